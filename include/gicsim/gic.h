@@ -1,0 +1,301 @@
+/* gicsim: the physical GICv3 model (distributor, redistributors, CPU interfaces).
+ *
+ * A gicsim_gic lives on a gicsim_engine. Register accesses (MMIO and ICC_*
+ * system registers) act on the state at the engine's current time and return
+ * at once; the propagation of a state change from the distributor to a
+ * redistributor and from a redistributor to its CPU interface takes the
+ * configured hop times (costs dist_to_redist, redist_to_cpuif, sgi_route) and
+ * happens in engine events. The CPU interface drives each PE's IRQ and FIQ
+ * outputs; listeners registered with gicsim_gic_add_line_listener see every
+ * change.
+ *
+ * Security model: the PEs execute in Non-secure state. With GICD_CTLR.DS=1
+ * (the default) there is a single Security state and two groups, Group 0
+ * (signalled as FIQ, acknowledged through IAR0) and Group 1 (IRQ, IAR1).
+ * With DS=0 the three groups G0, G1S and G1NS exist, GICD/GICR registers are
+ * accessed with the Secure view, G1NS is signalled as IRQ and G0 as FIQ;
+ * Secure Group 1 is enabled at the CPU interface by EL3 firmware, which is not
+ * modelled, so G1S interrupts stay pending and are never forwarded to a PE.
+ * Affinity routing is always enabled (ARE is RAO/WI).
+ */
+#ifndef GICSIM_GIC_H
+#define GICSIM_GIC_H
+
+#include <gicsim/common.h>
+#include <gicsim/engine.h>
+#include <gicsim/timing.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gicsim_gic gicsim_gic;
+
+typedef enum gicsim_gic_version {
+    GICSIM_GICV3 = 30,
+    GICSIM_GICV4_0 = 40,
+    GICSIM_GICV4_1 = 41
+} gicsim_gic_version;
+
+/* INTID ranges and special INTIDs (GICv3 architecture). */
+#define GICSIM_SGI_BASE 0u
+#define GICSIM_PPI_BASE 16u
+#define GICSIM_SPI_BASE 32u
+#define GICSIM_SPI_MAX 1019u
+#define GICSIM_LPI_BASE 8192u
+#define GICSIM_INTID_SPURIOUS 1023u
+#define GICSIM_PPI_MAINTENANCE 25u
+#define GICSIM_PPI_VTIMER 27u
+#define GICSIM_PPI_PTIMER 30u
+
+typedef struct gicsim_gic_config {
+    gicsim_gic_version version; /* default GICSIM_GICV3 */
+    uint32_t num_pes;           /* 1..4096, default 4 */
+    uint32_t num_spis;          /* 0..988 SPIs (INTIDs 32..32+n-1), rounded up to a multiple of 32 in GICD_TYPER; default 96 */
+    uint8_t priority_bits;      /* implemented priority bits, 4..8, default 5 */
+    bool security_disabled;     /* reset value of GICD_CTLR.DS; default true */
+    bool one_of_n;              /* 1-of-N SPI routing supported (GICD_TYPER.No1N=0); default true */
+    uint32_t pes_per_cluster;   /* PEs sharing Aff1 (Aff0 = pe % this), 1..16, default 16 */
+    const gicsim_timing *timing; /* hop costs; NULL means gicsim_timing_init defaults. Copied. */
+} gicsim_gic_config;
+
+GICSIM_API void gicsim_gic_config_init(gicsim_gic_config *cfg);
+
+/* GICSIM_E_INVAL when a field is outside its documented range. */
+GICSIM_API gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *cfg,
+                                           gicsim_gic **out);
+GICSIM_API void gicsim_gic_destroy(gicsim_gic *gic);
+
+GICSIM_API gicsim_engine *gicsim_gic_engine(const gicsim_gic *gic);
+GICSIM_API uint32_t gicsim_gic_num_pes(const gicsim_gic *gic);
+GICSIM_API uint32_t gicsim_gic_num_spis(const gicsim_gic *gic);
+
+/* Affinity of a PE in GICD_IROUTER layout: Aff3[39:32] Aff2[23:16] Aff1[15:8] Aff0[7:0]. */
+GICSIM_API uint64_t gicsim_gic_pe_affinity(const gicsim_gic *gic, uint32_t pe);
+/* GICSIM_E_NOTFOUND when no PE has that affinity. */
+GICSIM_API gicsim_status gicsim_gic_pe_from_affinity(const gicsim_gic *gic, uint64_t affinity,
+                                                     uint32_t *pe_out);
+
+/* Program the GIC the way an OS (Linux's irq-gic-v3 driver) leaves it after
+ * boot, through the architectural registers: GICD_CTLR.EnableGrp1 (and
+ * EnableGrp1NS when DS=0), every redistributor awake (GICR_WAKER), every
+ * interrupt Group 1 (Non-secure) with priority 0xA0, SPIs level-sensitive,
+ * disabled and routed to PE 0, SGIs enabled, PPIs disabled; on every CPU
+ * interface ICC_PMR=0xFF, BPR1 at its minimum, ICC_CTLR.EOImode=0 and
+ * ICC_IGRPEN1=1. */
+GICSIM_API void gicsim_gic_os_init(gicsim_gic *gic);
+
+/* ---- Interrupt wires ---------------------------------------------------- */
+
+/* Drive an interrupt line: an SPI (32..31+num_spis; `pe` ignored) or a PPI
+ * (16..31) of PE `pe`. Edge-triggered interrupts latch pending on a rising
+ * edge; level-sensitive ones are pending while the line is high. */
+GICSIM_API gicsim_status gicsim_gic_set_line(gicsim_gic *gic, uint32_t pe, uint32_t intid,
+                                             bool level);
+/* Rising edge immediately followed by the falling edge. */
+GICSIM_API gicsim_status gicsim_gic_pulse(gicsim_gic *gic, uint32_t pe, uint32_t intid);
+
+/* ---- MMIO register frames ------------------------------------------------ */
+
+/* Distributor (GICD) frame. `size` is 1, 2, 4 or 8 bytes (else GICSIM_E_INVAL).
+ * Accesses the architecture does not define (reserved offsets, unimplemented
+ * INTIDs, wrong width, unaligned) are RAZ/WI and counted in the statistics. */
+GICSIM_API gicsim_status gicsim_gicd_read(gicsim_gic *gic, uint32_t offset, unsigned size,
+                                          uint64_t *val);
+GICSIM_API gicsim_status gicsim_gicd_write(gicsim_gic *gic, uint32_t offset, unsigned size,
+                                           uint64_t val);
+
+/* Redistributor frames of PE `pe`: RD_base at offset 0x00000, SGI_base at 0x10000. */
+GICSIM_API gicsim_status gicsim_gicr_read(gicsim_gic *gic, uint32_t pe, uint32_t offset,
+                                          unsigned size, uint64_t *val);
+GICSIM_API gicsim_status gicsim_gicr_write(gicsim_gic *gic, uint32_t pe, uint32_t offset,
+                                           unsigned size, uint64_t val);
+
+/* Distributor register offsets. */
+#define GICSIM_GICD_CTLR 0x0000u
+#define GICSIM_GICD_TYPER 0x0004u
+#define GICSIM_GICD_IIDR 0x0008u
+#define GICSIM_GICD_TYPER2 0x000Cu
+#define GICSIM_GICD_STATUSR 0x0010u
+#define GICSIM_GICD_SETSPI_NSR 0x0040u
+#define GICSIM_GICD_CLRSPI_NSR 0x0048u
+#define GICSIM_GICD_IGROUPR 0x0080u
+#define GICSIM_GICD_ISENABLER 0x0100u
+#define GICSIM_GICD_ICENABLER 0x0180u
+#define GICSIM_GICD_ISPENDR 0x0200u
+#define GICSIM_GICD_ICPENDR 0x0280u
+#define GICSIM_GICD_ISACTIVER 0x0300u
+#define GICSIM_GICD_ICACTIVER 0x0380u
+#define GICSIM_GICD_IPRIORITYR 0x0400u
+#define GICSIM_GICD_ITARGETSR 0x0800u
+#define GICSIM_GICD_ICFGR 0x0C00u
+#define GICSIM_GICD_IGRPMODR 0x0D00u
+#define GICSIM_GICD_NSACR 0x0E00u
+#define GICSIM_GICD_SGIR 0x0F00u
+#define GICSIM_GICD_IROUTER 0x6000u /* + 8 * INTID, INTID 32..1019 */
+#define GICSIM_GICD_PIDR2 0xFFE8u
+
+/* GICD_CTLR bits (DS=1 view; with DS=0 the Secure view has EnableGrp1NS at
+ * bit 1 and EnableGrp1S at bit 2). */
+#define GICSIM_GICD_CTLR_ENABLE_GRP0 (1u << 0)
+#define GICSIM_GICD_CTLR_ENABLE_GRP1 (1u << 1)
+#define GICSIM_GICD_CTLR_ENABLE_GRP1NS (1u << 1)
+#define GICSIM_GICD_CTLR_ENABLE_GRP1S (1u << 2)
+#define GICSIM_GICD_CTLR_ARE (1u << 4)
+#define GICSIM_GICD_CTLR_ARE_NS (1u << 5)
+#define GICSIM_GICD_CTLR_DS (1u << 6)
+#define GICSIM_GICD_CTLR_RWP (1u << 31)
+#define GICSIM_GICD_IROUTER_IRM (1ull << 31)
+
+/* Redistributor register offsets (RD_base). */
+#define GICSIM_GICR_CTLR 0x0000u
+#define GICSIM_GICR_IIDR 0x0004u
+#define GICSIM_GICR_TYPER 0x0008u
+#define GICSIM_GICR_STATUSR 0x0010u
+#define GICSIM_GICR_WAKER 0x0014u
+#define GICSIM_GICR_PIDR2 0xFFE8u
+#define GICSIM_GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
+#define GICSIM_GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
+#define GICSIM_GICR_TYPER_LAST (1ull << 4)
+/* SGI_base frame (offsets from the start of the redistributor). */
+#define GICSIM_GICR_SGI_BASE 0x10000u
+#define GICSIM_GICR_IGROUPR0 (GICSIM_GICR_SGI_BASE + 0x0080u)
+#define GICSIM_GICR_ISENABLER0 (GICSIM_GICR_SGI_BASE + 0x0100u)
+#define GICSIM_GICR_ICENABLER0 (GICSIM_GICR_SGI_BASE + 0x0180u)
+#define GICSIM_GICR_ISPENDR0 (GICSIM_GICR_SGI_BASE + 0x0200u)
+#define GICSIM_GICR_ICPENDR0 (GICSIM_GICR_SGI_BASE + 0x0280u)
+#define GICSIM_GICR_ISACTIVER0 (GICSIM_GICR_SGI_BASE + 0x0300u)
+#define GICSIM_GICR_ICACTIVER0 (GICSIM_GICR_SGI_BASE + 0x0380u)
+#define GICSIM_GICR_IPRIORITYR (GICSIM_GICR_SGI_BASE + 0x0400u)
+#define GICSIM_GICR_ICFGR0 (GICSIM_GICR_SGI_BASE + 0x0C00u)
+#define GICSIM_GICR_ICFGR1 (GICSIM_GICR_SGI_BASE + 0x0C04u)
+#define GICSIM_GICR_IGRPMODR0 (GICSIM_GICR_SGI_BASE + 0x0D00u)
+#define GICSIM_GICR_NSACR (GICSIM_GICR_SGI_BASE + 0x0E00u)
+
+/* ---- CPU interface system registers (ICC_*_EL1) ----------------------------- */
+
+typedef enum gicsim_icc_reg {
+    GICSIM_ICC_IAR0,    /* RO: acknowledge Group 0 */
+    GICSIM_ICC_IAR1,    /* RO: acknowledge Group 1 */
+    GICSIM_ICC_EOIR0,   /* WO: priority drop (+ deactivate when EOImode=0), Group 0 */
+    GICSIM_ICC_EOIR1,   /* WO: same, Group 1 */
+    GICSIM_ICC_DIR,     /* WO: deactivate (EOImode=1) */
+    GICSIM_ICC_HPPIR0,  /* RO */
+    GICSIM_ICC_HPPIR1,  /* RO */
+    GICSIM_ICC_PMR,     /* RW: priority mask */
+    GICSIM_ICC_BPR0,    /* RW */
+    GICSIM_ICC_BPR1,    /* RW */
+    GICSIM_ICC_RPR,     /* RO: running priority */
+    GICSIM_ICC_CTLR,    /* RW: CBPR[0], EOImode[1], PRIbits[10:8] RO */
+    GICSIM_ICC_IGRPEN0, /* RW */
+    GICSIM_ICC_IGRPEN1, /* RW */
+    GICSIM_ICC_SGI0R,   /* WO: generate Group 0 SGI */
+    GICSIM_ICC_SGI1R,   /* WO: generate Group 1 SGI of the current Security state */
+    GICSIM_ICC_ASGI1R,  /* WO: generate Group 1 SGI of the other Security state */
+    GICSIM_ICC_AP0R0,
+    GICSIM_ICC_AP0R1,
+    GICSIM_ICC_AP0R2,
+    GICSIM_ICC_AP0R3,
+    GICSIM_ICC_AP1R0,
+    GICSIM_ICC_AP1R1,
+    GICSIM_ICC_AP1R2,
+    GICSIM_ICC_AP1R3,
+    GICSIM_ICC_SRE, /* SRE[0] RAO/WI */
+    GICSIM_ICC__COUNT
+} gicsim_icc_reg;
+
+/* ICC_CTLR_EL1 bits. */
+#define GICSIM_ICC_CTLR_CBPR (1u << 0)
+#define GICSIM_ICC_CTLR_EOIMODE (1u << 1)
+
+/* Build an ICC_SGI1R_EL1 / SGI0R / ASGI1R value. `target_list` bit n selects
+ * Aff0 = rs*16 + n in cluster (aff3, aff2, aff1); irm=true targets every PE
+ * except the sender. */
+GICSIM_API uint64_t gicsim_icc_sgir_value(uint32_t intid, uint16_t target_list, uint8_t aff1,
+                                          uint8_t aff2, uint8_t aff3, uint8_t rs, bool irm);
+
+/* Read/write a system register of PE `pe`'s CPU interface. Writing a
+ * read-only register or reading a write-only one is ignored (reads give 0)
+ * and counted. GICSIM_E_RANGE for a bad PE or register number. */
+GICSIM_API gicsim_status gicsim_icc_read(gicsim_gic *gic, uint32_t pe, gicsim_icc_reg reg,
+                                         uint64_t *val);
+GICSIM_API gicsim_status gicsim_icc_write(gicsim_gic *gic, uint32_t pe, gicsim_icc_reg reg,
+                                          uint64_t val);
+GICSIM_API const char *gicsim_icc_reg_name(gicsim_icc_reg reg);
+
+/* ---- Outputs and observation --------------------------------------------- */
+
+/* Called whenever PE `pe`'s IRQ or FIQ output changes level. */
+typedef void (*gicsim_line_fn)(void *ctx, uint32_t pe, bool irq, bool fiq);
+/* At most 8 listeners; GICSIM_E_FULL beyond. */
+GICSIM_API gicsim_status gicsim_gic_add_line_listener(gicsim_gic *gic, gicsim_line_fn fn,
+                                                      void *ctx);
+GICSIM_API bool gicsim_gic_irq_line(const gicsim_gic *gic, uint32_t pe);
+GICSIM_API bool gicsim_gic_fiq_line(const gicsim_gic *gic, uint32_t pe);
+
+typedef enum gicsim_gic_event_kind {
+    GICSIM_GEV_RAISE,      /* an interrupt instance became pending (t_assert) */
+    GICSIM_GEV_MERGE,      /* raised while already pending: one pending state absorbs it */
+    GICSIM_GEV_SIGNAL,     /* the CPU interface presents it to the PE (t_signal) */
+    GICSIM_GEV_ACK,        /* acknowledged through IAR: pending -> active (t_ack) */
+    GICSIM_GEV_WITHDRAW,   /* stopped being pending without an acknowledge (line dropped, ICPENDR) */
+    GICSIM_GEV_PRIO_DROP,  /* EOIR dropped the running priority (t_eoi) */
+    GICSIM_GEV_DEACTIVATE, /* left the active state (t_deact) */
+    GICSIM_GEV_SGI_SEND,   /* a PE wrote SGI0R/SGI1R/ASGI1R; intid is the SGI, pe the sender */
+    GICSIM_GEV__COUNT
+} gicsim_gic_event_kind;
+
+typedef struct gicsim_gic_event {
+    gicsim_time_t time;
+    gicsim_gic_event_kind kind;
+    uint32_t pe;    /* the PE concerned (target; for SPIs the routed PE, or UINT32_MAX if none) */
+    uint32_t intid;
+} gicsim_gic_event;
+
+typedef void (*gicsim_gic_observer_fn)(void *ctx, const gicsim_gic_event *ev);
+/* At most 8 observers; GICSIM_E_FULL beyond. */
+GICSIM_API gicsim_status gicsim_gic_add_observer(gicsim_gic *gic, gicsim_gic_observer_fn fn,
+                                                 void *ctx);
+GICSIM_API const char *gicsim_gic_event_name(gicsim_gic_event_kind kind);
+
+/* ---- Inspection ------------------------------------------------------------ */
+
+typedef enum gicsim_irq_state {
+    GICSIM_IRQ_INACTIVE = 0,
+    GICSIM_IRQ_PENDING = 1,
+    GICSIM_IRQ_ACTIVE = 2,
+    GICSIM_IRQ_ACTIVE_PENDING = 3
+} gicsim_irq_state;
+
+/* State of `intid` (banked SGI/PPI of `pe`, or an SPI). */
+GICSIM_API gicsim_status gicsim_gic_irq_state(const gicsim_gic *gic, uint32_t pe, uint32_t intid,
+                                              gicsim_irq_state *out);
+
+/* Accounting: every raise is eventually acknowledged, merged, withdrawn, or
+ * still pending, so raised == acknowledged + withdrawn + pending_now holds at
+ * any time (merges are not instances). */
+typedef struct gicsim_gic_stats {
+    uint64_t raised;
+    uint64_t merged;
+    uint64_t acknowledged;
+    uint64_t withdrawn;
+    uint64_t pending_now;      /* interrupts in the pending or active+pending state now */
+    uint64_t priority_drops;
+    uint64_t deactivations;
+    uint64_t signals;
+    uint64_t spurious_acks;    /* IAR reads that returned 1023 */
+    uint64_t sgis_sent;        /* SGI register writes */
+    uint64_t sgis_dropped;     /* SGI targets that did not exist or whose SGI is in another group */
+    uint64_t raz_wi_reads;     /* register reads the architecture makes RAZ (reserved, unimplemented, wrong width) */
+    uint64_t raz_wi_writes;    /* writes ignored for the same reasons, and writes to read-only registers */
+    uint64_t ignored_ops;      /* EOI/DIR with nothing to do, DIR with EOImode=0, reads of write-only registers */
+    uint64_t hop_events;       /* internal propagation events scheduled */
+} gicsim_gic_stats;
+
+GICSIM_API void gicsim_gic_get_stats(const gicsim_gic *gic, gicsim_gic_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

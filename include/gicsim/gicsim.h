@@ -1,0 +1,11 @@
+/* gicsim: umbrella header. Include this one; it pulls in the whole public API. */
+#ifndef GICSIM_GICSIM_H
+#define GICSIM_GICSIM_H
+
+#include <gicsim/common.h>
+#include <gicsim/engine.h>
+#include <gicsim/gic.h>
+#include <gicsim/timing.h>
+#include <gicsim/version.h>
+
+#endif

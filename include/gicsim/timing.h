@@ -1,0 +1,81 @@
+/* gicsim: clock domains and the table of named timing costs.
+ *
+ * Every cost is an integer number of cycles of one clock domain; the engine
+ * converts cycles to picoseconds with the domain's frequency. A platform preset
+ * is nothing more than a gicsim_timing value: clock frequencies plus one cycle
+ * count per named cost. Components look costs up by id; configuration files
+ * look them up by name.
+ */
+#ifndef GICSIM_TIMING_H
+#define GICSIM_TIMING_H
+
+#include <gicsim/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum gicsim_clock_domain {
+    GICSIM_CLK_CPU = 0, /* the PEs' core clock */
+    GICSIM_CLK_GIC = 1, /* the interrupt controller's interconnect clock */
+    GICSIM_CLK__COUNT
+} gicsim_clock_domain;
+
+/* The cost table: X(ID, DOMAIN, DEFAULT_CYCLES, NAME, DESCRIPTION).
+ * Defaults describe a generic 3 GHz Armv8 server core with a 1 GHz GIC; the
+ * calibrated platform presets override them. */
+#define GICSIM_COST_LIST(X)                                                                        \
+    X(DIST_TO_REDIST, GIC, 20, "dist_to_redist",                                                   \
+      "distributor forwards an SPI state change to the target redistributor")                      \
+    X(REDIST_TO_CPUIF, GIC, 10, "redist_to_cpuif",                                                 \
+      "redistributor presents its highest-priority pending interrupt to the CPU interface")        \
+    X(SGI_ROUTE, GIC, 30, "sgi_route",                                                             \
+      "an SGI travels from the sender's CPU interface to each target redistributor")               \
+    X(EXCEPTION_ENTRY, CPU, 60, "exception_entry",                                                 \
+      "a PE takes an exception: pipeline flush, vector fetch, state save by hardware")             \
+    X(EXCEPTION_RETURN, CPU, 40, "exception_return", "an ERET back to the interrupted context")    \
+    X(ICC_IAR_READ, CPU, 45, "icc_iar_read",                                                       \
+      "a read of ICC_IAR0/1_EL1 (acknowledge) by the PE")                                          \
+    X(ICC_EOIR_WRITE, CPU, 40, "icc_eoir_write", "a write of ICC_EOIR0/1_EL1 or ICC_DIR_EL1")      \
+    X(ICC_SYSREG, CPU, 15, "icc_sysreg",                                                           \
+      "any other ICC_* system register access (PMR, SGI1R, CTLR, ...)")
+
+typedef enum gicsim_cost_id {
+#define GICSIM_COST_ENUM_(id, dom, def, name, desc) GICSIM_COST_##id,
+    GICSIM_COST_LIST(GICSIM_COST_ENUM_)
+#undef GICSIM_COST_ENUM_
+        GICSIM_COST__COUNT
+} gicsim_cost_id;
+
+/* A platform's timing: clock frequencies (Hz) and a cycle count per cost. */
+typedef struct gicsim_timing {
+    uint64_t clock_hz[GICSIM_CLK__COUNT];
+    uint64_t cycles[GICSIM_COST__COUNT];
+} gicsim_timing;
+
+/* Fill `t` with the documented defaults (CPU 3 GHz, GIC 1 GHz, the cycle
+ * counts of GICSIM_COST_LIST). */
+GICSIM_API void gicsim_timing_init(gicsim_timing *t);
+
+/* Picoseconds taken by cost `id` under `t` (rounded to the nearest ps). */
+GICSIM_API gicsim_time_t gicsim_timing_ps(const gicsim_timing *t, gicsim_cost_id id);
+
+/* Convert a cycle count of a `hz` clock to picoseconds, rounded to nearest.
+ * Returns 0 when hz is 0. Exact for any cycles < 2^64 / 10^12 * hz. */
+GICSIM_API gicsim_time_t gicsim_cycles_to_ps(uint64_t cycles, uint64_t hz);
+
+/* Introspection of the cost table, for configuration loaders and reports. */
+GICSIM_API const char *gicsim_cost_name(gicsim_cost_id id);
+GICSIM_API const char *gicsim_cost_description(gicsim_cost_id id);
+GICSIM_API gicsim_clock_domain gicsim_cost_domain(gicsim_cost_id id);
+GICSIM_API uint64_t gicsim_cost_default_cycles(gicsim_cost_id id);
+/* GICSIM_E_NOTFOUND when no cost has that name. */
+GICSIM_API gicsim_status gicsim_cost_lookup(const char *name, gicsim_cost_id *out);
+GICSIM_API const char *gicsim_clock_name(gicsim_clock_domain d);
+GICSIM_API gicsim_status gicsim_clock_lookup(const char *name, gicsim_clock_domain *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,188 @@
+/* gicsim: internal state of the physical GIC, shared by the block files
+ * irq.c (the interrupt state machine), distributor.c, redistributor.c,
+ * cpu_interface.c and gic.c. Not installed. */
+#ifndef GICSIM_GIC_INTERNAL_H
+#define GICSIM_GIC_INTERNAL_H
+
+#include <gicsim/gic.h>
+
+#define GIC_NO_PE UINT32_MAX
+#define GIC_NONE GICSIM_INTID_SPURIOUS
+#define GIC_MAX_LISTENERS 8
+#define GIC_CAND_WORDS 16 /* candidate bitmap over INTIDs 0..1023 */
+
+/* Interrupt groups as the GIC sees them. */
+typedef enum gic_group { GIC_G0 = 0, GIC_G1NS = 1, GIC_G1S = 2 } gic_group;
+
+/* Per-interrupt flags (one state machine for SGIs, PPIs and SPIs). */
+enum {
+    IRQF_ENABLED = 1u << 0, /* ISENABLER */
+    IRQF_LATCH = 1u << 1,   /* pending latch: edge seen, ISPENDR, SGI, SETSPI */
+    IRQF_LINE = 1u << 2,    /* level of the input wire */
+    IRQF_ACTIVE = 1u << 3,  /* acknowledged and not yet deactivated */
+    IRQF_EDGE = 1u << 4,    /* ICFGR Int_config[1]: edge-triggered */
+    IRQF_GROUP = 1u << 5,   /* IGROUPR bit */
+    IRQF_GRPMOD = 1u << 6   /* IGRPMODR bit (DS=0 only) */
+};
+
+typedef struct gic_irq {
+    uint32_t intid;
+    uint32_t target; /* PE it is forwarded to, GIC_NO_PE if routed nowhere */
+    uint8_t flags;
+    uint8_t prio;
+} gic_irq;
+
+typedef struct gic_redist {
+    gic_irq banked[32]; /* SGIs 0..15, PPIs 16..31 */
+    uint64_t cand[GIC_CAND_WORDS];
+    uint32_t cand_summary; /* bit w set when cand[w] != 0 */
+    bool asleep;           /* GICR_WAKER.ProcessorSleep */
+    uint32_t best;         /* highest-priority candidate at the last selection, GIC_NONE if none */
+} gic_redist;
+
+typedef struct gic_cpuif {
+    uint8_t pmr;
+    uint8_t bpr0, bpr1;
+    bool cbpr, eoimode;
+    bool igrpen[2];   /* [0] Group 0, [1] Group 1 (Non-secure) */
+    uint32_t ap[2][4]; /* ICC_AP0R<n>, ICC_AP1R<n> */
+    uint32_t fwd;      /* INTID last forwarded by the redistributor, GIC_NONE if none */
+    uint32_t signaled; /* INTID whose presentation was last reported, GIC_NONE if none */
+    bool irq, fiq;     /* output lines */
+    gicsim_event_id msg_id; /* newest redistributor message in flight, 0 if none */
+    gicsim_time_t msg_when; /* its arrival time */
+} gic_cpuif;
+
+typedef struct gic_listener {
+    gicsim_line_fn fn;
+    void *ctx;
+} gic_listener;
+
+typedef struct gic_observer {
+    gicsim_gic_observer_fn fn;
+    void *ctx;
+} gic_observer;
+
+struct gicsim_gic {
+    gicsim_engine *engine;
+    gicsim_gic_config cfg;
+    gicsim_timing timing;
+    gicsim_time_t t_dist_to_redist, t_redist_to_cpuif, t_sgi_route;
+
+    uint8_t prio_mask;  /* implemented priority bits, e.g. 0xF8 for 5 bits */
+    uint8_t prebits;    /* preemption bits = min(priority bits, 7) */
+    uint8_t min_bpr0;   /* 7 - prebits */
+    bool ds;            /* GICD_CTLR.DS */
+    bool grp_enabled[3]; /* GICD_CTLR EnableGrp0 / EnableGrp1NS / EnableGrp1S */
+
+    uint32_t num_spis;  /* implemented SPIs: INTIDs 32..32+num_spis-1 */
+    gic_irq *spis;      /* [intid - 32] */
+    uint64_t *irouter;  /* [intid - 32] */
+    uint32_t one_of_n_next; /* round-robin cursor for 1-of-N routing */
+
+    gic_redist *rd;
+    gic_cpuif *cpu;
+
+    gic_listener listeners[GIC_MAX_LISTENERS];
+    unsigned n_listeners;
+    gic_observer observers[GIC_MAX_LISTENERS];
+    unsigned n_observers;
+
+    gicsim_gic_stats stats;
+};
+
+/* ---- irq.c: the interrupt state machine ------------------------------------ */
+
+/* Why an interrupt stopped being counted as an outstanding instance. */
+typedef enum irq_reason { IRQ_BY_SOFTWARE = 0, IRQ_BY_ACK = 1 } irq_reason;
+
+static inline bool irq_pending(uint8_t f)
+{
+    return (f & IRQF_LATCH) || (!(f & IRQF_EDGE) && (f & IRQF_LINE));
+}
+
+gic_group irq_group(const gicsim_gic *g, const gic_irq *irq);
+bool irq_is_candidate(const gicsim_gic *g, const gic_irq *irq);
+gicsim_irq_state irq_state(const gic_irq *irq);
+
+/* Interrupt `intid` as seen from PE `pe` (banked SGI/PPI or SPI), or NULL
+ * when not implemented. */
+gic_irq *gic_irq_lookup(gicsim_gic *g, uint32_t pe, uint32_t intid);
+
+/* State transitions; each keeps the accounting, the observers, the
+ * redistributor candidate sets and the propagation events up to date. */
+void irq_commit(gicsim_gic *g, gic_irq *irq, uint8_t old_flags, irq_reason why);
+void irq_raise(gicsim_gic *g, gic_irq *irq);            /* latch pending (edge, ISPENDR, SGI) */
+void irq_set_line(gicsim_gic *g, gic_irq *irq, bool level);
+void irq_acknowledge(gicsim_gic *g, gic_irq *irq);      /* pending -> active */
+bool irq_deactivate(gicsim_gic *g, gic_irq *irq);       /* false if it was not active */
+void irq_retarget(gicsim_gic *g, gic_irq *irq, uint32_t pe);
+void irq_refresh_all(gicsim_gic *g);                     /* after a global enable change */
+
+/* Register views shared by the GICD and GICR SGI_base frames. */
+typedef enum irq_reg {
+    IRQ_REG_GROUP,
+    IRQ_REG_ISENABLE,
+    IRQ_REG_ICENABLE,
+    IRQ_REG_ISPEND,
+    IRQ_REG_ICPEND,
+    IRQ_REG_ISACTIVE,
+    IRQ_REG_ICACTIVE,
+    IRQ_REG_GRPMOD,
+    IRQ_REG_PRIORITY, /* 8 bits per interrupt */
+    IRQ_REG_CONFIG    /* 2 bits per interrupt */
+} irq_reg;
+
+/* Decode an offset inside one of the per-interrupt register arrays that start
+ * at `base` in a frame. Returns false when `off` is not in such an array. */
+bool irq_reg_decode(uint32_t off, irq_reg *reg, uint32_t *first_intid, unsigned *bits_per_irq);
+uint32_t irq_reg_read(gicsim_gic *g, uint32_t pe, irq_reg reg, uint32_t first, unsigned count);
+void irq_reg_write(gicsim_gic *g, uint32_t pe, irq_reg reg, uint32_t first, unsigned count,
+                   uint32_t val);
+/* Width check shared by both frames: byte access is legal only for the
+ * priority registers, everything else is 32-bit. */
+bool irq_reg_width_ok(irq_reg reg, unsigned size);
+
+/* ---- gic.c -------------------------------------------------------------- */
+
+void gic_emit(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t intid);
+void gic_set_lines(gicsim_gic *g, uint32_t pe, bool irq, bool fiq);
+
+/* ---- distributor.c ---------------------------------------------------------- */
+
+gicsim_status gicd_init(gicsim_gic *g);
+void gicd_free(gicsim_gic *g);
+/* Pick the target of a 1-of-N SPI that is becoming a candidate. */
+uint32_t gicd_choose_1ofn(gicsim_gic *g, const gic_irq *irq);
+bool gicd_is_1ofn(const gicsim_gic *g, const gic_irq *irq);
+gicsim_status gicd_read(gicsim_gic *g, uint32_t off, unsigned size, uint64_t *val);
+gicsim_status gicd_write(gicsim_gic *g, uint32_t off, unsigned size, uint64_t val);
+
+/* ---- redistributor.c ---------------------------------------------------- */
+
+void gicr_init(gicsim_gic *g, uint32_t pe);
+/* The redistributor's view of which interrupts targeting `pe` are candidates.
+ * Banked interrupts are updated in place; an SPI's state reaches the
+ * redistributor as a message from the distributor (gicr_forward_spi). */
+void gicr_candidate_set(gicsim_gic *g, uint32_t pe, uint32_t intid, bool on);
+void gicr_forward_spi(gicsim_gic *g, uint32_t pe, uint32_t intid, bool candidate);
+/* Choose the highest-priority candidate now and send it to the CPU interface. */
+void gicr_reselect(gicsim_gic *g, uint32_t pe);
+/* An SGI arrives at PE `pe` (group: the group the generating write asked for). */
+void gicr_receive_sgi(gicsim_gic *g, uint32_t pe, uint32_t intid, gic_group group);
+gicsim_status gicr_read(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uint64_t *val);
+gicsim_status gicr_write(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uint64_t val);
+
+/* ---- cpu_interface.c --------------------------------------------------------- */
+
+void icc_init(gicsim_gic *g, uint32_t pe);
+/* The redistributor presents `intid` (GIC_NONE: nothing); it reaches the
+ * CPU interface after the redist_to_cpuif hop. */
+void icc_forward(gicsim_gic *g, uint32_t pe, uint32_t intid);
+/* Re-evaluate the IRQ/FIQ outputs of PE `pe` from its current state. */
+void icc_evaluate(gicsim_gic *g, uint32_t pe);
+bool icc_group_enabled(const gicsim_gic *g, uint32_t pe, gic_group grp);
+gicsim_status icc_read(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t *val);
+gicsim_status icc_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t val);
+
+#endif
