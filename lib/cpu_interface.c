@@ -77,17 +77,24 @@ static bool can_signal(const gicsim_gic *g, const gic_cpuif *c, uint8_t prio, gi
     return prio < c->pmr && (unsigned)(prio & group_mask(c, grp)) < running_priority(g, c);
 }
 
-/* The interrupt the CPU interface holds, if it is still a candidate for
- * this PE. The redistributor's view may have moved on (another PE took a
- * 1-of-N SPI, the line dropped): then the CPU interface has nothing. */
+/* The interrupt the CPU interface holds: the last one its redistributor
+ * presented, while it is still a candidate for this PE. Once it is not (it
+ * was acknowledged, another PE took a 1-of-N SPI, the line dropped) the
+ * presentation is discarded and the CPU interface has nothing until the
+ * redistributor presents again, which every change of candidacy makes it
+ * do. Keeping the stale INTID would let an interrupt that becomes pending
+ * again (at deactivation, or a new edge) be signalled at once, without the
+ * dist_to_redist and redist_to_cpuif hops every state change takes. */
 static gic_irq *forwarded(gicsim_gic *g, uint32_t pe)
 {
-    uint32_t x = g->cpu[pe].fwd;
-    if (x == GIC_NONE)
+    gic_cpuif *c = &g->cpu[pe];
+    if (c->fwd == GIC_NONE)
         return NULL;
-    gic_irq *q = gic_irq_lookup(g, pe, x);
-    if (!q || q->target != pe || !irq_is_candidate(g, q))
+    gic_irq *q = gic_irq_lookup(g, pe, c->fwd);
+    if (!q || q->target != pe || !irq_is_candidate(g, q)) {
+        c->fwd = GIC_NONE;
         return NULL;
+    }
     return q;
 }
 

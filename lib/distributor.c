@@ -125,8 +125,8 @@ static uint32_t typer_read(const gicsim_gic *g)
     v |= (g->cfg.security_disabled ? 0u : 1u) << 10; /* SecurityExtn */
     v |= 1u << 16; /* MBIS: GICD_SETSPI_NSR/CLRSPI_NSR are implemented (reserved when 0) */
     v |= (g->cfg.version >= GICSIM_GICV4_0 ? 1u : 0u) << 18; /* DVIS */
-    v |= 15u << 19; /* IDbits: 16 INTID bits */
-    v |= (g->cfg.one_of_n ? 0u : 1u) << 25; /* No1N */
+    v |= 15u << 19;                                          /* IDbits: 16 INTID bits */
+    v |= (g->cfg.one_of_n ? 0u : 1u) << 25;                  /* No1N */
     return v;
 }
 

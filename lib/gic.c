@@ -19,6 +19,7 @@ void gicsim_gic_config_init(gicsim_gic_config *cfg)
         .security_disabled = true,
         .one_of_n = true,
         .pes_per_cluster = 16,
+        .num_lrs = 4,
         .timing = NULL,
     };
 }
@@ -29,7 +30,8 @@ static bool config_valid(const gicsim_gic_config *c)
                       c->version == GICSIM_GICV4_1;
     return version_ok && c->num_pes >= 1 && c->num_pes <= MAX_PES && c->num_spis <= MAX_SPIS &&
            c->priority_bits >= 4 && c->priority_bits <= 8 && c->pes_per_cluster >= 1 &&
-           c->pes_per_cluster <= 16 && c->num_pes / c->pes_per_cluster <= 0xFFFFu;
+           c->pes_per_cluster <= 16 && c->num_pes / c->pes_per_cluster <= 0xFFFFu &&
+           c->num_lrs >= 1 && c->num_lrs <= GICSIM_MAX_LRS;
 }
 
 gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *cfg,
@@ -58,6 +60,8 @@ gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *
     g->rd = calloc(cfg->num_pes, sizeof *g->rd);
     g->cpu = calloc(cfg->num_pes, sizeof *g->cpu);
     gicsim_status st = g->rd && g->cpu ? gicd_init(g) : GICSIM_E_NOMEM;
+    if (st == GICSIM_OK)
+        st = vcpuif_init(g);
     if (st != GICSIM_OK) {
         gicsim_gic_destroy(g);
         return st;
@@ -78,6 +82,7 @@ void gicsim_gic_destroy(gicsim_gic *g)
     if (!g)
         return;
     gicd_free(g);
+    vcpuif_free(g);
     free(g->rd);
     free(g->cpu);
     free(g);
@@ -315,6 +320,9 @@ static const char *const event_names[GICSIM_GEV__COUNT] = {
     [GICSIM_GEV_SIGNAL] = "signal",         [GICSIM_GEV_ACK] = "ack",
     [GICSIM_GEV_WITHDRAW] = "withdraw",     [GICSIM_GEV_PRIO_DROP] = "prio_drop",
     [GICSIM_GEV_DEACTIVATE] = "deactivate", [GICSIM_GEV_SGI_SEND] = "sgi_send",
+    [GICSIM_GEV_VSIGNAL] = "vsignal",       [GICSIM_GEV_VACK] = "vack",
+    [GICSIM_GEV_VPRIO_DROP] = "vprio_drop", [GICSIM_GEV_VDEACTIVATE] = "vdeactivate",
+    [GICSIM_GEV_MAINTENANCE] = "maintenance",
 };
 
 const char *gicsim_gic_event_name(gicsim_gic_event_kind kind)

@@ -5,6 +5,7 @@
 #define GICSIM_GIC_INTERNAL_H
 
 #include <gicsim/gic.h>
+#include <gicsim/vcpu_interface.h>
 
 #define GIC_NO_PE UINT32_MAX
 #define GIC_NONE GICSIM_INTID_SPURIOUS
@@ -53,6 +54,9 @@ typedef struct gic_cpuif {
     gicsim_time_t msg_when; /* its arrival time */
 } gic_cpuif;
 
+/* Per-PE virtual CPU interface state, defined in vcpu_interface.c. */
+typedef struct gic_vcpuif gic_vcpuif;
+
 typedef struct gic_listener {
     gicsim_line_fn fn;
     void *ctx;
@@ -87,6 +91,10 @@ struct gicsim_gic {
     unsigned n_listeners;
     gic_observer observers[GIC_MAX_LISTENERS];
     unsigned n_observers;
+
+    gic_vcpuif *vcpuif; /* [num_pes] */
+    gic_listener vlisteners[GIC_MAX_LISTENERS];
+    unsigned n_vlisteners;
 
     gicsim_gic_stats stats;
 };
@@ -184,5 +192,10 @@ void icc_evaluate(gicsim_gic *g, uint32_t pe);
 bool icc_group_enabled(const gicsim_gic *g, uint32_t pe, gic_group grp);
 gicsim_status icc_read(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t *val);
 gicsim_status icc_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t val);
+
+/* ---- vcpu_interface.c ------------------------------------------------------- */
+
+gicsim_status vcpuif_init(gicsim_gic *g); /* allocates and resets g->vcpuif */
+void vcpuif_free(gicsim_gic *g);
 
 #endif

@@ -79,18 +79,32 @@ static void notify_target(gicsim_gic *g, gic_irq *irq, uint32_t pe, bool candida
     }
 }
 
-static void sync_candidate(gicsim_gic *g, gic_irq *irq, bool was_candidate)
+/* A 1-of-N SPI picks its PE when it becomes pending and not active (the
+ * moment it can become a candidate). */
+static void choose_1ofn(gicsim_gic *g, gic_irq *irq, bool was_candidate)
 {
     if (irq->intid >= GICSIM_SPI_BASE && !was_candidate && gicd_is_1ofn(g, irq) &&
         irq_pending(irq->flags) && !(irq->flags & IRQF_ACTIVE))
         irq->target = gicd_choose_1ofn(g, irq);
+}
+
+static void sync_candidate(gicsim_gic *g, gic_irq *irq, bool was_candidate)
+{
     bool now = irq_is_candidate(g, irq);
     if ((now || was_candidate) && irq->target != GIC_NO_PE)
         notify_target(g, irq, irq->target, now);
 }
 
+/* Observer events name irq->target, so a 1-of-N SPI chooses its PE before
+ * the change is reported: the RAISE of an instance names the PE that the
+ * instance is then signalled on. */
 void irq_commit(gicsim_gic *g, gic_irq *irq, uint8_t old, irq_reason why)
 {
+    /* Was it a candidate before this change? Recompute from the old flags. */
+    gic_irq before = *irq;
+    before.flags = old;
+    bool was_candidate = irq_is_candidate(g, &before);
+    choose_1ofn(g, irq, was_candidate);
     bool c0 = counted(old), c1 = counted(irq->flags);
     if (c0 != c1) {
         if (c1) {
@@ -108,10 +122,7 @@ void irq_commit(gicsim_gic *g, gic_irq *irq, uint8_t old, irq_reason why)
             }
         }
     }
-    /* Was it a candidate before this change? Recompute from the old flags. */
-    gic_irq before = *irq;
-    before.flags = old;
-    sync_candidate(g, irq, irq_is_candidate(g, &before));
+    sync_candidate(g, irq, was_candidate);
 }
 
 void irq_raise(gicsim_gic *g, gic_irq *irq)

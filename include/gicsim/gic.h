@@ -56,6 +56,7 @@ typedef struct gicsim_gic_config {
     bool security_disabled;     /* reset value of GICD_CTLR.DS; default true */
     bool one_of_n;              /* 1-of-N SPI routing supported (GICD_TYPER.No1N=0); default true */
     uint32_t pes_per_cluster;   /* PEs sharing Aff1 (Aff0 = pe % this), 1..16, default 16 */
+    uint32_t num_lrs;           /* list registers per virtual CPU interface, 1..16, default 4 */
     const gicsim_timing *timing; /* hop costs; NULL means gicsim_timing_init defaults. Copied. */
 } gicsim_gic_config;
 
@@ -242,6 +243,12 @@ typedef enum gicsim_gic_event_kind {
     GICSIM_GEV_PRIO_DROP,  /* EOIR dropped the running priority (t_eoi) */
     GICSIM_GEV_DEACTIVATE, /* left the active state (t_deact) */
     GICSIM_GEV_SGI_SEND,   /* a PE wrote SGI0R/SGI1R/ASGI1R; intid is the SGI, pe the sender */
+    /* Virtual CPU interface (intid is the vINTID): */
+    GICSIM_GEV_VSIGNAL,     /* a list register's interrupt is presented to the guest */
+    GICSIM_GEV_VACK,        /* the guest acknowledged it through ICV_IAR */
+    GICSIM_GEV_VPRIO_DROP,  /* the guest's ICV_EOIR dropped the virtual running priority */
+    GICSIM_GEV_VDEACTIVATE, /* the guest deactivated it (ICV_EOIR with VEOIM=0, or ICV_DIR) */
+    GICSIM_GEV_MAINTENANCE, /* the maintenance interrupt was asserted; intid holds ICH_MISR */
     GICSIM_GEV__COUNT
 } gicsim_gic_event_kind;
 
@@ -279,7 +286,9 @@ typedef struct gicsim_gic_stats {
     uint64_t merged;
     uint64_t acknowledged;
     uint64_t withdrawn;
-    uint64_t pending_now;      /* interrupts in the pending or active+pending state now */
+    uint64_t pending_now;      /* outstanding instances: pending latched, or a level line high while not active
+                                  (a level interrupt held high across its acknowledge becomes a new instance at
+                                  deactivation, when it re-pends) */
     uint64_t priority_drops;
     uint64_t deactivations;
     uint64_t signals;
@@ -290,6 +299,12 @@ typedef struct gicsim_gic_stats {
     uint64_t raz_wi_writes;    /* writes ignored for the same reasons, and writes to read-only registers */
     uint64_t ignored_ops;      /* EOI/DIR with nothing to do, DIR with EOImode=0, reads of write-only registers */
     uint64_t hop_events;       /* internal propagation events scheduled */
+    /* Virtual CPU interfaces: */
+    uint64_t v_acks;           /* ICV_IAR reads that returned a vINTID */
+    uint64_t v_spurious_acks;  /* ICV_IAR reads that returned 1023 */
+    uint64_t v_deactivations;  /* list register interrupts deactivated by the guest */
+    uint64_t v_eoicount;       /* EOIs/DIRs that matched no list register (ICH_HCR.EOIcount increments) */
+    uint64_t maintenance_irqs; /* rising edges of the maintenance interrupt line */
 } gicsim_gic_stats;
 
 GICSIM_API void gicsim_gic_get_stats(const gicsim_gic *gic, gicsim_gic_stats *out);

@@ -1,0 +1,800 @@
+/* gicsim: the GICv3 virtual CPU interfaces (ICH_*_EL2 and ICV_*_EL1), one
+ * per PE.
+ *
+ * Architecture rules implemented here (GICv3, IHI 0069, "Virtual interrupt
+ * handling and prioritization" and the ICH_* / ICV_* register descriptions):
+ *  - The hypervisor describes virtual interrupts in the list registers
+ *    ICH_LR<n>_EL2: vINTID, priority, group, HW/pINTID or EOI, and a state
+ *    (invalid, pending, active, pending and active).
+ *  - The highest-priority pending list register whose group is enabled
+ *    (ICH_VMCR.VENG0/VENG1) is the candidate; equal priorities go to the
+ *    lowest list register index. It is signalled (vIRQ for Group 1, vFIQ for
+ *    Group 0, VFIQEn being RAO) while ICH_HCR.En=1, its priority is higher
+ *    than ICH_VMCR.VPMR and its group priority is higher than the virtual
+ *    running priority. The group priority uses VBPR0+1 for Group 0, and for
+ *    Group 1 VBPR1, or VBPR0+1 when VCBPR=1.
+ *  - ICV_IAR acknowledges the candidate if it can be signalled and is of the
+ *    register's group: pending -> active (a vLPI, which has no active state,
+ *    becomes invalid) and the bit of its group priority is set in
+ *    ICH_AP0R/AP1R. The virtual running priority is the highest priority with
+ *    an active-priority bit set, 0xFF when none.
+ *  - ICV_EOIR drops the running priority (clears the highest-priority set bit
+ *    of its group); with VEOIM=0 it also deactivates the vINTID. With VEOIM=1
+ *    ICV_DIR deactivates (and traps to EL2 when ICH_HCR.TDIR=1). Deactivating
+ *    a vINTID clears the active state of its list register; with HW=1 the
+ *    physical pINTID is deactivated too. A deactivation that finds no list
+ *    register increments ICH_HCR.EOIcount, except for LPIs.
+ *  - The maintenance interrupt (PPI 25 of the PE, level-sensitive) is
+ *    asserted while ICH_HCR.En=1 and ICH_MISR is nonzero.
+ *
+ * The model keeps the architectural registers as its state; MISR, EISR and
+ * ELRSR are computed from it. Every change re-evaluates the outputs of the
+ * one PE it concerns, scanning at most 16 list registers.
+ */
+#include "gic_internal.h"
+
+#include <stdlib.h>
+
+#define SPECIAL_INTID_FIRST 1020u
+#define SPECIAL_INTID_LAST 1023u
+#define VINTID_BITS_MASK 0xFFFFu /* ICH_VTR.IDbits = 0: 16-bit vINTIDs */
+
+/* ICH_LR<n>_EL2 bits the model implements: vINTID[15:0], pINTID[44:32]
+ * (which holds EOI at bit 41 when HW=0), Priority[55:48], Group, HW, State.
+ * The rest is RES0. */
+#define LR_IMPLEMENTED                                                                             \
+    ((uint64_t)VINTID_BITS_MASK | GICSIM_LR_PINTID_MASK | (0xFFull << GICSIM_LR_PRIORITY_SHIFT) |  \
+     GICSIM_LR_GROUP | GICSIM_LR_HW | (3ull << GICSIM_LR_STATE_SHIFT))
+#define LR_ACTIVE_BIT (GICSIM_LR_STATE_ACTIVE << GICSIM_LR_STATE_SHIFT)
+#define LR_STATE_BITS (3ull << GICSIM_LR_STATE_SHIFT)
+
+#define HCR_EOICOUNT_MASK (0x1Fu << GICSIM_ICH_HCR_EOICOUNT_SHIFT)
+#define HCR_WRITABLE                                                                               \
+    (GICSIM_ICH_HCR_EN | GICSIM_ICH_HCR_UIE | GICSIM_ICH_HCR_LRENPIE | GICSIM_ICH_HCR_NPIE |       \
+     GICSIM_ICH_HCR_VGRP0EIE | GICSIM_ICH_HCR_VGRP0DIE | GICSIM_ICH_HCR_VGRP1EIE |                 \
+     GICSIM_ICH_HCR_VGRP1DIE | GICSIM_ICH_HCR_TDIR | HCR_EOICOUNT_MASK)
+
+#define VMCR_VFIQEN (1u << 3)
+#define VMCR_VBPR1_SHIFT 18
+#define VMCR_VBPR0_SHIFT 21
+#define VTR_NV4 (1u << 20)
+#define VTR_PREBITS_SHIFT 26
+#define VTR_PRIBITS_SHIFT 29
+
+struct gic_vcpuif {
+    uint64_t lr[GICSIM_MAX_LRS]; /* ICH_LR<n>_EL2, implemented bits only */
+    uint32_t hcr;                /* ICH_HCR_EL2 */
+    uint8_t vpmr;                /* ICH_VMCR fields */
+    uint8_t vbpr0, vbpr1;
+    bool veng0, veng1, vcbpr, veoim;
+    uint32_t ap[2][4];       /* ICH_AP0R<n>, ICH_AP1R<n> */
+    bool presenting;         /* an interrupt is signalled (its VSIGNAL was reported) */
+    uint32_t presented;      /* its vINTID */
+    bool virq, vfiq;         /* outputs */
+    bool told_irq, told_fiq; /* the levels the vline listeners last saw */
+    bool maint;              /* maintenance condition: En && MISR != 0 */
+    bool maint_driven;       /* the level last driven onto PPI 25 */
+};
+
+/* The interrupt the virtual CPU interface would signal. */
+typedef struct vcand {
+    int lr; /* list register index, -1 when there is no candidate */
+    uint32_t vintid;
+    uint8_t prio; /* priority masked to the implemented bits */
+    bool group1;
+} vcand;
+
+/* One pass over the list registers: everything MISR, EISR and ELRSR need. */
+typedef struct lr_summary {
+    uint32_t eisr, elrsr;
+    unsigned valid;   /* list registers not in the invalid state */
+    bool any_pending; /* some list register is in the pending (01) state */
+} lr_summary;
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static inline unsigned lr_state(uint64_t lr)
+{
+    return (unsigned)(lr >> GICSIM_LR_STATE_SHIFT) & 3u;
+}
+
+static inline uint32_t lr_vintid(uint64_t lr)
+{
+    return (uint32_t)(lr & GICSIM_LR_VINTID_MASK);
+}
+
+static inline uint8_t lr_prio(const gicsim_gic *g, uint64_t lr)
+{
+    return (uint8_t)((lr >> GICSIM_LR_PRIORITY_SHIFT) & g->prio_mask);
+}
+
+static inline bool is_lpi(uint32_t intid)
+{
+    return intid >= GICSIM_LPI_BASE;
+}
+
+/* One ICH_AP<g>R<n> register per 32 preemption levels (as ICC_AP<g>R<n>). */
+static inline unsigned ap_regs(const gicsim_gic *g)
+{
+    return g->prebits <= 5 ? 1u : 1u << (g->prebits - 5);
+}
+
+static inline unsigned ap_index(const gicsim_gic *g, uint8_t group_prio)
+{
+    return group_prio >> (8 - g->prebits);
+}
+
+static inline uint32_t ap_implemented_mask(const gicsim_gic *g)
+{
+    unsigned levels = 1u << g->prebits;
+    return levels >= 32 ? UINT32_MAX : (1u << levels) - 1u;
+}
+
+static inline uint32_t eoicount(const gic_vcpuif *v)
+{
+    return (v->hcr & HCR_EOICOUNT_MASK) >> GICSIM_ICH_HCR_EOICOUNT_SHIFT;
+}
+
+static inline bool group_enabled(const gic_vcpuif *v, bool group1)
+{
+    return group1 ? v->veng1 : v->veng0;
+}
+
+/* Group priority mask: Group 0 (and Group 1 with VCBPR=1) splits at
+ * VBPR0+1, Group 1 at VBPR1. */
+static uint8_t group_mask(const gic_vcpuif *v, bool group1)
+{
+    unsigned point = (!group1 || v->vcbpr) ? v->vbpr0 + 1u : v->vbpr1;
+    return (uint8_t)(0xFFu << point);
+}
+
+/* Virtual running priority: the highest priority with a bit set in either
+ * group's active-priority registers, 0xFF when none. */
+static unsigned running_priority(const gicsim_gic *g, const gic_vcpuif *v)
+{
+    for (unsigned r = 0; r < ap_regs(g); r++) {
+        uint32_t w = v->ap[0][r] | v->ap[1][r];
+        if (w)
+            return ((r * 32u + (unsigned)__builtin_ctz(w)) << (8 - g->prebits)) & 0xFFu;
+    }
+    return 0xFF;
+}
+
+static lr_summary summarize(const gicsim_gic *g, const gic_vcpuif *v)
+{
+    lr_summary s = {0};
+    for (unsigned n = 0; n < g->cfg.num_lrs; n++) {
+        uint64_t lr = v->lr[n];
+        unsigned st = lr_state(lr);
+        if (st != GICSIM_LR_STATE_INVALID) {
+            s.valid++;
+            s.any_pending |= st == GICSIM_LR_STATE_PENDING;
+        } else if (!(lr & GICSIM_LR_HW) && (lr & GICSIM_LR_EOI)) {
+            s.eisr |= 1u << n; /* ICH_EISR: invalid, HW=0, EOI=1 */
+        } else {
+            s.elrsr |= 1u << n; /* ICH_ELRSR: invalid, no EOI maintenance owed */
+        }
+    }
+    return s;
+}
+
+/* ICH_MISR_EL2: each condition is gated by its enable in ICH_HCR_EL2, except
+ * EOI, which is set whenever ICH_EISR is nonzero. */
+static uint32_t misr_of(const gicsim_gic *g, const gic_vcpuif *v)
+{
+    lr_summary s = summarize(g, v);
+    uint32_t h = v->hcr, m = 0;
+    if (s.eisr)
+        m |= GICSIM_ICH_MISR_EOI;
+    if ((h & GICSIM_ICH_HCR_UIE) && s.valid <= 1)
+        m |= GICSIM_ICH_MISR_U;
+    if ((h & GICSIM_ICH_HCR_LRENPIE) && eoicount(v))
+        m |= GICSIM_ICH_MISR_LRENP;
+    if ((h & GICSIM_ICH_HCR_NPIE) && !s.any_pending)
+        m |= GICSIM_ICH_MISR_NP;
+    if ((h & GICSIM_ICH_HCR_VGRP0EIE) && v->veng0)
+        m |= GICSIM_ICH_MISR_VGRP0E;
+    if ((h & GICSIM_ICH_HCR_VGRP0DIE) && !v->veng0)
+        m |= GICSIM_ICH_MISR_VGRP0D;
+    if ((h & GICSIM_ICH_HCR_VGRP1EIE) && v->veng1)
+        m |= GICSIM_ICH_MISR_VGRP1E;
+    if ((h & GICSIM_ICH_HCR_VGRP1DIE) && !v->veng1)
+        m |= GICSIM_ICH_MISR_VGRP1D;
+    return m;
+}
+
+/* ---- selection and outputs ---------------------------------------------------- */
+
+/* The highest-priority pending virtual interrupt of an enabled group (the
+ * architecture's HighestPriorityVirtualInterrupt): ties go to the lowest
+ * list register index. Masking by VPMR and the running priority is applied
+ * afterwards (can_signal), so ICV_HPPIR sees the unmasked candidate. */
+static vcand highest_pending(const gicsim_gic *g, const gic_vcpuif *v)
+{
+    vcand c = {.lr = -1, .vintid = GICSIM_INTID_SPURIOUS, .prio = 0xFF, .group1 = false};
+    unsigned best = 0x100;
+    for (unsigned n = 0; n < g->cfg.num_lrs; n++) {
+        uint64_t lr = v->lr[n];
+        if (lr_state(lr) != GICSIM_LR_STATE_PENDING)
+            continue;
+        bool group1 = (lr & GICSIM_LR_GROUP) != 0;
+        if (!group_enabled(v, group1))
+            continue;
+        unsigned p = lr_prio(g, lr);
+        if (p < best) {
+            best = p;
+            c = (vcand){
+                .lr = (int)n, .vintid = lr_vintid(lr), .prio = (uint8_t)p, .group1 = group1};
+        }
+    }
+    /* GICv4 extension point (direct vLPI injection): when the redistributor
+     * has a resident vPE for this PE, the highest-priority pending vLPI of
+     * its virtual pending table is another candidate source, compared with
+     * the list register candidate by priority (a vLPI is Group 1). A vcand
+     * from that source will carry lr = -1 and a source tag, and
+     * acknowledge() will clear its pending bit in the table instead of
+     * changing a list register. Not implemented yet. */
+    return c;
+}
+
+static bool can_signal(const gicsim_gic *g, const gic_vcpuif *v, const vcand *c)
+{
+    return (v->hcr & GICSIM_ICH_HCR_EN) && c->lr >= 0 && c->prio < v->vpmr &&
+           (unsigned)(c->prio & group_mask(v, c->group1)) < running_priority(g, v);
+}
+
+/* Re-evaluate PE `pe`'s virtual outputs and maintenance interrupt after any
+ * change of its state. The new state is recorded before any callback runs,
+ * so an observer or listener that reenters the model sees it; each
+ * notification is made only when the recorded level differs from the one
+ * last reported. */
+static void update(gicsim_gic *g, uint32_t pe)
+{
+    gic_vcpuif *v = &g->vcpuif[pe];
+    vcand c = highest_pending(g, v);
+    bool shown = can_signal(g, v, &c);
+    bool new_signal = shown && (!v->presenting || v->presented != c.vintid);
+    v->virq = shown && c.group1;
+    v->vfiq = shown && !c.group1;
+    v->presenting = shown;
+    v->presented = shown ? c.vintid : GICSIM_INTID_SPURIOUS;
+    uint32_t misr = misr_of(g, v);
+    v->maint = (v->hcr & GICSIM_ICH_HCR_EN) && misr != 0;
+
+    if (new_signal)
+        gic_emit(g, GICSIM_GEV_VSIGNAL, pe, c.vintid);
+
+    if (v->virq != v->told_irq || v->vfiq != v->told_fiq) {
+        bool irq = v->virq, fiq = v->vfiq;
+        v->told_irq = irq;
+        v->told_fiq = fiq;
+        for (unsigned i = 0; i < g->n_vlisteners; i++)
+            g->vlisteners[i].fn(g->vlisteners[i].ctx, pe, irq, fiq);
+    }
+
+    if (v->maint != v->maint_driven) {
+        bool level = v->maint;
+        v->maint_driven = level;
+        if (level) {
+            g->stats.maintenance_irqs++;
+            gic_emit(g, GICSIM_GEV_MAINTENANCE, pe, misr);
+        }
+        /* An observer of the event may have changed the state again: drive
+         * the level decided last. */
+        gic_irq *q = gic_irq_lookup(g, pe, GICSIM_PPI_MAINTENANCE);
+        if (q)
+            irq_set_line(g, q, v->maint_driven);
+    }
+}
+
+/* ---- guest operations ------------------------------------------------------------ */
+
+static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, bool group1)
+{
+    gic_vcpuif *v = &g->vcpuif[pe];
+    vcand c = highest_pending(g, v);
+    if (!can_signal(g, v, &c) || c.group1 != group1) {
+        g->stats.v_spurious_acks++;
+        return GICSIM_INTID_SPURIOUS;
+    }
+    unsigned idx = ap_index(g, (uint8_t)(c.prio & group_mask(v, group1)));
+    v->ap[group1][idx / 32u] |= 1u << (idx % 32u);
+    uint64_t *lr = &v->lr[c.lr];
+    *lr &= ~LR_STATE_BITS;
+    /* LPIs have no active state: acknowledging a vLPI leaves the list
+     * register invalid. */
+    if (!is_lpi(c.vintid))
+        *lr |= LR_ACTIVE_BIT;
+    g->stats.v_acks++;
+    gic_emit(g, GICSIM_GEV_VACK, pe, c.vintid);
+    update(g, pe);
+    return c.vintid;
+}
+
+/* Deactivate `vintid`: the list register holding it in the active or
+ * pending+active state (the highest-priority one, then the lowest index, if
+ * several do) leaves the active state, and with HW=1 its pINTID is
+ * deactivated on the physical side of this PE. With no such list register
+ * ICH_HCR.EOIcount counts the deactivation, unless it is an LPI. Returns
+ * false when it changed nothing. Does not re-evaluate the outputs. */
+static bool deactivate_vintid(gicsim_gic *g, uint32_t pe, uint32_t vintid)
+{
+    gic_vcpuif *v = &g->vcpuif[pe];
+    int found = -1;
+    unsigned best = 0x100;
+    for (unsigned n = 0; n < g->cfg.num_lrs; n++) {
+        uint64_t lr = v->lr[n];
+        if (!(lr & LR_ACTIVE_BIT) || lr_vintid(lr) != vintid)
+            continue;
+        unsigned p = lr_prio(g, lr);
+        if (p < best) {
+            best = p;
+            found = (int)n;
+        }
+    }
+    if (found < 0) {
+        if (is_lpi(vintid))
+            return false;
+        uint32_t count = (eoicount(v) + 1u) & 0x1Fu; /* 5-bit field, wraps */
+        v->hcr = (v->hcr & ~HCR_EOICOUNT_MASK) | (count << GICSIM_ICH_HCR_EOICOUNT_SHIFT);
+        g->stats.v_eoicount++;
+        return true;
+    }
+    uint64_t lr = v->lr[found] & ~LR_ACTIVE_BIT;
+    v->lr[found] = lr;
+    g->stats.v_deactivations++;
+    gic_emit(g, GICSIM_GEV_VDEACTIVATE, pe, vintid);
+    if (lr & GICSIM_LR_HW) {
+        uint32_t pintid = (uint32_t)((lr & GICSIM_LR_PINTID_MASK) >> GICSIM_LR_PINTID_SHIFT);
+        gic_irq *q = gic_irq_lookup(g, pe, pintid);
+        if (q)
+            irq_deactivate(g, q);
+    }
+    return true;
+}
+
+static bool special_intid(uint32_t intid)
+{
+    return intid >= SPECIAL_INTID_FIRST && intid <= SPECIAL_INTID_LAST;
+}
+
+/* ICV_EOIR0/1: priority drop of the group's highest active priority, then
+ * (VEOIM=0) deactivation. The deactivation part does not depend on the drop:
+ * an EOI for an interrupt the hypervisor took out of the list registers
+ * still counts in EOIcount. */
+static void end_of_interrupt(gicsim_gic *g, uint32_t pe, bool group1, uint32_t intid)
+{
+    gic_vcpuif *v = &g->vcpuif[pe];
+    if (special_intid(intid)) {
+        g->stats.ignored_ops++;
+        return;
+    }
+    uint32_t *ap = v->ap[group1];
+    unsigned r = 0;
+    while (r < ap_regs(g) && !ap[r])
+        r++;
+    bool dropped = r < ap_regs(g);
+    if (dropped) {
+        ap[r] &= ap[r] - 1u;
+        gic_emit(g, GICSIM_GEV_VPRIO_DROP, pe, intid);
+    }
+    bool acted = dropped;
+    if (!v->veoim)
+        acted |= deactivate_vintid(g, pe, intid);
+    if (!acted)
+        g->stats.ignored_ops++;
+    update(g, pe);
+}
+
+/* ICV_DIR. TDIR=1 traps the access to EL2 (the caller sees GICSIM_E_STATE
+ * and nothing changes); with VEOIM=0 the write is UNPREDICTABLE and ignored;
+ * LPIs have no active state to clear. */
+static gicsim_status direct_deactivate(gicsim_gic *g, uint32_t pe, uint32_t intid)
+{
+    gic_vcpuif *v = &g->vcpuif[pe];
+    if (v->hcr & GICSIM_ICH_HCR_TDIR)
+        return GICSIM_E_STATE;
+    if (!v->veoim || special_intid(intid) || is_lpi(intid)) {
+        g->stats.ignored_ops++;
+        return GICSIM_OK;
+    }
+    deactivate_vintid(g, pe, intid);
+    update(g, pe);
+    return GICSIM_OK;
+}
+
+static uint32_t hppi(const gicsim_gic *g, uint32_t pe, bool group1)
+{
+    vcand c = highest_pending(g, &g->vcpuif[pe]);
+    return c.lr >= 0 && c.group1 == group1 ? c.vintid : GICSIM_INTID_SPURIOUS;
+}
+
+static uint8_t clamp_bpr0(const gicsim_gic *g, uint64_t val)
+{
+    uint8_t b = (uint8_t)(val & 7u);
+    return b < g->min_bpr0 ? g->min_bpr0 : b;
+}
+
+static uint8_t clamp_bpr1(const gicsim_gic *g, uint64_t val)
+{
+    uint8_t b = (uint8_t)(val & 7u);
+    uint8_t min = (uint8_t)(g->min_bpr0 + 1u);
+    return b < min ? min : b;
+}
+
+/* ---- lifetime -------------------------------------------------------------------- */
+
+/* Reset: list registers invalid, ICH_HCR (and En) 0, VPMR 0, groups disabled,
+ * no active priorities, outputs low. The binary points reset to their
+ * minimum, the value any write below it would give. */
+static void reset_pe(gicsim_gic *g, gic_vcpuif *v)
+{
+    *v = (gic_vcpuif){0};
+    v->vbpr0 = g->min_bpr0;
+    v->vbpr1 = (uint8_t)(g->min_bpr0 + 1u);
+    v->presented = GICSIM_INTID_SPURIOUS;
+}
+
+gicsim_status vcpuif_init(gicsim_gic *g)
+{
+    g->vcpuif = calloc(g->cfg.num_pes, sizeof *g->vcpuif);
+    if (!g->vcpuif)
+        return GICSIM_E_NOMEM;
+    for (uint32_t pe = 0; pe < g->cfg.num_pes; pe++)
+        reset_pe(g, &g->vcpuif[pe]);
+    return GICSIM_OK;
+}
+
+void vcpuif_free(gicsim_gic *g)
+{
+    free(g->vcpuif);
+    g->vcpuif = NULL;
+}
+
+/* ---- hypervisor registers ----------------------------------------------------------- */
+
+uint64_t gicsim_lr_value(uint32_t vintid, uint8_t priority, bool group1, bool hw,
+                         uint32_t pintid_or_eoi, uint64_t state)
+{
+    uint64_t v = (uint64_t)vintid | ((uint64_t)priority << GICSIM_LR_PRIORITY_SHIFT) |
+                 ((state & 3u) << GICSIM_LR_STATE_SHIFT);
+    if (group1)
+        v |= GICSIM_LR_GROUP;
+    if (hw)
+        v |= GICSIM_LR_HW |
+             (((uint64_t)pintid_or_eoi << GICSIM_LR_PINTID_SHIFT) & GICSIM_LR_PINTID_MASK);
+    else if (pintid_or_eoi)
+        v |= GICSIM_LR_EOI;
+    return v;
+}
+
+static uint64_t vmcr_value(const gic_vcpuif *v)
+{
+    return (v->veng0 ? GICSIM_ICH_VMCR_VENG0 : 0) | (v->veng1 ? GICSIM_ICH_VMCR_VENG1 : 0) |
+           VMCR_VFIQEN | (v->vcbpr ? GICSIM_ICH_VMCR_VCBPR : 0) |
+           (v->veoim ? GICSIM_ICH_VMCR_VEOIM : 0) | ((uint64_t)v->vbpr1 << VMCR_VBPR1_SHIFT) |
+           ((uint64_t)v->vbpr0 << VMCR_VBPR0_SHIFT) |
+           ((uint64_t)v->vpmr << GICSIM_ICH_VMCR_VPMR_SHIFT);
+}
+
+static uint64_t vtr_value(const gicsim_gic *g)
+{
+    uint64_t v = (uint64_t)(g->cfg.num_lrs - 1u) |
+                 ((uint64_t)(g->prebits - 1u) << VTR_PREBITS_SHIFT) |
+                 ((uint64_t)(g->cfg.priority_bits - 1u) << VTR_PRIBITS_SHIFT);
+    /* nV4: GICv3 has no direct virtual interrupt injection. IDbits = 0
+     * (16-bit vINTIDs), SEIS = A3V = TDS = 0. */
+    if (g->cfg.version == GICSIM_GICV3)
+        v |= VTR_NV4;
+    return v;
+}
+
+static bool ap_decode(gicsim_ich_reg reg, unsigned *grp, unsigned *n)
+{
+    if (reg >= GICSIM_ICH_AP0R0 && reg <= GICSIM_ICH_AP0R3) {
+        *grp = 0;
+        *n = (unsigned)(reg - GICSIM_ICH_AP0R0);
+        return true;
+    }
+    if (reg >= GICSIM_ICH_AP1R0 && reg <= GICSIM_ICH_AP1R3) {
+        *grp = 1;
+        *n = (unsigned)(reg - GICSIM_ICH_AP1R0);
+        return true;
+    }
+    return false;
+}
+
+/* Validate (g, pe, reg) for the ICH entry points. */
+static gicsim_status ich_check(const gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg)
+{
+    if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_ICH__COUNT)
+        return GICSIM_E_RANGE;
+    if (reg >= GICSIM_ICH_LR0 && (unsigned)(reg - GICSIM_ICH_LR0) >= g->cfg.num_lrs)
+        return GICSIM_E_RANGE;
+    return GICSIM_OK;
+}
+
+gicsim_status gicsim_ich_read(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, uint64_t *val)
+{
+    if (!g || !val)
+        return GICSIM_E_INVAL;
+    gicsim_status st = ich_check(g, pe, reg);
+    if (st != GICSIM_OK)
+        return st;
+    const gic_vcpuif *v = &g->vcpuif[pe];
+    unsigned grp, n;
+    *val = 0;
+    switch (reg) {
+    case GICSIM_ICH_HCR:
+        *val = v->hcr;
+        break;
+    case GICSIM_ICH_VMCR:
+        *val = vmcr_value(v);
+        break;
+    case GICSIM_ICH_VTR:
+        *val = vtr_value(g);
+        break;
+    case GICSIM_ICH_MISR:
+        *val = misr_of(g, v);
+        break;
+    case GICSIM_ICH_EISR:
+        *val = summarize(g, v).eisr;
+        break;
+    case GICSIM_ICH_ELRSR:
+        *val = summarize(g, v).elrsr;
+        break;
+    default:
+        if (ap_decode(reg, &grp, &n)) {
+            if (n >= ap_regs(g))
+                g->stats.raz_wi_reads++;
+            else
+                *val = v->ap[grp][n];
+        } else {
+            *val = v->lr[reg - GICSIM_ICH_LR0];
+        }
+        break;
+    }
+    return GICSIM_OK;
+}
+
+gicsim_status gicsim_ich_write(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, uint64_t val)
+{
+    if (!g)
+        return GICSIM_E_INVAL;
+    gicsim_status st = ich_check(g, pe, reg);
+    if (st != GICSIM_OK)
+        return st;
+    gic_vcpuif *v = &g->vcpuif[pe];
+    unsigned grp, n;
+    switch (reg) {
+    case GICSIM_ICH_HCR:
+        v->hcr = (uint32_t)val & HCR_WRITABLE;
+        break;
+    case GICSIM_ICH_VMCR:
+        v->veng0 = (val & GICSIM_ICH_VMCR_VENG0) != 0;
+        v->veng1 = (val & GICSIM_ICH_VMCR_VENG1) != 0;
+        v->vcbpr = (val & GICSIM_ICH_VMCR_VCBPR) != 0;
+        v->veoim = (val & GICSIM_ICH_VMCR_VEOIM) != 0;
+        v->vbpr1 = clamp_bpr1(g, val >> VMCR_VBPR1_SHIFT);
+        v->vbpr0 = clamp_bpr0(g, val >> VMCR_VBPR0_SHIFT);
+        v->vpmr = (uint8_t)((val >> GICSIM_ICH_VMCR_VPMR_SHIFT) & g->prio_mask);
+        break;
+    case GICSIM_ICH_VTR:
+    case GICSIM_ICH_MISR:
+    case GICSIM_ICH_EISR:
+    case GICSIM_ICH_ELRSR:
+        g->stats.raz_wi_writes++; /* read-only */
+        return GICSIM_OK;
+    default:
+        if (ap_decode(reg, &grp, &n)) {
+            if (n >= ap_regs(g)) {
+                g->stats.raz_wi_writes++;
+                return GICSIM_OK;
+            }
+            v->ap[grp][n] = (uint32_t)val & ap_implemented_mask(g);
+        } else {
+            v->lr[reg - GICSIM_ICH_LR0] = val & LR_IMPLEMENTED;
+        }
+        break;
+    }
+    update(g, pe);
+    return GICSIM_OK;
+}
+
+static const char *const ich_names[GICSIM_ICH__COUNT] = {
+    [GICSIM_ICH_HCR] = "ICH_HCR_EL2",       [GICSIM_ICH_VMCR] = "ICH_VMCR_EL2",
+    [GICSIM_ICH_VTR] = "ICH_VTR_EL2",       [GICSIM_ICH_MISR] = "ICH_MISR_EL2",
+    [GICSIM_ICH_EISR] = "ICH_EISR_EL2",     [GICSIM_ICH_ELRSR] = "ICH_ELRSR_EL2",
+    [GICSIM_ICH_AP0R0] = "ICH_AP0R0_EL2",   [GICSIM_ICH_AP0R1] = "ICH_AP0R1_EL2",
+    [GICSIM_ICH_AP0R2] = "ICH_AP0R2_EL2",   [GICSIM_ICH_AP0R3] = "ICH_AP0R3_EL2",
+    [GICSIM_ICH_AP1R0] = "ICH_AP1R0_EL2",   [GICSIM_ICH_AP1R1] = "ICH_AP1R1_EL2",
+    [GICSIM_ICH_AP1R2] = "ICH_AP1R2_EL2",   [GICSIM_ICH_AP1R3] = "ICH_AP1R3_EL2",
+    [GICSIM_ICH_LR0 + 0] = "ICH_LR0_EL2",   [GICSIM_ICH_LR0 + 1] = "ICH_LR1_EL2",
+    [GICSIM_ICH_LR0 + 2] = "ICH_LR2_EL2",   [GICSIM_ICH_LR0 + 3] = "ICH_LR3_EL2",
+    [GICSIM_ICH_LR0 + 4] = "ICH_LR4_EL2",   [GICSIM_ICH_LR0 + 5] = "ICH_LR5_EL2",
+    [GICSIM_ICH_LR0 + 6] = "ICH_LR6_EL2",   [GICSIM_ICH_LR0 + 7] = "ICH_LR7_EL2",
+    [GICSIM_ICH_LR0 + 8] = "ICH_LR8_EL2",   [GICSIM_ICH_LR0 + 9] = "ICH_LR9_EL2",
+    [GICSIM_ICH_LR0 + 10] = "ICH_LR10_EL2", [GICSIM_ICH_LR0 + 11] = "ICH_LR11_EL2",
+    [GICSIM_ICH_LR0 + 12] = "ICH_LR12_EL2", [GICSIM_ICH_LR0 + 13] = "ICH_LR13_EL2",
+    [GICSIM_ICH_LR0 + 14] = "ICH_LR14_EL2", [GICSIM_ICH_LR0 + 15] = "ICH_LR15_EL2",
+};
+
+const char *gicsim_ich_reg_name(gicsim_ich_reg reg)
+{
+    return (unsigned)reg < GICSIM_ICH__COUNT ? ich_names[reg] : NULL;
+}
+
+/* ---- guest registers (ICV_*_EL1) ------------------------------------------------------ */
+
+static bool icv_virtualized(gicsim_icc_reg reg)
+{
+    return reg != GICSIM_ICC_SGI0R && reg != GICSIM_ICC_SGI1R && reg != GICSIM_ICC_ASGI1R &&
+           reg != GICSIM_ICC_SRE;
+}
+
+gicsim_status gicsim_icv_read(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t *val)
+{
+    if (!g || !val)
+        return GICSIM_E_INVAL;
+    if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_ICC__COUNT)
+        return GICSIM_E_RANGE;
+    if (!icv_virtualized(reg))
+        return GICSIM_E_INVAL;
+    gic_vcpuif *v = &g->vcpuif[pe];
+    *val = 0;
+    switch (reg) {
+    case GICSIM_ICC_IAR0:
+        *val = acknowledge(g, pe, false);
+        break;
+    case GICSIM_ICC_IAR1:
+        *val = acknowledge(g, pe, true);
+        break;
+    case GICSIM_ICC_HPPIR0:
+        *val = hppi(g, pe, false);
+        break;
+    case GICSIM_ICC_HPPIR1:
+        *val = hppi(g, pe, true);
+        break;
+    case GICSIM_ICC_PMR:
+        *val = v->vpmr;
+        break;
+    case GICSIM_ICC_BPR0:
+        *val = v->vbpr0;
+        break;
+    case GICSIM_ICC_BPR1:
+        *val = v->vcbpr ? (v->vbpr0 < 7 ? v->vbpr0 + 1u : 7u) : v->vbpr1;
+        break;
+    case GICSIM_ICC_RPR:
+        *val = running_priority(g, v);
+        break;
+    case GICSIM_ICC_CTLR:
+        *val = (v->vcbpr ? GICSIM_ICC_CTLR_CBPR : 0) | (v->veoim ? GICSIM_ICC_CTLR_EOIMODE : 0) |
+               ((uint64_t)(g->cfg.priority_bits - 1u) << 8);
+        break;
+    case GICSIM_ICC_IGRPEN0:
+        *val = v->veng0;
+        break;
+    case GICSIM_ICC_IGRPEN1:
+        *val = v->veng1;
+        break;
+    case GICSIM_ICC_AP0R0:
+    case GICSIM_ICC_AP0R1:
+    case GICSIM_ICC_AP0R2:
+    case GICSIM_ICC_AP0R3:
+    case GICSIM_ICC_AP1R0:
+    case GICSIM_ICC_AP1R1:
+    case GICSIM_ICC_AP1R2:
+    case GICSIM_ICC_AP1R3: {
+        unsigned grp = reg >= GICSIM_ICC_AP1R0;
+        unsigned n = (unsigned)(reg - (grp ? GICSIM_ICC_AP1R0 : GICSIM_ICC_AP0R0));
+        if (n >= ap_regs(g))
+            g->stats.raz_wi_reads++;
+        else
+            *val = v->ap[grp][n];
+        break;
+    }
+    case GICSIM_ICC_EOIR0:
+    case GICSIM_ICC_EOIR1:
+    case GICSIM_ICC_DIR:
+        g->stats.ignored_ops++; /* write-only */
+        break;
+    default:
+        return GICSIM_E_RANGE;
+    }
+    return GICSIM_OK;
+}
+
+gicsim_status gicsim_icv_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t val)
+{
+    if (!g)
+        return GICSIM_E_INVAL;
+    if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_ICC__COUNT)
+        return GICSIM_E_RANGE;
+    if (!icv_virtualized(reg))
+        return GICSIM_E_INVAL;
+    gic_vcpuif *v = &g->vcpuif[pe];
+    uint32_t intid = (uint32_t)val & VINTID_BITS_MASK;
+    switch (reg) {
+    case GICSIM_ICC_EOIR0:
+        end_of_interrupt(g, pe, false, intid);
+        return GICSIM_OK;
+    case GICSIM_ICC_EOIR1:
+        end_of_interrupt(g, pe, true, intid);
+        return GICSIM_OK;
+    case GICSIM_ICC_DIR:
+        return direct_deactivate(g, pe, intid);
+    case GICSIM_ICC_PMR:
+        v->vpmr = (uint8_t)(val & g->prio_mask);
+        break;
+    case GICSIM_ICC_BPR0:
+        v->vbpr0 = clamp_bpr0(g, val);
+        break;
+    case GICSIM_ICC_BPR1:
+        if (v->vcbpr) { /* VCBPR=1: ICV_BPR1 writes are ignored */
+            g->stats.raz_wi_writes++;
+            return GICSIM_OK;
+        }
+        v->vbpr1 = clamp_bpr1(g, val);
+        break;
+    case GICSIM_ICC_CTLR:
+        v->vcbpr = (val & GICSIM_ICC_CTLR_CBPR) != 0;
+        v->veoim = (val & GICSIM_ICC_CTLR_EOIMODE) != 0;
+        break;
+    case GICSIM_ICC_IGRPEN0:
+        v->veng0 = val & 1u;
+        break;
+    case GICSIM_ICC_IGRPEN1:
+        v->veng1 = val & 1u;
+        break;
+    case GICSIM_ICC_AP0R0:
+    case GICSIM_ICC_AP0R1:
+    case GICSIM_ICC_AP0R2:
+    case GICSIM_ICC_AP0R3:
+    case GICSIM_ICC_AP1R0:
+    case GICSIM_ICC_AP1R1:
+    case GICSIM_ICC_AP1R2:
+    case GICSIM_ICC_AP1R3: {
+        unsigned grp = reg >= GICSIM_ICC_AP1R0;
+        unsigned n = (unsigned)(reg - (grp ? GICSIM_ICC_AP1R0 : GICSIM_ICC_AP0R0));
+        if (n >= ap_regs(g)) {
+            g->stats.raz_wi_writes++;
+            return GICSIM_OK;
+        }
+        v->ap[grp][n] = (uint32_t)val & ap_implemented_mask(g);
+        break;
+    }
+    case GICSIM_ICC_IAR0:
+    case GICSIM_ICC_IAR1:
+    case GICSIM_ICC_HPPIR0:
+    case GICSIM_ICC_HPPIR1:
+    case GICSIM_ICC_RPR:
+        g->stats.raz_wi_writes++; /* read-only */
+        return GICSIM_OK;
+    default:
+        return GICSIM_E_RANGE;
+    }
+    update(g, pe);
+    return GICSIM_OK;
+}
+
+/* ---- outputs ------------------------------------------------------------------------ */
+
+gicsim_status gicsim_gic_add_vline_listener(gicsim_gic *g, gicsim_line_fn fn, void *ctx)
+{
+    if (!g || !fn)
+        return GICSIM_E_INVAL;
+    if (g->n_vlisteners == GIC_MAX_LISTENERS)
+        return GICSIM_E_FULL;
+    g->vlisteners[g->n_vlisteners++] = (gic_listener){fn, ctx};
+    return GICSIM_OK;
+}
+
+bool gicsim_gic_virq_line(const gicsim_gic *g, uint32_t pe)
+{
+    return g && pe < g->cfg.num_pes && g->vcpuif[pe].virq;
+}
+
+bool gicsim_gic_vfiq_line(const gicsim_gic *g, uint32_t pe)
+{
+    return g && pe < g->cfg.num_pes && g->vcpuif[pe].vfiq;
+}
