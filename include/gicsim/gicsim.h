@@ -5,7 +5,11 @@
 #include <gicsim/common.h>
 #include <gicsim/engine.h>
 #include <gicsim/gic.h>
+#include <gicsim/histogram.h>
+#include <gicsim/hypervisor.h>
+#include <gicsim/system.h>
 #include <gicsim/timing.h>
+#include <gicsim/vcpu_interface.h>
 #include <gicsim/version.h>
 
 #endif

@@ -1,0 +1,95 @@
+/* gicsim: hypervisor delivery policies.
+ *
+ * The hypervisor core (exits, entries, the software pending list of each
+ * vCPU, list register flush and fold, scheduling, WFI, vCPU kicks, SGI
+ * emulation, the virtual timer) is shared. A policy decides what differs
+ * between delivery schemes: how the host completes a physical interrupt that
+ * belongs to a guest, and how it injects it. Policies are looked up by name
+ * in a table; built-in ones are always there, and a program can register its
+ * own before creating VMs that name them.
+ *
+ * Callback contract: a callback runs on the PE handling the event, at the
+ * moment the hypervisor reaches that step. Its register accesses take effect
+ * at once; the time it charges (gicsim_hyp_charge, or implicitly through the
+ * gicsim_hyp_* accessors) elapses on the PE after the callback returns,
+ * before the hypervisor's next step.
+ */
+#ifndef GICSIM_HYPERVISOR_H
+#define GICSIM_HYPERVISOR_H
+
+#include <gicsim/system.h>
+#include <gicsim/vcpu_interface.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The hypervisor as seen from a policy callback: bound to one PE. */
+typedef struct gicsim_hyp gicsim_hyp;
+
+/* A virtual interrupt to queue on a vCPU's software pending list. Its
+ * priority is the one the guest configured in its virtual GIC. */
+typedef struct gicsim_virq {
+    uint32_t vintid;
+    bool level;       /* level-sensitive: pending while `line` is high */
+    bool line;        /* level: the line's level now */
+    bool hw;          /* list register HW=1: guest deactivation deactivates `pintid` */
+    uint32_t pintid;
+    bool eoi_maint;   /* HW=0: request an EOI maintenance interrupt when deactivated */
+} gicsim_virq;
+
+typedef struct gicsim_hyp_policy {
+    const char *name;
+    const char *description;
+    bool host_eoimode; /* ICC_CTLR_EL1.EOImode the host runs with on the VM's PEs */
+    /* The host acknowledged physical `intid`, which is passed through to
+     * (vm, vcpu). Required. The policy completes the physical interrupt
+     * (EOIR, DIR, masking) and injects (gicsim_hyp_inject). */
+    void (*phys_irq)(gicsim_hyp *h, uint32_t intid, uint32_t vm, uint32_t vcpu);
+    /* The guest deactivated `vintid`, queued with eoi_maint, on (vm, vcpu)
+     * (found while folding the list registers after an EOI maintenance
+     * interrupt). Optional. */
+    void (*eoi_maintenance)(gicsim_hyp *h, uint32_t vintid, uint32_t vm, uint32_t vcpu);
+} gicsim_hyp_policy;
+
+/* Register a policy (the struct must outlive its use). GICSIM_E_EXISTS for a
+ * taken name, GICSIM_E_FULL beyond 32 user policies, GICSIM_E_INVAL without
+ * a name or phys_irq. */
+GICSIM_API gicsim_status gicsim_hyp_policy_register(const gicsim_hyp_policy *policy);
+GICSIM_API const gicsim_hyp_policy *gicsim_hyp_policy_find(const char *name);
+/* Built-in and registered policies, in registration order. */
+GICSIM_API size_t gicsim_hyp_policy_count(void);
+GICSIM_API const gicsim_hyp_policy *gicsim_hyp_policy_at(size_t i);
+
+/* ---- What a callback can do ----------------------------------------------------- */
+
+GICSIM_API uint32_t gicsim_hyp_pe(const gicsim_hyp *h);
+GICSIM_API gicsim_system *gicsim_hyp_system(const gicsim_hyp *h);
+/* Charge time to the current step. */
+GICSIM_API void gicsim_hyp_charge(gicsim_hyp *h, gicsim_cost_id cost);
+GICSIM_API void gicsim_hyp_charge_ps(gicsim_hyp *h, gicsim_time_t ps);
+/* ICC_* access on this PE; charges icc_eoir_write / icc_iar_read / icc_sysreg. */
+GICSIM_API uint64_t gicsim_hyp_icc_read(gicsim_hyp *h, gicsim_icc_reg reg);
+GICSIM_API void gicsim_hyp_icc_write(gicsim_hyp *h, gicsim_icc_reg reg, uint64_t val);
+/* Mask or unmask a physical interrupt at its source (GICD_ISENABLER /
+ * ICENABLER, or GICR_* for a PPI of this PE); charges gic_mmio. */
+GICSIM_API void gicsim_hyp_set_enabled(gicsim_hyp *h, uint32_t intid, bool enabled);
+/* Queue `v` on (vm, vcpu): merge into an existing entry for the vINTID or
+ * add one; kick the vCPU if it runs on another PE, wake it if blocked.
+ * Charges virq_inject (and vcpu_kick / sched_wakeup when they happen). */
+GICSIM_API void gicsim_hyp_inject(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, const gicsim_virq *v);
+/* Level of a passed-through device's line, as the host reads it back from
+ * the device (a resample); charges gic_mmio. */
+GICSIM_API bool gicsim_hyp_resample(gicsim_hyp *h, uint32_t intid);
+/* Whether physical `intid` is configured level-sensitive (the host's own
+ * bookkeeping: no cost). */
+GICSIM_API bool gicsim_hyp_irq_is_level(gicsim_hyp *h, uint32_t intid);
+/* Update the line of a queued level-sensitive virtual interrupt. */
+GICSIM_API void gicsim_hyp_set_virq_line(gicsim_hyp *h, uint32_t vm, uint32_t vcpu,
+                                         uint32_t vintid, bool line);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

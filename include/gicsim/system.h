@@ -1,0 +1,174 @@
+/* gicsim: a virtualized system: PEs that execute guests and a KVM-like
+ * hypervisor on top of the GIC model, VMs with vCPUs, interrupt sources, and
+ * per-interrupt latency accounting.
+ *
+ * Every operation a PE performs costs time from the platform's timing table;
+ * a PE does one thing at a time, so work that arrives while it is busy waits
+ * and queueing shows up in the latencies. The hypervisor's decisions that
+ * differ between delivery schemes are made by a policy (gicsim/hypervisor.h)
+ * chosen per VM by name.
+ */
+#ifndef GICSIM_SYSTEM_H
+#define GICSIM_SYSTEM_H
+
+#include <gicsim/gic.h>
+#include <gicsim/histogram.h>
+#include <gicsim/timing.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gicsim_system gicsim_system;
+
+typedef enum gicsim_exit_reason {
+    GICSIM_EXIT_IRQ,         /* a physical IRQ arrived while the guest ran (HCR_EL2.IMO) */
+    GICSIM_EXIT_MAINTENANCE, /* ... and it was the maintenance interrupt (PPI 25) */
+    GICSIM_EXIT_WFI,         /* trapped WFI (HCR_EL2.TWI) */
+    GICSIM_EXIT_SGI_TRAP,    /* guest write to ICC_SGI1R_EL1 */
+    GICSIM_EXIT_MMIO,        /* stage-2 fault on an emulated device register */
+    GICSIM_EXIT_HVC,         /* hypercall */
+    GICSIM_EXIT__COUNT
+} gicsim_exit_reason;
+
+GICSIM_API const char *gicsim_exit_reason_name(gicsim_exit_reason r);
+
+typedef struct gicsim_system_config {
+    gicsim_gic_config gic; /* PEs, SPIs, LRs, version...; its .timing is ignored */
+    gicsim_timing timing;  /* the platform's costs */
+    bool vhe;              /* host kernel at EL2 (true, default) or at EL1 with world switches */
+    uint32_t kick_sgi;     /* physical SGI the host uses to kick a PE out of a guest; default 0 */
+    uint32_t host_tick_ppi; /* physical PPI of the host's scheduler tick; default 30 */
+} gicsim_system_config;
+
+GICSIM_API void gicsim_system_config_init(gicsim_system_config *cfg);
+GICSIM_API gicsim_status gicsim_system_create(const gicsim_system_config *cfg,
+                                              gicsim_system **out);
+GICSIM_API void gicsim_system_destroy(gicsim_system *sys);
+GICSIM_API gicsim_engine *gicsim_system_engine(const gicsim_system *sys);
+GICSIM_API gicsim_gic *gicsim_system_gic(const gicsim_system *sys);
+
+/* ---- VMs ------------------------------------------------------------------------ */
+
+typedef struct gicsim_vm_config {
+    uint32_t num_vcpus;       /* 1..256, default 1 */
+    const char *policy;       /* hypervisor policy name; default "eoi-split" */
+    bool wfi_trap;            /* HCR_EL2.TWI: trap WFI (default true) */
+    gicsim_time_t halt_poll;  /* with wfi_trap: poll this long before blocking; default 0 */
+    uint8_t guest_eoimode;    /* guest's ICC_CTLR.EOImode: 0 (EOIR deactivates) or 1 (EOIR + DIR) */
+    bool guest_busy;          /* the guest computes between interrupts instead of idling in WFI */
+    bool guest_nested;        /* handlers run with interrupts unmasked after the acknowledge, so a
+                                 higher-priority interrupt preempts them (nested active interrupts) */
+    uint32_t pe_first;        /* vCPUs run on PEs pe_first .. pe_first + pe_count - 1 */
+    uint32_t pe_count;        /* 0 means all PEs from pe_first */
+    bool pinned;              /* true: vCPU i stays on PE pe_first + i % pe_count (default);
+                                 false: a waking vCPU goes to the least loaded PE of the set */
+    gicsim_time_t time_slice; /* round-robin slice when several vCPUs share a PE; default 4 ms */
+} gicsim_vm_config;
+
+GICSIM_API void gicsim_vm_config_init(gicsim_vm_config *cfg);
+/* GICSIM_E_NOTFOUND for an unknown policy; GICSIM_E_INVAL for a policy whose
+ * host EOImode differs from another VM's that shares a PE. */
+GICSIM_API gicsim_status gicsim_vm_add(gicsim_system *sys, const gicsim_vm_config *cfg,
+                                       uint32_t *vm_out);
+
+/* ---- Interrupt sources ---------------------------------------------------------- */
+
+typedef enum gicsim_source_kind {
+    GICSIM_SRC_SPI_EDGE,  /* passed-through device, edge-triggered SPI */
+    GICSIM_SRC_SPI_LEVEL, /* passed-through device, level-sensitive SPI */
+    GICSIM_SRC_VTIMER,    /* the vCPU's virtual timer (PPI 27) */
+    GICSIM_SRC_SGI        /* a guest IPI: sender vCPU writes ICC_SGI1R_EL1 */
+} gicsim_source_kind;
+
+typedef enum gicsim_arrival_kind {
+    GICSIM_ARRIVE_PERIODIC, /* every `period` */
+    GICSIM_ARRIVE_POISSON,  /* exponential gaps with mean `period` */
+    GICSIM_ARRIVE_BURST,    /* `burst` arrivals `burst_spacing` apart, bursts `period` apart */
+    GICSIM_ARRIVE_MANUAL    /* only gicsim_source_trigger */
+} gicsim_arrival_kind;
+
+typedef struct gicsim_source_config {
+    gicsim_source_kind kind;
+    uint32_t vm;
+    uint32_t vcpu;          /* the vCPU that receives (and handles) it */
+    uint32_t sender_vcpu;   /* SGI: the sending vCPU (runs a busy guest) */
+    uint32_t intid;         /* SPI: physical = virtual INTID (32..); SGI: 0..15; vtimer: 27 */
+    uint32_t route_pe;      /* SPI: the PE the physical SPI is routed to; UINT32_MAX (default):
+                               the PE the target vCPU starts on */
+    uint8_t priority;       /* the guest's priority for it; default 0xA0 */
+    gicsim_time_t handler;  /* the guest handler's work; default 1 us */
+    gicsim_time_t deassert_at; /* level SPI: when, into the handler, the device drops its line
+                                  (default: at the end of the handler) */
+    gicsim_time_t hold;     /* level SPI: the device drops its line by itself this long after
+                               raising it; 0 (default): only its handler drops it */
+    bool reply;             /* SGI: the receiver's handler sends one back (ping-pong) */
+    gicsim_arrival_kind arrival;
+    gicsim_time_t period;   /* default 100 us */
+    uint32_t burst;
+    gicsim_time_t burst_spacing;
+    gicsim_time_t start;    /* first arrival; default one period after time 0 */
+    uint64_t limit;         /* arrivals at most; 0 = unlimited */
+    uint64_t seed;          /* Poisson stream seed (mixed with the source index) */
+} gicsim_source_config;
+
+GICSIM_API void gicsim_source_config_init(gicsim_source_config *cfg);
+GICSIM_API gicsim_status gicsim_source_add(gicsim_system *sys, const gicsim_source_config *cfg,
+                                           uint32_t *source_out);
+/* One arrival of `source` now. */
+GICSIM_API gicsim_status gicsim_source_trigger(gicsim_system *sys, uint32_t source);
+/* No further arrivals from any source (interrupts already raised complete). */
+GICSIM_API void gicsim_system_stop_sources(gicsim_system *sys);
+
+/* ---- Running -------------------------------------------------------------------- */
+
+/* Run for `duration` of simulated time. */
+GICSIM_API void gicsim_system_run_for(gicsim_system *sys, gicsim_time_t duration);
+
+/* ---- Results -------------------------------------------------------------------- */
+
+/* One record per interrupt instance a source raised. Times are
+ * GICSIM_TIME_NEVER when the instance has not reached that point. */
+typedef struct gicsim_irq_record {
+    uint32_t source, vm, vcpu, intid; /* intid: the virtual INTID */
+    gicsim_time_t t_assert;           /* device raised it / timer deadline / sender wrote SGI1R */
+    gicsim_time_t t_signal;           /* the guest's virtual CPU interface presented it */
+    gicsim_time_t t_ack;              /* the guest read ICV_IAR: its handler starts */
+    gicsim_time_t t_eoi;              /* the guest's ICV_EOIR (priority drop) */
+    gicsim_time_t t_deact;            /* the virtual interrupt was deactivated */
+    uint32_t exits[GICSIM_EXIT__COUNT]; /* VM exits caused by this instance */
+    gicsim_time_t hyp_time;           /* hypervisor time spent on those exits */
+    uint32_t maintenance;             /* maintenance interrupts it caused */
+    uint32_t lr_spills;               /* times it waited outside the list registers */
+    bool merged;                      /* absorbed by an instance already pending (never delivered itself) */
+} gicsim_irq_record;
+
+GICSIM_API size_t gicsim_system_record_count(const gicsim_system *sys);
+GICSIM_API const gicsim_irq_record *gicsim_system_record(const gicsim_system *sys, size_t i);
+
+typedef struct gicsim_system_stats {
+    gicsim_time_t sim_time;
+    uint64_t exits[GICSIM_EXIT__COUNT];
+    uint64_t exits_total;
+    gicsim_time_t guest_time, hyp_time, idle_time, halt_poll_time; /* summed over PEs */
+    uint64_t maintenance_irqs;
+    uint64_t lr_spills;
+    uint64_t kicks, wakeups, vcpu_switches;
+    uint64_t asserted;  /* instances raised by sources */
+    uint64_t delivered; /* instances acknowledged by their guest */
+    uint64_t merged;    /* instances absorbed by one already pending */
+    uint64_t pending;   /* instances raised and not yet acknowledged or merged */
+} gicsim_system_stats;
+
+GICSIM_API void gicsim_system_get_stats(const gicsim_system *sys, gicsim_system_stats *out);
+
+/* Delivery latency (t_ack - t_assert, ps) of one source's instances, or of
+ * all sources when `source` is UINT32_MAX. NULL for an unknown source. */
+GICSIM_API const gicsim_histogram *gicsim_system_latency(const gicsim_system *sys,
+                                                         uint32_t source);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

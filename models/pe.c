@@ -1,0 +1,248 @@
+/* gicsim: the PE execution model (see sys_internal.h for the contract).
+ *
+ * What a PE does next, in order of precedence:
+ *  1. hypervisor operations queued on it (EL2, and the host at EL1 without
+ *     VHE), which run with interrupts masked;
+ *  2. if a vCPU is in its guest: a pending physical IRQ causes a VM exit
+ *     (HCR_EL2.IMO=1 routes physical IRQs to EL2 whatever the guest's PSTATE.I);
+ *     a pending virtual IRQ is taken when the guest has interrupts unmasked;
+ *     otherwise the guest's next operation, or its base activity (computing,
+ *     or WFI: trapped to the hypervisor, or a wait in hardware);
+ *  3. with no guest: host interrupts, then the next runnable vCPU, else idle.
+ */
+#include "sys_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool queue_insert(op_queue *q, uint32_t at, sys_op op)
+{
+    if (q->len == q->cap) {
+        uint32_t cap = q->cap ? q->cap * 2 : 8;
+        sys_op *nv = realloc(q->v, cap * sizeof *nv);
+        if (!nv)
+            return false;
+        q->v = nv;
+        q->cap = cap;
+    }
+    memmove(&q->v[at + 1], &q->v[at], (q->len - at) * sizeof *q->v);
+    q->v[at] = op;
+    q->len++;
+    return true;
+}
+
+static sys_op queue_pop(op_queue *q)
+{
+    sys_op op = q->v[0];
+    q->len--;
+    memmove(&q->v[0], &q->v[1], q->len * sizeof *q->v);
+    return op;
+}
+
+static void insert_next(gicsim_system *s, op_queue *q, sys_op op)
+{
+    uint32_t at = q->cursor <= q->len ? q->cursor : q->len;
+    if (!queue_insert(q, at, op)) {
+        s->oom = true;
+        return;
+    }
+    q->cursor = at + 1;
+}
+
+void pe_next(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg)
+{
+    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, false});
+}
+
+void pe_next_poll(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg)
+{
+    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, true});
+}
+
+void guest_next(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
+{
+    insert_next(s, &v->guest, (sys_op){cost, fn, arg, false});
+}
+
+void guest_push_back(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
+{
+    if (!queue_insert(&v->guest, v->guest.len, (sys_op){cost, fn, arg, false}))
+        s->oom = true;
+}
+
+void pe_set_mode(gicsim_system *s, sys_pe *pe, pe_mode m)
+{
+    gicsim_time_t now = gicsim_engine_now(s->e);
+    pe->mode_time[pe->mode] += now - pe->mode_since;
+    pe->mode_since = now;
+    pe->mode = m;
+}
+
+void pe_init(gicsim_system *s, sys_pe *pe, uint32_t id)
+{
+    memset(pe, 0, sizeof *pe);
+    pe->id = id;
+    pe->mode = PM_IDLE;
+    pe->mode_since = gicsim_engine_now(s->e);
+    pe->exit_rec = SYS_NONE;
+}
+
+void pe_free(sys_pe *pe)
+{
+    free(pe->hyp.v);
+    free(pe->rq);
+}
+
+static void op_done(gicsim_engine *e, void *ctx, uint64_t arg)
+{
+    (void)e;
+    gicsim_system *s = ctx;
+    sys_pe *pe = &s->pes[arg];
+    sys_op op = pe->cur;
+    pe->busy = false;
+    pe->ev = 0;
+    pe->hyp.cursor = 0;
+    if (pe->vcpu)
+        pe->vcpu->guest.cursor = 0;
+    if (op.fn)
+        op.fn(s, pe, op.arg);
+    pe_run(s, pe);
+}
+
+static void start_op(gicsim_system *s, sys_pe *pe, sys_op op, bool guest, pe_mode mode)
+{
+    if (pe->mode != mode)
+        pe_set_mode(s, pe, mode);
+    pe->busy = true;
+    pe->cur = op;
+    pe->cur_guest = guest;
+    pe->cur_end = gicsim_engine_now(s->e) + op.cost;
+    if (gicsim_engine_schedule_at(s->e, pe->cur_end, op_done, s, pe->id, &pe->ev) != GICSIM_OK)
+        s->oom = true;
+}
+
+void pe_preempt_guest(gicsim_system *s, sys_pe *pe)
+{
+    if (!pe->busy || !pe->cur_guest)
+        return;
+    gicsim_engine_cancel(s->e, pe->ev);
+    pe->ev = 0;
+    pe->busy = false;
+    sys_op rest = pe->cur;
+    gicsim_time_t now = gicsim_engine_now(s->e);
+    rest.cost = pe->cur_end > now ? pe->cur_end - now : 0;
+    if (!queue_insert(&pe->vcpu->guest, 0, rest))
+        s->oom = true;
+}
+
+void pe_end_poll(gicsim_system *s, sys_pe *pe)
+{
+    if (pe->busy && pe->cur.poll) {
+        gicsim_engine_cancel(s->e, pe->ev);
+        pe->ev = 0;
+        pe->busy = false;
+    } else if (pe->hyp.len && pe->hyp.v[0].poll) {
+        queue_pop(&pe->hyp); /* a preempted window waiting to resume */
+    }
+}
+
+void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe)
+{
+    if (pe->busy) {
+        if (pe->cur_guest) {
+            pe_preempt_guest(s, pe);
+        } else if (pe->cur.poll) {
+            /* The poll loop runs with interrupts enabled: stop it, take the
+             * interrupt, then resume polling for the remaining time. */
+            sys_op rest = pe->cur;
+            gicsim_time_t now = gicsim_engine_now(s->e);
+            rest.cost = pe->cur_end > now ? pe->cur_end - now : 0;
+            gicsim_engine_cancel(s->e, pe->ev);
+            pe->ev = 0;
+            pe->busy = false;
+            if (!queue_insert(&pe->hyp, 0, rest))
+                s->oom = true;
+        } else {
+            return; /* hypervisor code runs with interrupts masked */
+        }
+    }
+    pe_run(s, pe);
+}
+
+void pe_virq_raised(gicsim_system *s, sys_pe *pe)
+{
+    sys_vcpu *v = pe->vcpu;
+    if (!v || !v->in_guest || v->masked)
+        return;
+    if (pe->busy) {
+        if (!pe->cur_guest)
+            return;
+        pe_preempt_guest(s, pe);
+    }
+    pe_run(s, pe);
+}
+
+static gicsim_exit_reason classify_irq(gicsim_system *s, sys_pe *pe)
+{
+    uint64_t hppi = GICSIM_INTID_SPURIOUS;
+    gicsim_icc_read(s->gic, pe->id, GICSIM_ICC_HPPIR1, &hppi);
+    return hppi == GICSIM_PPI_MAINTENANCE ? GICSIM_EXIT_MAINTENANCE : GICSIM_EXIT_IRQ;
+}
+
+void pe_run(gicsim_system *s, sys_pe *pe)
+{
+    for (int guard = 0; guard < 64 && !pe->busy; guard++) {
+        bool irq = gicsim_gic_irq_line(s->gic, pe->id);
+        if (pe->hyp.len) {
+            /* A halt-poll window runs with interrupts enabled: the host
+             * handles an interrupt before resuming the poll. */
+            if (pe->hyp.v[0].poll && irq) {
+                pe->hyp.cursor = 0;
+                hyp_host_irq(s, pe);
+                continue;
+            }
+            sys_op op = queue_pop(&pe->hyp);
+            start_op(s, pe, op, false, op.poll ? PM_POLL : PM_HYP);
+            return;
+        }
+        sys_vcpu *v = pe->vcpu;
+        if (v && v->in_guest) {
+            if (irq) {
+                hyp_begin_exit(s, pe, classify_irq(s, pe), 0);
+                continue;
+            }
+            if (!v->masked && gicsim_gic_virq_line(s->gic, pe->id))
+                guest_take_virq(s, v);
+            if (v->guest.len) {
+                sys_op op = queue_pop(&v->guest);
+                start_op(s, pe, op, true, PM_GUEST);
+                return;
+            }
+            if (v->vm->cfg.guest_busy) {
+                pe_set_mode(s, pe, PM_GUEST);
+                return; /* computing until an interrupt or a queued operation */
+            }
+            if (v->vm->cfg.wfi_trap) {
+                hyp_begin_exit(s, pe, GICSIM_EXIT_WFI, 0);
+                continue;
+            }
+            /* WFI not trapped: the PE waits in hardware, still in the guest. */
+            if (pe->mode != PM_IDLE)
+                pe_set_mode(s, pe, PM_IDLE);
+            return;
+        }
+        /* With a vCPU to run, interrupts are handled in its entry path. */
+        if (!v && pe->n_rq) {
+            hyp_switch_in(s, pe);
+            continue;
+        }
+        if (irq) {
+            pe->hyp.cursor = 0;
+            hyp_host_irq(s, pe);
+            continue;
+        }
+        if (pe->mode != PM_IDLE)
+            pe_set_mode(s, pe, PM_IDLE);
+        return;
+    }
+}

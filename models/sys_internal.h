@@ -1,0 +1,222 @@
+/* gicsim: internal state of the virtualized system (models/). Not installed.
+ *
+ * Files: pe.c (the PE execution model), hyp.c (the KVM-like hypervisor core
+ * and the gicsim_hyp_* calls policies use), policies.c (the policy table and
+ * the built-in policies), guest.c (the guest's interrupt handling), system.c
+ * (creation, VMs, sources and devices, records and statistics). */
+#ifndef GICSIM_SYS_INTERNAL_H
+#define GICSIM_SYS_INTERNAL_H
+
+#include <gicsim/gicsim.h>
+
+#define SYS_NONE UINT32_MAX
+#define SYS_MAX_VCPUS 256u
+
+typedef struct sys_pe sys_pe;
+typedef struct sys_vcpu sys_vcpu;
+typedef struct sys_vm sys_vm;
+
+/* ---- PE execution model (pe.c) ---------------------------------------------------
+ * A PE executes operations one at a time. An operation costs time and runs
+ * its function when the time has elapsed. Hypervisor operations (hyp queue of
+ * the PE) run with interrupts masked and are never interrupted, except a
+ * halt-poll window. Guest operations (guest queue of the loaded vCPU) run only
+ * while that vCPU is in the guest; a physical IRQ preempts them (VM exit) and
+ * a virtual IRQ preempts them when the guest has interrupts unmasked. A
+ * preempted operation keeps its remaining time. */
+
+typedef void (*op_fn)(gicsim_system *s, sys_pe *pe, uint64_t arg);
+
+typedef struct sys_op {
+    gicsim_time_t cost;
+    op_fn fn;
+    uint64_t arg;
+    bool poll; /* a halt-poll window: interruptible */
+} sys_op;
+
+typedef struct op_queue {
+    sys_op *v;
+    uint32_t len, cap;
+    uint32_t cursor; /* insertion point for pe_next/guest_next during an op's function */
+} op_queue;
+
+typedef enum pe_mode { PM_IDLE, PM_GUEST, PM_HYP, PM_POLL, PM__COUNT } pe_mode;
+
+struct sys_pe {
+    uint32_t id;
+    pe_mode mode;
+    gicsim_time_t mode_since;
+    gicsim_time_t mode_time[PM__COUNT];
+    op_queue hyp;
+    bool busy;          /* an operation is in progress */
+    bool cur_guest;     /* ... taken from the guest queue */
+    sys_op cur;
+    gicsim_time_t cur_end;
+    gicsim_event_id ev;
+    sys_vcpu *vcpu;     /* loaded vCPU, NULL if none */
+    sys_vcpu **rq;      /* runnable vCPUs waiting for this PE */
+    uint32_t n_rq, cap_rq;
+    bool need_resched;
+    gicsim_event_id tick_ev;
+    /* The exit being handled. */
+    bool in_exit;
+    gicsim_exit_reason exit_reason;
+    gicsim_time_t exit_start;
+    uint32_t exit_rec;
+    uint64_t exit_data;
+    /* The virtual timer hardware while a vCPU is loaded. */
+    gicsim_event_id vtimer_ev;
+};
+
+void pe_init(gicsim_system *s, sys_pe *pe, uint32_t id);
+void pe_free(sys_pe *pe);
+/* Queue a hypervisor operation after those already added by the running
+ * operation's function (or at the front when called from elsewhere). */
+void pe_next(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg);
+void pe_next_poll(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg);
+void guest_next(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg);
+void guest_push_back(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg);
+/* Start the next operation if the PE is free. */
+void pe_run(gicsim_system *s, sys_pe *pe);
+/* Stop the running guest operation (keeping its remaining time). */
+void pe_preempt_guest(gicsim_system *s, sys_pe *pe);
+/* End a halt-poll window early. */
+void pe_end_poll(gicsim_system *s, sys_pe *pe);
+void pe_set_mode(gicsim_system *s, sys_pe *pe, pe_mode m);
+/* The PE's physical IRQ output rose / its virtual IRQ output rose. */
+void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe);
+void pe_virq_raised(gicsim_system *s, sys_pe *pe);
+
+/* ---- Virtual interrupts and vCPUs ------------------------------------------------ */
+
+/* One virtual interrupt of a vCPU as the hypervisor tracks it (KVM's struct
+ * vgic_irq): pending (latched or a high level line), active, and whether it
+ * sits in a list register. */
+typedef struct vgic_irq {
+    uint32_t vintid;
+    uint32_t pintid;
+    uint8_t prio;
+    bool level, line, latch, active;
+    bool hw, eoi_maint;
+    bool queued;     /* on the software pending list */
+    int8_t lr;       /* list register holding it, -1 if none */
+    uint32_t rec_pending, rec_active; /* records of the pending and of the active instance */
+} vgic_irq;
+
+static inline bool virq_pending(const vgic_irq *q)
+{
+    return q->latch || (q->level && q->line);
+}
+
+typedef enum vcpu_state { VS_RUNNABLE, VS_RUNNING, VS_BLOCKED } vcpu_state;
+
+struct sys_vcpu {
+    sys_vm *vm;
+    uint32_t idx;
+    vcpu_state state;
+    sys_pe *pe;       /* PE it is loaded on, or queued for */
+    uint32_t home;    /* PE it starts on (and stays on when pinned) */
+    bool in_guest;    /* executing guest code on its PE */
+    bool masked;      /* guest PSTATE.I: inside its interrupt handler */
+    bool polling;
+    op_queue guest;
+    vgic_irq banked[32];
+    vgic_irq **ap;    /* software pending list (KVM's ap_list) */
+    uint32_t n_ap, cap_ap;
+    vgic_irq *lr_irq[GICSIM_MAX_LRS];
+    uint32_t used_lrs;
+    uint32_t ap1r0;   /* saved ICH_AP1R0 */
+    /* Virtual timer. */
+    uint32_t timer_src; /* source owning it, SYS_NONE when unused */
+    bool timer_armed;
+    gicsim_time_t cval;
+    uint32_t timer_rec; /* record of the instance firing now */
+    gicsim_event_id hrtimer_ev;
+};
+
+struct sys_vm {
+    uint32_t id;
+    gicsim_vm_config cfg;
+    const gicsim_hyp_policy *pol;
+    sys_vcpu *vcpus;
+    vgic_irq *spis; /* [num_spis] */
+};
+
+vgic_irq *vcpu_irq(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
+
+/* ---- Sources and records (system.c) ---------------------------------------------- */
+
+typedef struct sys_source {
+    gicsim_source_config cfg;
+    uint64_t rng;
+    uint64_t arrivals;
+    uint32_t burst_left;
+    gicsim_event_id ev;
+    gicsim_histogram *lat;
+} sys_source;
+
+struct gicsim_hyp {
+    gicsim_system *s;
+    sys_pe *pe;
+    gicsim_time_t charged;
+};
+
+struct gicsim_system {
+    gicsim_system_config cfg;
+    gicsim_engine *e;
+    gicsim_gic *gic;
+    gicsim_time_t c[GICSIM_COST__COUNT]; /* costs in ps */
+    sys_pe *pes;
+    uint32_t num_pes;
+    sys_vm **vms;
+    uint32_t n_vms;
+    sys_source *src;
+    uint32_t n_src;
+    bool sources_stopped;
+    gicsim_irq_record *rec;
+    size_t n_rec, cap_rec;
+    gicsim_histogram *lat_all;
+    gicsim_system_stats st;
+    int8_t pe_eoimode[4096]; /* host EOImode per PE: -1 unset, 0, 1 */
+    /* Physical SPI -> (VM, vCPU, source) it is passed through to; the record
+     * of the instance pending in the physical GIC. */
+    uint32_t spi_vm[1024], spi_vcpu[1024], spi_src[1024], spi_rec[1024];
+    bool spi_line[1024]; /* the device's line level */
+    uint32_t inject_rec; /* record the next gicsim_hyp_inject carries */
+    bool oom;
+};
+
+uint32_t record_new(gicsim_system *s, uint32_t src, uint32_t vm, uint32_t vcpu, uint32_t intid);
+gicsim_irq_record *record_get(gicsim_system *s, uint32_t rec);
+sys_source *source_of(gicsim_system *s, uint32_t src);
+/* The handler of `vintid` on `v` ended: device actions (level de-assert,
+ * timer reprogram, SGI reply). */
+void source_handler_done(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
+/* The source whose interrupt `vintid` on `v` is. SYS_NONE if none. */
+uint32_t source_for(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
+/* A passed-through device drives its SPI line. */
+void device_set_line(gicsim_system *s, uint32_t intid, bool level);
+
+/* ---- Hypervisor core (hyp.c) ------------------------------------------------------ */
+
+void hyp_begin_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r, uint64_t data);
+/* Host interrupt handling outside a guest (PE idle or between operations). */
+void hyp_host_irq(gicsim_system *s, sys_pe *pe);
+/* Load the next runnable vCPU of the PE's run queue and enter it. */
+void hyp_switch_in(gicsim_system *s, sys_pe *pe);
+void hyp_make_runnable(gicsim_system *s, sys_vcpu *v, sys_pe *from);
+void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *q, uint32_t rec);
+/* Virtual timer hardware of PE `pe` for its loaded vCPU. */
+void hyp_vtimer_load(gicsim_system *s, sys_pe *pe);
+void hyp_vtimer_arm(gicsim_system *s, sys_vcpu *v);
+void hyp_init_pe(gicsim_system *s, sys_pe *pe);
+
+/* ---- Guest (guest.c) --------------------------------------------------------------- */
+
+/* The guest takes its virtual IRQ: exception entry, ICV_IAR1, handler, EOI. */
+void guest_take_virq(gicsim_system *s, sys_vcpu *v);
+/* The guest writes ICC_SGI1R_EL1 for `src` (traps). */
+void guest_send_sgi(gicsim_system *s, sys_vcpu *v, uint32_t src, uint32_t target_vcpu);
+void guest_trap_op(gicsim_system *s, sys_vcpu *v, gicsim_exit_reason r, uint64_t data);
+
+#endif

@@ -1,0 +1,642 @@
+/* gicsim: the virtualized system: creation, VMs, interrupt sources and the
+ * devices behind them, per-interrupt records and statistics. */
+#include "sys_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOST_PRIORITY 0xA0u
+
+const char *gicsim_exit_reason_name(gicsim_exit_reason r)
+{
+    static const char *const names[GICSIM_EXIT__COUNT] = {
+        [GICSIM_EXIT_IRQ] = "irq",          [GICSIM_EXIT_MAINTENANCE] = "maintenance",
+        [GICSIM_EXIT_WFI] = "wfi",          [GICSIM_EXIT_SGI_TRAP] = "sgi-trap",
+        [GICSIM_EXIT_MMIO] = "mmio",        [GICSIM_EXIT_HVC] = "hvc",
+    };
+    return (unsigned)r < GICSIM_EXIT__COUNT ? names[r] : NULL;
+}
+
+void gicsim_system_config_init(gicsim_system_config *cfg)
+{
+    if (!cfg)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    gicsim_gic_config_init(&cfg->gic);
+    gicsim_timing_init(&cfg->timing);
+    cfg->vhe = true;
+    cfg->kick_sgi = 0;
+    cfg->host_tick_ppi = 30;
+}
+
+/* ---- Records ------------------------------------------------------------------------ */
+
+uint32_t record_new(gicsim_system *s, uint32_t src, uint32_t vm, uint32_t vcpu, uint32_t intid)
+{
+    if (s->n_rec == s->cap_rec) {
+        size_t cap = s->cap_rec ? s->cap_rec * 2 : 1024;
+        gicsim_irq_record *nv = realloc(s->rec, cap * sizeof *nv);
+        if (!nv) {
+            s->oom = true;
+            return SYS_NONE;
+        }
+        s->rec = nv;
+        s->cap_rec = cap;
+    }
+    gicsim_irq_record *r = &s->rec[s->n_rec];
+    memset(r, 0, sizeof *r);
+    r->source = src;
+    r->vm = vm;
+    r->vcpu = vcpu;
+    r->intid = intid;
+    r->t_assert = gicsim_engine_now(s->e);
+    r->t_signal = r->t_ack = r->t_eoi = r->t_deact = GICSIM_TIME_NEVER;
+    s->st.asserted++;
+    return (uint32_t)s->n_rec++;
+}
+
+gicsim_irq_record *record_get(gicsim_system *s, uint32_t rec)
+{
+    return rec < s->n_rec ? &s->rec[rec] : NULL;
+}
+
+sys_source *source_of(gicsim_system *s, uint32_t src)
+{
+    return src < s->n_src ? &s->src[src] : NULL;
+}
+
+/* Virtual CPU interface events complete the record of the instance they
+ * concern: the vCPU loaded on that PE, its interrupt's pending or active
+ * instance. */
+static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
+{
+    gicsim_system *s = ctx;
+    if (ev->kind < GICSIM_GEV_VSIGNAL || ev->kind > GICSIM_GEV_VDEACTIVATE)
+        return;
+    sys_vcpu *v = s->pes[ev->pe].vcpu;
+    vgic_irq *q = v ? vcpu_irq(s, v, ev->intid) : NULL;
+    if (!q)
+        return;
+    gicsim_irq_record *r;
+    switch (ev->kind) {
+    case GICSIM_GEV_VSIGNAL:
+        r = record_get(s, q->rec_pending);
+        if (r && r->t_signal == GICSIM_TIME_NEVER)
+            r->t_signal = ev->time;
+        break;
+    case GICSIM_GEV_VACK:
+        r = record_get(s, q->rec_pending);
+        q->rec_active = q->rec_pending;
+        q->rec_pending = SYS_NONE;
+        if (r) {
+            r->t_ack = ev->time;
+            s->st.delivered++;
+            gicsim_histogram_record(s->lat_all, ev->time - r->t_assert);
+            if (r->source < s->n_src)
+                gicsim_histogram_record(s->src[r->source].lat, ev->time - r->t_assert);
+        }
+        break;
+    case GICSIM_GEV_VPRIO_DROP:
+        r = record_get(s, q->rec_active);
+        if (r && r->t_eoi == GICSIM_TIME_NEVER)
+            r->t_eoi = ev->time;
+        break;
+    case GICSIM_GEV_VDEACTIVATE:
+        r = record_get(s, q->rec_active);
+        if (r && r->t_deact == GICSIM_TIME_NEVER)
+            r->t_deact = ev->time;
+        q->rec_active = SYS_NONE;
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_line(void *ctx, uint32_t pe, bool irq, bool fiq)
+{
+    (void)fiq;
+    gicsim_system *s = ctx;
+    if (irq)
+        pe_phys_irq_raised(s, &s->pes[pe]);
+}
+
+static void on_vline(void *ctx, uint32_t pe, bool virq, bool vfiq)
+{
+    (void)vfiq;
+    gicsim_system *s = ctx;
+    if (virq)
+        pe_virq_raised(s, &s->pes[pe]);
+}
+
+/* ---- Creation --------------------------------------------------------------------------- */
+
+gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_system **out)
+{
+    if (!cfg || !out || cfg->kick_sgi > 15 || cfg->host_tick_ppi < GICSIM_PPI_BASE ||
+        cfg->host_tick_ppi >= GICSIM_SPI_BASE || cfg->host_tick_ppi == GICSIM_PPI_MAINTENANCE ||
+        cfg->host_tick_ppi == GICSIM_PPI_VTIMER || cfg->host_tick_ppi == 26)
+        return GICSIM_E_INVAL;
+    *out = NULL;
+    gicsim_system *s = calloc(1, sizeof *s);
+    if (!s)
+        return GICSIM_E_NOMEM;
+    s->cfg = *cfg;
+    s->cfg.gic.timing = &s->cfg.timing;
+    gicsim_status st = gicsim_engine_create(&s->e);
+    if (st == GICSIM_OK)
+        st = gicsim_gic_create(s->e, &s->cfg.gic, &s->gic);
+    if (st == GICSIM_OK)
+        st = gicsim_histogram_create(&s->lat_all);
+    if (st != GICSIM_OK) {
+        gicsim_system_destroy(s);
+        return st;
+    }
+    for (int i = 0; i < GICSIM_COST__COUNT; i++)
+        s->c[i] = gicsim_timing_ps(&s->cfg.timing, (gicsim_cost_id)i);
+    s->num_pes = s->cfg.gic.num_pes;
+    s->pes = calloc(s->num_pes, sizeof *s->pes);
+    if (!s->pes) {
+        gicsim_system_destroy(s);
+        return GICSIM_E_NOMEM;
+    }
+    gicsim_gic_os_init(s->gic);
+    for (uint32_t p = 0; p < s->num_pes; p++) {
+        pe_init(s, &s->pes[p], p);
+        hyp_init_pe(s, &s->pes[p]);
+        s->pe_eoimode[p] = -1;
+    }
+    for (uint32_t i = 0; i < 1024; i++)
+        s->spi_vm[i] = s->spi_vcpu[i] = s->spi_src[i] = s->spi_rec[i] = SYS_NONE;
+    s->inject_rec = SYS_NONE;
+    gicsim_gic_add_observer(s->gic, on_gic_event, s);
+    gicsim_gic_add_line_listener(s->gic, on_line, s);
+    gicsim_gic_add_vline_listener(s->gic, on_vline, s);
+    *out = s;
+    return GICSIM_OK;
+}
+
+void gicsim_system_destroy(gicsim_system *s)
+{
+    if (!s)
+        return;
+    gicsim_gic_destroy(s->gic);
+    gicsim_engine_destroy(s->e);
+    for (uint32_t i = 0; i < s->n_vms; i++) {
+        sys_vm *vm = s->vms[i];
+        for (uint32_t k = 0; k < vm->cfg.num_vcpus; k++) {
+            free(vm->vcpus[k].guest.v);
+            free(vm->vcpus[k].ap);
+        }
+        free(vm->vcpus);
+        free(vm->spis);
+        free(vm);
+    }
+    free(s->vms);
+    for (uint32_t p = 0; s->pes && p < s->num_pes; p++)
+        pe_free(&s->pes[p]);
+    free(s->pes);
+    for (uint32_t i = 0; i < s->n_src; i++)
+        gicsim_histogram_destroy(s->src[i].lat);
+    free(s->src);
+    free(s->rec);
+    gicsim_histogram_destroy(s->lat_all);
+    free(s);
+}
+
+gicsim_engine *gicsim_system_engine(const gicsim_system *s)
+{
+    return s ? s->e : NULL;
+}
+
+gicsim_gic *gicsim_system_gic(const gicsim_system *s)
+{
+    return s ? s->gic : NULL;
+}
+
+/* ---- VMs --------------------------------------------------------------------------------- */
+
+void gicsim_vm_config_init(gicsim_vm_config *cfg)
+{
+    if (!cfg)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->num_vcpus = 1;
+    cfg->policy = "eoi-split";
+    cfg->wfi_trap = true;
+    cfg->pinned = true;
+    cfg->time_slice = GICSIM_MS(4);
+}
+
+static void virq_init(vgic_irq *q, uint32_t vintid)
+{
+    memset(q, 0, sizeof *q);
+    q->vintid = vintid;
+    q->prio = HOST_PRIORITY;
+    q->lr = -1;
+    q->rec_pending = q->rec_active = SYS_NONE;
+}
+
+gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint32_t *vm_out)
+{
+    if (!s || !cfg || cfg->num_vcpus < 1 || cfg->num_vcpus > SYS_MAX_VCPUS ||
+        cfg->pe_first >= s->num_pes || cfg->guest_eoimode > 1 || cfg->time_slice == 0)
+        return GICSIM_E_INVAL;
+    uint32_t count = cfg->pe_count ? cfg->pe_count : s->num_pes - cfg->pe_first;
+    if (count > s->num_pes - cfg->pe_first)
+        return GICSIM_E_INVAL;
+    const gicsim_hyp_policy *pol = gicsim_hyp_policy_find(cfg->policy);
+    if (!pol)
+        return GICSIM_E_NOTFOUND;
+    /* The host's EOImode is per PE: VMs sharing a PE must agree on it. */
+    for (uint32_t p = cfg->pe_first; p < cfg->pe_first + count; p++)
+        if (s->pe_eoimode[p] != -1 && s->pe_eoimode[p] != (pol->host_eoimode ? 1 : 0))
+            return GICSIM_E_INVAL;
+    sys_vm **vms = realloc(s->vms, (s->n_vms + 1) * sizeof *vms);
+    if (!vms)
+        return GICSIM_E_NOMEM;
+    s->vms = vms;
+    sys_vm *vm = calloc(1, sizeof *vm);
+    uint32_t nspis = gicsim_gic_num_spis(s->gic);
+    if (vm) {
+        vm->vcpus = calloc(cfg->num_vcpus, sizeof *vm->vcpus);
+        vm->spis = calloc(nspis ? nspis : 1, sizeof *vm->spis);
+    }
+    if (!vm || !vm->vcpus || !vm->spis) {
+        if (vm) {
+            free(vm->vcpus);
+            free(vm->spis);
+        }
+        free(vm);
+        return GICSIM_E_NOMEM;
+    }
+    vm->id = s->n_vms;
+    vm->cfg = *cfg;
+    vm->cfg.pe_count = count;
+    vm->pol = pol;
+    for (uint32_t i = 0; i < nspis; i++)
+        virq_init(&vm->spis[i], GICSIM_SPI_BASE + i);
+    s->vms[s->n_vms++] = vm;
+    for (uint32_t p = cfg->pe_first; p < cfg->pe_first + count; p++) {
+        if (s->pe_eoimode[p] == -1) {
+            s->pe_eoimode[p] = pol->host_eoimode ? 1 : 0;
+            gicsim_icc_write(s->gic, p, GICSIM_ICC_CTLR,
+                             pol->host_eoimode ? GICSIM_ICC_CTLR_EOIMODE : 0);
+        }
+    }
+    for (uint32_t i = 0; i < cfg->num_vcpus; i++) {
+        sys_vcpu *v = &vm->vcpus[i];
+        v->vm = vm;
+        v->idx = i;
+        v->home = cfg->pe_first + i % count;
+        v->pe = &s->pes[v->home];
+        v->timer_src = SYS_NONE;
+        v->timer_rec = SYS_NONE;
+        v->state = VS_BLOCKED;
+        for (uint32_t k = 0; k < 32; k++)
+            virq_init(&v->banked[k], k);
+        hyp_make_runnable(s, v, NULL);
+    }
+    if (vm_out)
+        *vm_out = vm->id;
+    return GICSIM_OK;
+}
+
+/* ---- Sources and devices ---------------------------------------------------------------------- */
+
+void gicsim_source_config_init(gicsim_source_config *cfg)
+{
+    if (!cfg)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->kind = GICSIM_SRC_SPI_EDGE;
+    cfg->intid = GICSIM_SPI_BASE;
+    cfg->route_pe = UINT32_MAX;
+    cfg->priority = HOST_PRIORITY;
+    cfg->handler = GICSIM_US(1);
+    cfg->deassert_at = GICSIM_TIME_NEVER;
+    cfg->arrival = GICSIM_ARRIVE_PERIODIC;
+    cfg->period = GICSIM_US(100);
+    cfg->burst = 1;
+    cfg->start = GICSIM_TIME_NEVER;
+    cfg->seed = 1;
+}
+
+void device_set_line(gicsim_system *s, uint32_t intid, bool level)
+{
+    if (intid >= 1024)
+        return;
+    s->spi_line[intid] = level;
+    gicsim_gic_set_line(s->gic, 0, intid, level);
+}
+
+static uint64_t rng_next(uint64_t *x)
+{
+    uint64_t v = *x; /* xorshift64* */
+    v ^= v >> 12;
+    v ^= v << 25;
+    v ^= v >> 27;
+    *x = v;
+    return v * 0x2545F4914F6CDD1Dull;
+}
+
+/* The gap to the next arrival: periodic, exponential (Poisson), or bursts. */
+static gicsim_time_t next_gap(sys_source *so)
+{
+    const gicsim_source_config *c = &so->cfg;
+    switch (c->arrival) {
+    case GICSIM_ARRIVE_POISSON: {
+        double u = (double)((rng_next(&so->rng) >> 11) + 1) / 9007199254740993.0;
+        return (gicsim_time_t)(-(double)c->period * log(u)) + 1;
+    }
+    case GICSIM_ARRIVE_BURST:
+        if (so->burst_left > 1) {
+            so->burst_left--;
+            return c->burst_spacing ? c->burst_spacing : 1;
+        }
+        so->burst_left = c->burst ? c->burst : 1;
+        return c->period;
+    default:
+        return c->period;
+    }
+}
+
+static bool source_exhausted(const gicsim_system *s, const sys_source *so)
+{
+    return s->sources_stopped || (so->cfg.limit && so->arrivals >= so->cfg.limit);
+}
+
+static void wake_sender(gicsim_system *s, sys_vcpu *v)
+{
+    if (v->state == VS_BLOCKED) {
+        hyp_make_runnable(s, v, NULL);
+    } else if (v->state == VS_RUNNING && v->in_guest) {
+        pe_run(s, v->pe); /* a guest idling in WFI or computing runs the send next */
+    }
+}
+
+static void device_release(gicsim_engine *e, void *ctx, uint64_t intid)
+{
+    (void)e;
+    device_set_line(ctx, (uint32_t)intid, false);
+}
+
+static void source_fire(gicsim_system *s, uint32_t id)
+{
+    sys_source *so = &s->src[id];
+    const gicsim_source_config *c = &so->cfg;
+    if (source_exhausted(s, so))
+        return;
+    sys_vm *vm = s->vms[c->vm];
+    uint32_t rec;
+    gicsim_irq_state st = GICSIM_IRQ_INACTIVE;
+    so->arrivals++;
+    switch (c->kind) {
+    case GICSIM_SRC_SPI_EDGE:
+        rec = record_new(s, id, c->vm, c->vcpu, c->intid);
+        gicsim_gic_irq_state(s->gic, 0, c->intid, &st);
+        if (st & GICSIM_IRQ_PENDING) { /* the GIC holds one pending state: merged */
+            s->rec[rec].merged = true;
+            s->st.merged++;
+        } else {
+            s->spi_rec[c->intid] = rec;
+        }
+        gicsim_gic_pulse(s->gic, 0, c->intid);
+        break;
+    case GICSIM_SRC_SPI_LEVEL:
+        rec = record_new(s, id, c->vm, c->vcpu, c->intid);
+        if (s->spi_line[c->intid]) { /* already asserted: the level absorbs it */
+            s->rec[rec].merged = true;
+            s->st.merged++;
+        } else {
+            s->spi_rec[c->intid] = rec;
+            device_set_line(s, c->intid, true);
+            if (c->hold)
+                gicsim_engine_schedule_in(s->e, c->hold, device_release, s, c->intid, NULL);
+        }
+        break;
+    case GICSIM_SRC_SGI:
+        /* The record starts when the guest writes SGI1R. */
+        guest_send_sgi(s, &vm->vcpus[c->sender_vcpu], id, c->vcpu);
+        wake_sender(s, &vm->vcpus[c->sender_vcpu]);
+        break;
+    default:
+        break;
+    }
+}
+
+static void arrival_event(gicsim_engine *e, void *ctx, uint64_t arg)
+{
+    gicsim_system *s = ctx;
+    sys_source *so = &s->src[arg];
+    so->ev = 0;
+    source_fire(s, (uint32_t)arg);
+    if (!source_exhausted(s, so))
+        gicsim_engine_schedule_in(e, next_gap(so), arrival_event, s, arg, &so->ev);
+}
+
+gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cfg,
+                                uint32_t *source_out)
+{
+    if (!s || !cfg || cfg->vm >= s->n_vms)
+        return GICSIM_E_INVAL;
+    sys_vm *vm = s->vms[cfg->vm];
+    gicsim_source_config c = *cfg;
+    if (c.vcpu >= vm->cfg.num_vcpus || c.period == 0 || c.arrival > GICSIM_ARRIVE_MANUAL)
+        return GICSIM_E_INVAL;
+    sys_vcpu *v = &vm->vcpus[c.vcpu];
+    switch (c.kind) {
+    case GICSIM_SRC_SPI_EDGE:
+    case GICSIM_SRC_SPI_LEVEL:
+        if (c.intid < GICSIM_SPI_BASE ||
+            c.intid - GICSIM_SPI_BASE >= gicsim_gic_num_spis(s->gic) ||
+            s->spi_src[c.intid] != SYS_NONE)
+            return GICSIM_E_INVAL;
+        if (c.route_pe == UINT32_MAX)
+            c.route_pe = v->home;
+        if (c.route_pe >= s->num_pes)
+            return GICSIM_E_INVAL;
+        break;
+    case GICSIM_SRC_VTIMER:
+        c.intid = GICSIM_PPI_VTIMER;
+        if (v->timer_src != SYS_NONE)
+            return GICSIM_E_INVAL;
+        break;
+    case GICSIM_SRC_SGI:
+        if (c.intid > 15 || c.sender_vcpu >= vm->cfg.num_vcpus)
+            return GICSIM_E_INVAL;
+        break;
+    default:
+        return GICSIM_E_INVAL;
+    }
+    sys_source *src = realloc(s->src, (s->n_src + 1) * sizeof *src);
+    if (!src)
+        return GICSIM_E_NOMEM;
+    s->src = src;
+    uint32_t id = s->n_src;
+    sys_source *so = &s->src[id];
+    memset(so, 0, sizeof *so);
+    so->cfg = c;
+    so->rng = (c.seed ^ (0x9E3779B97F4A7C15ull * (id + 1))) | 1;
+    so->burst_left = c.burst ? c.burst : 1;
+    if (gicsim_histogram_create(&so->lat) != GICSIM_OK)
+        return GICSIM_E_NOMEM;
+    s->n_src++;
+    gicsim_time_t first = c.start != GICSIM_TIME_NEVER ? c.start
+                                                      : gicsim_engine_now(s->e) + c.period;
+    uint8_t prio = (uint8_t)c.priority;
+    switch (c.kind) {
+    case GICSIM_SRC_SPI_EDGE:
+    case GICSIM_SRC_SPI_LEVEL: {
+        uint32_t n = c.intid;
+        vm->spis[n - GICSIM_SPI_BASE].prio = prio;
+        s->spi_vm[n] = vm->id;
+        s->spi_vcpu[n] = c.vcpu;
+        s->spi_src[n] = id;
+        uint64_t cfgr = 0;
+        gicsim_gicd_read(s->gic, GICSIM_GICD_ICFGR + 4 * (n / 16), 4, &cfgr);
+        uint64_t bit = 2ull << (2 * (n % 16));
+        cfgr = c.kind == GICSIM_SRC_SPI_EDGE ? (cfgr | bit) : (cfgr & ~bit);
+        gicsim_gicd_write(s->gic, GICSIM_GICD_ICFGR + 4 * (n / 16), 4, cfgr);
+        gicsim_gicd_write(s->gic, GICSIM_GICD_IROUTER + 8 * n, 8,
+                          gicsim_gic_pe_affinity(s->gic, c.route_pe));
+        gicsim_gicd_write(s->gic, GICSIM_GICD_ISENABLER + 4 * (n / 32), 4, 1u << (n % 32));
+        break;
+    }
+    case GICSIM_SRC_VTIMER:
+        v->banked[GICSIM_PPI_VTIMER].prio = prio;
+        v->timer_src = id;
+        v->timer_armed = true;
+        v->cval = first;
+        hyp_vtimer_arm(s, v);
+        break;
+    case GICSIM_SRC_SGI:
+        v->banked[c.intid].prio = prio;
+        if (c.reply)
+            vm->vcpus[c.sender_vcpu].banked[c.intid].prio = prio;
+        break;
+    }
+    if (c.kind != GICSIM_SRC_VTIMER && c.arrival != GICSIM_ARRIVE_MANUAL)
+        gicsim_engine_schedule_at(s->e, first, arrival_event, s, id, &so->ev);
+    if (source_out)
+        *source_out = id;
+    return GICSIM_OK;
+}
+
+gicsim_status gicsim_source_trigger(gicsim_system *s, uint32_t source)
+{
+    if (!s || source >= s->n_src || s->src[source].cfg.kind == GICSIM_SRC_VTIMER)
+        return GICSIM_E_INVAL;
+    source_fire(s, source);
+    return GICSIM_OK;
+}
+
+void gicsim_system_stop_sources(gicsim_system *s)
+{
+    if (s)
+        s->sources_stopped = true;
+}
+
+uint32_t source_for(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
+{
+    if (vintid == GICSIM_PPI_VTIMER)
+        return v->timer_src;
+    if (vintid >= GICSIM_SPI_BASE)
+        return vintid < 1024 && s->spi_vm[vintid] == v->vm->id ? s->spi_src[vintid] : SYS_NONE;
+    for (uint32_t i = 0; i < s->n_src; i++) {
+        const gicsim_source_config *c = &s->src[i].cfg;
+        if (c->kind == GICSIM_SRC_SGI && c->vm == v->vm->id && c->intid == vintid &&
+            (c->vcpu == v->idx || (c->reply && c->sender_vcpu == v->idx)))
+            return i;
+    }
+    return SYS_NONE;
+}
+
+void source_handler_done(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
+{
+    uint32_t id = source_for(s, v, vintid);
+    sys_source *so = source_of(s, id);
+    if (!so)
+        return;
+    const gicsim_source_config *c = &so->cfg;
+    switch (c->kind) {
+    case GICSIM_SRC_SPI_LEVEL:
+        if (c->deassert_at >= c->handler)
+            device_set_line(s, c->intid, false);
+        break;
+    case GICSIM_SRC_VTIMER:
+        /* The handler programs the next deadline (CNTV_CVAL), which lowers
+         * the timer's output. */
+        v->timer_rec = SYS_NONE;
+        if (source_exhausted(s, so)) {
+            v->timer_armed = false;
+            if (v->state == VS_RUNNING)
+                gicsim_gic_set_line(s->gic, v->pe->id, GICSIM_PPI_VTIMER, false);
+        } else {
+            v->cval += next_gap(so);
+            hyp_vtimer_arm(s, v);
+        }
+        break;
+    case GICSIM_SRC_SGI:
+        if (c->reply && !source_exhausted(s, so)) {
+            uint32_t back = v->idx == c->vcpu ? c->sender_vcpu : c->vcpu;
+            so->arrivals++;
+            guest_send_sgi(s, v, id, back);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- Running and results ------------------------------------------------------------------- */
+
+void gicsim_system_run_for(gicsim_system *s, gicsim_time_t duration)
+{
+    if (s)
+        gicsim_engine_run_for(s->e, duration);
+}
+
+size_t gicsim_system_record_count(const gicsim_system *s)
+{
+    return s ? s->n_rec : 0;
+}
+
+const gicsim_irq_record *gicsim_system_record(const gicsim_system *s, size_t i)
+{
+    return s && i < s->n_rec ? &s->rec[i] : NULL;
+}
+
+void gicsim_system_get_stats(const gicsim_system *s, gicsim_system_stats *out)
+{
+    if (!s || !out)
+        return;
+    *out = s->st;
+    gicsim_time_t now = gicsim_engine_now(s->e);
+    out->sim_time = now;
+    out->guest_time = out->hyp_time = out->idle_time = out->halt_poll_time = 0;
+    for (uint32_t p = 0; p < s->num_pes; p++) {
+        const sys_pe *pe = &s->pes[p];
+        gicsim_time_t t[PM__COUNT];
+        for (int m = 0; m < PM__COUNT; m++)
+            t[m] = pe->mode_time[m];
+        t[pe->mode] += now - pe->mode_since;
+        out->guest_time += t[PM_GUEST];
+        out->hyp_time += t[PM_HYP];
+        out->idle_time += t[PM_IDLE];
+        out->halt_poll_time += t[PM_POLL];
+    }
+    gicsim_gic_stats gs;
+    gicsim_gic_get_stats(s->gic, &gs);
+    out->maintenance_irqs = gs.maintenance_irqs;
+    out->pending = out->asserted - out->delivered - out->merged;
+}
+
+const gicsim_histogram *gicsim_system_latency(const gicsim_system *s, uint32_t source)
+{
+    if (!s)
+        return NULL;
+    if (source == UINT32_MAX)
+        return s->lat_all;
+    return source < s->n_src ? s->src[source].lat : NULL;
+}
