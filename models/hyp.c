@@ -55,6 +55,63 @@ void hyp_init_pe(gicsim_system *s, sys_pe *pe)
     gicsim_gicr_write(s->gic, pe->id, GICSIM_GICR_ISENABLER0, 4, ppis);
 }
 
+/* The optional policy hooks: each runs on PE `pe` for its loaded vCPU and
+ * the time it charges is queued after it. */
+static void hook_done(gicsim_system *s, sys_pe *pe, const gicsim_hyp *h)
+{
+    pe_next(s, pe, h->charged, NULL, 0);
+}
+
+static void hook_load(gicsim_system *s, sys_pe *pe)
+{
+    sys_vcpu *v = pe->vcpu;
+    gicsim_hyp h = {s, pe, 0};
+    if (v->vm->pol->vcpu_load) {
+        v->vm->pol->vcpu_load(&h, v->vm->id, v->idx);
+        hook_done(s, pe, &h);
+    }
+}
+
+static void hook_put(gicsim_system *s, sys_pe *pe, bool blocking)
+{
+    sys_vcpu *v = pe->vcpu;
+    gicsim_hyp h = {s, pe, 0};
+    if (v->vm->pol->vcpu_put) {
+        v->vm->pol->vcpu_put(&h, v->vm->id, v->idx, blocking);
+        hook_done(s, pe, &h);
+    }
+}
+
+static void hook_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r)
+{
+    sys_vcpu *v = pe->vcpu;
+    gicsim_hyp h = {s, pe, 0};
+    if (v->vm->pol->vcpu_exit) {
+        v->vm->pol->vcpu_exit(&h, v->vm->id, v->idx, r);
+        hook_done(s, pe, &h);
+    }
+}
+
+static void hook_entry(gicsim_system *s, sys_pe *pe)
+{
+    sys_vcpu *v = pe->vcpu;
+    gicsim_hyp h = {s, pe, 0};
+    if (v->vm->pol->vcpu_entry) {
+        v->vm->pol->vcpu_entry(&h, v->vm->id, v->idx);
+        hook_done(s, pe, &h);
+    }
+}
+
+static void hook_wfi(gicsim_system *s, sys_pe *pe)
+{
+    sys_vcpu *v = pe->vcpu;
+    gicsim_hyp h = {s, pe, 0};
+    if (v->vm->pol->wfi) {
+        v->vm->pol->wfi(&h, v->vm->id, v->idx);
+        hook_done(s, pe, &h);
+    }
+}
+
 /* ---- Records of the exit being handled --------------------------------------------- */
 
 static void finish_exit(gicsim_system *s, sys_pe *pe)
@@ -141,7 +198,8 @@ static gicsim_time_t flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
 {
     uint32_t nlr = s->cfg.gic.num_lrs, p = pe->id;
     prune(v);
-    qsort(v->ap, v->n_ap, sizeof *v->ap, ap_cmp);
+    if (v->n_ap > 1) /* qsort's array must not be NULL, which an empty list may be */
+        qsort(v->ap, v->n_ap, sizeof *v->ap, ap_cmp);
     uint32_t n = v->n_ap < nlr ? v->n_ap : nlr;
     uint32_t writes = 0;
     for (uint32_t i = 0; i < n; i++) {
@@ -168,16 +226,20 @@ static gicsim_time_t flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
     bool spill_pending = false, spill_active = false;
     for (uint32_t i = n; i < v->n_ap; i++) {
         vgic_irq *q = v->ap[i];
+        bool pending = virq_pending(q);
         q->lr = -1;
         if (q->active)
             spill_active = true;
-        if (virq_pending(q) && !q->active) {
+        if (pending && !q->active)
             spill_pending = true;
-            s->st.lr_spills++;
-            gicsim_irq_record *r = record_get(s, q->rec_pending);
-            if (r)
-                r->lr_spills++;
-        }
+        /* Every interrupt left out is a spill: a pending one waits for a
+         * list register, an active one for the EOI the hypervisor handles
+         * through EOIcount. A pending instance is charged before an active
+         * one of the same interrupt. */
+        s->st.lr_spills++;
+        gicsim_irq_record *r = record_get(s, pending ? q->rec_pending : q->rec_active);
+        if (r)
+            r->lr_spills++;
     }
     uint64_t hcr = GICSIM_ICH_HCR_EN;
     if (spill_pending)
@@ -353,9 +415,9 @@ static void enter_check(gicsim_system *s, sys_pe *pe, uint64_t irq_window_done)
         pe_next(s, pe, 0, enter_check, 1);
         return;
     }
-    gicsim_time_t cost = flush(s, pe, v);
-    pe_next(s, pe,
-            cost + ws(s) + s->c[GICSIM_COST_GUEST_CTX_RESTORE] + s->c[GICSIM_COST_EXCEPTION_RETURN],
+    pe_next(s, pe, flush(s, pe, v), NULL, 0);
+    hook_entry(s, pe);
+    pe_next(s, pe, ws(s) + s->c[GICSIM_COST_GUEST_CTX_RESTORE] + s->c[GICSIM_COST_EXCEPTION_RETURN],
             do_enter, 0);
 }
 
@@ -371,6 +433,7 @@ static void do_load(gicsim_system *s, sys_pe *pe, uint64_t arg)
     (void)arg;
     hyp_vtimer_load(s, pe);
     arm_tick(s, pe);
+    hook_load(s, pe);
     enter_check(s, pe, 0);
 }
 
@@ -404,6 +467,7 @@ static void do_put(gicsim_system *s, sys_pe *pe, uint64_t arg)
 static void block(gicsim_system *s, sys_pe *pe)
 {
     pe->vcpu->state = VS_BLOCKED;
+    hook_put(s, pe, true);
     pe_next(s, pe, s->c[GICSIM_COST_VCPU_PUT], do_put, 0);
 }
 
@@ -422,6 +486,7 @@ static void hyp_wfi(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
     (void)arg;
     sys_vcpu *v = pe->vcpu;
+    hook_wfi(s, pe);
     if (vcpu_has_work(v))
         return;
     if (v->vm->cfg.halt_poll) {
@@ -441,6 +506,7 @@ static void exit_handled(gicsim_system *s, sys_pe *pe, uint64_t arg)
     if (pe->need_resched && pe->n_rq) {
         pe->need_resched = false;
         v->state = VS_RUNNABLE; /* round robin: to the back of the queue */
+        hook_put(s, pe, false);
         pe_next(s, pe, s->c[GICSIM_COST_VCPU_PUT], do_put, 0);
         return;
     }
@@ -480,6 +546,10 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     } else {
         /* Kick and reschedule IPIs, the maintenance interrupt: their work
          * is the exit itself and the flush that follows. */
+        if (intid == s->cfg.kick_sgi) {
+            attribute(pe, pe->kick_rec);
+            pe->kick_rec = SYS_NONE;
+        }
         h.charged += host_eoi(s, pe, intid);
     }
     s->inject_rec = SYS_NONE;
@@ -522,12 +592,15 @@ static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
         gicsim_irq_record *first = NULL;
         for (uint32_t i = 0; i < fr.n_eoi_maint; i++) {
             vgic_irq *q = vcpu_irq(s, v, fr.eoi_maint[i]);
-            gicsim_irq_record *r = q ? record_get(s, q->rec_active) : NULL;
+            uint32_t rec = q ? q->rec_maint : SYS_NONE;
+            gicsim_irq_record *r = record_get(s, rec);
+            if (q)
+                q->rec_maint = SYS_NONE;
             if (r && pe->exit_reason == GICSIM_EXIT_MAINTENANCE) {
                 r->maintenance++;
                 if (!first) {
                     first = r;
-                    attribute(pe, q->rec_active);
+                    attribute(pe, rec);
                 }
             }
             if (v->vm->pol->eoi_maintenance) {
@@ -537,6 +610,7 @@ static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
             }
         }
     }
+    hook_exit(s, pe, pe->exit_reason);
     switch (pe->exit_reason) {
     case GICSIM_EXIT_IRQ:
     case GICSIM_EXIT_MAINTENANCE:
@@ -576,6 +650,12 @@ void hyp_begin_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r, uint64_t
     pe->exit_rec = SYS_NONE;
     pe->exit_data = data;
     pe->hyp.cursor = 0;
+    if (s->n_obs) {
+        gicsim_sys_event ev = {.time = pe->exit_start, .kind = GICSIM_SEV_EXIT, .pe = pe->id,
+                               .vm = v->vm->id, .vcpu = v->idx, .reason = r,
+                               .source = UINT32_MAX};
+        sys_emit(s, &ev);
+    }
     pe_next(s, pe,
             s->c[GICSIM_COST_EXCEPTION_ENTRY] + s->c[GICSIM_COST_GUEST_CTX_SAVE] + ws(s),
             exit_saved, 0);
@@ -618,13 +698,24 @@ void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *
         hyp_make_runnable(s, v, from);
         return;
     }
-    if (v->state != VS_RUNNING || v->pe == from)
+    if (v->state != VS_RUNNING)
         return;
+    /* A halt-polling vCPU stops polling as soon as it has work
+     * (kvm_vcpu_check_block), whichever PE injected it. On its own PE this
+     * runs inside the host's interrupt handling, which continues with the
+     * return to the guest once it completes. */
     if (v->polling) {
         v->polling = false;
         pe_end_poll(s, v->pe);
-        pe_run(s, v->pe);
-    } else if (v->in_guest || v->pe->busy) {
+        if (v->pe != from)
+            pe_run(s, v->pe);
+        return;
+    }
+    if (v->pe == from)
+        return;
+    if (v->in_guest || v->pe->busy) {
+        /* The exit the kick causes is charged to the instance it delivers. */
+        v->pe->kick_rec = rec;
         send_kick(s, from ? from : v->pe, v->pe->id);
     }
 }
@@ -716,12 +807,18 @@ void hyp_vtimer_load(gicsim_system *s, sys_pe *pe)
     gicsim_engine_cancel(s->e, v->hrtimer_ev);
     v->hrtimer_ev = 0;
     vgic_irq *q = &v->banked[VTIMER_PPI];
-    if (q->queued && q->hw && (virq_pending(q) || q->active))
+    bool queued = q->queued && (virq_pending(q) || q->active);
+    if (queued && q->hw)
         gicsim_gicr_write(s->gic, pe->id, GICSIM_GICR_ISACTIVER0, 4, 1u << VTIMER_PPI);
     if (!v->timer_armed)
         return;
     if (v->cval <= gicsim_engine_now(s->e) && v->timer_rec != SYS_NONE) {
-        gicsim_gic_set_line(s->gic, pe->id, VTIMER_PPI, true);
+        /* Queued with HW=0, the expiry is not signalled again either: KVM
+         * keeps the physical PPI masked while the virtual level is high
+         * (kvm_timer_vcpu_load_nogic) until the guest's handler moves the
+         * deadline, which lowers the output (hyp_vtimer_arm). */
+        if (!queued || q->hw)
+            gicsim_gic_set_line(s->gic, pe->id, VTIMER_PPI, true);
         return;
     }
     hyp_vtimer_arm(s, v);
@@ -858,7 +955,29 @@ void gicsim_hyp_set_virq_line(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, uint32_
 {
     if (!h || vm >= h->s->n_vms || vcpu >= h->s->vms[vm]->cfg.num_vcpus)
         return;
-    vgic_irq *q = vcpu_irq(h->s, &h->s->vms[vm]->vcpus[vcpu], vintid);
-    if (q)
-        q->line = line;
+    gicsim_system *s = h->s;
+    sys_vcpu *v = &s->vms[vm]->vcpus[vcpu];
+    vgic_irq *q = vcpu_irq(s, v, vintid);
+    if (!q)
+        return;
+    q->line = line;
+    if (!line || !q->level)
+        return;
+    /* Pending again: back on the software pending list (the fold that found
+     * the EOI dropped it, as neither pending nor active), for the flush. */
+    ap_add(s, v, q);
+    /* A line found high after the guest acknowledged the instance it was
+     * raised for belongs to the device's next instance (raised while the
+     * source was masked, so never injected): the virtual interrupt that is
+     * pending again delivers that instance. */
+    if (q->rec_pending != SYS_NONE)
+        return;
+    uint32_t rec = SYS_NONE;
+    if (vintid == VTIMER_PPI)
+        rec = v->timer_rec;
+    else if (vintid >= GICSIM_SPI_BASE && vintid < 1024 && s->spi_vm[vintid] == vm)
+        rec = s->spi_rec[vintid];
+    gicsim_irq_record *r = record_get(s, rec);
+    if (r && rec != q->rec_active && !r->merged && r->t_ack == GICSIM_TIME_NEVER)
+        q->rec_pending = rec;
 }

@@ -76,6 +76,16 @@ void pe_set_mode(gicsim_system *s, sys_pe *pe, pe_mode m)
     pe->mode_time[pe->mode] += now - pe->mode_since;
     pe->mode_since = now;
     pe->mode = m;
+    if (s->n_obs) {
+        static const gicsim_pe_mode pub[PM__COUNT] = {
+            [PM_IDLE] = GICSIM_PE_IDLE, [PM_GUEST] = GICSIM_PE_GUEST,
+            [PM_HYP] = GICSIM_PE_HYP,   [PM_POLL] = GICSIM_PE_POLL};
+        gicsim_sys_event ev = {.time = now, .kind = GICSIM_SEV_MODE, .pe = pe->id,
+                               .vm = pe->vcpu ? pe->vcpu->vm->id : UINT32_MAX,
+                               .vcpu = pe->vcpu ? pe->vcpu->idx : UINT32_MAX, .mode = pub[m],
+                               .source = UINT32_MAX};
+        sys_emit(s, &ev);
+    }
 }
 
 void pe_init(gicsim_system *s, sys_pe *pe, uint32_t id)
@@ -85,6 +95,7 @@ void pe_init(gicsim_system *s, sys_pe *pe, uint32_t id)
     pe->mode = PM_IDLE;
     pe->mode_since = gicsim_engine_now(s->e);
     pe->exit_rec = SYS_NONE;
+    pe->kick_rec = SYS_NONE;
 }
 
 void pe_free(sys_pe *pe)

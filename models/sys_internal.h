@@ -64,6 +64,7 @@ struct sys_pe {
     gicsim_time_t exit_start;
     uint32_t exit_rec;
     uint64_t exit_data;
+    uint32_t kick_rec; /* record of the injection whose kick is on its way here */
     /* The virtual timer hardware while a vCPU is loaded. */
     gicsim_event_id vtimer_ev;
 };
@@ -101,6 +102,8 @@ typedef struct vgic_irq {
     bool queued;     /* on the software pending list */
     int8_t lr;       /* list register holding it, -1 if none */
     uint32_t rec_pending, rec_active; /* records of the pending and of the active instance */
+    uint32_t rec_maint; /* record of the instance the guest deactivated with an EOI maintenance
+                           request (HW=0, EOI=1), until the fold that finds it */
 } vgic_irq;
 
 static inline bool virq_pending(const vgic_irq *q)
@@ -176,6 +179,11 @@ struct gicsim_system {
     gicsim_irq_record *rec;
     size_t n_rec, cap_rec;
     gicsim_histogram *lat_all;
+    struct {
+        gicsim_sys_observer_fn fn;
+        void *ctx;
+    } obs[8];
+    unsigned n_obs;
     gicsim_system_stats st;
     int8_t pe_eoimode[4096]; /* host EOImode per PE: -1 unset, 0, 1 */
     /* Physical SPI -> (VM, vCPU, source) it is passed through to; the record
@@ -186,6 +194,8 @@ struct gicsim_system {
     bool oom;
 };
 
+/* Tell the system observers. */
+void sys_emit(gicsim_system *s, const gicsim_sys_event *ev);
 uint32_t record_new(gicsim_system *s, uint32_t src, uint32_t vm, uint32_t vcpu, uint32_t intid);
 gicsim_irq_record *record_get(gicsim_system *s, uint32_t rec);
 sys_source *source_of(gicsim_system *s, uint32_t src);

@@ -30,6 +30,51 @@ void gicsim_system_config_init(gicsim_system_config *cfg)
     cfg->host_tick_ppi = 30;
 }
 
+/* ---- Observers ---------------------------------------------------------------------- */
+
+void sys_emit(gicsim_system *s, const gicsim_sys_event *ev)
+{
+    for (unsigned i = 0; i < s->n_obs; i++)
+        s->obs[i].fn(s->obs[i].ctx, ev);
+}
+
+gicsim_status gicsim_system_add_observer(gicsim_system *s, gicsim_sys_observer_fn fn, void *ctx)
+{
+    if (!s || !fn)
+        return GICSIM_E_INVAL;
+    if (s->n_obs == sizeof s->obs / sizeof s->obs[0])
+        return GICSIM_E_FULL;
+    s->obs[s->n_obs].fn = fn;
+    s->obs[s->n_obs].ctx = ctx;
+    s->n_obs++;
+    return GICSIM_OK;
+}
+
+uint32_t gicsim_system_num_sources(const gicsim_system *s)
+{
+    return s ? s->n_src : 0;
+}
+
+uint32_t gicsim_system_num_vms(const gicsim_system *s)
+{
+    return s ? s->n_vms : 0;
+}
+
+uint32_t gicsim_system_num_vcpus(const gicsim_system *s, uint32_t vm)
+{
+    return s && vm < s->n_vms ? s->vms[vm]->cfg.num_vcpus : 0;
+}
+
+const char *gicsim_system_vm_policy(const gicsim_system *s, uint32_t vm)
+{
+    return s && vm < s->n_vms ? s->vms[vm]->pol->name : NULL;
+}
+
+const gicsim_source_config *gicsim_system_source_config(const gicsim_system *s, uint32_t source)
+{
+    return s && source < s->n_src ? &s->src[source].cfg : NULL;
+}
+
 /* ---- Records ------------------------------------------------------------------------ */
 
 uint32_t record_new(gicsim_system *s, uint32_t src, uint32_t vm, uint32_t vcpu, uint32_t intid)
@@ -106,6 +151,10 @@ static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
         r = record_get(s, q->rec_active);
         if (r && r->t_deact == GICSIM_TIME_NEVER)
             r->t_deact = ev->time;
+        /* HW=0 with EOI=1: the deactivation raises the maintenance interrupt
+         * (ICH_MISR.EOI), whose exit belongs to this instance. */
+        if (q->lr >= 0 && !q->hw && q->eoi_maint)
+            q->rec_maint = q->rec_active;
         q->rec_active = SYS_NONE;
         break;
     default:
@@ -214,6 +263,11 @@ gicsim_gic *gicsim_system_gic(const gicsim_system *s)
     return s ? s->gic : NULL;
 }
 
+const gicsim_timing *gicsim_system_timing(const gicsim_system *s)
+{
+    return s ? &s->cfg.timing : NULL;
+}
+
 /* ---- VMs --------------------------------------------------------------------------------- */
 
 void gicsim_vm_config_init(gicsim_vm_config *cfg)
@@ -234,7 +288,7 @@ static void virq_init(vgic_irq *q, uint32_t vintid)
     q->vintid = vintid;
     q->prio = HOST_PRIORITY;
     q->lr = -1;
-    q->rec_pending = q->rec_active = SYS_NONE;
+    q->rec_pending = q->rec_active = q->rec_maint = SYS_NONE;
 }
 
 gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint32_t *vm_out)
@@ -328,6 +382,12 @@ void device_set_line(gicsim_system *s, uint32_t intid, bool level)
         return;
     s->spi_line[intid] = level;
     gicsim_gic_set_line(s->gic, 0, intid, level);
+    if (s->n_obs) {
+        gicsim_sys_event ev = {.time = gicsim_engine_now(s->e), .kind = GICSIM_SEV_DEVICE_LINE,
+                               .pe = UINT32_MAX, .vm = s->spi_vm[intid], .vcpu = s->spi_vcpu[intid],
+                               .source = s->spi_src[intid], .intid = intid, .level = level};
+        sys_emit(s, &ev);
+    }
 }
 
 static uint64_t rng_next(uint64_t *x)
@@ -391,6 +451,12 @@ static void source_fire(gicsim_system *s, uint32_t id)
     uint32_t rec;
     gicsim_irq_state st = GICSIM_IRQ_INACTIVE;
     so->arrivals++;
+    if (s->n_obs) {
+        gicsim_sys_event ev = {.time = gicsim_engine_now(s->e), .kind = GICSIM_SEV_ARRIVAL,
+                               .pe = UINT32_MAX, .vm = c->vm, .vcpu = c->vcpu, .source = id,
+                               .intid = c->intid};
+        sys_emit(s, &ev);
+    }
     switch (c->kind) {
     case GICSIM_SRC_SPI_EDGE:
         rec = record_new(s, id, c->vm, c->vcpu, c->intid);
@@ -401,7 +467,8 @@ static void source_fire(gicsim_system *s, uint32_t id)
         } else {
             s->spi_rec[c->intid] = rec;
         }
-        gicsim_gic_pulse(s->gic, 0, c->intid);
+        device_set_line(s, c->intid, true); /* a pulse: rising then falling edge */
+        device_set_line(s, c->intid, false);
         break;
     case GICSIM_SRC_SPI_LEVEL:
         rec = record_new(s, id, c->vm, c->vcpu, c->intid);

@@ -50,6 +50,17 @@ typedef struct gicsim_hyp_policy {
      * (found while folding the list registers after an EOI maintenance
      * interrupt). Optional. */
     void (*eoi_maintenance)(gicsim_hyp *h, uint32_t vintid, uint32_t vm, uint32_t vcpu);
+    /* Optional hooks around the core's own steps (each may charge time):
+     * vcpu_load / vcpu_put: the vCPU is scheduled onto / off its PE
+     *   (`blocking`: it is put because it blocked in WFI);
+     * vcpu_exit: after a VM exit's fold, before its reason is handled;
+     * vcpu_entry: after the flush, just before the guest is entered;
+     * wfi: the guest's trapped WFI, before the core polls or blocks. */
+    void (*vcpu_load)(gicsim_hyp *h, uint32_t vm, uint32_t vcpu);
+    void (*vcpu_put)(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, bool blocking);
+    void (*vcpu_exit)(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, gicsim_exit_reason reason);
+    void (*vcpu_entry)(gicsim_hyp *h, uint32_t vm, uint32_t vcpu);
+    void (*wfi)(gicsim_hyp *h, uint32_t vm, uint32_t vcpu);
 } gicsim_hyp_policy;
 
 /* Register a policy (the struct must outlive its use). GICSIM_E_EXISTS for a
