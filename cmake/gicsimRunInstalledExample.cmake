@@ -32,6 +32,6 @@ endif()
 
 run_step("configure" ${_configure})
 run_step("build" "${CMAKE_COMMAND}" --build "${BINARY_DIR}")
-foreach(_exe gicsim_example gicsim_example_static)
+foreach(_exe gicsim_example gicsim_example_static gicsim_custom_policy)
     run_step("run ${_exe}" "${BINARY_DIR}/${_exe}")
 endforeach()

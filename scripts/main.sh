@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
-# Set up, build and run the main job: build/sim/gicsim-demo with this
-# script's arguments.
+# Set up, build and run the main job: compare the delivery schemes on the
+# default scenario (extra arguments go to gicsim compare, e.g. --json out.json).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
 
-if [ ! -f sim/demo.c ]; then
-    echo "main.sh: sim/demo.c does not exist yet" >&2
-    exit 1
-fi
-
 cmake -S . -B build >/dev/null
-cmake --build build -j"$(nproc)" --target gicsim-demo >/dev/null
+cmake --build build -j"$(nproc)" --target gicsim-cli >/dev/null
 
-exec build/sim/gicsim-demo "$@"
+exec build/sim/gicsim compare configs/scenarios/default.yaml "$@"

@@ -7,8 +7,11 @@
 #include <gicsim/gic.h>
 #include <gicsim/histogram.h>
 #include <gicsim/hypervisor.h>
+#include <gicsim/scenario.h>
+#include <gicsim/output.h>
 #include <gicsim/system.h>
 #include <gicsim/timing.h>
+#include <gicsim/trace.h>
 #include <gicsim/vcpu_interface.h>
 #include <gicsim/version.h>
 

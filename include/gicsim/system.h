@@ -47,6 +47,8 @@ GICSIM_API gicsim_status gicsim_system_create(const gicsim_system_config *cfg,
 GICSIM_API void gicsim_system_destroy(gicsim_system *sys);
 GICSIM_API gicsim_engine *gicsim_system_engine(const gicsim_system *sys);
 GICSIM_API gicsim_gic *gicsim_system_gic(const gicsim_system *sys);
+/* The platform timing the system runs with. */
+GICSIM_API const gicsim_timing *gicsim_system_timing(const gicsim_system *sys);
 
 /* ---- VMs ------------------------------------------------------------------------ */
 
@@ -119,6 +121,47 @@ GICSIM_API gicsim_status gicsim_source_add(gicsim_system *sys, const gicsim_sour
 GICSIM_API gicsim_status gicsim_source_trigger(gicsim_system *sys, uint32_t source);
 /* No further arrivals from any source (interrupts already raised complete). */
 GICSIM_API void gicsim_system_stop_sources(gicsim_system *sys);
+
+/* ---- Observation ------------------------------------------------------------------ */
+
+typedef enum gicsim_pe_mode {
+    GICSIM_PE_IDLE,  /* nothing to run, or a guest waiting in WFI in hardware */
+    GICSIM_PE_GUEST, /* executing a vCPU's guest */
+    GICSIM_PE_HYP,   /* executing the hypervisor or host */
+    GICSIM_PE_POLL   /* halt-polling for a vCPU */
+} gicsim_pe_mode;
+
+typedef enum gicsim_sys_event_kind {
+    GICSIM_SEV_MODE,        /* PE `pe` switched to `mode`; vm/vcpu: its loaded vCPU */
+    GICSIM_SEV_EXIT,        /* VM exit of (vm, vcpu) on `pe` for `reason` */
+    GICSIM_SEV_ARRIVAL,     /* `source` fired (an arrival of its process or a trigger) */
+    GICSIM_SEV_DEVICE_LINE  /* the device of `source` drove SPI `intid` to `level` */
+} gicsim_sys_event_kind;
+
+typedef struct gicsim_sys_event {
+    gicsim_time_t time;
+    gicsim_sys_event_kind kind;
+    uint32_t pe;      /* UINT32_MAX when not about a PE */
+    uint32_t vm, vcpu; /* UINT32_MAX when none */
+    gicsim_pe_mode mode;
+    gicsim_exit_reason reason;
+    uint32_t source;  /* UINT32_MAX when none */
+    uint32_t intid;
+    bool level;
+} gicsim_sys_event;
+
+typedef void (*gicsim_sys_observer_fn)(void *ctx, const gicsim_sys_event *ev);
+/* At most 8 observers; GICSIM_E_FULL beyond. Observers see events from the
+ * moment they are added. */
+GICSIM_API gicsim_status gicsim_system_add_observer(gicsim_system *sys, gicsim_sys_observer_fn fn,
+                                                    void *ctx);
+GICSIM_API uint32_t gicsim_system_num_sources(const gicsim_system *sys);
+GICSIM_API uint32_t gicsim_system_num_vms(const gicsim_system *sys);
+GICSIM_API uint32_t gicsim_system_num_vcpus(const gicsim_system *sys, uint32_t vm);
+/* The name of the policy VM `vm` runs under (NULL for an unknown VM). */
+GICSIM_API const char *gicsim_system_vm_policy(const gicsim_system *sys, uint32_t vm);
+GICSIM_API const gicsim_source_config *gicsim_system_source_config(const gicsim_system *sys,
+                                                                   uint32_t source);
 
 /* ---- Running -------------------------------------------------------------------- */
 

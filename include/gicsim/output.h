@@ -1,0 +1,89 @@
+/* gicsim: result outputs of a system run (JSON summary, per-interrupt CSV,
+ * Perfetto/Chrome trace, VCD waveforms, latency CDF as SVG).
+ *
+ * An output writer is a gicsim_output_ops: a name, a description and two
+ * callbacks. Writers are looked up by name in a table that holds the built-in
+ * ones ("json", "csv", "perfetto", "vcd", "cdf", in that order) and those a
+ * program registers with gicsim_output_register.
+ *
+ * Use: build the system (VMs and sources), call begin() of every writer
+ * wanted, run, then call end() of each. begin() registers the observers and
+ * line listeners the writer needs (a system takes at most 8 observers, a GIC
+ * 8 line and 8 vline listeners) and opens the file, so a bad path fails
+ * before the run. end() writes what remains, closes the file and frees the
+ * state; it must be called exactly once for every successful begin(), and the
+ * system must not run afterwards (its observers still point at the freed
+ * state: destroy the system instead). Streaming writers ("perfetto", "vcd")
+ * assume that begin() is called before the system first runs.
+ *
+ * Every output is deterministic: identical runs give byte-identical files
+ * (no host time, addresses or locale-dependent formatting). The table is not
+ * thread-safe: register writers before using it from several threads.
+ */
+#ifndef GICSIM_OUTPUT_H
+#define GICSIM_OUTPUT_H
+
+#include <gicsim/common.h>
+#include <gicsim/histogram.h>
+#include <gicsim/system.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What the library cannot know about the run. Every field may be NULL / 0.
+ * Missing names default to "src<i>" and "vm<i>". */
+typedef struct gicsim_output_info {
+    const char *scenario;             /* scenario name */
+    const char *policy;               /* policy (or policies) the run used */
+    const char *resolved_config_json; /* the resolved configuration as a JSON value,
+                                         embedded verbatim in the summary; NULL: null */
+    const char *const *source_names;  /* [n_sources]: name of source i */
+    size_t n_sources;
+    const char *const *vm_names; /* [n_vms]: name of VM i */
+    size_t n_vms;
+} gicsim_output_info;
+
+typedef struct gicsim_output_ops {
+    const char *name;        /* unique key of the table, e.g. "json" */
+    const char *description; /* one line, for --help style listings */
+    /* Before the run: allocate *state, register observers/listeners, open `path`. */
+    gicsim_status (*begin)(void **state, gicsim_system *sys, const char *path,
+                           const gicsim_output_info *info);
+    /* After the run: write, close, free `state`. */
+    gicsim_status (*end)(void *state, gicsim_system *sys, const gicsim_output_info *info);
+} gicsim_output_ops;
+
+/* Add a writer. The ops struct is referenced, not copied: it must outlive its
+ * use. GICSIM_E_INVAL for NULL ops, an empty name or a missing callback,
+ * GICSIM_E_EXISTS for a name already in the table, GICSIM_E_FULL when the
+ * table (32 entries) is full. */
+GICSIM_API gicsim_status gicsim_output_register(const gicsim_output_ops *ops);
+/* The writer called `name`, or NULL. */
+GICSIM_API const gicsim_output_ops *gicsim_output_find(const char *name);
+GICSIM_API size_t gicsim_output_count(void);
+/* Writer i (0 .. count-1) in registration order, built-ins first; NULL beyond. */
+GICSIM_API const gicsim_output_ops *gicsim_output_at(size_t i);
+
+/* The run summary the "json" writer writes, as a malloc'd NUL-terminated
+ * string (one JSON object, no trailing newline; free() it), so a program can
+ * embed several runs in one document. `info` may be NULL. */
+GICSIM_API gicsim_status gicsim_output_summary_json(gicsim_system *sys,
+                                                    const gicsim_output_info *info, char **json);
+
+/* Write an SVG chart of the cumulative distributions of `n` latency
+ * histograms (values in picoseconds), one curve per histogram labelled
+ * labels[i] (NULL: "series <i>"). x: latency in microseconds, logarithmic
+ * when the largest value exceeds 100 times the smallest, linear otherwise;
+ * y: 0..1. An empty histogram gets a legend entry but no curve. `title` may
+ * be NULL. GICSIM_E_INVAL for a NULL path or n > 0 with NULL arrays or a
+ * NULL histogram, GICSIM_E_IO when the file cannot be written. */
+GICSIM_API gicsim_status gicsim_output_cdf_svg(const char *path, const char *title,
+                                               const char *const *labels,
+                                               const gicsim_histogram *const *hists, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

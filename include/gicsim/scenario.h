@@ -1,0 +1,133 @@
+/* gicsim: YAML scenarios, platform presets and register-level scripts.
+ *
+ * A scenario file describes a whole virtualized system (platform, GIC, VMs,
+ * interrupt sources, run length, outputs); gicsim_scenario_load validates it
+ * against the schema of docs/scenarios.md and gicsim_scenario_build turns it
+ * into a gicsim_system. A platform preset (configs/platforms/<name>.yaml)
+ * gives the clocks and the cost table. A script file is a sequence of
+ * register accesses and expectations run against a bare GIC model (GIC
+ * conformance checks).
+ *
+ * Errors: the library never prints. Every loader fills a gicsim_diag:
+ *   GICSIM_E_IO     the file cannot be read (file, message with strerror);
+ *   GICSIM_E_PARSE  YAML syntax error, including a key repeated in one
+ *                   mapping (line, column);
+ *   GICSIM_E_INVAL  schema error: unknown key, wrong type, out-of-range value,
+ *                   unknown platform, policy or cost, cross-field
+ *                   inconsistency, bad override (file, line, column, key).
+ * Lines and columns count from 1; 0 means "no position" (a missing file).
+ * `message` does not repeat the file, position or key: a front end prints
+ * "file:line:column: key: message".
+ */
+#ifndef GICSIM_SCENARIO_H
+#define GICSIM_SCENARIO_H
+
+#include <gicsim/common.h>
+#include <gicsim/system.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gicsim_diag {
+    char file[512];  /* the file the error is in ("<override>" for a -set override) */
+    unsigned line;   /* 1-based; for an override: its 1-based index in the list */
+    unsigned column; /* 1-based; for an override: the column in the override text */
+    char key[256];   /* dotted key path, e.g. "vms.0.policy"; "" for the whole document */
+    char message[512];
+} gicsim_diag;
+
+/* ---- Scenarios ------------------------------------------------------------------ */
+
+typedef struct gicsim_scenario gicsim_scenario;
+
+/* Load and validate a scenario file. `overrides` are "key.path=value"
+ * strings applied to the document before validation, in order: the value is
+ * parsed as YAML (a scalar, or a flow list/mapping such as [a, b]); list
+ * elements are addressed by index (vms.0.policy=trap-inject), index == length
+ * appends; a key the file lacks is added (and validated like any other).
+ * `diag` may be NULL. On error *out is NULL. */
+GICSIM_API gicsim_status gicsim_scenario_load(const char *path, const char *const *overrides,
+                                              size_t n_overrides, gicsim_scenario **out,
+                                              gicsim_diag *diag);
+/* The same from text in memory; `name` (may be NULL: "<string>") is the file
+ * name used in diagnostics and the base for relative paths (platform lookup,
+ * trace files). */
+GICSIM_API gicsim_status gicsim_scenario_load_string(const char *yaml, const char *name,
+                                                     const char *const *overrides,
+                                                     size_t n_overrides, gicsim_scenario **out,
+                                                     gicsim_diag *diag);
+GICSIM_API void gicsim_scenario_free(gicsim_scenario *sc);
+
+GICSIM_API const char *gicsim_scenario_name(const gicsim_scenario *sc);
+GICSIM_API gicsim_time_t gicsim_scenario_duration(const gicsim_scenario *sc);
+GICSIM_API uint64_t gicsim_scenario_seed(const gicsim_scenario *sc);
+/* run.policies: the policies a comparison runs by default (when the file
+ * has no run.policies: the distinct policies of the VMs, in VM order). */
+GICSIM_API size_t gicsim_scenario_policy_count(const gicsim_scenario *sc);
+GICSIM_API const char *gicsim_scenario_policy(const gicsim_scenario *sc, size_t i);
+GICSIM_API size_t gicsim_scenario_vm_count(const gicsim_scenario *sc);
+GICSIM_API const char *gicsim_scenario_vm_name(const gicsim_scenario *sc, size_t i);
+/* Source i is system source i after gicsim_scenario_build. */
+GICSIM_API size_t gicsim_scenario_source_count(const gicsim_scenario *sc);
+GICSIM_API const char *gicsim_scenario_source_name(const gicsim_scenario *sc, size_t i);
+/* Arrival kind "trace": the trace file's path, resolved relative to the
+ * scenario file's directory; NULL for other sources. */
+GICSIM_API const char *gicsim_scenario_source_trace(const gicsim_scenario *sc, size_t i);
+/* outputs.<kind> as written in the file (not resolved), or NULL; kinds:
+ * json, csv, perfetto, vcd, cdf. */
+GICSIM_API const char *gicsim_scenario_output(const gicsim_scenario *sc, const char *kind);
+/* The resolved platform preset's name and the file it was read from. */
+GICSIM_API const char *gicsim_scenario_platform(const gicsim_scenario *sc);
+GICSIM_API const char *gicsim_scenario_platform_file(const gicsim_scenario *sc);
+
+/* Create the system the scenario describes: the platform (with
+ * platform_overrides) and gic settings, the VMs in file order (with `policy`
+ * != NULL every VM uses that policy instead of its own), then the sources in
+ * file order. Trace-driven sources are added with GICSIM_ARRIVE_MANUAL: the
+ * caller feeds them (gicsim_source_trigger). A source without its own
+ * arrival.seed gets run.seed; the system mixes the seed with the source
+ * index. GICSIM_E_NOTFOUND (diag set) for an unknown `policy`; another error
+ * of the system API is returned as is, with diag naming the VM or source. */
+GICSIM_API gicsim_status gicsim_scenario_build(const gicsim_scenario *sc, const char *policy,
+                                               gicsim_system **out, gicsim_diag *diag);
+
+/* The fully resolved configuration as a malloc'd JSON object (free() it):
+ * every key with its effective value, defaults included, the platform's
+ * clocks and every cost by name, in a fixed key order. Times are strings in
+ * the scenario syntax ("1.5us"), exact to the picosecond. */
+GICSIM_API gicsim_status gicsim_scenario_resolved_json(const gicsim_scenario *sc, char **json);
+
+/* Validate a platform preset file on its own (its name must match the file
+ * name without ".yaml"). Same diagnostics as the loaders. */
+GICSIM_API gicsim_status gicsim_platform_check(const char *path, gicsim_diag *diag);
+
+/* ---- Register-level scripts ------------------------------------------------------- */
+
+typedef struct gicsim_script gicsim_script;
+
+GICSIM_API gicsim_status gicsim_script_load(const char *path, gicsim_script **out,
+                                            gicsim_diag *diag);
+GICSIM_API gicsim_status gicsim_script_load_string(const char *yaml, const char *name,
+                                                   gicsim_script **out, gicsim_diag *diag);
+GICSIM_API void gicsim_script_free(gicsim_script *s);
+GICSIM_API const char *gicsim_script_name(const gicsim_script *s);
+GICSIM_API size_t gicsim_script_step_count(const gicsim_script *s);
+
+typedef struct gicsim_script_result {
+    size_t steps_run;   /* steps executed, including the failed one */
+    size_t failed_step; /* 0-based index of the failed step, or SIZE_MAX if all passed */
+    unsigned line;      /* its line in the script file (0 if all passed) */
+    char message[512];  /* "step 7 (line 23): icc_read pe 0 IAR1: expected 0x28, got 0x3ff" */
+} gicsim_script_result;
+
+/* Run the script on a fresh GIC (every run starts from reset). GICSIM_OK if
+ * every expectation held; GICSIM_E_STATE (with res filled) on the first
+ * failed expectation, which stops the run. */
+GICSIM_API gicsim_status gicsim_script_run(const gicsim_script *s, gicsim_script_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,149 @@
+/* gicsim (internal): a YAML document as a tree of scalars, sequences and
+ * mappings with source positions, built with libyaml, plus the typed value
+ * readers and diagnostics shared by the scenario, platform and script
+ * loaders. Not part of the public API.
+ *
+ * Every node records the file it came from (a string owned elsewhere: the
+ * loader keeps it alive as long as the tree) and its 1-based line and column.
+ * Keys of a mapping are strings (any scalar style); a key repeated in one
+ * mapping is a parse error. Anchors and aliases are expanded (copied), with a
+ * bound on the total number of nodes. Tags other than !!str are rejected.
+ */
+#ifndef GICSIM_YAML_TREE_H
+#define GICSIM_YAML_TREE_H
+
+#include <gicsim/scenario.h>
+
+#include <stdarg.h>
+
+typedef enum yt_kind { YT_SCALAR, YT_SEQ, YT_MAP } yt_kind;
+
+typedef struct yt_node yt_node;
+
+typedef struct yt_pair {
+    char *key;
+    const char *file;   /* where the key was written (an override's pair: "<override>") */
+    unsigned line, col; /* position of the key */
+    yt_node *value;
+} yt_pair;
+
+struct yt_node {
+    yt_kind kind;
+    const char *file;
+    unsigned line, col;
+    /* YT_SCALAR */
+    char *str;  /* NUL-terminated text */
+    bool plain; /* plain (unquoted, untagged) scalar: may be a number, bool or null */
+    /* YT_SEQ: items[n]; YT_MAP: pairs[n] */
+    size_t n, cap;
+    yt_node **items;
+    yt_pair *pairs;
+};
+
+/* ---- Diagnostics ---------------------------------------------------------------- */
+
+/* Fill `diag` (may be NULL) and return `st`. */
+gicsim_status yt_diag(gicsim_diag *diag, gicsim_status st, const char *file, unsigned line,
+                      unsigned col, const char *key, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 7, 8)))
+#endif
+    ;
+gicsim_status yt_vdiag(gicsim_diag *diag, gicsim_status st, const char *file, unsigned line,
+                       unsigned col, const char *key, const char *fmt, va_list ap);
+
+/* ---- Parsing --------------------------------------------------------------------- */
+
+/* Parse `len` bytes of YAML. One document at most: *root is NULL when the
+ * text holds none (empty, or only comments). Positions are reported with
+ * `file`, which the nodes point to, and line/col offsets: a node at libyaml
+ * line L (0-based), column C (0-based) gets line L + 1 + line_base and
+ * column C + 1 + col_base (col_base applies to the first line only: used
+ * for values inside override strings). */
+gicsim_status yt_parse(const char *text, size_t len, const char *file, unsigned line_base,
+                       unsigned col_base, yt_node **root, gicsim_diag *diag);
+/* Read a whole file (GICSIM_E_IO on failure, with strerror). *text is
+ * NUL-terminated, malloc'd. */
+gicsim_status yt_read_file(const char *path, char **text, size_t *len, gicsim_diag *diag);
+
+void yt_free(yt_node *n);
+
+/* ---- Building and editing ---------------------------------------------------------- */
+
+yt_node *yt_new(yt_kind kind, const char *file, unsigned line, unsigned col);
+/* Append to a sequence / add a pair to a mapping (NULL/false on ENOMEM). */
+bool yt_seq_push(yt_node *seq, yt_node *item);
+yt_pair *yt_map_add(yt_node *map, const char *key, unsigned line, unsigned col, yt_node *value);
+
+/* ---- Queries ---------------------------------------------------------------------- */
+
+yt_pair *yt_map_find(const yt_node *map, const char *key);
+/* The value of `key`, or NULL when the mapping has no such key. */
+yt_node *yt_map_get(const yt_node *map, const char *key);
+/* A plain scalar "", "~", "null", "Null" or "NULL". */
+bool yt_is_null(const yt_node *n);
+/* What the node looks like, for "expected X, got Y" messages. */
+const char *yt_type_name(const yt_node *n);
+
+/* ---- Value readers -----------------------------------------------------------------
+ * Each reads one scalar, or fails with GICSIM_E_INVAL and a diagnostic at the
+ * node's position naming `key`. */
+
+/* Integer: a plain scalar, decimal or 0x hex, within [min, max]. */
+gicsim_status yt_get_u64(const yt_node *n, const char *key, uint64_t min, uint64_t max,
+                         uint64_t *out, gicsim_diag *diag);
+/* true / false (plain). */
+gicsim_status yt_get_bool(const yt_node *n, const char *key, bool *out, gicsim_diag *diag);
+/* Any non-null scalar, as text (not copied). */
+gicsim_status yt_get_str(const yt_node *n, const char *key, const char **out, gicsim_diag *diag);
+/* A time with a unit: "200us", "1.5ms", "100 ns", "20s", "250ps" -> ps. Bare
+ * numbers are rejected. */
+gicsim_status yt_get_time(const yt_node *n, const char *key, gicsim_time_t *out, gicsim_diag *diag);
+/* A frequency: an integer (Hz) or "3GHz", "1.5GHz", "800MHz", "100kHz", "50Hz". */
+gicsim_status yt_get_hz(const yt_node *n, const char *key, uint64_t *out, gicsim_diag *diag);
+/* One of `names` (NULL-terminated); *out is its index. */
+gicsim_status yt_get_enum(const yt_node *n, const char *key, const char *const *names,
+                          unsigned *out, gicsim_diag *diag);
+/* The node must be a mapping whose keys are all in `allowed` (NULL-terminated):
+ * an unknown key is reported at its position as "<path>.<key>". A null value
+ * counts as an empty mapping. */
+gicsim_status yt_check_map(const yt_node *n, const char *path, const char *const *allowed,
+                           gicsim_diag *diag);
+/* A sequence (null counts as empty). */
+gicsim_status yt_check_seq(const yt_node *n, const char *path, gicsim_diag *diag);
+
+/* Parse a time string (no node): GICSIM_OK or GICSIM_E_INVAL with a reason. */
+gicsim_status yt_parse_time(const char *s, gicsim_time_t *out, const char **why);
+/* Format a time in the scenario syntax, exact: "0s", "250ps", "1.5us". */
+void yt_format_time(gicsim_time_t ps, char *buf, size_t size);
+
+/* Join a key path: "<path>.<seg>" (or "<seg>" when path is empty). */
+void yt_path(char *buf, size_t size, const char *path, const char *seg);
+void yt_path_index(char *buf, size_t size, const char *path, size_t index);
+
+/* ---- Shared by the scenario and script loaders (defined in scenario.c) ---------------- */
+
+/* A platform preset, resolved. */
+typedef struct sc_platform {
+    char *name;
+    char *file; /* the preset file it was read from */
+    char *description;
+    bool vhe;
+    gicsim_timing timing;
+    char **fitted_to, **predicts;
+    size_t n_fitted, n_predicts;
+} sc_platform;
+
+/* Find preset `name` for a document read from `ref_file` (search order in
+ * docs/scenarios.md) and load it. `at`/`key`: the node naming it, for the
+ * "unknown platform" error. */
+gicsim_status sc_platform_load(const char *name, const char *ref_file, const yt_node *at,
+                               const char *key, sc_platform *out, gicsim_diag *diag);
+void sc_platform_free(sc_platform *p);
+/* The "gic" mapping (null: defaults) into `cfg` (which holds the defaults). */
+gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config *cfg,
+                           gicsim_diag *diag);
+/* The name of a GIC version in the file syntax: "v3", "v4.0", "v4.1". */
+const char *sc_gic_version_name(gicsim_gic_version v);
+
+#endif
