@@ -14,6 +14,8 @@
  *    its group's active-priority registers). EOImode=0: EOIR also
  *    deactivates the INTID. EOImode=1: EOIR only drops priority; ICC_DIR
  *    deactivates. Writes of the special INTIDs 1020..1023 have no effect.
+ *    LPIs have no active state: their EOIR is a priority drop only in both
+ *    modes, and ICC_DIR of an LPI does nothing.
  *  - The minimum binary point is 7 - (preemption bits); writes below it set
  *    the minimum. One ICC_AP<n>R<m> register exists per 32 preemption levels.
  *  - Group 1 interrupts are signalled as IRQ, Group 0 as FIQ. The PE runs in
@@ -167,7 +169,8 @@ static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, gic_group want)
 static void end_of_interrupt(gicsim_gic *g, uint32_t pe, gic_group grp, uint32_t intid)
 {
     gic_cpuif *c = &g->cpu[pe];
-    gic_irq *q = intid < SPECIAL_INTID_FIRST ? gic_irq_lookup(g, pe, intid) : NULL;
+    bool lpi = intid >= GICSIM_LPI_BASE;
+    gic_irq *q = intid < SPECIAL_INTID_FIRST || lpi ? gic_irq_lookup(g, pe, intid) : NULL;
     if (!q) {
         g->stats.ignored_ops++;
         return;
@@ -183,7 +186,7 @@ static void end_of_interrupt(gicsim_gic *g, uint32_t pe, gic_group grp, uint32_t
     ap[r] &= ap[r] - 1u;
     g->stats.priority_drops++;
     gic_emit(g, GICSIM_GEV_PRIO_DROP, pe, intid);
-    if (!c->eoimode && !irq_deactivate(g, q))
+    if (!c->eoimode && !lpi && !irq_deactivate(g, q))
         g->stats.ignored_ops++;
     icc_evaluate(g, pe);
 }

@@ -86,7 +86,7 @@ static void set_irouter(gicsim_gic *g, uint32_t intid, uint64_t val)
 
 static uint32_t ctlr_read(const gicsim_gic *g)
 {
-    uint32_t v = GICSIM_GICD_CTLR_ARE;
+    uint32_t v = GICSIM_GICD_CTLR_ARE | (g->nassgireq ? GICSIM_GICD_CTLR_NASSGIREQ : 0);
     if (g->ds) {
         v |= GICSIM_GICD_CTLR_DS;
         v |= g->grp_enabled[GIC_G0] ? GICSIM_GICD_CTLR_ENABLE_GRP0 : 0;
@@ -101,9 +101,15 @@ static uint32_t ctlr_read(const gicsim_gic *g)
 }
 
 /* Group enables are writable; ARE is RAO/WI and DS is fixed by configuration.
- * RWP always reads 0: register writes take effect at once in the model. */
+ * RWP always reads 0: register writes take effect at once in the model.
+ * nASSGIreq (GICv4.1, GICD_TYPER2.nASSGIcap=1) is stored and read back; it
+ * is the request for SGIs without an active state that a hypervisor emulates
+ * for its guests (the vSGIs the GIC delivers directly never have an active
+ * state); physical SGIs keep theirs. RES0 before GICv4.1. */
 static void ctlr_write(gicsim_gic *g, uint32_t v)
 {
+    if (g->cfg.version == GICSIM_GICV4_1)
+        g->nassgireq = (v & GICSIM_GICD_CTLR_NASSGIREQ) != 0;
     bool en[3] = {
         (v & GICSIM_GICD_CTLR_ENABLE_GRP0) != 0,
         (v & GICSIM_GICD_CTLR_ENABLE_GRP1NS) != 0,
@@ -124,8 +130,9 @@ static uint32_t typer_read(const gicsim_gic *g)
     v |= cpus << 5;
     v |= (g->cfg.security_disabled ? 0u : 1u) << 10; /* SecurityExtn */
     v |= 1u << 16; /* MBIS: GICD_SETSPI_NSR/CLRSPI_NSR are implemented (reserved when 0) */
+    v |= GICSIM_GICD_TYPER_LPIS; /* num_LPIs[15:11] = 0: IDbits gives the LPI range */
     v |= (g->cfg.version >= GICSIM_GICV4_0 ? 1u : 0u) << 18; /* DVIS */
-    v |= 15u << 19;                                          /* IDbits: 16 INTID bits */
+    v |= (uint32_t)(g->cfg.lpi_id_bits - 1u) << 19;          /* IDbits: INTID bits - 1 */
     v |= (g->cfg.one_of_n ? 0u : 1u) << 25;                  /* No1N */
     return v;
 }
@@ -201,6 +208,9 @@ gicsim_status gicd_read(gicsim_gic *g, uint32_t off, unsigned size, uint64_t *va
         *val = 0x4700043Bu; /* ProductID 0x47, Implementer 0x43B */
         return GICSIM_OK;
     case GICSIM_GICD_TYPER2:
+        /* GICv4.1: nASSGIcap=1; VIL=0 (16-bit vPEIDs), so VID=0. */
+        *val = g->cfg.version == GICSIM_GICV4_1 ? GICSIM_GICD_TYPER2_NASSGICAP : 0;
+        return GICSIM_OK;
     case GICSIM_GICD_STATUSR:
         return GICSIM_OK;
     case GICSIM_GICD_PIDR2:

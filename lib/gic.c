@@ -20,6 +20,9 @@ void gicsim_gic_config_init(gicsim_gic_config *cfg)
         .one_of_n = true,
         .pes_per_cluster = 16,
         .num_lrs = 4,
+        .lpi_id_bits = 16,
+        .its = true,
+        .its_cache_entries = 32,
         .timing = NULL,
     };
 }
@@ -31,7 +34,8 @@ static bool config_valid(const gicsim_gic_config *c)
     return version_ok && c->num_pes >= 1 && c->num_pes <= MAX_PES && c->num_spis <= MAX_SPIS &&
            c->priority_bits >= 4 && c->priority_bits <= 8 && c->pes_per_cluster >= 1 &&
            c->pes_per_cluster <= 16 && c->num_pes / c->pes_per_cluster <= 0xFFFFu &&
-           c->num_lrs >= 1 && c->num_lrs <= GICSIM_MAX_LRS;
+           c->num_lrs >= 1 && c->num_lrs <= GICSIM_MAX_LRS && c->lpi_id_bits >= 14 &&
+           c->lpi_id_bits <= 20 && c->its_cache_entries <= 4096;
 }
 
 gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *cfg,
@@ -62,6 +66,12 @@ gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *
     gicsim_status st = g->rd && g->cpu ? gicd_init(g) : GICSIM_E_NOMEM;
     if (st == GICSIM_OK)
         st = vcpuif_init(g);
+    if (st == GICSIM_OK)
+        st = mem_create(&g->mem);
+    if (st == GICSIM_OK)
+        st = lpi_init(g);
+    if (st == GICSIM_OK && cfg->its)
+        st = its_create(g);
     if (st != GICSIM_OK) {
         gicsim_gic_destroy(g);
         return st;
@@ -81,8 +91,11 @@ void gicsim_gic_destroy(gicsim_gic *g)
 {
     if (!g)
         return;
+    its_free(g);
     gicd_free(g);
     vcpuif_free(g);
+    lpi_free(g);
+    mem_free(g->mem);
     free(g->rd);
     free(g->cpu);
     free(g);
@@ -166,8 +179,8 @@ gicsim_status gicsim_gic_set_line(gicsim_gic *g, uint32_t pe, uint32_t intid, bo
 {
     if (!g)
         return GICSIM_E_INVAL;
-    if (intid < GICSIM_PPI_BASE)
-        return GICSIM_E_RANGE; /* SGIs have no wire */
+    if (intid < GICSIM_PPI_BASE || intid >= GICSIM_LPI_BASE)
+        return GICSIM_E_RANGE; /* SGIs and LPIs have no wire */
     if (intid < GICSIM_SPI_BASE && pe >= g->cfg.num_pes)
         return GICSIM_E_RANGE;
     gic_irq *irq = gic_irq_lookup(g, pe, intid);
@@ -338,6 +351,11 @@ gicsim_status gicsim_gic_irq_state(const gicsim_gic *g, uint32_t pe, uint32_t in
     if (intid < GICSIM_SPI_BASE && pe >= g->cfg.num_pes)
         return GICSIM_E_RANGE;
     const gic_irq *irq = gic_irq_lookup((gicsim_gic *)g, pe, intid);
+    if (!irq && intid >= GICSIM_LPI_BASE && pe < g->cfg.num_pes &&
+        intid < (1u << g->cfg.lpi_id_bits)) {
+        *out = GICSIM_IRQ_INACTIVE; /* an LPI the redistributor has no state for */
+        return GICSIM_OK;
+    }
     if (!irq)
         return GICSIM_E_RANGE;
     *out = irq_state(irq);

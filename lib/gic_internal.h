@@ -1,6 +1,7 @@
 /* gicsim: internal state of the physical GIC, shared by the block files
  * irq.c (the interrupt state machine), distributor.c, redistributor.c,
- * cpu_interface.c and gic.c. Not installed. */
+ * cpu_interface.c, vcpu_interface.c, memory.c, lpi.c, its.c and gic.c.
+ * Not installed. */
 #ifndef GICSIM_GIC_INTERNAL_H
 #define GICSIM_GIC_INTERNAL_H
 
@@ -57,6 +58,12 @@ typedef struct gic_cpuif {
 /* Per-PE virtual CPU interface state, defined in vcpu_interface.c. */
 typedef struct gic_vcpuif gic_vcpuif;
 
+/* Simulated physical memory, defined in memory.c. */
+typedef struct gic_mem gic_mem;
+
+/* LPI and GICv4 state of the redistributors, defined in lpi.c. */
+typedef struct gic_lpis gic_lpis;
+
 typedef struct gic_listener {
     gicsim_line_fn fn;
     void *ctx;
@@ -95,6 +102,12 @@ struct gicsim_gic {
     gic_vcpuif *vcpuif; /* [num_pes] */
     gic_listener vlisteners[GIC_MAX_LISTENERS];
     unsigned n_vlisteners;
+
+    gic_mem *mem;   /* simulated physical memory (memory.c) */
+    gic_lpis *lpis; /* LPIs, vPEs, vLPIs and vSGIs of the redistributors (lpi.c) */
+    bool nassgireq; /* GICD_CTLR.nASSGIreq (GICv4.1) */
+
+    struct gic_its *its; /* the ITS, NULL when cfg.its is false (its.c) */
 
     gicsim_gic_stats stats;
 };
@@ -193,9 +206,101 @@ bool icc_group_enabled(const gicsim_gic *g, uint32_t pe, gic_group grp);
 gicsim_status icc_read(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t *val);
 gicsim_status icc_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t val);
 
+/* ---- memory.c: simulated physical memory ------------------------------------------
+ * Sparse, byte-addressed, zero-filled; pages are allocated on first write, so
+ * memory grows only with what is touched. Tables the ITS and the
+ * redistributors use (LPI configuration and pending tables, command queue,
+ * device / interrupt translation / collection / vPE tables, virtual pending
+ * tables) live here. */
+gicsim_status mem_create(gic_mem **out);
+void mem_free(gic_mem *m);
+/* Reads of untouched memory return zeros; a write that cannot allocate
+ * returns GICSIM_E_NOMEM and changes nothing. */
+void mem_read(const gic_mem *m, uint64_t pa, void *buf, size_t len);
+gicsim_status mem_write(gic_mem *m, uint64_t pa, const void *buf, size_t len);
+uint64_t mem_read64(const gic_mem *m, uint64_t pa);
+gicsim_status mem_write64(gic_mem *m, uint64_t pa, uint64_t v);
+size_t mem_pages(const gic_mem *m); /* pages allocated, for memory-use reports */
+
+/* ---- lpi.c: LPIs and GICv4 virtual LPIs in the redistributors --------------------
+ * Called by the ITS (its.c) after a translation or a command; each takes
+ * effect at the current time (the ITS has already charged its own costs). */
+/* Physical LPIs (INTID >= 8192) of the redistributor of PE `pe`. The LPI's
+ * priority and enable come from the redistributor's cached copy of its
+ * configuration-table byte (GICR_PROPBASER); pending state is mirrored in the
+ * pending table (GICR_PENDBASER). Nothing is delivered while
+ * GICR_CTLR.EnableLPIs is 0 (the pending bit is still set). */
+void lpi_set_pending(gicsim_gic *g, uint32_t pe, uint32_t intid);   /* INT, translation */
+void lpi_clear_pending(gicsim_gic *g, uint32_t pe, uint32_t intid); /* CLEAR, DISCARD */
+void lpi_inv(gicsim_gic *g, uint32_t pe, uint32_t intid);           /* INV: reload the config byte */
+void lpi_invall(gicsim_gic *g, uint32_t pe);                        /* INVALL: reload all */
+/* MOVI/MOVALL: a pending LPI moves from one redistributor to another. */
+void lpi_move(gicsim_gic *g, uint32_t from_pe, uint32_t to_pe, uint32_t intid);
+void lpi_move_all(gicsim_gic *g, uint32_t from_pe, uint32_t to_pe);
+
+/* GICv4 virtual LPIs. A vPE is named by (its redistributor `pe`, its virtual
+ * pending table address `vpt`) exactly as the architecture has the ITS find it
+ * through the vPE table; `vprop` is the VM's vLPI configuration table
+ * (v4.0: what GICR_VPROPBASER holds while the vPE is resident). The vLPI is
+ * set pending in the VPT in memory. If that vPE is resident on `pe`
+ * (GICR_VPENDBASER.Valid with the same VPT address) it is presented to the
+ * PE's virtual CPU interface at once. If not: with `doorbell` < 1023 (GICv4.0
+ * per-ITE doorbell) that physical LPI is set pending on `pe`; with GICv4.1 the
+ * vPE's own doorbell (set by vlpi_vpe_doorbell) is raised instead. */
+void vlpi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint64_t vprop, uint32_t vintid,
+                      uint32_t doorbell);
+void vlpi_clear_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid);
+void vlpi_inv(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid); /* INV of a vLPI */
+void vlpi_invall(gicsim_gic *g, uint32_t pe, uint64_t vpt);               /* VINVALL */
+/* GICv4.1: the per-vPE doorbell (VMAPP's default doorbell; 1023: none) and
+ * the vSGIs (VSGI command configuration; GITS_SGIR delivery). */
+void vlpi_vpe_doorbell(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t doorbell);
+void vsgi_config(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid, uint8_t prio,
+                 bool group1, bool enable);
+void vsgi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid);
+/* Used by vcpu_interface.c: the resident vPE's highest-priority pending
+ * enabled vLPI/vSGI of PE `pe` (false if none), and its acknowledge (the
+ * pending bit clears; vLPIs have no active state). */
+/* Only candidates of an enabled group count: `grp0`/`grp1` are the virtual
+ * CPU interface's ICH_VMCR.VENG0/VENG1 (vLPIs are Group 1; a vSGI has the
+ * group VSGI gave it); *group1 returns the winner's group. */
+bool vlpi_best(gicsim_gic *g, uint32_t pe, bool grp0, bool grp1, uint32_t *vintid, uint8_t *prio,
+               bool *group1);
+void vlpi_acknowledge(gicsim_gic *g, uint32_t pe, uint32_t vintid);
+/* The redistributor's LPI candidates for its CPU interface (used by the
+ * selection in redistributor.c). */
+bool lpi_best(gicsim_gic *g, uint32_t pe, uint32_t *intid, uint8_t *prio);
+
+/* Plumbing between lpi.c and the other blocks (not part of the ITS contract). */
+gicsim_status lpi_init(gicsim_gic *g); /* allocates g->lpis */
+void lpi_free(gicsim_gic *g);
+/* The LPI `intid` of PE `pe` if the redistributor has state for it, else NULL
+ * (gic_irq_lookup uses it for INTIDs >= 8192). */
+gic_irq *lpi_lookup(gicsim_gic *g, uint32_t pe, uint32_t intid);
+/* An LPI's flags changed through irq.c (acknowledge, raise): mirror its
+ * pending bit into the pending table and update the candidate set. Called by
+ * irq_commit instead of the SPI/SGI propagation. */
+void lpi_commit(gicsim_gic *g, gic_irq *irq, uint8_t old_flags);
+/* Is the LPI deliverable beyond its own flags (GICR_CTLR.EnableLPIs)? */
+bool lpi_delivery_enabled(const gicsim_gic *g, uint32_t pe);
+/* GICR registers owned by lpi.c: CTLR, SETLPIR, CLRLPIR, PROPBASER,
+ * PENDBASER, INVLPIR, INVALLR, SYNCR and the VLPI_base frame. Return false
+ * when `off`/`size` is not one of them (the caller makes the access RAZ/WI). */
+bool lpi_gicr_read(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uint64_t *val);
+bool lpi_gicr_write(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uint64_t val);
+
+/* ---- its.c: the Interrupt Translation Service ----------------------------------- */
+
+typedef struct gic_its gic_its;
+gicsim_status its_create(gicsim_gic *g); /* sets g->its; on failure g->its may be partial */
+void its_free(gicsim_gic *g);             /* frees g->its (NULL is fine) */
+
 /* ---- vcpu_interface.c ------------------------------------------------------- */
 
 gicsim_status vcpuif_init(gicsim_gic *g); /* allocates and resets g->vcpuif */
 void vcpuif_free(gicsim_gic *g);
+/* Re-evaluate PE `pe`'s virtual CPU interface: the direct vLPI/vSGI
+ * candidates of its resident vPE changed (lpi.c). */
+void vcpuif_update(gicsim_gic *g, uint32_t pe);
 
 #endif

@@ -20,6 +20,11 @@
  * pending state per interrupt). A level line held high across an acknowledge
  * starts a new instance at deactivation, which is how a level interrupt that
  * is deactivated too early re-fires.
+ *
+ * LPIs (INTID >= 8192, lpi.c) use the same records and transitions: they are
+ * edge-triggered Group 1 interrupts with no active state (acknowledge only
+ * clears the pending latch), deliverable only while their redistributor's
+ * GICR_CTLR.EnableLPIs is 1; their candidacy is kept by lpi.c.
  */
 #include "gic_internal.h"
 
@@ -43,7 +48,8 @@ bool irq_is_candidate(const gicsim_gic *g, const gic_irq *irq)
 {
     uint8_t f = irq->flags;
     return irq_pending(f) && (f & IRQF_ENABLED) && !(f & IRQF_ACTIVE) &&
-           irq->target != GIC_NO_PE && g->grp_enabled[irq_group(g, irq)];
+           irq->target != GIC_NO_PE && g->grp_enabled[irq_group(g, irq)] &&
+           (irq->intid < GICSIM_LPI_BASE || lpi_delivery_enabled(g, irq->target));
 }
 
 gicsim_irq_state irq_state(const gic_irq *irq)
@@ -62,6 +68,8 @@ gic_irq *gic_irq_lookup(gicsim_gic *g, uint32_t pe, uint32_t intid)
         return pe < g->cfg.num_pes ? &g->rd[pe].banked[intid] : NULL;
     if (intid - GICSIM_SPI_BASE < g->num_spis)
         return &g->spis[intid - GICSIM_SPI_BASE];
+    if (intid >= GICSIM_LPI_BASE)
+        return lpi_lookup(g, pe, intid);
     return NULL;
 }
 
@@ -83,8 +91,8 @@ static void notify_target(gicsim_gic *g, gic_irq *irq, uint32_t pe, bool candida
  * moment it can become a candidate). */
 static void choose_1ofn(gicsim_gic *g, gic_irq *irq, bool was_candidate)
 {
-    if (irq->intid >= GICSIM_SPI_BASE && !was_candidate && gicd_is_1ofn(g, irq) &&
-        irq_pending(irq->flags) && !(irq->flags & IRQF_ACTIVE))
+    if (irq->intid >= GICSIM_SPI_BASE && irq->intid < GICSIM_LPI_BASE && !was_candidate &&
+        gicd_is_1ofn(g, irq) && irq_pending(irq->flags) && !(irq->flags & IRQF_ACTIVE))
         irq->target = gicd_choose_1ofn(g, irq);
 }
 
@@ -122,7 +130,10 @@ void irq_commit(gicsim_gic *g, gic_irq *irq, uint8_t old, irq_reason why)
             }
         }
     }
-    sync_candidate(g, irq, was_candidate);
+    if (irq->intid >= GICSIM_LPI_BASE)
+        lpi_commit(g, irq, old);
+    else
+        sync_candidate(g, irq, was_candidate);
 }
 
 void irq_raise(gicsim_gic *g, gic_irq *irq)
@@ -161,7 +172,9 @@ void irq_set_line(gicsim_gic *g, gic_irq *irq, bool level)
 void irq_acknowledge(gicsim_gic *g, gic_irq *irq)
 {
     uint8_t old = irq->flags;
-    irq->flags = (uint8_t)((old & ~IRQF_LATCH) | IRQF_ACTIVE);
+    /* LPIs have no active state: acknowledge only clears pending. */
+    uint8_t active = irq->intid >= GICSIM_LPI_BASE ? 0 : IRQF_ACTIVE;
+    irq->flags = (uint8_t)((old & ~IRQF_LATCH) | active);
     irq_commit(g, irq, old, IRQ_BY_ACK);
 }
 

@@ -135,6 +135,7 @@ static void summary(out_buf *b, gicsim_system *sys, const gicsim_output_info *in
     kv_u64(b, 2, &fr, "maintenance_irqs", st.maintenance_irqs);
     kv_u64(b, 2, &fr, "lr_spills", st.lr_spills);
     kv_u64(b, 2, &fr, "kicks", st.kicks);
+    kv_u64(b, 2, &fr, "doorbells", st.doorbells);
     kv_u64(b, 2, &fr, "wakeups", st.wakeups);
     kv_u64(b, 2, &fr, "vcpu_switches", st.vcpu_switches);
     kv_u64(b, 2, &fr, "asserted", st.asserted);

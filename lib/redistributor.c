@@ -8,9 +8,15 @@
  * interface has disabled (ICC_IGRPEN<n>) are not forwarded, and nothing is
  * forwarded while GICR_WAKER.ProcessorSleep is 1.
  *
- * LPIs (GICR_PROPBASER/PENDBASER, EnableLPIs) belong to the ITS work and are
- * not implemented yet: GICR_TYPER.PLPIS reads 0 and GICR_CTLR.EnableLPIs is
- * RES0, which is what the architecture requires of a GIC without LPIs.
+ * LPIs are candidates too (lpi.c keeps them, lpi_best gives the best one),
+ * under the same rule; the LPI registers of RD_base (CTLR.EnableLPIs,
+ * SETLPIR/CLRLPIR, PROPBASER/PENDBASER, INVLPIR/INVALLR, SYNCR) and, with
+ * GICv4, the VLPI_base frame are implemented in lpi.c. GICR_TYPER reports
+ * PLPIS=1 and DirectLPI=1 (so software can set, clear and invalidate LPIs
+ * without an ITS); with GICv4 VLPIS=1 and Dirty=1 (GICR_VPENDBASER.Dirty is
+ * implemented); with GICv4.1 VSGI=1. RVPEID reads 0: GICR_VPENDBASER names
+ * the resident vPE by its virtual pending table address (the GICv4.0 layout)
+ * in every GICv4 configuration.
  */
 #include "gic_internal.h"
 
@@ -62,6 +68,12 @@ static uint32_t select_best(gicsim_gic *g, uint32_t pe)
             }
         }
     }
+    /* LPIs have higher INTIDs than every SGI, PPI and SPI: they win only
+     * with a strictly higher priority. lpi_best applies the group checks. */
+    uint32_t lpi;
+    uint8_t lpi_prio;
+    if (lpi_best(g, pe, &lpi, &lpi_prio) && lpi_prio < best_prio)
+        best = lpi;
     return best;
 }
 
@@ -110,6 +122,11 @@ static uint64_t typer_read(const gicsim_gic *g, uint32_t pe)
     v |= (uint64_t)(pe & 0xFFFFu) << 8; /* Processor_Number */
     if (pe == g->cfg.num_pes - 1)
         v |= GICSIM_GICR_TYPER_LAST;
+    v |= GICSIM_GICR_TYPER_PLPIS | GICSIM_GICR_TYPER_DIRECT_LPI;
+    if (g->cfg.version >= GICSIM_GICV4_0)
+        v |= GICSIM_GICR_TYPER_VLPIS | GICSIM_GICR_TYPER_DIRTY;
+    if (g->cfg.version == GICSIM_GICV4_1)
+        v |= GICSIM_GICR_TYPER_VSGI;
     return v;
 }
 
@@ -137,10 +154,11 @@ gicsim_status gicr_read(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size,
         *val = typer_read(g, pe);
         return GICSIM_OK;
     }
+    if (lpi_gicr_read(g, pe, off, size, val))
+        return GICSIM_OK;
     if (size != 4)
         goto raz;
     switch (off) {
-    case GICSIM_GICR_CTLR:
     case GICSIM_GICR_STATUSR:
         return GICSIM_OK;
     case GICSIM_GICR_IIDR:
@@ -186,10 +204,11 @@ gicsim_status gicr_write(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size
         }
         goto wi;
     }
+    if (lpi_gicr_write(g, pe, off, size, val))
+        return GICSIM_OK;
     if (size != 4)
         goto wi;
     switch (off) {
-    case GICSIM_GICR_CTLR: /* EnableLPIs is RES0 without LPI support */
     case GICSIM_GICR_STATUSR:
         return GICSIM_OK;
     case GICSIM_GICR_WAKER: {

@@ -31,7 +31,7 @@ static const char OVERRIDE_FILE[] = "<override>";
 enum { ARR_PERIODIC, ARR_POISSON, ARR_BURST, ARR_MANUAL, ARR_TRACE };
 static const char *const arrival_names[] = {"periodic", "poisson", "burst",
                                             "manual",   "trace",   NULL};
-static const char *const kind_names[] = {"spi-edge", "spi-level", "vtimer", "sgi", NULL};
+static const char *const kind_names[] = {"spi-edge", "spi-level", "vtimer", "sgi", "msi", NULL};
 static const char *const output_kinds[] = {"json", "csv", "perfetto", "vcd", "cdf", NULL};
 #define N_OUTPUTS 5
 
@@ -567,7 +567,7 @@ gicsim_status gicsim_platform_check(const char *path, gicsim_diag *diag)
 
 static const char *const gic_keys[] = {
     "version",           "pes",      "spis", "lrs", "priority_bits", "pes_per_cluster",
-    "security_disabled", "one_of_n", NULL};
+    "security_disabled", "one_of_n", "lpi_bits", "its", "its_cache", NULL};
 static const char *const gic_versions[] = {"v3", "v4.0", "v4.1", NULL};
 static const gicsim_gic_version gic_version_vals[] = {GICSIM_GICV3, GICSIM_GICV4_0, GICSIM_GICV4_1};
 
@@ -602,6 +602,11 @@ gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config
     TRY(opt_u32(n, path, "pes_per_cluster", 1, 16, &cfg->pes_per_cluster, NULL, d));
     TRY(opt_bool(n, path, "security_disabled", &cfg->security_disabled, NULL, d));
     TRY(opt_bool(n, path, "one_of_n", &cfg->one_of_n, NULL, d));
+    uint32_t lpi_bits = cfg->lpi_id_bits;
+    TRY(opt_u32(n, path, "lpi_bits", 14, 20, &lpi_bits, NULL, d));
+    cfg->lpi_id_bits = (uint8_t)lpi_bits;
+    TRY(opt_bool(n, path, "its", &cfg->its, NULL, d));
+    TRY(opt_u32(n, path, "its_cache", 0, 4096, &cfg->its_cache_entries, NULL, d));
     return GICSIM_OK;
 }
 
@@ -766,7 +771,7 @@ static const char *const vm_keys[] = {"name",      "vcpus",  "policy",        "w
                                       "pes",       "pinned", "time_slice",    NULL};
 static const char *const source_keys[] = {"name",  "kind",     "vm",       "vcpu",    "sender_vcpu",
                                           "intid", "route_pe", "priority", "handler", "deassert_at",
-                                          "hold",  "reply",    "arrival",  NULL};
+                                          "hold",  "reply",    "arrival",  "device_id", "event_id", NULL};
 static const char *const arrival_keys[] = {"kind",  "period", "burst", "spacing", "start",
                                            "limit", "seed",   "file",  NULL};
 static const char *const run_keys[] = {"duration", "seed", "policies", NULL};
@@ -894,12 +899,32 @@ static gicsim_status parse_vm(gicsim_scenario *sc, const yt_node *n, size_t i, g
     return GICSIM_OK;
 }
 
-/* VMs that share a PE must agree on the host's EOImode (their policies'). */
+/* Whether the GIC can run `p`: direct injection needs GICv4.0 and an ITS,
+ * direct vSGIs GICv4.1. NULL when it can, else the reason. */
+static const char *policy_unsupported(const gicsim_gic_config *g, const gicsim_hyp_policy *p)
+{
+    if (p->direct_msi && (g->version < GICSIM_GICV4_0 || !g->its))
+        return "needs gic.version v4.0 or later and an ITS";
+    if (p->direct_sgi && g->version < GICSIM_GICV4_1)
+        return "needs gic.version v4.1";
+    return NULL;
+}
+
+/* VMs that share a PE must agree on the host's EOImode (their policies'),
+ * and every policy must be one the GIC supports. */
 static gicsim_status check_eoimodes(gicsim_scenario *sc, const yt_node *vms, gicsim_diag *d)
 {
     for (size_t i = 0; i < sc->n_vms; i++) {
         const gicsim_vm_config *a = &sc->vms[i].cfg;
         const gicsim_hyp_policy *pa = gicsim_hyp_policy_find(a->policy);
+        const char *why = policy_unsupported(&sc->gic, pa);
+        if (why) {
+            char kp[64];
+            const yt_node *vn = vms->items[i];
+            const yt_node *pn = yt_map_get(vn, "policy");
+            snprintf(kp, sizeof kp, "vms.%zu.policy", i);
+            return node_err(d, pn ? pn : vn, kp, "policy \"%s\" %s", pa->name, why);
+        }
         for (size_t k = 0; k < i; k++) {
             const gicsim_vm_config *b = &sc->vms[k].cfg;
             const gicsim_hyp_policy *pb = gicsim_hyp_policy_find(b->policy);
@@ -1046,6 +1071,12 @@ static gicsim_status parse_source(gicsim_scenario *sc, const yt_node *n, size_t 
         if (yt_map_get(n, "hold"))
             return not_here(d, n, path, "hold", "only applies to kind spi-level");
     }
+    if (c->kind != GICSIM_SRC_MSI) {
+        if (yt_map_get(n, "device_id"))
+            return not_here(d, n, path, "device_id", "only applies to kind msi");
+        if (yt_map_get(n, "event_id"))
+            return not_here(d, n, path, "event_id", "only applies to kind msi");
+    }
     if (c->kind != GICSIM_SRC_SGI) {
         if (yt_map_get(n, "sender_vcpu"))
             return not_here(d, n, path, "sender_vcpu", "only applies to kind sgi");
@@ -1112,6 +1143,30 @@ static gicsim_status parse_source(gicsim_scenario *sc, const yt_node *n, size_t 
         TRY(opt_u32(n, path, "intid", 0, UINT32_MAX, &c->intid, NULL, d));
         if (c->intid > 15)
             return node_err(d, v, kp, "INTID %u is not an SGI (0..15)", (unsigned)c->intid);
+    } else if (c->kind == GICSIM_SRC_MSI) {
+        if (!v)
+            return missing(d, n, path, "intid");
+        TRY(opt_u32(n, path, "intid", 0, UINT32_MAX, &c->intid, NULL, d));
+        const uint32_t last = (1u << sc->gic.lpi_id_bits) - 1;
+        if (c->intid < GICSIM_LPI_BASE || c->intid > last)
+            return node_err(d, v, kp, "INTID %u is not an LPI (%u..%u; gic.lpi_bits is %u)",
+                            (unsigned)c->intid, GICSIM_LPI_BASE, (unsigned)last,
+                            (unsigned)sc->gic.lpi_id_bits);
+        c->device_id = 16 + (uint32_t)i;
+        TRY(opt_u32(n, path, "device_id", 0, 0xFFFF, &c->device_id, NULL, d));
+        TRY(opt_u32(n, path, "event_id", 0, 31, &c->event_id, NULL, d));
+        for (size_t k = 0; k < i; k++) {
+            const gicsim_source_config *o = &sc->src[k].cfg;
+            if (o->kind == GICSIM_SRC_MSI && o->vm == c->vm && o->intid == c->intid)
+                return node_err(d, v, kp, "LPI %u of VM \"%s\" is already source \"%s\"",
+                                (unsigned)c->intid, vm->name, sc->src[k].name);
+            if (o->kind == GICSIM_SRC_MSI && o->device_id == c->device_id &&
+                o->event_id == c->event_id)
+                return node_err(d, n, path, "device %u event %u is already source \"%s\"",
+                                (unsigned)c->device_id, (unsigned)c->event_id, sc->src[k].name);
+        }
+        if (!sc->gic.its)
+            return node_err(d, n, path, "an MSI source needs an ITS (gic.its is false)");
     } else {
         c->intid = GICSIM_PPI_VTIMER;
         uint32_t t = GICSIM_PPI_VTIMER;
@@ -1436,6 +1491,13 @@ gicsim_status gicsim_scenario_build(const gicsim_scenario *sc, const char *polic
         return yt_diag(d, GICSIM_E_NOTFOUND, sc->file, 0, 0, "policy",
                        "unknown policy \"%.80s\" (known: %s)", policy, list);
     }
+    if (policy) {
+        const char *why = policy_unsupported(&sc->gic, gicsim_hyp_policy_find(policy));
+        if (why)
+            return yt_diag(d, GICSIM_E_UNSUPPORTED, sc->file, 0, 0, "policy",
+                           "policy \"%s\" %s (gic.version of this scenario is too old)", policy,
+                           why);
+    }
     gicsim_system_config cfg;
     gicsim_system_config_init(&cfg);
     cfg.gic = sc->gic;
@@ -1684,6 +1746,10 @@ static void json_source(jbuf *b, const gicsim_scenario *sc, const sc_source *so)
     }
     if (c->kind == GICSIM_SRC_SGI)
         jmember_bool(b, "reply", c->reply);
+    if (c->kind == GICSIM_SRC_MSI) {
+        jmember_u64(b, "device_id", c->device_id);
+        jmember_u64(b, "event_id", c->event_id);
+    }
     jopen(b, "arrival", '{');
     jmember_str(b, "kind", arrival_names[so->arrival]);
     if (so->arrival == ARR_PERIODIC || so->arrival == ARR_POISSON || so->arrival == ARR_BURST) {
@@ -1726,6 +1792,9 @@ gicsim_status gicsim_scenario_resolved_json(const gicsim_scenario *sc, char **js
     jmember_u64(&b, "pes_per_cluster", g->pes_per_cluster);
     jmember_bool(&b, "security_disabled", g->security_disabled);
     jmember_bool(&b, "one_of_n", g->one_of_n);
+    jmember_u64(&b, "lpi_bits", g->lpi_id_bits);
+    jmember_bool(&b, "its", g->its);
+    jmember_u64(&b, "its_cache", g->its_cache_entries);
     jclose(&b, '}');
 
     jopen(&b, "host", '{');

@@ -26,6 +26,14 @@
  *    register increments ICH_HCR.EOIcount, except for LPIs.
  *  - The maintenance interrupt (PPI 25 of the PE, level-sensitive) is
  *    asserted while ICH_HCR.En=1 and ICH_MISR is nonzero.
+ *  - GICv4 direct injection: the vLPIs (and, GICv4.1, vSGIs) of the vPE
+ *    resident on the PE's redistributor are candidates alongside the list
+ *    registers (lpi.c, vlpi_best), under the same rules: group enable
+ *    (vLPIs are Group 1), VPMR, running priority. A directly injected
+ *    interrupt has no active state: ICV_IAR clears its pending state and sets
+ *    the active-priority bit, ICV_EOIR only drops the priority. It never
+ *    counts in EOIcount as a vLPI; a direct vSGI does unless
+ *    ICH_HCR_EL2.vSGIEOICount (GICv4.1) is 1.
  *
  * The model keeps the architectural registers as its state; MISR, EISR and
  * ELRSR are computed from it. Every change re-evaluates the outputs of the
@@ -78,7 +86,8 @@ struct gic_vcpuif {
 
 /* The interrupt the virtual CPU interface would signal. */
 typedef struct vcand {
-    int lr; /* list register index, -1 when there is no candidate */
+    int lr;      /* list register index, -1 when it is not a list register's */
+    bool direct; /* a vLPI/vSGI of the resident vPE (GICv4 direct injection) */
     uint32_t vintid;
     uint8_t prio; /* priority masked to the implemented bits */
     bool group1;
@@ -209,8 +218,9 @@ static uint32_t misr_of(const gicsim_gic *g, const gic_vcpuif *v)
  * architecture's HighestPriorityVirtualInterrupt): ties go to the lowest
  * list register index. Masking by VPMR and the running priority is applied
  * afterwards (can_signal), so ICV_HPPIR sees the unmasked candidate. */
-static vcand highest_pending(const gicsim_gic *g, const gic_vcpuif *v)
+static vcand highest_pending(gicsim_gic *g, uint32_t pe)
 {
+    const gic_vcpuif *v = &g->vcpuif[pe];
     vcand c = {.lr = -1, .vintid = GICSIM_INTID_SPURIOUS, .prio = 0xFF, .group1 = false};
     unsigned best = 0x100;
     for (unsigned n = 0; n < g->cfg.num_lrs; n++) {
@@ -227,19 +237,25 @@ static vcand highest_pending(const gicsim_gic *g, const gic_vcpuif *v)
                 .lr = (int)n, .vintid = lr_vintid(lr), .prio = (uint8_t)p, .group1 = group1};
         }
     }
-    /* GICv4 extension point (direct vLPI injection): when the redistributor
-     * has a resident vPE for this PE, the highest-priority pending vLPI of
-     * its virtual pending table is another candidate source, compared with
-     * the list register candidate by priority (a vLPI is Group 1). A vcand
-     * from that source will carry lr = -1 and a source tag, and
-     * acknowledge() will clear its pending bit in the table instead of
-     * changing a list register. Not implemented yet. */
+    /* GICv4 direct injection: the resident vPE's best pending enabled vLPI
+     * or vSGI of an enabled group. It wins only with a strictly higher
+     * priority, so the list registers win ties. */
+    uint32_t vintid;
+    uint8_t prio;
+    bool group1;
+    if (vlpi_best(g, pe, v->veng0, v->veng1, &vintid, &prio, &group1) &&
+        (unsigned)(prio & g->prio_mask) < best)
+        c = (vcand){.lr = -1,
+                    .direct = true,
+                    .vintid = vintid,
+                    .prio = (uint8_t)(prio & g->prio_mask),
+                    .group1 = group1};
     return c;
 }
 
 static bool can_signal(const gicsim_gic *g, const gic_vcpuif *v, const vcand *c)
 {
-    return (v->hcr & GICSIM_ICH_HCR_EN) && c->lr >= 0 && c->prio < v->vpmr &&
+    return (v->hcr & GICSIM_ICH_HCR_EN) && (c->lr >= 0 || c->direct) && c->prio < v->vpmr &&
            (unsigned)(c->prio & group_mask(v, c->group1)) < running_priority(g, v);
 }
 
@@ -251,7 +267,7 @@ static bool can_signal(const gicsim_gic *g, const gic_vcpuif *v, const vcand *c)
 static void update(gicsim_gic *g, uint32_t pe)
 {
     gic_vcpuif *v = &g->vcpuif[pe];
-    vcand c = highest_pending(g, v);
+    vcand c = highest_pending(g, pe);
     bool shown = can_signal(g, v, &c);
     bool new_signal = shown && (!v->presenting || v->presented != c.vintid);
     v->virq = shown && c.group1;
@@ -292,19 +308,25 @@ static void update(gicsim_gic *g, uint32_t pe)
 static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, bool group1)
 {
     gic_vcpuif *v = &g->vcpuif[pe];
-    vcand c = highest_pending(g, v);
+    vcand c = highest_pending(g, pe);
     if (!can_signal(g, v, &c) || c.group1 != group1) {
         g->stats.v_spurious_acks++;
         return GICSIM_INTID_SPURIOUS;
     }
     unsigned idx = ap_index(g, (uint8_t)(c.prio & group_mask(v, group1)));
     v->ap[group1][idx / 32u] |= 1u << (idx % 32u);
-    uint64_t *lr = &v->lr[c.lr];
-    *lr &= ~LR_STATE_BITS;
-    /* LPIs have no active state: acknowledging a vLPI leaves the list
-     * register invalid. */
-    if (!is_lpi(c.vintid))
-        *lr |= LR_ACTIVE_BIT;
+    if (c.direct) {
+        /* A directly injected vLPI/vSGI: its pending state clears in the
+         * redistributor (and the VPT); there is no active state. */
+        vlpi_acknowledge(g, pe, c.vintid);
+    } else {
+        uint64_t *lr = &v->lr[c.lr];
+        *lr &= ~LR_STATE_BITS;
+        /* LPIs have no active state: acknowledging a vLPI leaves the list
+         * register invalid. */
+        if (!is_lpi(c.vintid))
+            *lr |= LR_ACTIVE_BIT;
+    }
     g->stats.v_acks++;
     gic_emit(g, GICSIM_GEV_VACK, pe, c.vintid);
     update(g, pe);
@@ -315,8 +337,9 @@ static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, bool group1)
  * pending+active state (the highest-priority one, then the lowest index, if
  * several do) leaves the active state, and with HW=1 its pINTID is
  * deactivated on the physical side of this PE. With no such list register
- * ICH_HCR.EOIcount counts the deactivation, unless it is an LPI. Returns
- * false when it changed nothing. Does not re-evaluate the outputs. */
+ * ICH_HCR.EOIcount counts the deactivation, unless it is an LPI or, with
+ * ICH_HCR.vSGIEOICount=1 (GICv4.1), an SGI. Returns false when it changed
+ * nothing. Does not re-evaluate the outputs. */
 static bool deactivate_vintid(gicsim_gic *g, uint32_t pe, uint32_t vintid)
 {
     gic_vcpuif *v = &g->vcpuif[pe];
@@ -333,7 +356,7 @@ static bool deactivate_vintid(gicsim_gic *g, uint32_t pe, uint32_t vintid)
         }
     }
     if (found < 0) {
-        if (is_lpi(vintid))
+        if (is_lpi(vintid) || (vintid < GICSIM_PPI_BASE && (v->hcr & GICSIM_ICH_HCR_VSGIEOICOUNT)))
             return false;
         uint32_t count = (eoicount(v) + 1u) & 0x1Fu; /* 5-bit field, wraps */
         v->hcr = (v->hcr & ~HCR_EOICOUNT_MASK) | (count << GICSIM_ICH_HCR_EOICOUNT_SHIFT);
@@ -403,10 +426,10 @@ static gicsim_status direct_deactivate(gicsim_gic *g, uint32_t pe, uint32_t inti
     return GICSIM_OK;
 }
 
-static uint32_t hppi(const gicsim_gic *g, uint32_t pe, bool group1)
+static uint32_t hppi(gicsim_gic *g, uint32_t pe, bool group1)
 {
-    vcand c = highest_pending(g, &g->vcpuif[pe]);
-    return c.lr >= 0 && c.group1 == group1 ? c.vintid : GICSIM_INTID_SPURIOUS;
+    vcand c = highest_pending(g, pe);
+    return (c.lr >= 0 || c.direct) && c.group1 == group1 ? c.vintid : GICSIM_INTID_SPURIOUS;
 }
 
 static uint8_t clamp_bpr0(const gicsim_gic *g, uint64_t val)
@@ -449,6 +472,11 @@ void vcpuif_free(gicsim_gic *g)
 {
     free(g->vcpuif);
     g->vcpuif = NULL;
+}
+
+void vcpuif_update(gicsim_gic *g, uint32_t pe)
+{
+    update(g, pe);
 }
 
 /* ---- hypervisor registers ----------------------------------------------------------- */
@@ -567,9 +595,14 @@ gicsim_status gicsim_ich_write(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, u
     gic_vcpuif *v = &g->vcpuif[pe];
     unsigned grp, n;
     switch (reg) {
-    case GICSIM_ICH_HCR:
-        v->hcr = (uint32_t)val & HCR_WRITABLE;
+    case GICSIM_ICH_HCR: {
+        /* vSGIEOICount exists from GICv4.1 (RES0 before). */
+        uint32_t writable = HCR_WRITABLE;
+        if (g->cfg.version == GICSIM_GICV4_1)
+            writable |= GICSIM_ICH_HCR_VSGIEOICOUNT;
+        v->hcr = (uint32_t)val & writable;
         break;
+    }
     case GICSIM_ICH_VMCR:
         v->veng0 = (val & GICSIM_ICH_VMCR_VENG0) != 0;
         v->veng1 = (val & GICSIM_ICH_VMCR_VENG1) != 0;

@@ -132,6 +132,10 @@ vgic_irq *vcpu_irq(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
 {
     if (vintid < GICSIM_SPI_BASE)
         return &v->banked[vintid];
+    if (vintid >= GICSIM_LPI_BASE) { /* an LPI: the MSI source that owns it */
+        uint32_t src = source_for(s, v, vintid);
+        return src == SYS_NONE ? NULL : s->src[src].virq;
+    }
     uint32_t n = vintid - GICSIM_SPI_BASE;
     return n < gicsim_gic_num_spis(s->gic) ? &v->vm->spis[n] : NULL;
 }
@@ -433,6 +437,8 @@ static void do_load(gicsim_system *s, sys_pe *pe, uint64_t arg)
     (void)arg;
     hyp_vtimer_load(s, pe);
     arm_tick(s, pe);
+    if (pe->vcpu->vm->pol->direct_msi)
+        pe_next(s, pe, gicv4_vpe_load(s, pe), NULL, 0);
     hook_load(s, pe);
     enter_check(s, pe, 0);
 }
@@ -460,6 +466,12 @@ static void do_put(gicsim_system *s, sys_pe *pe, uint64_t arg)
     vtimer_put(s, pe, v);
     finish_exit(s, pe);
     pe->vcpu = NULL;
+    if (v->state == VS_BLOCKED && v->pending_last) {
+        /* A direct interrupt is still pending: the vCPU does not sleep. */
+        v->pending_last = false;
+        hyp_make_runnable(s, v, pe);
+        return;
+    }
     if (v->state == VS_RUNNABLE)
         rq_push(s, pe, v);
 }
@@ -468,6 +480,8 @@ static void block(gicsim_system *s, sys_pe *pe)
 {
     pe->vcpu->state = VS_BLOCKED;
     hook_put(s, pe, true);
+    if (pe->vcpu->vm->pol->direct_msi) /* non-resident, its doorbell armed */
+        pe_next(s, pe, gicv4_vpe_put(s, pe), NULL, 0);
     pe_next(s, pe, s->c[GICSIM_COST_VCPU_PUT], do_put, 0);
 }
 
@@ -507,6 +521,8 @@ static void exit_handled(gicsim_system *s, sys_pe *pe, uint64_t arg)
         pe->need_resched = false;
         v->state = VS_RUNNABLE; /* round robin: to the back of the queue */
         hook_put(s, pe, false);
+        if (v->vm->pol->direct_msi)
+            pe_next(s, pe, gicv4_vpe_put(s, pe), NULL, 0);
         pe_next(s, pe, s->c[GICSIM_COST_VCPU_PUT], do_put, 0);
         return;
     }
@@ -524,11 +540,13 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     uint64_t val = GICSIM_INTID_SPURIOUS;
     gicsim_icc_read(s->gic, pe->id, GICSIM_ICC_IAR1, &val);
     uint32_t intid = (uint32_t)val;
-    if (intid >= 1020)
+    if (intid >= 1020 && intid < GICSIM_LPI_BASE)
         return;
     gicsim_hyp h = {s, pe, 0};
     sys_vcpu *v = pe->vcpu;
-    if (intid == VTIMER_PPI && v && v->timer_src != SYS_NONE) {
+    if (intid >= GICSIM_LPI_BASE) {
+        gicv4_host_lpi(s, pe, intid, &h);
+    } else if (intid == VTIMER_PPI && v && v->timer_src != SYS_NONE) {
         s->inject_rec = v->timer_rec;
         attribute(pe, v->timer_rec);
         v->vm->pol->phys_irq(&h, intid, v->vm->id, v->idx);
@@ -575,9 +593,13 @@ static void sgi_trap_done(gicsim_system *s, sys_pe *pe, uint64_t data)
         return;
     gicsim_virq q = {.vintid = so->cfg.intid};
     gicsim_hyp h = {s, pe, 0};
-    s->inject_rec = rec;
-    gicsim_hyp_inject(&h, vm->id, target, &q);
-    s->inject_rec = SYS_NONE;
+    if (vm->pol->direct_sgi) {
+        gicv4_forward_vsgi(s, pe, &vm->vcpus[target], so->cfg.intid, rec, &h);
+    } else {
+        s->inject_rec = rec;
+        gicsim_hyp_inject(&h, vm->id, target, &q);
+        s->inject_rec = SYS_NONE;
+    }
     pe_next(s, pe, h.charged, NULL, 0);
 }
 

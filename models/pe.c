@@ -183,6 +183,14 @@ void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe)
 void pe_virq_raised(gicsim_system *s, sys_pe *pe)
 {
     sys_vcpu *v = pe->vcpu;
+    if (v && v->polling) {
+        /* A direct interrupt for the vCPU the host polls for: the poll ends
+         * (kvm_vcpu_check_block sees it pending). */
+        v->polling = false;
+        pe_end_poll(s, pe);
+        pe_run(s, pe);
+        return;
+    }
     if (!v || !v->in_guest || v->masked)
         return;
     if (pe->busy) {

@@ -14,12 +14,24 @@
  *                      HW=1 and pINTID, so the guest's deactivation
  *                      deactivates it in hardware. Exits: 1. This is how KVM
  *                      delivers the virtual timer.
+ *  gicv4-direct        GICv4.0: the VM's MSIs are vLPIs of its vPEs, delivered
+ *                      by the ITS and the redistributor with no hypervisor on
+ *                      the path while the vPE is resident; a doorbell wakes a
+ *                      descheduled vCPU. Wired interrupts as eoi-split.
+ *  gicv41-vsgi         gicv4-direct plus GICv4.1 vSGIs (GITS_SGIR).
+ *  did                 direct interrupt delivery (seed 004): gicv4-direct with
+ *                      pinned vCPUs and WFI not trapped.
+ *  vlpi-emulated       GICv3 with the ITS emulated by the host: MSIs trap as
+ *                      physical LPIs and pay a software translation each.
+ *
+ * MSIs that are not injected directly are completed and injected by the core
+ * (models/gicv4.c), the same for every non-direct policy.
  */
 #include "sys_internal.h"
 
 #include <string.h>
 
-#define BUILTIN_POLICIES 3
+#define BUILTIN_POLICIES 7
 #define MAX_POLICIES (BUILTIN_POLICIES + 32)
 
 static void trap_inject_common(gicsim_hyp *h, uint32_t intid, uint32_t vm, uint32_t vcpu,
@@ -94,8 +106,49 @@ static const gicsim_hyp_policy eoi_split = {
     .eoi_maintenance = NULL,
 };
 
-static const gicsim_hyp_policy *table[MAX_POLICIES] = {&trap_inject, &trap_inject_nomask,
-                                                        &eoi_split};
+/* GICv4 direct injection: MSIs as vLPIs; wired interrupts as eoi-split. */
+static const gicsim_hyp_policy gicv4_direct = {
+    .name = "gicv4-direct",
+    .description = "GICv4.0: device MSIs injected directly as vLPIs (doorbell when not "
+                   "resident); SPIs, PPIs and SGIs as eoi-split",
+    .host_eoimode = true,
+    .direct_msi = true,
+    .phys_irq = eoi_split_irq,
+};
+
+static const gicsim_hyp_policy gicv41_vsgi = {
+    .name = "gicv41-vsgi",
+    .description = "GICv4.1: gicv4-direct plus vSGIs: the sender still traps, the receiving "
+                   "vPE takes the SGI directly",
+    .host_eoimode = true,
+    .direct_msi = true,
+    .direct_sgi = true,
+    .phys_irq = eoi_split_irq,
+};
+
+static const gicsim_hyp_policy did = {
+    .name = "did",
+    .description = "direct interrupt delivery (seed 004): pinned vCPUs, WFI not trapped, device "
+                   "MSIs as vLPIs; timer and IPIs still trap",
+    .host_eoimode = true,
+    .direct_msi = true,
+    .wfi_native = true,
+    .phys_irq = eoi_split_irq,
+};
+
+static const gicsim_hyp_policy vlpi_emulated = {
+    .name = "vlpi-emulated",
+    .description = "GICv3 host emulating the ITS: MSIs are physical LPIs that the host "
+                   "translates in software for every interrupt and injects through list "
+                   "registers; wired interrupts as eoi-split",
+    .host_eoimode = true,
+    .emulated_its = true,
+    .phys_irq = eoi_split_irq,
+};
+
+static const gicsim_hyp_policy *table[MAX_POLICIES] = {
+    &trap_inject, &trap_inject_nomask, &eoi_split, &gicv4_direct, &gicv41_vsgi, &did,
+    &vlpi_emulated};
 static size_t table_len = BUILTIN_POLICIES;
 
 gicsim_status gicsim_hyp_policy_register(const gicsim_hyp_policy *policy)

@@ -8,11 +8,18 @@
 #define GICSIM_SYS_INTERNAL_H
 
 #include <gicsim/gicsim.h>
+#include <gicsim/its.h>
 
 #define SYS_NONE UINT32_MAX
 #define SYS_MAX_VCPUS 256u
 
 typedef struct sys_pe sys_pe;
+
+/* What a host LPI INTID stands for. */
+typedef struct lpi_owner {
+    uint32_t source;   /* MSI source (not direct), SYS_NONE if a doorbell */
+    uint32_t vm, vcpu; /* the vCPU it is for */
+} lpi_owner;
 typedef struct sys_vcpu sys_vcpu;
 typedef struct sys_vm sys_vm;
 
@@ -116,6 +123,11 @@ typedef enum vcpu_state { VS_RUNNABLE, VS_RUNNING, VS_BLOCKED } vcpu_state;
 struct sys_vcpu {
     sys_vm *vm;
     uint32_t idx;
+    uint32_t vpeid;   /* GICv4 vPE (direct VMs) */
+    uint64_t vpt;     /* its virtual pending table, 0 if none */
+    uint32_t doorbell_lpi; /* the host LPI that is its doorbell */
+    bool pending_last;     /* GICR_VPENDBASER.PendingLast when its vPE was last put */
+    uint32_t doorbell_rec; /* record of the latest direct interrupt, for doorbell exits */
     vcpu_state state;
     sys_pe *pe;       /* PE it is loaded on, or queued for */
     uint32_t home;    /* PE it starts on (and stays on when pinned) */
@@ -151,6 +163,9 @@ vgic_irq *vcpu_irq(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
 
 typedef struct sys_source {
     gicsim_source_config cfg;
+    vgic_irq *virq;   /* MSI: the guest's LPI (records; the software list when not direct) */
+    uint32_t pintid;  /* MSI: the host's physical LPI when not injected directly */
+    bool direct;      /* MSI: mapped as a vLPI (GICv4) */
     uint64_t rng;
     uint64_t arrivals;
     uint32_t burst_left;
@@ -191,6 +206,10 @@ struct gicsim_system {
     uint32_t spi_vm[1024], spi_vcpu[1024], spi_src[1024], spi_rec[1024];
     bool spi_line[1024]; /* the device's line level */
     uint32_t inject_rec; /* record the next gicsim_hyp_inject carries */
+    /* Host LPIs: [intid - 8192] for the LPIs the host allocated. */
+    lpi_owner *lpis;
+    uint32_t n_lpis, cap_lpis;
+    struct gicv4_host *v4; /* gicv4.c's state (tables, allocators) */
     bool oom;
 };
 
@@ -206,6 +225,34 @@ void source_handler_done(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
 uint32_t source_for(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
 /* A passed-through device drives its SPI line. */
 void device_set_line(gicsim_system *s, uint32_t intid, bool level);
+
+/* ---- GICv4, LPIs and the ITS on the host side (gicv4.c) ------------------------------ */
+
+/* Boot-time host setup: LPI tables, ITS tables and queue, one collection per
+ * PE. Called at system creation when the GIC has an ITS. */
+gicsim_status gicv4_init(gicsim_system *s);
+/* A VM with a direct policy: one vPE per vCPU (VMAPP), its VPT and vLPI
+ * configuration table. */
+gicsim_status gicv4_add_vm(gicsim_system *s, sys_vm *vm);
+void gicv4_free(gicsim_system *s);
+/* Map a new MSI source: a physical LPI (MAPD/MAPTI) or, for a direct policy,
+ * a vLPI of its vCPU's vPE (VMAPP/VMAPTI). */
+gicsim_status gicv4_add_msi(gicsim_system *s, uint32_t src);
+/* Configure a vSGI of a vPE (GICv4.1 VSGI). */
+gicsim_status gicv4_add_vsgi(gicsim_system *s, sys_vcpu *v, uint32_t vintid, uint8_t prio);
+/* The device of `src` writes its MSI. */
+void gicv4_msi_fire(gicsim_system *s, uint32_t src, uint32_t rec);
+/* vCPU load / put of a direct VM: the vPE becomes (non-)resident. Returns
+ * the time charged. */
+gicsim_time_t gicv4_vpe_load(gicsim_system *s, sys_pe *pe);
+gicsim_time_t gicv4_vpe_put(gicsim_system *s, sys_pe *pe);
+/* The host acknowledged LPI `intid` on `pe`: an MSI to inject, or a doorbell. */
+void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h);
+/* GICv4.1: forward a trapped SGI of the sender on `pe` to (v, vintid). */
+void gicv4_forward_vsgi(gicsim_system *s, sys_pe *pe, sys_vcpu *v, uint32_t vintid, uint32_t rec,
+                        gicsim_hyp *h);
+/* The vPE of a vCPU (the ITS's vPEID). */
+uint32_t gicv4_vpeid(const gicsim_system *s, const sys_vcpu *v);
 
 /* ---- Hypervisor core (hyp.c) ------------------------------------------------------ */
 

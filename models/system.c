@@ -146,6 +146,14 @@ static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
         r = record_get(s, q->rec_active);
         if (r && r->t_eoi == GICSIM_TIME_NEVER)
             r->t_eoi = ev->time;
+        /* LPIs, and the vSGIs a GICv4.1 host injects directly (nASSGIreq),
+         * have no active state: the priority drop ends them. */
+        if (ev->intid >= GICSIM_LPI_BASE ||
+            (ev->intid < GICSIM_PPI_BASE && v->vm->pol->direct_sgi)) {
+            if (r && r->t_deact == GICSIM_TIME_NEVER)
+                r->t_deact = ev->time;
+            q->rec_active = SYS_NONE;
+        }
         break;
     case GICSIM_GEV_VDEACTIVATE:
         r = record_get(s, q->rec_active);
@@ -218,6 +226,10 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
     for (uint32_t i = 0; i < 1024; i++)
         s->spi_vm[i] = s->spi_vcpu[i] = s->spi_src[i] = s->spi_rec[i] = SYS_NONE;
     s->inject_rec = SYS_NONE;
+    if (s->cfg.gic.its && (st = gicv4_init(s)) != GICSIM_OK) {
+        gicsim_system_destroy(s);
+        return st;
+    }
     gicsim_gic_add_observer(s->gic, on_gic_event, s);
     gicsim_gic_add_line_listener(s->gic, on_line, s);
     gicsim_gic_add_vline_listener(s->gic, on_vline, s);
@@ -245,8 +257,12 @@ void gicsim_system_destroy(gicsim_system *s)
     for (uint32_t p = 0; s->pes && p < s->num_pes; p++)
         pe_free(&s->pes[p]);
     free(s->pes);
-    for (uint32_t i = 0; i < s->n_src; i++)
+    for (uint32_t i = 0; i < s->n_src; i++) {
         gicsim_histogram_destroy(s->src[i].lat);
+        free(s->src[i].virq);
+    }
+    gicv4_free(s);
+    free(s->lpis);
     free(s->src);
     free(s->rec);
     gicsim_histogram_destroy(s->lat_all);
@@ -302,6 +318,10 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
     const gicsim_hyp_policy *pol = gicsim_hyp_policy_find(cfg->policy);
     if (!pol)
         return GICSIM_E_NOTFOUND;
+    gicsim_gic_version ver = s->cfg.gic.version;
+    if ((pol->direct_msi && (ver < GICSIM_GICV4_0 || !s->cfg.gic.its)) ||
+        (pol->direct_sgi && ver < GICSIM_GICV4_1))
+        return GICSIM_E_UNSUPPORTED; /* the scheme needs GICv4.0 / GICv4.1 */
     /* The host's EOImode is per PE: VMs sharing a PE must agree on it. */
     for (uint32_t p = cfg->pe_first; p < cfg->pe_first + count; p++)
         if (s->pe_eoimode[p] != -1 && s->pe_eoimode[p] != (pol->host_eoimode ? 1 : 0))
@@ -327,6 +347,10 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
     vm->id = s->n_vms;
     vm->cfg = *cfg;
     vm->cfg.pe_count = count;
+    if (pol->wfi_native) { /* direct interrupt delivery: the guest idles in hardware */
+        vm->cfg.wfi_trap = false;
+        vm->cfg.pinned = true;
+    }
     vm->pol = pol;
     for (uint32_t i = 0; i < nspis; i++)
         virq_init(&vm->spis[i], GICSIM_SPI_BASE + i);
@@ -346,11 +370,18 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
         v->pe = &s->pes[v->home];
         v->timer_src = SYS_NONE;
         v->timer_rec = SYS_NONE;
+        v->doorbell_rec = SYS_NONE;
         v->state = VS_BLOCKED;
         for (uint32_t k = 0; k < 32; k++)
             virq_init(&v->banked[k], k);
-        hyp_make_runnable(s, v, NULL);
     }
+    if (pol->direct_msi) {
+        gicsim_status st = gicv4_add_vm(s, vm);
+        if (st != GICSIM_OK)
+            return st;
+    }
+    for (uint32_t i = 0; i < cfg->num_vcpus; i++)
+        hyp_make_runnable(s, &vm->vcpus[i], NULL);
     if (vm_out)
         *vm_out = vm->id;
     return GICSIM_OK;
@@ -374,6 +405,7 @@ void gicsim_source_config_init(gicsim_source_config *cfg)
     cfg->burst = 1;
     cfg->start = GICSIM_TIME_NEVER;
     cfg->seed = 1;
+    cfg->device_id = UINT32_MAX; /* 16 + the source's index */
 }
 
 void device_set_line(gicsim_system *s, uint32_t intid, bool level)
@@ -482,6 +514,16 @@ static void source_fire(gicsim_system *s, uint32_t id)
                 gicsim_engine_schedule_in(s->e, c->hold, device_release, s, c->intid, NULL);
         }
         break;
+    case GICSIM_SRC_MSI:
+        rec = record_new(s, id, c->vm, c->vcpu, c->intid);
+        if (so->virq->rec_pending != SYS_NONE) { /* one pending state: merged */
+            s->rec[rec].merged = true;
+            s->st.merged++;
+        } else {
+            so->virq->rec_pending = rec;
+        }
+        gicv4_msi_fire(s, id, rec);
+        break;
     case GICSIM_SRC_SGI:
         /* The record starts when the guest writes SGI1R. */
         guest_send_sgi(s, &vm->vcpus[c->sender_vcpu], id, c->vcpu);
@@ -512,6 +554,8 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     if (c.vcpu >= vm->cfg.num_vcpus || c.period == 0 || c.arrival > GICSIM_ARRIVE_MANUAL)
         return GICSIM_E_INVAL;
     sys_vcpu *v = &vm->vcpus[c.vcpu];
+    if (c.kind == GICSIM_SRC_MSI && c.device_id == UINT32_MAX)
+        c.device_id = 16 + s->n_src;
     switch (c.kind) {
     case GICSIM_SRC_SPI_EDGE:
     case GICSIM_SRC_SPI_LEVEL:
@@ -533,6 +577,18 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
         if (c.intid > 15 || c.sender_vcpu >= vm->cfg.num_vcpus)
             return GICSIM_E_INVAL;
         break;
+    case GICSIM_SRC_MSI:
+        if (!s->v4)
+            return GICSIM_E_UNSUPPORTED; /* no ITS */
+        if (c.intid < GICSIM_LPI_BASE || c.intid >= (1u << s->cfg.gic.lpi_id_bits))
+            return GICSIM_E_INVAL;
+        for (uint32_t i = 0; i < s->n_src; i++) {
+            const gicsim_source_config *o = &s->src[i].cfg;
+            if (o->kind == GICSIM_SRC_MSI && o->vm == c.vm &&
+                (o->intid == c.intid || (o->device_id == c.device_id && o->event_id == c.event_id)))
+                return GICSIM_E_INVAL; /* one source per guest LPI and per (device, event) */
+        }
+        break;
     default:
         return GICSIM_E_INVAL;
     }
@@ -548,6 +604,15 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     so->burst_left = c.burst ? c.burst : 1;
     if (gicsim_histogram_create(&so->lat) != GICSIM_OK)
         return GICSIM_E_NOMEM;
+    if (c.kind == GICSIM_SRC_MSI) {
+        so->virq = malloc(sizeof *so->virq);
+        if (!so->virq) {
+            gicsim_histogram_destroy(so->lat);
+            return GICSIM_E_NOMEM;
+        }
+        virq_init(so->virq, c.intid);
+        so->virq->prio = (uint8_t)c.priority;
+    }
     s->n_src++;
     gicsim_time_t first = c.start != GICSIM_TIME_NEVER ? c.start
                                                       : gicsim_engine_now(s->e) + c.period;
@@ -581,7 +646,20 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
         v->banked[c.intid].prio = prio;
         if (c.reply)
             vm->vcpus[c.sender_vcpu].banked[c.intid].prio = prio;
+        if (vm->pol->direct_sgi) {
+            gicsim_status st = gicv4_add_vsgi(s, v, c.intid, prio);
+            if (st == GICSIM_OK && c.reply)
+                st = gicv4_add_vsgi(s, &vm->vcpus[c.sender_vcpu], c.intid, prio);
+            if (st != GICSIM_OK)
+                return st;
+        }
         break;
+    case GICSIM_SRC_MSI: {
+        gicsim_status st = gicv4_add_msi(s, id);
+        if (st != GICSIM_OK)
+            return st;
+        break;
+    }
     }
     if (c.kind != GICSIM_SRC_VTIMER && c.arrival != GICSIM_ARRIVE_MANUAL)
         gicsim_engine_schedule_at(s->e, first, arrival_event, s, id, &so->ev);
@@ -608,6 +686,15 @@ uint32_t source_for(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
 {
     if (vintid == GICSIM_PPI_VTIMER)
         return v->timer_src;
+    if (vintid >= GICSIM_LPI_BASE) {
+        for (uint32_t i = 0; i < s->n_src; i++) {
+            const gicsim_source_config *c = &s->src[i].cfg;
+            if (c->kind == GICSIM_SRC_MSI && c->vm == v->vm->id && c->vcpu == v->idx &&
+                c->intid == vintid)
+                return i;
+        }
+        return SYS_NONE;
+    }
     if (vintid >= GICSIM_SPI_BASE)
         return vintid < 1024 && s->spi_vm[vintid] == v->vm->id ? s->spi_src[vintid] : SYS_NONE;
     for (uint32_t i = 0; i < s->n_src; i++) {

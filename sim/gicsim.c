@@ -498,13 +498,9 @@ COUNT_GETTER(lr_spills)
 COUNT_GETTER(kicks)
 COUNT_GETTER(wakeups)
 COUNT_GETTER(exits_total)
+COUNT_GETTER(doorbells)
 #undef COUNT_GETTER
 
-static double get_doorbells(const run_result *r)
-{
-    (void)r;
-    return 0.0; /* GICv4 doorbells: none under the policies available so far */
-}
 
 static void print_table(const run_result *r, size_t n)
 {

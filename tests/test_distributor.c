@@ -193,10 +193,10 @@ static void test_typer_fields(void **state)
     assert_int_equal((v >> 5) & 7u, 3);      /* CPUNumber = PEs - 1 */
     assert_int_equal((v >> 10) & 1u, 0);     /* SecurityExtn: RAZ with DS=1 */
     assert_int_equal((v >> 16) & 1u, 1);     /* MBIS: SETSPI/CLRSPI implemented */
-    assert_int_equal((v >> 17) & 1u, 0);     /* LPIS: no LPIs */
-    assert_int_equal((v >> 19) & 0x1Fu, 15); /* IDbits: 16 INTID bits */
+    assert_int_equal((v >> 17) & 1u, 1);     /* LPIS */
+    assert_int_equal((v >> 19) & 0x1Fu, 15); /* IDbits: lpi_id_bits (default 16) - 1 */
     assert_int_equal((v >> 25) & 1u, 0);     /* No1N: 1-of-N supported */
-    assert_int_equal(v, 0x00790063u);
+    assert_int_equal(v, 0x007B0063u);
 
     v = typer_for(96, 4, true, false);
     assert_int_equal((v >> 25) & 1u, 1); /* No1N */

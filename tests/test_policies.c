@@ -22,6 +22,7 @@
 
 #define SPI 40u
 #define N_IRQS 20u
+#define N_BUILTIN 7u /* trap-inject ... vlpi-emulated */
 #define PERIOD GICSIM_US(100)
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -251,15 +252,23 @@ static void test_retrigger_storm_only_without_mask(void **state)
 static void test_builtin_policies_listed(void **state)
 {
     (void)state;
-    static const char *const names[] = {"trap-inject", "trap-inject-nomask", "eoi-split"};
-    static const bool eoimode[] = {false, false, true};
-    assert_true(gicsim_hyp_policy_count() >= 3);
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const names[] = {"trap-inject", "trap-inject-nomask", "eoi-split",
+                                        "gicv4-direct", "gicv41-vsgi",        "did",
+                                        "vlpi-emulated"};
+    static const bool eoimode[] = {false, false, true, true, true, true, true};
+    static const bool direct_msi[] = {false, false, false, true, true, true, false};
+    static const bool direct_sgi[] = {false, false, false, false, true, false, false};
+    assert_true(gicsim_hyp_policy_count() >= 7);
+    for (size_t i = 0; i < 7; i++) {
         const gicsim_hyp_policy *p = gicsim_hyp_policy_at(i);
         assert_non_null(p);
         assert_string_equal(p->name, names[i]);
         assert_ptr_equal(gicsim_hyp_policy_find(names[i]), p);
         assert_int_equal(p->host_eoimode, eoimode[i]);
+        assert_int_equal(p->direct_msi, direct_msi[i]);
+        assert_int_equal(p->direct_sgi, direct_sgi[i]);
+        assert_int_equal(p->wfi_native, !strcmp(names[i], "did"));
+        assert_int_equal(p->emulated_its, !strcmp(names[i], "vlpi-emulated"));
         assert_non_null(p->phys_irq);
         assert_non_null(p->description);
     }
@@ -565,7 +574,7 @@ static void test_register_errors(void **state)
      * already): fill the table, then one more is refused. */
     static char names[40][16];
     static gicsim_hyp_policy extra[40];
-    size_t user = gicsim_hyp_policy_count() - 3, added = 0;
+    size_t user = gicsim_hyp_policy_count() - N_BUILTIN, added = 0;
     for (size_t i = 0; i < 40; i++) {
         snprintf(names[i], sizeof names[i], "test-fill-%zu", i);
         extra[i] = (gicsim_hyp_policy){.name = names[i], .phys_irq = dummy_phys_irq};
@@ -577,7 +586,7 @@ static void test_register_errors(void **state)
             assert_int_equal(rc, GICSIM_E_FULL);
         }
     }
-    assert_int_equal(gicsim_hyp_policy_count(), 3 + 32);
+    assert_int_equal(gicsim_hyp_policy_count(), N_BUILTIN + 32);
 }
 
 /* ---- VMs and the host's EOImode ------------------------------------------------ */

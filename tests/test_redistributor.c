@@ -104,12 +104,14 @@ static void check_typer(uint32_t num_pes, uint32_t per_cluster)
         uint64_t aff0 = pe % per_cluster, aff1 = (pe / per_cluster) & 0xFFu;
         uint64_t aff2 = (pe / per_cluster) >> 8;
         uint64_t expect = ((aff0 | aff1 << 8 | aff2 << 16) << 32) | ((uint64_t)pe << 8) |
-                          (pe == num_pes - 1 ? GICSIM_GICR_TYPER_LAST : 0);
+                          (pe == num_pes - 1 ? GICSIM_GICR_TYPER_LAST : 0) |
+                          GICSIM_GICR_TYPER_PLPIS | GICSIM_GICR_TYPER_DIRECT_LPI;
         uint64_t v = rrd(g, pe, GICSIM_GICR_TYPER, 8);
         assert_int_equal(v, expect);
         assert_int_equal((v >> 8) & 0xFFFFu, pe); /* Processor_Number */
         assert_int_equal((v & GICSIM_GICR_TYPER_LAST) != 0, pe == num_pes - 1);
-        assert_int_equal(v & 1u, 0); /* PLPIS */
+        assert_int_equal(v & 1u, 1);        /* PLPIS */
+        assert_int_equal((v >> 1) & 1u, 0); /* VLPIS: GICv3 */
         /* 32-bit halves. */
         assert_int_equal(rrd(g, pe, GICSIM_GICR_TYPER, 4), expect & 0xFFFFFFFFu);
         assert_int_equal(rrd(g, pe, GICSIM_GICR_TYPER + 4, 4), expect >> 32);
@@ -430,10 +432,9 @@ static void test_raz_wi(void **state)
     expect_raz_wi(g, 0, 0x20000, 4);
     expect_raz_wi(g, 1, 0x20000 + GICSIM_GICR_ISENABLER0 - GICSIM_GICR_SGI_BASE, 4);
     expect_raz_wi(g, 3, 0xFFFFFFF0u, 4);
-    /* Reserved or unimplemented RD_base offsets (no LPIs). */
-    expect_raz_wi(g, 0, 0x0040, 8); /* GICR_SETLPIR */
-    expect_raz_wi(g, 0, 0x0070, 8); /* GICR_PROPBASER */
-    expect_raz_wi(g, 0, 0x0078, 8); /* GICR_PENDBASER */
+    /* Reserved or unimplemented RD_base offsets. */
+    expect_raz_wi(g, 0, 0x0050, 8);
+    expect_raz_wi(g, 0, 0x0080, 8);
     expect_raz_wi(g, 0, 0x1000, 4);
     expect_raz_wi(g, 0, 0xFFFC, 4);
     /* SGI_base: only the INTID 0..31 registers exist. */
@@ -544,9 +545,12 @@ static void test_pidr2_and_ctlr(void **state)
         fx *f = fx_new(&cfg, false);
         for (uint32_t pe = 0; pe < 4; pe++)
             assert_int_equal((rrd(f->g, pe, GICSIM_GICR_PIDR2, 4) >> 4) & 0xFu, cases[i].rev);
-        /* No LPIs: GICR_CTLR.EnableLPIs is RES0. */
-        rwr(f->g, 0, GICSIM_GICR_CTLR, 4, 1);
+        /* GICR_CTLR.EnableLPIs resets to 0 and, once set, stays set (CES=0). */
         assert_int_equal(rrd(f->g, 0, GICSIM_GICR_CTLR, 4), 0);
+        rwr(f->g, 0, GICSIM_GICR_CTLR, 4, 1);
+        assert_int_equal(rrd(f->g, 0, GICSIM_GICR_CTLR, 4), 1);
+        rwr(f->g, 0, GICSIM_GICR_CTLR, 4, 0);
+        assert_int_equal(rrd(f->g, 0, GICSIM_GICR_CTLR, 4), 1);
         fx_free(f);
     }
 }

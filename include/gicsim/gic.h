@@ -57,6 +57,9 @@ typedef struct gicsim_gic_config {
     bool one_of_n;              /* 1-of-N SPI routing supported (GICD_TYPER.No1N=0); default true */
     uint32_t pes_per_cluster;   /* PEs sharing Aff1 (Aff0 = pe % this), 1..16, default 16 */
     uint32_t num_lrs;           /* list registers per virtual CPU interface, 1..16, default 4 */
+    uint8_t lpi_id_bits;        /* INTID bits with LPIs (GICD_TYPER.IDbits + 1), 14..20, default 16 */
+    bool its;                   /* an ITS is present (GITS_* frame), default true */
+    uint32_t its_cache_entries; /* ITS translation cache entries (LRU), 0..4096, default 32 */
     const gicsim_timing *timing; /* hop costs; NULL means gicsim_timing_init defaults. Copied. */
 } gicsim_gic_config;
 
@@ -89,8 +92,9 @@ GICSIM_API void gicsim_gic_os_init(gicsim_gic *gic);
 /* ---- Interrupt wires ---------------------------------------------------- */
 
 /* Drive an interrupt line: an SPI (32..31+num_spis; `pe` ignored) or a PPI
- * (16..31) of PE `pe`. Edge-triggered interrupts latch pending on a rising
- * edge; level-sensitive ones are pending while the line is high. */
+ * (16..31) of PE `pe`; SGIs and LPIs have no wire (GICSIM_E_RANGE).
+ * Edge-triggered interrupts latch pending on a rising edge; level-sensitive
+ * ones are pending while the line is high. */
 GICSIM_API gicsim_status gicsim_gic_set_line(gicsim_gic *gic, uint32_t pe, uint32_t intid,
                                              bool level);
 /* Rising edge immediately followed by the falling edge. */
@@ -106,7 +110,8 @@ GICSIM_API gicsim_status gicsim_gicd_read(gicsim_gic *gic, uint32_t offset, unsi
 GICSIM_API gicsim_status gicsim_gicd_write(gicsim_gic *gic, uint32_t offset, unsigned size,
                                            uint64_t val);
 
-/* Redistributor frames of PE `pe`: RD_base at offset 0x00000, SGI_base at 0x10000. */
+/* Redistributor frames of PE `pe`: RD_base at offset 0x00000, SGI_base at 0x10000
+ * and, with GICv4, VLPI_base at 0x20000. */
 GICSIM_API gicsim_status gicsim_gicr_read(gicsim_gic *gic, uint32_t pe, uint32_t offset,
                                           unsigned size, uint64_t *val);
 GICSIM_API gicsim_status gicsim_gicr_write(gicsim_gic *gic, uint32_t pe, uint32_t offset,
@@ -147,6 +152,9 @@ GICSIM_API gicsim_status gicsim_gicr_write(gicsim_gic *gic, uint32_t pe, uint32_
 #define GICSIM_GICD_CTLR_DS (1u << 6)
 #define GICSIM_GICD_CTLR_RWP (1u << 31)
 #define GICSIM_GICD_IROUTER_IRM (1ull << 31)
+#define GICSIM_GICD_CTLR_NASSGIREQ (1u << 8) /* GICv4.1: SGIs without an active state requested */
+#define GICSIM_GICD_TYPER_LPIS (1u << 17)
+#define GICSIM_GICD_TYPER2_NASSGICAP (1u << 8) /* GICv4.1 */
 
 /* Redistributor register offsets (RD_base). */
 #define GICSIM_GICR_CTLR 0x0000u
@@ -158,6 +166,31 @@ GICSIM_API gicsim_status gicsim_gicr_write(gicsim_gic *gic, uint32_t pe, uint32_
 #define GICSIM_GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
 #define GICSIM_GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
 #define GICSIM_GICR_TYPER_LAST (1ull << 4)
+/* LPI registers of RD_base (64-bit; 32-bit accesses to either half also work
+ * for PROPBASER and PENDBASER). */
+#define GICSIM_GICR_SETLPIR 0x0040u   /* WO: pINTID[31:0] set pending */
+#define GICSIM_GICR_CLRLPIR 0x0048u   /* WO: pINTID[31:0] clear pending */
+#define GICSIM_GICR_PROPBASER 0x0070u /* IDbits[4:0] PA[51:12] (+ cacheability, shareability) */
+#define GICSIM_GICR_PENDBASER 0x0078u /* PA[51:16] PTZ[62] (WO) */
+#define GICSIM_GICR_INVLPIR 0x00A0u   /* WO: pINTID[31:0]: reload its configuration */
+#define GICSIM_GICR_INVALLR 0x00B0u   /* WO: reload every LPI configuration */
+#define GICSIM_GICR_SYNCR 0x00C0u     /* RO: Busy[0] */
+#define GICSIM_GICR_CTLR_ENABLE_LPIS (1u << 0)
+#define GICSIM_GICR_PENDBASER_PTZ (1ull << 62)
+#define GICSIM_GICR_TYPER_PLPIS (1ull << 0)
+#define GICSIM_GICR_TYPER_VLPIS (1ull << 1)
+#define GICSIM_GICR_TYPER_DIRTY (1ull << 2)
+#define GICSIM_GICR_TYPER_DIRECT_LPI (1ull << 3)
+#define GICSIM_GICR_TYPER_RVPEID (1ull << 7)
+#define GICSIM_GICR_TYPER_VSGI (1ull << 26)
+/* VLPI_base frame (GICv4), at offset 0x20000 from the start of the redistributor. */
+#define GICSIM_GICR_VLPI_BASE 0x20000u
+#define GICSIM_GICR_VPROPBASER (GICSIM_GICR_VLPI_BASE + 0x0070u) /* IDbits[4:0] PA[51:12] */
+#define GICSIM_GICR_VPENDBASER (GICSIM_GICR_VLPI_BASE + 0x0078u) /* PA[51:16] + the bits below */
+#define GICSIM_GICR_VPENDBASER_DIRTY (1ull << 60)
+#define GICSIM_GICR_VPENDBASER_PENDING_LAST (1ull << 61)
+#define GICSIM_GICR_VPENDBASER_IDAI (1ull << 62)
+#define GICSIM_GICR_VPENDBASER_VALID (1ull << 63)
 /* SGI_base frame (offsets from the start of the redistributor). */
 #define GICSIM_GICR_SGI_BASE 0x10000u
 #define GICSIM_GICR_IGROUPR0 (GICSIM_GICR_SGI_BASE + 0x0080u)
@@ -274,7 +307,8 @@ typedef enum gicsim_irq_state {
     GICSIM_IRQ_ACTIVE_PENDING = 3
 } gicsim_irq_state;
 
-/* State of `intid` (banked SGI/PPI of `pe`, or an SPI). */
+/* State of `intid` (banked SGI/PPI of `pe`, an SPI, or an LPI of `pe`'s
+ * redistributor: pending or inactive, LPIs having no active state). */
 GICSIM_API gicsim_status gicsim_gic_irq_state(const gicsim_gic *gic, uint32_t pe, uint32_t intid,
                                               gicsim_irq_state *out);
 
@@ -305,6 +339,14 @@ typedef struct gicsim_gic_stats {
     uint64_t v_deactivations;  /* list register interrupts deactivated by the guest */
     uint64_t v_eoicount;       /* EOIs/DIRs that matched no list register (ICH_HCR.EOIcount increments) */
     uint64_t maintenance_irqs; /* rising edges of the maintenance interrupt line */
+    /* LPIs and GICv4 (redistributors): */
+    uint64_t lpis_set;         /* physical LPIs set pending (ITS INT/translation, GICR_SETLPIR, doorbells) */
+    uint64_t lpis_dropped;     /* LPIs ignored: INTID outside GICR_PROPBASER.IDbits, or no memory */
+    uint64_t lpi_config_reads; /* LPI/vLPI configuration bytes read from memory (first use, INV, INVALL) */
+    uint64_t vlpis_set;        /* vLPIs set pending for a vPE (resident or not) */
+    uint64_t vsgis_set;        /* GICv4.1 vSGIs set pending for a vPE */
+    uint64_t doorbells;        /* doorbell LPIs raised for non-resident vPEs (v4.0 per-ITE, v4.1 per-vPE) */
+    uint64_t vpe_residency_changes; /* GICR_VPENDBASER.Valid transitions (0->1 and 1->0) */
 } gicsim_gic_stats;
 
 GICSIM_API void gicsim_gic_get_stats(const gicsim_gic *gic, gicsim_gic_stats *out);

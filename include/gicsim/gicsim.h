@@ -7,6 +7,8 @@
 #include <gicsim/gic.h>
 #include <gicsim/histogram.h>
 #include <gicsim/hypervisor.h>
+#include <gicsim/its.h>
+#include <gicsim/memory.h>
 #include <gicsim/scenario.h>
 #include <gicsim/output.h>
 #include <gicsim/system.h>

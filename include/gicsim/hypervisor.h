@@ -42,6 +42,22 @@ typedef struct gicsim_hyp_policy {
     const char *name;
     const char *description;
     bool host_eoimode; /* ICC_CTLR_EL1.EOImode the host runs with on the VM's PEs */
+    /* GICv4 direct injection (GICSIM_GICV4_0 or later): the VM's MSI
+     * sources are mapped as vLPIs of its vPEs (VMAPP/VMAPTI); the core makes
+     * a vPE resident at vCPU load and non-resident at put, and wakes the vCPU
+     * when its doorbell fires. Without it, MSIs are physical LPIs the host
+     * completes and injects through list registers. */
+    bool direct_msi;
+    /* GICv4.1 (GICSIM_GICV4_1): the host forwards a trapped guest SGI with
+     * GITS_SGIR, so the receiving vPE takes it directly. */
+    bool direct_sgi;
+    /* The scheme needs an untrapped WFI and pinned vCPUs (direct interrupt
+     * delivery): gicsim_vm_add sets wfi_trap=false and pinned=true. */
+    bool wfi_native;
+    /* MSIs that are not injected directly go through the host's emulated
+     * ITS translation for every interrupt (its_emulate) instead of KVM's
+     * cached translation (virq_inject only). */
+    bool emulated_its;
     /* The host acknowledged physical `intid`, which is passed through to
      * (vm, vcpu). Required. The policy completes the physical interrupt
      * (EOIR, DIR, masking) and injects (gicsim_hyp_inject). */
@@ -61,6 +77,9 @@ typedef struct gicsim_hyp_policy {
     void (*vcpu_exit)(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, gicsim_exit_reason reason);
     void (*vcpu_entry)(gicsim_hyp *h, uint32_t vm, uint32_t vcpu);
     void (*wfi)(gicsim_hyp *h, uint32_t vm, uint32_t vcpu);
+    /* A GICv4 doorbell for (vm, vcpu) was taken by the host; the core wakes
+     * the vCPU after this optional hook. */
+    void (*doorbell)(gicsim_hyp *h, uint32_t vm, uint32_t vcpu);
 } gicsim_hyp_policy;
 
 /* Register a policy (the struct must outlive its use). GICSIM_E_EXISTS for a

@@ -80,7 +80,8 @@ typedef enum gicsim_source_kind {
     GICSIM_SRC_SPI_EDGE,  /* passed-through device, edge-triggered SPI */
     GICSIM_SRC_SPI_LEVEL, /* passed-through device, level-sensitive SPI */
     GICSIM_SRC_VTIMER,    /* the vCPU's virtual timer (PPI 27) */
-    GICSIM_SRC_SGI        /* a guest IPI: sender vCPU writes ICC_SGI1R_EL1 */
+    GICSIM_SRC_SGI,       /* a guest IPI: sender vCPU writes ICC_SGI1R_EL1 */
+    GICSIM_SRC_MSI        /* a passed-through device writes (device_id, event_id) to the ITS */
 } gicsim_source_kind;
 
 typedef enum gicsim_arrival_kind {
@@ -95,7 +96,10 @@ typedef struct gicsim_source_config {
     uint32_t vm;
     uint32_t vcpu;          /* the vCPU that receives (and handles) it */
     uint32_t sender_vcpu;   /* SGI: the sending vCPU (runs a busy guest) */
-    uint32_t intid;         /* SPI: physical = virtual INTID (32..); SGI: 0..15; vtimer: 27 */
+    uint32_t intid;         /* SPI: physical = virtual INTID (32..); SGI: 0..15; vtimer: 27;
+                               MSI: the guest's LPI INTID (8192..) */
+    uint32_t device_id;     /* MSI: the device's DeviceID (default: 16 + source index) */
+    uint32_t event_id;      /* MSI: the EventID it writes (default 0) */
     uint32_t route_pe;      /* SPI: the PE the physical SPI is routed to; UINT32_MAX (default):
                                the PE the target vCPU starts on */
     uint8_t priority;       /* the guest's priority for it; default 0xA0 */
@@ -196,6 +200,7 @@ typedef struct gicsim_system_stats {
     gicsim_time_t guest_time, hyp_time, idle_time, halt_poll_time; /* summed over PEs */
     uint64_t maintenance_irqs;
     uint64_t lr_spills;
+    uint64_t doorbells;   /* GICv4 doorbells the host took */
     uint64_t kicks, wakeups, vcpu_switches;
     uint64_t asserted;  /* instances raised by sources */
     uint64_t delivered; /* instances acknowledged by their guest */

@@ -31,6 +31,20 @@ typedef enum gicsim_clock_domain {
       "redistributor presents its highest-priority pending interrupt to the CPU interface")        \
     X(SGI_ROUTE, GIC, 30, "sgi_route",                                                             \
       "an SGI travels from the sender's CPU interface to each target redistributor")               \
+    X(ITS_COMMAND, GIC, 50, "its_command",                                                         \
+      "the ITS executes one command from its queue (besides the table accesses it makes)")        \
+    X(ITS_TRANSLATE, GIC, 20, "its_translate",                                                     \
+      "the ITS's fixed work for one GITS_TRANSLATER write (besides table accesses)")              \
+    X(ITS_TABLE_READ, GIC, 100, "its_table_read",                                                  \
+      "one ITS table access in memory (device, ITT, collection or vPE table entry)")              \
+    X(ITS_CACHE_HIT, GIC, 5, "its_cache_hit",                                                      \
+      "a translation found in the ITS translation cache")                                        \
+    X(ITS_TO_REDIST, GIC, 20, "its_to_redist",                                                     \
+      "an LPI or vLPI travels from the ITS to its target redistributor")                          \
+    X(LPI_CONFIG_READ, GIC, 100, "lpi_config_read",                                                \
+      "a redistributor reads an LPI configuration byte from memory (INV, INVALL per LPI)")        \
+    X(VPT_SCAN, GIC, 500, "vpt_scan",                                                              \
+      "making a vPE resident: the redistributor scans its virtual pending table")                \
     X(EXCEPTION_ENTRY, CPU, 60, "exception_entry",                                                 \
       "a PE takes an exception: pipeline flush, vector fetch, state save by hardware")             \
     X(EXCEPTION_RETURN, CPU, 40, "exception_return", "an ERET back to the interrupted context")    \
@@ -69,6 +83,8 @@ typedef enum gicsim_clock_domain {
     X(MMIO_USER, CPU, 4000, "mmio_user",                                                           \
       "forwarding an MMIO access to the VMM in user space and back")                              \
     X(HVC_HANDLE, CPU, 200, "hvc_handle", "dispatching a hypercall")                               \
+    X(ITS_EMULATE, CPU, 600, "its_emulate",                                                        \
+      "the host's software ITS translating one MSI (device, ITT and collection lookups)")          \
     X(GIC_MMIO, CPU, 150, "gic_mmio",                                                              \
       "the host's access to a GIC or device MMIO register (mask, unmask, resample)")              \
     X(HRTIMER_FIRE, CPU, 1000, "hrtimer_fire",                                                     \

@@ -24,7 +24,7 @@ extern "C" {
 
 typedef enum gicsim_ich_reg {
     GICSIM_ICH_HCR,   /* En[0] UIE[1] LRENPIE[2] NPIE[3] VGrp0EIE[4] VGrp0DIE[5] VGrp1EIE[6]
-                         VGrp1DIE[7] TDIR[14] EOIcount[31:27] */
+                         VGrp1DIE[7] vSGIEOICount[8] (GICv4.1) TDIR[14] EOIcount[31:27] */
     GICSIM_ICH_VMCR,  /* VENG0[0] VENG1[1] VFIQEn[3] (RAO/WI) VCBPR[4] VEOIM[9]
                          VBPR1[20:18] VBPR0[23:21] VPMR[31:24] */
     GICSIM_ICH_VTR,   /* RO: ListRegs[4:0] nV4[20] PREbits[28:26] PRIbits[31:29] */
@@ -52,6 +52,7 @@ typedef enum gicsim_ich_reg {
 #define GICSIM_ICH_HCR_VGRP0DIE (1u << 5)
 #define GICSIM_ICH_HCR_VGRP1EIE (1u << 6)
 #define GICSIM_ICH_HCR_VGRP1DIE (1u << 7)
+#define GICSIM_ICH_HCR_VSGIEOICOUNT (1u << 8) /* GICv4.1: direct vSGIs do not count in EOIcount */
 #define GICSIM_ICH_HCR_TDIR (1u << 14)
 #define GICSIM_ICH_HCR_EOICOUNT_SHIFT 27
 

@@ -1,0 +1,365 @@
+/* gicsim: the host's side of LPIs, the ITS and GICv4 (what Linux's
+ * irq-gic-v3-its driver and KVM's vgic-v4 do), driven only through the
+ * architectural registers, the simulated memory and ITS commands.
+ *
+ * Boot (gicv4_init): one LPI configuration table shared by all
+ * redistributors and one pending table per redistributor (GICR_PROPBASER,
+ * GICR_PENDBASER, EnableLPIs); the ITS's device, collection and vPE tables
+ * (GITS_BASER<n>, flat) and its command queue (GITS_CBASER); one collection
+ * per PE (MAPC). Boot-time programming costs no PE time.
+ *
+ * MSI sources: a device gets an ITT (MAPD). Under a direct policy its event
+ * is mapped to a vLPI of the target vCPU's vPE (VMAPTI, with the vPE's
+ * doorbell LPI on GICv4.0); otherwise to a physical LPI allocated by the host
+ * (MAPTI, to the collection of the vCPU's home PE), which the host completes
+ * and injects through a list register when it fires.
+ *
+ * vPEs: one per vCPU of a direct VM (VMAPP on its home PE), with its virtual
+ * pending table, the VM's vLPI configuration table and a doorbell LPI. vCPU
+ * load makes the vPE resident (GICR_VPROPBASER, GICR_VPENDBASER.Valid=1);
+ * put makes it non-resident, after which a vLPI for it raises its doorbell,
+ * which wakes the vCPU.
+ */
+#include "sys_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MEM_BASE 0x40000000ull  /* where the host allocates its tables */
+#define DEVICE_EVENT_BITS 5u    /* each device: EventIDs 0..31 */
+#define HOST_LPI_PRIORITY 0xA0u
+#define GICR_PROPBASER 0x0070u
+#define GICR_PENDBASER 0x0078u
+#define GICR_VPROPBASER 0x20070u
+#define GICR_VPENDBASER 0x20078u
+#define VPENDBASER_VALID (1ull << 63)
+#define VPENDBASER_PENDING_LAST (1ull << 61)
+
+struct gicv4_host {
+    uint64_t next_pa;   /* bump allocator in simulated memory */
+    uint64_t prop;      /* host LPI configuration table */
+    uint32_t next_lpi;  /* next host LPI INTID to hand out */
+    uint32_t next_vpe;  /* next vPEID */
+    uint32_t *devices;  /* DeviceIDs already mapped (MAPD) */
+    uint32_t n_devices, cap_devices;
+    uint64_t *vm_vprop; /* per VM: its vLPI configuration table, 0 if not direct */
+    uint32_t n_vm_vprop;
+};
+
+static uint64_t alloc(struct gicv4_host *h, uint64_t size, uint64_t align)
+{
+    uint64_t pa = (h->next_pa + align - 1) & ~(align - 1);
+    h->next_pa = pa + size;
+    return pa;
+}
+
+static unsigned id_bits(const gicsim_system *s)
+{
+    return s->cfg.gic.lpi_id_bits;
+}
+
+static gicsim_status submit(gicsim_system *s, const gicsim_its_cmd *cmds, size_t n)
+{
+    return gicsim_its_submit(s->gic, cmds, n);
+}
+
+/* Hand out a host LPI and enable it in the configuration table. */
+static uint32_t new_lpi(gicsim_system *s, lpi_owner owner)
+{
+    struct gicv4_host *h = s->v4;
+    uint32_t intid = h->next_lpi;
+    if (intid >= (1u << id_bits(s)))
+        return SYS_NONE;
+    if (s->n_lpis == s->cap_lpis) {
+        uint32_t cap = s->cap_lpis ? s->cap_lpis * 2 : 64;
+        lpi_owner *nv = realloc(s->lpis, cap * sizeof *nv);
+        if (!nv)
+            return SYS_NONE;
+        s->lpis = nv;
+        s->cap_lpis = cap;
+    }
+    s->lpis[s->n_lpis++] = owner;
+    h->next_lpi++;
+    uint8_t cfg = HOST_LPI_PRIORITY | 1u; /* priority, Enable */
+    if (gicsim_mem_write(s->gic, h->prop + (intid - GICSIM_LPI_BASE), &cfg, 1) != GICSIM_OK)
+        return SYS_NONE;
+    return intid;
+}
+
+gicsim_status gicv4_init(gicsim_system *s)
+{
+    struct gicv4_host *h = calloc(1, sizeof *h);
+    if (!h)
+        return GICSIM_E_NOMEM;
+    s->v4 = h;
+    h->next_pa = MEM_BASE;
+    h->next_lpi = GICSIM_LPI_BASE;
+    uint64_t nids = 1ull << id_bits(s);
+    /* The configuration table covers the LPIs only; the pending tables all
+     * INTIDs (the first 1 KiB is unused), 64 KiB aligned. */
+    h->prop = alloc(h, nids - GICSIM_LPI_BASE, 4096);
+    for (uint32_t pe = 0; pe < s->num_pes; pe++) {
+        uint64_t pend = alloc(h, nids / 8, 65536);
+        gicsim_gicr_write(s->gic, pe, GICR_PROPBASER, 8, h->prop | (id_bits(s) - 1u));
+        gicsim_gicr_write(s->gic, pe, GICR_PENDBASER, 8, pend);
+        gicsim_gicr_write(s->gic, pe, GICSIM_GICR_CTLR, 4, 1u); /* EnableLPIs */
+    }
+    /* ITS tables: flat, 4 KiB pages, as many as the IDs in use need. */
+    static const struct {
+        uint32_t index;
+        uint64_t entries;
+    } tables[] = {
+        {GICSIM_GITS_BASER_DEVICES_INDEX, 4096},
+        {GICSIM_GITS_BASER_COLLECTIONS_INDEX, 4096},
+        {GICSIM_GITS_BASER_VPES_INDEX, 4096},
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        uint64_t baser = 0;
+        gicsim_its_read(s->gic, GICSIM_GITS_BASER(tables[i].index), 8, &baser);
+        uint32_t type = (uint32_t)(baser >> GICSIM_GITS_BASER_TYPE_SHIFT) & 7u;
+        if (type == GICSIM_GITS_BASER_TYPE_NONE)
+            continue; /* e.g. no vPE table before GICv4 */
+        uint64_t esz = ((baser >> GICSIM_GITS_BASER_ENTRY_SIZE_SHIFT) & 0x1Fu) + 1u;
+        uint64_t pages = (tables[i].entries * esz + 4095) / 4096;
+        if (pages > 256)
+            pages = 256;
+        uint64_t pa = alloc(h, pages * 4096, 65536);
+        gicsim_its_write(s->gic, GICSIM_GITS_BASER(tables[i].index), 8,
+                         GICSIM_GITS_BASER_VALID | GICSIM_GITS_BASER_PAGE_4K |
+                             (pa & GICSIM_GITS_BASER_PA_MASK) | (pages - 1));
+    }
+    uint64_t queue = alloc(h, 16 * 4096, 65536); /* 2048 commands */
+    gicsim_its_write(s->gic, GICSIM_GITS_CBASER, 8, (1ull << 63) | queue | 15u);
+    gicsim_its_write(s->gic, GICSIM_GITS_CWRITER, 8, 0);
+    gicsim_its_write(s->gic, GICSIM_GITS_CTLR, 4, GICSIM_GITS_CTLR_ENABLED);
+    for (uint32_t pe = 0; pe < s->num_pes; pe++) {
+        gicsim_its_cmd c[2] = {gicsim_its_cmd_mapc((uint16_t)pe, pe, true),
+                               gicsim_its_cmd_sync(pe)};
+        gicsim_status st = submit(s, c, 2);
+        if (st != GICSIM_OK)
+            return st;
+    }
+    return GICSIM_OK;
+}
+
+void gicv4_free(gicsim_system *s)
+{
+    if (!s->v4)
+        return;
+    free(s->v4->devices);
+    free(s->v4->vm_vprop);
+    free(s->v4);
+    s->v4 = NULL;
+}
+
+uint32_t gicv4_vpeid(const gicsim_system *s, const sys_vcpu *v)
+{
+    (void)s;
+    return v->vpeid;
+}
+
+gicsim_status gicv4_add_vm(gicsim_system *s, sys_vm *vm)
+{
+    struct gicv4_host *h = s->v4;
+    if (!h)
+        return GICSIM_E_UNSUPPORTED;
+    if (vm->id >= h->n_vm_vprop) {
+        uint64_t *nv = realloc(h->vm_vprop, (vm->id + 1) * sizeof *nv);
+        if (!nv)
+            return GICSIM_E_NOMEM;
+        for (uint32_t i = h->n_vm_vprop; i <= vm->id; i++)
+            nv[i] = 0;
+        h->vm_vprop = nv;
+        h->n_vm_vprop = vm->id + 1;
+    }
+    uint64_t nids = 1ull << id_bits(s);
+    h->vm_vprop[vm->id] = alloc(h, nids - GICSIM_LPI_BASE, 4096);
+    bool v41 = s->cfg.gic.version >= GICSIM_GICV4_1;
+    for (uint32_t i = 0; i < vm->cfg.num_vcpus; i++) {
+        sys_vcpu *v = &vm->vcpus[i];
+        v->vpeid = h->next_vpe++;
+        v->vpt = alloc(h, nids / 8, 65536);
+        lpi_owner db = {SYS_NONE, vm->id, i};
+        uint32_t doorbell = new_lpi(s, db);
+        if (doorbell == SYS_NONE)
+            return GICSIM_E_FULL;
+        v->doorbell_lpi = doorbell;
+        gicsim_its_cmd c = v41 ? gicsim_its_cmd_vmapp41((uint16_t)v->vpeid, v->home, v->vpt,
+                                                        id_bits(s), h->vm_vprop[vm->id], doorbell,
+                                                        true)
+                               : gicsim_its_cmd_vmapp((uint16_t)v->vpeid, v->home, v->vpt,
+                                                      id_bits(s), true);
+        gicsim_status st = submit(s, &c, 1);
+        if (st != GICSIM_OK)
+            return st;
+    }
+    return GICSIM_OK;
+}
+
+static gicsim_status map_device(gicsim_system *s, uint32_t device)
+{
+    struct gicv4_host *h = s->v4;
+    for (uint32_t i = 0; i < h->n_devices; i++)
+        if (h->devices[i] == device)
+            return GICSIM_OK;
+    if (h->n_devices == h->cap_devices) {
+        uint32_t cap = h->cap_devices ? h->cap_devices * 2 : 16;
+        uint32_t *nv = realloc(h->devices, cap * sizeof *nv);
+        if (!nv)
+            return GICSIM_E_NOMEM;
+        h->devices = nv;
+        h->cap_devices = cap;
+    }
+    h->devices[h->n_devices++] = device;
+    uint64_t itt = alloc(h, (1ull << DEVICE_EVENT_BITS) * 8, 256);
+    gicsim_its_cmd c = gicsim_its_cmd_mapd(device, itt, DEVICE_EVENT_BITS, true);
+    return submit(s, &c, 1);
+}
+
+gicsim_status gicv4_add_msi(gicsim_system *s, uint32_t src)
+{
+    sys_source *so = &s->src[src];
+    const gicsim_source_config *c = &so->cfg;
+    sys_vm *vm = s->vms[c->vm];
+    sys_vcpu *v = &vm->vcpus[c->vcpu];
+    if (c->event_id >= (1u << DEVICE_EVENT_BITS))
+        return GICSIM_E_INVAL;
+    gicsim_status st = map_device(s, c->device_id);
+    if (st != GICSIM_OK)
+        return st;
+    gicsim_its_cmd cmd[2];
+    if (vm->pol->direct_msi) {
+        so->direct = true;
+        /* The guest's configuration of its LPI: priority and Enable. */
+        uint8_t cfg = (uint8_t)((c->priority & 0xFCu) | 1u);
+        st = gicsim_mem_write(s->gic, s->v4->vm_vprop[vm->id] + (c->intid - GICSIM_LPI_BASE), &cfg,
+                              1);
+        if (st != GICSIM_OK)
+            return st;
+        bool v41 = s->cfg.gic.version >= GICSIM_GICV4_1;
+        cmd[0] = gicsim_its_cmd_vmapti(c->device_id, c->event_id, (uint16_t)v->vpeid, c->intid,
+                                       v41 ? GICSIM_ITS_NO_DOORBELL : v->doorbell_lpi);
+        cmd[1] = gicsim_its_cmd_vsync((uint16_t)v->vpeid);
+    } else {
+        lpi_owner o = {src, c->vm, c->vcpu};
+        so->pintid = new_lpi(s, o);
+        if (so->pintid == SYS_NONE)
+            return GICSIM_E_FULL;
+        cmd[0] = gicsim_its_cmd_mapti(c->device_id, c->event_id, so->pintid, (uint16_t)v->home);
+        cmd[1] = gicsim_its_cmd_sync(v->home);
+    }
+    return submit(s, cmd, 2);
+}
+
+gicsim_status gicv4_add_vsgi(gicsim_system *s, sys_vcpu *v, uint32_t vintid, uint8_t prio)
+{
+    if (!s->v4 || !v->vpt)
+        return GICSIM_E_UNSUPPORTED;
+    gicsim_its_cmd c[2] = {gicsim_its_cmd_vsgi((uint16_t)v->vpeid, vintid, prio, true, true, false),
+                           gicsim_its_cmd_vsync((uint16_t)v->vpeid)};
+    return submit(s, c, 2);
+}
+
+void gicv4_msi_fire(gicsim_system *s, uint32_t src, uint32_t rec)
+{
+    sys_source *so = &s->src[src];
+    if (so->direct)
+        s->vms[so->cfg.vm]->vcpus[so->cfg.vcpu].doorbell_rec = rec;
+    gicsim_its_msi(s->gic, so->cfg.device_id, so->cfg.event_id);
+}
+
+/* Load: the host programs the vPE and, like KVM, waits until the
+ * redistributor has parsed the VPT (GICR_VPENDBASER.Dirty clears after the
+ * vpt_scan), so the guest enters with its pending vLPIs already visible. */
+gicsim_time_t gicv4_vpe_load(gicsim_system *s, sys_pe *pe)
+{
+    sys_vcpu *v = pe->vcpu;
+    uint64_t vprop = s->v4->vm_vprop[v->vm->id];
+    gicsim_gicr_write(s->gic, pe->id, GICR_VPROPBASER, 8, vprop | (id_bits(s) - 1u));
+    gicsim_gicr_write(s->gic, pe->id, GICR_VPENDBASER, 8, VPENDBASER_VALID | v->vpt);
+    return 2 * s->c[GICSIM_COST_GIC_MMIO] + s->c[GICSIM_COST_VPT_SCAN];
+}
+
+/* Put: the vPE stops being resident. GICR_VPENDBASER.PendingLast tells
+ * whether it still has a vLPI pending; a vCPU about to block with one is
+ * runnable at once (KVM's kvm_vgic_vcpu_pending_irq checks pending_last). */
+gicsim_time_t gicv4_vpe_put(gicsim_system *s, sys_pe *pe)
+{
+    sys_vcpu *v = pe->vcpu;
+    gicsim_gicr_write(s->gic, pe->id, GICR_VPENDBASER, 8, v->vpt);
+    uint64_t vpend = 0;
+    gicsim_gicr_read(s->gic, pe->id, GICR_VPENDBASER, 8, &vpend);
+    v->pending_last = (vpend & VPENDBASER_PENDING_LAST) != 0;
+    return 2 * s->c[GICSIM_COST_GIC_MMIO];
+}
+
+static void attribute_exit(sys_pe *pe, uint32_t rec)
+{
+    if (pe->in_exit && pe->exit_rec == SYS_NONE && rec != SYS_NONE)
+        pe->exit_rec = rec;
+}
+
+void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h)
+{
+    /* LPIs have no active state: EOIR only drops the priority. */
+    gicsim_icc_write(s->gic, pe->id, GICSIM_ICC_EOIR1, intid);
+    gicsim_hyp_charge(h, GICSIM_COST_ICC_EOIR_WRITE);
+    uint32_t n = intid - GICSIM_LPI_BASE;
+    if (n >= s->n_lpis)
+        return; /* not one the host handed out */
+    lpi_owner o = s->lpis[n];
+    if (o.source == SYS_NONE) {
+        /* A doorbell: its vCPU has a vLPI (or vSGI) pending while not resident. */
+        sys_vm *vm = s->vms[o.vm];
+        sys_vcpu *v = &vm->vcpus[o.vcpu];
+        s->st.doorbells++;
+        attribute_exit(pe, v->doorbell_rec);
+        if (vm->pol->doorbell)
+            vm->pol->doorbell(h, o.vm, o.vcpu);
+        if (v->state == VS_BLOCKED) {
+            s->st.wakeups++;
+            hyp_make_runnable(s, v, pe);
+            gicsim_hyp_charge(h, GICSIM_COST_SCHED_WAKEUP);
+        } else if (v->polling) {
+            v->polling = false;
+            pe_end_poll(s, v->pe);
+            if (v->pe != pe)
+                pe_run(s, v->pe);
+        }
+        return;
+    }
+    /* An MSI the host injects: through its software ITS when the policy
+     * emulates it, else KVM's cached translation (the injection alone). */
+    sys_source *so = &s->src[o.source];
+    sys_vm *vm = s->vms[o.vm];
+    if (vm->pol->emulated_its)
+        gicsim_hyp_charge(h, GICSIM_COST_ITS_EMULATE);
+    attribute_exit(pe, so->virq->rec_pending);
+    gicsim_virq q = {.vintid = so->cfg.intid};
+    s->inject_rec = so->virq->rec_pending;
+    gicsim_hyp_inject(h, o.vm, o.vcpu, &q);
+    s->inject_rec = SYS_NONE;
+}
+
+void gicv4_forward_vsgi(gicsim_system *s, sys_pe *pe, sys_vcpu *v, uint32_t vintid, uint32_t rec,
+                        gicsim_hyp *h)
+{
+    (void)pe;
+    vgic_irq *q = &v->banked[vintid];
+    if (rec != SYS_NONE) {
+        if (q->rec_pending != SYS_NONE && q->rec_pending != rec) {
+            gicsim_irq_record *r = record_get(s, rec);
+            if (r && !r->merged) {
+                r->merged = true;
+                s->st.merged++;
+            }
+        } else {
+            q->rec_pending = rec;
+        }
+    }
+    v->doorbell_rec = rec;
+    /* GICv4.1: GITS_SGIR names the vPE and the vSGI; the ITS delivers it. */
+    gicsim_its_write(s->gic, GICSIM_GITS_SGIR, 8,
+                     gicsim_gits_sgir_value((uint16_t)v->vpeid, vintid));
+    gicsim_hyp_charge(h, GICSIM_COST_GIC_MMIO);
+}
