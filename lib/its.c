@@ -19,9 +19,10 @@
  * An item is either a run of commands (added by a GITS_CWRITER write) or one
  * translation request (GITS_TRANSLATER, GITS_SGIR). An item's table accesses
  * and checks happen when its service starts; its service time is
- * its_command (or its_translate) + its_table_read per access, with
- * its_cache_hit replacing a whole table walk that the translation cache
- * answers. When the service ends, GITS_CREADR moves past a command and the
+ * its_command (or its_translate) + its_table_read per access. A translation
+ * first looks in the translation cache (its_cache_hit, whenever the ITS has
+ * a cache): a hit needs no table access, a miss walks the tables, so a miss
+ * costs exactly the table walk more than a hit. When the service ends, GITS_CREADR moves past a command and the
  * messages for the redistributors leave; each arrives its_to_redist later
  * (lpi.c), in the order sent. SYNC/VSYNC end no earlier than the arrival of
  * every message already sent to their redistributor.
@@ -1284,6 +1285,8 @@ static void start_translation(gic_its *its, uint32_t dev, uint32_t ev)
     its_xlat x;
     unsigned acc = 0;
     gicsim_time_t cost = its->t_translate;
+    if (its->cache.cap) /* the cache lookup, hit or miss */
+        cost += its->t_hit;
     int32_t i = cache_find(&its->cache, dev, ev);
     int err = NO_ERR;
     its->n_stage = 0;
@@ -1291,7 +1294,6 @@ static void start_translation(gic_its *its, uint32_t dev, uint32_t ev)
         x = its->cache.e[i].x;
         cache_touch(&its->cache, i);
         its->stats.cache_hits++;
-        cost += its->t_hit;
     } else {
         its->stats.cache_misses++;
         err = walk(its, dev, ev, &x, &acc);

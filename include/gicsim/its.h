@@ -10,9 +10,9 @@
  * and translation requests (GITS_TRANSLATER and, on GICv4.1, GITS_SGIR
  * writes) are served one at a time in the order they arrived. A command costs
  * its_command plus its_table_read per table access it makes; a translation
- * costs its_translate plus its_table_read per table read, or its_cache_hit
- * instead of all its table reads when the translation cache holds the
- * (DeviceID, EventID). The result then travels to the target redistributor
+ * costs its_translate plus its_cache_hit (the translation-cache lookup) plus,
+ * on a miss, its_table_read per table read; a hit (the cache holds the
+ * (DeviceID, EventID)) reads no table. The result then travels to the target redistributor
  * (its_to_redist) while the ITS serves the next request, so a burst of n
  * translations completes one service time apart. docs/its.md gives the table
  * entry formats, the exact cost of each command and the error codes.
