@@ -698,6 +698,26 @@ static void vpe_changed(gicsim_gic *g, const vpe *p)
         vcpuif_update(g, p->resident_pe);
 }
 
+static void doorbell_fire(gicsim_engine *e, void *ctx, uint64_t arg)
+{
+    (void)e;
+    lpi_set_pending(ctx, (uint32_t)(arg >> 32), (uint32_t)arg);
+}
+
+/* The redistributor raises doorbell LPI `intid` on `pe`: it becomes pending
+ * the doorbell cost later. */
+static void ring(gicsim_gic *g, uint32_t pe, uint32_t intid)
+{
+    g->stats.doorbells++;
+    gicsim_time_t t = gicsim_timing_ps(&g->timing, GICSIM_COST_DOORBELL);
+    if (!t) {
+        lpi_set_pending(g, pe, intid);
+        return;
+    }
+    g->stats.hop_events++;
+    gicsim_engine_schedule_in(g->engine, t, doorbell_fire, g, ((uint64_t)pe << 32) | intid, NULL);
+}
+
 /* GICv4.1 per-vPE doorbell: raised on `pe` for an enabled interrupt of a
  * non-resident vPE, once until it is re-armed. */
 static void vpe_ring(gicsim_gic *g, vpe *p, uint32_t pe, bool enabled)
@@ -705,8 +725,7 @@ static void vpe_ring(gicsim_gic *g, vpe *p, uint32_t pe, bool enabled)
     if (p->doorbell == DOORBELL_NONE || !p->db_armed || !enabled)
         return;
     p->db_armed = false;
-    g->stats.doorbells++;
-    lpi_set_pending(g, pe, p->doorbell);
+    ring(g, pe, p->doorbell);
 }
 
 void vlpi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint64_t vprop, uint32_t vintid,
@@ -731,8 +750,7 @@ void vlpi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint64_t vprop, 
     }
     /* Not resident on the redistributor the ITS sent it to. */
     if (!v41(g) && doorbell != DOORBELL_NONE) {
-        g->stats.doorbells++;
-        lpi_set_pending(g, pe, doorbell);
+        ring(g, pe, doorbell);
     } else if (v41(g)) {
         vpe_ring(g, p, pe, (e->irq.flags & IRQF_ENABLED) != 0);
     }

@@ -322,9 +322,12 @@ void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h)
             gicsim_hyp_charge(h, GICSIM_COST_SCHED_WAKEUP);
         } else if (v->polling) {
             v->polling = false;
-            pe_end_poll(s, v->pe);
-            if (v->pe != pe)
-                pe_run(s, v->pe);
+            if (v->pe != pe) {
+                pe_poll_wakeup(s, v->pe);
+            } else {
+                pe_end_poll(s, v->pe);
+                gicsim_hyp_charge(h, GICSIM_COST_HALT_POLL_CHECK);
+            }
         }
         return;
     }

@@ -728,9 +728,12 @@ void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *
      * return to the guest once it completes. */
     if (v->polling) {
         v->polling = false;
-        pe_end_poll(s, v->pe);
-        if (v->pe != from)
-            pe_run(s, v->pe);
+        if (v->pe != from) {
+            pe_poll_wakeup(s, v->pe);
+        } else {
+            pe_end_poll(s, v->pe);
+            pe_next(s, v->pe, s->c[GICSIM_COST_HALT_POLL_CHECK], NULL, 0);
+        }
         return;
     }
     if (v->pe == from)

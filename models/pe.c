@@ -146,6 +146,15 @@ void pe_preempt_guest(gicsim_system *s, sys_pe *pe)
         s->oom = true;
 }
 
+void pe_poll_wakeup(gicsim_system *s, sys_pe *pe)
+{
+    pe_end_poll(s, pe);
+    /* The poll loop notices the interrupt at its next check. */
+    if (!queue_insert(&pe->hyp, 0, (sys_op){s->c[GICSIM_COST_HALT_POLL_CHECK], NULL, 0, false}))
+        s->oom = true;
+    pe_run(s, pe);
+}
+
 void pe_end_poll(gicsim_system *s, sys_pe *pe)
 {
     if (pe->busy && pe->cur.poll) {
@@ -187,8 +196,7 @@ void pe_virq_raised(gicsim_system *s, sys_pe *pe)
         /* A direct interrupt for the vCPU the host polls for: the poll ends
          * (kvm_vcpu_check_block sees it pending). */
         v->polling = false;
-        pe_end_poll(s, pe);
-        pe_run(s, pe);
+        pe_poll_wakeup(s, pe);
         return;
     }
     if (!v || !v->in_guest || v->masked)

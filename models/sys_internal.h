@@ -90,6 +90,9 @@ void pe_run(gicsim_system *s, sys_pe *pe);
 void pe_preempt_guest(gicsim_system *s, sys_pe *pe);
 /* End a halt-poll window early. */
 void pe_end_poll(gicsim_system *s, sys_pe *pe);
+/* The vCPU the PE polls for got an interrupt: end the window, charge the
+ * poll loop's check (halt_poll_check) and go on. */
+void pe_poll_wakeup(gicsim_system *s, sys_pe *pe);
 void pe_set_mode(gicsim_system *s, sys_pe *pe, pe_mode m);
 /* The PE's physical IRQ output rose / its virtual IRQ output rose. */
 void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe);

@@ -45,6 +45,8 @@ typedef enum gicsim_clock_domain {
       "a redistributor reads an LPI configuration byte from memory (INV, INVALL per LPI)")        \
     X(VPT_SCAN, GIC, 500, "vpt_scan",                                                              \
       "making a vPE resident: the redistributor scans its virtual pending table")                \
+    X(DOORBELL, GIC, 20, "doorbell",                                                               \
+      "a vLPI reaches a non-resident vPE: the redistributor raises its doorbell LPI")              \
     X(EXCEPTION_ENTRY, CPU, 60, "exception_entry",                                                 \
       "a PE takes an exception: pipeline flush, vector fetch, state save by hardware")             \
     X(EXCEPTION_RETURN, CPU, 40, "exception_return", "an ERET back to the interrupted context")    \
@@ -71,6 +73,8 @@ typedef enum gicsim_clock_domain {
     X(VCPU_KICK, CPU, 200, "vcpu_kick",                                                            \
       "asking another PE to exit its guest: the host's IPI send path")                            \
     X(SCHED_WAKEUP, CPU, 1500, "sched_wakeup", "waking a blocked vCPU thread")                      \
+    X(HALT_POLL_CHECK, CPU, 150, "halt_poll_check",                                                \
+      "a halt-polling host noticing that its vCPU has an interrupt (one poll iteration)")          \
     X(SCHED_SWITCH, CPU, 3000, "sched_switch",                                                     \
       "the scheduler switching the PE to another thread")                                         \
     X(VCPU_LOAD, CPU, 600, "vcpu_load", "loading a vCPU's timer and GIC state onto a PE")          \
