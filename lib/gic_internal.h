@@ -127,7 +127,7 @@ bool irq_is_candidate(const gicsim_gic *g, const gic_irq *irq);
 gicsim_irq_state irq_state(const gic_irq *irq);
 
 /* Interrupt `intid` as seen from PE `pe` (banked SGI/PPI or SPI), or NULL
- * when not implemented. */
+ * when the GIC does not have it. */
 gic_irq *gic_irq_lookup(gicsim_gic *g, uint32_t pe, uint32_t intid);
 
 /* State transitions; each keeps the accounting, the observers, the

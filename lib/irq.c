@@ -332,7 +332,7 @@ static void field_write(gicsim_gic *g, gic_irq *irq, irq_reg reg, uint32_t v)
         if (v)
             irq_deactivate(g, irq);
         return;
-    case IRQ_REG_PRIORITY: /* unimplemented low-order bits are RAZ/WI */
+    case IRQ_REG_PRIORITY: /* priority bits below the implemented ones are RAZ/WI */
         if (irq->prio == (uint8_t)(v & g->prio_mask))
             return;
         irq->prio = (uint8_t)(v & g->prio_mask);

@@ -1474,7 +1474,7 @@ static bool reg64_read(const gic_its *its, uint32_t off, uint64_t *v)
     } else if (off >= GICSIM_GITS_BASER(0) && off <= GICSIM_GITS_BASER(7)) {
         unsigned n = (off - GICSIM_GITS_BASER(0)) / 8u;
         if (baser_type(its, n) == GICSIM_GITS_BASER_TYPE_NONE)
-            return false; /* unimplemented: RAZ/WI */
+            return false; /* a register this ITS does not have: RAZ/WI */
         *v = baser_read(its, n);
     } else {
         return false;

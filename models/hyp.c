@@ -1,6 +1,6 @@
 /* gicsim: the KVM-like hypervisor core shared by every delivery policy.
  *
- * VM exit (costs: exception_entry + guest_ctx_save, plus world_switch without
+ * VM exit, costing exception_entry + guest_ctx_save (plus world_switch without
  * VHE): the list registers are folded back into the vCPU's software pending
  * list, then the exit reason is handled (a physical interrupt: the host
  * acknowledges it and hands it to the VM's policy; WFI; a trapped SGI;

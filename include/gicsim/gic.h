@@ -103,7 +103,7 @@ GICSIM_API gicsim_status gicsim_gic_pulse(gicsim_gic *gic, uint32_t pe, uint32_t
 /* ---- MMIO register frames ------------------------------------------------ */
 
 /* Distributor (GICD) frame. `size` is 1, 2, 4 or 8 bytes (else GICSIM_E_INVAL).
- * Accesses the architecture does not define (reserved offsets, unimplemented
+ * Accesses the architecture does not define (reserved offsets, absent
  * INTIDs, wrong width, unaligned) are RAZ/WI and counted in the statistics. */
 GICSIM_API gicsim_status gicsim_gicd_read(gicsim_gic *gic, uint32_t offset, unsigned size,
                                           uint64_t *val);
@@ -329,7 +329,7 @@ typedef struct gicsim_gic_stats {
     uint64_t spurious_acks;    /* IAR reads that returned 1023 */
     uint64_t sgis_sent;        /* SGI register writes */
     uint64_t sgis_dropped;     /* SGI targets that did not exist or whose SGI is in another group */
-    uint64_t raz_wi_reads;     /* register reads the architecture makes RAZ (reserved, unimplemented, wrong width) */
+    uint64_t raz_wi_reads;     /* register reads the architecture makes RAZ (reserved, absent, wrong width) */
     uint64_t raz_wi_writes;    /* writes ignored for the same reasons, and writes to read-only registers */
     uint64_t ignored_ops;      /* EOI/DIR with nothing to do, DIR with EOImode=0, reads of write-only registers */
     uint64_t hop_events;       /* internal propagation events scheduled */

@@ -83,7 +83,7 @@ extern "C" {
 #define GICSIM_GITS_BASER_TYPE_COLLECTIONS 4u
 /* Which GITS_BASER<n> holds which table in gicsim (software finds it from the
  * Type field, as Linux does): the vPE table exists on GICv4.x only; the
- * others are unimplemented (RAZ/WI). */
+ * others are absent (RAZ/WI). */
 #define GICSIM_GITS_BASER_DEVICES_INDEX 0u
 #define GICSIM_GITS_BASER_COLLECTIONS_INDEX 1u
 #define GICSIM_GITS_BASER_VPES_INDEX 2u
@@ -105,7 +105,7 @@ static inline uint64_t gicsim_gits_sgir_value(uint16_t vpeid, uint32_t vintid)
 /* Access the ITS frame. `size` is 1, 2, 4 or 8 bytes (else GICSIM_E_INVAL).
  * GICSIM_E_UNSUPPORTED when the GIC has no ITS. 64-bit registers may be
  * accessed whole or as aligned 32-bit halves. Accesses the architecture does
- * not define (reserved or unimplemented registers, wrong width, unaligned,
+ * not define (reserved or absent registers, wrong width, unaligned,
  * writes to read-only registers, writes the architecture makes UNPREDICTABLE
  * such as GITS_BASER<n> while GITS_CTLR.Enabled=1) are RAZ/WI and counted in
  * the GIC's statistics (raz_wi_reads / raz_wi_writes). A write to
@@ -225,7 +225,7 @@ typedef enum gicsim_its_error {
     GICSIM_ITS_ERR_VIRTUALID_OOR,       /* 0x13: vINTID not an implemented vLPI INTID */
     GICSIM_ITS_ERR_UNMAPPED_VPE,        /* 0x14 */
     GICSIM_ITS_ERR_WRONG_ITE_TYPE,      /* 0x15: MOVI on a virtual ITE, VMOVI on a physical one */
-    GICSIM_ITS_ERR_UNKNOWN_COMMAND,     /* 0xFF: opcode not implemented by this GIC version */
+    GICSIM_ITS_ERR_UNKNOWN_COMMAND,     /* 0xFF: an opcode this GIC version does not have */
     GICSIM_ITS_ERR__COUNT
 } gicsim_its_error;
 
