@@ -173,7 +173,8 @@ gicsim_status gicv4_add_vm(gicsim_system *s, sys_vm *vm)
         h->n_vm_vprop = vm->id + 1;
     }
     uint64_t nids = 1ull << id_bits(s);
-    h->vm_vprop[vm->id] = alloc(h, nids - GICSIM_LPI_BASE, 4096);
+    /* 64 KiB aligned: GICv4.1's VMAPP carries VCONF_Addr[51:16]. */
+    h->vm_vprop[vm->id] = alloc(h, nids - GICSIM_LPI_BASE, 65536);
     bool v41 = s->cfg.gic.version >= GICSIM_GICV4_1;
     for (uint32_t i = 0; i < vm->cfg.num_vcpus; i++) {
         sys_vcpu *v = &vm->vcpus[i];

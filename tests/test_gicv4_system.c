@@ -67,6 +67,7 @@ static gicsim_system_stats stats(const gicsim_system *s)
 static void check_delivered(const gicsim_system *s, uint64_t n)
 {
     gicsim_system_stats st = stats(s);
+    assert_int_equal(gicsim_system_check_invariants((gicsim_system *)s, NULL, 0), GICSIM_OK);
     assert_int_equal(st.asserted, n);
     assert_int_equal(st.delivered, n);
     assert_int_equal(st.merged, 0);
@@ -284,6 +285,32 @@ static void test_unsupported(void **state)
     gicsim_system_destroy(s);
 }
 
+/* Several direct VMs: each VM's vLPI configuration table is found by the
+ * ITS (GICv4.1 VMAPP carries it with 64 KiB granularity), so a vLPI for the
+ * second VM's sleeping vCPU rings its doorbell and is delivered. */
+static void test_two_vms(void **state)
+{
+    (void)state;
+    gicsim_gic_version versions[] = {GICSIM_GICV4_0, GICSIM_GICV4_1};
+    for (size_t k = 0; k < 2; k++) {
+        gicsim_system *s = sys_v4(versions[k], 2);
+        gicsim_vm_config vc;
+        gicsim_vm_config_init(&vc);
+        vc.policy = "gicv4-direct";
+        vc.pe_first = 0;
+        vc.pe_count = 1;
+        uint32_t vm0, vm1;
+        assert_int_equal(gicsim_vm_add(s, &vc, &vm0), GICSIM_OK);
+        vc.pe_first = 1;
+        assert_int_equal(gicsim_vm_add(s, &vc, &vm1), GICSIM_OK);
+        add_msi(s, vm1, 0, LPI);
+        gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
+        check_delivered(s, N_IRQS);
+        assert_int_equal(stats(s).doorbells, N_IRQS);
+        gicsim_system_destroy(s);
+    }
+}
+
 /* Identical runs give identical records. */
 static void test_deterministic(void **state)
 {
@@ -313,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_vsgi_receiver_no_exit),
         cmocka_unit_test(test_did),
         cmocka_unit_test(test_unsupported),
+        cmocka_unit_test(test_two_vms),
         cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
