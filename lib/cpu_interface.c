@@ -23,6 +23,7 @@
  *    modelled, so G1S interrupts are never forwarded to the PE.
  */
 #include "gic_internal.h"
+#include "invariants.h"
 
 #define SPECIAL_INTID_FIRST 1020u
 
@@ -158,6 +159,7 @@ static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, gic_group want)
         can_signal(g, c, q->prio, want)) {
         unsigned idx = ap_index(g, q->prio & group_mask(c, want));
         c->ap[want == GIC_G0 ? 0 : 1][idx / 32u] |= 1u << (idx % 32u);
+        GICSIM_INV(inv_icc_ack(g, pe, want == GIC_G0 ? 0 : 1, idx));
         irq_acknowledge(g, q);
         icc_evaluate(g, pe);
         return q->intid;
@@ -184,6 +186,7 @@ static void end_of_interrupt(gicsim_gic *g, uint32_t pe, gic_group grp, uint32_t
         return;
     }
     ap[r] &= ap[r] - 1u;
+    GICSIM_INV(inv_icc_drop(g, pe, grp == GIC_G0 ? 0 : 1));
     g->stats.priority_drops++;
     gic_emit(g, GICSIM_GEV_PRIO_DROP, pe, intid);
     if (!c->eoimode && !lpi && !irq_deactivate(g, q))
@@ -403,6 +406,7 @@ gicsim_status icc_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t
         unsigned levels = 1u << g->prebits;
         uint32_t mask = levels >= 32 ? UINT32_MAX : (1u << levels) - 1u;
         c->ap[grp][n] = (uint32_t)val & mask;
+        GICSIM_INV(inv_icc_apr_write(g, pe));
         icc_evaluate(g, pe);
         break;
     }

@@ -22,6 +22,8 @@
  */
 #include <gicsim/engine.h>
 
+#include "invariants.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +88,7 @@ struct gicsim_engine {
     uint64_t summary; /* bit w set iff bits[w] != 0 */
     uint64_t bits[BITMAP_WORDS];
     slot slots[WHEEL_SLOTS];
+    inv_engine inv; /* the invariant checker's report (invariants.h) */
 };
 
 /* (time, seq) of a strictly precedes that of b. */
@@ -328,6 +331,7 @@ static inline void node_release(gicsim_engine *e, uint32_t idx)
  * events that enter the horizon. Never allocates. */
 static inline void advance_to(gicsim_engine *e, gicsim_time_t t)
 {
+    GICSIM_INV(inv_time(&e->inv, e->now, t, "engine.c:advance_to"));
     e->now = t;
     uint64_t cs = t >> SLOT_SHIFT;
     if (cs == e->cur_slot)
@@ -370,6 +374,7 @@ static inline void fire(gicsim_engine *e, uint32_t idx)
     node_release(e, idx);
     e->pending--;
     e->fired++;
+    GICSIM_INV(inv_time(&e->inv, e->inv.last_fire, t, "engine.c:fire"); e->inv.last_fire = t);
     advance_to(e, t);
     fn(e, ctx, arg);
 }
@@ -396,6 +401,7 @@ gicsim_status gicsim_engine_create(gicsim_engine **out)
     e->node_cap = INITIAL_NODES;
     e->heap_cap = INITIAL_HEAP;
     e->free_head = NIL;
+    inv_report_reset(&e->inv.rep);
     for (uint32_t r = 0; r < WHEEL_SLOTS; r++) {
         e->slots[r].head = NIL;
         e->slots[r].tail = NIL;
@@ -575,4 +581,13 @@ void gicsim_engine_stop(gicsim_engine *engine)
 uint64_t gicsim_engine_events_fired(const gicsim_engine *engine)
 {
     return engine ? engine->fired : 0;
+}
+
+void gicsim_engine_invariants(const gicsim_engine *engine, gicsim_invariant_report *out)
+{
+    if (!out)
+        return;
+    inv_report_reset(out);
+    if (engine)
+        *out = engine->inv.rep;
 }

@@ -1,8 +1,10 @@
 /* gicsim: the GIC as a whole: creation, the public entry points that
  * dispatch to the blocks, the IRQ/FIQ outputs, observers and statistics. */
 #include "gic_internal.h"
+#include "invariants.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define MAX_PES 4096u
 #define MAX_SPIS (GICSIM_SPI_MAX + 1u - GICSIM_SPI_BASE) /* 988 */
@@ -80,6 +82,7 @@ gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *
         gicr_init(g, pe);
         icc_init(g, pe);
     }
+    GICSIM_INV(if ((st = inv_gic_init(g)) != GICSIM_OK) { gicsim_gic_destroy(g); return st; });
     *out = g;
     return GICSIM_OK;
 }
@@ -91,6 +94,7 @@ void gicsim_gic_destroy(gicsim_gic *g)
 {
     if (!g)
         return;
+    GICSIM_INV(inv_gic_free(g));
     its_free(g);
     gicd_free(g);
     vcpuif_free(g);
@@ -312,7 +316,13 @@ void gic_emit(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t i
 {
     if (!g->n_observers)
         return;
-    gicsim_gic_event ev = {gicsim_engine_now(g->engine), kind, pe, intid};
+    /* Padding zeroed too: an observer may compare or write events bytewise. */
+    gicsim_gic_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.time = gicsim_engine_now(g->engine);
+    ev.kind = kind;
+    ev.pe = pe;
+    ev.intid = intid;
     for (unsigned i = 0; i < g->n_observers; i++)
         g->observers[i].fn(g->observers[i].ctx, &ev);
 }

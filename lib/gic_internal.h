@@ -110,6 +110,7 @@ struct gicsim_gic {
     struct gic_its *its; /* the ITS, NULL when cfg.its is false (its.c) */
 
     gicsim_gic_stats stats;
+    struct gic_inv *inv; /* the invariant checker's state (invariants.c), NULL when off */
 };
 
 /* ---- irq.c: the interrupt state machine ------------------------------------ */

@@ -27,6 +27,7 @@
  * GICR_CTLR.EnableLPIs is 1; their candidacy is kept by lpi.c.
  */
 #include "gic_internal.h"
+#include "invariants.h"
 
 static inline bool counted(uint8_t f)
 {
@@ -130,6 +131,7 @@ void irq_commit(gicsim_gic *g, gic_irq *irq, uint8_t old, irq_reason why)
             }
         }
     }
+    GICSIM_INV(inv_gic_commit(g, irq, old));
     if (irq->intid >= GICSIM_LPI_BASE)
         lpi_commit(g, irq, old);
     else
@@ -172,6 +174,7 @@ void irq_set_line(gicsim_gic *g, gic_irq *irq, bool level)
 void irq_acknowledge(gicsim_gic *g, gic_irq *irq)
 {
     uint8_t old = irq->flags;
+    GICSIM_INV(inv_gic_ack(g, irq, old));
     /* LPIs have no active state: acknowledge only clears pending. */
     uint8_t active = irq->intid >= GICSIM_LPI_BASE ? 0 : IRQF_ACTIVE;
     irq->flags = (uint8_t)((old & ~IRQF_LATCH) | active);

@@ -40,6 +40,7 @@
  * one PE it concerns, scanning at most 16 list registers.
  */
 #include "gic_internal.h"
+#include "invariants.h"
 
 #include <stdlib.h>
 
@@ -315,6 +316,7 @@ static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, bool group1)
     }
     unsigned idx = ap_index(g, (uint8_t)(c.prio & group_mask(v, group1)));
     v->ap[group1][idx / 32u] |= 1u << (idx % 32u);
+    GICSIM_INV(inv_icv_ack(g, pe, group1, idx));
     if (c.direct) {
         /* A directly injected vLPI/vSGI: its pending state clears in the
          * redistributor (and the VPT); there is no active state. */
@@ -399,6 +401,7 @@ static void end_of_interrupt(gicsim_gic *g, uint32_t pe, bool group1, uint32_t i
     bool dropped = r < ap_regs(g);
     if (dropped) {
         ap[r] &= ap[r] - 1u;
+        GICSIM_INV(inv_icv_drop(g, pe, group1));
         gic_emit(g, GICSIM_GEV_VPRIO_DROP, pe, intid);
     }
     bool acted = dropped;
@@ -625,6 +628,7 @@ gicsim_status gicsim_ich_write(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, u
                 return GICSIM_OK;
             }
             v->ap[grp][n] = (uint32_t)val & ap_implemented_mask(g);
+            GICSIM_INV(inv_icv_apr_write(g, pe));
         } else {
             v->lr[reg - GICSIM_ICH_LR0] = val & LR_IMPLEMENTED;
         }
@@ -794,6 +798,7 @@ gicsim_status gicsim_icv_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, u
             return GICSIM_OK;
         }
         v->ap[grp][n] = (uint32_t)val & ap_implemented_mask(g);
+        GICSIM_INV(inv_icv_apr_write(g, pe));
         break;
     }
     case GICSIM_ICC_IAR0:

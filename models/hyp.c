@@ -17,9 +17,15 @@
  * that is in no list register (counted in ICH_HCR.EOIcount) makes it exit and
  * the host deactivates it. Because a pending interrupt always gets a list
  * register before an active one, a spilled pending interrupt never leaves
- * the NP condition permanently true, so NPIE cannot livelock.
+ * the NP condition permanently true, so NPIE cannot livelock. UIE is set only
+ * with two list registers or more: with one, ICH_MISR.U ("at most one list
+ * register valid") always holds, so the maintenance interrupt would end
+ * every entry before the guest could take anything (a livelock the
+ * invariant tests found); NPIE alone then refills the list register.
  */
 #include "sys_internal.h"
+
+#include "invariants.h"
 
 #include <stdlib.h>
 
@@ -197,6 +203,15 @@ static bool vcpu_has_work(const sys_vcpu *v)
     return false;
 }
 
+/* The ICH_AP1R<n> registers the GIC implements (one per 32 preemption
+ * levels: 1, 2 or 4 with 5, 6 or 7+ priority bits): a vCPU switch saves and
+ * restores all of them, as KVM's vgic_v3_save_aprs does. */
+static uint32_t apr_count(const gicsim_system *s)
+{
+    uint32_t pre = s->cfg.gic.priority_bits > 7 ? 7 : s->cfg.gic.priority_bits;
+    return pre <= 5 ? 1u : 1u << (pre - 5);
+}
+
 /* Write the list registers from the software pending list (vgic flush). */
 static gicsim_time_t flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
 {
@@ -247,15 +262,17 @@ static gicsim_time_t flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
     }
     uint64_t hcr = GICSIM_ICH_HCR_EN;
     if (spill_pending)
-        hcr |= GICSIM_ICH_HCR_UIE | GICSIM_ICH_HCR_NPIE;
+        hcr |= (nlr > 1 ? GICSIM_ICH_HCR_UIE : 0) | GICSIM_ICH_HCR_NPIE;
     if (spill_active)
         hcr |= GICSIM_ICH_HCR_LRENPIE;
     uint64_t vmcr = GICSIM_ICH_VMCR_VENG1 | (0xFFull << GICSIM_ICH_VMCR_VPMR_SHIFT) |
                     (v->vm->cfg.guest_eoimode ? GICSIM_ICH_VMCR_VEOIM : 0);
     gicsim_ich_write(s->gic, p, GICSIM_ICH_VMCR, vmcr);
-    gicsim_ich_write(s->gic, p, GICSIM_ICH_AP1R0, v->ap1r0);
+    for (uint32_t n = 0; n < apr_count(s); n++)
+        gicsim_ich_write(s->gic, p, (gicsim_ich_reg)(GICSIM_ICH_AP1R0 + n), v->ap1r[n]);
     gicsim_ich_write(s->gic, p, GICSIM_ICH_HCR, hcr);
-    return (writes + 3) * s->c[GICSIM_COST_ICH_ACCESS];
+    GICSIM_INV(inv_sys_flush(s, pe, v));
+    return (writes + 2 + apr_count(s)) * s->c[GICSIM_COST_ICH_ACCESS];
 }
 
 typedef struct fold_result {
@@ -269,11 +286,14 @@ typedef struct fold_result {
  * interface (ICH_HCR.En=0, which also drops the maintenance interrupt). */
 static void fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, fold_result *out)
 {
-    uint32_t p = pe->id, reads = 2;
-    uint64_t hcr = 0, ap = 0;
+    uint32_t p = pe->id, reads = 1 + apr_count(s);
+    uint64_t hcr = 0;
     gicsim_ich_read(s->gic, p, GICSIM_ICH_HCR, &hcr);
-    gicsim_ich_read(s->gic, p, GICSIM_ICH_AP1R0, &ap);
-    v->ap1r0 = (uint32_t)ap;
+    for (uint32_t n = 0; n < apr_count(s); n++) {
+        uint64_t ap = 0;
+        gicsim_ich_read(s->gic, p, (gicsim_ich_reg)(GICSIM_ICH_AP1R0 + n), &ap);
+        v->ap1r[n] = (uint32_t)ap;
+    }
     out->n_eoi_maint = 0;
     for (uint32_t i = 0; i < v->used_lrs; i++) {
         vgic_irq *q = v->lr_irq[i];
@@ -327,6 +347,7 @@ static void fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, fold_result *out)
     gicsim_ich_write(s->gic, p, GICSIM_ICH_HCR, 0);
     v->used_lrs = 0;
     prune(v);
+    GICSIM_INV(inv_sys_fold(s, pe, v));
     out->cost += (reads + 1) * s->c[GICSIM_COST_ICH_ACCESS];
 }
 
@@ -378,6 +399,13 @@ static bool rq_push(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
  * their set with the fewest vCPUs (loaded or waiting), ties to the lowest. */
 void hyp_make_runnable(gicsim_system *s, sys_vcpu *v, sys_pe *from)
 {
+    /* Woken while its put is still under way (block() ran, do_put has not):
+     * do_put queues it on the PE it leaves. Queueing it here too would put
+     * it in two run queues and load it twice, on two PEs at once. */
+    if (v->pe && v->pe->vcpu == v) {
+        v->state = VS_RUNNABLE;
+        return;
+    }
     const gicsim_vm_config *c = &v->vm->cfg;
     sys_pe *to = &s->pes[v->home];
     if (!c->pinned) {

@@ -143,13 +143,14 @@ struct sys_vcpu {
     uint32_t n_ap, cap_ap;
     vgic_irq *lr_irq[GICSIM_MAX_LRS];
     uint32_t used_lrs;
-    uint32_t ap1r0;   /* saved ICH_AP1R0 */
+    uint32_t ap1r[4]; /* saved ICH_AP1R<n>, n < the number the GIC implements */
     /* Virtual timer. */
     uint32_t timer_src; /* source owning it, SYS_NONE when unused */
     bool timer_armed;
     gicsim_time_t cval;
     uint32_t timer_rec; /* record of the instance firing now */
     gicsim_event_id hrtimer_ev;
+    struct inv_vcpu *inv; /* the invariant checker's state (models/invariants.c) */
 };
 
 struct sys_vm {
@@ -214,6 +215,7 @@ struct gicsim_system {
     uint32_t n_lpis, cap_lpis;
     struct gicv4_host *v4; /* gicv4.c's state (tables, allocators) */
     bool oom;
+    struct sys_inv *inv; /* the invariant checker's state (models/invariants.c), NULL when off */
 };
 
 /* Tell the system observers. */

@@ -2,6 +2,8 @@
  * devices behind them, per-interrupt records and statistics. */
 #include "sys_internal.h"
 
+#include "invariants.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +123,7 @@ static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
         return;
     sys_vcpu *v = s->pes[ev->pe].vcpu;
     vgic_irq *q = v ? vcpu_irq(s, v, ev->intid) : NULL;
+    GICSIM_INV(inv_sys_gic_event(s, ev, v, q));
     if (!q)
         return;
     gicsim_irq_record *r;
@@ -205,6 +208,7 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
         st = gicsim_gic_create(s->e, &s->cfg.gic, &s->gic);
     if (st == GICSIM_OK)
         st = gicsim_histogram_create(&s->lat_all);
+    GICSIM_INV(if (st == GICSIM_OK) st = inv_sys_init(s));
     if (st != GICSIM_OK) {
         gicsim_system_destroy(s);
         return st;
@@ -241,6 +245,7 @@ void gicsim_system_destroy(gicsim_system *s)
 {
     if (!s)
         return;
+    GICSIM_INV(inv_sys_free(s));
     gicsim_gic_destroy(s->gic);
     gicsim_engine_destroy(s->e);
     for (uint32_t i = 0; i < s->n_vms; i++) {
@@ -567,6 +572,13 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
             c.route_pe = v->home;
         if (c.route_pe >= s->num_pes)
             return GICSIM_E_INVAL;
+        /* The host of route_pe takes the physical SPI and completes it the way
+         * the VM's policy says (eoi-split injects HW=1 after an EOIR that must
+         * only drop the priority): that PE's host EOImode must be the
+         * policy's, as for VMs sharing a PE. */
+        if (s->pe_eoimode[c.route_pe] != -1 &&
+            s->pe_eoimode[c.route_pe] != (vm->pol->host_eoimode ? 1 : 0))
+            return GICSIM_E_INVAL;
         break;
     case GICSIM_SRC_VTIMER:
         c.intid = GICSIM_PPI_VTIMER;
@@ -633,6 +645,11 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
         gicsim_gicd_write(s->gic, GICSIM_GICD_IROUTER + 8 * n, 8,
                           gicsim_gic_pe_affinity(s->gic, c.route_pe));
         gicsim_gicd_write(s->gic, GICSIM_GICD_ISENABLER + 4 * (n / 32), 4, 1u << (n % 32));
+        if (s->pe_eoimode[c.route_pe] == -1) { /* a PE no VM runs on: its host adopts it */
+            s->pe_eoimode[c.route_pe] = vm->pol->host_eoimode ? 1 : 0;
+            gicsim_icc_write(s->gic, c.route_pe, GICSIM_ICC_CTLR,
+                             vm->pol->host_eoimode ? GICSIM_ICC_CTLR_EOIMODE : 0);
+        }
         break;
     }
     case GICSIM_SRC_VTIMER:
@@ -747,8 +764,10 @@ void source_handler_done(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
 
 void gicsim_system_run_for(gicsim_system *s, gicsim_time_t duration)
 {
-    if (s)
-        gicsim_engine_run_for(s->e, duration);
+    if (!s)
+        return;
+    gicsim_engine_run_for(s->e, duration);
+    GICSIM_INV(inv_sys_full(s, "system.c:gicsim_system_run_for"));
 }
 
 size_t gicsim_system_record_count(const gicsim_system *s)

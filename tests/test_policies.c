@@ -83,6 +83,7 @@ static gicsim_system_stats stats_of(const gicsim_system *s)
 static void check_all_completed(const gicsim_system *s, uint64_t n)
 {
     gicsim_system_stats st = stats_of(s);
+    assert_int_equal(gicsim_system_check_invariants((gicsim_system *)s, NULL, 0), GICSIM_OK);
     assert_int_equal(gicsim_system_record_count(s), n);
     assert_int_equal(st.asserted, n);
     assert_int_equal(st.delivered, n);

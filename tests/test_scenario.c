@@ -264,6 +264,7 @@ static void run_briefly(const gicsim_scenario *sc, const char *policy)
     assert_int_equal(s.asserted, s.delivered + s.merged + s.pending);
     if (gicsim_scenario_source_count(sc))
         assert_true(s.asserted > 0);
+    assert_int_equal(gicsim_system_check_invariants(sys, NULL, 0), GICSIM_OK);
     gicsim_system_destroy(sys);
 }
 
@@ -275,7 +276,7 @@ static void test_good_files(void **state)
     assert_true(n >= 4);
     for (size_t i = 0; i < n; i++) {
         char rel[200];
-        snprintf(rel, sizeof rel, "good/%s", names[i]);
+        snprintf(rel, sizeof rel, "good/%.127s", names[i]);
         gicsim_scenario *sc = load_ok(data_path(rel), NULL, 0);
         assert_non_null(gicsim_scenario_name(sc));
         assert_true(gicsim_scenario_duration(sc) > 0);

@@ -107,6 +107,7 @@ static const gicsim_irq_record *rec(const gicsim_system *s, size_t i)
 static void check_accounting(const gicsim_system *s)
 {
     gicsim_system_stats st = stats_of(s);
+    assert_int_equal(gicsim_system_check_invariants((gicsim_system *)s, NULL, 0), GICSIM_OK);
     size_t n = gicsim_system_record_count(s);
     uint64_t merged = 0, delivered = 0, pending = 0;
     for (size_t i = 0; i < n; i++) {

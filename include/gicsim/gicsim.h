@@ -7,6 +7,7 @@
 #include <gicsim/gic.h>
 #include <gicsim/histogram.h>
 #include <gicsim/hypervisor.h>
+#include <gicsim/invariants.h>
 #include <gicsim/its.h>
 #include <gicsim/memory.h>
 #include <gicsim/scenario.h>

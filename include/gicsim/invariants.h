@@ -1,0 +1,73 @@
+/* gicsim: the invariant checker.
+ *
+ * Built with GICSIM_INVARIANTS (the default for Debug and RelWithDebInfo
+ * builds, and always for the tests; off for Release), the library checks its
+ * own consistency as it runs:
+ *  (a) no interrupt is lost or delivered twice: in the GIC, raised ==
+ *      acknowledged + withdrawn + pending_now after every state change, an
+ *      acknowledge always takes a pending, inactive interrupt; in a system,
+ *      every record is merged, delivered (t_ack set) once, or pending, a
+ *      record is never acknowledged twice, and asserted == delivered + merged
+ *      + pending;
+ *  (b) after each list-register flush, the list registers match the vCPU's
+ *      software pending list;
+ *  (c) the active-priority registers of the physical and the virtual CPU
+ *      interfaces hold exactly the priorities of the interrupts acknowledged
+ *      and not yet priority-dropped, and the running priority is the highest
+ *      of them;
+ *  (d) simulated time never goes backwards.
+ * docs/invariants.md lists every check and where it runs.
+ *
+ * The library never prints or stops on a violation: it counts it and keeps
+ * the first one (what, where, when) in a report that these functions return.
+ * Without GICSIM_INVARIANTS every hook compiles to nothing; the functions
+ * below still exist, report `enabled == false` and find no violation.
+ */
+#ifndef GICSIM_INVARIANTS_H
+#define GICSIM_INVARIANTS_H
+
+#include <gicsim/engine.h>
+#include <gicsim/gic.h>
+#include <gicsim/system.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gicsim_invariant_report {
+    bool enabled;        /* the library was built with the checker */
+    uint64_t checks;     /* invariant evaluations so far */
+    uint64_t violations; /* evaluations that failed */
+    /* The first violation; time is GICSIM_TIME_NEVER and the strings are
+     * empty while there is none. */
+    gicsim_time_t time; /* simulated time (ps) it was found at */
+    char where[64];     /* the check's site, "file.c:function" */
+    char what[256];     /* the invariant and the values that broke it */
+} gicsim_invariant_report;
+
+/* True when the library was built with GICSIM_INVARIANTS. */
+GICSIM_API bool gicsim_invariants_enabled(void);
+
+/* The violations found so far by one object's checks. A system's report
+ * merges those of its engine and GIC with its own: counts add up and the
+ * first violation is the earliest one. `out` is cleared for a NULL object. */
+GICSIM_API void gicsim_engine_invariants(const gicsim_engine *engine,
+                                         gicsim_invariant_report *out);
+GICSIM_API void gicsim_gic_invariants(const gicsim_gic *gic, gicsim_invariant_report *out);
+GICSIM_API void gicsim_system_invariants(const gicsim_system *sys, gicsim_invariant_report *out);
+
+/* Run every state check now (the ones that scan the whole model: GIC
+ * accounting recount, active priorities of every PE, and for a system the
+ * records and every vCPU), then return GICSIM_OK if no violation was ever
+ * found, else GICSIM_E_STATE with "N violation(s); first at T ps in WHERE:
+ * WHAT" in `msg` (`msg` may be NULL; it is always NUL-terminated when
+ * `len` > 0). GICSIM_E_INVAL for a NULL object. */
+GICSIM_API gicsim_status gicsim_gic_check_invariants(gicsim_gic *gic, char *msg, size_t len);
+GICSIM_API gicsim_status gicsim_system_check_invariants(gicsim_system *sys, char *msg,
+                                                        size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
