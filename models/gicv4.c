@@ -179,6 +179,7 @@ gicsim_status gicv4_add_vm(gicsim_system *s, sys_vm *vm)
     for (uint32_t i = 0; i < vm->cfg.num_vcpus; i++) {
         sys_vcpu *v = &vm->vcpus[i];
         v->vpeid = h->next_vpe++;
+        v->vpe_pe = v->home;
         v->vpt = alloc(h, nids / 8, 65536);
         lpi_owner db = {SYS_NONE, vm->id, i};
         uint32_t doorbell = new_lpi(s, db);
@@ -269,16 +270,48 @@ void gicv4_msi_fire(gicsim_system *s, uint32_t src, uint32_t rec)
     gicsim_its_msi(s->gic, so->cfg.device_id, so->cfg.event_id);
 }
 
-/* Load: the host programs the vPE and, like KVM, waits until the
+/* The host waits for the ITS to execute its commands up to `target`
+ * (GITS_CREADR reaching that offset), re-reading GITS_CREADR. */
+static void its_wait(gicsim_system *s, sys_pe *pe, uint64_t target)
+{
+    uint64_t creadr = 0;
+    gicsim_its_read(s->gic, GICSIM_GITS_CREADR, 8, &creadr);
+    if ((creadr & GICSIM_GITS_CQ_OFFSET_MASK) != target)
+        pe_next(s, pe, s->c[GICSIM_COST_GIC_MMIO], its_wait, target);
+}
+
+/* The vPE becomes resident on this PE; like KVM the host waits until the
  * redistributor has parsed the VPT (GICR_VPENDBASER.Dirty clears after the
  * vpt_scan), so the guest enters with its pending vLPIs already visible. */
-gicsim_time_t gicv4_vpe_load(gicsim_system *s, sys_pe *pe)
+static void vpe_resident(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
+    (void)arg;
     sys_vcpu *v = pe->vcpu;
     uint64_t vprop = s->v4->vm_vprop[v->vm->id];
     gicsim_gicr_write(s->gic, pe->id, GICR_VPROPBASER, 8, vprop | (id_bits(s) - 1u));
     gicsim_gicr_write(s->gic, pe->id, GICR_VPENDBASER, 8, VPENDBASER_VALID | v->vpt);
-    return 2 * s->c[GICSIM_COST_GIC_MMIO] + s->c[GICSIM_COST_VPT_SCAN];
+    pe_next(s, pe, 2 * s->c[GICSIM_COST_GIC_MMIO] + s->c[GICSIM_COST_VPT_SCAN], NULL, 0);
+}
+
+/* Load. A vCPU that runs on another PE than its vPE is mapped to first moves
+ * the vPE there (VMOVP + VSYNC, as KVM's vgic_v4_load does through
+ * its_vpe_set_affinity) and waits for the ITS to have done it, so no vLPI is
+ * sent to a redistributor the vPE has left. */
+void gicv4_vpe_load(gicsim_system *s, sys_pe *pe)
+{
+    sys_vcpu *v = pe->vcpu;
+    if (v->vpe_pe != pe->id) {
+        gicsim_its_cmd c[2] = {gicsim_its_cmd_vmovp((uint16_t)v->vpeid, pe->id),
+                               gicsim_its_cmd_vsync((uint16_t)v->vpeid)};
+        if (submit(s, c, 2) == GICSIM_OK) {
+            v->vpe_pe = pe->id;
+            uint64_t cwriter = 0;
+            gicsim_its_read(s->gic, GICSIM_GITS_CWRITER, 8, &cwriter);
+            pe_next(s, pe, 2 * s->c[GICSIM_COST_GIC_MMIO], its_wait,
+                    cwriter & GICSIM_GITS_CQ_OFFSET_MASK);
+        }
+    }
+    pe_next(s, pe, 0, vpe_resident, 0);
 }
 
 /* Put: the vPE stops being resident. GICR_VPENDBASER.PendingLast tells

@@ -466,7 +466,7 @@ static void do_load(gicsim_system *s, sys_pe *pe, uint64_t arg)
     hyp_vtimer_load(s, pe);
     arm_tick(s, pe);
     if (pe->vcpu->vm->pol->direct_msi)
-        pe_next(s, pe, gicv4_vpe_load(s, pe), NULL, 0);
+        gicv4_vpe_load(s, pe);
     hook_load(s, pe);
     enter_check(s, pe, 0);
 }

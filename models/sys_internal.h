@@ -130,6 +130,7 @@ struct sys_vcpu {
     uint64_t vpt;     /* its virtual pending table, 0 if none */
     uint32_t doorbell_lpi; /* the host LPI that is its doorbell */
     bool pending_last;     /* GICR_VPENDBASER.PendingLast when its vPE was last put */
+    uint32_t vpe_pe;       /* the redistributor its vPE is mapped to (VMAPP/VMOVP) */
     uint32_t doorbell_rec; /* record of the latest direct interrupt, for doorbell exits */
     vcpu_state state;
     sys_pe *pe;       /* PE it is loaded on, or queued for */
@@ -247,9 +248,9 @@ gicsim_status gicv4_add_msi(gicsim_system *s, uint32_t src);
 gicsim_status gicv4_add_vsgi(gicsim_system *s, sys_vcpu *v, uint32_t vintid, uint8_t prio);
 /* The device of `src` writes its MSI. */
 void gicv4_msi_fire(gicsim_system *s, uint32_t src, uint32_t rec);
-/* vCPU load / put of a direct VM: the vPE becomes (non-)resident. Returns
- * the time charged. */
-gicsim_time_t gicv4_vpe_load(gicsim_system *s, sys_pe *pe);
+/* vCPU load / put of a direct VM: the vPE becomes (non-)resident (load
+ * queues its steps; put returns the time it charges). */
+void gicv4_vpe_load(gicsim_system *s, sys_pe *pe); /* queues its steps on the PE */
 gicsim_time_t gicv4_vpe_put(gicsim_system *s, sys_pe *pe);
 /* The host acknowledged LPI `intid` on `pe`: an MSI to inject, or a doorbell. */
 void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h);
