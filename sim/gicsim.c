@@ -361,6 +361,13 @@ static int simulate(const run_ctx *rc, const char *policy, run_result *res)
             }
             fputc('\n', stderr);
         }
+        /* The model checks its own invariants (when compiled in): a
+         * violation is an internal error, never a result. */
+        char why[512];
+        if (gicsim_system_check_invariants(sys, why, sizeof why) != GICSIM_OK) {
+            errorf("internal error: %s", why);
+            rcode = EX_SOFTWARE;
+        }
         for (size_t k = 0; k < n_readers; k++) {
             st = gicsim_trace_replay_status(replays[k]);
             if (st != GICSIM_OK) {
