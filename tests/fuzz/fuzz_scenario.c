@@ -1,0 +1,171 @@
+/* gicsim fuzzing: YAML scenarios (lib/yaml_tree.c, lib/scenario.c) and the
+ * system they build (models/).
+ *
+ * The input is a scenario file's text. It is loaded with
+ * gicsim_scenario_load_string; a loaded scenario has its accessors and its
+ * resolved JSON checked, then (unless it is too big to stay fast: more than
+ * FZ_MAX_PES PEs, FZ_MAX_SOURCES sources or FZ_MAX_VCPUS vCPUs) it is built
+ * and run for at most FZ_MAX_RUN of simulated time and FZ_MAX_EVENTS engine
+ * events, and the accounting invariants of the GIC and of the system are
+ * checked. Platform presets are found through $GICSIM_PLATFORM_PATH, set
+ * to the source tree's configs/platforms and tests/scenario/platforms. */
+#include "fuzz_common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FZ_MAX_INPUT 16384u
+#define FZ_MAX_PES 64u
+#define FZ_MAX_SOURCES 32u
+#define FZ_MAX_VCPUS 64u
+#define FZ_MAX_RUN GICSIM_US(200)
+#define FZ_MAX_EVENTS 20000u
+
+#ifndef GICSIM_FUZZ_PLATFORM_PATH
+#error "GICSIM_FUZZ_PLATFORM_PATH (the preset directories) must be defined"
+#endif
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    setenv("GICSIM_PLATFORM_PATH", GICSIM_FUZZ_PLATFORM_PATH, 1);
+    return 0;
+}
+
+/* A diagnostic's strings are NUL-terminated within their arrays. */
+static void check_diag(const gicsim_diag *d)
+{
+    FZ_CHECK(memchr(d->file, '\0', sizeof d->file));
+    FZ_CHECK(memchr(d->key, '\0', sizeof d->key));
+    FZ_CHECK(memchr(d->message, '\0', sizeof d->message));
+}
+
+/* The unsigned value after `key` in the resolved JSON, searched from `from`;
+ * UINT64_MAX when absent. (Keys are fixed text: a string value cannot
+ * contain `"key": ` since its quotes are escaped.) */
+static uint64_t json_uint(const char *from, const char *key)
+{
+    const char *p = from ? strstr(from, key) : NULL;
+    if (!p)
+        return UINT64_MAX;
+    return strtoull(p + strlen(key), NULL, 10);
+}
+
+/* Sum of every "vcpus": N of the resolved JSON. */
+static uint64_t json_vcpus(const char *json)
+{
+    uint64_t sum = 0;
+    for (const char *p = strstr(json, "\"vcpus\": "); p; p = strstr(p + 1, "\"vcpus\": "))
+        sum += strtoull(p + 9, NULL, 10);
+    return sum;
+}
+
+static void run_system(gicsim_system *sys, gicsim_time_t duration)
+{
+    gicsim_engine *e = gicsim_system_engine(sys);
+    gicsim_gic *g = gicsim_system_gic(sys);
+    FZ_CHECK(e && g);
+    gicsim_time_t d = duration < FZ_MAX_RUN ? duration : FZ_MAX_RUN;
+    /* In slices, checking the invariants between them. */
+    for (unsigned i = 0; i < 4; i++) {
+        fz_run_for(e, d / 4 + 1, FZ_MAX_EVENTS / 4);
+        fz_check_gic_stats(g);
+    }
+    gicsim_system_stats st;
+    gicsim_system_get_stats(sys, &st);
+    FZ_CHECK(st.asserted == st.delivered + st.merged + st.pending);
+    fz_check_system_invariants(sys);
+    size_t n = gicsim_system_record_count(sys);
+    for (size_t i = 0; i < n; i++) {
+        const gicsim_irq_record *r = gicsim_system_record(sys, i);
+        FZ_CHECK(r);
+        FZ_CHECK(r->source < gicsim_system_num_sources(sys));
+        if (r->t_ack != GICSIM_TIME_NEVER)
+            FZ_CHECK(r->t_ack >= r->t_assert);
+    }
+    FZ_CHECK(gicsim_system_record(sys, n) == NULL);
+    const gicsim_histogram *h = gicsim_system_latency(sys, UINT32_MAX);
+    if (h) {
+        gicsim_summary sum;
+        gicsim_histogram_summary(h, &sum);
+        FZ_CHECK(sum.min <= sum.p50 && sum.p50 <= sum.max);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > FZ_MAX_INPUT)
+        return 0;
+    char *text = malloc(size + 1);
+    if (!text)
+        return 0;
+    memcpy(text, data, size);
+    text[size] = '\0';
+
+    gicsim_scenario *sc = NULL;
+    gicsim_diag d;
+    gicsim_status st = gicsim_scenario_load_string(text, "fuzz.yaml", NULL, 0, &sc, &d);
+    free(text);
+    check_diag(&d);
+    FZ_CHECK((st == GICSIM_OK) == (sc != NULL));
+    if (!sc) {
+        FZ_CHECK(st < 0);
+        FZ_CHECK(d.message[0] != '\0');
+        return 0;
+    }
+
+    /* Accessors. */
+    FZ_CHECK(gicsim_scenario_name(sc) != NULL);
+    FZ_CHECK(gicsim_scenario_duration(sc) > 0);
+    (void)gicsim_scenario_seed(sc);
+    FZ_CHECK(gicsim_scenario_platform(sc) != NULL);
+    FZ_CHECK(gicsim_scenario_platform_file(sc) != NULL);
+    size_t n_pol = gicsim_scenario_policy_count(sc);
+    for (size_t i = 0; i < n_pol; i++)
+        FZ_CHECK(gicsim_scenario_policy(sc, i) != NULL);
+    FZ_CHECK(gicsim_scenario_policy(sc, n_pol) == NULL);
+    size_t n_vms = gicsim_scenario_vm_count(sc);
+    for (size_t i = 0; i < n_vms; i++)
+        FZ_CHECK(gicsim_scenario_vm_name(sc, i) != NULL);
+    size_t n_src = gicsim_scenario_source_count(sc);
+    for (size_t i = 0; i < n_src; i++) {
+        FZ_CHECK(gicsim_scenario_source_name(sc, i) != NULL);
+        (void)gicsim_scenario_source_trace(sc, i);
+    }
+    static const char *const kinds[] = {"json", "csv", "perfetto", "vcd", "cdf", "nope"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        (void)gicsim_scenario_output(sc, kinds[i]);
+
+    /* The resolved configuration; its sizes decide whether to run. */
+    char *json = NULL;
+    st = gicsim_scenario_resolved_json(sc, &json);
+    FZ_CHECK(st == GICSIM_OK && json);
+    uint64_t pes = json_uint(strstr(json, "\"gic\": {"), "\"pes\": ");
+    uint64_t vcpus = json_vcpus(json);
+    free(json);
+    FZ_CHECK(pes != UINT64_MAX);
+
+    if (pes <= FZ_MAX_PES && n_src <= FZ_MAX_SOURCES && vcpus <= FZ_MAX_VCPUS) {
+        /* The file's own policies, or (deterministically from the input) one
+         * of run.policies forced on every VM, as `gicsim compare` does. */
+        const char *policy = n_pol > 1 && size % 3 == 0 ? gicsim_scenario_policy(sc, size % n_pol)
+                                                         : NULL;
+        gicsim_system *sys = NULL;
+        st = gicsim_scenario_build(sc, policy, &sys, &d);
+        check_diag(&d);
+        FZ_CHECK((st == GICSIM_OK) == (sys != NULL));
+        if (sys) {
+            FZ_CHECK(gicsim_system_num_sources(sys) == n_src);
+            FZ_CHECK(gicsim_system_num_vms(sys) == n_vms);
+            FZ_CHECK(gicsim_gic_num_pes(gicsim_system_gic(sys)) == pes);
+            run_system(sys, gicsim_scenario_duration(sc));
+            gicsim_system_destroy(sys);
+        }
+    }
+    gicsim_scenario_free(sc);
+    return 0;
+}
