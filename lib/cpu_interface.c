@@ -208,8 +208,7 @@ static void deactivate(gicsim_gic *g, uint32_t pe, uint32_t intid)
 static void sgi_arrive(gicsim_engine *e, void *ctx, uint64_t arg)
 {
     (void)e;
-    gicr_receive_sgi(ctx, (uint32_t)(arg >> 8), (uint32_t)(arg >> 2) & 0xFu,
-                     (gic_group)(arg & 3u));
+    gicr_receive_sgi(ctx, (uint32_t)(arg >> 8), (uint32_t)(arg >> 2) & 0xFu, (gic_group)(arg & 3u));
 }
 
 static void route_sgi(gicsim_gic *g, uint32_t target, uint32_t intid, gic_group grp)
@@ -233,8 +232,8 @@ static void generate_sgi(gicsim_gic *g, uint32_t pe, uint64_t v, gic_group grp)
                 route_sgi(g, t, intid, grp);
         return;
     }
-    uint64_t cluster = (((v >> 16) & 0xFFu) << 8) | (((v >> 32) & 0xFFu) << 16) |
-                       (((v >> 48) & 0xFFu) << 32);
+    uint64_t cluster =
+        (((v >> 16) & 0xFFu) << 8) | (((v >> 32) & 0xFFu) << 16) | (((v >> 48) & 0xFFu) << 32);
     uint32_t rs = (uint32_t)(v >> 44) & 0xFu;
     for (uint32_t bits = (uint32_t)v & 0xFFFFu; bits; bits &= bits - 1) {
         uint32_t aff0 = rs * 16u + (uint32_t)__builtin_ctz(bits);

@@ -31,8 +31,8 @@ void gicsim_gic_config_init(gicsim_gic_config *cfg)
 
 static bool config_valid(const gicsim_gic_config *c)
 {
-    bool version_ok = c->version == GICSIM_GICV3 || c->version == GICSIM_GICV4_0 ||
-                      c->version == GICSIM_GICV4_1;
+    bool version_ok =
+        c->version == GICSIM_GICV3 || c->version == GICSIM_GICV4_0 || c->version == GICSIM_GICV4_1;
     return version_ok && c->num_pes >= 1 && c->num_pes <= MAX_PES && c->num_spis <= MAX_SPIS &&
            c->priority_bits >= 4 && c->priority_bits <= 8 && c->pes_per_cluster >= 1 &&
            c->pes_per_cluster <= 16 && c->num_pes / c->pes_per_cluster <= 0xFFFFu &&
@@ -82,7 +82,10 @@ gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *
         gicr_init(g, pe);
         icc_init(g, pe);
     }
-    GICSIM_INV(if ((st = inv_gic_init(g)) != GICSIM_OK) { gicsim_gic_destroy(g); return st; });
+    GICSIM_INV(if ((st = inv_gic_init(g)) != GICSIM_OK) {
+        gicsim_gic_destroy(g);
+        return st;
+    });
     *out = g;
     return GICSIM_OK;
 }
@@ -260,19 +263,19 @@ gicsim_status gicsim_icc_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, u
 }
 
 static const char *const icc_names[GICSIM_ICC__COUNT] = {
-    [GICSIM_ICC_IAR0] = "ICC_IAR0_EL1",     [GICSIM_ICC_IAR1] = "ICC_IAR1_EL1",
-    [GICSIM_ICC_EOIR0] = "ICC_EOIR0_EL1",   [GICSIM_ICC_EOIR1] = "ICC_EOIR1_EL1",
-    [GICSIM_ICC_DIR] = "ICC_DIR_EL1",       [GICSIM_ICC_HPPIR0] = "ICC_HPPIR0_EL1",
-    [GICSIM_ICC_HPPIR1] = "ICC_HPPIR1_EL1", [GICSIM_ICC_PMR] = "ICC_PMR_EL1",
-    [GICSIM_ICC_BPR0] = "ICC_BPR0_EL1",     [GICSIM_ICC_BPR1] = "ICC_BPR1_EL1",
-    [GICSIM_ICC_RPR] = "ICC_RPR_EL1",       [GICSIM_ICC_CTLR] = "ICC_CTLR_EL1",
+    [GICSIM_ICC_IAR0] = "ICC_IAR0_EL1",       [GICSIM_ICC_IAR1] = "ICC_IAR1_EL1",
+    [GICSIM_ICC_EOIR0] = "ICC_EOIR0_EL1",     [GICSIM_ICC_EOIR1] = "ICC_EOIR1_EL1",
+    [GICSIM_ICC_DIR] = "ICC_DIR_EL1",         [GICSIM_ICC_HPPIR0] = "ICC_HPPIR0_EL1",
+    [GICSIM_ICC_HPPIR1] = "ICC_HPPIR1_EL1",   [GICSIM_ICC_PMR] = "ICC_PMR_EL1",
+    [GICSIM_ICC_BPR0] = "ICC_BPR0_EL1",       [GICSIM_ICC_BPR1] = "ICC_BPR1_EL1",
+    [GICSIM_ICC_RPR] = "ICC_RPR_EL1",         [GICSIM_ICC_CTLR] = "ICC_CTLR_EL1",
     [GICSIM_ICC_IGRPEN0] = "ICC_IGRPEN0_EL1", [GICSIM_ICC_IGRPEN1] = "ICC_IGRPEN1_EL1",
-    [GICSIM_ICC_SGI0R] = "ICC_SGI0R_EL1",   [GICSIM_ICC_SGI1R] = "ICC_SGI1R_EL1",
-    [GICSIM_ICC_ASGI1R] = "ICC_ASGI1R_EL1", [GICSIM_ICC_AP0R0] = "ICC_AP0R0_EL1",
-    [GICSIM_ICC_AP0R1] = "ICC_AP0R1_EL1",   [GICSIM_ICC_AP0R2] = "ICC_AP0R2_EL1",
-    [GICSIM_ICC_AP0R3] = "ICC_AP0R3_EL1",   [GICSIM_ICC_AP1R0] = "ICC_AP1R0_EL1",
-    [GICSIM_ICC_AP1R1] = "ICC_AP1R1_EL1",   [GICSIM_ICC_AP1R2] = "ICC_AP1R2_EL1",
-    [GICSIM_ICC_AP1R3] = "ICC_AP1R3_EL1",   [GICSIM_ICC_SRE] = "ICC_SRE_EL1",
+    [GICSIM_ICC_SGI0R] = "ICC_SGI0R_EL1",     [GICSIM_ICC_SGI1R] = "ICC_SGI1R_EL1",
+    [GICSIM_ICC_ASGI1R] = "ICC_ASGI1R_EL1",   [GICSIM_ICC_AP0R0] = "ICC_AP0R0_EL1",
+    [GICSIM_ICC_AP0R1] = "ICC_AP0R1_EL1",     [GICSIM_ICC_AP0R2] = "ICC_AP0R2_EL1",
+    [GICSIM_ICC_AP0R3] = "ICC_AP0R3_EL1",     [GICSIM_ICC_AP1R0] = "ICC_AP1R0_EL1",
+    [GICSIM_ICC_AP1R1] = "ICC_AP1R1_EL1",     [GICSIM_ICC_AP1R2] = "ICC_AP1R2_EL1",
+    [GICSIM_ICC_AP1R3] = "ICC_AP1R3_EL1",     [GICSIM_ICC_SRE] = "ICC_SRE_EL1",
 };
 
 const char *gicsim_icc_reg_name(gicsim_icc_reg reg)
@@ -339,12 +342,18 @@ void gic_set_lines(gicsim_gic *g, uint32_t pe, bool irq, bool fiq)
 }
 
 static const char *const event_names[GICSIM_GEV__COUNT] = {
-    [GICSIM_GEV_RAISE] = "raise",           [GICSIM_GEV_MERGE] = "merge",
-    [GICSIM_GEV_SIGNAL] = "signal",         [GICSIM_GEV_ACK] = "ack",
-    [GICSIM_GEV_WITHDRAW] = "withdraw",     [GICSIM_GEV_PRIO_DROP] = "prio_drop",
-    [GICSIM_GEV_DEACTIVATE] = "deactivate", [GICSIM_GEV_SGI_SEND] = "sgi_send",
-    [GICSIM_GEV_VSIGNAL] = "vsignal",       [GICSIM_GEV_VACK] = "vack",
-    [GICSIM_GEV_VPRIO_DROP] = "vprio_drop", [GICSIM_GEV_VDEACTIVATE] = "vdeactivate",
+    [GICSIM_GEV_RAISE] = "raise",
+    [GICSIM_GEV_MERGE] = "merge",
+    [GICSIM_GEV_SIGNAL] = "signal",
+    [GICSIM_GEV_ACK] = "ack",
+    [GICSIM_GEV_WITHDRAW] = "withdraw",
+    [GICSIM_GEV_PRIO_DROP] = "prio_drop",
+    [GICSIM_GEV_DEACTIVATE] = "deactivate",
+    [GICSIM_GEV_SGI_SEND] = "sgi_send",
+    [GICSIM_GEV_VSIGNAL] = "vsignal",
+    [GICSIM_GEV_VACK] = "vack",
+    [GICSIM_GEV_VPRIO_DROP] = "vprio_drop",
+    [GICSIM_GEV_VDEACTIVATE] = "vdeactivate",
     [GICSIM_GEV_MAINTENANCE] = "maintenance",
 };
 

@@ -46,11 +46,11 @@ typedef struct gic_cpuif {
     uint8_t pmr;
     uint8_t bpr0, bpr1;
     bool cbpr, eoimode;
-    bool igrpen[2];   /* [0] Group 0, [1] Group 1 (Non-secure) */
-    uint32_t ap[2][4]; /* ICC_AP0R<n>, ICC_AP1R<n> */
-    uint32_t fwd;      /* INTID last forwarded by the redistributor, GIC_NONE if none */
-    uint32_t signaled; /* INTID whose presentation was last reported, GIC_NONE if none */
-    bool irq, fiq;     /* output lines */
+    bool igrpen[2];         /* [0] Group 0, [1] Group 1 (Non-secure) */
+    uint32_t ap[2][4];      /* ICC_AP0R<n>, ICC_AP1R<n> */
+    uint32_t fwd;           /* INTID last forwarded by the redistributor, GIC_NONE if none */
+    uint32_t signaled;      /* INTID whose presentation was last reported, GIC_NONE if none */
+    bool irq, fiq;          /* output lines */
     gicsim_event_id msg_id; /* newest redistributor message in flight, 0 if none */
     gicsim_time_t msg_when; /* its arrival time */
 } gic_cpuif;
@@ -80,15 +80,15 @@ struct gicsim_gic {
     gicsim_timing timing;
     gicsim_time_t t_dist_to_redist, t_redist_to_cpuif, t_sgi_route;
 
-    uint8_t prio_mask;  /* implemented priority bits, e.g. 0xF8 for 5 bits */
-    uint8_t prebits;    /* preemption bits = min(priority bits, 7) */
-    uint8_t min_bpr0;   /* 7 - prebits */
-    bool ds;            /* GICD_CTLR.DS */
+    uint8_t prio_mask;   /* implemented priority bits, e.g. 0xF8 for 5 bits */
+    uint8_t prebits;     /* preemption bits = min(priority bits, 7) */
+    uint8_t min_bpr0;    /* 7 - prebits */
+    bool ds;             /* GICD_CTLR.DS */
     bool grp_enabled[3]; /* GICD_CTLR EnableGrp0 / EnableGrp1NS / EnableGrp1S */
 
-    uint32_t num_spis;  /* implemented SPIs: INTIDs 32..32+num_spis-1 */
-    gic_irq *spis;      /* [intid - 32] */
-    uint64_t *irouter;  /* [intid - 32] */
+    uint32_t num_spis;      /* implemented SPIs: INTIDs 32..32+num_spis-1 */
+    gic_irq *spis;          /* [intid - 32] */
+    uint64_t *irouter;      /* [intid - 32] */
     uint32_t one_of_n_next; /* round-robin cursor for 1-of-N routing */
 
     gic_redist *rd;
@@ -134,12 +134,12 @@ gic_irq *gic_irq_lookup(gicsim_gic *g, uint32_t pe, uint32_t intid);
 /* State transitions; each keeps the accounting, the observers, the
  * redistributor candidate sets and the propagation events up to date. */
 void irq_commit(gicsim_gic *g, gic_irq *irq, uint8_t old_flags, irq_reason why);
-void irq_raise(gicsim_gic *g, gic_irq *irq);            /* latch pending (edge, ISPENDR, SGI) */
+void irq_raise(gicsim_gic *g, gic_irq *irq); /* latch pending (edge, ISPENDR, SGI) */
 void irq_set_line(gicsim_gic *g, gic_irq *irq, bool level);
-void irq_acknowledge(gicsim_gic *g, gic_irq *irq);      /* pending -> active */
-bool irq_deactivate(gicsim_gic *g, gic_irq *irq);       /* false if it was not active */
+void irq_acknowledge(gicsim_gic *g, gic_irq *irq); /* pending -> active */
+bool irq_deactivate(gicsim_gic *g, gic_irq *irq);  /* false if it was not active */
 void irq_retarget(gicsim_gic *g, gic_irq *irq, uint32_t pe);
-void irq_refresh_all(gicsim_gic *g);                     /* after a global enable change */
+void irq_refresh_all(gicsim_gic *g); /* after a global enable change */
 
 /* Register views shared by the GICD and GICR SGI_base frames. */
 typedef enum irq_reg {
@@ -233,8 +233,8 @@ size_t mem_pages(const gic_mem *m); /* pages allocated, for memory-use reports *
  * GICR_CTLR.EnableLPIs is 0 (the pending bit is still set). */
 void lpi_set_pending(gicsim_gic *g, uint32_t pe, uint32_t intid);   /* INT, translation */
 void lpi_clear_pending(gicsim_gic *g, uint32_t pe, uint32_t intid); /* CLEAR, DISCARD */
-void lpi_inv(gicsim_gic *g, uint32_t pe, uint32_t intid);           /* INV: reload the config byte */
-void lpi_invall(gicsim_gic *g, uint32_t pe);                        /* INVALL: reload all */
+void lpi_inv(gicsim_gic *g, uint32_t pe, uint32_t intid); /* INV: reload the config byte */
+void lpi_invall(gicsim_gic *g, uint32_t pe);              /* INVALL: reload all */
 /* MOVI/MOVALL: a pending LPI moves from one redistributor to another. */
 void lpi_move(gicsim_gic *g, uint32_t from_pe, uint32_t to_pe, uint32_t intid);
 void lpi_move_all(gicsim_gic *g, uint32_t from_pe, uint32_t to_pe);
@@ -294,7 +294,7 @@ bool lpi_gicr_write(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uin
 
 typedef struct gic_its gic_its;
 gicsim_status its_create(gicsim_gic *g); /* sets g->its; on failure g->its may be partial */
-void its_free(gicsim_gic *g);             /* frees g->its (NULL is fine) */
+void its_free(gicsim_gic *g);            /* frees g->its (NULL is fine) */
 
 /* ---- vcpu_interface.c ------------------------------------------------------- */
 

@@ -195,9 +195,8 @@ static void model_ap(gicsim_gic *g, uint32_t pe, unsigned which, inv_ap *out)
                 out->r[grp][n] = g->cpu[pe].ap[grp][n];
             } else {
                 uint64_t v = 0;
-                gicsim_ich_read(g, pe,
-                                (gicsim_ich_reg)((grp ? GICSIM_ICH_AP1R0 : GICSIM_ICH_AP0R0) + n),
-                                &v);
+                gicsim_ich_read(
+                    g, pe, (gicsim_ich_reg)((grp ? GICSIM_ICH_AP1R0 : GICSIM_ICH_AP0R0) + n), &v);
                 out->r[grp][n] = (uint32_t)v;
             }
         }

@@ -48,8 +48,8 @@ gic_group irq_group(const gicsim_gic *g, const gic_irq *irq)
 bool irq_is_candidate(const gicsim_gic *g, const gic_irq *irq)
 {
     uint8_t f = irq->flags;
-    return irq_pending(f) && (f & IRQF_ENABLED) && !(f & IRQF_ACTIVE) &&
-           irq->target != GIC_NO_PE && g->grp_enabled[irq_group(g, irq)] &&
+    return irq_pending(f) && (f & IRQF_ENABLED) && !(f & IRQF_ACTIVE) && irq->target != GIC_NO_PE &&
+           g->grp_enabled[irq_group(g, irq)] &&
            (irq->intid < GICSIM_LPI_BASE || lpi_delivery_enabled(g, irq->target));
 }
 

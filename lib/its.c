@@ -22,10 +22,10 @@
  * its_command (or its_translate) + its_table_read per access. A translation
  * first looks in the translation cache (its_cache_hit, whenever the ITS has
  * a cache): a hit needs no table access, a miss walks the tables, so a miss
- * costs exactly the table walk more than a hit. When the service ends, GITS_CREADR moves past a command and the
- * messages for the redistributors leave; each arrives its_to_redist later
- * (lpi.c), in the order sent. SYNC/VSYNC end no earlier than the arrival of
- * every message already sent to their redistributor.
+ * costs exactly the table walk more than a hit. When the service ends, GITS_CREADR moves past a
+ * command and the messages for the redistributors leave; each arrives its_to_redist later (lpi.c),
+ * in the order sent. SYNC/VSYNC end no earlier than the arrival of every message already sent to
+ * their redistributor.
  */
 #include "gic_internal.h"
 

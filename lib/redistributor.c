@@ -173,8 +173,8 @@ gicsim_status gicr_read(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size,
     case GICSIM_GICR_WAKER:
         /* ChildrenAsleep follows ProcessorSleep at once: the model has no
          * in-flight traffic to drain. */
-        *val = rd->asleep ? GICSIM_GICR_WAKER_PROCESSOR_SLEEP | GICSIM_GICR_WAKER_CHILDREN_ASLEEP
-                          : 0;
+        *val =
+            rd->asleep ? GICSIM_GICR_WAKER_PROCESSOR_SLEEP | GICSIM_GICR_WAKER_CHILDREN_ASLEEP : 0;
         return GICSIM_OK;
     case GICSIM_GICR_PIDR2:
         *val = (g->cfg.version >= GICSIM_GICV4_0 ? 4u : 3u) << 4;

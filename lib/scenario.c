@@ -566,8 +566,8 @@ gicsim_status gicsim_platform_check(const char *path, gicsim_diag *diag)
 /* ---- gic ------------------------------------------------------------------------------ */
 
 static const char *const gic_keys[] = {
-    "version",           "pes",      "spis", "lrs", "priority_bits", "pes_per_cluster",
-    "security_disabled", "one_of_n", "lpi_bits", "its", "its_cache", NULL};
+    "version",           "pes",      "spis",     "lrs", "priority_bits", "pes_per_cluster",
+    "security_disabled", "one_of_n", "lpi_bits", "its", "its_cache",     NULL};
 static const char *const gic_versions[] = {"v3", "v4.0", "v4.1", NULL};
 static const gicsim_gic_version gic_version_vals[] = {GICSIM_GICV3, GICSIM_GICV4_0, GICSIM_GICV4_1};
 
@@ -769,9 +769,9 @@ static const char *const top_keys[] = {"name", "description", "platform", "platf
 static const char *const vm_keys[] = {"name",      "vcpus",  "policy",        "wfi",
                                       "halt_poll", "guest",  "guest_eoimode", "nested",
                                       "pes",       "pinned", "time_slice",    NULL};
-static const char *const source_keys[] = {"name",  "kind",     "vm",       "vcpu",    "sender_vcpu",
-                                          "intid", "route_pe", "priority", "handler", "deassert_at",
-                                          "hold",  "reply",    "arrival",  "device_id", "event_id", NULL};
+static const char *const source_keys[] = {
+    "name",    "kind",        "vm",   "vcpu",  "sender_vcpu", "intid",     "route_pe", "priority",
+    "handler", "deassert_at", "hold", "reply", "arrival",     "device_id", "event_id", NULL};
 static const char *const arrival_keys[] = {"kind",  "period", "burst", "spacing", "start",
                                            "limit", "seed",   "file",  NULL};
 static const char *const run_keys[] = {"duration", "seed", "policies", NULL};

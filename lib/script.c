@@ -108,13 +108,15 @@ static const struct {
     const char *name;
     size_t off;
 } stat_fields[] = {
-    STAT(raised),          STAT(merged),          STAT(acknowledged),  STAT(withdrawn),
-    STAT(pending_now),     STAT(priority_drops),  STAT(deactivations), STAT(signals),
-    STAT(spurious_acks),   STAT(sgis_sent),       STAT(sgis_dropped),  STAT(raz_wi_reads),
-    STAT(raz_wi_writes),   STAT(ignored_ops),     STAT(hop_events),    STAT(v_acks),
-    STAT(v_spurious_acks), STAT(v_deactivations), STAT(v_eoicount),    STAT(maintenance_irqs),
-    STAT(lpis_set),        STAT(lpis_dropped),    STAT(lpi_config_reads), STAT(vlpis_set),
-    STAT(vsgis_set),       STAT(doorbells),       STAT(vpe_residency_changes),
+    STAT(raised),        STAT(merged),           STAT(acknowledged),
+    STAT(withdrawn),     STAT(pending_now),      STAT(priority_drops),
+    STAT(deactivations), STAT(signals),          STAT(spurious_acks),
+    STAT(sgis_sent),     STAT(sgis_dropped),     STAT(raz_wi_reads),
+    STAT(raz_wi_writes), STAT(ignored_ops),      STAT(hop_events),
+    STAT(v_acks),        STAT(v_spurious_acks),  STAT(v_deactivations),
+    STAT(v_eoicount),    STAT(maintenance_irqs), STAT(lpis_set),
+    STAT(lpis_dropped),  STAT(lpi_config_reads), STAT(vlpis_set),
+    STAT(vsgis_set),     STAT(doorbells),        STAT(vpe_residency_changes),
 };
 #undef STAT
 #define N_STATS (sizeof stat_fields / sizeof stat_fields[0])

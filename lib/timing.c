@@ -11,7 +11,8 @@ typedef struct cost_info {
 } cost_info;
 
 static const cost_info costs[GICSIM_COST__COUNT] = {
-#define COST_INFO_(id, dom, def, name, desc) [GICSIM_COST_##id] = {name, desc, GICSIM_CLK_##dom, def},
+#define COST_INFO_(id, dom, def, name, desc)                                                       \
+    [GICSIM_COST_##id] = {name, desc, GICSIM_CLK_##dom, def},
     GICSIM_COST_LIST(COST_INFO_)
 #undef COST_INFO_
 };

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MEM_BASE 0x40000000ull  /* where the host allocates its tables */
-#define DEVICE_EVENT_BITS 5u    /* each device: EventIDs 0..31 */
+#define MEM_BASE 0x40000000ull /* where the host allocates its tables */
+#define DEVICE_EVENT_BITS 5u   /* each device: EventIDs 0..31 */
 #define HOST_LPI_PRIORITY 0xA0u
 #define GICR_PROPBASER 0x0070u
 #define GICR_PENDBASER 0x0078u
@@ -36,11 +36,11 @@
 #define VPENDBASER_PENDING_LAST (1ull << 61)
 
 struct gicv4_host {
-    uint64_t next_pa;   /* bump allocator in simulated memory */
-    uint64_t prop;      /* host LPI configuration table */
-    uint32_t next_lpi;  /* next host LPI INTID to hand out */
-    uint32_t next_vpe;  /* next vPEID */
-    uint32_t *devices;  /* DeviceIDs already mapped (MAPD) */
+    uint64_t next_pa;  /* bump allocator in simulated memory */
+    uint64_t prop;     /* host LPI configuration table */
+    uint32_t next_lpi; /* next host LPI INTID to hand out */
+    uint32_t next_vpe; /* next vPEID */
+    uint32_t *devices; /* DeviceIDs already mapped (MAPD) */
     uint32_t n_devices, cap_devices;
     uint64_t *vm_vprop; /* per VM: its vLPI configuration table, 0 if not direct */
     uint32_t n_vm_vprop;
@@ -186,11 +186,10 @@ gicsim_status gicv4_add_vm(gicsim_system *s, sys_vm *vm)
         if (doorbell == SYS_NONE)
             return GICSIM_E_FULL;
         v->doorbell_lpi = doorbell;
-        gicsim_its_cmd c = v41 ? gicsim_its_cmd_vmapp41((uint16_t)v->vpeid, v->home, v->vpt,
-                                                        id_bits(s), h->vm_vprop[vm->id], doorbell,
-                                                        true)
-                               : gicsim_its_cmd_vmapp((uint16_t)v->vpeid, v->home, v->vpt,
-                                                      id_bits(s), true);
+        gicsim_its_cmd c =
+            v41 ? gicsim_its_cmd_vmapp41((uint16_t)v->vpeid, v->home, v->vpt, id_bits(s),
+                                         h->vm_vprop[vm->id], doorbell, true)
+                : gicsim_its_cmd_vmapp((uint16_t)v->vpeid, v->home, v->vpt, id_bits(s), true);
         gicsim_status st = submit(s, &c, 1);
         if (st != GICSIM_OK)
             return st;

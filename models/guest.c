@@ -59,7 +59,8 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     sys_vcpu *v = pe_vcpu(pe);
     uint64_t vintid = GICSIM_INTID_SPURIOUS;
     gicsim_icv_read(s->gic, pe->id, GICSIM_ICC_IAR1, &vintid);
-    if (vintid >= 1020 && vintid < GICSIM_LPI_BASE) { /* special INTIDs 1020..1023: nothing to handle */
+    if (vintid >= 1020 &&
+        vintid < GICSIM_LPI_BASE) { /* special INTIDs 1020..1023: nothing to handle */
         guest_next(s, v, s->c[GICSIM_COST_EXCEPTION_RETURN], g_eret, 0);
         return;
     }
@@ -109,6 +110,5 @@ static void g_sgi(gicsim_system *s, sys_pe *pe, uint64_t arg)
 
 void guest_send_sgi(gicsim_system *s, sys_vcpu *v, uint32_t src, uint32_t target_vcpu)
 {
-    guest_push_back(s, v, s->c[GICSIM_COST_ICC_SYSREG], g_sgi,
-                    ((uint64_t)src << 32) | target_vcpu);
+    guest_push_back(s, v, s->c[GICSIM_COST_ICC_SYSREG], g_sgi, ((uint64_t)src << 32) | target_vcpu);
 }

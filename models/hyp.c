@@ -701,13 +701,16 @@ void hyp_begin_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r, uint64_t
     pe->exit_data = data;
     pe->hyp.cursor = 0;
     if (s->n_obs) {
-        gicsim_sys_event ev = {.time = pe->exit_start, .kind = GICSIM_SEV_EXIT, .pe = pe->id,
-                               .vm = v->vm->id, .vcpu = v->idx, .reason = r,
+        gicsim_sys_event ev = {.time = pe->exit_start,
+                               .kind = GICSIM_SEV_EXIT,
+                               .pe = pe->id,
+                               .vm = v->vm->id,
+                               .vcpu = v->idx,
+                               .reason = r,
                                .source = UINT32_MAX};
         sys_emit(s, &ev);
     }
-    pe_next(s, pe,
-            s->c[GICSIM_COST_EXCEPTION_ENTRY] + s->c[GICSIM_COST_GUEST_CTX_SAVE] + ws(s),
+    pe_next(s, pe, s->c[GICSIM_COST_EXCEPTION_ENTRY] + s->c[GICSIM_COST_GUEST_CTX_SAVE] + ws(s),
             exit_saved, 0);
 }
 
@@ -808,8 +811,12 @@ static void hrtimer_fire(gicsim_engine *e, void *ctx, uint64_t arg)
 static gicsim_virq vtimer_virq(const sys_vcpu *v)
 {
     bool hw = v->vm->pol->host_eoimode;
-    return (gicsim_virq){.vintid = VTIMER_PPI, .level = true, .line = true, .hw = hw,
-                         .pintid = VTIMER_PPI, .eoi_maint = !hw};
+    return (gicsim_virq){.vintid = VTIMER_PPI,
+                         .level = true,
+                         .line = true,
+                         .hw = hw,
+                         .pintid = VTIMER_PPI,
+                         .eoi_maint = !hw};
 }
 
 /* Host hrtimer expiry: inject the timers of descheduled vCPUs that were
@@ -958,9 +965,9 @@ void gicsim_hyp_set_enabled(gicsim_hyp *h, uint32_t intid, bool enabled)
         gicsim_gicr_write(h->s->gic, h->pe->id,
                           enabled ? GICSIM_GICR_ISENABLER0 : GICSIM_GICR_ICENABLER0, 4, bit);
     else
-        gicsim_gicd_write(h->s->gic,
-                          (enabled ? GICSIM_GICD_ISENABLER : GICSIM_GICD_ICENABLER) + 4 * (intid / 32),
-                          4, bit);
+        gicsim_gicd_write(
+            h->s->gic, (enabled ? GICSIM_GICD_ISENABLER : GICSIM_GICD_ICENABLER) + 4 * (intid / 32),
+            4, bit);
     gicsim_hyp_charge(h, GICSIM_COST_GIC_MMIO);
 }
 
@@ -1003,8 +1010,7 @@ bool gicsim_hyp_resample(gicsim_hyp *h, uint32_t intid)
     return intid < 1024 && s->spi_line[intid];
 }
 
-void gicsim_hyp_set_virq_line(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, uint32_t vintid,
-                              bool line)
+void gicsim_hyp_set_virq_line(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, uint32_t vintid, bool line)
 {
     if (!h || vm >= h->s->n_vms || vcpu >= h->s->vms[vm]->cfg.num_vcpus)
         return;

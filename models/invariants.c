@@ -23,9 +23,9 @@ struct sys_inv {
 };
 
 typedef struct inv_vcpu {
-    inv_ap act;               /* active priorities: acknowledged, not dropped */
-    uint32_t vintid[2][128];  /* the vINTID each one belongs to */
-    bool in_hw;               /* flushed to its PE's virtual CPU interface, not yet folded */
+    inv_ap act;              /* active priorities: acknowledged, not dropped */
+    uint32_t vintid[2][128]; /* the vINTID each one belongs to */
+    bool in_hw;              /* flushed to its PE's virtual CPU interface, not yet folded */
 } inv_vcpu;
 
 void gicsim_system_invariants(const gicsim_system *s, gicsim_invariant_report *out)
@@ -175,8 +175,8 @@ static void check_vcpu(gicsim_system *s, sys_vcpu *v, const char *where)
                 vgic_irq *q = vcpu_irq(s, v, vintid);
                 bool active = false;
                 if (q && iv->in_hw && q->lr >= 0)
-                    active = lr_state(read_lr(s, v->pe->id, (uint32_t)q->lr)) &
-                             GICSIM_LR_STATE_ACTIVE;
+                    active =
+                        lr_state(read_lr(s, v->pe->id, (uint32_t)q->lr)) & GICSIM_LR_STATE_ACTIVE;
                 else if (q)
                     active = q->active;
                 if (!active) {
@@ -222,8 +222,8 @@ void inv_sys_gic_event(gicsim_system *s, const gicsim_gic_event *ev, sys_vcpu *v
     if (!s->inv || (ev->kind != GICSIM_GEV_VACK && ev->kind != GICSIM_GEV_VPRIO_DROP))
         return;
     /* (a) A record is acknowledged once, and never after it merged. */
-    const gicsim_irq_record *r = q && ev->kind == GICSIM_GEV_VACK ? record_get(s, q->rec_pending)
-                                                                   : NULL;
+    const gicsim_irq_record *r =
+        q && ev->kind == GICSIM_GEV_VACK ? record_get(s, q->rec_pending) : NULL;
     if (r) {
         s->inv->rep.checks++;
         if (r->t_ack != NEVER)
@@ -334,12 +334,12 @@ void inv_sys_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
                  v->vm->id, v->idx, i, vintid, pintid);
         for (uint32_t k = 0; k < i; k++) {
             if (v->lr_irq[k] == q)
-                FAIL(s, where, "vCPU %u.%u: vINTID %u in ICH_LR%u and ICH_LR%u", v->vm->id,
-                     v->idx, vintid, k, i);
+                FAIL(s, where, "vCPU %u.%u: vINTID %u in ICH_LR%u and ICH_LR%u", v->vm->id, v->idx,
+                     vintid, k, i);
             else if ((st & GICSIM_LR_STATE_PENDING) && (lr_state(lrs[k]) & 1u) &&
                      (uint32_t)(lrs[k] & GICSIM_LR_VINTID_MASK) == vintid)
-                FAIL(s, where, "vCPU %u.%u: vINTID %u pending in ICH_LR%u and ICH_LR%u",
-                     v->vm->id, v->idx, vintid, k, i);
+                FAIL(s, where, "vCPU %u.%u: vINTID %u pending in ICH_LR%u and ICH_LR%u", v->vm->id,
+                     v->idx, vintid, k, i);
         }
     }
     for (uint32_t i = 0; i < v->n_ap; i++) {
@@ -354,8 +354,8 @@ void inv_sys_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
                  v->vm->id, v->idx, q->vintid);
         for (uint32_t k = 0; k < i; k++)
             if (v->ap[k] == q)
-                FAIL(s, where, "vCPU %u.%u: vINTID %u twice in the pending list", v->vm->id,
-                     v->idx, q->vintid);
+                FAIL(s, where, "vCPU %u.%u: vINTID %u twice in the pending list", v->vm->id, v->idx,
+                     q->vintid);
     }
     inv_vcpu *iv = vinv(v);
     if (iv) {
@@ -378,8 +378,8 @@ void inv_sys_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
                  i);
     for (uint32_t i = 0; i < v->n_ap; i++)
         if (v->ap[i]->lr >= 0)
-            FAIL(s, where, "vCPU %u.%u: vINTID %u still claims ICH_LR%d after the fold",
-                 v->vm->id, v->idx, v->ap[i]->vintid, v->ap[i]->lr);
+            FAIL(s, where, "vCPU %u.%u: vINTID %u still claims ICH_LR%d after the fold", v->vm->id,
+                 v->idx, v->ap[i]->vintid, v->ap[i]->lr);
     inv_vcpu *iv = vinv(v);
     if (iv) {
         iv->in_hw = false;
@@ -445,8 +445,7 @@ static void check_sched(gicsim_system *s, const char *where)
                     twice |= s->pes[p2].rq[k] == w && (p2 != p || k != i);
             }
             if (w->state != VS_RUNNABLE || w->pe != pe || loaded || twice) {
-                FAIL(s, where,
-                     "vCPU %u.%u in the run queue of PE %u: state %d, names PE %u%s%s",
+                FAIL(s, where, "vCPU %u.%u in the run queue of PE %u: state %d, names PE %u%s%s",
                      w->vm->id, w->idx, p, (int)w->state, w->pe->id, loaded ? ", loaded" : "",
                      twice ? ", queued twice" : "");
                 return;

@@ -77,12 +77,16 @@ void pe_set_mode(gicsim_system *s, sys_pe *pe, pe_mode m)
     pe->mode_since = now;
     pe->mode = m;
     if (s->n_obs) {
-        static const gicsim_pe_mode pub[PM__COUNT] = {
-            [PM_IDLE] = GICSIM_PE_IDLE, [PM_GUEST] = GICSIM_PE_GUEST,
-            [PM_HYP] = GICSIM_PE_HYP,   [PM_POLL] = GICSIM_PE_POLL};
-        gicsim_sys_event ev = {.time = now, .kind = GICSIM_SEV_MODE, .pe = pe->id,
+        static const gicsim_pe_mode pub[PM__COUNT] = {[PM_IDLE] = GICSIM_PE_IDLE,
+                                                      [PM_GUEST] = GICSIM_PE_GUEST,
+                                                      [PM_HYP] = GICSIM_PE_HYP,
+                                                      [PM_POLL] = GICSIM_PE_POLL};
+        gicsim_sys_event ev = {.time = now,
+                               .kind = GICSIM_SEV_MODE,
+                               .pe = pe->id,
                                .vm = pe->vcpu ? pe->vcpu->vm->id : UINT32_MAX,
-                               .vcpu = pe->vcpu ? pe->vcpu->idx : UINT32_MAX, .mode = pub[m],
+                               .vcpu = pe->vcpu ? pe->vcpu->idx : UINT32_MAX,
+                               .mode = pub[m],
                                .source = UINT32_MAX};
         sys_emit(s, &ev);
     }

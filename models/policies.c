@@ -34,8 +34,7 @@
 #define BUILTIN_POLICIES 7
 #define MAX_POLICIES (BUILTIN_POLICIES + 32)
 
-static void trap_inject_common(gicsim_hyp *h, uint32_t intid, uint32_t vm, uint32_t vcpu,
-                               bool mask)
+static void trap_inject_common(gicsim_hyp *h, uint32_t intid, uint32_t vm, uint32_t vcpu, bool mask)
 {
     bool level = gicsim_hyp_irq_is_level(h, intid);
     if (level && mask)
@@ -84,7 +83,8 @@ static void eoi_split_irq(gicsim_hyp *h, uint32_t intid, uint32_t vm, uint32_t v
 
 static const gicsim_hyp_policy trap_inject = {
     .name = "trap-inject",
-    .description = "host EOImode=0, HW=0 list registers, level sources masked until the guest's EOI",
+    .description =
+        "host EOImode=0, HW=0 list registers, level sources masked until the guest's EOI",
     .host_eoimode = false,
     .phys_irq = trap_inject_irq,
     .eoi_maintenance = trap_inject_eoi,
@@ -92,7 +92,8 @@ static const gicsim_hyp_policy trap_inject = {
 
 static const gicsim_hyp_policy trap_inject_nomask = {
     .name = "trap-inject-nomask",
-    .description = "trap-inject without masking level sources: re-trigger storm while the line is high",
+    .description =
+        "trap-inject without masking level sources: re-trigger storm while the line is high",
     .host_eoimode = false,
     .phys_irq = trap_inject_nomask_irq,
     .eoi_maintenance = trap_inject_nomask_eoi,
@@ -147,8 +148,8 @@ static const gicsim_hyp_policy vlpi_emulated = {
 };
 
 static const gicsim_hyp_policy *table[MAX_POLICIES] = {
-    &trap_inject, &trap_inject_nomask, &eoi_split, &gicv4_direct, &gicv41_vsgi, &did,
-    &vlpi_emulated};
+    &trap_inject, &trap_inject_nomask, &eoi_split, &gicv4_direct, &gicv41_vsgi,
+    &did,         &vlpi_emulated};
 static size_t table_len = BUILTIN_POLICIES;
 
 gicsim_status gicsim_hyp_policy_register(const gicsim_hyp_policy *policy)

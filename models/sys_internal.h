@@ -55,13 +55,13 @@ struct sys_pe {
     gicsim_time_t mode_since;
     gicsim_time_t mode_time[PM__COUNT];
     op_queue hyp;
-    bool busy;          /* an operation is in progress */
-    bool cur_guest;     /* ... taken from the guest queue */
+    bool busy;      /* an operation is in progress */
+    bool cur_guest; /* ... taken from the guest queue */
     sys_op cur;
     gicsim_time_t cur_end;
     gicsim_event_id ev;
-    sys_vcpu *vcpu;     /* loaded vCPU, NULL if none */
-    sys_vcpu **rq;      /* runnable vCPUs waiting for this PE */
+    sys_vcpu *vcpu; /* loaded vCPU, NULL if none */
+    sys_vcpu **rq;  /* runnable vCPUs waiting for this PE */
     uint32_t n_rq, cap_rq;
     bool need_resched;
     gicsim_event_id tick_ev;
@@ -109,8 +109,8 @@ typedef struct vgic_irq {
     uint8_t prio;
     bool level, line, latch, active;
     bool hw, eoi_maint;
-    bool queued;     /* on the software pending list */
-    int8_t lr;       /* list register holding it, -1 if none */
+    bool queued;                      /* on the software pending list */
+    int8_t lr;                        /* list register holding it, -1 if none */
     uint32_t rec_pending, rec_active; /* records of the pending and of the active instance */
     uint32_t rec_maint; /* record of the instance the guest deactivated with an EOI maintenance
                            request (HW=0, EOI=1), until the fold that finds it */
@@ -126,21 +126,21 @@ typedef enum vcpu_state { VS_RUNNABLE, VS_RUNNING, VS_BLOCKED } vcpu_state;
 struct sys_vcpu {
     sys_vm *vm;
     uint32_t idx;
-    uint32_t vpeid;   /* GICv4 vPE (direct VMs) */
-    uint64_t vpt;     /* its virtual pending table, 0 if none */
+    uint32_t vpeid;        /* GICv4 vPE (direct VMs) */
+    uint64_t vpt;          /* its virtual pending table, 0 if none */
     uint32_t doorbell_lpi; /* the host LPI that is its doorbell */
     bool pending_last;     /* GICR_VPENDBASER.PendingLast when its vPE was last put */
     uint32_t vpe_pe;       /* the redistributor its vPE is mapped to (VMAPP/VMOVP) */
     uint32_t doorbell_rec; /* record of the latest direct interrupt, for doorbell exits */
     vcpu_state state;
-    sys_pe *pe;       /* PE it is loaded on, or queued for */
-    uint32_t home;    /* PE it starts on (and stays on when pinned) */
-    bool in_guest;    /* executing guest code on its PE */
-    bool masked;      /* guest PSTATE.I: inside its interrupt handler */
+    sys_pe *pe;    /* PE it is loaded on, or queued for */
+    uint32_t home; /* PE it starts on (and stays on when pinned) */
+    bool in_guest; /* executing guest code on its PE */
+    bool masked;   /* guest PSTATE.I: inside its interrupt handler */
     bool polling;
     op_queue guest;
     vgic_irq banked[32];
-    vgic_irq **ap;    /* software pending list (KVM's ap_list) */
+    vgic_irq **ap; /* software pending list (KVM's ap_list) */
     uint32_t n_ap, cap_ap;
     vgic_irq *lr_irq[GICSIM_MAX_LRS];
     uint32_t used_lrs;
@@ -168,9 +168,9 @@ vgic_irq *vcpu_irq(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
 
 typedef struct sys_source {
     gicsim_source_config cfg;
-    vgic_irq *virq;   /* MSI: the guest's LPI (records; the software list when not direct) */
-    uint32_t pintid;  /* MSI: the host's physical LPI when not injected directly */
-    bool direct;      /* MSI: mapped as a vLPI (GICv4) */
+    vgic_irq *virq;  /* MSI: the guest's LPI (records; the software list when not direct) */
+    uint32_t pintid; /* MSI: the host's physical LPI when not injected directly */
+    bool direct;     /* MSI: mapped as a vLPI (GICv4) */
     uint64_t rng;
     uint64_t arrivals;
     uint32_t burst_left;

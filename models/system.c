@@ -13,9 +13,9 @@
 const char *gicsim_exit_reason_name(gicsim_exit_reason r)
 {
     static const char *const names[GICSIM_EXIT__COUNT] = {
-        [GICSIM_EXIT_IRQ] = "irq",          [GICSIM_EXIT_MAINTENANCE] = "maintenance",
-        [GICSIM_EXIT_WFI] = "wfi",          [GICSIM_EXIT_SGI_TRAP] = "sgi-trap",
-        [GICSIM_EXIT_MMIO] = "mmio",        [GICSIM_EXIT_HVC] = "hvc",
+        [GICSIM_EXIT_IRQ] = "irq",   [GICSIM_EXIT_MAINTENANCE] = "maintenance",
+        [GICSIM_EXIT_WFI] = "wfi",   [GICSIM_EXIT_SGI_TRAP] = "sgi-trap",
+        [GICSIM_EXIT_MMIO] = "mmio", [GICSIM_EXIT_HVC] = "hvc",
     };
     return (unsigned)r < GICSIM_EXIT__COUNT ? names[r] : NULL;
 }
@@ -392,7 +392,8 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
     return GICSIM_OK;
 }
 
-/* ---- Sources and devices ---------------------------------------------------------------------- */
+/* ---- Sources and devices ----------------------------------------------------------------------
+ */
 
 void gicsim_source_config_init(gicsim_source_config *cfg)
 {
@@ -420,9 +421,14 @@ void device_set_line(gicsim_system *s, uint32_t intid, bool level)
     s->spi_line[intid] = level;
     gicsim_gic_set_line(s->gic, 0, intid, level);
     if (s->n_obs) {
-        gicsim_sys_event ev = {.time = gicsim_engine_now(s->e), .kind = GICSIM_SEV_DEVICE_LINE,
-                               .pe = UINT32_MAX, .vm = s->spi_vm[intid], .vcpu = s->spi_vcpu[intid],
-                               .source = s->spi_src[intid], .intid = intid, .level = level};
+        gicsim_sys_event ev = {.time = gicsim_engine_now(s->e),
+                               .kind = GICSIM_SEV_DEVICE_LINE,
+                               .pe = UINT32_MAX,
+                               .vm = s->spi_vm[intid],
+                               .vcpu = s->spi_vcpu[intid],
+                               .source = s->spi_src[intid],
+                               .intid = intid,
+                               .level = level};
         sys_emit(s, &ev);
     }
 }
@@ -489,8 +495,12 @@ static void source_fire(gicsim_system *s, uint32_t id)
     gicsim_irq_state st = GICSIM_IRQ_INACTIVE;
     so->arrivals++;
     if (s->n_obs) {
-        gicsim_sys_event ev = {.time = gicsim_engine_now(s->e), .kind = GICSIM_SEV_ARRIVAL,
-                               .pe = UINT32_MAX, .vm = c->vm, .vcpu = c->vcpu, .source = id,
+        gicsim_sys_event ev = {.time = gicsim_engine_now(s->e),
+                               .kind = GICSIM_SEV_ARRIVAL,
+                               .pe = UINT32_MAX,
+                               .vm = c->vm,
+                               .vcpu = c->vcpu,
+                               .source = id,
                                .intid = c->intid};
         sys_emit(s, &ev);
     }
@@ -564,8 +574,7 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     switch (c.kind) {
     case GICSIM_SRC_SPI_EDGE:
     case GICSIM_SRC_SPI_LEVEL:
-        if (c.intid < GICSIM_SPI_BASE ||
-            c.intid - GICSIM_SPI_BASE >= gicsim_gic_num_spis(s->gic) ||
+        if (c.intid < GICSIM_SPI_BASE || c.intid - GICSIM_SPI_BASE >= gicsim_gic_num_spis(s->gic) ||
             s->spi_src[c.intid] != SYS_NONE)
             return GICSIM_E_INVAL;
         if (c.route_pe == UINT32_MAX)
@@ -626,8 +635,8 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
         so->virq->prio = (uint8_t)c.priority;
     }
     s->n_src++;
-    gicsim_time_t first = c.start != GICSIM_TIME_NEVER ? c.start
-                                                      : gicsim_engine_now(s->e) + c.period;
+    gicsim_time_t first =
+        c.start != GICSIM_TIME_NEVER ? c.start : gicsim_engine_now(s->e) + c.period;
     uint8_t prio = (uint8_t)c.priority;
     switch (c.kind) {
     case GICSIM_SRC_SPI_EDGE:

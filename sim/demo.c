@@ -185,7 +185,8 @@ int main(int argc, char **argv)
     cfg.num_pes = NUM_PES;
     cfg.num_spis = 64;
     cfg.timing = &timing;
-    if (gicsim_engine_create(&d.e) != GICSIM_OK || gicsim_gic_create(d.e, &cfg, &d.gic) != GICSIM_OK) {
+    if (gicsim_engine_create(&d.e) != GICSIM_OK ||
+        gicsim_gic_create(d.e, &cfg, &d.gic) != GICSIM_OK) {
         fprintf(stderr, "gicsim-demo: cannot create the model\n");
         return 1;
     }
@@ -240,9 +241,9 @@ int main(int argc, char **argv)
         source *s = &d.src[i];
         qsort(s->sig.v, s->sig.n, sizeof *s->sig.v, cmp_u64);
         qsort(s->ack.v, s->ack.n, sizeof *s->ack.v, cmp_u64);
-        printf("%-5u %-5s %-3u %-4s %7zu | %9.1f %9.1f %9.1f | %9.1f %9.1f %9.1f %9.1f\n",
-               s->intid, s->level ? "level" : "edge", i % NUM_PES, i < 4 ? "0x80" : "0xa0",
-               s->ack.n, mean(&s->sig), pct(&s->sig, 0.5), pct(&s->sig, 1.0), mean(&s->ack),
+        printf("%-5u %-5s %-3u %-4s %7zu | %9.1f %9.1f %9.1f | %9.1f %9.1f %9.1f %9.1f\n", s->intid,
+               s->level ? "level" : "edge", i % NUM_PES, i < 4 ? "0x80" : "0xa0", s->ack.n,
+               mean(&s->sig), pct(&s->sig, 0.5), pct(&s->sig, 1.0), mean(&s->ack),
                pct(&s->ack, 0.5), pct(&s->ack, 0.99), pct(&s->ack, 1.0));
     }
 

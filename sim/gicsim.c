@@ -42,28 +42,29 @@ static const char *prog = "gicsim";
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: gicsim run SCENARIO [options]\n"
-            "       gicsim compare SCENARIO [--policies a,b,c] [options]\n"
-            "       gicsim validate FILE...\n"
-            "       gicsim script FILE...\n"
-            "       gicsim --help | --version\n"
-            "\n"
-            "options:\n"
-            "  -p, --set KEY=VALUE   override a scenario key (e.g. -p gic.pes=8, -p run.duration=5ms)\n"
-            "  --policies LIST       compare: comma-separated policies (default: run.policies)\n"
-            "  --json FILE           summary as JSON, with the resolved configuration ('-': stdout)\n"
-            "  --csv FILE            per-interrupt records (gzip when FILE ends in .gz)\n"
-            "  --perfetto FILE       timeline for Perfetto / chrome://tracing\n"
-            "  --vcd FILE            interrupt and IRQ lines as a VCD (GTKWave)\n"
-            "  --cdf FILE            latency CDF as SVG (compare: one curve per policy)\n"
-            "  --record FILE         run: record the sources' arrivals as a trace (.gz: gzip)\n"
-            "  -q, --quiet           no progress line\n"
-            "\n"
-            "Outputs named in the scenario's outputs: section are written too. With compare,\n"
-            "per-run files get the policy inserted before the extension (out.eoi-split.csv).\n"
-            "exit codes: 0 ok, 1 script expectation failed, 64 usage, 65 bad trace data,\n"
-            "70 internal error, 78 bad configuration.\n");
+    fprintf(
+        f,
+        "usage: gicsim run SCENARIO [options]\n"
+        "       gicsim compare SCENARIO [--policies a,b,c] [options]\n"
+        "       gicsim validate FILE...\n"
+        "       gicsim script FILE...\n"
+        "       gicsim --help | --version\n"
+        "\n"
+        "options:\n"
+        "  -p, --set KEY=VALUE   override a scenario key (e.g. -p gic.pes=8, -p run.duration=5ms)\n"
+        "  --policies LIST       compare: comma-separated policies (default: run.policies)\n"
+        "  --json FILE           summary as JSON, with the resolved configuration ('-': stdout)\n"
+        "  --csv FILE            per-interrupt records (gzip when FILE ends in .gz)\n"
+        "  --perfetto FILE       timeline for Perfetto / chrome://tracing\n"
+        "  --vcd FILE            interrupt and IRQ lines as a VCD (GTKWave)\n"
+        "  --cdf FILE            latency CDF as SVG (compare: one curve per policy)\n"
+        "  --record FILE         run: record the sources' arrivals as a trace (.gz: gzip)\n"
+        "  -q, --quiet           no progress line\n"
+        "\n"
+        "Outputs named in the scenario's outputs: section are written too. With compare,\n"
+        "per-run files get the policy inserted before the extension (out.eoi-split.csv).\n"
+        "exit codes: 0 ok, 1 script expectation failed, 64 usage, 65 bad trace data,\n"
+        "70 internal error, 78 bad configuration.\n");
 }
 
 static void errorf(const char *fmt, ...)
@@ -449,8 +450,14 @@ static gicsim_summary lat(const run_result *r)
 }
 
 #define NS_GETTER(field)                                                                           \
-    static double get_##field##_ns(const run_result *r) { return (double)lat(r).field / 1000.0; } \
-    static double get_##field##_cyc(const run_result *r) { return cycles_of(lat(r).field, r->cpu_hz); }
+    static double get_##field##_ns(const run_result *r)                                            \
+    {                                                                                              \
+        return (double)lat(r).field / 1000.0;                                                      \
+    }                                                                                              \
+    static double get_##field##_cyc(const run_result *r)                                           \
+    {                                                                                              \
+        return cycles_of(lat(r).field, r->cpu_hz);                                                 \
+    }
 NS_GETTER(p50)
 NS_GETTER(p90)
 NS_GETTER(p99)
@@ -464,7 +471,10 @@ static double get_mean_ns(const run_result *r)
 }
 
 #define EXIT_GETTER(name, idx)                                                                     \
-    static double get_exit_##name(const run_result *r) { return per_irq(r->st.exits[idx], &r->st); }
+    static double get_exit_##name(const run_result *r)                                             \
+    {                                                                                              \
+        return per_irq(r->st.exits[idx], &r->st);                                                  \
+    }
 EXIT_GETTER(irq, GICSIM_EXIT_IRQ)
 EXIT_GETTER(maint, GICSIM_EXIT_MAINTENANCE)
 EXIT_GETTER(wfi, GICSIM_EXIT_WFI)
@@ -496,7 +506,10 @@ static double get_poll_share(const run_result *r)
 }
 
 #define COUNT_GETTER(field)                                                                        \
-    static double get_##field(const run_result *r) { return (double)r->st.field; }
+    static double get_##field(const run_result *r)                                                 \
+    {                                                                                              \
+        return (double)r->st.field;                                                                \
+    }
 COUNT_GETTER(delivered)
 COUNT_GETTER(merged)
 COUNT_GETTER(pending)
@@ -507,7 +520,6 @@ COUNT_GETTER(wakeups)
 COUNT_GETTER(exits_total)
 COUNT_GETTER(doorbells)
 #undef COUNT_GETTER
-
 
 static void print_table(const run_result *r, size_t n)
 {
@@ -548,8 +560,8 @@ static void print_table(const run_result *r, size_t n)
 
 static void print_sources(const run_ctx *rc, const run_result *r)
 {
-    printf("\n%-16s %10s %12s %12s %12s %12s %12s\n", "source", "delivered", "p50 (ns)",
-           "p90 (ns)", "p99 (ns)", "p99.9 (ns)", "max (ns)");
+    printf("\n%-16s %10s %12s %12s %12s %12s %12s\n", "source", "delivered", "p50 (ns)", "p90 (ns)",
+           "p99 (ns)", "p99.9 (ns)", "max (ns)");
     for (size_t i = 0; i < rc->n_src; i++) {
         gicsim_summary s;
         gicsim_histogram_summary(gicsim_system_latency(r->sys, (uint32_t)i), &s);
@@ -582,8 +594,13 @@ static int write_json(const run_ctx *rc, const run_result *r, size_t n, const ch
     char *doc = malloc(cap);
     int code = EX_OK;
     for (size_t i = 0; i < n && doc && code == EX_OK; i++) {
-        gicsim_output_info info = {gicsim_scenario_name(rc->sc), r[i].policy, rc->resolved,
-                                   rc->src_names, rc->n_src, rc->vm_names, rc->n_vms};
+        gicsim_output_info info = {gicsim_scenario_name(rc->sc),
+                                   r[i].policy,
+                                   rc->resolved,
+                                   rc->src_names,
+                                   rc->n_src,
+                                   rc->vm_names,
+                                   rc->n_vms};
         char *one = NULL;
         if (gicsim_output_summary_json(r[i].sys, &info, &one) != GICSIM_OK) {
             code = EX_SOFTWARE;

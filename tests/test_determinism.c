@@ -85,8 +85,8 @@ static gicsim_system *build(const gicsim_scenario *sc, const char *policy)
     gicsim_diag d;
     memset(&d, 0, sizeof d);
     if (gicsim_scenario_build(sc, policy, &sys, &d) != GICSIM_OK)
-        fail_msg("build under %s: %s:%u: %s: %s", policy ? policy : "own policies", d.file,
-                 d.line, d.key, d.message);
+        fail_msg("build under %s: %s:%u: %s: %s", policy ? policy : "own policies", d.file, d.line,
+                 d.key, d.message);
     return sys;
 }
 
@@ -152,9 +152,8 @@ static void assert_same_records(const run_result *a, const run_result *b, const 
     for (size_t i = 0; i < a->n_rec; i++)
         if (memcmp(&a->rec[i], &b->rec[i], sizeof a->rec[i]))
             fail_msg("%s: record %zu differs (t_assert %llu / %llu, t_ack %llu / %llu)", what, i,
-                     (unsigned long long)a->rec[i].t_assert,
-                     (unsigned long long)b->rec[i].t_assert, (unsigned long long)a->rec[i].t_ack,
-                     (unsigned long long)b->rec[i].t_ack);
+                     (unsigned long long)a->rec[i].t_assert, (unsigned long long)b->rec[i].t_assert,
+                     (unsigned long long)a->rec[i].t_ack, (unsigned long long)b->rec[i].t_ack);
     if (memcmp(&a->st, &b->st, sizeof a->st))
         fail_msg("%s: statistics differ", what);
 }
@@ -168,8 +167,8 @@ static void assert_same(const run_result *a, const run_result *b, const char *wh
     for (int i = 0; i < N_WRITERS; i++) {
         assert_true(a->file_len[i] > 0);
         if (a->file_len[i] != b->file_len[i] || memcmp(a->file[i], b->file[i], a->file_len[i]))
-            fail_msg("%s: %s outputs differ (%zu and %zu bytes)", what, writers[i],
-                     a->file_len[i], b->file_len[i]);
+            fail_msg("%s: %s outputs differ (%zu and %zu bytes)", what, writers[i], a->file_len[i],
+                     b->file_len[i]);
     }
 }
 

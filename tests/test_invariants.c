@@ -114,8 +114,7 @@ static void run_checked(const gicsim_scenario *sc, const char *policy, const cha
             continue;
         assert_int_equal(gicsim_trace_open(path, &readers[n_readers]), GICSIM_OK);
         assert_int_equal(gicsim_trace_replay_attach(sys, readers[n_readers], names,
-                                                    n_src < 256 ? n_src : 256,
-                                                    &replays[n_readers]),
+                                                    n_src < 256 ? n_src : 256, &replays[n_readers]),
                          GICSIM_OK);
         n_readers++;
     }
@@ -168,8 +167,8 @@ static void run_all_policies(const char *path, const char *const *ov, size_t n_o
     gicsim_scenario *sc = load(path, ov, n_ov);
     char label[512];
     for (size_t i = 0; i <= gicsim_scenario_policy_count(sc); i++) {
-        const char *pol = i < gicsim_scenario_policy_count(sc) ? gicsim_scenario_policy(sc, i)
-                                                                : NULL;
+        const char *pol =
+            i < gicsim_scenario_policy_count(sc) ? gicsim_scenario_policy(sc, i) : NULL;
         snprintf(label, sizeof label, "%s [%s] under %s", path, variant,
                  pol ? pol : "its own policies");
         run_checked(sc, pol, label);
@@ -228,8 +227,9 @@ static void test_scenario_variants(void **state)
     static const char *const pb8[] = {"gic.priority_bits=8"};
     static const char *const v41[] = {"gic.version=v4.1"};
     static const char *const lr1[] = {"gic.lrs=1"};
-    static const char *const every[] = {"trap-inject", "trap-inject-nomask", "eoi-split",
-                                        "gicv4-direct", "gicv41-vsgi", "did", "vlpi-emulated"};
+    static const char *const every[] = {"trap-inject",  "trap-inject-nomask", "eoi-split",
+                                        "gicv4-direct", "gicv41-vsgi",        "did",
+                                        "vlpi-emulated"};
     for (size_t i = 0; i < files.n; i++) {
         const char *f = files.v[i];
         run_vm_variant(f, pb4, 1, NULL, "4 priority bits", NULL, 0);

@@ -253,7 +253,7 @@ static void test_retrigger_storm_only_without_mask(void **state)
 static void test_builtin_policies_listed(void **state)
 {
     (void)state;
-    static const char *const names[] = {"trap-inject", "trap-inject-nomask", "eoi-split",
+    static const char *const names[] = {"trap-inject",  "trap-inject-nomask", "eoi-split",
                                         "gicv4-direct", "gicv41-vsgi",        "did",
                                         "vlpi-emulated"};
     static const bool eoimode[] = {false, false, true, true, true, true, true};

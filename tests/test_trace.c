@@ -184,9 +184,9 @@ static void test_empty_file(void **state)
 
 typedef struct bad_case {
     const char *file;
-    unsigned long line;   /* where the error is reported */
-    unsigned events;      /* good events before it */
-    const char *message;  /* a part of the message */
+    unsigned long line;  /* where the error is reported */
+    unsigned events;     /* good events before it */
+    const char *message; /* a part of the message */
 } bad_case;
 
 static void test_malformed(void **state)
@@ -285,8 +285,8 @@ static void test_truncated_gzip(void **state)
     gicsim_trace_writer *w = NULL;
     assert_int_equal(gicsim_trace_create(whole, &w), GICSIM_OK);
     for (uint64_t i = 0; i < 200000; i++)
-        assert_int_equal(gicsim_trace_write(w, i * 7919, i % 3 ? "nic" : "disk",
-                                            GICSIM_TRACE_FIRE), GICSIM_OK);
+        assert_int_equal(gicsim_trace_write(w, i * 7919, i % 3 ? "nic" : "disk", GICSIM_TRACE_FIRE),
+                         GICSIM_OK);
     assert_int_equal(gicsim_trace_finish(w), GICSIM_OK);
     size_t len;
     unsigned char *gz = slurp(whole, &len);

@@ -16,9 +16,9 @@ extern "C" {
 typedef uint64_t gicsim_time_t;
 
 #define GICSIM_PS(x) ((gicsim_time_t)(x))
-#define GICSIM_NS(x) ((gicsim_time_t)(x) * 1000u)
-#define GICSIM_US(x) ((gicsim_time_t)(x) * 1000000u)
-#define GICSIM_MS(x) ((gicsim_time_t)(x) * 1000000000u)
+#define GICSIM_NS(x) ((gicsim_time_t)(x)*1000u)
+#define GICSIM_US(x) ((gicsim_time_t)(x)*1000000u)
+#define GICSIM_MS(x) ((gicsim_time_t)(x)*1000000000u)
 #define GICSIM_TIME_NEVER UINT64_MAX
 
 /* Every fallible call returns one of these; GICSIM_OK is zero, errors are negative. */

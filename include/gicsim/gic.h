@@ -51,15 +51,16 @@ typedef enum gicsim_gic_version {
 typedef struct gicsim_gic_config {
     gicsim_gic_version version; /* default GICSIM_GICV3 */
     uint32_t num_pes;           /* 1..4096, default 4 */
-    uint32_t num_spis;          /* 0..988 SPIs (INTIDs 32..32+n-1), rounded up to a multiple of 32 in GICD_TYPER; default 96 */
-    uint8_t priority_bits;      /* implemented priority bits, 4..8, default 5 */
-    bool security_disabled;     /* reset value of GICD_CTLR.DS; default true */
-    bool one_of_n;              /* 1-of-N SPI routing supported (GICD_TYPER.No1N=0); default true */
-    uint32_t pes_per_cluster;   /* PEs sharing Aff1 (Aff0 = pe % this), 1..16, default 16 */
-    uint32_t num_lrs;           /* list registers per virtual CPU interface, 1..16, default 4 */
-    uint8_t lpi_id_bits;        /* INTID bits with LPIs (GICD_TYPER.IDbits + 1), 14..20, default 16 */
-    bool its;                   /* an ITS is present (GITS_* frame), default true */
-    uint32_t its_cache_entries; /* ITS translation cache entries (LRU), 0..4096, default 32 */
+    uint32_t num_spis;        /* 0..988 SPIs (INTIDs 32..32+n-1), rounded up to a multiple of 32 in
+                                 GICD_TYPER; default 96 */
+    uint8_t priority_bits;    /* implemented priority bits, 4..8, default 5 */
+    bool security_disabled;   /* reset value of GICD_CTLR.DS; default true */
+    bool one_of_n;            /* 1-of-N SPI routing supported (GICD_TYPER.No1N=0); default true */
+    uint32_t pes_per_cluster; /* PEs sharing Aff1 (Aff0 = pe % this), 1..16, default 16 */
+    uint32_t num_lrs;         /* list registers per virtual CPU interface, 1..16, default 4 */
+    uint8_t lpi_id_bits;      /* INTID bits with LPIs (GICD_TYPER.IDbits + 1), 14..20, default 16 */
+    bool its;                 /* an ITS is present (GITS_* frame), default true */
+    uint32_t its_cache_entries;  /* ITS translation cache entries (LRU), 0..4096, default 32 */
     const gicsim_timing *timing; /* hop costs; NULL means gicsim_timing_init defaults. Copied. */
 } gicsim_gic_config;
 
@@ -268,12 +269,12 @@ GICSIM_API bool gicsim_gic_irq_line(const gicsim_gic *gic, uint32_t pe);
 GICSIM_API bool gicsim_gic_fiq_line(const gicsim_gic *gic, uint32_t pe);
 
 typedef enum gicsim_gic_event_kind {
-    GICSIM_GEV_RAISE,      /* an interrupt instance became pending (t_assert) */
-    GICSIM_GEV_MERGE,      /* raised while already pending: one pending state absorbs it */
-    GICSIM_GEV_SIGNAL,     /* the CPU interface presents it to the PE (t_signal) */
-    GICSIM_GEV_ACK,        /* acknowledged through IAR: pending -> active (t_ack) */
-    GICSIM_GEV_WITHDRAW,   /* stopped being pending without an acknowledge (line dropped, ICPENDR) */
-    GICSIM_GEV_PRIO_DROP,  /* EOIR dropped the running priority (t_eoi) */
+    GICSIM_GEV_RAISE,     /* an interrupt instance became pending (t_assert) */
+    GICSIM_GEV_MERGE,     /* raised while already pending: one pending state absorbs it */
+    GICSIM_GEV_SIGNAL,    /* the CPU interface presents it to the PE (t_signal) */
+    GICSIM_GEV_ACK,       /* acknowledged through IAR: pending -> active (t_ack) */
+    GICSIM_GEV_WITHDRAW,  /* stopped being pending without an acknowledge (line dropped, ICPENDR) */
+    GICSIM_GEV_PRIO_DROP, /* EOIR dropped the running priority (t_eoi) */
     GICSIM_GEV_DEACTIVATE, /* left the active state (t_deact) */
     GICSIM_GEV_SGI_SEND,   /* a PE wrote SGI0R/SGI1R/ASGI1R; intid is the SGI, pe the sender */
     /* Virtual CPU interface (intid is the vINTID): */
@@ -288,7 +289,7 @@ typedef enum gicsim_gic_event_kind {
 typedef struct gicsim_gic_event {
     gicsim_time_t time;
     gicsim_gic_event_kind kind;
-    uint32_t pe;    /* the PE concerned (target; for SPIs the routed PE, or UINT32_MAX if none) */
+    uint32_t pe; /* the PE concerned (target; for SPIs the routed PE, or UINT32_MAX if none) */
     uint32_t intid;
 } gicsim_gic_event;
 
@@ -320,32 +321,38 @@ typedef struct gicsim_gic_stats {
     uint64_t merged;
     uint64_t acknowledged;
     uint64_t withdrawn;
-    uint64_t pending_now;      /* outstanding instances: pending latched, or a level line high while not active
-                                  (a level interrupt held high across its acknowledge becomes a new instance at
-                                  deactivation, when it re-pends) */
+    uint64_t pending_now; /* outstanding instances: pending latched, or a level line high while not
+                             active (a level interrupt held high across its acknowledge becomes a
+                             new instance at deactivation, when it re-pends) */
     uint64_t priority_drops;
     uint64_t deactivations;
     uint64_t signals;
-    uint64_t spurious_acks;    /* IAR reads that returned 1023 */
-    uint64_t sgis_sent;        /* SGI register writes */
-    uint64_t sgis_dropped;     /* SGI targets that did not exist or whose SGI is in another group */
-    uint64_t raz_wi_reads;     /* register reads the architecture makes RAZ (reserved, absent, wrong width) */
-    uint64_t raz_wi_writes;    /* writes ignored for the same reasons, and writes to read-only registers */
-    uint64_t ignored_ops;      /* EOI/DIR with nothing to do, DIR with EOImode=0, reads of write-only registers */
-    uint64_t hop_events;       /* internal propagation events scheduled */
+    uint64_t spurious_acks; /* IAR reads that returned 1023 */
+    uint64_t sgis_sent;     /* SGI register writes */
+    uint64_t sgis_dropped;  /* SGI targets that did not exist or whose SGI is in another group */
+    uint64_t raz_wi_reads;  /* register reads the architecture makes RAZ (reserved, absent, wrong
+                               width) */
+    uint64_t
+        raz_wi_writes; /* writes ignored for the same reasons, and writes to read-only registers */
+    uint64_t ignored_ops; /* EOI/DIR with nothing to do, DIR with EOImode=0, reads of write-only
+                             registers */
+    uint64_t hop_events;  /* internal propagation events scheduled */
     /* Virtual CPU interfaces: */
-    uint64_t v_acks;           /* ICV_IAR reads that returned a vINTID */
-    uint64_t v_spurious_acks;  /* ICV_IAR reads that returned 1023 */
-    uint64_t v_deactivations;  /* list register interrupts deactivated by the guest */
-    uint64_t v_eoicount;       /* EOIs/DIRs that matched no list register (ICH_HCR.EOIcount increments) */
+    uint64_t v_acks;          /* ICV_IAR reads that returned a vINTID */
+    uint64_t v_spurious_acks; /* ICV_IAR reads that returned 1023 */
+    uint64_t v_deactivations; /* list register interrupts deactivated by the guest */
+    uint64_t v_eoicount; /* EOIs/DIRs that matched no list register (ICH_HCR.EOIcount increments) */
     uint64_t maintenance_irqs; /* rising edges of the maintenance interrupt line */
     /* LPIs and GICv4 (redistributors): */
-    uint64_t lpis_set;         /* physical LPIs set pending (ITS INT/translation, GICR_SETLPIR, doorbells) */
+    uint64_t
+        lpis_set; /* physical LPIs set pending (ITS INT/translation, GICR_SETLPIR, doorbells) */
     uint64_t lpis_dropped;     /* LPIs ignored: INTID outside GICR_PROPBASER.IDbits, or no memory */
-    uint64_t lpi_config_reads; /* LPI/vLPI configuration bytes read from memory (first use, INV, INVALL) */
+    uint64_t lpi_config_reads; /* LPI/vLPI configuration bytes read from memory (first use, INV,
+                                  INVALL) */
     uint64_t vlpis_set;        /* vLPIs set pending for a vPE (resident or not) */
     uint64_t vsgis_set;        /* GICv4.1 vSGIs set pending for a vPE */
-    uint64_t doorbells;        /* doorbell LPIs raised for non-resident vPEs (v4.0 per-ITE, v4.1 per-vPE) */
+    uint64_t
+        doorbells; /* doorbell LPIs raised for non-resident vPEs (v4.0 per-ITE, v4.1 per-vPE) */
     uint64_t vpe_residency_changes; /* GICR_VPENDBASER.Valid transitions (0->1 and 1->0) */
 } gicsim_gic_stats;
 

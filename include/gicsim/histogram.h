@@ -24,7 +24,8 @@ typedef struct gicsim_histogram gicsim_histogram;
 
 typedef struct gicsim_summary {
     uint64_t count;
-    double mean; /* exact mean of the recorded values (sum kept as a 128-bit or long double total) */
+    double
+        mean; /* exact mean of the recorded values (sum kept as a 128-bit or long double total) */
     uint64_t min, p50, p90, p99, p999, max; /* 0 when count == 0 */
 } gicsim_summary;
 

@@ -31,11 +31,11 @@ typedef struct gicsim_hyp gicsim_hyp;
  * priority is the one the guest configured in its virtual GIC. */
 typedef struct gicsim_virq {
     uint32_t vintid;
-    bool level;       /* level-sensitive: pending while `line` is high */
-    bool line;        /* level: the line's level now */
-    bool hw;          /* list register HW=1: guest deactivation deactivates `pintid` */
+    bool level; /* level-sensitive: pending while `line` is high */
+    bool line;  /* level: the line's level now */
+    bool hw;    /* list register HW=1: guest deactivation deactivates `pintid` */
     uint32_t pintid;
-    bool eoi_maint;   /* HW=0: request an EOI maintenance interrupt when deactivated */
+    bool eoi_maint; /* HW=0: request an EOI maintenance interrupt when deactivated */
 } gicsim_virq;
 
 typedef struct gicsim_hyp_policy {
@@ -115,8 +115,8 @@ GICSIM_API bool gicsim_hyp_resample(gicsim_hyp *h, uint32_t intid);
  * bookkeeping: no cost). */
 GICSIM_API bool gicsim_hyp_irq_is_level(gicsim_hyp *h, uint32_t intid);
 /* Update the line of a queued level-sensitive virtual interrupt. */
-GICSIM_API void gicsim_hyp_set_virq_line(gicsim_hyp *h, uint32_t vm, uint32_t vcpu,
-                                         uint32_t vintid, bool line);
+GICSIM_API void gicsim_hyp_set_virq_line(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, uint32_t vintid,
+                                         bool line);
 
 #ifdef __cplusplus
 }

@@ -51,8 +51,7 @@ GICSIM_API bool gicsim_invariants_enabled(void);
 /* The violations found so far by one object's checks. A system's report
  * merges those of its engine and GIC with its own: counts add up and the
  * first violation is the earliest one. `out` is cleared for a NULL object. */
-GICSIM_API void gicsim_engine_invariants(const gicsim_engine *engine,
-                                         gicsim_invariant_report *out);
+GICSIM_API void gicsim_engine_invariants(const gicsim_engine *engine, gicsim_invariant_report *out);
 GICSIM_API void gicsim_gic_invariants(const gicsim_gic *gic, gicsim_invariant_report *out);
 GICSIM_API void gicsim_system_invariants(const gicsim_system *sys, gicsim_invariant_report *out);
 
@@ -63,8 +62,7 @@ GICSIM_API void gicsim_system_invariants(const gicsim_system *sys, gicsim_invari
  * WHAT" in `msg` (`msg` may be NULL; it is always NUL-terminated when
  * `len` > 0). GICSIM_E_INVAL for a NULL object. */
 GICSIM_API gicsim_status gicsim_gic_check_invariants(gicsim_gic *gic, char *msg, size_t len);
-GICSIM_API gicsim_status gicsim_system_check_invariants(gicsim_system *sys, char *msg,
-                                                        size_t len);
+GICSIM_API gicsim_status gicsim_system_check_invariants(gicsim_system *sys, char *msg, size_t len);
 
 #ifdef __cplusplus
 }

@@ -34,16 +34,15 @@ typedef enum gicsim_exit_reason {
 GICSIM_API const char *gicsim_exit_reason_name(gicsim_exit_reason r);
 
 typedef struct gicsim_system_config {
-    gicsim_gic_config gic; /* PEs, SPIs, LRs, version...; its .timing is ignored */
-    gicsim_timing timing;  /* the platform's costs */
-    bool vhe;              /* host kernel at EL2 (true, default) or at EL1 with world switches */
-    uint32_t kick_sgi;     /* physical SGI the host uses to kick a PE out of a guest; default 0 */
+    gicsim_gic_config gic;  /* PEs, SPIs, LRs, version...; its .timing is ignored */
+    gicsim_timing timing;   /* the platform's costs */
+    bool vhe;               /* host kernel at EL2 (true, default) or at EL1 with world switches */
+    uint32_t kick_sgi;      /* physical SGI the host uses to kick a PE out of a guest; default 0 */
     uint32_t host_tick_ppi; /* physical PPI of the host's scheduler tick; default 30 */
 } gicsim_system_config;
 
 GICSIM_API void gicsim_system_config_init(gicsim_system_config *cfg);
-GICSIM_API gicsim_status gicsim_system_create(const gicsim_system_config *cfg,
-                                              gicsim_system **out);
+GICSIM_API gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_system **out);
 GICSIM_API void gicsim_system_destroy(gicsim_system *sys);
 GICSIM_API gicsim_engine *gicsim_system_engine(const gicsim_system *sys);
 GICSIM_API gicsim_gic *gicsim_system_gic(const gicsim_system *sys);
@@ -94,28 +93,28 @@ typedef enum gicsim_arrival_kind {
 typedef struct gicsim_source_config {
     gicsim_source_kind kind;
     uint32_t vm;
-    uint32_t vcpu;          /* the vCPU that receives (and handles) it */
-    uint32_t sender_vcpu;   /* SGI: the sending vCPU (runs a busy guest) */
-    uint32_t intid;         /* SPI: physical = virtual INTID (32..); SGI: 0..15; vtimer: 27;
-                               MSI: the guest's LPI INTID (8192..) */
-    uint32_t device_id;     /* MSI: the device's DeviceID (default: 16 + source index) */
-    uint32_t event_id;      /* MSI: the EventID it writes (default 0) */
-    uint32_t route_pe;      /* SPI: the PE the physical SPI is routed to; UINT32_MAX (default):
-                               the PE the target vCPU starts on */
-    uint8_t priority;       /* the guest's priority for it; default 0xA0 */
-    gicsim_time_t handler;  /* the guest handler's work; default 1 us */
+    uint32_t vcpu;             /* the vCPU that receives (and handles) it */
+    uint32_t sender_vcpu;      /* SGI: the sending vCPU (runs a busy guest) */
+    uint32_t intid;            /* SPI: physical = virtual INTID (32..); SGI: 0..15; vtimer: 27;
+                                  MSI: the guest's LPI INTID (8192..) */
+    uint32_t device_id;        /* MSI: the device's DeviceID (default: 16 + source index) */
+    uint32_t event_id;         /* MSI: the EventID it writes (default 0) */
+    uint32_t route_pe;         /* SPI: the PE the physical SPI is routed to; UINT32_MAX (default):
+                                  the PE the target vCPU starts on */
+    uint8_t priority;          /* the guest's priority for it; default 0xA0 */
+    gicsim_time_t handler;     /* the guest handler's work; default 1 us */
     gicsim_time_t deassert_at; /* level SPI: when, into the handler, the device drops its line
                                   (default: at the end of the handler) */
-    gicsim_time_t hold;     /* level SPI: the device drops its line by itself this long after
-                               raising it; 0 (default): only its handler drops it */
-    bool reply;             /* SGI: the receiver's handler sends one back (ping-pong) */
+    gicsim_time_t hold;        /* level SPI: the device drops its line by itself this long after
+                                  raising it; 0 (default): only its handler drops it */
+    bool reply;                /* SGI: the receiver's handler sends one back (ping-pong) */
     gicsim_arrival_kind arrival;
-    gicsim_time_t period;   /* default 100 us */
+    gicsim_time_t period; /* default 100 us */
     uint32_t burst;
     gicsim_time_t burst_spacing;
-    gicsim_time_t start;    /* first arrival; default one period after time 0 */
-    uint64_t limit;         /* arrivals at most; 0 = unlimited */
-    uint64_t seed;          /* Poisson stream seed (mixed with the source index) */
+    gicsim_time_t start; /* first arrival; default one period after time 0 */
+    uint64_t limit;      /* arrivals at most; 0 = unlimited */
+    uint64_t seed;       /* Poisson stream seed (mixed with the source index) */
 } gicsim_source_config;
 
 GICSIM_API void gicsim_source_config_init(gicsim_source_config *cfg);
@@ -136,20 +135,20 @@ typedef enum gicsim_pe_mode {
 } gicsim_pe_mode;
 
 typedef enum gicsim_sys_event_kind {
-    GICSIM_SEV_MODE,        /* PE `pe` switched to `mode`; vm/vcpu: its loaded vCPU */
-    GICSIM_SEV_EXIT,        /* VM exit of (vm, vcpu) on `pe` for `reason` */
-    GICSIM_SEV_ARRIVAL,     /* `source` fired (an arrival of its process or a trigger) */
-    GICSIM_SEV_DEVICE_LINE  /* the device of `source` drove SPI `intid` to `level` */
+    GICSIM_SEV_MODE,       /* PE `pe` switched to `mode`; vm/vcpu: its loaded vCPU */
+    GICSIM_SEV_EXIT,       /* VM exit of (vm, vcpu) on `pe` for `reason` */
+    GICSIM_SEV_ARRIVAL,    /* `source` fired (an arrival of its process or a trigger) */
+    GICSIM_SEV_DEVICE_LINE /* the device of `source` drove SPI `intid` to `level` */
 } gicsim_sys_event_kind;
 
 typedef struct gicsim_sys_event {
     gicsim_time_t time;
     gicsim_sys_event_kind kind;
-    uint32_t pe;      /* UINT32_MAX when not about a PE */
+    uint32_t pe;       /* UINT32_MAX when not about a PE */
     uint32_t vm, vcpu; /* UINT32_MAX when none */
     gicsim_pe_mode mode;
     gicsim_exit_reason reason;
-    uint32_t source;  /* UINT32_MAX when none */
+    uint32_t source; /* UINT32_MAX when none */
     uint32_t intid;
     bool level;
 } gicsim_sys_event;
@@ -177,17 +176,17 @@ GICSIM_API void gicsim_system_run_for(gicsim_system *sys, gicsim_time_t duration
 /* One record per interrupt instance a source raised. Times are
  * GICSIM_TIME_NEVER when the instance has not reached that point. */
 typedef struct gicsim_irq_record {
-    uint32_t source, vm, vcpu, intid; /* intid: the virtual INTID */
-    gicsim_time_t t_assert;           /* device raised it / timer deadline / sender wrote SGI1R */
-    gicsim_time_t t_signal;           /* the guest's virtual CPU interface presented it */
-    gicsim_time_t t_ack;              /* the guest read ICV_IAR: its handler starts */
-    gicsim_time_t t_eoi;              /* the guest's ICV_EOIR (priority drop) */
-    gicsim_time_t t_deact;            /* the virtual interrupt was deactivated */
+    uint32_t source, vm, vcpu, intid;   /* intid: the virtual INTID */
+    gicsim_time_t t_assert;             /* device raised it / timer deadline / sender wrote SGI1R */
+    gicsim_time_t t_signal;             /* the guest's virtual CPU interface presented it */
+    gicsim_time_t t_ack;                /* the guest read ICV_IAR: its handler starts */
+    gicsim_time_t t_eoi;                /* the guest's ICV_EOIR (priority drop) */
+    gicsim_time_t t_deact;              /* the virtual interrupt was deactivated */
     uint32_t exits[GICSIM_EXIT__COUNT]; /* VM exits caused by this instance */
-    gicsim_time_t hyp_time;           /* hypervisor time spent on those exits */
-    uint32_t maintenance;             /* maintenance interrupts it caused */
-    uint32_t lr_spills;               /* times it waited outside the list registers */
-    bool merged;                      /* absorbed by an instance already pending (never delivered itself) */
+    gicsim_time_t hyp_time;             /* hypervisor time spent on those exits */
+    uint32_t maintenance;               /* maintenance interrupts it caused */
+    uint32_t lr_spills;                 /* times it waited outside the list registers */
+    bool merged; /* absorbed by an instance already pending (never delivered itself) */
 } gicsim_irq_record;
 
 GICSIM_API size_t gicsim_system_record_count(const gicsim_system *sys);
@@ -200,7 +199,7 @@ typedef struct gicsim_system_stats {
     gicsim_time_t guest_time, hyp_time, idle_time, halt_poll_time; /* summed over PEs */
     uint64_t maintenance_irqs;
     uint64_t lr_spills;
-    uint64_t doorbells;   /* GICv4 doorbells the host took */
+    uint64_t doorbells; /* GICv4 doorbells the host took */
     uint64_t kicks, wakeups, vcpu_switches;
     uint64_t asserted;  /* instances raised by sources */
     uint64_t delivered; /* instances acknowledged by their guest */
@@ -212,8 +211,7 @@ GICSIM_API void gicsim_system_get_stats(const gicsim_system *sys, gicsim_system_
 
 /* Delivery latency (t_ack - t_assert, ps) of one source's instances, or of
  * all sources when `source` is UINT32_MAX. NULL for an unknown source. */
-GICSIM_API const gicsim_histogram *gicsim_system_latency(const gicsim_system *sys,
-                                                         uint32_t source);
+GICSIM_API const gicsim_histogram *gicsim_system_latency(const gicsim_system *sys, uint32_t source);
 
 #ifdef __cplusplus
 }

@@ -36,8 +36,8 @@ GICSIM_API const char *gicsim_trace_kind_name(gicsim_trace_kind kind);
 typedef struct gicsim_trace_reader gicsim_trace_reader;
 
 typedef struct gicsim_trace_event {
-    gicsim_time_t time;     /* picoseconds */
-    const char *source;     /* NUL-terminated; valid until the next call on the reader */
+    gicsim_time_t time; /* picoseconds */
+    const char *source; /* NUL-terminated; valid until the next call on the reader */
     gicsim_trace_kind kind;
 } gicsim_trace_event;
 

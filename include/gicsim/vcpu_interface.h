@@ -77,7 +77,7 @@ typedef enum gicsim_ich_reg {
 #define GICSIM_LR_VINTID_MASK 0xFFFFFFFFull
 #define GICSIM_LR_PINTID_SHIFT 32 /* [44:32] when HW=1 */
 #define GICSIM_LR_PINTID_MASK (0x1FFFull << GICSIM_LR_PINTID_SHIFT)
-#define GICSIM_LR_EOI (1ull << 41) /* when HW=0: maintenance interrupt on deactivation */
+#define GICSIM_LR_EOI (1ull << 41)  /* when HW=0: maintenance interrupt on deactivation */
 #define GICSIM_LR_PRIORITY_SHIFT 48 /* [55:48] */
 #define GICSIM_LR_GROUP (1ull << 60)
 #define GICSIM_LR_HW (1ull << 61)

@@ -141,8 +141,8 @@ static inline void fz_check_invariants(gicsim_gic *g, bool full)
         gicsim_invariant_report r;
         gicsim_gic_invariants(g, &r);
         if (r.violations) {
-            fprintf(stderr, "invariant violated at %llu ps in %s: %s\n",
-                    (unsigned long long)r.time, r.where, r.what);
+            fprintf(stderr, "invariant violated at %llu ps in %s: %s\n", (unsigned long long)r.time,
+                    r.where, r.what);
             __builtin_trap();
         }
     }

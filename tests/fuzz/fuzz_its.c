@@ -63,7 +63,8 @@ static bool setup(fx *f, uint8_t cfgbyte)
     for (uint32_t pe = 0; pe < NPES; pe++) {
         gicsim_gicr_write(g, pe, GICSIM_GICR_PROPBASER, 8, PROP_BASE | 15u);
         /* PTZ: the pending table is known to be zero (no scan), as Linux does. */
-        gicsim_gicr_write(g, pe, GICSIM_GICR_PENDBASER, 8, PEND_BASE(pe) | GICSIM_GICR_PENDBASER_PTZ);
+        gicsim_gicr_write(g, pe, GICSIM_GICR_PENDBASER, 8,
+                          PEND_BASE(pe) | GICSIM_GICR_PENDBASER_PTZ);
         gicsim_gicr_write(g, pe, GICSIM_GICR_CTLR, 4, GICSIM_GICR_CTLR_ENABLE_LPIS);
         /* A guest ready to take vLPIs and vSGIs. */
         gicsim_ich_write(g, pe, GICSIM_ICH_HCR, GICSIM_ICH_HCR_EN);
@@ -170,10 +171,10 @@ static void submit(fx *f, const gicsim_its_cmd *c, size_t n)
 
 /* GITS registers worth writing, and the value forms that make sense for each. */
 static const uint32_t gits_regs[] = {
-    GICSIM_GITS_CTLR,       GICSIM_GITS_CBASER,     GICSIM_GITS_CBASER + 4, GICSIM_GITS_CWRITER,
-    GICSIM_GITS_CWRITER + 4, GICSIM_GITS_CREADR,    GICSIM_GITS_BASER(0),   GICSIM_GITS_BASER(1),
-    GICSIM_GITS_BASER(2),   GICSIM_GITS_BASER(3),   GICSIM_GITS_BASER(0) + 4, GICSIM_GITS_TYPER,
-    GICSIM_GITS_TRANSLATER, GICSIM_GITS_SGIR,       GICSIM_GITS_IIDR,       GICSIM_GITS_PIDR2,
+    GICSIM_GITS_CTLR,        GICSIM_GITS_CBASER,   GICSIM_GITS_CBASER + 4,   GICSIM_GITS_CWRITER,
+    GICSIM_GITS_CWRITER + 4, GICSIM_GITS_CREADR,   GICSIM_GITS_BASER(0),     GICSIM_GITS_BASER(1),
+    GICSIM_GITS_BASER(2),    GICSIM_GITS_BASER(3), GICSIM_GITS_BASER(0) + 4, GICSIM_GITS_TYPER,
+    GICSIM_GITS_TRANSLATER,  GICSIM_GITS_SGIR,     GICSIM_GITS_IIDR,         GICSIM_GITS_PIDR2,
 };
 
 static uint64_t gits_value(fz_in *in, uint32_t off)
@@ -351,7 +352,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 10: { /* memory: LPI configuration bytes, or table entries behind the ITS's back */
             uint8_t r = fz_u8(&in);
             if (r & 0x80u) {
-                static const uint64_t bases[] = {DT_BASE, CT_BASE, VPET_BASE, ITT_BASE(0),
+                static const uint64_t bases[] = {DT_BASE,     CT_BASE, VPET_BASE,    ITT_BASE(0),
                                                  VPT_BASE(0), CQ_BASE, PEND_BASE(0), DT_L2_BASE};
                 uint64_t v = fz_u64(&in);
                 uint64_t pa = bases[r & 7u] + 8u * (fz_u16(&in) & 0x3FFu);

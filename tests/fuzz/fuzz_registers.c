@@ -14,7 +14,6 @@
 
 #include <string.h>
 
-
 #define FZ_MAX_INPUT 4096u
 #define FZ_MAX_STEPS 1024u
 #define FZ_MAX_EVENTS 5000u /* per engine advance */
@@ -25,11 +24,11 @@ static const unsigned sizes[4] = {4, 8, 1, 2};
 
 /* Architected GICD offsets: the base of each register array. */
 static const uint32_t gicd_regs[] = {
-    GICSIM_GICD_CTLR,      GICSIM_GICD_TYPER,      GICSIM_GICD_IIDR,      GICSIM_GICD_TYPER2,
+    GICSIM_GICD_CTLR,      GICSIM_GICD_TYPER,      GICSIM_GICD_IIDR,       GICSIM_GICD_TYPER2,
     GICSIM_GICD_STATUSR,   GICSIM_GICD_SETSPI_NSR, GICSIM_GICD_CLRSPI_NSR, GICSIM_GICD_IGROUPR,
-    GICSIM_GICD_ISENABLER, GICSIM_GICD_ICENABLER,  GICSIM_GICD_ISPENDR,   GICSIM_GICD_ICPENDR,
+    GICSIM_GICD_ISENABLER, GICSIM_GICD_ICENABLER,  GICSIM_GICD_ISPENDR,    GICSIM_GICD_ICPENDR,
     GICSIM_GICD_ISACTIVER, GICSIM_GICD_ICACTIVER,  GICSIM_GICD_IPRIORITYR, GICSIM_GICD_ITARGETSR,
-    GICSIM_GICD_ICFGR,     GICSIM_GICD_IGRPMODR,   GICSIM_GICD_NSACR,     GICSIM_GICD_SGIR,
+    GICSIM_GICD_ICFGR,     GICSIM_GICD_IGRPMODR,   GICSIM_GICD_NSACR,      GICSIM_GICD_SGIR,
     GICSIM_GICD_IROUTER,   GICSIM_GICD_PIDR2,
 };
 
@@ -120,7 +119,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Small configurations keep each run fast (gicsim_gic_os_init is linear
      * in the SPIs); the largest SPI count is still picked now and then. */
     static const uint32_t pes[8] = {1, 2, 3, 4, 1, 2, 4, 8};
-    static const uint32_t spis[16] = {0, 32, 64, 96, 32, 64, 32, 64, 32, 64, 32, 64, 0, 96, 64, 988};
+    static const uint32_t spis[16] = {0,  32, 64, 96, 32, 64, 32, 64,
+                                      32, 64, 32, 64, 0,  96, 64, 988};
     cfg.num_pes = pes[c1 & 7u];
     cfg.pes_per_cluster = 1u + (c1 >> 3 & 15u);
     cfg.num_spis = spis[c2 & 15u];
@@ -143,23 +143,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gicsim_status st;
         uint64_t v = 0;
         switch ((op & 31u) % 21u) { /* op >> 5: flags */
-        case 0: { /* GICD read */
-            uint32_t off = pick_offset(&in, gicd_regs, sizeof gicd_regs / sizeof gicd_regs[0],
-                                       0xFFFFu, sz);
+        case 0: {                   /* GICD read */
+            uint32_t off =
+                pick_offset(&in, gicd_regs, sizeof gicd_regs / sizeof gicd_regs[0], 0xFFFFu, sz);
             FZ_CHECK(gicsim_gicd_read(g, off, sz, &v) == GICSIM_OK);
             break;
         }
         case 1:
         case 2: { /* GICD write */
-            uint32_t off = pick_offset(&in, gicd_regs, sizeof gicd_regs / sizeof gicd_regs[0],
-                                       0xFFFFu, sz);
+            uint32_t off =
+                pick_offset(&in, gicd_regs, sizeof gicd_regs / sizeof gicd_regs[0], 0xFFFFu, sz);
             FZ_CHECK(gicsim_gicd_write(g, off, sz, pick_value(&in)) == GICSIM_OK);
             break;
         }
         case 3: { /* GICR read */
             uint32_t pe = pick_pe(&in, npes);
-            uint32_t off = pick_offset(&in, gicr_regs, sizeof gicr_regs / sizeof gicr_regs[0],
-                                       0x3FFFFu, sz);
+            uint32_t off =
+                pick_offset(&in, gicr_regs, sizeof gicr_regs / sizeof gicr_regs[0], 0x3FFFFu, sz);
             st = gicsim_gicr_read(g, pe, off, sz, &v);
             FZ_CHECK(st == GICSIM_OK || (pe >= npes && st == GICSIM_E_RANGE));
             break;
@@ -167,8 +167,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 4:
         case 5: { /* GICR write */
             uint32_t pe = pick_pe(&in, npes);
-            uint32_t off = pick_offset(&in, gicr_regs, sizeof gicr_regs / sizeof gicr_regs[0],
-                                       0x3FFFFu, sz);
+            uint32_t off =
+                pick_offset(&in, gicr_regs, sizeof gicr_regs / sizeof gicr_regs[0], 0x3FFFFu, sz);
             st = gicsim_gicr_write(g, pe, off, sz, pick_value(&in));
             FZ_CHECK(st == GICSIM_OK || (pe >= npes && st == GICSIM_E_RANGE));
             break;
@@ -208,7 +208,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             } else if (reg == GICSIM_ICH_HCR && !(form & 0x80u)) {
                 v = GICSIM_ICH_HCR_EN | ((uint64_t)fz_u16(&in) << 1);
             } else if (reg == GICSIM_ICH_VMCR && !(form & 0x80u)) {
-                v = GICSIM_ICH_VMCR_VENG0 | GICSIM_ICH_VMCR_VENG1 | (form & 1u ? GICSIM_ICH_VMCR_VEOIM : 0) |
+                v = GICSIM_ICH_VMCR_VENG0 | GICSIM_ICH_VMCR_VENG1 |
+                    (form & 1u ? GICSIM_ICH_VMCR_VEOIM : 0) |
                     (0xFFull << GICSIM_ICH_VMCR_VPMR_SHIFT);
             } else {
                 v = pick_value(&in);

@@ -152,8 +152,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pes <= FZ_MAX_PES && n_src <= FZ_MAX_SOURCES && vcpus <= FZ_MAX_VCPUS) {
         /* The file's own policies, or (deterministically from the input) one
          * of run.policies forced on every VM, as `gicsim compare` does. */
-        const char *policy = n_pol > 1 && size % 3 == 0 ? gicsim_scenario_policy(sc, size % n_pol)
-                                                         : NULL;
+        const char *policy =
+            n_pol > 1 && size % 3 == 0 ? gicsim_scenario_policy(sc, size % n_pol) : NULL;
         gicsim_system *sys = NULL;
         st = gicsim_scenario_build(sc, policy, &sys, &d);
         check_diag(&d);
