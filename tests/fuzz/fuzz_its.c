@@ -1,11 +1,14 @@
 /* gicsim fuzzing: the ITS (lib/its.c) and the LPI/GICv4 redistributor side
- * (lib/lpi.c) of a GICv4.1 GIC.
+ * (lib/lpi.c) of a GICv4.1 GIC (in a quarter of the inputs a GICv4.0 one,
+ * in another quarter a GICv3 one).
  *
  * Each input starts from a GIC set up as docs/its.md's boot recipe does: LPIs
  * enabled on every PE (GICR_PROPBASER/PENDBASER, EnableLPIs), the Device,
  * Collection and vPE tables (GITS_BASER<n>), the command queue (GITS_CBASER,
  * CWRITER), the ITS enabled and collection n mapped to PE n. The first byte
- * picks the translation cache size and whether the Device table is two-level.
+ * picks the translation cache size [1:0], whether the Device table is
+ * two-level [2], whether PE 0 starts with LPIs pending in its pending table
+ * ([4:3] = 3: no PTZ, so EnableLPIs scans it) and the version [6:5].
  *
  * The rest of the input is a stream of operations, each introduced by one
  * byte (see the switch below): batches of raw 32-byte commands or of commands
@@ -45,13 +48,16 @@ typedef struct fx {
 static bool setup(fx *f, uint8_t cfgbyte)
 {
     static const uint32_t caches[4] = {0, 1, 4, 32};
+    static const gicsim_gic_version versions[4] = {GICSIM_GICV4_1, GICSIM_GICV4_1, GICSIM_GICV4_0,
+                                                   GICSIM_GICV3};
     gicsim_gic_config cfg;
     gicsim_gic_config_init(&cfg);
-    cfg.version = GICSIM_GICV4_1;
+    cfg.version = versions[cfgbyte >> 5 & 3u];
     cfg.num_pes = NPES;
     cfg.num_spis = 0; /* no SPIs: a cheaper os_init, and nothing here uses them */
-    cfg.its_cache_entries = caches[cfgbyte & 3];
-    bool indirect = (cfgbyte >> 2) & 1;
+    cfg.its_cache_entries = caches[cfgbyte & 3u];
+    bool indirect = (cfgbyte >> 2) & 1u;
+    bool prepend = (cfgbyte & 0x18u) == 0x18u;
     if (gicsim_engine_create(&f->e) != GICSIM_OK)
         return false;
     if (gicsim_gic_create(f->e, &cfg, &f->g) != GICSIM_OK) {
@@ -60,22 +66,28 @@ static bool setup(fx *f, uint8_t cfgbyte)
     }
     gicsim_gic *g = f->g;
     gicsim_gic_os_init(g);
+    /* The first 128 LPIs and vLPIs enabled (doorbells are 8256..8271). */
+    uint8_t conf[128];
+    memset(conf, 0xA1, sizeof conf);
+    gicsim_mem_write(g, PROP_BASE, conf, sizeof conf);
+    gicsim_mem_write(g, VPROP_BASE, conf, sizeof conf);
+    if (prepend) { /* LPIs pending in PE 0's table before EnableLPIs */
+        static const uint8_t bits[2] = {0x5A, 0x81};
+        gicsim_mem_write(g, PEND_BASE(0) + GICSIM_LPI_BASE / 8u, &bits[0], 1);
+        gicsim_mem_write(g, PEND_BASE(0) + GICSIM_LPI_BASE / 8u + 9u, &bits[1], 1);
+    }
     for (uint32_t pe = 0; pe < NPES; pe++) {
         gicsim_gicr_write(g, pe, GICSIM_GICR_PROPBASER, 8, PROP_BASE | 15u);
-        /* PTZ: the pending table is known to be zero (no scan), as Linux does. */
-        gicsim_gicr_write(g, pe, GICSIM_GICR_PENDBASER, 8,
-                          PEND_BASE(pe) | GICSIM_GICR_PENDBASER_PTZ);
+        /* PTZ: the pending table is known to be zero (no scan), as Linux
+         * does; without it EnableLPIs scans the table. */
+        uint64_t ptz = prepend && pe == 0 ? 0 : GICSIM_GICR_PENDBASER_PTZ;
+        gicsim_gicr_write(g, pe, GICSIM_GICR_PENDBASER, 8, PEND_BASE(pe) | ptz);
         gicsim_gicr_write(g, pe, GICSIM_GICR_CTLR, 4, GICSIM_GICR_CTLR_ENABLE_LPIS);
         /* A guest ready to take vLPIs and vSGIs. */
         gicsim_ich_write(g, pe, GICSIM_ICH_HCR, GICSIM_ICH_HCR_EN);
         gicsim_ich_write(g, pe, GICSIM_ICH_VMCR,
                          GICSIM_ICH_VMCR_VENG1 | (0xFFull << GICSIM_ICH_VMCR_VPMR_SHIFT));
     }
-    /* The first 128 LPIs and vLPIs enabled (doorbells are 8256..8271). */
-    uint8_t conf[128];
-    memset(conf, 0xA1, sizeof conf);
-    gicsim_mem_write(g, PROP_BASE, conf, sizeof conf);
-    gicsim_mem_write(g, VPROP_BASE, conf, sizeof conf);
     uint64_t dt = GICSIM_GITS_BASER_VALID | DT_BASE | GICSIM_GITS_BASER_PAGE_4K;
     if (indirect) {
         dt |= GICSIM_GITS_BASER_INDIRECT;
@@ -87,8 +99,9 @@ static bool setup(fx *f, uint8_t cfgbyte)
     gicsim_its_write(g, GICSIM_GITS_BASER(GICSIM_GITS_BASER_DEVICES_INDEX), 8, dt);
     gicsim_its_write(g, GICSIM_GITS_BASER(GICSIM_GITS_BASER_COLLECTIONS_INDEX), 8,
                      GICSIM_GITS_BASER_VALID | CT_BASE);
-    gicsim_its_write(g, GICSIM_GITS_BASER(GICSIM_GITS_BASER_VPES_INDEX), 8,
-                     GICSIM_GITS_BASER_VALID | VPET_BASE);
+    if (cfg.version >= GICSIM_GICV4_0)
+        gicsim_its_write(g, GICSIM_GITS_BASER(GICSIM_GITS_BASER_VPES_INDEX), 8,
+                         GICSIM_GITS_BASER_VALID | VPET_BASE);
     gicsim_its_write(g, GICSIM_GITS_CBASER, 8, GICSIM_GITS_BASER_VALID | CQ_BASE);
     gicsim_its_write(g, GICSIM_GITS_CWRITER, 8, 0);
     gicsim_its_write(g, GICSIM_GITS_CTLR, 4, GICSIM_GITS_CTLR_ENABLED);
@@ -254,6 +267,7 @@ static void ack_all(fx *f, uint8_t sel)
             }
             if (v == GICSIM_INTID_SPURIOUS)
                 break;
+            fz_run_for(f->e, GICSIM_NS(100), FZ_MAX_EVENTS); /* the next one reaches the CPU interface */
         }
     }
 }
@@ -274,6 +288,14 @@ static void check_its_stats(fx *f)
     FZ_CHECK(s.cache_hits + s.cache_misses >= s.lpis + s.vlpis);
     if (s.command_errors)
         FZ_CHECK((s.last_error >> 16) == 1u);
+    for (unsigned k = 0; k <= GICSIM_ITS_ERR__COUNT; k++) {
+        uint32_t code = gicsim_its_error_code((gicsim_its_error)k, (uint8_t)(s.last_error >> 8));
+        const char *name = gicsim_its_error_name((gicsim_its_error)k);
+        if (k == GICSIM_ITS_ERR__COUNT)
+            FZ_CHECK(code == 0 && name == NULL);
+        else
+            FZ_CHECK(code >> 16 == 1u && (code >> 8 & 0xFFu) == (s.last_error >> 8 & 0xFFu) && name);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -388,6 +410,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             gicsim_gicr_read(g, pe, GICSIM_GICR_SYNCR, 8, &v);
             gicsim_gicr_read(g, pe, GICSIM_GICR_VPENDBASER, 8, &v);
             gicsim_its_read(g, GICSIM_GITS_CREADR, 8, &v);
+            uint8_t buf[8];
+            FZ_CHECK(gicsim_mem_read(g, DT_BASE + 8u * (a & 15u), buf, sizeof buf) == GICSIM_OK);
             break;
         }
         }

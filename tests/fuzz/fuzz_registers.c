@@ -93,6 +93,36 @@ static bool icc_status_ok(gicsim_status st)
     return st == GICSIM_OK || st == GICSIM_E_RANGE || st == GICSIM_E_INVAL || st == GICSIM_E_STATE;
 }
 
+/* Listeners and observers: what they are told matches the model's state. */
+typedef struct fz_obs {
+    gicsim_gic *g;
+    uint32_t npes;
+    uint64_t events;
+} fz_obs;
+
+static void on_line(void *ctx, uint32_t pe, bool irq, bool fiq)
+{
+    fz_obs *o = ctx;
+    FZ_CHECK(pe < o->npes);
+    FZ_CHECK(gicsim_gic_irq_line(o->g, pe) == irq && gicsim_gic_fiq_line(o->g, pe) == fiq);
+}
+
+static void on_vline(void *ctx, uint32_t pe, bool irq, bool fiq)
+{
+    fz_obs *o = ctx;
+    FZ_CHECK(pe < o->npes);
+    FZ_CHECK(gicsim_gic_virq_line(o->g, pe) == irq && gicsim_gic_vfiq_line(o->g, pe) == fiq);
+}
+
+static void on_event(void *ctx, const gicsim_gic_event *ev)
+{
+    fz_obs *o = ctx;
+    FZ_CHECK((unsigned)ev->kind < GICSIM_GEV__COUNT && gicsim_gic_event_name(ev->kind));
+    FZ_CHECK(ev->time == gicsim_engine_now(gicsim_gic_engine(o->g)));
+    FZ_CHECK(ev->pe < o->npes || ev->pe == UINT32_MAX);
+    o->events++;
+}
+
 static void check_all(gicsim_gic *g, bool full)
 {
     fz_check_gic_stats(g);
@@ -132,6 +162,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gicsim_gic *g = NULL;
     FZ_CHECK(gicsim_engine_create(&e) == GICSIM_OK);
     FZ_CHECK(gicsim_gic_create(e, &cfg, &g) == GICSIM_OK);
+    fz_obs obs = {g, cfg.num_pes, 0};
+    FZ_CHECK(gicsim_gic_add_line_listener(g, on_line, &obs) == GICSIM_OK);
+    FZ_CHECK(gicsim_gic_add_vline_listener(g, on_vline, &obs) == GICSIM_OK);
+    FZ_CHECK(gicsim_gic_add_observer(g, on_event, &obs) == GICSIM_OK);
     if (os_init)
         gicsim_gic_os_init(g);
     check_all(g, true);

@@ -18,7 +18,8 @@ def write(harness, name, data):
 
 
 # ---- fuzz_its ------------------------------------------------------------------
-# byte 0: cache size index [1:0] (0, 1, 4, 32 entries), two-level Device table [2].
+# byte 0: cache size index [1:0] (0, 1, 4, 32 entries), two-level Device table [2],
+# LPIs pending before EnableLPIs [4:3] = 3, version [6:5] (0, 1: v4.1, 2: v4.0, 3: v3).
 # op byte: op & 15 selects, op >> 4 are its flags.
 
 (MAPD, MAPC, MAPTI, MAPI, MOVI, MOVALL, INT, CLEAR, DISCARD, INV, INVALL, SYNC, VMAPP,
@@ -106,6 +107,25 @@ def its_seeds():
     s += [14, (vpe << 4) | 3] + drain() + ack(True)
     s += gicr_write(1, 8, 2) + [14, (vpe << 4) | 3] + drain() + ack(False)
     write("fuzz_its", "vsgi", s)
+
+    # GICv4.0 vLPIs with a per-ITE doorbell (LPI 8257): vPE 3 on PE 1.
+    vpe, dev, ev = 3, 5, 4
+    s = [2 | 2 << 5]
+    s += built((VMAPP, vpe << 4, 8, 1), (MAPD, dev, 3, 0),
+               (VMAPTI, (vpe << 4) | dev, ev, 1), (VSYNC, vpe << 4, 0, 0))
+    s += drain() + gicr_write(1, 7, 15) + gicr_write(1, 8, 3 | 8) + drain()
+    s += msi(dev, ev) + drain() + ack(True)
+    s += gicr_write(1, 8, 3) + msi(dev, ev) + drain() + ack(False)
+    s += built((VMOVI, (vpe << 4) | dev, ev, 2), (VINVALL, vpe << 4, 0, 0), (VMOVP, vpe << 4, 0, 2))
+    s += drain() + msi(dev, ev) + drain()
+    write("fuzz_its", "vlpi40", s)
+
+    # GICv3, LPIs pending in PE 0's table before EnableLPIs (no PTZ): the scan.
+    s = [0x18 | 3 << 5]
+    s += ack(False) + drain() + ack(False)
+    s += built((MAPD, 2, 3, 0), (MAPTI, 2, 7, 0), (VMAPP, 0, 8, 0), (SYNC, 0, 0, 0))
+    s += drain() + msi(2, 7) + drain() + ack(False)
+    write("fuzz_its", "v3-pending-scan", s)
 
     # Raw commands (a MAPD, a MAPTI, an unknown opcode) and register games:
     # disable, move the queue, change a table, re-enable.
