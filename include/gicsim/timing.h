@@ -91,7 +91,12 @@ typedef enum gicsim_clock_domain {
     X(HRTIMER_FIRE, CPU, 1000, "hrtimer_fire",                                                     \
       "the host's software timer interrupt that stands in for a descheduled vCPU's timer")         \
     X(TIMER_PROGRAM, CPU, 20, "timer_program",                                                     \
-      "a guest write of CNTV_CVAL_EL0/CNTV_CTL_EL0 (no trap)")
+      "a guest write of CNTV_CVAL_EL0/CNTV_CTL_EL0 (no trap)")                                     \
+    X(IDLE_EXIT, CPU, 0, "idle_exit",                                                              \
+      "a PE idle in the host's idle loop resumes on an interrupt (cpuidle exit latency)")          \
+    X(COUNTER_READ, CPU, 30, "counter_read", "an ISB and a read of the generic counter (CNTPCT)")  \
+    X(CACHELINE_TRANSFER, CPU, 150, "cacheline_transfer",                                          \
+      "a store on one PE becomes visible to a load spinning on another PE")
 
 typedef enum gicsim_cost_id {
 #define GICSIM_COST_ENUM_(id, dom, def, name, desc) GICSIM_COST_##id,
