@@ -64,6 +64,8 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
         guest_next(s, v, s->c[GICSIM_COST_EXCEPTION_RETURN], g_eret, 0);
         return;
     }
+    if (s->on_guest_ack)
+        s->on_guest_ack(s, v, (uint32_t)vintid);
     if (v->vm->cfg.guest_nested)
         v->masked = false; /* PSTATE.I cleared in the handler: it can be preempted */
     uint32_t src = source_for(s, v, (uint32_t)vintid);

@@ -353,13 +353,33 @@ static void fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, fold_result *out)
 
 /* ---- Kicks, wake-ups and scheduling ------------------------------------------------------ */
 
-static void send_kick(gicsim_system *s, sys_pe *from, uint32_t to)
+static void kick_write(gicsim_engine *e, void *ctx, uint64_t arg)
 {
+    (void)e;
+    gicsim_system *s = ctx;
+    uint32_t from = (uint32_t)(arg >> 32), to = (uint32_t)arg;
     uint64_t aff = gicsim_gic_pe_affinity(s->gic, to);
     uint64_t sgir = gicsim_icc_sgir_value(s->cfg.kick_sgi, (uint16_t)(1u << (aff & 0xFu)),
                                           (uint8_t)(aff >> 8), (uint8_t)(aff >> 16), 0, 0, false);
-    gicsim_icc_write(s->gic, from->id, GICSIM_ICC_SGI1R, sgir);
+    gicsim_icc_write(s->gic, from, GICSIM_ICC_SGI1R, sgir);
+}
+
+/* The host on `from` sends the kick (or reschedule) IPI to `to`. Inside
+ * gicsim_hyp_inject the ICC_SGI1R_EL1 write happens where it does on the
+ * PE's timeline: after the work the step charged so far, the queueing
+ * (virq_inject) and the send path `path` (vcpu_kick or sched_wakeup);
+ * elsewhere at once. */
+static void send_kick(gicsim_system *s, sys_pe *from, uint32_t to, gicsim_cost_id path)
+{
     s->st.kicks++;
+    uint64_t arg = (uint64_t)from->id << 32 | to;
+    if (s->kick_base == GICSIM_TIME_NEVER) {
+        kick_write(s->e, s, arg);
+        return;
+    }
+    if (gicsim_engine_schedule_in(s->e, s->kick_base + s->c[path], kick_write, s, arg, NULL) !=
+        GICSIM_OK)
+        s->oom = true;
 }
 
 static void tick_fire(gicsim_engine *e, void *ctx, uint64_t arg)
@@ -427,7 +447,7 @@ void hyp_make_runnable(gicsim_system *s, sys_vcpu *v, sys_pe *from)
         arm_tick(s, to);
     } else if (to != from && to->mode == PM_IDLE && !to->busy) {
         if (from)
-            send_kick(s, from, to->id); /* reschedule IPI to the idle PE */
+            send_kick(s, from, to->id, GICSIM_COST_SCHED_WAKEUP); /* reschedule IPI */
         else
             pe_run(s, to);
     }
@@ -631,6 +651,24 @@ static void sgi_trap_done(gicsim_system *s, sys_pe *pe, uint64_t data)
     pe_next(s, pe, h.charged, NULL, 0);
 }
 
+/* The host's emulated ITS ran the INT command the guest queued (KVM:
+ * vgic_its_process_commands -> vgic_its_trigger_msi): the guest LPI of the
+ * MSI source becomes pending on its vCPU, which is kicked. */
+static void its_cmd_done(gicsim_system *s, sys_pe *pe, uint64_t data)
+{
+    uint32_t src = (uint32_t)(data >> 8) & 0xFFFFFFu, rec = (uint32_t)(data >> 32) & 0xFFFFFFu;
+    const sys_source *so = source_of(s, src);
+    if (!so || so->cfg.kind != GICSIM_SRC_MSI)
+        return;
+    attribute(pe, rec);
+    gicsim_hyp h = {s, pe, 0};
+    gicsim_virq q = {.vintid = so->cfg.intid};
+    s->inject_rec = rec;
+    gicsim_hyp_inject(&h, so->cfg.vm, so->cfg.vcpu, &q);
+    s->inject_rec = SYS_NONE;
+    pe_next(s, pe, h.charged, NULL, 0);
+}
+
 static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
     (void)arg;
@@ -672,12 +710,17 @@ static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
     case GICSIM_EXIT_SGI_TRAP:
         pe_next(s, pe, s->c[GICSIM_COST_SGI_EMULATE], sgi_trap_done, pe->exit_data);
         break;
-    case GICSIM_EXIT_MMIO:
-        pe_next(s, pe,
-                s->c[GICSIM_COST_MMIO_DECODE] +
-                    (pe->exit_data ? s->c[GICSIM_COST_MMIO_USER] : s->c[GICSIM_COST_MMIO_KERNEL]),
-                NULL, 0);
+    case GICSIM_EXIT_MMIO: {
+        uint32_t kind = (uint32_t)(pe->exit_data & 3u);
+        gicsim_time_t cost =
+            s->c[GICSIM_COST_MMIO_DECODE] +
+            (kind == MMIO_USER ? s->c[GICSIM_COST_MMIO_USER] : s->c[GICSIM_COST_MMIO_KERNEL]);
+        if (kind == MMIO_ITS_CWRITER)
+            pe_next(s, pe, cost + s->c[GICSIM_COST_ITS_EMULATE], its_cmd_done, pe->exit_data);
+        else
+            pe_next(s, pe, cost, NULL, 0);
         break;
+    }
     case GICSIM_EXIT_HVC:
         pe_next(s, pe, s->c[GICSIM_COST_HVC_HANDLE], NULL, 0);
         break;
@@ -772,7 +815,7 @@ void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *
     if (v->in_guest || v->pe->busy) {
         /* The exit the kick causes is charged to the instance it delivers. */
         v->pe->kick_rec = rec;
-        send_kick(s, from ? from : v->pe, v->pe->id);
+        send_kick(s, from ? from : v->pe, v->pe->id, GICSIM_COST_VCPU_KICK);
     }
 }
 
@@ -989,7 +1032,9 @@ void gicsim_hyp_inject(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, const gicsim_v
         return;
     sys_vcpu *t = &h->s->vms[vm]->vcpus[vcpu];
     uint64_t kicks = h->s->st.kicks, wakeups = h->s->st.wakeups;
+    h->s->kick_base = h->charged + h->s->c[GICSIM_COST_VIRQ_INJECT];
     hyp_inject(h->s, h->pe, t, v, h->s->inject_rec);
+    h->s->kick_base = GICSIM_TIME_NEVER;
     gicsim_hyp_charge(h, GICSIM_COST_VIRQ_INJECT);
     if (h->s->st.kicks != kicks)
         gicsim_hyp_charge(h, GICSIM_COST_VCPU_KICK);

@@ -211,11 +211,19 @@ struct gicsim_system {
     uint32_t spi_vm[1024], spi_vcpu[1024], spi_src[1024], spi_rec[1024];
     bool spi_line[1024]; /* the device's line level */
     uint32_t inject_rec; /* record the next gicsim_hyp_inject carries */
+    /* Inside gicsim_hyp_inject: the time on the injecting PE's timeline,
+     * from now, at which its host has queued the interrupt (a kick leaves
+     * after that); GICSIM_TIME_NEVER elsewhere. */
+    gicsim_time_t kick_base;
     /* Host LPIs: [intid - 8192] for the LPIs the host allocated. */
     lpi_owner *lpis;
     uint32_t n_lpis, cap_lpis;
     struct gicv4_host *v4; /* gicv4.c's state (tables, allocators) */
     bool oom;
+    /* Called when a guest's handler has acknowledged `vintid` (ICV_IAR1
+     * read), for workloads that watch it (models/microbench.c). */
+    void (*on_guest_ack)(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
+    void *on_guest_ack_ctx;
     struct sys_inv *inv; /* the invariant checker's state (models/invariants.c), NULL when off */
 };
 
@@ -280,6 +288,17 @@ void hyp_init_pe(gicsim_system *s, sys_pe *pe);
 void guest_take_virq(gicsim_system *s, sys_vcpu *v);
 /* The guest writes ICC_SGI1R_EL1 for `src` (traps). */
 void guest_send_sgi(gicsim_system *s, sys_vcpu *v, uint32_t src, uint32_t target_vcpu);
+/* A trapping instruction (cost icc_sysreg) queued at the back of the guest's
+ * operations; the exit carries `data` (< 2^56): for GICSIM_EXIT_MMIO one of
+ * the MMIO_* kinds below. */
 void guest_trap_op(gicsim_system *s, sys_vcpu *v, gicsim_exit_reason r, uint64_t data);
+
+/* What a trapped MMIO access is (bits 1:0 of the exit data). */
+#define MMIO_KERNEL 0u /* a register the host kernel emulates (the vGIC distributor) */
+#define MMIO_USER 1u   /* a register the VMM emulates in user space */
+/* GITS_CWRITER of the ITS the host emulates for the guest: the new command is
+ * an INT for the MSI source in bits 31:8, whose instance is record 55:32.
+ * The host runs the command (its_emulate) and injects the guest LPI. */
+#define MMIO_ITS_CWRITER 2u
 
 #endif

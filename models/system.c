@@ -230,6 +230,7 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
     for (uint32_t i = 0; i < 1024; i++)
         s->spi_vm[i] = s->spi_vcpu[i] = s->spi_src[i] = s->spi_rec[i] = SYS_NONE;
     s->inject_rec = SYS_NONE;
+    s->kick_base = GICSIM_TIME_NEVER;
     if (s->cfg.gic.its && (st = gicv4_init(s)) != GICSIM_OK) {
         gicsim_system_destroy(s);
         return st;

@@ -1,0 +1,399 @@
+/* gicsim: the calibration benchmarks (see gicsim/microbench.h).
+ *
+ * kvm-unit-tests arm/micro-bench runs each test as
+ *     isb; start = CNTPCT; exec(); isb; end = CNTPCT
+ * on vCPU 0 while vCPU 1 spins with interrupts enabled, and reports the
+ * average of end - start. Here vCPU 0 runs the same sequence as guest
+ * operations: a counter read that samples `start`, the test's operations
+ * (each an existing guest step: a trapping instruction, an ICV register
+ * write, an SGI1R write, a timer program), a spin until the condition the
+ * real test waits for, and a counter read that samples `end`. The spin is
+ * the guest computing (guest_busy); the flag a handler sets becomes visible
+ * to a spinning PE one cache-line transfer later (cacheline_transfer), or at
+ * once on the PE that set it.
+ *
+ * The hypervisor is the same KVM model as everywhere, under eoi-split (KVM's
+ * own scheme with a GICv3: host EOImode=1, the timer mapped HW=1), except
+ * ipi_hw (gicv41-vsgi on a GICv4.1) and lpi (the LPI comes from an INT
+ * command the host's emulated ITS executes: vlpi-emulated).
+ *
+ * Seed 004's tests run the system of configs/scenarios/seed004-timer.yaml:
+ * timer_bm a host-timer source on an idle PE, timer_vm the virtual timer of
+ * an idle guest with WFI trapped; the figure is the median latency.
+ */
+#include "sys_internal.h"
+
+#include <gicsim/microbench.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    const char *name, *desc;
+} tests[GICSIM_MB__COUNT] = {
+    [GICSIM_MB_HVC] = {"hvc", "a hypercall round trip (HVC #0, PSCI_VERSION)"},
+    [GICSIM_MB_MMIO_READ_USER] = {"mmio_read_user",
+                                  "an MMIO read emulated by the VMM in user space"},
+    [GICSIM_MB_MMIO_READ_VGIC] = {"mmio_read_vgic",
+                                  "an MMIO read of GICD_IIDR emulated by the host kernel"},
+    [GICSIM_MB_EOI] = {"eoi", "an ICV_EOIR1_EL1 write of the spurious INTID 1023 (no trap)"},
+    [GICSIM_MB_IPI] = {"ipi", "SGI 1 to vCPU 1 until vCPU 1's handler has run (trap, kick, exit)"},
+    [GICSIM_MB_IPI_HW] = {"ipi_hw", "the same with GICv4.1 vSGIs (no exit on vCPU 1)"},
+    [GICSIM_MB_LPI] = {"lpi", "an ITS INT command through the host's emulated ITS"},
+    [GICSIM_MB_TIMER_10MS] = {"timer_10ms",
+                              "latency of a 10 ms virtual timer beyond its deadline"},
+    [GICSIM_MB_TIMER_BM] = {"timer_bm",
+                            "seed 004: median hrtimer latency on bare metal (idle PE)"},
+    [GICSIM_MB_TIMER_VM] = {"timer_vm",
+                            "seed 004: median virtual timer latency in an idle VM (WFI trapped)"},
+};
+
+const char *gicsim_mb_test_name(gicsim_mb_test t)
+{
+    return (unsigned)t < GICSIM_MB__COUNT ? tests[t].name : NULL;
+}
+
+const char *gicsim_mb_test_description(gicsim_mb_test t)
+{
+    return (unsigned)t < GICSIM_MB__COUNT ? tests[t].desc : NULL;
+}
+
+gicsim_status gicsim_mb_test_lookup(const char *name, gicsim_mb_test *out)
+{
+    if (!name)
+        return GICSIM_E_INVAL;
+    for (int i = 0; i < GICSIM_MB__COUNT; i++)
+        if (strcmp(tests[i].name, name) == 0) {
+            if (out)
+                *out = (gicsim_mb_test)i;
+            return GICSIM_OK;
+        }
+    return GICSIM_E_NOTFOUND;
+}
+
+void gicsim_mb_config_init(gicsim_mb_config *cfg)
+{
+    if (!cfg)
+        return;
+    memset(cfg, 0, sizeof *cfg);
+    gicsim_timing_init(&cfg->timing);
+    cfg->vhe = true;
+}
+
+void gicsim_mb_result_free(gicsim_mb_result *r)
+{
+    if (!r)
+        return;
+    gicsim_histogram_destroy(r->latency);
+    r->latency = NULL;
+}
+
+/* ---- The kvm-unit-tests loop ------------------------------------------------------------ */
+
+#define MB_WARMUP 4u               /* iterations run before the measured ones */
+#define MB_TIMER_DELAY GICSIM_MS(10) /* timer_10ms: the deadline, past the counter read */
+#define MB_IPI_SGI 1u              /* the SGI ipi sends */
+#define MB_LPI 8199u               /* lpi: the guest LPI, device 2, event 20 */
+
+typedef struct mb_state {
+    gicsim_system *s;
+    gicsim_mb_test test;
+    sys_vcpu *v0, *v1;
+    uint32_t src;       /* the SGI, MSI or virtual timer source the test uses */
+    uint32_t n_total;   /* iterations to run, warm-up included */
+    uint32_t n_done;
+    gicsim_time_t start;
+    bool waiting;       /* vCPU 0 spins on the flag */
+    bool flag;          /* the handler's flag, as vCPU 0 sees it */
+    uint64_t exits_at_warmup;
+    double sum_ns, min_ns, max_ns;
+} mb_state;
+
+static mb_state *mb_of(gicsim_system *s)
+{
+    return s->on_guest_ack_ctx;
+}
+
+static void mb_begin(gicsim_system *s, mb_state *m);
+
+/* `isb; end = CNTPCT`: the iteration's sample. */
+static void op_end(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    (void)pe;
+    (void)arg;
+    mb_state *m = mb_of(s);
+    gicsim_time_t now = gicsim_engine_now(s->e);
+    gicsim_time_t d = now - m->start;
+    if (m->test == GICSIM_MB_TIMER_10MS)
+        d -= MB_TIMER_DELAY; /* timer_post: the 10 ms are not latency */
+    m->n_done++;
+    if (m->n_done == MB_WARMUP)
+        m->exits_at_warmup = s->st.exits_total;
+    if (m->n_done > MB_WARMUP) {
+        double ns = (double)d / 1000.0;
+        m->sum_ns += ns;
+        if (m->n_done == MB_WARMUP + 1 || ns < m->min_ns)
+            m->min_ns = ns;
+        if (ns > m->max_ns)
+            m->max_ns = ns;
+    }
+    if (m->n_done < m->n_total)
+        mb_begin(s, m);
+}
+
+static void push_end(gicsim_system *s, mb_state *m)
+{
+    guest_push_back(s, m->v0, s->c[GICSIM_COST_COUNTER_READ], op_end, 0);
+}
+
+/* `while (!irq_received) cpu_relax();` */
+static void op_wait(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    (void)pe;
+    (void)arg;
+    mb_state *m = mb_of(s);
+    if (m->flag)
+        push_end(s, m);
+    else
+        m->waiting = true;
+}
+
+static void flag_visible(gicsim_system *s, mb_state *m)
+{
+    m->flag = true;
+    if (!m->waiting)
+        return;
+    m->waiting = false;
+    push_end(s, m);
+    if (m->v0->in_guest && m->v0->pe)
+        pe_run(s, m->v0->pe);
+}
+
+static void flag_event(gicsim_engine *e, void *ctx, uint64_t arg)
+{
+    (void)e;
+    (void)arg;
+    gicsim_system *s = ctx;
+    flag_visible(s, mb_of(s));
+}
+
+/* gic_irq_handler: `irqstat = gic_read_iar(); irq_received = true; ...` */
+static void on_ack(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
+{
+    mb_state *m = mb_of(s);
+    (void)vintid;
+    if (v == m->v0) /* the spinning PE set it itself */
+        flag_visible(s, m);
+    else
+        gicsim_engine_schedule_in(s->e, s->c[GICSIM_COST_CACHELINE_TRANSFER], flag_event, s, 0,
+                                  NULL);
+}
+
+/* `isb; start = CNTPCT` */
+static void op_start(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    (void)pe;
+    (void)arg;
+    mb_of(s)->start = gicsim_engine_now(s->e);
+}
+
+static void op_eoi(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    (void)arg;
+    gicsim_icv_write(s->gic, pe->id, GICSIM_ICC_EOIR1, GICSIM_INTID_SPURIOUS);
+}
+
+/* The INT command is in the queue: the GITS_CWRITER write traps. */
+static void op_its_int(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    (void)arg;
+    mb_state *m = mb_of(s);
+    const sys_source *so = source_of(s, m->src);
+    uint32_t rec = record_new(s, m->src, so->cfg.vm, so->cfg.vcpu, so->cfg.intid);
+    hyp_begin_exit(s, pe, GICSIM_EXIT_MMIO,
+                   MMIO_ITS_CWRITER | (uint64_t)m->src << 8 | (uint64_t)(rec & 0xFFFFFFu) << 32);
+}
+
+/* `before = CNTVCT; CNTV_CVAL = before + 10 ms; CNTV_CTL = ENABLE`. */
+static void op_timer_arm(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    (void)pe;
+    (void)arg;
+    mb_state *m = mb_of(s);
+    sys_vcpu *v = m->v0;
+    v->cval = m->start + s->c[GICSIM_COST_COUNTER_READ] + MB_TIMER_DELAY;
+    v->timer_armed = true;
+    hyp_vtimer_arm(s, v);
+}
+
+static void mb_begin(gicsim_system *s, mb_state *m)
+{
+    sys_vcpu *v = m->v0;
+    m->flag = false;
+    m->waiting = false;
+    guest_push_back(s, v, s->c[GICSIM_COST_COUNTER_READ], op_start, 0);
+    switch (m->test) {
+    case GICSIM_MB_HVC:
+        guest_trap_op(s, v, GICSIM_EXIT_HVC, 0);
+        push_end(s, m);
+        break;
+    case GICSIM_MB_MMIO_READ_USER:
+        guest_trap_op(s, v, GICSIM_EXIT_MMIO, MMIO_USER);
+        push_end(s, m);
+        break;
+    case GICSIM_MB_MMIO_READ_VGIC:
+        guest_trap_op(s, v, GICSIM_EXIT_MMIO, MMIO_KERNEL);
+        push_end(s, m);
+        break;
+    case GICSIM_MB_EOI:
+        guest_push_back(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], op_eoi, 0);
+        push_end(s, m);
+        break;
+    case GICSIM_MB_IPI:
+    case GICSIM_MB_IPI_HW:
+        guest_send_sgi(s, v, m->src, 1);
+        guest_push_back(s, v, 0, op_wait, 0);
+        break;
+    case GICSIM_MB_LPI:
+        /* The MMIO store to GITS_CWRITER is the trapping instruction. */
+        guest_push_back(s, v, s->c[GICSIM_COST_ICC_SYSREG], op_its_int, 0);
+        guest_push_back(s, v, 0, op_wait, 0);
+        break;
+    case GICSIM_MB_TIMER_10MS:
+        guest_push_back(s, v,
+                        s->c[GICSIM_COST_COUNTER_READ] + 2 * s->c[GICSIM_COST_TIMER_PROGRAM],
+                        op_timer_arm, 0);
+        guest_push_back(s, v, 0, op_wait, 0);
+        break;
+    default:
+        break;
+    }
+    if (v->in_guest && v->pe)
+        pe_run(s, v->pe);
+}
+
+static gicsim_status build_system(const gicsim_mb_config *cfg, gicsim_gic_version version,
+                                  const char *policy, gicsim_system **out)
+{
+    gicsim_system_config sc;
+    gicsim_system_config_init(&sc);
+    sc.timing = cfg->timing;
+    sc.vhe = cfg->vhe;
+    sc.gic.num_pes = 2;
+    sc.gic.version = version;
+    sc.gic.its = true;
+    gicsim_status st = gicsim_system_create(&sc, out);
+    if (st != GICSIM_OK)
+        return st;
+    gicsim_vm_config vc;
+    gicsim_vm_config_init(&vc);
+    vc.num_vcpus = 2;
+    vc.policy = policy;
+    vc.guest_busy = true; /* both vCPUs spin (cpu_relax loops), never WFI */
+    vc.pinned = true;
+    st = gicsim_vm_add(*out, &vc, NULL);
+    if (st != GICSIM_OK) {
+        gicsim_system_destroy(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+static gicsim_status add_source(gicsim_system *s, gicsim_mb_test test, uint32_t *src)
+{
+    gicsim_source_config c;
+    gicsim_source_config_init(&c);
+    c.vm = 0;
+    c.vcpu = 1;
+    c.arrival = GICSIM_ARRIVE_MANUAL;
+    c.handler = 0; /* the flag store: part of the handler's acknowledge step */
+    switch (test) {
+    case GICSIM_MB_IPI:
+    case GICSIM_MB_IPI_HW:
+        c.kind = GICSIM_SRC_SGI;
+        c.intid = MB_IPI_SGI;
+        c.sender_vcpu = 0;
+        break;
+    case GICSIM_MB_LPI:
+        c.kind = GICSIM_SRC_MSI;
+        c.intid = MB_LPI;
+        c.device_id = 2;
+        c.event_id = 20;
+        break;
+    case GICSIM_MB_TIMER_10MS:
+        /* Armed by the test loop; the handler masks it (CNTV_CTL.IMASK), so
+         * every expiry is the last one the source allows. */
+        c.kind = GICSIM_SRC_VTIMER;
+        c.vcpu = 0;
+        c.limit = 1;
+        c.start = GICSIM_TIME_NEVER / 2;
+        c.handler = s->c[GICSIM_COST_TIMER_PROGRAM];
+        break;
+    default:
+        *src = SYS_NONE;
+        return GICSIM_OK;
+    }
+    return gicsim_source_add(s, &c, src);
+}
+
+static gicsim_status run_kut(const gicsim_mb_config *cfg, gicsim_mb_test test,
+                             gicsim_mb_result *out)
+{
+    const char *policy = test == GICSIM_MB_IPI_HW ? "gicv41-vsgi"
+                         : test == GICSIM_MB_LPI  ? "vlpi-emulated"
+                                                  : "eoi-split";
+    gicsim_gic_version version = test == GICSIM_MB_IPI_HW ? GICSIM_GICV4_1 : GICSIM_GICV3;
+    uint32_t n = cfg->iterations ? cfg->iterations : 1024u;
+    if (test == GICSIM_MB_TIMER_10MS && n > 64)
+        n = 64;
+    gicsim_system *s = NULL;
+    gicsim_status st = build_system(cfg, version, policy, &s);
+    if (st != GICSIM_OK)
+        return st;
+    mb_state m = {.s = s, .test = test, .n_total = n + MB_WARMUP};
+    if ((st = add_source(s, test, &m.src)) != GICSIM_OK) {
+        gicsim_system_destroy(s);
+        return st;
+    }
+    m.v0 = &s->vms[0]->vcpus[0];
+    m.v1 = &s->vms[0]->vcpus[1];
+    if (test == GICSIM_MB_TIMER_10MS)
+        m.v0->timer_armed = false;
+    s->on_guest_ack = on_ack;
+    s->on_guest_ack_ctx = &m;
+    /* Both vCPUs are loaded and spinning before the first iteration. */
+    gicsim_system_run_for(s, GICSIM_US(100));
+    mb_begin(s, &m);
+    gicsim_time_t slice = test == GICSIM_MB_TIMER_10MS ? GICSIM_MS(50) : GICSIM_MS(1);
+    gicsim_time_t limit = test == GICSIM_MB_TIMER_10MS ? (gicsim_time_t)m.n_total * GICSIM_MS(20)
+                                                       : (gicsim_time_t)m.n_total * GICSIM_MS(1);
+    for (gicsim_time_t t = 0; m.n_done < m.n_total && t < limit && !s->oom; t += slice)
+        gicsim_system_run_for(s, slice);
+    if (s->oom)
+        st = GICSIM_E_NOMEM;
+    else if (m.n_done < m.n_total)
+        st = GICSIM_E_STATE;
+    if (st == GICSIM_OK) {
+        memset(out, 0, sizeof *out);
+        out->iterations = n;
+        out->value_ns = m.sum_ns / n;
+        out->min_ns = m.min_ns;
+        out->max_ns = m.max_ns;
+        out->exits = s->st.exits_total - m.exits_at_warmup;
+    }
+    gicsim_system_destroy(s);
+    return st;
+}
+
+gicsim_status gicsim_mb_run(const gicsim_mb_config *cfg, gicsim_mb_test test,
+                            gicsim_mb_result *out)
+{
+    if (!cfg || !out || (unsigned)test >= GICSIM_MB__COUNT)
+        return GICSIM_E_INVAL;
+    for (int d = 0; d < GICSIM_CLK__COUNT; d++)
+        if (!cfg->timing.clock_hz[d])
+            return GICSIM_E_INVAL;
+    if (test == GICSIM_MB_TIMER_BM || test == GICSIM_MB_TIMER_VM)
+        return GICSIM_E_UNSUPPORTED;
+    return run_kut(cfg, test, out);
+}
