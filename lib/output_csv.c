@@ -44,9 +44,12 @@ static void row(out_buf *b, const gicsim_irq_record *r, const gicsim_output_info
     char tmp[32];
     field(b, out_source_name(info, r->source, tmp));
     out_putc(b, ',');
-    field(b, out_vm_name(info, r->vm, tmp));
+    /* A host timer's record has no VM and no vCPU: empty fields. */
+    if (r->vm != UINT32_MAX)
+        field(b, out_vm_name(info, r->vm, tmp));
     out_putc(b, ',');
-    out_u64(b, r->vcpu);
+    if (r->vcpu != UINT32_MAX)
+        out_u64(b, r->vcpu);
     out_putc(b, ',');
     out_u64(b, r->intid);
     time_field(b, r->t_assert);

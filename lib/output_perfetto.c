@@ -344,7 +344,10 @@ static void write_flow(pf_state *st, const gicsim_output_info *info, size_t i,
     out_puts(&st->b, ",\"vm\":");
     out_json_str(&st->b, r->vm < st->n_vms ? st->vm_names[r->vm] : NULL);
     out_puts(&st->b, ",\"vcpu\":");
-    out_u64(&st->b, r->vcpu);
+    if (r->vcpu == UINT32_MAX) /* a host timer's record: no vCPU */
+        out_puts(&st->b, "null");
+    else
+        out_u64(&st->b, r->vcpu);
     out_puts(&st->b, ",\"intid\":");
     out_u64(&st->b, r->intid);
     out_puts(&st->b, ",\"latency_ns\":");

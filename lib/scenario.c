@@ -31,7 +31,9 @@ static const char OVERRIDE_FILE[] = "<override>";
 enum { ARR_PERIODIC, ARR_POISSON, ARR_BURST, ARR_MANUAL, ARR_TRACE };
 static const char *const arrival_names[] = {"periodic", "poisson", "burst",
                                             "manual",   "trace",   NULL};
-static const char *const kind_names[] = {"spi-edge", "spi-level", "vtimer", "sgi", "msi", NULL};
+/* Indexed by gicsim_source_kind. */
+static const char *const kind_names[] = {"spi-edge", "spi-level",  "vtimer", "sgi",
+                                         "msi",      "host-timer", NULL};
 static const char *const output_kinds[] = {"json", "csv", "perfetto", "vcd", "cdf", NULL};
 #define N_OUTPUTS 5
 
@@ -94,8 +96,7 @@ void sc_platform_free(sc_platform *p)
     free(p->name);
     free(p->file);
     free(p->description);
-    free_strv(p->fitted_to, p->n_fitted);
-    free_strv(p->predicts, p->n_predicts);
+    free(p->reference);
     memset(p, 0, sizeof *p);
 }
 
@@ -318,8 +319,9 @@ static gicsim_status check_policy(const yt_node *n, const char *key, const char 
 
 /* ---- Platform presets ----------------------------------------------------------------- */
 
-static const char *const platform_keys[] = {"name",  "description", "vhe",      "clocks",
-                                            "costs", "fitted_to",   "predicts", NULL};
+static const char *const platform_keys[] = {"name",     "description", "vhe",      "clocks",
+                                            "costs",    "reference",   "measured", "fitted",
+                                            "predicts", NULL};
 static const char *const override_keys[] = {"vhe", "clocks", "costs", NULL};
 
 /* vhe, clocks and costs of a preset or of platform_overrides. `set_*` (may be
@@ -442,13 +444,7 @@ static gicsim_status load_preset_file(const char *path, const char *name, sc_pla
     if ((st = opt_strdup(root, "", "description", false, &p.description, d)) != GICSIM_OK ||
         (st = apply_platform_keys(root, "", &p.vhe, &p.timing, NULL, NULL, NULL, d)) != GICSIM_OK)
         goto out;
-    const yt_node *lst;
-    if ((lst = yt_map_get(root, "fitted_to")) &&
-        (st = strv_from_seq(lst, "fitted_to", &p.fitted_to, &p.n_fitted, d)) != GICSIM_OK)
-        goto out;
-    if ((lst = yt_map_get(root, "predicts")) &&
-        (st = strv_from_seq(lst, "predicts", &p.predicts, &p.n_predicts, d)) != GICSIM_OK)
-        goto out;
+    st = sc_platform_parse_calibration(root, &p, d);
 out:
     yt_free(root);
     if (st != GICSIM_OK) {
@@ -490,13 +486,6 @@ static gicsim_status try_dir(const char *dir, size_t dlen, const char *name, sc_
 gicsim_status sc_platform_load(const char *name, const char *ref_file, const yt_node *at,
                                const char *key, sc_platform *out, gicsim_diag *d)
 {
-    char searched[400] = "";
-    bool found = false;
-    if (!valid_platform_name(name))
-        return node_err(d, at, key,
-                        "invalid platform name \"%.80s\": a preset name (letters, digits, "
-                        "'-', '_', '.'), not a path",
-                        name);
     /* 1. ../platforms next to the referencing file. */
     char *dir = dir_of(ref_file);
     if (!dir)
@@ -509,10 +498,49 @@ gicsim_status sc_platform_load(const char *name, const char *ref_file, const yt_
     }
     snprintf(rel, n, "%s/../platforms", dir);
     free(dir);
-    gicsim_status st = try_dir(rel, strlen(rel), name, out, &found, searched, sizeof searched, d);
+    gicsim_status st = sc_platform_find(name, rel, at, key, out, d);
     free(rel);
-    if (st != GICSIM_OK || found)
-        return st;
+    return st;
+}
+
+/* An unknown or invalid preset name: at the naming node, or (no node: the
+ * library API) without a position. */
+static gicsim_status name_err(gicsim_diag *d, const yt_node *at, const char *key, gicsim_status st,
+                              const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+static gicsim_status name_err(gicsim_diag *d, const yt_node *at, const char *key, gicsim_status st,
+                              const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (at)
+        yt_vdiag(d, GICSIM_E_INVAL, at->file, at->line, at->col, key, fmt, ap);
+    else
+        yt_vdiag(d, st, "", 0, 0, key, fmt, ap);
+    va_end(ap);
+    return at ? GICSIM_E_INVAL : st;
+}
+
+gicsim_status sc_platform_find(const char *name, const char *first_dir, const yt_node *at,
+                               const char *key, sc_platform *out, gicsim_diag *d)
+{
+    char searched[400] = "";
+    bool found = false;
+    gicsim_status st;
+    if (!valid_platform_name(name))
+        return name_err(d, at, key, GICSIM_E_INVAL,
+                        "invalid platform name \"%.80s\": a preset name (letters, digits, "
+                        "'-', '_', '.'), not a path",
+                        name);
+    /* 1. The caller's directory. */
+    if (first_dir) {
+        st = try_dir(first_dir, strlen(first_dir), name, out, &found, searched, sizeof searched, d);
+        if (st != GICSIM_OK || found)
+            return st;
+    }
     /* 2. $GICSIM_PLATFORM_PATH. */
     const char *env = getenv("GICSIM_PLATFORM_PATH");
     while (env && *env) {
@@ -538,16 +566,12 @@ gicsim_status sc_platform_load(const char *name, const char *ref_file, const yt_
     if (st != GICSIM_OK || found)
         return st;
 #endif
-    return node_err(d, at, key, "unknown platform \"%.80s\": no %.80s.yaml in %s", name, name,
-                    searched);
+    return name_err(d, at, key, GICSIM_E_NOTFOUND,
+                    "unknown platform \"%.80s\": no %.80s.yaml in %s", name, name, searched);
 }
 
-gicsim_status gicsim_platform_check(const char *path, gicsim_diag *diag)
+gicsim_status sc_platform_load_file(const char *path, sc_platform *out, gicsim_diag *diag)
 {
-    if (diag)
-        memset(diag, 0, sizeof *diag);
-    if (!path)
-        return yt_diag(diag, GICSIM_E_INVAL, "", 0, 0, "", "no path");
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     size_t n = strlen(base);
@@ -556,9 +580,18 @@ gicsim_status gicsim_platform_check(const char *path, gicsim_diag *diag)
                        "a platform preset file is named <name>.yaml");
     char name[256];
     snprintf(name, sizeof name, "%.*s", (int)(n - 5 < 255 ? n - 5 : 255), base);
+    return load_preset_file(path, name, out, diag);
+}
+
+gicsim_status gicsim_platform_check(const char *path, gicsim_diag *diag)
+{
+    if (diag)
+        memset(diag, 0, sizeof *diag);
+    if (!path)
+        return yt_diag(diag, GICSIM_E_INVAL, "", 0, 0, "", "no path");
     sc_platform p;
     memset(&p, 0, sizeof p);
-    TRY(load_preset_file(path, name, &p, diag));
+    TRY(sc_platform_load_file(path, &p, diag));
     sc_platform_free(&p);
     return GICSIM_OK;
 }
@@ -770,8 +803,9 @@ static const char *const vm_keys[] = {"name",      "vcpus",  "policy",        "w
                                       "halt_poll", "guest",  "guest_eoimode", "nested",
                                       "pes",       "pinned", "time_slice",    NULL};
 static const char *const source_keys[] = {
-    "name",    "kind",        "vm",   "vcpu",  "sender_vcpu", "intid",     "route_pe", "priority",
-    "handler", "deassert_at", "hold", "reply", "arrival",     "device_id", "event_id", NULL};
+    "name",     "kind",      "vm",       "vcpu",        "sender_vcpu", "intid",
+    "route_pe", "priority",  "handler",  "deassert_at", "hold",        "reply",
+    "arrival",  "device_id", "event_id", "pe",          NULL};
 static const char *const arrival_keys[] = {"kind",  "period", "burst", "spacing", "start",
                                            "limit", "seed",   "file",  NULL};
 static const char *const run_keys[] = {"duration", "seed", "policies", NULL};
@@ -903,7 +937,7 @@ static gicsim_status parse_vm(gicsim_scenario *sc, const yt_node *n, size_t i, g
  * direct vSGIs GICv4.1. NULL when it can, else the reason. */
 static const char *policy_unsupported(const gicsim_gic_config *g, const gicsim_hyp_policy *p)
 {
-    if (p->direct_msi && (g->version < GICSIM_GICV4_0 || !g->its))
+    if ((p->direct_msi || p->direct_timer) && (g->version < GICSIM_GICV4_0 || !g->its))
         return "needs gic.version v4.0 or later and an ITS";
     if (p->direct_sgi && g->version < GICSIM_GICV4_1)
         return "needs gic.version v4.1";
@@ -1031,6 +1065,37 @@ static gicsim_status parse_arrival(gicsim_scenario *sc, sc_source *so, const yt_
     return GICSIM_OK;
 }
 
+/* Kind host-timer: the host kernel's own timer on PE `pe` (required), which
+ * raises the host's timer PPI 26 there. It has no VM: the keys of a guest's
+ * interrupt do not apply. */
+static gicsim_status parse_host_timer(gicsim_scenario *sc, sc_source *so, const yt_node *n,
+                                      const char *path, gicsim_diag *d)
+{
+    static const char *const guest_keys[] = {
+        "vm",          "vcpu", "sender_vcpu", "intid",     "route_pe", "priority", "handler",
+        "deassert_at", "hold", "reply",       "device_id", "event_id", NULL};
+    for (int k = 0; guest_keys[k]; k++)
+        if (yt_map_get(n, guest_keys[k]))
+            return not_here(d, n, path, guest_keys[k],
+                            "does not apply to kind host-timer (the host's own timer has no VM, "
+                            "vCPU, guest priority or guest handler; its PE is \"pe\")");
+    const yt_node *pn = yt_map_get(n, "pe");
+    if (!pn)
+        return missing(d, n, path, "pe");
+    gicsim_source_config *c = &so->cfg;
+    TRY(opt_u32(n, path, "pe", 0, UINT32_MAX, &c->route_pe, NULL, d));
+    if (c->route_pe >= sc->gic.num_pes) {
+        char kp[256];
+        yt_path(kp, sizeof kp, path, "pe");
+        return node_err(d, pn, kp, "PE %u does not exist (gic.pes is %u: PEs 0..%u)",
+                        (unsigned)c->route_pe, (unsigned)sc->gic.num_pes,
+                        (unsigned)sc->gic.num_pes - 1);
+    }
+    c->vm = c->vcpu = c->sender_vcpu = UINT32_MAX;
+    c->intid = 26; /* the host's timer PPI (CNTHP under VHE) */
+    return parse_arrival(sc, so, n, path, d);
+}
+
 static gicsim_status parse_source(gicsim_scenario *sc, const yt_node *n, size_t i, gicsim_diag *d)
 {
     char path[64], kp[256];
@@ -1061,6 +1126,10 @@ static gicsim_status parse_source(gicsim_scenario *sc, const yt_node *n, size_t 
     yt_path(kp, sizeof kp, path, "kind");
     TRY(yt_get_enum(kn, kp, kind_names, &kind, d));
     c->kind = (gicsim_source_kind)kind;
+    if (c->kind == GICSIM_SRC_HOST_TIMER)
+        return parse_host_timer(sc, so, n, path, d);
+    if (yt_map_get(n, "pe"))
+        return not_here(d, n, path, "pe", "only applies to kind host-timer");
     const bool spi = c->kind == GICSIM_SRC_SPI_EDGE || c->kind == GICSIM_SRC_SPI_LEVEL;
     /* Keys that only some kinds have. */
     if (!spi && yt_map_get(n, "route_pe"))
@@ -1688,6 +1757,19 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* A finite number in the shortest "%.<N>g" form that reads back exactly. */
+static void jmember_double(jbuf *b, const char *key, double v)
+{
+    char num[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(num, sizeof num, "%.*g", prec, v);
+        if (strtod(num, NULL) == v)
+            break;
+    }
+    jkey(b, key);
+    jputs(b, num);
+}
+
 static void json_platform(jbuf *b, const gicsim_scenario *sc)
 {
     const sc_platform *p = &sc->plat;
@@ -1704,8 +1786,19 @@ static void json_platform(jbuf *b, const gicsim_scenario *sc)
     for (int i = 0; i < GICSIM_COST__COUNT; i++)
         jmember_u64(b, gicsim_cost_name((gicsim_cost_id)i), p->timing.cycles[i]);
     jclose(b, '}');
-    jmember_strv(b, "fitted_to", p->fitted_to, p->n_fitted);
-    jmember_strv(b, "predicts", p->predicts, p->n_predicts);
+    jmember_str(b, "reference", p->reference);
+    jopen(b, "measured", '{');
+    for (size_t i = 0; i < p->n_measured; i++)
+        jmember_double(b, gicsim_mb_test_name(p->measured_test[i]), p->measured_ns[i]);
+    jclose(b, '}');
+    jopen(b, "fitted", '[');
+    for (size_t i = 0; i < p->n_fitted; i++)
+        jmember_str(b, NULL, gicsim_cost_name(p->fitted[i]));
+    jclose(b, ']');
+    jopen(b, "predicts", '[');
+    for (size_t i = 0; i < p->n_predicts; i++)
+        jmember_str(b, NULL, gicsim_mb_test_name(p->predicts[i]));
+    jclose(b, ']');
     jclose(b, '}');
 
     jopen(b, "platform_overrides", '{');
@@ -1731,15 +1824,23 @@ static void json_source(jbuf *b, const gicsim_scenario *sc, const sc_source *so)
     jopen(b, NULL, '{');
     jmember_str(b, "name", so->name);
     jmember_str(b, "kind", kind_names[c->kind]);
-    jmember_str(b, "vm", sc->vms[c->vm].name);
-    jmember_u64(b, "vcpu", c->vcpu);
+    const bool host = c->kind == GICSIM_SRC_HOST_TIMER; /* no VM: its PE only */
+    if (host) {
+        jmember_u64(b, "pe", c->route_pe);
+    } else {
+        jmember_str(b, "vm", sc->vms[c->vm].name);
+        jmember_u64(b, "vcpu", c->vcpu);
+    }
     if (c->kind == GICSIM_SRC_SGI)
         jmember_u64(b, "sender_vcpu", c->sender_vcpu);
-    jmember_u64(b, "intid", c->intid);
+    if (!host)
+        jmember_u64(b, "intid", c->intid);
     if (spi)
         jmember_u64(b, "route_pe", c->route_pe);
-    jmember_u64(b, "priority", c->priority);
-    jmember_time(b, "handler", c->handler);
+    if (!host) {
+        jmember_u64(b, "priority", c->priority);
+        jmember_time(b, "handler", c->handler);
+    }
     if (c->kind == GICSIM_SRC_SPI_LEVEL) {
         jmember_time(b, "deassert_at", c->deassert_at);
         jmember_time(b, "hold", c->hold);

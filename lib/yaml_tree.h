@@ -12,6 +12,7 @@
 #ifndef GICSIM_YAML_TREE_H
 #define GICSIM_YAML_TREE_H
 
+#include <gicsim/microbench.h>
 #include <gicsim/scenario.h>
 
 #include <stdarg.h>
@@ -123,15 +124,22 @@ void yt_path_index(char *buf, size_t size, const char *path, size_t index);
 
 /* ---- Shared by the scenario and script loaders (defined in scenario.c) ---------------- */
 
-/* A platform preset, resolved. */
+/* A platform preset, resolved, with its calibration block (all optional):
+ * the micro-bench figures it was fitted to, the costs the fit set and the
+ * tests it reports as predictions, each list in file order, without
+ * duplicates, a test never both measured and predicted. */
 typedef struct sc_platform {
     char *name;
     char *file; /* the preset file it was read from */
     char *description;
     bool vhe;
     gicsim_timing timing;
-    char **fitted_to, **predicts;
-    size_t n_fitted, n_predicts;
+    char *reference; /* NULL when the preset has none */
+    size_t n_measured, n_fitted, n_predicts;
+    gicsim_mb_test measured_test[GICSIM_MB__COUNT];
+    double measured_ns[GICSIM_MB__COUNT]; /* > 0, finite */
+    gicsim_cost_id fitted[GICSIM_COST__COUNT];
+    gicsim_mb_test predicts[GICSIM_MB__COUNT];
 } sc_platform;
 
 /* Find preset `name` for a document read from `ref_file` (search order in
@@ -139,7 +147,23 @@ typedef struct sc_platform {
  * "unknown platform" error. */
 gicsim_status sc_platform_load(const char *name, const char *ref_file, const yt_node *at,
                                const char *key, sc_platform *out, gicsim_diag *diag);
+/* The same lookup with `first_dir` (may be NULL) searched first instead of
+ * the referencing file's ../platforms. With `at` NULL an unknown name is
+ * GICSIM_E_NOTFOUND, with no position and `key` "platform". */
+gicsim_status sc_platform_find(const char *name, const char *first_dir, const yt_node *at,
+                               const char *key, sc_platform *out, gicsim_diag *diag);
+/* Load the preset file `path`, whose name must match the file name without
+ * ".yaml" (a file not named <name>.yaml is GICSIM_E_INVAL). */
+gicsim_status sc_platform_load_file(const char *path, sc_platform *out, gicsim_diag *diag);
 void sc_platform_free(sc_platform *p);
+/* The calibration keys of a preset mapping `root` (reference, measured,
+ * fitted, predicts, with their cross-checks) into `p` (defined in
+ * platform.c). */
+gicsim_status sc_platform_parse_calibration(const yt_node *root, sc_platform *p, gicsim_diag *diag);
+/* A `measured` mapping (test name -> ns, a number > 0; null: empty) at key
+ * path `path` into tests[]/ns[] (room for GICSIM_MB__COUNT), *n set. */
+gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_test *tests,
+                                double *ns, size_t *count, gicsim_diag *diag);
 /* The "gic" mapping (null: defaults) into `cfg` (which holds the defaults). */
 gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config *cfg,
                            gicsim_diag *diag);

@@ -19,6 +19,12 @@
  * load makes the vPE resident (GICR_VPROPBASER, GICR_VPENDBASER.Valid=1);
  * put makes it non-resident, after which a vLPI for it raises its doorbell,
  * which wakes the vCPU.
+ *
+ * direct_timer (a what-if, no GIC version has it): the host reserves one
+ * device per such VM, the highest DeviceID of the device table that no MSI
+ * source uses, with one EventID per vCPU, each mapped (VMAPTI) to the timer's
+ * vLPI of that vCPU's vPE; the timer comparator writes that MSI at its
+ * deadline, so the virtual timer travels the path of any vLPI.
  */
 #include "sys_internal.h"
 
@@ -27,6 +33,8 @@
 
 #define MEM_BASE 0x40000000ull /* where the host allocates its tables */
 #define DEVICE_EVENT_BITS 5u   /* each device: EventIDs 0..31 */
+#define TIMER_EVENT_BITS 8u    /* a timer device: one EventID per vCPU, up to SYS_MAX_VCPUS */
+#define DEVICE_TABLE_IDS 4096u /* the DeviceIDs the flat device table holds (gicv4_init) */
 #define HOST_LPI_PRIORITY 0xA0u
 #define GICR_PROPBASER 0x0070u
 #define GICR_PENDBASER 0x0078u
@@ -44,6 +52,8 @@ struct gicv4_host {
     uint32_t n_devices, cap_devices;
     uint64_t *vm_vprop; /* per VM: its vLPI configuration table, 0 if not direct */
     uint32_t n_vm_vprop;
+    uint32_t *timer_devs; /* DeviceIDs reserved for direct_timer MSIs */
+    uint32_t n_timer_devs, cap_timer_devs;
 };
 
 static uint64_t alloc(struct gicv4_host *h, uint64_t size, uint64_t align)
@@ -109,7 +119,7 @@ gicsim_status gicv4_init(gicsim_system *s)
         uint32_t index;
         uint64_t entries;
     } tables[] = {
-        {GICSIM_GITS_BASER_DEVICES_INDEX, 4096},
+        {GICSIM_GITS_BASER_DEVICES_INDEX, DEVICE_TABLE_IDS},
         {GICSIM_GITS_BASER_COLLECTIONS_INDEX, 4096},
         {GICSIM_GITS_BASER_VPES_INDEX, 4096},
     };
@@ -148,6 +158,7 @@ void gicv4_free(gicsim_system *s)
         return;
     free(s->v4->devices);
     free(s->v4->vm_vprop);
+    free(s->v4->timer_devs);
     free(s->v4);
     s->v4 = NULL;
 }
@@ -157,6 +168,8 @@ uint32_t gicv4_vpeid(const gicsim_system *s, const sys_vcpu *v)
     (void)s;
     return v->vpeid;
 }
+
+static gicsim_status timer_add_vm(gicsim_system *s, sys_vm *vm);
 
 gicsim_status gicv4_add_vm(gicsim_system *s, sys_vm *vm)
 {
@@ -194,7 +207,7 @@ gicsim_status gicv4_add_vm(gicsim_system *s, sys_vm *vm)
         if (st != GICSIM_OK)
             return st;
     }
-    return GICSIM_OK;
+    return vm->pol->direct_timer ? timer_add_vm(s, vm) : GICSIM_OK;
 }
 
 static gicsim_status map_device(gicsim_system *s, uint32_t device)
@@ -215,6 +228,98 @@ static gicsim_status map_device(gicsim_system *s, uint32_t device)
     uint64_t itt = alloc(h, (1ull << DEVICE_EVENT_BITS) * 8, 256);
     gicsim_its_cmd c = gicsim_its_cmd_mapd(device, itt, DEVICE_EVENT_BITS, true);
     return submit(s, &c, 1);
+}
+
+/* The timer's vINTID: the last vINTID every vPE of the VM can hold, the
+ * last LPI of the ID space capped by the 16 bits of a vLPI INTID. */
+uint32_t gicv4_timer_vintid(const gicsim_system *s)
+{
+    unsigned bits = id_bits(s) < 16 ? id_bits(s) : 16;
+    return (1u << bits) - 1u;
+}
+
+bool gicv4_device_reserved(const gicsim_system *s, uint32_t device)
+{
+    const struct gicv4_host *h = s->v4;
+    for (uint32_t i = 0; h && i < h->n_timer_devs; i++)
+        if (h->timer_devs[i] == device)
+            return true;
+    return false;
+}
+
+static bool append_u32(uint32_t **v, uint32_t *n, uint32_t *cap, uint32_t x)
+{
+    if (*n == *cap) {
+        uint32_t nc = *cap ? *cap * 2 : 8;
+        uint32_t *nv = realloc(*v, nc * sizeof *nv);
+        if (!nv)
+            return false;
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = x;
+    return true;
+}
+
+/* direct_timer: reserve the VM's timer device (the highest DeviceID no
+ * device uses), map it (MAPD) and map event i to the timer's vLPI of vCPU
+ * i's vPE (VMAPTI, with the vPE's doorbell on GICv4.0; GICv4.1 rings the
+ * vPE's own), enabled at the default priority in the VM's vLPI
+ * configuration table. */
+static gicsim_status timer_add_vm(gicsim_system *s, sys_vm *vm)
+{
+    struct gicv4_host *h = s->v4;
+    uint32_t dev = DEVICE_TABLE_IDS;
+    for (uint32_t cand = DEVICE_TABLE_IDS; cand-- > 0 && dev == DEVICE_TABLE_IDS;) {
+        bool used = false;
+        for (uint32_t k = 0; k < h->n_devices && !used; k++)
+            used = h->devices[k] == cand;
+        if (!used)
+            dev = cand;
+    }
+    if (dev == DEVICE_TABLE_IDS)
+        return GICSIM_E_FULL;
+    if (!append_u32(&h->timer_devs, &h->n_timer_devs, &h->cap_timer_devs, dev) ||
+        !append_u32(&h->devices, &h->n_devices, &h->cap_devices, dev))
+        return GICSIM_E_NOMEM;
+    vm->timer_device = dev;
+    uint64_t itt = alloc(h, (1ull << TIMER_EVENT_BITS) * 8, 256);
+    gicsim_its_cmd mapd = gicsim_its_cmd_mapd(dev, itt, TIMER_EVENT_BITS, true);
+    gicsim_status st = submit(s, &mapd, 1);
+    uint32_t vintid = gicv4_timer_vintid(s);
+    uint8_t cfg = HOST_LPI_PRIORITY | 1u; /* priority, Enable */
+    if (st == GICSIM_OK)
+        st = gicsim_mem_write(s->gic, h->vm_vprop[vm->id] + (vintid - GICSIM_LPI_BASE), &cfg, 1);
+    bool v41 = s->cfg.gic.version >= GICSIM_GICV4_1;
+    for (uint32_t i = 0; i < vm->cfg.num_vcpus && st == GICSIM_OK; i++) {
+        sys_vcpu *v = &vm->vcpus[i];
+        gicsim_its_cmd c[2] = {
+            gicsim_its_cmd_vmapti(dev, i, (uint16_t)v->vpeid, vintid,
+                                  v41 ? GICSIM_ITS_NO_DOORBELL : v->doorbell_lpi),
+            gicsim_its_cmd_vsync((uint16_t)v->vpeid)};
+        st = submit(s, c, 2);
+    }
+    return st;
+}
+
+gicsim_status gicv4_timer_priority(gicsim_system *s, sys_vcpu *v, uint8_t prio)
+{
+    uint32_t vintid = gicv4_timer_vintid(s);
+    uint8_t cfg = (uint8_t)((prio & 0xFCu) | 1u);
+    gicsim_status st =
+        gicsim_mem_write(s->gic, s->v4->vm_vprop[v->vm->id] + (vintid - GICSIM_LPI_BASE), &cfg, 1);
+    if (st != GICSIM_OK)
+        return st;
+    /* A changed configuration takes effect after an INV of the event. */
+    gicsim_its_cmd c[2] = {gicsim_its_cmd_inv(v->vm->timer_device, v->idx),
+                           gicsim_its_cmd_vsync((uint16_t)v->vpeid)};
+    return submit(s, c, 2);
+}
+
+void gicv4_timer_fire(gicsim_system *s, sys_vcpu *v, uint32_t rec)
+{
+    v->doorbell_rec = rec;
+    gicsim_its_msi(s->gic, v->vm->timer_device, v->idx);
 }
 
 gicsim_status gicv4_add_msi(gicsim_system *s, uint32_t src)

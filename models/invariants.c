@@ -398,7 +398,17 @@ static void check_records(gicsim_system *s, const char *where)
         merged += r->merged;
         delivered += acked;
         const char *bad = NULL;
-        if (r->merged && acked)
+        /* A record belongs to a source; a host timer's to no VM, any other
+         * to a VM of the system. */
+        const sys_source *so = source_of(s, r->source);
+        bool host = so && so->cfg.kind == GICSIM_SRC_HOST_TIMER;
+        if (!so)
+            bad = "belongs to no source";
+        else if (host && (r->vm != SYS_NONE || r->vcpu != SYS_NONE))
+            bad = "is a host timer's but names a vCPU";
+        else if (!host && r->vm >= s->n_vms)
+            bad = "names no VM of the system";
+        else if (r->merged && acked)
             bad = "merged and delivered";
         else if (acked && r->t_ack < r->t_assert)
             bad = "acknowledged before it was asserted";

@@ -9,6 +9,9 @@
  *     otherwise the guest's next operation, or its base activity (computing,
  *     or WFI: trapped to the hypervisor, or a wait in hardware);
  *  3. with no guest: host interrupts, then the next runnable vCPU, else idle.
+ * A PE idle in the host (no vCPU loaded) that an interrupt wakes first leaves
+ * the idle state: idle_exit (cpuidle's exit latency), whatever the interrupt
+ * turns out to be (a device, a timer, a doorbell, a kick or reschedule IPI).
  */
 #include "sys_internal.h"
 
@@ -261,6 +264,16 @@ void pe_run(gicsim_system *s, sys_pe *pe)
             if (pe->mode != PM_IDLE)
                 pe_set_mode(s, pe, PM_IDLE);
             return;
+        }
+        /* The host's idle loop (cpuidle, WFI at EL2/EL1) resumes on the
+         * interrupt before it handles it or schedules the vCPU it woke: the
+         * one primitive every idle-PE wake goes through. Not a guest waiting
+         * in a WFI that does not trap (a vCPU is loaded): that wait ends in
+         * the VM exit. A zero cost queues nothing. */
+        if (irq && !v && pe->mode == PM_IDLE && s->c[GICSIM_COST_IDLE_EXIT]) {
+            pe->hyp.cursor = 0;
+            pe_next(s, pe, s->c[GICSIM_COST_IDLE_EXIT], NULL, 0);
+            continue;
         }
         /* With a vCPU to run, interrupts are handled in its entry path. */
         if (!v && pe->n_rq) {

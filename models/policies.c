@@ -23,6 +23,17 @@
  *                      pinned vCPUs and WFI not trapped.
  *  vlpi-emulated       GICv3 with the ITS emulated by the host: MSIs trap as
  *                      physical LPIs and pay a software translation each.
+ *  direct-vtimer       a what-if, hardware no GIC version has: gicv4-direct
+ *                      plus a virtual timer delivered like a vLPI. Each vCPU's
+ *                      timer is a vLPI of its vPE (VMAPTI of a (DeviceID,
+ *                      EventID) the host reserves per vCPU); at the deadline
+ *                      the timer comparator writes that MSI to
+ *                      GITS_TRANSLATER instead of raising PPI 27. A resident
+ *                      vPE takes it with no exit; a non-resident one (its
+ *                      vCPU blocked in WFI) rings its doorbell and the host
+ *                      wakes the vCPU; no host hrtimer (PPI 26) is needed
+ *                      for a descheduled vCPU. It bounds what seed 004's
+ *                      timer latency could gain from direct timer delivery.
  *
  * MSIs that are not injected directly are completed and injected by the core
  * (models/gicv4.c), the same for every non-direct policy.
@@ -31,7 +42,7 @@
 
 #include <string.h>
 
-#define BUILTIN_POLICIES 7
+#define BUILTIN_POLICIES 8
 #define MAX_POLICIES (BUILTIN_POLICIES + 32)
 
 static void trap_inject_common(gicsim_hyp *h, uint32_t intid, uint32_t vm, uint32_t vcpu, bool mask)
@@ -147,14 +158,25 @@ static const gicsim_hyp_policy vlpi_emulated = {
     .phys_irq = eoi_split_irq,
 };
 
+static const gicsim_hyp_policy direct_vtimer = {
+    .name = "direct-vtimer",
+    .description = "what-if hardware (no GIC version has it): gicv4-direct plus the virtual timer "
+                   "delivered as a vLPI (the timer writes an MSI; doorbell when not resident)",
+    .host_eoimode = true,
+    .direct_msi = true,
+    .direct_timer = true,
+    .phys_irq = eoi_split_irq,
+};
+
 static const gicsim_hyp_policy *table[MAX_POLICIES] = {
-    &trap_inject, &trap_inject_nomask, &eoi_split, &gicv4_direct, &gicv41_vsgi,
-    &did,         &vlpi_emulated};
+    &trap_inject, &trap_inject_nomask, &eoi_split,    &gicv4_direct, &gicv41_vsgi,
+    &did,         &vlpi_emulated,      &direct_vtimer};
 static size_t table_len = BUILTIN_POLICIES;
 
 gicsim_status gicsim_hyp_policy_register(const gicsim_hyp_policy *policy)
 {
-    if (!policy || !policy->name || !policy->name[0] || !policy->phys_irq)
+    if (!policy || !policy->name || !policy->name[0] || !policy->phys_irq ||
+        (policy->direct_timer && !policy->direct_msi))
         return GICSIM_E_INVAL;
     if (gicsim_hyp_policy_find(policy->name))
         return GICSIM_E_EXISTS;

@@ -12,6 +12,11 @@
 
 #define SYS_NONE UINT32_MAX
 #define SYS_MAX_VCPUS 256u
+/* The host's timer PPI: CNTHP_EL2 under VHE, which backs the host kernel's
+ * hrtimers (Linux's arch_timer uses the EL2 physical timer when running at
+ * EL2): the host's own timers (GICSIM_SRC_HOST_TIMER) and the software
+ * timers that stand in for descheduled vCPUs' virtual timers share it. */
+#define HYP_TIMER_PPI 26u
 
 typedef struct sys_pe sys_pe;
 
@@ -126,12 +131,13 @@ typedef enum vcpu_state { VS_RUNNABLE, VS_RUNNING, VS_BLOCKED } vcpu_state;
 struct sys_vcpu {
     sys_vm *vm;
     uint32_t idx;
-    uint32_t vpeid;        /* GICv4 vPE (direct VMs) */
-    uint64_t vpt;          /* its virtual pending table, 0 if none */
-    uint32_t doorbell_lpi; /* the host LPI that is its doorbell */
-    bool pending_last;     /* GICR_VPENDBASER.PendingLast when its vPE was last put */
-    uint32_t vpe_pe;       /* the redistributor its vPE is mapped to (VMAPP/VMOVP) */
-    uint32_t doorbell_rec; /* record of the latest direct interrupt, for doorbell exits */
+    uint32_t vpeid;            /* GICv4 vPE (direct VMs) */
+    uint64_t vpt;              /* its virtual pending table, 0 if none */
+    uint32_t doorbell_lpi;     /* the host LPI that is its doorbell */
+    bool pending_last;         /* GICR_VPENDBASER.PendingLast when its vPE was last put */
+    uint32_t vpe_pe;           /* the redistributor its vPE is mapped to (VMAPP/VMOVP) */
+    uint32_t doorbell_rec;     /* record of the latest direct interrupt, for doorbell exits */
+    gicsim_event_id dtimer_ev; /* direct_timer: the comparator's deadline (writes the MSI) */
     vcpu_state state;
     sys_pe *pe;    /* PE it is loaded on, or queued for */
     uint32_t home; /* PE it starts on (and stays on when pinned) */
@@ -159,7 +165,8 @@ struct sys_vm {
     gicsim_vm_config cfg;
     const gicsim_hyp_policy *pol;
     sys_vcpu *vcpus;
-    vgic_irq *spis; /* [num_spis] */
+    vgic_irq *spis;        /* [num_spis] */
+    uint32_t timer_device; /* direct_timer: the DeviceID of its vCPUs' timer MSIs (event = vCPU) */
 };
 
 vgic_irq *vcpu_irq(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
@@ -171,6 +178,10 @@ typedef struct sys_source {
     vgic_irq *virq;  /* MSI: the guest's LPI (records; the software list when not direct) */
     uint32_t pintid; /* MSI: the host's physical LPI when not injected directly */
     bool direct;     /* MSI: mapped as a vLPI (GICv4) */
+    /* Host timer: the record of the instance pending at the GIC (raised, not
+     * yet acknowledged by the host) and of the one acknowledged and not yet
+     * deactivated; SYS_NONE when none. */
+    uint32_t host_pending, host_active;
     uint64_t rng;
     uint64_t arrivals;
     uint32_t burst_left;
@@ -267,12 +278,26 @@ void gicv4_forward_vsgi(gicsim_system *s, sys_pe *pe, sys_vcpu *v, uint32_t vint
                         gicsim_hyp *h);
 /* The vPE of a vCPU (the ITS's vPEID). */
 uint32_t gicv4_vpeid(const gicsim_system *s, const sys_vcpu *v);
+/* direct_timer: the timer's vINTID in the VMs of this system. */
+uint32_t gicv4_timer_vintid(const gicsim_system *s);
+/* direct_timer: whether `device` is a DeviceID the host reserved for timer
+ * MSIs (an MSI source cannot use it). */
+bool gicv4_device_reserved(const gicsim_system *s, uint32_t device);
+/* direct_timer: the guest's priority for its timer vLPI (the VM's vLPI
+ * configuration table, then INV + VSYNC). */
+gicsim_status gicv4_timer_priority(gicsim_system *s, sys_vcpu *v, uint8_t prio);
+/* direct_timer: the comparator of `v` reached its deadline: it writes the
+ * timer's MSI to GITS_TRANSLATER (record `rec`). */
+void gicv4_timer_fire(gicsim_system *s, sys_vcpu *v, uint32_t rec);
 
 /* ---- Hypervisor core (hyp.c) ------------------------------------------------------ */
 
 void hyp_begin_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r, uint64_t data);
 /* Host interrupt handling outside a guest (PE idle or between operations). */
 void hyp_host_irq(gicsim_system *s, sys_pe *pe);
+/* A physical CPU interface event for PPI 26 (signal, priority drop,
+ * deactivation): the times of the host timers' records on that PE. */
+void hyp_host_timer_event(gicsim_system *s, const gicsim_gic_event *ev);
 /* Load the next runnable vCPU of the PE's run queue and enter it. */
 void hyp_switch_in(gicsim_system *s, sys_pe *pe);
 void hyp_make_runnable(gicsim_system *s, sys_vcpu *v, sys_pe *from);

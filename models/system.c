@@ -119,6 +119,14 @@ sys_source *source_of(gicsim_system *s, uint32_t src)
 static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
 {
     gicsim_system *s = ctx;
+    /* The host's own timer interrupt: its physical CPU interface events
+     * complete the host timers' records. */
+    if (ev->intid == HYP_TIMER_PPI && ev->pe < s->num_pes &&
+        (ev->kind == GICSIM_GEV_SIGNAL || ev->kind == GICSIM_GEV_PRIO_DROP ||
+         ev->kind == GICSIM_GEV_DEACTIVATE)) {
+        hyp_host_timer_event(s, ev);
+        return;
+    }
     if (ev->kind < GICSIM_GEV_VSIGNAL || ev->kind > GICSIM_GEV_VDEACTIVATE)
         return;
     sys_vcpu *v = s->pes[ev->pe].vcpu;
@@ -195,7 +203,7 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
 {
     if (!cfg || !out || cfg->kick_sgi > 15 || cfg->host_tick_ppi < GICSIM_PPI_BASE ||
         cfg->host_tick_ppi >= GICSIM_SPI_BASE || cfg->host_tick_ppi == GICSIM_PPI_MAINTENANCE ||
-        cfg->host_tick_ppi == GICSIM_PPI_VTIMER || cfg->host_tick_ppi == 26)
+        cfg->host_tick_ppi == GICSIM_PPI_VTIMER || cfg->host_tick_ppi == HYP_TIMER_PPI)
         return GICSIM_E_INVAL;
     *out = NULL;
     gicsim_system *s = calloc(1, sizeof *s);
@@ -325,7 +333,9 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
     if (!pol)
         return GICSIM_E_NOTFOUND;
     gicsim_gic_version ver = s->cfg.gic.version;
-    if ((pol->direct_msi && (ver < GICSIM_GICV4_0 || !s->cfg.gic.its)) ||
+    if (pol->direct_timer && !pol->direct_msi)
+        return GICSIM_E_INVAL; /* the timer's vLPIs need the vPEs of direct_msi */
+    if (((pol->direct_msi || pol->direct_timer) && (ver < GICSIM_GICV4_0 || !s->cfg.gic.its)) ||
         (pol->direct_sgi && ver < GICSIM_GICV4_1))
         return GICSIM_E_UNSUPPORTED; /* the scheme needs GICv4.0 / GICv4.1 */
     /* The host's EOImode is per PE: VMs sharing a PE must agree on it. */
@@ -377,6 +387,7 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
         v->timer_src = SYS_NONE;
         v->timer_rec = SYS_NONE;
         v->doorbell_rec = SYS_NONE;
+        v->dtimer_ev = 0;
         v->state = VS_BLOCKED;
         for (uint32_t k = 0; k < 32; k++)
             virq_init(&v->banked[k], k);
@@ -491,7 +502,7 @@ static void source_fire(gicsim_system *s, uint32_t id)
     const gicsim_source_config *c = &so->cfg;
     if (source_exhausted(s, so))
         return;
-    sys_vm *vm = s->vms[c->vm];
+    sys_vm *vm = c->vm < s->n_vms ? s->vms[c->vm] : NULL; /* none for a host timer */
     uint32_t rec;
     gicsim_irq_state st = GICSIM_IRQ_INACTIVE;
     so->arrivals++;
@@ -545,6 +556,22 @@ static void source_fire(gicsim_system *s, uint32_t id)
         guest_send_sgi(s, &vm->vcpus[c->sender_vcpu], id, c->vcpu);
         wake_sender(s, &vm->vcpus[c->sender_vcpu]);
         break;
+    case GICSIM_SRC_HOST_TIMER:
+        /* The deadline: the timer raises the host's timer PPI on its PE. An
+         * expiry while the previous one is still pending at the GIC merges
+         * into it (one pending state; hrtimer_forward counts it as an
+         * overrun). */
+        rec = record_new(s, id, SYS_NONE, SYS_NONE, HYP_TIMER_PPI);
+        if (rec == SYS_NONE)
+            break; /* out of memory (s->oom) */
+        if (so->host_pending != SYS_NONE) {
+            s->rec[rec].merged = true;
+            s->st.merged++;
+        } else {
+            so->host_pending = rec;
+        }
+        gicsim_gic_set_line(s->gic, c->route_pe, HYP_TIMER_PPI, true);
+        break;
     default:
         break;
     }
@@ -563,13 +590,28 @@ static void arrival_event(gicsim_engine *e, void *ctx, uint64_t arg)
 gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cfg,
                                 uint32_t *source_out)
 {
-    if (!s || !cfg || cfg->vm >= s->n_vms)
+    if (!s || !cfg)
         return GICSIM_E_INVAL;
-    sys_vm *vm = s->vms[cfg->vm];
     gicsim_source_config c = *cfg;
-    if (c.vcpu >= vm->cfg.num_vcpus || c.period == 0 || c.arrival > GICSIM_ARRIVE_MANUAL)
+    if (c.period == 0 || c.arrival > GICSIM_ARRIVE_MANUAL)
         return GICSIM_E_INVAL;
-    sys_vcpu *v = &vm->vcpus[c.vcpu];
+    sys_vm *vm = NULL;
+    sys_vcpu *v = NULL;
+    if (c.kind == GICSIM_SRC_HOST_TIMER) {
+        /* The host's own timer: a PE, no VM (PPI 26 is enabled on every PE
+         * at creation, hyp_init_pe). */
+        if (c.route_pe >= s->num_pes)
+            return GICSIM_E_INVAL;
+        c.vm = c.vcpu = c.sender_vcpu = SYS_NONE;
+        c.intid = HYP_TIMER_PPI;
+    } else {
+        if (c.vm >= s->n_vms)
+            return GICSIM_E_INVAL;
+        vm = s->vms[c.vm];
+        if (c.vcpu >= vm->cfg.num_vcpus)
+            return GICSIM_E_INVAL;
+        v = &vm->vcpus[c.vcpu];
+    }
     if (c.kind == GICSIM_SRC_MSI && c.device_id == UINT32_MAX)
         c.device_id = 16 + s->n_src;
     switch (c.kind) {
@@ -610,6 +652,12 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
                 (o->intid == c.intid || (o->device_id == c.device_id && o->event_id == c.event_id)))
                 return GICSIM_E_INVAL; /* one source per guest LPI and per (device, event) */
         }
+        /* direct_timer: the timer's vLPI and the host's timer devices are taken. */
+        if ((vm->pol->direct_timer && c.intid == gicv4_timer_vintid(s)) ||
+            gicv4_device_reserved(s, c.device_id))
+            return GICSIM_E_INVAL;
+        break;
+    case GICSIM_SRC_HOST_TIMER:
         break;
     default:
         return GICSIM_E_INVAL;
@@ -626,13 +674,16 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     so->burst_left = c.burst ? c.burst : 1;
     if (gicsim_histogram_create(&so->lat) != GICSIM_OK)
         return GICSIM_E_NOMEM;
-    if (c.kind == GICSIM_SRC_MSI) {
+    so->host_pending = so->host_active = SYS_NONE;
+    /* An MSI's guest LPI; under direct_timer, the timer's vLPI. */
+    bool timer_vlpi = c.kind == GICSIM_SRC_VTIMER && vm && vm->pol->direct_timer;
+    if (c.kind == GICSIM_SRC_MSI || timer_vlpi) {
         so->virq = malloc(sizeof *so->virq);
         if (!so->virq) {
             gicsim_histogram_destroy(so->lat);
             return GICSIM_E_NOMEM;
         }
-        virq_init(so->virq, c.intid);
+        virq_init(so->virq, timer_vlpi ? gicv4_timer_vintid(s) : c.intid);
         so->virq->prio = (uint8_t)c.priority;
     }
     s->n_src++;
@@ -664,6 +715,11 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     }
     case GICSIM_SRC_VTIMER:
         v->banked[GICSIM_PPI_VTIMER].prio = prio;
+        if (timer_vlpi) {
+            gicsim_status st = gicv4_timer_priority(s, v, prio);
+            if (st != GICSIM_OK)
+                return st;
+        }
         v->timer_src = id;
         v->timer_armed = true;
         v->cval = first;
@@ -687,6 +743,8 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
             return st;
         break;
     }
+    default:
+        break;
     }
     if (c.kind != GICSIM_SRC_VTIMER && c.arrival != GICSIM_ARRIVE_MANUAL)
         gicsim_engine_schedule_at(s->e, first, arrival_event, s, id, &so->ev);
@@ -713,6 +771,8 @@ uint32_t source_for(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
 {
     if (vintid == GICSIM_PPI_VTIMER)
         return v->timer_src;
+    if (vintid >= GICSIM_LPI_BASE && v->vm->pol->direct_timer && vintid == gicv4_timer_vintid(s))
+        return v->timer_src; /* the timer's vLPI */
     if (vintid >= GICSIM_LPI_BASE) {
         for (uint32_t i = 0; i < s->n_src; i++) {
             const gicsim_source_config *c = &s->src[i].cfg;

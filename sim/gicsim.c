@@ -4,15 +4,21 @@
  *   gicsim compare SCENARIO [options]     run it under each policy, side by side
  *   gicsim validate FILE...               check scenario/platform/script files
  *   gicsim script FILE...                 run register-level conformance scripts
+ *   gicsim microbench [options]           simulate the calibration micro-benchmarks
+ *   gicsim calibrate MEASURED --platform BASE [options]
+ *                                         fit a preset's costs to measured figures
  *
  * Data goes to stdout, diagnostics to stderr. Exit codes follow sysexits:
- * 0 success, 64 usage error, 65 bad input data (a trace), 70 internal error,
- * 78 bad configuration; a failed conformance expectation exits 1.
+ * 0 success, 64 usage error, 65 bad input data (a trace, measured figures),
+ * 70 internal error, 78 bad configuration; a failed conformance expectation,
+ * a failed microbench --check and a calibration that misses a figure by more
+ * than 10% exit 1.
  */
 #include <gicsim/gicsim.h>
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +54,10 @@ static void usage(FILE *f)
         "       gicsim compare SCENARIO [--policies a,b,c] [options]\n"
         "       gicsim validate FILE...\n"
         "       gicsim script FILE...\n"
+        "       gicsim microbench [--platform NAME|FILE] [--tests a,b,...] [--iterations N]\n"
+        "                         [--json FILE] [--check]\n"
+        "       gicsim calibrate MEASURED --platform NAME|FILE [--fit cost,cost,...]\n"
+        "                        [-o OUT.yaml] [--name NAME]\n"
         "       gicsim --help | --version\n"
         "\n"
         "options:\n"
@@ -57,14 +67,21 @@ static void usage(FILE *f)
         "  --csv FILE            per-interrupt records (gzip when FILE ends in .gz)\n"
         "  --perfetto FILE       timeline for Perfetto / chrome://tracing\n"
         "  --vcd FILE            interrupt and IRQ lines as a VCD (GTKWave)\n"
-        "  --cdf FILE            latency CDF as SVG (compare: one curve per policy)\n"
+        "  --cdf FILE            latency CDF as SVG (run: all sources and one curve per source;\n"
+        "                        compare: one curve per policy)\n"
         "  --record FILE         run: record the sources' arrivals as a trace (.gz: gzip)\n"
         "  -q, --quiet           no progress line\n"
         "\n"
         "Outputs named in the scenario's outputs: section are written too. With compare,\n"
         "per-run files get the policy inserted before the extension (out.eoi-split.csv).\n"
-        "exit codes: 0 ok, 1 script expectation failed, 64 usage, 65 bad trace data,\n"
-        "70 internal error, 78 bad configuration.\n");
+        "\n"
+        "microbench simulates kvm-unit-tests arm/micro-bench and seed 004's timer test on a\n"
+        "platform preset (default generic) and compares with the preset's measured figures;\n"
+        "--check fails when one is off by more than 10%%. calibrate fits the costs of --fit\n"
+        "(default: one per measured test) to MEASURED (a kvm-unit-tests micro-bench log, or\n"
+        "YAML {reference: ..., measured: {TEST: NS}}) and writes the resulting preset.\n"
+        "exit codes: 0 ok, 1 script expectation failed / check failed / fit off by > 10%%,\n"
+        "64 usage, 65 bad trace or measured data, 70 internal error, 78 bad configuration.\n");
 }
 
 static void errorf(const char *fmt, ...)
@@ -570,6 +587,37 @@ static void print_sources(const run_ctx *rc, const run_result *r)
     }
 }
 
+/* compare: each source's latency under each policy, one row per figure. */
+static void print_source_table(const run_ctx *rc, const run_result *r, size_t n)
+{
+    static const char *const what[] = {"delivered", "p50 (ns)", "p90 (ns)", "p99 (ns)", "max (ns)"};
+    printf("\n%-28s", "per source");
+    for (size_t i = 0; i < n; i++)
+        printf(" %18s", r[i].policy);
+    putchar('\n');
+    for (size_t src = 0; src < rc->n_src; src++) {
+        for (size_t k = 0; k < sizeof what / sizeof what[0]; k++) {
+            char label[96];
+            snprintf(label, sizeof label, "%s: %s", rc->src_names[src], what[k]);
+            printf("%-28s", label);
+            for (size_t i = 0; i < n; i++) {
+                gicsim_summary sm;
+                gicsim_histogram_summary(gicsim_system_latency(r[i].sys, (uint32_t)src), &sm);
+                uint64_t v = k == 0   ? sm.count
+                             : k == 1 ? sm.p50
+                             : k == 2 ? sm.p90
+                             : k == 3 ? sm.p99
+                                      : sm.max;
+                if (k == 0)
+                    printf(" %18" PRIu64, v);
+                else
+                    printf(" %18.1f", (double)v / 1e3);
+            }
+            putchar('\n');
+        }
+    }
+}
+
 /* ---- JSON and CDF across runs ---------------------------------------------------------- */
 
 static int write_text(const char *path, const char *text)
@@ -636,21 +684,44 @@ static int write_json(const run_ctx *rc, const run_result *r, size_t n, const ch
     return code;
 }
 
+/* run: the curve of all sources, then one per source (sources of different
+ * kinds, a VM's timer and a bare-metal one, are not one distribution);
+ * compare: one curve (all sources) per policy. */
 static int write_cdf(const run_ctx *rc, const run_result *r, size_t n, const char *path)
 {
-    const char *labels[MAX_POLICIES];
-    const gicsim_histogram *h[MAX_POLICIES];
-    for (size_t i = 0; i < n; i++) {
-        labels[i] = r[i].policy;
-        h[i] = gicsim_system_latency(r[i].sys, UINT32_MAX);
+    size_t m = n == 1 ? rc->n_src + 1 : n;
+    const char **labels = calloc(m, sizeof *labels);
+    const gicsim_histogram **h = calloc(m, sizeof *h);
+    if (!labels || !h) {
+        free(labels);
+        free(h);
+        return EX_SOFTWARE;
     }
     char title[256];
-    snprintf(title, sizeof title, "%s: delivery latency CDF", gicsim_scenario_name(rc->sc));
-    if (gicsim_output_cdf_svg(path, title, labels, h, n) != GICSIM_OK) {
-        errorf("%s: cannot write the CDF", path);
-        return EX_CONFIG;
+    if (n == 1) {
+        labels[0] = "all sources";
+        h[0] = gicsim_system_latency(r[0].sys, UINT32_MAX);
+        for (size_t i = 0; i < rc->n_src; i++) {
+            labels[i + 1] = rc->src_names[i];
+            h[i + 1] = gicsim_system_latency(r[0].sys, (uint32_t)i);
+        }
+        snprintf(title, sizeof title, "%s (%s): delivery latency CDF", gicsim_scenario_name(rc->sc),
+                 r[0].policy);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            labels[i] = r[i].policy;
+            h[i] = gicsim_system_latency(r[i].sys, UINT32_MAX);
+        }
+        snprintf(title, sizeof title, "%s: delivery latency CDF", gicsim_scenario_name(rc->sc));
     }
-    return EX_OK;
+    int code = EX_OK;
+    if (gicsim_output_cdf_svg(path, title, labels, h, m) != GICSIM_OK) {
+        errorf("%s: cannot write the CDF", path);
+        code = EX_CONFIG;
+    }
+    free(labels);
+    free(h);
+    return code;
 }
 
 /* ---- Commands ------------------------------------------------------------------------ */
@@ -725,6 +796,8 @@ static int cmd_simulate(int argc, char **argv, bool compare)
         print_table(res, n);
         if (!compare)
             print_sources(&rc, &res[0]);
+        else
+            print_source_table(&rc, res, n);
         const char *json = output_path(&rc, "json", o.json);
         if (json)
             code = write_json(&rc, res, n, json);
@@ -822,6 +895,550 @@ static int cmd_script(int argc, char **argv)
     return code;
 }
 
+/* ---- microbench and calibrate ---------------------------------------------------------- */
+
+#define CHECK_TOLERANCE 0.10 /* --check and calibrate: a figure within 10% */
+
+static int load_platform(const char *name, gicsim_platform **out)
+{
+    gicsim_diag diag;
+    memset(&diag, 0, sizeof diag);
+    gicsim_status st = gicsim_platform_load(name, out, &diag);
+    if (st != GICSIM_OK) {
+        report_diag(&diag, st);
+        return config_exit(st);
+    }
+    return EX_OK;
+}
+
+static void test_list(char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int t = 0; t < GICSIM_MB__COUNT; t++) {
+        size_t l = strlen(buf);
+        snprintf(buf + l, size - l, "%s%s", t ? ", " : "", gicsim_mb_test_name((gicsim_mb_test)t));
+    }
+}
+
+/* "a,b,c" -> tests (distinct); EX_USAGE with a message on a bad name. */
+static int parse_tests(char *list, gicsim_mb_test *tests, size_t *n)
+{
+    *n = 0;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        gicsim_mb_test t;
+        if (gicsim_mb_test_lookup(tok, &t) != GICSIM_OK) {
+            char known[256];
+            test_list(known, sizeof known);
+            errorf("unknown test '%s' (known: %s)", tok, known);
+            return EX_USAGE;
+        }
+        for (size_t k = 0; k < *n; k++)
+            if (tests[k] == t) {
+                errorf("test '%s' is listed twice", tok);
+                return EX_USAGE;
+            }
+        tests[(*n)++] = t;
+    }
+    if (*n == 0) {
+        errorf("--tests needs at least one test");
+        return EX_USAGE;
+    }
+    return EX_OK;
+}
+
+/* "cost,cost" -> cost ids (distinct). */
+static int parse_costs(char *list, gicsim_cost_id *ids, size_t *n)
+{
+    *n = 0;
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        gicsim_cost_id id;
+        if (gicsim_cost_lookup(tok, &id) != GICSIM_OK) {
+            errorf("unknown cost '%s' (the names of GICSIM_COST_LIST, docs/scenarios.md)", tok);
+            return EX_USAGE;
+        }
+        for (size_t k = 0; k < *n; k++)
+            if (ids[k] == id) {
+                errorf("cost '%s' is listed twice", tok);
+                return EX_USAGE;
+            }
+        ids[(*n)++] = id;
+    }
+    if (*n == 0) {
+        errorf("--fit needs at least one cost");
+        return EX_USAGE;
+    }
+    return EX_OK;
+}
+
+/* A failed gicsim_mb_run or gicsim_calibrate: a platform that cannot run a
+ * test or a fit the figures cannot determine is configuration. */
+static int mb_exit(gicsim_status st)
+{
+    return st == GICSIM_E_STATE || st == GICSIM_E_INVAL ? EX_CONFIG : EX_SOFTWARE;
+}
+
+/* A JSON string (UTF-8 passed through). */
+static void json_str(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* A relative error in percent, with no "-0.0". */
+static double pct(double rel)
+{
+    double p = 100.0 * rel;
+    return fabs(p) < 0.05 ? 0.0 : p;
+}
+
+typedef struct mb_row {
+    gicsim_mb_test test;
+    gicsim_mb_result r;
+    bool ran, has_meas;
+    double meas, err; /* err: (simulated - measured) / measured */
+    const char *role; /* "fitted", "predicted" or NULL */
+} mb_row;
+
+static int write_mb_json(const char *path, const gicsim_platform *p, uint32_t iterations,
+                         const mb_row *rows, size_t n)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if (!f) {
+        errorf("%s: %s", path, strerror(errno));
+        return EX_CONFIG;
+    }
+    fputs("{\n  \"platform\": ", f);
+    json_str(f, gicsim_platform_name(p));
+    fputs(",\n  \"file\": ", f);
+    json_str(f, base_name(gicsim_platform_file(p)));
+    fputs(",\n  \"reference\": ", f);
+    json_str(f, gicsim_platform_reference(p));
+    fprintf(f, ",\n  \"measured_count\": %zu,\n  \"predicts_count\": %zu,\n  \"iterations\": %u,\n",
+            gicsim_platform_measured_count(p), gicsim_platform_predicts_count(p),
+            (unsigned)iterations);
+    fputs("  \"tests\": [", f);
+    for (size_t i = 0; i < n; i++) {
+        const mb_row *w = &rows[i];
+        fputs(i ? ",\n    {\"test\": " : "\n    {\"test\": ", f);
+        json_str(f, gicsim_mb_test_name(w->test));
+        fprintf(f, ", \"simulated_ns\": %.3f, \"min_ns\": %.3f, \"max_ns\": %.3f", w->r.value_ns,
+                w->r.min_ns, w->r.max_ns);
+        fprintf(f, ", \"iterations\": %" PRIu64 ", \"exits\": %" PRIu64, w->r.iterations,
+                w->r.exits);
+        if (w->has_meas)
+            fprintf(f, ", \"measured_ns\": %.3f, \"error_pct\": %.3f", w->meas, 100.0 * w->err);
+        else
+            fputs(", \"measured_ns\": null, \"error_pct\": null", f);
+        fputs(", \"role\": ", f);
+        json_str(f, w->role);
+        fputs("}", f);
+    }
+    fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
+    if (f != stdout && fclose(f) != 0) {
+        errorf("%s: %s", path, strerror(errno));
+        return EX_SOFTWARE;
+    }
+    return EX_OK;
+}
+
+static int cmd_microbench(int argc, char **argv)
+{
+    const char *platform = "generic", *json = NULL;
+    char *tests_arg = NULL;
+    uint32_t iterations = 0;
+    bool check = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--check")) {
+            check = true;
+            continue;
+        }
+        if (strcmp(a, "--platform") && strcmp(a, "--tests") && strcmp(a, "--iterations") &&
+            strcmp(a, "--json")) {
+            errorf(a[0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", a);
+            return EX_USAGE;
+        }
+        if (i + 1 >= argc) {
+            errorf("%s needs a value", a);
+            return EX_USAGE;
+        }
+        const char *v = argv[++i];
+        if (!strcmp(a, "--platform")) {
+            platform = v;
+        } else if (!strcmp(a, "--tests")) {
+            tests_arg = argv[i];
+        } else if (!strcmp(a, "--json")) {
+            json = v;
+        } else {
+            char *end;
+            errno = 0;
+            unsigned long n = strtoul(v, &end, 10);
+            if (*v < '0' || *v > '9' || *end || errno || n == 0 || n > 10000000ul) {
+                errorf("--iterations needs a count from 1 to 10000000, got '%s'", v);
+                return EX_USAGE;
+            }
+            iterations = (uint32_t)n;
+        }
+    }
+    gicsim_mb_test tests[GICSIM_MB__COUNT];
+    size_t n = 0;
+    if (tests_arg) {
+        int rc = parse_tests(tests_arg, tests, &n);
+        if (rc)
+            return rc;
+    } else {
+        for (int t = 0; t < GICSIM_MB__COUNT; t++)
+            tests[n++] = (gicsim_mb_test)t;
+    }
+    gicsim_platform *p = NULL;
+    int code = load_platform(platform, &p);
+    if (code)
+        return code;
+    gicsim_mb_config cfg;
+    gicsim_platform_mb_config(p, &cfg);
+    cfg.iterations = iterations;
+
+    printf("%s: fitted to %zu measured values, predicts %zu\n", gicsim_platform_name(p),
+           gicsim_platform_measured_count(p), gicsim_platform_predicts_count(p));
+    if (gicsim_platform_reference(p))
+        printf("reference: %s\n", gicsim_platform_reference(p));
+    printf("\n%-16s %14s %14s %9s  %s\n", "test", "simulated (ns)", "measured (ns)", "error",
+           "role");
+    mb_row rows[GICSIM_MB__COUNT];
+    memset(rows, 0, sizeof rows);
+    for (size_t i = 0; i < n && code == EX_OK; i++) {
+        mb_row *w = &rows[i];
+        w->test = tests[i];
+        gicsim_status st = gicsim_mb_run(&cfg, w->test, &w->r);
+        if (st != GICSIM_OK) {
+            errorf("%s: the simulated test did not complete: %s", gicsim_mb_test_name(w->test),
+                   gicsim_strerror(st));
+            code = mb_exit(st);
+            break;
+        }
+        w->ran = true;
+        w->has_meas = gicsim_platform_find_measured(p, w->test, &w->meas);
+        w->err = w->has_meas ? (w->r.value_ns - w->meas) / w->meas : 0.0;
+        w->role = w->has_meas                                ? "fitted"
+                  : gicsim_platform_is_predicted(p, w->test) ? "predicted"
+                                                             : NULL;
+        char meas[32] = "-", err[32] = "-";
+        if (w->has_meas) {
+            snprintf(meas, sizeof meas, "%.1f", w->meas);
+            snprintf(err, sizeof err, "%+.1f%%", pct(w->err));
+        }
+        printf("%-16s %14.1f %14s %9s  %s\n", gicsim_mb_test_name(w->test), w->r.value_ns, meas,
+               err, w->role ? w->role : "-");
+    }
+    if (code == EX_OK && check) {
+        size_t n_meas = 0, n_off = 0;
+        fflush(stdout); /* the table before the complaints */
+        for (size_t i = 0; i < n; i++) {
+            if (!rows[i].has_meas)
+                continue;
+            n_meas++;
+            if (fabs(rows[i].err) > CHECK_TOLERANCE) {
+                n_off++;
+                errorf("check: %s: simulated %.1f ns, measured %.1f ns (%+.1f%%): off by more "
+                       "than %.0f%%",
+                       gicsim_mb_test_name(rows[i].test), rows[i].r.value_ns, rows[i].meas,
+                       pct(rows[i].err), 100.0 * CHECK_TOLERANCE);
+            }
+        }
+        if (n_off)
+            code = EX_FAIL;
+        else
+            printf("\ncheck: %zu measured value%s within %.0f%%\n", n_meas, n_meas == 1 ? "" : "s",
+                   100.0 * CHECK_TOLERANCE);
+    }
+    if (code == EX_OK || code == EX_FAIL) {
+        if (json) {
+            int jc = write_mb_json(json, p, iterations, rows, n);
+            if (jc)
+                code = jc;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        gicsim_mb_result_free(&rows[i].r);
+    gicsim_platform_free(p);
+    return code;
+}
+
+/* A YAML double-quoted scalar. */
+static void yaml_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", f);
+        else if (c == '\t')
+            fputs("\\t", f);
+        else if (c < 0x20 || c == 0x7f)
+            fprintf(f, "\\x%02x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+/* The shortest of %.15g..%.17g that reads back as v. */
+static void fmt_double(char *buf, size_t size, double v)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+static void fmt_hz(char *buf, size_t size, uint64_t hz)
+{
+    if (hz && hz % 1000000000u == 0)
+        snprintf(buf, size, "%" PRIu64 "GHz", hz / 1000000000u);
+    else if (hz && hz % 1000000u == 0)
+        snprintf(buf, size, "%" PRIu64 "MHz", hz / 1000000u);
+    else
+        snprintf(buf, size, "%" PRIu64, hz);
+}
+
+static bool valid_preset_name(const char *s)
+{
+    if (!*s || *s == '.')
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_' || *s == '.'))
+            return false;
+    return true;
+}
+
+/* The fitted preset: every clock and cost, and the calibration block. */
+static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
+                         const char *measured_path, const gicsim_calib_measured *m,
+                         const gicsim_calib_result *res)
+{
+    char num[64];
+    fprintf(f,
+            "# Written by gicsim calibrate: the costs of `fitted` fitted to the `measured`\n"
+            "# figures, every other value as in the base preset %s.\n",
+            gicsim_platform_name(base));
+    fputs("name: ", f);
+    yaml_str(f, name);
+    fputs("\ndescription: ", f);
+    char desc[512];
+    snprintf(desc, sizeof desc, "fitted by gicsim calibrate from %s to %zu measured values",
+             gicsim_platform_name(base), m->n);
+    yaml_str(f, desc);
+    fprintf(f, "\nvhe: %s\nclocks:\n", gicsim_platform_vhe(base) ? "true" : "false");
+    for (int d = 0; d < GICSIM_CLK__COUNT; d++) {
+        fmt_hz(num, sizeof num, res->timing.clock_hz[d]);
+        fprintf(f, "  %s: %s\n", gicsim_clock_name((gicsim_clock_domain)d), num);
+    }
+    fputs("costs:\n", f);
+    for (int c = 0; c < GICSIM_COST__COUNT; c++) {
+        bool fitted = false;
+        for (size_t j = 0; j < res->n_fit; j++)
+            fitted |= res->fit[j] == (gicsim_cost_id)c;
+        fprintf(f, "  # %s [%s cycles]\n  %s: %" PRIu64 "%s\n",
+                gicsim_cost_description((gicsim_cost_id)c),
+                gicsim_clock_name(gicsim_cost_domain((gicsim_cost_id)c)),
+                gicsim_cost_name((gicsim_cost_id)c), res->timing.cycles[c],
+                fitted ? "  # fitted" : "");
+    }
+    fputs("reference: ", f);
+    if (m->reference[0]) {
+        yaml_str(f, m->reference);
+    } else {
+        char ref[600];
+        snprintf(ref, sizeof ref, "%s: %s",
+                 m->kvm_unit_tests ? "kvm-unit-tests arm/micro-bench" : "measured figures",
+                 base_name(measured_path));
+        yaml_str(f, ref);
+    }
+    fputs("\nmeasured:\n", f);
+    for (size_t i = 0; i < m->n; i++) {
+        fmt_double(num, sizeof num, m->ns[i]);
+        fprintf(f, "  %s: %s\n", gicsim_mb_test_name(m->test[i]), num);
+    }
+    fputs("fitted: [", f);
+    for (size_t j = 0; j < res->n_fit; j++)
+        fprintf(f, "%s%s", j ? ", " : "", gicsim_cost_name(res->fit[j]));
+    fputs("]\npredicts: [", f);
+    size_t k = 0;
+    for (int t = 0; t < GICSIM_MB__COUNT; t++) {
+        bool measured = false;
+        for (size_t i = 0; i < m->n; i++)
+            measured |= m->test[i] == (gicsim_mb_test)t;
+        if (!measured)
+            fprintf(f, "%s%s", k++ ? ", " : "", gicsim_mb_test_name((gicsim_mb_test)t));
+    }
+    fputs("]\n", f);
+}
+
+static int cmd_calibrate(int argc, char **argv)
+{
+    const char *measured = NULL, *platform = NULL, *out = NULL, *name = NULL;
+    char *fit_arg = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool known = !strcmp(a, "--platform") || !strcmp(a, "--fit") || !strcmp(a, "-o") ||
+                     !strcmp(a, "--output") || !strcmp(a, "--name");
+        if (!known) {
+            if (a[0] == '-' && a[1]) {
+                errorf("unknown option '%s'", a);
+                return EX_USAGE;
+            }
+            if (measured) {
+                errorf("unexpected argument '%s'", a);
+                return EX_USAGE;
+            }
+            measured = a;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            errorf("%s needs a value", a);
+            return EX_USAGE;
+        }
+        if (!strcmp(a, "--platform"))
+            platform = argv[++i];
+        else if (!strcmp(a, "--fit"))
+            fit_arg = argv[++i];
+        else if (!strcmp(a, "--name"))
+            name = argv[++i];
+        else
+            out = argv[++i];
+    }
+    if (!measured || !platform) {
+        errorf("calibrate needs a MEASURED file and --platform BASE");
+        return EX_USAGE;
+    }
+    gicsim_cost_id fit[GICSIM_COST__COUNT];
+    size_t n_fit = 0;
+    if (fit_arg) {
+        int rc = parse_costs(fit_arg, fit, &n_fit);
+        if (rc)
+            return rc;
+    }
+    /* The preset's name must be its file name without ".yaml". */
+    char namebuf[256];
+    if (out && strcmp(out, "-")) {
+        const char *b = base_name(out);
+        size_t l = strlen(b);
+        if (l <= 5 || strcmp(b + l - 5, ".yaml")) {
+            errorf("-o: a preset file is named NAME.yaml, got '%s'", out);
+            return EX_USAGE;
+        }
+        snprintf(namebuf, sizeof namebuf, "%.*s", (int)(l - 5 < 255 ? l - 5 : 255), b);
+        if (name && strcmp(name, namebuf)) {
+            errorf("--name %s does not match the output file %s (a preset's name is its file "
+                   "name)",
+                   name, b);
+            return EX_USAGE;
+        }
+        name = namebuf;
+    }
+
+    gicsim_diag diag;
+    memset(&diag, 0, sizeof diag);
+    gicsim_calib_measured m;
+    gicsim_status st = gicsim_calib_measured_load(measured, &m, &diag);
+    if (st != GICSIM_OK) {
+        report_diag(&diag, st);
+        return st == GICSIM_E_NOMEM ? EX_SOFTWARE : EX_DATAERR;
+    }
+    if (m.n_ignored)
+        errorf("%s: ignored %zu result line%s of tests gicsim does not model", measured,
+               m.n_ignored, m.n_ignored == 1 ? "" : "s");
+    gicsim_platform *base = NULL;
+    int code = load_platform(platform, &base);
+    if (code)
+        return code;
+    if (!name) {
+        snprintf(namebuf, sizeof namebuf, "%.200s-calibrated", gicsim_platform_name(base));
+        name = namebuf;
+    }
+    if (!valid_preset_name(name)) {
+        errorf("invalid preset name '%s' (letters, digits, '-', '_', '.')", name);
+        gicsim_platform_free(base);
+        return EX_USAGE;
+    }
+    gicsim_mb_config cfg;
+    gicsim_platform_mb_config(base, &cfg);
+    gicsim_calib_result *res = malloc(sizeof *res);
+    if (!res) {
+        gicsim_platform_free(base);
+        return EX_SOFTWARE;
+    }
+    st = gicsim_calibrate(&cfg, m.test, m.ns, m.n, n_fit ? fit : NULL, n_fit, res);
+    if (st != GICSIM_OK) {
+        errorf("calibrate: %s", res->message[0] ? res->message : gicsim_strerror(st));
+        free(res);
+        gicsim_platform_free(base);
+        return mb_exit(st);
+    }
+
+    FILE *f = out && strcmp(out, "-") ? fopen(out, "w") : stdout;
+    if (!f) {
+        errorf("%s: %s", out, strerror(errno));
+        code = EX_CONFIG;
+    } else {
+        write_preset(f, name, base, measured, &m, res);
+        if (f != stdout && fclose(f) != 0) {
+            errorf("%s: %s", out, strerror(errno));
+            code = EX_SOFTWARE;
+        }
+    }
+
+    fprintf(stderr,
+            "%s: %s: fitted %zu cost%s to %zu measured value%s from %s in %u iteration%s%s\n", prog,
+            name, res->n_fit, res->n_fit == 1 ? "" : "s", m.n, m.n == 1 ? "" : "s",
+            gicsim_platform_name(base), res->iterations, res->iterations == 1 ? "" : "s",
+            res->converged ? "" : " (not converged)");
+    fprintf(stderr, "\n%-18s %12s %12s\n", "cost", "base cycles", "fitted");
+    for (size_t j = 0; j < res->n_fit; j++)
+        fprintf(stderr, "%-18s %12" PRIu64 " %12" PRIu64 "\n", gicsim_cost_name(res->fit[j]),
+                gicsim_platform_timing(base)->cycles[res->fit[j]], res->timing.cycles[res->fit[j]]);
+    fprintf(stderr, "\n%-18s %14s %14s %9s\n", "test", "measured (ns)", "simulated (ns)",
+            "residual");
+    for (size_t i = 0; i < m.n; i++)
+        fprintf(stderr, "%-18s %14.1f %14.1f %+8.1f%%\n", gicsim_mb_test_name(m.test[i]), m.ns[i],
+                res->simulated_ns[i], pct(res->rel_error[i]));
+    if (code == EX_OK && res->max_abs_rel_error > CHECK_TOLERANCE) {
+        for (size_t i = 0; i < m.n; i++)
+            if (fabs(res->rel_error[i]) > CHECK_TOLERANCE)
+                errorf("calibrate: %s is off by %+.1f%%: more than %.0f%%; fit other costs "
+                       "(--fit) or start from another base",
+                       gicsim_mb_test_name(m.test[i]), pct(res->rel_error[i]),
+                       100.0 * CHECK_TOLERANCE);
+        code = EX_FAIL;
+    }
+    free(res);
+    gicsim_platform_free(base);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -845,6 +1462,10 @@ int main(int argc, char **argv)
         return cmd_validate(argc - 2, argv + 2);
     if (!strcmp(cmd, "script"))
         return cmd_script(argc - 2, argv + 2);
+    if (!strcmp(cmd, "microbench"))
+        return cmd_microbench(argc - 2, argv + 2);
+    if (!strcmp(cmd, "calibrate"))
+        return cmd_calibrate(argc - 2, argv + 2);
     errorf("unknown command '%s' (try --help)", cmd);
     return EX_USAGE;
 }

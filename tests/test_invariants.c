@@ -227,9 +227,9 @@ static void test_scenario_variants(void **state)
     static const char *const pb8[] = {"gic.priority_bits=8"};
     static const char *const v41[] = {"gic.version=v4.1"};
     static const char *const lr1[] = {"gic.lrs=1"};
-    static const char *const every[] = {"trap-inject",  "trap-inject-nomask", "eoi-split",
-                                        "gicv4-direct", "gicv41-vsgi",        "did",
-                                        "vlpi-emulated"};
+    static const char *const every[] = {"trap-inject",   "trap-inject-nomask", "eoi-split",
+                                        "gicv4-direct",  "gicv41-vsgi",        "did",
+                                        "vlpi-emulated", "direct-vtimer"};
     for (size_t i = 0; i < files.n; i++) {
         const char *f = files.v[i];
         run_vm_variant(f, pb4, 1, NULL, "4 priority bits", NULL, 0);

@@ -22,7 +22,7 @@
 
 #define SPI 40u
 #define N_IRQS 20u
-#define N_BUILTIN 7u /* trap-inject ... vlpi-emulated */
+#define N_BUILTIN 8u /* trap-inject ... vlpi-emulated, direct-vtimer */
 #define PERIOD GICSIM_US(100)
 
 /* ---- helpers ---------------------------------------------------------------- */

@@ -333,7 +333,11 @@ static void test_full_values(void **state)
     assert_ju64(r, "platform.costs.gic_mmio", 256);
     assert_ju64(r, "platform.costs.icc_iar_read",
                 gicsim_cost_default_cycles(GICSIM_COST_ICC_IAR_READ));
-    assert_jstr(r, "platform.fitted_to.0", "nothing: a test fixture");
+    assert_jstr(r, "platform.reference", "nothing: a test fixture");
+    assert_jstr(r, "platform.measured.hvc", "306");
+    assert_jstr(r, "platform.measured.eoi", "14.5");
+    assert_jstr(r, "platform.fitted.0", "hvc_handle");
+    assert_jstr(r, "platform.predicts.1", "timer_bm");
     assert_jstr(r, "platform_overrides.vhe", "true");
     assert_ju64(r, "platform_overrides.costs.vcpu_kick", 250);
     assert_null(yt_map_get(jget(r, "platform_overrides.costs"), "exception_entry"));
@@ -405,6 +409,18 @@ static const bad_case bad_files[] = {
      "unknown cost"},
     {"bad-frequency.yaml", GICSIM_E_INVAL, 5, 10, "platform_overrides.clocks.cpu", NULL,
      "unknown unit"},
+    {"calib-unknown-test.yaml", GICSIM_E_INVAL, 5, 3, "measured.hvcc",
+     "/platforms/calib-unknown-test.yaml", "unknown micro-bench test \"hvcc\""},
+    {"calib-bad-figure.yaml", GICSIM_E_INVAL, 5, 8, "measured.eoi",
+     "/platforms/calib-bad-figure.yaml", "greater than 0"},
+    {"calib-not-a-number.yaml", GICSIM_E_INVAL, 3, 17, "measured.hvc",
+     "/platforms/calib-not-a-number.yaml", "expected a number of ns"},
+    {"calib-unknown-cost.yaml", GICSIM_E_INVAL, 4, 22, "fitted.1",
+     "/platforms/calib-unknown-cost.yaml", "unknown cost \"coffee_break\""},
+    {"calib-fitted-too-many.yaml", GICSIM_E_INVAL, 4, 9, "fitted",
+     "/platforms/calib-fitted-too-many.yaml", "2 fitted costs but 1 measured values"},
+    {"calib-predicts-measured.yaml", GICSIM_E_INVAL, 5, 20, "predicts.1",
+     "/platforms/calib-predicts-measured.yaml", "is in measured"},
     {"duplicate-vm.yaml", GICSIM_E_INVAL, 7, 11, "vms.1.name", NULL, "duplicate VM name"},
     {"missing-vm.yaml", GICSIM_E_INVAL, 9, 9, "sources.0.vm", NULL, "no VM is named \"vm2\""},
     {"vcpu-range.yaml", GICSIM_E_INVAL, 10, 11, "sources.0.vcpu", NULL, "has 2 vCPUs"},
@@ -427,6 +443,17 @@ static const bad_case bad_files[] = {
     {"key-not-for-kind.yaml", GICSIM_E_INVAL, 9, 5, "sources.0.reply", NULL, "only applies"},
     {"unknown-source-kind.yaml", GICSIM_E_INVAL, 7, 11, "sources.0.kind", NULL, "spi-edge"},
     {"pes-first-range.yaml", GICSIM_E_INVAL, 6, 18, "vms.0.pes.first", NULL, "does not exist"},
+    {"host-timer-no-pe.yaml", GICSIM_E_INVAL, 5, 5, "sources.0.pe", NULL, "missing required"},
+    {"host-timer-pe-range.yaml", GICSIM_E_INVAL, 5, 38, "sources.0.pe", NULL,
+     "PE 2 does not exist"},
+    {"host-timer-vm-key.yaml", GICSIM_E_INVAL, 9, 5, "sources.0.vm", NULL,
+     "does not apply to kind host-timer"},
+    {"host-timer-handler.yaml", GICSIM_E_INVAL, 4, 41, "sources.0.handler", NULL,
+     "does not apply to kind host-timer"},
+    {"pe-not-host-timer.yaml", GICSIM_E_INVAL, 6, 44, "sources.0.pe", NULL,
+     "only applies to kind host-timer"},
+    {"direct-vtimer-on-v3.yaml", GICSIM_E_INVAL, 6, 13, "vms.0.policy", NULL,
+     "needs gic.version v4.0"},
 };
 #define N_BAD (sizeof bad_files / sizeof bad_files[0])
 

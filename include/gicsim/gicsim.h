@@ -2,6 +2,7 @@
 #ifndef GICSIM_GICSIM_H
 #define GICSIM_GICSIM_H
 
+#include <gicsim/calibrate.h>
 #include <gicsim/common.h>
 #include <gicsim/engine.h>
 #include <gicsim/gic.h>
@@ -10,8 +11,10 @@
 #include <gicsim/invariants.h>
 #include <gicsim/its.h>
 #include <gicsim/memory.h>
+#include <gicsim/microbench.h>
 #include <gicsim/scenario.h>
 #include <gicsim/output.h>
+#include <gicsim/platform.h>
 #include <gicsim/system.h>
 #include <gicsim/timing.h>
 #include <gicsim/trace.h>

@@ -80,11 +80,24 @@ typedef struct gicsim_hyp_policy {
     /* A GICv4 doorbell for (vm, vcpu) was taken by the host; the core wakes
      * the vCPU after this optional hook. */
     void (*doorbell)(gicsim_hyp *h, uint32_t vm, uint32_t vcpu);
+    /* What-if hardware, not in any GIC architecture version: the virtual
+     * timer is delivered the way GICv4 delivers vLPIs. Needs direct_msi
+     * (registration and gicsim_vm_add refuse it without: GICSIM_E_INVAL).
+     * At VM creation the host reserves one ITS (DeviceID, EventID) per vCPU
+     * and maps it (VMAPTI) to a vLPI of the vCPU's vPE, the timer's vINTID
+     * (the VM's last vLPI INTID: min(2^lpi_id_bits, 2^16) - 1; an MSI source
+     * of the VM cannot use it). At each deadline the timer comparator writes
+     * that MSI to GITS_TRANSLATER instead of raising PPI 27: a resident vPE
+     * takes it with no exit, a non-resident one rings its doorbell and the
+     * host wakes the vCPU; no host software timer (PPI 26) stands in for a
+     * descheduled vCPU's timer. The guest acknowledges the vLPI INTID and
+     * its handler still reprograms CNTV_CVAL. */
+    bool direct_timer;
 } gicsim_hyp_policy;
 
 /* Register a policy (the struct must outlive its use). GICSIM_E_EXISTS for a
  * taken name, GICSIM_E_FULL beyond 32 user policies, GICSIM_E_INVAL without
- * a name or phys_irq. */
+ * a name or phys_irq, or with direct_timer but not direct_msi. */
 GICSIM_API gicsim_status gicsim_hyp_policy_register(const gicsim_hyp_policy *policy);
 GICSIM_API const gicsim_hyp_policy *gicsim_hyp_policy_find(const char *name);
 /* Built-in and registered policies, in registration order. */

@@ -80,7 +80,16 @@ typedef enum gicsim_source_kind {
     GICSIM_SRC_SPI_LEVEL, /* passed-through device, level-sensitive SPI */
     GICSIM_SRC_VTIMER,    /* the vCPU's virtual timer (PPI 27) */
     GICSIM_SRC_SGI,       /* a guest IPI: sender vCPU writes ICC_SGI1R_EL1 */
-    GICSIM_SRC_MSI        /* a passed-through device writes (device_id, event_id) to the ITS */
+    GICSIM_SRC_MSI,       /* a passed-through device writes (device_id, event_id) to the ITS */
+    /* The host kernel's own software timer (an hrtimer) on PE `route_pe`, no
+     * VM involved: at each arrival (the deadline) the host's timer PPI 26
+     * (CNTHP under VHE, the line that also carries the software timers of
+     * descheduled vCPUs) is raised on that PE and the host handles it in its
+     * interrupt path. vm, vcpu, intid, priority and handler are ignored; its
+     * records have vm = vcpu = UINT32_MAX and intid 26, t_signal/t_ack/
+     * t_eoi/t_deact are the physical CPU interface's signal, the host's
+     * ICC_IAR1 read, its EOIR and its deactivation. */
+    GICSIM_SRC_HOST_TIMER
 } gicsim_source_kind;
 
 typedef enum gicsim_arrival_kind {
@@ -100,7 +109,8 @@ typedef struct gicsim_source_config {
     uint32_t device_id;        /* MSI: the device's DeviceID (default: 16 + source index) */
     uint32_t event_id;         /* MSI: the EventID it writes (default 0) */
     uint32_t route_pe;         /* SPI: the PE the physical SPI is routed to; UINT32_MAX (default):
-                                  the PE the target vCPU starts on */
+                                  the PE the target vCPU starts on. Host timer: its PE (required:
+                                  UINT32_MAX is GICSIM_E_INVAL) */
     uint8_t priority;          /* the guest's priority for it; default 0xA0 */
     gicsim_time_t handler;     /* the guest handler's work; default 1 us */
     gicsim_time_t deassert_at; /* level SPI: when, into the handler, the device drops its line
@@ -174,9 +184,11 @@ GICSIM_API void gicsim_system_run_for(gicsim_system *sys, gicsim_time_t duration
 /* ---- Results -------------------------------------------------------------------- */
 
 /* One record per interrupt instance a source raised. Times are
- * GICSIM_TIME_NEVER when the instance has not reached that point. */
+ * GICSIM_TIME_NEVER when the instance has not reached that point. A host
+ * timer's record (GICSIM_SRC_HOST_TIMER) has vm = vcpu = UINT32_MAX and
+ * times of the host's physical CPU interface instead of a guest's. */
 typedef struct gicsim_irq_record {
-    uint32_t source, vm, vcpu, intid;   /* intid: the virtual INTID */
+    uint32_t source, vm, vcpu, intid;   /* intid: the virtual INTID (host timer: physical PPI 26) */
     gicsim_time_t t_assert;             /* device raised it / timer deadline / sender wrote SGI1R */
     gicsim_time_t t_signal;             /* the guest's virtual CPU interface presented it */
     gicsim_time_t t_ack;                /* the guest read ICV_IAR: its handler starts */
@@ -202,7 +214,7 @@ typedef struct gicsim_system_stats {
     uint64_t doorbells; /* GICv4 doorbells the host took */
     uint64_t kicks, wakeups, vcpu_switches;
     uint64_t asserted;  /* instances raised by sources */
-    uint64_t delivered; /* instances acknowledged by their guest */
+    uint64_t delivered; /* instances acknowledged by their guest (a host timer's: by the host) */
     uint64_t merged;    /* instances absorbed by one already pending */
     uint64_t pending;   /* instances raised and not yet acknowledged or merged */
 } gicsim_system_stats;

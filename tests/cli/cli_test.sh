@@ -137,5 +137,83 @@ status_is 0 "a passing script" "$GICSIM" script "$SRC/tests/scenario/scripts/pas
 status_is 1 "a failing expectation" "$GICSIM" script "$SRC/tests/scenario/scripts/fail.yaml"
 check "the failure names the step and both values" grep -q "step 5 (line 10): .*expected 0x28, got 0x3ff" err.txt
 
+# ---- microbench and calibrate ------------------------------------------------------------
+MB_TESTS="hvc mmio_read_user mmio_read_vgic eoi ipi ipi_hw lpi timer_10ms timer_bm timer_vm"
+status_is 0 "microbench on the generic preset" "$GICSIM" microbench --platform generic --json mb.json
+check "microbench header counts measured and predicted values" \
+    grep -q "^generic: fitted to 0 measured values, predicts 0$" out.txt
+rows=0
+for t in $MB_TESTS; do
+    grep -Eq "^$t +[0-9]+\.[0-9] " out.txt && rows=$((rows + 1))
+done
+if [ "$rows" -eq 10 ]; then ok "microbench prints a row per test"; else bad "microbench: $rows rows"; fi
+check "microbench JSON parses" "$JSON_CHECK" mb.json
+status_is 0 "microbench --tests" "$GICSIM" microbench --tests hvc,eoi --iterations 16
+check "microbench --tests runs only those" sh -c '[ "$(grep -Ec "^(hvc|eoi) " out.txt)" -eq 2 ] && ! grep -q "^ipi " out.txt'
+status_is 64 "microbench with an unknown test" "$GICSIM" microbench --tests hvc,nope
+status_is 64 "microbench with a bad --iterations" "$GICSIM" microbench --iterations 0
+status_is 78 "microbench with an unknown preset" "$GICSIM" microbench --platform no-such-preset
+check "the unknown preset error names the key" grep -q "platform: unknown platform" err.txt
+
+# Round trip: generic's simulated figures as MEASURED, fitted from a base
+# whose default fit costs are doubled, come back to generic's costs.
+sed -n 's/.*"test": "\([a-z_0-9]*\)", "simulated_ns": \([0-9.]*\),.*/  \1: \2/p' mb.json >figures.txt
+{ echo 'reference: "gicsim microbench on generic"'; echo "measured:"; cat figures.txt; } >measured.yaml
+mkdir -p plat
+sed -e 's/^name: generic$/name: doubled/' -e 's/^  hvc_handle: 200$/  hvc_handle: 400/' \
+    -e 's/^  mmio_user: 4000$/  mmio_user: 8000/' -e 's/^  mmio_kernel: 500$/  mmio_kernel: 1000/' \
+    -e 's/^  icv_eoir_write: 40$/  icv_eoir_write: 80/' -e 's/^  vcpu_kick: 200$/  vcpu_kick: 400/' \
+    -e 's/^  sgi_emulate: 300$/  sgi_emulate: 600/' -e 's/^  its_emulate: 600$/  its_emulate: 1200/' \
+    -e 's/^  virq_inject: 150$/  virq_inject: 300/' -e 's/^  idle_exit: 0$/  idle_exit: 100/' \
+    -e 's/^  sched_wakeup: 1500$/  sched_wakeup: 3000/' "$SRC/configs/platforms/generic.yaml" >plat/doubled.yaml
+check "the doubled base differs from generic" sh -c '[ "$(diff "$0" plat/doubled.yaml | grep -c "^>")" -eq 11 ]' \
+    "$SRC/configs/platforms/generic.yaml"
+status_is 0 "calibrate a YAML MEASURED file" "$GICSIM" calibrate measured.yaml --platform "$WORK/plat/doubled.yaml" -o fitted.yaml
+check "calibrate prints the residuals" grep -Eq "^lpi +[0-9.]+ +[0-9.]+ +[-+]0\.0%" err.txt
+for c in hvc_handle:200 mmio_user:4000 vcpu_kick:200 its_emulate:600 sched_wakeup:1500; do
+    check "calibrate brings ${c%%:*} back to ${c#*:}" grep -Eq "^  ${c%%:*}: ${c#*:}  # fitted$" fitted.yaml
+done
+status_is 0 "the calibrated preset validates" "$GICSIM" validate fitted.yaml
+status_is 0 "microbench --check on the calibrated preset" "$GICSIM" microbench --check --platform fitted.yaml
+check "microbench on a calibrated preset counts its values" \
+    grep -q "^fitted: fitted to 10 measured values, predicts 0$" out.txt
+check "microbench shows the fitted role" grep -Eq "^hvc +[0-9.]+ +[0-9.]+ +[-+]0\.0% +fitted$" out.txt
+sed -e 's/^name: "fitted"$/name: off/' -e 's/^  hvc: .*/  hvc: 100/' fitted.yaml >off.yaml
+status_is 1 "microbench --check on a preset off by more than 10%" "$GICSIM" microbench --check --platform off.yaml
+check "--check names the test that is off" grep -q "check: hvc: .* off by more than 10%" err.txt
+
+# A kvm-unit-tests arm/micro-bench log as MEASURED, with a test gicsim does not model.
+{
+    echo "Timer Frequency 25000000 Hz (Output in microseconds)"
+    printf "\n%-30s%18s%13s%18s%13s\n" "name" "total ns" "" "avg ns" ""
+    for t in hvc mmio_read_user mmio_read_vgic eoi; do
+        v=$(sed -n "s/^  $t: \([0-9]*\).*/\1/p" figures.txt)
+        printf "%-30s%15d.%-15d%15d.%-15d\n" "$t" $((v * 65536)) 0 "$v" 0
+    done
+    echo "ipi_hw test skipped"
+    printf "%-30s%15d.%-15d%15d.%-15d\n" "some_future_test" 65536 0 1 0
+} >kut.log
+status_is 0 "calibrate a kvm-unit-tests log" "$GICSIM" calibrate kut.log --platform generic --name kut-fit
+check "the log's unmodelled test is reported" grep -q "ignored 1 result line" err.txt
+check "the preset goes to stdout" grep -q "^name: \"kut-fit\"$" out.txt
+check "the log's tests are the measured ones" grep -q "^fitted: \[hvc_handle, mmio_user, mmio_kernel, icv_eoir_write\]$" out.txt
+check "the other tests are predictions" grep -q "^predicts: \[ipi, ipi_hw, lpi, timer_10ms, timer_bm, timer_vm\]$" out.txt
+printf "%-30s%15d.%-15d%15d.%-15d\nmmio_read_user   123.0   x\n" hvc 20054016 0 306 0 >badlog.txt
+status_is 65 "a malformed kvm-unit-tests log" "$GICSIM" calibrate badlog.txt --platform generic
+check "the log error names file:line and the test" grep -q "badlog.txt:2:1: mmio_read_user: malformed result line" err.txt
+printf 'measured:\n  hvc: 306\n  hvcc: 12\n' >badmeasured.yaml
+status_is 65 "a MEASURED file with an unknown test" "$GICSIM" calibrate badmeasured.yaml --platform generic
+check "the MEASURED error names file:line:column and key" grep -q "badmeasured.yaml:3:3: measured.hvcc: unknown micro-bench test" err.txt
+status_is 65 "a missing MEASURED file" "$GICSIM" calibrate no-such-file.yaml --platform generic
+status_is 64 "calibrate without --platform" "$GICSIM" calibrate measured.yaml
+status_is 64 "calibrate with an unknown --fit cost" "$GICSIM" calibrate measured.yaml --platform generic --fit hvc_handle,nope
+status_is 64 "calibrate with --name not matching -o" "$GICSIM" calibrate measured.yaml --platform generic --name a -o b.yaml
+status_is 78 "calibrate with a fit set the figures cannot determine" "$GICSIM" calibrate measured.yaml \
+    --platform generic --fit hvc_handle,doorbell
+check "the fit error names the cost" grep -q "doorbell has no effect on any measured test" err.txt
+printf 'measured:\n  hvc: 50\n' >cannot.yaml
+status_is 1 "calibrate exits 1 when a figure cannot be fitted within 10%" "$GICSIM" calibrate cannot.yaml --platform generic -o cannot-fit.yaml
+check "the unfittable figure is named" grep -q "calibrate: hvc is off by" err.txt
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
