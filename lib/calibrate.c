@@ -502,7 +502,8 @@ static gicsim_status load_log(const char *path, char **lines, size_t nl, gicsim_
 static gicsim_status load_yaml(const char *path, const char *text, size_t len,
                                gicsim_calib_measured *out, gicsim_diag *d)
 {
-    static const char *const keys[] = {"reference", "measured", NULL};
+    static const char *const keys[] = {"reference", "measured", "description", "vhe", "clocks",
+                                       NULL};
     yt_node *root = NULL;
     gicsim_status st = yt_parse(text, len, path, 0, 0, &root, d);
     if (st != GICSIM_OK)
@@ -528,6 +529,35 @@ static gicsim_status load_yaml(const char *path, const char *text, size_t len,
         if ((st = yt_get_str(ref, "reference", &s, d)) != GICSIM_OK)
             goto out;
         snprintf(out->reference, sizeof out->reference, "%s", s);
+    }
+    const yt_node *desc = yt_map_get(root, "description");
+    if (desc) {
+        const char *s;
+        if ((st = yt_get_str(desc, "description", &s, d)) != GICSIM_OK)
+            goto out;
+        snprintf(out->description, sizeof out->description, "%s", s);
+    }
+    const yt_node *vhe = yt_map_get(root, "vhe");
+    if (vhe) {
+        if ((st = yt_get_bool(vhe, "vhe", &out->vhe, d)) != GICSIM_OK)
+            goto out;
+        out->has_vhe = true;
+    }
+    const yt_node *clocks = yt_map_get(root, "clocks");
+    if (clocks) {
+        static const char *const clock_keys[] = {"cpu", "gic", NULL};
+        if ((st = yt_check_map(clocks, "clocks", clock_keys, d)) != GICSIM_OK)
+            goto out;
+        for (size_t i = 0; clocks->kind == YT_MAP && i < clocks->n; i++) {
+            gicsim_clock_domain dom;
+            char kp[64];
+            snprintf(kp, sizeof kp, "clocks.%s", clocks->pairs[i].key);
+            if (gicsim_clock_lookup(clocks->pairs[i].key, &dom) != GICSIM_OK)
+                continue; /* yt_check_map accepted only known clocks */
+            if ((st = yt_get_hz(clocks->pairs[i].value, kp, &out->clock_hz[dom], d)) != GICSIM_OK)
+                goto out;
+            out->has_clock[dom] = true;
+        }
     }
     const yt_node *ms = yt_map_get(root, "measured");
     if (!ms) {

@@ -1235,7 +1235,7 @@ static bool valid_preset_name(const char *s)
 }
 
 /* The fitted preset: every clock and cost, and the calibration block. */
-static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
+static void write_preset(FILE *f, const char *name, const gicsim_platform *base, bool vhe,
                          const char *measured_path, const gicsim_calib_measured *m,
                          const gicsim_calib_result *res)
 {
@@ -1247,11 +1247,11 @@ static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
     fputs("name: ", f);
     yaml_str(f, name);
     fputs("\ndescription: ", f);
-    char desc[512];
-    snprintf(desc, sizeof desc, "fitted by gicsim calibrate from %s to %zu measured values",
-             gicsim_platform_name(base), m->n);
+    char desc[1100];
+    snprintf(desc, sizeof desc, "%s%sfitted by gicsim calibrate from %s to %zu measured values",
+             m->description, m->description[0] ? "; " : "", gicsim_platform_name(base), m->n);
     yaml_str(f, desc);
-    fprintf(f, "\nvhe: %s\nclocks:\n", gicsim_platform_vhe(base) ? "true" : "false");
+    fprintf(f, "\nvhe: %s\nclocks:\n", vhe ? "true" : "false");
     for (int d = 0; d < GICSIM_CLK__COUNT; d++) {
         fmt_hz(num, sizeof num, res->timing.clock_hz[d]);
         fprintf(f, "  %s: %s\n", gicsim_clock_name((gicsim_clock_domain)d), num);
@@ -1386,6 +1386,12 @@ static int cmd_calibrate(int argc, char **argv)
     }
     gicsim_mb_config cfg;
     gicsim_platform_mb_config(base, &cfg);
+    /* The measured machine's own facts override the base's. */
+    if (m.has_vhe)
+        cfg.vhe = m.vhe;
+    for (int d = 0; d < GICSIM_CLK__COUNT; d++)
+        if (m.has_clock[d])
+            cfg.timing.clock_hz[d] = m.clock_hz[d];
     gicsim_calib_result *res = malloc(sizeof *res);
     if (!res) {
         gicsim_platform_free(base);
@@ -1404,7 +1410,7 @@ static int cmd_calibrate(int argc, char **argv)
         errorf("%s: %s", out, strerror(errno));
         code = EX_CONFIG;
     } else {
-        write_preset(f, name, base, measured, &m, res);
+        write_preset(f, name, base, cfg.vhe, measured, &m, res);
         if (f != stdout && fclose(f) != 0) {
             errorf("%s: %s", out, strerror(errno));
             code = EX_SOFTWARE;

@@ -704,14 +704,15 @@ static void test_seed004_scenario(void **state)
     assert_string_equal(gicsim_scenario_source_name(sc, 1), "bm-timer");
     static const char *const pols[] = {"eoi-split", "gicv4-direct", "did", "direct-vtimer"};
     assert_int_equal(gicsim_scenario_policy_count(sc), 4);
-    gicsim_timing t;
-    gicsim_timing_init(&t);
-    const gicsim_time_t bm = ps(&t, GICSIM_COST_IDLE_EXIT) + ps(&t, GICSIM_COST_HOST_IRQ_ENTRY) +
-                             ps(&t, GICSIM_COST_ICC_IAR_READ) + ps(&t, GICSIM_COST_REDIST_TO_CPUIF);
     for (size_t i = 0; i < 4; i++) {
         assert_string_equal(gicsim_scenario_policy(sc, i), pols[i]);
         gicsim_system *s = NULL;
         assert_int_equal(gicsim_scenario_build(sc, pols[i], &s, &d), GICSIM_OK);
+        /* The scenario's platform (the calibrated Jetson preset). */
+        const gicsim_timing *t = gicsim_system_timing(s);
+        const gicsim_time_t bm = ps(t, GICSIM_COST_IDLE_EXIT) + ps(t, GICSIM_COST_HOST_IRQ_ENTRY) +
+                                 ps(t, GICSIM_COST_ICC_IAR_READ) +
+                                 ps(t, GICSIM_COST_REDIST_TO_CPUIF);
         gicsim_system_run_for(s, gicsim_scenario_duration(sc));
         check_accounting(s);
         gicsim_system_stats st = stats_of(s);
@@ -720,7 +721,13 @@ static void test_seed004_scenario(void **state)
         assert_int_equal(gicsim_histogram_min(h), bm);
         assert_int_equal(gicsim_histogram_max(h), bm);
         assert_int_equal(gicsim_histogram_count(gicsim_system_latency(s, 0)), 24);
-        assert_true(gicsim_histogram_min(gicsim_system_latency(s, 0)) > bm);
+        /* In the VM the timer pays its host path on top of an idle wake,
+         * except under did: the guest waits in a native WFI, the PE never
+         * idles in the host and pays no idle_exit (the bulk of bm here). */
+        if (strcmp(pols[i], "did"))
+            assert_true(gicsim_histogram_min(gicsim_system_latency(s, 0)) > bm);
+        else
+            assert_true(gicsim_histogram_max(gicsim_system_latency(s, 0)) < bm);
         assert_int_equal(st.doorbells, strcmp(pols[i], "direct-vtimer") ? 0 : 24);
         gicsim_system_destroy(s);
     }

@@ -82,6 +82,13 @@ typedef struct gicsim_calib_measured {
     gicsim_mb_test test[GICSIM_MB__COUNT]; /* in file order */
     double ns[GICSIM_MB__COUNT];           /* > 0 */
     size_t n_ignored;                      /* log lines of tests gicsim does not model */
+    /* YAML only, optional: facts about the measured machine that override
+     * the base preset (they are not fitted): a description for the preset
+     * written, whether its host runs with VHE, its clocks. */
+    char description[512];
+    bool has_vhe, vhe;
+    bool has_clock[GICSIM_CLK__COUNT];
+    uint64_t clock_hz[GICSIM_CLK__COUNT];
 } gicsim_calib_measured;
 
 /* Read measured figures from `path`, either
@@ -93,7 +100,9 @@ typedef struct gicsim_calib_measured {
  *     frequency) are skipped, as are result lines of tests gicsim does not
  *     model (counted in n_ignored); or
  *   - a YAML mapping {reference: TEXT, measured: {TEST: NS, ...}} with the
- *     syntax of a preset's calibration block.
+ *     syntax of a preset's calibration block, and optionally the machine's
+ *     description, vhe (bool) and clocks ({cpu: HZ, gic: HZ}) as in a
+ *     preset.
  * GICSIM_E_IO (cannot read), GICSIM_E_PARSE (YAML syntax, a malformed or
  * repeated result line, a log without results), GICSIM_E_INVAL (schema:
  * unknown key or test, a value that is not a number > 0, no figures), with
