@@ -355,6 +355,56 @@ static void test_round_trip(void **state)
     gicsim_platform_free(p);
 }
 
+/* Every shipped calibrated preset: its own measured tests, simulated with the
+ * preset, give back the preset's own fitted costs (within 1%) from a base in
+ * which those costs are doubled, with the preset's own fit set. */
+static void test_round_trip_presets(void **state)
+{
+    (void)state;
+    static const char *const presets[] = {"ampere-altra-kvm-vhe", "neoverse-n1-kvm-vhe",
+                                          "jetson-xavier-nx-vhe", "xgene-kvm-nonvhe"};
+    for (size_t k = 0; k < sizeof presets / sizeof presets[0]; k++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s.yaml", GICSIM_PRESET_DIR, presets[k]);
+        gicsim_platform *p = load_platform(path);
+        gicsim_mb_config truth, base;
+        gicsim_platform_mb_config(p, &truth);
+        size_t n = gicsim_platform_measured_count(p), nf = gicsim_platform_fitted_count(p);
+        assert_true(n > 0 && nf > 0 && nf <= n);
+        gicsim_mb_test tests[GICSIM_MB__COUNT];
+        double meas[GICSIM_MB__COUNT];
+        for (size_t i = 0; i < n; i++) {
+            gicsim_mb_result res;
+            memset(&res, 0, sizeof res);
+            tests[i] = gicsim_platform_measured_test(p, i);
+            assert_int_equal(gicsim_mb_run(&truth, tests[i], &res), GICSIM_OK);
+            meas[i] = res.value_ns;
+            gicsim_mb_result_free(&res);
+        }
+        gicsim_cost_id fit[GICSIM_COST__COUNT];
+        base = truth;
+        for (size_t j = 0; j < nf; j++) {
+            fit[j] = gicsim_platform_fitted_cost(p, j);
+            base.timing.cycles[fit[j]] = 2 * truth.timing.cycles[fit[j]] + 100;
+        }
+        gicsim_calib_result *r = malloc(sizeof *r);
+        assert_non_null(r);
+        gicsim_status st = gicsim_calibrate(&base, tests, meas, n, fit, nf, r);
+        if (st != GICSIM_OK)
+            fail_msg("%s: %s (%s)", presets[k], r->message, gicsim_strerror(st));
+        for (size_t j = 0; j < nf; j++) {
+            double want = (double)truth.timing.cycles[fit[j]];
+            double got = (double)r->timing.cycles[fit[j]];
+            if (fabs(got - want) > 0.01 * want + 0.5)
+                fail_msg("%s: %s fitted to %.0f cycles, the preset has %.0f", presets[k],
+                         gicsim_cost_name(fit[j]), got, want);
+        }
+        assert_true(r->max_abs_rel_error <= 0.01);
+        free(r);
+        gicsim_platform_free(p);
+    }
+}
+
 static void test_round_trip_nvhe(void **state)
 {
     (void)state;
@@ -625,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_solver_rank),
         cmocka_unit_test(test_solver_errors),
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_round_trip_presets),
         cmocka_unit_test(test_round_trip_nvhe),
         cmocka_unit_test(test_simulator_errors),
         cmocka_unit_test(test_measured_kvm_unit_tests),
