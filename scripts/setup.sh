@@ -3,7 +3,11 @@
 # missing. Quiet and quick when everything is already there.
 set -euo pipefail
 
+# ./scripts/setup.sh --fuzz also installs clang and its libFuzzer runtime.
 packages=(cmake make gcc libc6-dev libcmocka-dev libyaml-dev zlib1g-dev pkg-config)
+if [ "${1:-}" = --fuzz ]; then
+    packages+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
