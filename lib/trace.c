@@ -42,10 +42,22 @@ static inline bool is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
+/* Source-name characters [A-Za-z0-9_.-], by table: the name loop runs once
+ * per byte of every event line. */
+static const bool name_char[256] = {
+    ['-'] = 1, ['.'] = 1, ['_'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1,
+    ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+    ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+    ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+    ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1,
+    ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+    ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1,
+    ['z'] = 1};
+
 static inline bool is_name(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
-           c == '.' || c == '-';
+    return name_char[c];
 }
 
 /* A source name the writer may write: [A-Za-z0-9_.-]{1,TRACE_MAX_NAME}. */
@@ -360,15 +372,21 @@ static gicsim_status parse_line(gicsim_trace_reader *r, char *line, gicsim_trace
                            "expected a time (unsigned integer of picoseconds), found '%s'",
                            quote(q, (const char *)s, n));
     }
+    /* 19 digits always fit in 64 bits: only longer numbers need the
+     * overflow check. */
     uint64_t t = 0;
+    unsigned nd = 0;
     do {
+        t = t * 10 + (unsigned)(*s++ - '0');
+    } while (is_digit(*s) && ++nd < 18);
+    while (is_digit(*s)) {
         unsigned d = (unsigned)(*s - '0');
         if (t > (UINT64_MAX - d) / 10)
             return reader_fail(r, GICSIM_E_PARSE, r->line,
                                "time out of range (more than %" PRIu64 " ps)", UINT64_MAX);
         t = t * 10 + d;
         s++;
-    } while (is_digit(*s));
+    }
     if (*s && !is_space(*s))
         return reader_fail(r, GICSIM_E_PARSE, r->line, "invalid character %s in time",
                            describe_char(c16, *s));
@@ -395,8 +413,13 @@ static gicsim_status parse_line(gicsim_trace_reader *r, char *line, gicsim_trace
 
     /* <event> [<arg>...] */
     unsigned char *word = s;
-    while (*s && !is_space(*s))
-        s++;
+    if (word[0] == 'f' && word[1] == 'i' && word[2] == 'r' && word[3] == 'e' && !word[4]) {
+        /* the common line: "fire" and nothing after it */
+        s += 4;
+    } else {
+        while (*s && !is_space(*s))
+            s++;
+    }
     size_t wl = (size_t)(s - word);
     gicsim_trace_kind kind;
     if (wl == 4 && memcmp(word, "fire", 4) == 0) {
