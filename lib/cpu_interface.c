@@ -140,15 +140,20 @@ void icc_forward(gicsim_gic *g, uint32_t pe, uint32_t intid)
 {
     gic_cpuif *c = &g->cpu[pe];
     gicsim_time_t when = gicsim_engine_now(g->engine) + g->t_redist_to_cpuif;
+    uint64_t arg = ((uint64_t)pe << 32) | intid;
     /* Messages arrive in order; a newer choice made at the same instant
-     * supersedes the one already in flight for the same arrival time. */
-    if (c->msg_id && c->msg_when == when)
+     * supersedes the one already in flight for the same arrival time: that
+     * message is updated in place (engine_requeue: the same as cancelling
+     * it and sending the new one). */
+    if (c->msg_id && c->msg_when == when) {
+        if (engine_requeue(g->engine, c->msg_id, arg))
+            return;
         gicsim_engine_cancel(g->engine, c->msg_id);
-    else
+    } else {
         g->stats.hop_events++;
+    }
     c->msg_when = when;
-    gicsim_engine_schedule_at(g->engine, when, forward_arrive, g, ((uint64_t)pe << 32) | intid,
-                              &c->msg_id);
+    gicsim_engine_schedule_at(g->engine, when, forward_arrive, g, arg, &c->msg_id);
 }
 
 static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, gic_group want)

@@ -22,6 +22,7 @@
  */
 #include <gicsim/engine.h>
 
+#include "gic_internal.h"
 #include "invariants.h"
 
 #include <stdlib.h>
@@ -490,6 +491,27 @@ bool gicsim_engine_cancel(gicsim_engine *engine, gicsim_event_id id)
         heap_remove_at(e, n->link);
     node_release(e, idx);
     e->pending--;
+    return true;
+}
+
+bool engine_requeue(gicsim_engine *engine, gicsim_event_id id, uint64_t arg)
+{
+    gicsim_engine *e = engine;
+    uint32_t low = (uint32_t)id;
+    if (!e || low == 0 || low > e->node_used)
+        return false;
+    uint32_t idx = low - 1u;
+    node *n = &e->nodes[idx];
+    if (n->fn == NULL || n->gen != (uint32_t)(id >> 32) || !in_wheel_range(e, n->time))
+        return false;
+    n->arg = arg;
+    n->seq = e->next_seq++;
+    /* The slot is sorted by (time, seq). With a new largest seq the node
+     * stays where it is unless an event of the same time follows it. */
+    if (n->link != NIL && e->nodes[n->link].time == n->time) {
+        wheel_remove(e, idx);
+        wheel_insert(e, idx);
+    }
     return true;
 }
 

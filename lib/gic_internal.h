@@ -113,6 +113,17 @@ struct gicsim_gic {
     struct gic_inv *inv; /* the invariant checker's state (invariants.c), NULL when off */
 };
 
+/* ---- engine.c: an internal extension of <gicsim/engine.h> ------------------------ */
+
+/* Give the pending event `id` the argument `arg` and move it behind every
+ * event now pending at its time: exactly what cancelling it and scheduling
+ * the same callback with `arg` at the same time would do (the same order,
+ * the same sequence numbers), without releasing and reallocating its node.
+ * `id` stays its id. Returns false, changing nothing, when `id` is not
+ * pending or its time is beyond the timing wheel (the caller then cancels
+ * and schedules). */
+bool engine_requeue(gicsim_engine *engine, gicsim_event_id id, uint64_t arg);
+
 /* ---- irq.c: the interrupt state machine ------------------------------------ */
 
 /* Why an interrupt stopped being counted as an outstanding instance. */
@@ -216,12 +227,26 @@ gicsim_status icc_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t
 gicsim_status mem_create(gic_mem **out);
 void mem_free(gic_mem *m);
 /* Reads of untouched memory return zeros; a write that cannot allocate
- * returns GICSIM_E_NOMEM and changes nothing. */
-void mem_read(const gic_mem *m, uint64_t pa, void *buf, size_t len);
+ * returns GICSIM_E_NOMEM and changes nothing. A read changes nothing the
+ * model can see (only the memory's page lookup cache, hence non-const). */
+void mem_read(gic_mem *m, uint64_t pa, void *buf, size_t len);
 gicsim_status mem_write(gic_mem *m, uint64_t pa, const void *buf, size_t len);
-uint64_t mem_read64(const gic_mem *m, uint64_t pa);
+uint64_t mem_read64(gic_mem *m, uint64_t pa);
 gicsim_status mem_write64(gic_mem *m, uint64_t pa, uint64_t v);
+/* The byte at `pa` in place, for a read-modify-write with one page lookup:
+ * NULL when its page was never written and `alloc` is false, or when `alloc`
+ * is true and the page cannot be allocated. With `alloc` true an absent page
+ * is allocated zero-filled, as by a write. The pointer stays valid until
+ * mem_free, and only for the rest of the same 4 KiB page. */
+uint8_t *mem_byte(gic_mem *m, uint64_t pa, bool alloc);
 size_t mem_pages(const gic_mem *m); /* pages allocated, for memory-use reports */
+/* The little-endian 64-bit value at p[0..7]. */
+static inline uint64_t mem_ld64(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
 
 /* ---- lpi.c: LPIs and GICv4 virtual LPIs in the redistributors --------------------
  * Called by the ITS (its.c) after a translation or a command; each takes
@@ -303,5 +328,12 @@ void vcpuif_free(gicsim_gic *g);
 /* Re-evaluate PE `pe`'s virtual CPU interface: the direct vLPI/vSGI
  * candidates of its resident vPE changed (lpi.c). */
 void vcpuif_update(gicsim_gic *g, uint32_t pe);
+/* The virtual CPU interface of PE `pe` caches what vlpi_best returns for it:
+ * lpi.c calls this whenever that may change (a vLPI or vSGI of the vPE
+ * resident on `pe` changes its pending, enable, priority or group, or the
+ * residency of `pe` changes), before anything can read the interface again.
+ * It only marks the cache stale: the outputs are re-evaluated by the next
+ * vcpuif_update or guest access. */
+void vcpuif_invalidate(gicsim_gic *g, uint32_t pe);
 
 #endif

@@ -96,7 +96,8 @@ typedef struct its_msg {
     uint64_t vpt, vprop;
 } its_msg;
 
-/* Growable FIFO of fixed-size elements. */
+/* Growable FIFO of fixed-size elements. `cap` is 0 or a power of two, so a
+ * position wraps with a mask. */
 typedef struct ring {
     unsigned char *buf;
     size_t esz, cap, head, len;
@@ -163,15 +164,16 @@ struct gic_its {
 
 /* ---- Rings ------------------------------------------------------------------ */
 
+/* Element i (i < len, or i == len < cap for a push) counted from the head. */
 static void *ring_at(ring *r, size_t i)
 {
-    return r->buf + ((r->head + i) % r->cap) * r->esz;
+    return r->buf + ((r->head + i) & (r->cap - 1u)) * r->esz;
 }
 
 static bool ring_push(ring *r, const void *e)
 {
     if (r->len == r->cap) {
-        size_t ncap = r->cap ? r->cap * 2 : 16;
+        size_t ncap = r->cap ? r->cap * 2 : 16; /* stays a power of two */
         unsigned char *nb = malloc(ncap * r->esz);
         if (!nb)
             return false;
@@ -189,7 +191,7 @@ static bool ring_push(ring *r, const void *e)
 
 static void ring_pop(ring *r)
 {
-    r->head = (r->head + 1) % r->cap;
+    r->head = (r->head + 1) & (r->cap - 1u);
     r->len--;
 }
 
@@ -431,13 +433,15 @@ typedef struct vpe_entry {
 static void vpe_read(gic_its *its, uint64_t pa, vpe_entry *v, unsigned *acc)
 {
     (*acc)++;
-    uint64_t dw0 = mem_read64(its->g->mem, pa);
+    uint8_t b[VPE_SIZE];
+    mem_read(its->g->mem, pa, b, sizeof b);
+    uint64_t dw0 = mem_ld64(b);
     v->valid = (dw0 & VPE_VALID) != 0;
     v->pe = (uint32_t)(dw0 & 0xFFFFu);
     v->vpt_bits_m1 = (uint32_t)(dw0 >> VPE_SIZE_SHIFT) & 0xFFu;
-    v->vpt = mem_read64(its->g->mem, pa + 8);
-    v->vconf = mem_read64(its->g->mem, pa + 16);
-    v->doorbell = (uint32_t)mem_read64(its->g->mem, pa + 24);
+    v->vpt = mem_ld64(b + 8);
+    v->vconf = mem_ld64(b + 16);
+    v->doorbell = (uint32_t)mem_ld64(b + 24);
 }
 
 static void vpe_write(gic_its *its, uint64_t pa, const vpe_entry *v, unsigned *acc)

@@ -49,9 +49,13 @@
  *
  * Storage is sparse: per redistributor a hash table of the LPIs it has state
  * for, per vPE one of its vLPIs, plus a binary heap of the candidates ordered
- * by (priority, INTID); memory grows with the LPIs used.
+ * by (priority, INTID); memory grows with the LPIs used. A physical LPI's
+ * entry is allocated on its own, because irq.c holds gic_irq pointers to it;
+ * a vLPI's entry is stored in its table's slot array (about 28 bytes per vLPI
+ * at the highest load), so its address changes when the table grows.
  */
 #include "gic_internal.h"
+#include "invariants.h"
 
 #include <stdlib.h>
 
@@ -227,6 +231,161 @@ static inline bool ent_candidate(uint8_t flags)
     return (flags & IRQF_LATCH) && (flags & IRQF_ENABLED) && !(flags & IRQF_ACTIVE);
 }
 
+/* ---- vLPI tables ------------------------------------------------------------------ */
+
+/* One vLPI of a vPE. Entries live in the slot array of their table: a
+ * pointer to one is valid only until the next vtbl_add on the same table
+ * (which may move every entry). Only IRQF_ENABLED and IRQF_LATCH are used in
+ * `flags`. */
+typedef struct vlpi_ent {
+    uint32_t vintid; /* 0 marks a free slot (vINTIDs are at least 8192) */
+    uint32_t hpos;   /* 1 + index in the candidate heap, 0 when not in it */
+    uint8_t prio;
+    uint8_t flags;
+    bool cached; /* the configuration byte has been read */
+} vlpi_ent;
+
+/* Open addressing with linear probing, load at most 1/2, and a heap of slot
+ * indices of the entries that are pending and enabled, ordered as the LPI
+ * heap. Entries are never removed. */
+typedef struct vlpi_table {
+    vlpi_ent *slot;
+    uint32_t cap, count;
+    uint32_t *heap; /* slot indices */
+    uint32_t hn, hcap;
+} vlpi_table;
+
+/* The entry of `vintid`, NULL if none (0, the free-slot mark, has none). */
+static vlpi_ent *vtbl_find(const vlpi_table *t, uint32_t vintid)
+{
+    if (!t->cap || !vintid)
+        return NULL;
+    for (uint32_t i = tbl_hash(vintid, t->cap);; i = (i + 1u) & (t->cap - 1u)) {
+        vlpi_ent *e = &t->slot[i];
+        if (e->vintid == vintid)
+            return e;
+        if (!e->vintid)
+            return NULL;
+    }
+}
+
+static uint32_t vtbl_place(vlpi_ent *slot, uint32_t cap, uint32_t vintid)
+{
+    uint32_t i = tbl_hash(vintid, cap);
+    while (slot[i].vintid)
+        i = (i + 1u) & (cap - 1u);
+    return i;
+}
+
+/* A new entry for `vintid` (nonzero, not yet in the table) with only vintid set, or
+ * NULL if memory runs out (the table is then unchanged). Growing keeps every
+ * entry's heap position: the heap is rewritten with the new slot indices. */
+static vlpi_ent *vtbl_add(vlpi_table *t, uint32_t vintid)
+{
+    if (t->count + 1u > t->hcap) {
+        uint32_t ncap = t->hcap ? t->hcap * 2u : 8u;
+        uint32_t *nh = realloc(t->heap, ncap * sizeof *nh);
+        if (!nh)
+            return NULL;
+        t->heap = nh;
+        t->hcap = ncap;
+    }
+    if ((t->count + 1u) * 2u > t->cap) {
+        uint32_t ncap = t->cap ? t->cap * 2u : 16u;
+        vlpi_ent *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return NULL;
+        for (uint32_t i = 0; i < t->cap; i++) {
+            const vlpi_ent *o = &t->slot[i];
+            if (!o->vintid)
+                continue;
+            uint32_t j = vtbl_place(ns, ncap, o->vintid);
+            ns[j] = *o;
+            if (o->hpos)
+                t->heap[o->hpos - 1u] = j;
+        }
+        free(t->slot);
+        t->slot = ns;
+        t->cap = ncap;
+    }
+    vlpi_ent *e = &t->slot[vtbl_place(t->slot, t->cap, vintid)];
+    *e = (vlpi_ent){.vintid = vintid};
+    t->count++;
+    return e;
+}
+
+static void vtbl_free(vlpi_table *t)
+{
+    free(t->slot);
+    free(t->heap);
+    *t = (vlpi_table){0};
+}
+
+static inline uint64_t vheap_key(const vlpi_table *t, uint32_t i)
+{
+    const vlpi_ent *e = &t->slot[t->heap[i]];
+    return ((uint64_t)e->prio << 32) | e->vintid;
+}
+
+static inline void vheap_put(vlpi_table *t, uint32_t i, uint32_t si)
+{
+    t->heap[i] = si;
+    t->slot[si].hpos = i + 1u;
+}
+
+/* Restore the heap order around position i (the LPI heap's algorithm). */
+static void vheap_sift(vlpi_table *t, uint32_t i)
+{
+    uint32_t si = t->heap[i];
+    uint64_t k = vheap_key(t, i);
+    while (i > 0 && vheap_key(t, (i - 1u) / 2u) > k) {
+        vheap_put(t, i, t->heap[(i - 1u) / 2u]);
+        i = (i - 1u) / 2u;
+    }
+    for (;;) {
+        uint32_t c = 2u * i + 1u;
+        if (c >= t->hn)
+            break;
+        if (c + 1u < t->hn && vheap_key(t, c + 1u) < vheap_key(t, c))
+            c++;
+        if (vheap_key(t, c) >= k)
+            break;
+        vheap_put(t, i, t->heap[c]);
+        i = c;
+    }
+    vheap_put(t, i, si);
+}
+
+static void vheap_remove(vlpi_table *t, vlpi_ent *e)
+{
+    if (!e->hpos)
+        return;
+    uint32_t i = e->hpos - 1u;
+    e->hpos = 0;
+    uint32_t last = t->heap[--t->hn];
+    if (&t->slot[last] != e) {
+        vheap_put(t, i, last);
+        vheap_sift(t, i);
+    }
+}
+
+/* Put `e` in the heap or take it out; a member whose priority changed must be
+ * removed before the change and set again after it. */
+static void vheap_set(vlpi_table *t, vlpi_ent *e, bool in)
+{
+    if (!in) {
+        vheap_remove(t, e);
+    } else if (!e->hpos) {
+        vheap_put(t, t->hn++, (uint32_t)(e - t->slot));
+        vheap_sift(t, t->hn - 1u);
+    }
+}
+
+static inline const vlpi_ent *vheap_top(const vlpi_table *t)
+{
+    return t->hn ? &t->slot[t->heap[0]] : NULL;
+}
+
 /* ---- state ------------------------------------------------------------------------- */
 
 typedef struct vsgi {
@@ -242,8 +401,9 @@ typedef struct vpe {
     uint32_t resident_pe; /* redistributor it is resident on, GIC_NO_PE if none */
     uint32_t doorbell;    /* GICv4.1 per-vPE doorbell LPI, DOORBELL_NONE if none */
     bool db_armed;        /* the doorbell may be raised (once per non-residency) */
-    lpi_table vlpis;
+    vlpi_table vlpis;
     vsgi sgi[VSGI_COUNT];
+    uint16_t sgi_live; /* bit i set exactly when sgi[i] is pending and enabled (vsgi_sync) */
 } vpe;
 
 typedef struct lpi_rd {
@@ -284,7 +444,7 @@ void lpi_free(gicsim_gic *g)
             tbl_free(&L->rd[pe].lpis);
     for (size_t i = 0; i < L->vcap; i++) {
         if (L->vslot[i]) {
-            tbl_free(&L->vslot[i]->vlpis);
+            vtbl_free(&L->vslot[i]->vlpis);
             free(L->vslot[i]);
         }
     }
@@ -319,15 +479,20 @@ static uint8_t config_byte(gicsim_gic *g, uint64_t table, uint32_t intid)
     return b;
 }
 
-/* Cache a configuration byte in `e`: priority bits [7:2] (as many as are
- * implemented), enable bit 0. */
+/* Cache a configuration byte: priority bits [7:2] (as many as are
+ * implemented) into *prio, enable bit 0 into IRQF_ENABLED of *flags. */
+static void config_apply(const gicsim_gic *g, uint8_t b, uint8_t *prio, uint8_t *flags)
+{
+    *prio = (uint8_t)(b & PROP_PRIORITY & g->prio_mask);
+    if (b & PROP_ENABLE)
+        *flags |= IRQF_ENABLED;
+    else
+        *flags &= (uint8_t)~IRQF_ENABLED;
+}
+
 static void apply_config(const gicsim_gic *g, lpi_ent *e, uint8_t b)
 {
-    e->irq.prio = (uint8_t)(b & PROP_PRIORITY & g->prio_mask);
-    if (b & PROP_ENABLE)
-        e->irq.flags |= IRQF_ENABLED;
-    else
-        e->irq.flags &= (uint8_t)~IRQF_ENABLED;
+    config_apply(g, b, &e->irq.prio, &e->irq.flags);
     e->cached = true;
 }
 
@@ -337,11 +502,15 @@ static void apply_config(const gicsim_gic *g, lpi_ent *e, uint8_t b)
 static void pending_bit_write(gicsim_gic *g, uint64_t table, uint32_t intid, bool set)
 {
     uint64_t pa = table + intid / 8u;
-    uint8_t b = 0, bit = (uint8_t)(1u << (intid % 8u));
-    mem_read(g->mem, pa, &b, 1);
+    uint8_t bit = (uint8_t)(1u << (intid % 8u));
+    uint8_t *p = mem_byte(g->mem, pa, false);
+    uint8_t b = p ? *p : 0;
     uint8_t nb = set ? (uint8_t)(b | bit) : (uint8_t)(b & ~bit);
-    if (nb != b)
-        (void)mem_write(g->mem, pa, &nb, 1);
+    if (nb == b)
+        return;
+    if (!p && !(p = mem_byte(g->mem, pa, true)))
+        return;
+    *p = nb;
 }
 
 static bool pending_bit_read(const gicsim_gic *g, uint64_t table, uint32_t intid)
@@ -630,15 +799,25 @@ static vpe *vpe_get(gicsim_gic *g, uint64_t vpt)
     return p;
 }
 
+/* The candidates of vPE `p` change: if it is resident, the virtual CPU
+ * interface's cached view of them is stale (vcpuif_invalidate). */
+static inline void vpe_touch(gicsim_gic *g, const vpe *p)
+{
+    if (p->resident_pe != GIC_NO_PE)
+        vcpuif_invalidate(g, p->resident_pe);
+}
+
 /* Load the entry's configuration if it is not cached (or `force`); keeps the
  * heap right. */
-static void vlpi_fill(gicsim_gic *g, vpe *p, lpi_ent *e, bool force)
+static void vlpi_fill(gicsim_gic *g, vpe *p, vlpi_ent *e, bool force)
 {
     if (e->cached && !force)
         return;
-    heap_remove(&p->vlpis, e);
-    apply_config(g, e, config_byte(g, p->vprop, e->irq.intid));
-    heap_set(&p->vlpis, e, ent_candidate(e->irq.flags));
+    vpe_touch(g, p);
+    vheap_remove(&p->vlpis, e);
+    config_apply(g, config_byte(g, p->vprop, e->vintid), &e->prio, &e->flags);
+    e->cached = true;
+    vheap_set(&p->vlpis, e, ent_candidate(e->flags));
 }
 
 /* The vPE's vLPI configuration table is now the one at `vprop`: if that is a
@@ -649,46 +828,51 @@ static void vpe_set_prop(gicsim_gic *g, vpe *p, uint64_t vprop)
         return;
     p->vprop = vprop;
     for (uint32_t i = 0; i < p->vlpis.cap; i++)
-        if (p->vlpis.slot[i])
-            vlpi_fill(g, p, p->vlpis.slot[i], true);
+        if (p->vlpis.slot[i].vintid)
+            vlpi_fill(g, p, &p->vlpis.slot[i], true);
 }
 
-/* The vLPI's entry, created if needed. Its configuration is read at first
- * use if the vPE's table is known (p->vprop != 0); if not (a GICv4.0 vPE
- * that has not been resident yet: the ITS does not know the table), it is
- * read when the vPE is made resident. */
-static lpi_ent *vlpi_get(gicsim_gic *g, vpe *p, uint32_t vintid)
+/* The vLPI's entry, created if needed (valid until the next entry of the
+ * vPE is created). Its configuration is read at first use if the vPE's
+ * table is known (p->vprop != 0); if not (a GICv4.0 vPE that has not been
+ * resident yet: the ITS does not know the table), it is read when the vPE
+ * is made resident. */
+static vlpi_ent *vlpi_get(gicsim_gic *g, vpe *p, uint32_t vintid)
 {
-    lpi_ent *e = tbl_find(&p->vlpis, vintid);
+    vlpi_ent *e = vtbl_find(&p->vlpis, vintid);
     if (!e) {
-        e = tbl_add(&p->vlpis, vintid);
+        e = vtbl_add(&p->vlpis, vintid);
         if (!e)
             return NULL;
-        e->irq.target = GIC_NO_PE;
     }
     if (p->vprop)
         vlpi_fill(g, p, e, false);
     return e;
 }
 
-static void vlpi_latch(vpe *p, lpi_ent *e, bool pending)
+static void vlpi_latch(gicsim_gic *g, vpe *p, vlpi_ent *e, bool pending)
 {
+    vpe_touch(g, p);
     if (pending)
-        e->irq.flags |= IRQF_LATCH;
+        e->flags |= IRQF_LATCH;
     else
-        e->irq.flags &= (uint8_t)~IRQF_LATCH;
-    heap_set(&p->vlpis, e, ent_candidate(e->irq.flags));
+        e->flags &= (uint8_t)~IRQF_LATCH;
+    vheap_set(&p->vlpis, e, ent_candidate(e->flags));
 }
 
 /* Does the vPE have a pending, enabled vLPI or vSGI? */
 static bool vpe_has_pending(const vpe *p)
 {
-    if (p->vlpis.hn)
-        return true;
-    for (unsigned i = 0; i < VSGI_COUNT; i++)
-        if (p->sgi[i].pending && p->sgi[i].enabled)
-            return true;
-    return false;
+    return p->vlpis.hn || p->sgi_live;
+}
+
+/* Recompute bit `i` of p->sgi_live after sgi[i] changed. */
+static inline void vsgi_sync(vpe *p, uint32_t i)
+{
+    if (p->sgi[i].pending && p->sgi[i].enabled)
+        p->sgi_live |= (uint16_t)(1u << i);
+    else
+        p->sgi_live &= (uint16_t) ~(1u << i);
 }
 
 /* Present the resident vPE's current candidates (once its VPT scan is done). */
@@ -737,13 +921,15 @@ void vlpi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint64_t vprop, 
     vpe *p = vintid >= GICSIM_LPI_BASE && vintid < VINTID_LIMIT ? vpe_get(g, vpt) : NULL;
     if (p && p->resident_pe == GIC_NO_PE && vprop)
         vpe_set_prop(g, p, vprop);
-    lpi_ent *e = p ? vlpi_get(g, p, vintid) : NULL;
+    vlpi_ent *e = p ? vlpi_get(g, p, vintid) : NULL;
     if (!e) {
         g->stats.lpis_dropped++;
         return;
     }
     pending_bit_write(g, vpt, vintid, true);
-    vlpi_latch(p, e, true);
+    vlpi_latch(g, p, e, true);
+    /* Read now: a callback below may create vLPIs of this vPE, which moves e. */
+    bool enabled = (e->flags & IRQF_ENABLED) != 0;
     if (p->resident_pe == pe) {
         vpe_changed(g, p);
         return;
@@ -752,7 +938,7 @@ void vlpi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint64_t vprop, 
     if (!v41(g) && doorbell != DOORBELL_NONE) {
         ring(g, pe, doorbell);
     } else if (v41(g)) {
-        vpe_ring(g, p, pe, (e->irq.flags & IRQF_ENABLED) != 0);
+        vpe_ring(g, p, pe, enabled);
     }
     vpe_changed(g, p);
 }
@@ -764,10 +950,10 @@ void vlpi_clear_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vinti
         return;
     pending_bit_write(g, vpt, vintid, false);
     vpe *p = vpe_find(g, vpt);
-    lpi_ent *e = p ? tbl_find(&p->vlpis, vintid) : NULL;
-    if (!e || !(e->irq.flags & IRQF_LATCH))
+    vlpi_ent *e = p ? vtbl_find(&p->vlpis, vintid) : NULL;
+    if (!e || !(e->flags & IRQF_LATCH))
         return;
-    vlpi_latch(p, e, false);
+    vlpi_latch(g, p, e, false);
     vpe_changed(g, p);
 }
 
@@ -775,7 +961,7 @@ void vlpi_inv(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid)
 {
     (void)pe;
     vpe *p = v4(g) ? vpe_find(g, vpt) : NULL;
-    lpi_ent *e = p && p->vprop ? tbl_find(&p->vlpis, vintid) : NULL;
+    vlpi_ent *e = p && p->vprop ? vtbl_find(&p->vlpis, vintid) : NULL;
     if (!e)
         return;
     vlpi_fill(g, p, e, true);
@@ -789,8 +975,8 @@ void vlpi_invall(gicsim_gic *g, uint32_t pe, uint64_t vpt)
     if (!p || !p->vprop)
         return;
     for (uint32_t i = 0; i < p->vlpis.cap; i++)
-        if (p->vlpis.slot[i])
-            vlpi_fill(g, p, p->vlpis.slot[i], true);
+        if (p->vlpis.slot[i].vintid)
+            vlpi_fill(g, p, &p->vlpis.slot[i], true);
     vpe_changed(g, p);
 }
 
@@ -815,6 +1001,8 @@ void vsgi_config(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid, uint
     s->prio = (uint8_t)(prio & g->prio_mask);
     s->group1 = group1;
     s->enabled = enable;
+    vsgi_sync(p, vintid);
+    vpe_touch(g, p);
     vpe_changed(g, p);
 }
 
@@ -829,10 +1017,31 @@ void vsgi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid)
         return;
     }
     p->sgi[vintid].pending = true;
+    vsgi_sync(p, vintid);
+    vpe_touch(g, p);
     if (p->resident_pe != pe)
         vpe_ring(g, p, pe, p->sgi[vintid].enabled);
     vpe_changed(g, p);
 }
+
+#if GICSIM_INV_ENABLED
+/* The invariant checker: p->sgi_live matches the vSGIs' own state. */
+static void check_sgi_live(gicsim_gic *g, const vpe *p)
+{
+    gicsim_invariant_report *rep = inv_gic_report(g);
+    if (!rep)
+        return;
+    uint32_t live = 0;
+    for (uint32_t i = 0; i < VSGI_COUNT; i++)
+        if (p->sgi[i].pending && p->sgi[i].enabled)
+            live |= 1u << i;
+    rep->checks++;
+    if (live != p->sgi_live)
+        inv_fail(rep, gicsim_engine_now(g->engine), "lpi.c:vlpi_best",
+                 "vPE at 0x%llx: pending enabled vSGI mask 0x%x, state says 0x%x",
+                 (unsigned long long)p->vpt, (unsigned)p->sgi_live, (unsigned)live);
+}
+#endif
 
 bool vlpi_best(gicsim_gic *g, uint32_t pe, bool grp0, bool grp1, uint32_t *vintid, uint8_t *prio,
                bool *group1)
@@ -844,21 +1053,24 @@ bool vlpi_best(gicsim_gic *g, uint32_t pe, bool grp0, bool grp1, uint32_t *vinti
     if (!p || rd->dirty)
         return false;
     unsigned best = 0x100;
-    /* Ascending vINTID with a strict comparison: ties go to the lowest. */
-    for (uint32_t i = 0; i < VSGI_COUNT; i++) {
+    GICSIM_INV(check_sgi_live(g, p));
+    /* The pending enabled vSGIs in ascending vINTID with a strict
+     * comparison: ties go to the lowest. */
+    for (uint32_t m = p->sgi_live; m; m &= m - 1u) {
+        uint32_t i = (uint32_t)__builtin_ctz(m);
         const vsgi *s = &p->sgi[i];
-        if (s->pending && s->enabled && (s->group1 ? grp1 : grp0) && s->prio < best) {
+        if ((s->group1 ? grp1 : grp0) && s->prio < best) {
             best = s->prio;
             *vintid = i;
             *prio = s->prio;
             *group1 = s->group1;
         }
     }
-    const lpi_ent *e = heap_top(&p->vlpis);
-    if (grp1 && e && e->irq.prio < best) {
-        best = e->irq.prio;
-        *vintid = e->irq.intid;
-        *prio = e->irq.prio;
+    const vlpi_ent *e = vheap_top(&p->vlpis);
+    if (grp1 && e && e->prio < best) {
+        best = e->prio;
+        *vintid = e->vintid;
+        *prio = e->prio;
         *group1 = true;
     }
     return best < 0x100;
@@ -873,12 +1085,14 @@ void vlpi_acknowledge(gicsim_gic *g, uint32_t pe, uint32_t vintid)
         return;
     if (vintid < VSGI_COUNT) {
         p->sgi[vintid].pending = false;
+        vsgi_sync(p, vintid);
+        vpe_touch(g, p);
         return;
     }
-    lpi_ent *e = tbl_find(&p->vlpis, vintid);
+    vlpi_ent *e = vtbl_find(&p->vlpis, vintid);
     if (!e)
         return;
-    vlpi_latch(p, e, false);
+    vlpi_latch(g, p, e, false);
     pending_bit_write(g, p->vpt, vintid, false);
 }
 
@@ -897,9 +1111,9 @@ static uint32_t vlpi_limit(const lpi_rd *rd)
 static void scan_found(gicsim_gic *g, void *ctx, uint32_t vintid)
 {
     vpe *p = ctx;
-    lpi_ent *e = vlpi_get(g, p, vintid);
+    vlpi_ent *e = vlpi_get(g, p, vintid);
     if (e)
-        vlpi_latch(p, e, true);
+        vlpi_latch(g, p, e, true);
     else
         g->stats.lpis_dropped++;
 }
@@ -918,16 +1132,17 @@ static void scan_done(gicsim_engine *e, void *ctx, uint64_t arg)
         return;
     uint32_t limit = vlpi_limit(rd);
     for (uint32_t i = 0; i < p->vlpis.cap; i++) {
-        lpi_ent *v = p->vlpis.slot[i];
-        if (v) {
-            bool in = v->irq.intid < limit && pending_bit_read(g, p->vpt, v->irq.intid);
+        vlpi_ent *v = &p->vlpis.slot[i];
+        if (v->vintid) {
+            bool in = v->vintid < limit && pending_bit_read(g, p->vpt, v->vintid);
             vlpi_fill(g, p, v, false);
-            vlpi_latch(p, v, in);
+            vlpi_latch(g, p, v, in);
         }
     }
     if (limit)
         scan_pending_table(g, p->vpt, limit, scan_found, p);
     rd->dirty = false;
+    vcpuif_invalidate(g, pe);
     vcpuif_update(g, pe);
 }
 
@@ -948,6 +1163,7 @@ static void make_resident(gicsim_gic *g, uint32_t pe, uint64_t val)
     rd->resident = p;
     p->resident_pe = pe;
     p->db_armed = true;
+    vcpuif_invalidate(g, pe);
     vpe_set_prop(g, p, rd->vpropbaser & PA_4K_MASK);
     g->stats.vpe_residency_changes++;
     gicsim_time_t t = gicsim_timing_ps(&g->timing, GICSIM_COST_VPT_SCAN);
@@ -961,6 +1177,7 @@ static void make_nonresident(gicsim_gic *g, uint32_t pe, uint64_t val)
     if (rd->scan_id)
         gicsim_engine_cancel(g->engine, rd->scan_id);
     rd->scan_id = 0;
+    vcpuif_invalidate(g, pe);
     rd->vpendbaser = val & VPENDBASER_RW_MASK;
     rd->valid = false;
     rd->dirty = false;

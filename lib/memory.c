@@ -6,7 +6,11 @@
  * only ever read (an all-zero pending table, say) costs nothing. Pages are
  * never freed before mem_free: the memory in use grows only with the set of
  * pages written. Multi-byte values are little-endian, as the GIC's tables
- * are in the architecture. */
+ * are in the architecture.
+ *
+ * Page data never moves once allocated (growing the table moves only the
+ * slots), so the last page found is remembered and a run of accesses to one
+ * page costs one hash probe. */
 #include "gic_internal.h"
 
 #include <stdlib.h>
@@ -23,8 +27,10 @@ typedef struct mem_slot {
 
 struct gic_mem {
     mem_slot *slots;
-    size_t cap;   /* number of slots, a power of two */
-    size_t count; /* pages allocated */
+    size_t cap;         /* number of slots, a power of two */
+    size_t count;       /* pages allocated */
+    uint64_t last_pfn;  /* the page last found (page_find, page_get) */
+    uint8_t *last_data; /* its data; NULL before any page is found */
 };
 
 static size_t slot_hash(uint64_t pfn, size_t cap)
@@ -93,12 +99,30 @@ static bool mem_grow(gic_mem *m)
     return true;
 }
 
+/* The data of page `pfn`, NULL if it was never written. */
+static inline uint8_t *page_find(gic_mem *m, uint64_t pfn)
+{
+    if (m->last_data && m->last_pfn == pfn)
+        return m->last_data;
+    uint8_t *d = slot_find(m, pfn)->data;
+    if (d) {
+        m->last_pfn = pfn;
+        m->last_data = d;
+    }
+    return d;
+}
+
 /* The page `pfn`, allocated zero-filled if absent; NULL on allocation failure. */
 static uint8_t *page_get(gic_mem *m, uint64_t pfn)
 {
+    if (m->last_data && m->last_pfn == pfn)
+        return m->last_data;
     mem_slot *s = slot_find(m, pfn);
-    if (s->data)
+    if (s->data) {
+        m->last_pfn = pfn;
+        m->last_data = s->data;
         return s->data;
+    }
     /* Keep the load factor at most 1/2 so that probes stay short. */
     if ((m->count + 1) * 2 > m->cap) {
         if (!mem_grow(m))
@@ -111,19 +135,21 @@ static uint8_t *page_get(gic_mem *m, uint64_t pfn)
     s->pfn = pfn;
     s->data = p;
     m->count++;
+    m->last_pfn = pfn;
+    m->last_data = p;
     return p;
 }
 
-void mem_read(const gic_mem *m, uint64_t pa, void *buf, size_t len)
+void mem_read(gic_mem *m, uint64_t pa, void *buf, size_t len)
 {
     uint8_t *out = buf;
     while (len) {
         uint64_t pfn = pa >> PAGE_SHIFT;
         size_t off = (size_t)(pa & (PAGE_SIZE - 1));
         size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-        const mem_slot *s = m ? slot_find(m, pfn) : NULL;
-        if (s && s->data)
-            memcpy(out, s->data + off, n);
+        const uint8_t *d = m ? page_find(m, pfn) : NULL;
+        if (d)
+            memcpy(out, d + off, n);
         else
             memset(out, 0, n);
         out += n;
@@ -136,17 +162,26 @@ gicsim_status mem_write(gic_mem *m, uint64_t pa, const void *buf, size_t len)
 {
     if (!m || (!buf && len))
         return GICSIM_E_INVAL;
-    /* Allocate every page first so that a failure changes nothing. */
+    if (!len)
+        return GICSIM_OK;
     uint64_t first = pa >> PAGE_SHIFT;
-    uint64_t last = len ? (pa + (len - 1)) >> PAGE_SHIFT : first;
-    for (uint64_t pfn = first; len && pfn <= last; pfn++)
+    uint64_t last = (pa + (len - 1)) >> PAGE_SHIFT;
+    if (first == last) {
+        uint8_t *d = page_get(m, first);
+        if (!d)
+            return GICSIM_E_NOMEM;
+        memcpy(d + (pa & (PAGE_SIZE - 1)), buf, len);
+        return GICSIM_OK;
+    }
+    /* Allocate every page first so that a failure changes nothing. */
+    for (uint64_t pfn = first; pfn <= last; pfn++)
         if (!page_get(m, pfn))
             return GICSIM_E_NOMEM;
     const uint8_t *in = buf;
     while (len) {
         size_t off = (size_t)(pa & (PAGE_SIZE - 1));
         size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
-        memcpy(slot_find(m, pa >> PAGE_SHIFT)->data + off, in, n);
+        memcpy(page_find(m, pa >> PAGE_SHIFT) + off, in, n);
         in += n;
         pa += n;
         len -= n;
@@ -154,21 +189,42 @@ gicsim_status mem_write(gic_mem *m, uint64_t pa, const void *buf, size_t len)
     return GICSIM_OK;
 }
 
-uint64_t mem_read64(const gic_mem *m, uint64_t pa)
+uint8_t *mem_byte(gic_mem *m, uint64_t pa, bool alloc)
 {
+    uint8_t *d = alloc ? page_get(m, pa >> PAGE_SHIFT) : page_find(m, pa >> PAGE_SHIFT);
+    return d ? d + (pa & (PAGE_SIZE - 1)) : NULL;
+}
+
+static inline void st64(uint8_t *p, uint64_t v)
+{
+    for (unsigned i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint64_t mem_read64(gic_mem *m, uint64_t pa)
+{
+    size_t off = (size_t)(pa & (PAGE_SIZE - 1));
+    if (m && off <= PAGE_SIZE - 8u) {
+        const uint8_t *d = page_find(m, pa >> PAGE_SHIFT);
+        return d ? mem_ld64(d + off) : 0;
+    }
     uint8_t b[8];
     mem_read(m, pa, b, sizeof b);
-    uint64_t v = 0;
-    for (unsigned i = 0; i < 8; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
+    return mem_ld64(b);
 }
 
 gicsim_status mem_write64(gic_mem *m, uint64_t pa, uint64_t v)
 {
+    size_t off = (size_t)(pa & (PAGE_SIZE - 1));
+    if (m && off <= PAGE_SIZE - 8u) {
+        uint8_t *d = page_get(m, pa >> PAGE_SHIFT);
+        if (!d)
+            return GICSIM_E_NOMEM;
+        st64(d + off, v);
+        return GICSIM_OK;
+    }
     uint8_t b[8];
-    for (unsigned i = 0; i < 8; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
+    st64(b, v);
     return mem_write(m, pa, b, sizeof b);
 }
 

@@ -37,7 +37,10 @@
  *
  * The model keeps the architectural registers as its state; MISR, EISR and
  * ELRSR are computed from it. Every change re-evaluates the outputs of the
- * one PE it concerns, scanning at most 16 list registers.
+ * one PE it concerns. The part of that evaluation which depends only on the
+ * list registers, ICH_VMCR.VENG0/VENG1 and the resident vPE (the candidate,
+ * and the summary behind MISR, EISR and ELRSR) comes from one pass over the
+ * list registers and is cached until one of those inputs changes.
  */
 #include "gic_internal.h"
 #include "invariants.h"
@@ -70,21 +73,6 @@
 #define VTR_PREBITS_SHIFT 26
 #define VTR_PRIBITS_SHIFT 29
 
-struct gic_vcpuif {
-    uint64_t lr[GICSIM_MAX_LRS]; /* ICH_LR<n>_EL2, implemented bits only */
-    uint32_t hcr;                /* ICH_HCR_EL2 */
-    uint8_t vpmr;                /* ICH_VMCR fields */
-    uint8_t vbpr0, vbpr1;
-    bool veng0, veng1, vcbpr, veoim;
-    uint32_t ap[2][4];       /* ICH_AP0R<n>, ICH_AP1R<n> */
-    bool presenting;         /* an interrupt is signalled (its VSIGNAL was reported) */
-    uint32_t presented;      /* its vINTID */
-    bool virq, vfiq;         /* outputs */
-    bool told_irq, told_fiq; /* the levels the vline listeners last saw */
-    bool maint;              /* maintenance condition: En && MISR != 0 */
-    bool maint_driven;       /* the level last driven onto PPI 25 */
-};
-
 /* The interrupt the virtual CPU interface would signal. */
 typedef struct vcand {
     int lr;      /* list register index, -1 when it is not a list register's */
@@ -100,6 +88,29 @@ typedef struct lr_summary {
     unsigned valid;   /* list registers not in the invalid state */
     bool any_pending; /* some list register is in the pending (01) state */
 } lr_summary;
+
+struct gic_vcpuif {
+    uint64_t lr[GICSIM_MAX_LRS]; /* ICH_LR<n>_EL2, implemented bits only */
+    uint32_t hcr;                /* ICH_HCR_EL2 */
+    uint8_t vpmr;                /* ICH_VMCR fields */
+    uint8_t vbpr0, vbpr1;
+    bool veng0, veng1, vcbpr, veoim;
+    uint32_t ap[2][4];       /* ICH_AP0R<n>, ICH_AP1R<n> */
+    bool presenting;         /* an interrupt is signalled (its VSIGNAL was reported) */
+    uint32_t presented;      /* its vINTID */
+    bool virq, vfiq;         /* outputs */
+    bool told_irq, told_fiq; /* the levels the vline listeners last saw */
+    bool maint;              /* maintenance condition: En && MISR != 0 */
+    bool maint_driven;       /* the level last driven onto PPI 25 */
+    /* The result of evaluate(): valid while `stale` is false. It depends
+     * only on lr[], veng0, veng1 and the resident vPE's vLPI/vSGI
+     * candidates (vlpi_best), so whatever changes one of those sets
+     * `stale`: the writers of lr[] and VENG<n> here, lpi.c through
+     * vcpuif_invalidate. */
+    bool stale;
+    vcand cand;     /* the candidate */
+    lr_summary sum; /* the list register summary */
+};
 
 /* ---- helpers ---------------------------------------------------------------- */
 
@@ -170,37 +181,18 @@ static unsigned running_priority(const gicsim_gic *g, const gic_vcpuif *v)
     return 0xFF;
 }
 
-static lr_summary summarize(const gicsim_gic *g, const gic_vcpuif *v)
-{
-    lr_summary s = {0};
-    for (unsigned n = 0; n < g->cfg.num_lrs; n++) {
-        uint64_t lr = v->lr[n];
-        unsigned st = lr_state(lr);
-        if (st != GICSIM_LR_STATE_INVALID) {
-            s.valid++;
-            s.any_pending |= st == GICSIM_LR_STATE_PENDING;
-        } else if (!(lr & GICSIM_LR_HW) && (lr & GICSIM_LR_EOI)) {
-            s.eisr |= 1u << n; /* ICH_EISR: invalid, HW=0, EOI=1 */
-        } else {
-            s.elrsr |= 1u << n; /* ICH_ELRSR: invalid, no EOI maintenance owed */
-        }
-    }
-    return s;
-}
-
 /* ICH_MISR_EL2: each condition is gated by its enable in ICH_HCR_EL2, except
  * EOI, which is set whenever ICH_EISR is nonzero. */
-static uint32_t misr_of(const gicsim_gic *g, const gic_vcpuif *v)
+static uint32_t misr_of(const gic_vcpuif *v, const lr_summary *s)
 {
-    lr_summary s = summarize(g, v);
     uint32_t h = v->hcr, m = 0;
-    if (s.eisr)
+    if (s->eisr)
         m |= GICSIM_ICH_MISR_EOI;
-    if ((h & GICSIM_ICH_HCR_UIE) && s.valid <= 1)
+    if ((h & GICSIM_ICH_HCR_UIE) && s->valid <= 1)
         m |= GICSIM_ICH_MISR_U;
     if ((h & GICSIM_ICH_HCR_LRENPIE) && eoicount(v))
         m |= GICSIM_ICH_MISR_LRENP;
-    if ((h & GICSIM_ICH_HCR_NPIE) && !s.any_pending)
+    if ((h & GICSIM_ICH_HCR_NPIE) && !s->any_pending)
         m |= GICSIM_ICH_MISR_NP;
     if ((h & GICSIM_ICH_HCR_VGRP0EIE) && v->veng0)
         m |= GICSIM_ICH_MISR_VGRP0E;
@@ -215,28 +207,47 @@ static uint32_t misr_of(const gicsim_gic *g, const gic_vcpuif *v)
 
 /* ---- selection and outputs ---------------------------------------------------- */
 
-/* The highest-priority pending virtual interrupt of an enabled group (the
- * architecture's HighestPriorityVirtualInterrupt): ties go to the lowest
- * list register index. Masking by VPMR and the running priority is applied
- * afterwards (can_signal), so ICV_HPPIR sees the unmasked candidate. */
-static vcand highest_pending(gicsim_gic *g, uint32_t pe)
+/* One pass over the list registers, then the direct candidates:
+ *  - *sum: everything MISR, EISR and ELRSR need;
+ *  - *c: the highest-priority pending virtual interrupt of an enabled group
+ *    (the architecture's HighestPriorityVirtualInterrupt). Ties go to the
+ *    lowest list register index. Masking by VPMR and the running priority
+ *    is applied afterwards (can_signal), so ICV_HPPIR sees the unmasked
+ *    candidate. */
+static void scan(gicsim_gic *g, uint32_t pe, vcand *c, lr_summary *sum)
 {
     const gic_vcpuif *v = &g->vcpuif[pe];
-    vcand c = {.lr = -1, .vintid = GICSIM_INTID_SPURIOUS, .prio = 0xFF, .group1 = false};
+    lr_summary s = {0};
+    int best_lr = -1;
     unsigned best = 0x100;
     for (unsigned n = 0; n < g->cfg.num_lrs; n++) {
         uint64_t lr = v->lr[n];
-        if (lr_state(lr) != GICSIM_LR_STATE_PENDING)
-            continue;
-        bool group1 = (lr & GICSIM_LR_GROUP) != 0;
-        if (!group_enabled(v, group1))
-            continue;
-        unsigned p = lr_prio(g, lr);
-        if (p < best) {
-            best = p;
-            c = (vcand){
-                .lr = (int)n, .vintid = lr_vintid(lr), .prio = (uint8_t)p, .group1 = group1};
+        unsigned st = lr_state(lr);
+        if (st != GICSIM_LR_STATE_INVALID) {
+            s.valid++;
+            if (st == GICSIM_LR_STATE_PENDING) {
+                s.any_pending = true;
+                unsigned p = lr_prio(g, lr);
+                if (p < best && group_enabled(v, (lr & GICSIM_LR_GROUP) != 0)) {
+                    best = p;
+                    best_lr = (int)n;
+                }
+            }
+        } else if (!(lr & GICSIM_LR_HW) && (lr & GICSIM_LR_EOI)) {
+            s.eisr |= 1u << n; /* ICH_EISR: invalid, HW=0, EOI=1 */
+        } else {
+            s.elrsr |= 1u << n; /* ICH_ELRSR: invalid, no EOI maintenance owed */
         }
+    }
+    *sum = s;
+    if (best_lr >= 0) {
+        uint64_t lr = v->lr[best_lr];
+        *c = (vcand){.lr = best_lr,
+                     .vintid = lr_vintid(lr),
+                     .prio = (uint8_t)best,
+                     .group1 = (lr & GICSIM_LR_GROUP) != 0};
+    } else {
+        *c = (vcand){.lr = -1, .vintid = GICSIM_INTID_SPURIOUS, .prio = 0xFF, .group1 = false};
     }
     /* GICv4 direct injection: the resident vPE's best pending enabled vLPI
      * or vSGI of an enabled group. It wins only with a strictly higher
@@ -246,12 +257,47 @@ static vcand highest_pending(gicsim_gic *g, uint32_t pe)
     bool group1;
     if (vlpi_best(g, pe, v->veng0, v->veng1, &vintid, &prio, &group1) &&
         (unsigned)(prio & g->prio_mask) < best)
-        c = (vcand){.lr = -1,
-                    .direct = true,
-                    .vintid = vintid,
-                    .prio = (uint8_t)(prio & g->prio_mask),
-                    .group1 = group1};
-    return c;
+        *c = (vcand){.lr = -1,
+                     .direct = true,
+                     .vintid = vintid,
+                     .prio = (uint8_t)(prio & g->prio_mask),
+                     .group1 = group1};
+}
+
+#if GICSIM_INV_ENABLED
+/* The invariant checker: a clean cache equals a fresh scan. */
+static void check_cache(gicsim_gic *g, uint32_t pe)
+{
+    const gic_vcpuif *v = &g->vcpuif[pe];
+    gicsim_invariant_report *rep = inv_gic_report(g);
+    if (!rep)
+        return;
+    vcand c;
+    lr_summary s;
+    scan(g, pe, &c, &s);
+    rep->checks++;
+    if (c.lr != v->cand.lr || c.direct != v->cand.direct || c.vintid != v->cand.vintid ||
+        c.prio != v->cand.prio || c.group1 != v->cand.group1 || s.eisr != v->sum.eisr ||
+        s.elrsr != v->sum.elrsr || s.valid != v->sum.valid || s.any_pending != v->sum.any_pending)
+        inv_fail(rep, gicsim_engine_now(g->engine), "vcpu_interface.c:evaluate",
+                 "PE %u: stale virtual CPU interface cache (candidate %u, fresh %u)", (unsigned)pe,
+                 (unsigned)v->cand.vintid, (unsigned)c.vintid);
+}
+#endif
+
+/* PE `pe`'s candidate and list register summary (scan), from the cache when
+ * no input changed since the last scan. The pointer stays valid until the
+ * next call for this PE. */
+static const gic_vcpuif *evaluate(gicsim_gic *g, uint32_t pe)
+{
+    gic_vcpuif *v = &g->vcpuif[pe];
+    if (v->stale) {
+        scan(g, pe, &v->cand, &v->sum);
+        v->stale = false;
+    } else {
+        GICSIM_INV(check_cache(g, pe));
+    }
+    return v;
 }
 
 static bool can_signal(const gicsim_gic *g, const gic_vcpuif *v, const vcand *c)
@@ -268,14 +314,15 @@ static bool can_signal(const gicsim_gic *g, const gic_vcpuif *v, const vcand *c)
 static void update(gicsim_gic *g, uint32_t pe)
 {
     gic_vcpuif *v = &g->vcpuif[pe];
-    vcand c = highest_pending(g, pe);
+    evaluate(g, pe);
+    vcand c = v->cand;
     bool shown = can_signal(g, v, &c);
     bool new_signal = shown && (!v->presenting || v->presented != c.vintid);
     v->virq = shown && c.group1;
     v->vfiq = shown && !c.group1;
     v->presenting = shown;
     v->presented = shown ? c.vintid : GICSIM_INTID_SPURIOUS;
-    uint32_t misr = misr_of(g, v);
+    uint32_t misr = misr_of(v, &v->sum);
     v->maint = (v->hcr & GICSIM_ICH_HCR_EN) && misr != 0;
 
     if (new_signal)
@@ -309,7 +356,7 @@ static void update(gicsim_gic *g, uint32_t pe)
 static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, bool group1)
 {
     gic_vcpuif *v = &g->vcpuif[pe];
-    vcand c = highest_pending(g, pe);
+    vcand c = evaluate(g, pe)->cand;
     if (!can_signal(g, v, &c) || c.group1 != group1) {
         g->stats.v_spurious_acks++;
         return GICSIM_INTID_SPURIOUS;
@@ -317,6 +364,7 @@ static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, bool group1)
     unsigned idx = ap_index(g, (uint8_t)(c.prio & group_mask(v, group1)));
     v->ap[group1][idx / 32u] |= 1u << (idx % 32u);
     GICSIM_INV(inv_icv_ack(g, pe, group1, idx));
+    v->stale = true; /* the candidate leaves the pending state */
     if (c.direct) {
         /* A directly injected vLPI/vSGI: its pending state clears in the
          * redistributor (and the VPT); there is no active state. */
@@ -367,6 +415,7 @@ static bool deactivate_vintid(gicsim_gic *g, uint32_t pe, uint32_t vintid)
     }
     uint64_t lr = v->lr[found] & ~LR_ACTIVE_BIT;
     v->lr[found] = lr;
+    v->stale = true;
     g->stats.v_deactivations++;
     gic_emit(g, GICSIM_GEV_VDEACTIVATE, pe, vintid);
     if (lr & GICSIM_LR_HW) {
@@ -431,7 +480,7 @@ static gicsim_status direct_deactivate(gicsim_gic *g, uint32_t pe, uint32_t inti
 
 static uint32_t hppi(gicsim_gic *g, uint32_t pe, bool group1)
 {
-    vcand c = highest_pending(g, pe);
+    vcand c = evaluate(g, pe)->cand;
     return (c.lr >= 0 || c.direct) && c.group1 == group1 ? c.vintid : GICSIM_INTID_SPURIOUS;
 }
 
@@ -456,6 +505,7 @@ static uint8_t clamp_bpr1(const gicsim_gic *g, uint64_t val)
 static void reset_pe(gicsim_gic *g, gic_vcpuif *v)
 {
     *v = (gic_vcpuif){0};
+    v->stale = true;
     v->vbpr0 = g->min_bpr0;
     v->vbpr1 = (uint8_t)(g->min_bpr0 + 1u);
     v->presented = GICSIM_INTID_SPURIOUS;
@@ -479,7 +529,13 @@ void vcpuif_free(gicsim_gic *g)
 
 void vcpuif_update(gicsim_gic *g, uint32_t pe)
 {
+    g->vcpuif[pe].stale = true;
     update(g, pe);
+}
+
+void vcpuif_invalidate(gicsim_gic *g, uint32_t pe)
+{
+    g->vcpuif[pe].stale = true;
 }
 
 /* ---- hypervisor registers ----------------------------------------------------------- */
@@ -566,13 +622,13 @@ gicsim_status gicsim_ich_read(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, ui
         *val = vtr_value(g);
         break;
     case GICSIM_ICH_MISR:
-        *val = misr_of(g, v);
+        *val = misr_of(v, &evaluate(g, pe)->sum);
         break;
     case GICSIM_ICH_EISR:
-        *val = summarize(g, v).eisr;
+        *val = evaluate(g, pe)->sum.eisr;
         break;
     case GICSIM_ICH_ELRSR:
-        *val = summarize(g, v).elrsr;
+        *val = evaluate(g, pe)->sum.elrsr;
         break;
     default:
         if (ap_decode(reg, &grp, &n)) {
@@ -614,6 +670,7 @@ gicsim_status gicsim_ich_write(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, u
         v->vbpr1 = clamp_bpr1(g, val >> VMCR_VBPR1_SHIFT);
         v->vbpr0 = clamp_bpr0(g, val >> VMCR_VBPR0_SHIFT);
         v->vpmr = (uint8_t)((val >> GICSIM_ICH_VMCR_VPMR_SHIFT) & g->prio_mask);
+        v->stale = true;
         break;
     case GICSIM_ICH_VTR:
     case GICSIM_ICH_MISR:
@@ -631,6 +688,7 @@ gicsim_status gicsim_ich_write(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, u
             GICSIM_INV(inv_icv_apr_write(g, pe));
         } else {
             v->lr[reg - GICSIM_ICH_LR0] = val & LR_IMPLEMENTED;
+            v->stale = true;
         }
         break;
     }
@@ -779,9 +837,11 @@ gicsim_status gicsim_icv_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, u
         break;
     case GICSIM_ICC_IGRPEN0:
         v->veng0 = val & 1u;
+        v->stale = true;
         break;
     case GICSIM_ICC_IGRPEN1:
         v->veng1 = val & 1u;
+        v->stale = true;
         break;
     case GICSIM_ICC_AP0R0:
     case GICSIM_ICC_AP0R1:
