@@ -146,6 +146,7 @@ struct sys_vcpu {
     bool polling;
     op_queue guest;
     vgic_irq banked[32];
+    uint32_t sgi_src[16]; /* the first SGI source that delivers SGI n to it (SYS_NONE: none) */
     vgic_irq **ap; /* software pending list (KVM's ap_list) */
     uint32_t n_ap, cap_ap;
     vgic_irq *lr_irq[GICSIM_MAX_LRS];
@@ -167,6 +168,10 @@ struct sys_vm {
     sys_vcpu *vcpus;
     vgic_irq *spis;        /* [num_spis] */
     uint32_t timer_device; /* direct_timer: the DeviceID of its vCPUs' timer MSIs (event = vCPU) */
+    /* Its MSI sources by guest LPI INTID (one source per INTID and VM):
+     * open addressing, keys 0 = empty, capacity a power of two. */
+    uint32_t *lpi_key, *lpi_src;
+    uint32_t lpi_cap, lpi_n;
 };
 
 vgic_irq *vcpu_irq(gicsim_system *s, sys_vcpu *v, uint32_t vintid);

@@ -265,6 +265,8 @@ void gicsim_system_destroy(gicsim_system *s)
         }
         free(vm->vcpus);
         free(vm->spis);
+        free(vm->lpi_key);
+        free(vm->lpi_src);
         free(vm);
     }
     free(s->vms);
@@ -385,6 +387,8 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
         v->home = cfg->pe_first + i % count;
         v->pe = &s->pes[v->home];
         v->timer_src = SYS_NONE;
+        for (uint32_t k = 0; k < 16; k++)
+            v->sgi_src[k] = SYS_NONE;
         v->timer_rec = SYS_NONE;
         v->doorbell_rec = SYS_NONE;
         v->dtimer_ev = 0;
@@ -587,6 +591,8 @@ static void arrival_event(gicsim_engine *e, void *ctx, uint64_t arg)
         gicsim_engine_schedule_in(e, next_gap(so), arrival_event, s, arg, &so->ev);
 }
 
+static bool source_index(gicsim_system *s, uint32_t id);
+
 gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cfg,
                                 uint32_t *source_out)
 {
@@ -687,6 +693,8 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
         so->virq->prio = (uint8_t)c.priority;
     }
     s->n_src++;
+    if (!source_index(s, id))
+        return GICSIM_E_NOMEM;
     gicsim_time_t first =
         c.start != GICSIM_TIME_NEVER ? c.start : gicsim_engine_now(s->e) + c.period;
     uint8_t prio = (uint8_t)c.priority;
@@ -767,6 +775,64 @@ void gicsim_system_stop_sources(gicsim_system *s)
         s->sources_stopped = true;
 }
 
+static uint32_t lpi_slot(const sys_vm *vm, uint32_t intid)
+{
+    uint32_t i = (intid * 0x9E3779B1u) & (vm->lpi_cap - 1u);
+    while (vm->lpi_key[i] && vm->lpi_key[i] != intid)
+        i = (i + 1u) & (vm->lpi_cap - 1u);
+    return i;
+}
+
+/* Index MSI source `src` of `vm` by its guest LPI (kept at most half full). */
+static bool lpi_map_add(sys_vm *vm, uint32_t intid, uint32_t src)
+{
+    if (2u * (vm->lpi_n + 1u) > vm->lpi_cap) {
+        uint32_t cap = vm->lpi_cap ? 2u * vm->lpi_cap : 16u;
+        uint32_t *k = calloc(cap, sizeof *k), *v = calloc(cap, sizeof *v);
+        if (!k || !v) {
+            free(k);
+            free(v);
+            return false;
+        }
+        uint32_t *ok = vm->lpi_key, *ov = vm->lpi_src, ocap = vm->lpi_cap;
+        vm->lpi_key = k;
+        vm->lpi_src = v;
+        vm->lpi_cap = cap;
+        for (uint32_t i = 0; i < ocap; i++)
+            if (ok[i]) {
+                uint32_t j = lpi_slot(vm, ok[i]);
+                k[j] = ok[i];
+                v[j] = ov[i];
+            }
+        free(ok);
+        free(ov);
+    }
+    uint32_t j = lpi_slot(vm, intid);
+    if (!vm->lpi_key[j]) {
+        vm->lpi_key[j] = intid;
+        vm->lpi_src[j] = src;
+        vm->lpi_n++;
+    }
+    return true;
+}
+
+/* Index a new source for source_for: the first source (lowest index) that
+ * matches wins, as a scan in source order would find. */
+static bool source_index(gicsim_system *s, uint32_t id)
+{
+    const gicsim_source_config *c = &s->src[id].cfg;
+    if (c->kind == GICSIM_SRC_MSI)
+        return lpi_map_add(s->vms[c->vm], c->intid, id);
+    if (c->kind == GICSIM_SRC_SGI) {
+        sys_vm *vm = s->vms[c->vm];
+        if (vm->vcpus[c->vcpu].sgi_src[c->intid] == SYS_NONE)
+            vm->vcpus[c->vcpu].sgi_src[c->intid] = id;
+        if (c->reply && vm->vcpus[c->sender_vcpu].sgi_src[c->intid] == SYS_NONE)
+            vm->vcpus[c->sender_vcpu].sgi_src[c->intid] = id;
+    }
+    return true;
+}
+
 uint32_t source_for(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
 {
     if (vintid == GICSIM_PPI_VTIMER)
@@ -774,23 +840,17 @@ uint32_t source_for(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
     if (vintid >= GICSIM_LPI_BASE && v->vm->pol->direct_timer && vintid == gicv4_timer_vintid(s))
         return v->timer_src; /* the timer's vLPI */
     if (vintid >= GICSIM_LPI_BASE) {
-        for (uint32_t i = 0; i < s->n_src; i++) {
-            const gicsim_source_config *c = &s->src[i].cfg;
-            if (c->kind == GICSIM_SRC_MSI && c->vm == v->vm->id && c->vcpu == v->idx &&
-                c->intid == vintid)
-                return i;
-        }
-        return SYS_NONE;
+        const sys_vm *vm = v->vm;
+        if (!vm->lpi_cap)
+            return SYS_NONE;
+        uint32_t j = lpi_slot(vm, vintid);
+        if (!vm->lpi_key[j] || s->src[vm->lpi_src[j]].cfg.vcpu != v->idx)
+            return SYS_NONE;
+        return vm->lpi_src[j];
     }
     if (vintid >= GICSIM_SPI_BASE)
         return vintid < 1024 && s->spi_vm[vintid] == v->vm->id ? s->spi_src[vintid] : SYS_NONE;
-    for (uint32_t i = 0; i < s->n_src; i++) {
-        const gicsim_source_config *c = &s->src[i].cfg;
-        if (c->kind == GICSIM_SRC_SGI && c->vm == v->vm->id && c->intid == vintid &&
-            (c->vcpu == v->idx || (c->reply && c->sender_vcpu == v->idx)))
-            return i;
-    }
-    return SYS_NONE;
+    return vintid < 16 ? v->sgi_src[vintid] : SYS_NONE;
 }
 
 void source_handler_done(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
