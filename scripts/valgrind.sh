@@ -5,7 +5,8 @@
 # AddressSanitizer binaries), then runs under memcheck with
 # --error-exitcode=1 --leak-check=full:
 #   - the CLI: validate every shipped file, `compare` every shipped scenario
-#     for 2 ms under its policies, and `run` one scenario with every output;
+#     for 2 ms under its policies, `run` one scenario with every output, the
+#     micro-bench on every preset and one calibration;
 #   - the test programs that build whole systems (scenarios, outputs, traces,
 #     the ITS, the invariant checker, determinism).
 # Prints one line per check and exits non-zero if any of them failed.
@@ -53,8 +54,15 @@ check "run mixed with every output" "$cli" run configs/scenarios/mixed.yaml -q \
 check "compare nic-load with every output" "$cli" compare configs/scenarios/nic-load.yaml -q \
     -p run.duration=2ms --json "$work/c.json" --csv "$work/c.csv.gz" --cdf "$work/c.svg"
 
+for p in configs/platforms/*.yaml; do
+    check "microbench $(basename "$p" .yaml)" "$cli" microbench --platform "$p" --iterations 64
+done
+check "calibrate the X-Gene figures" "$cli" calibrate configs/measured/xgene-kvm-nonvhe.yaml \
+    --platform generic --fit world_switch -o "$work/xgene.yaml"
+
 for t in test_system test_gicv4_system test_policies test_scenario test_output test_trace \
-    test_its test_lpi test_invariants test_determinism; do
+    test_its test_lpi test_invariants test_determinism test_microbench test_host_timer \
+    test_nnls test_calibrate; do
     exe="$build_dir/tests/$t"
     [ -x "$exe" ] || continue
     check "$t" "$exe"
