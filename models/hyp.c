@@ -915,6 +915,7 @@ static void hyp_timer_irq(gicsim_system *s, sys_pe *pe, gicsim_hyp *h)
             r->t_signal = r->t_assert;
         r->t_ack = now;
         s->st.delivered++;
+        s->st.host_delivered++;
         gicsim_histogram_record(s->lat_all, now - r->t_assert);
         gicsim_histogram_record(so->lat, now - r->t_assert);
         attribute(pe, rec);

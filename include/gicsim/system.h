@@ -217,6 +217,8 @@ typedef struct gicsim_system_stats {
     uint64_t delivered; /* instances acknowledged by their guest (a host timer's: by the host) */
     uint64_t merged;    /* instances absorbed by one already pending */
     uint64_t pending;   /* instances raised and not yet acknowledged or merged */
+    uint64_t host_delivered; /* of `delivered`, the host timers' (GICSIM_SRC_HOST_TIMER): what
+                                guests received is delivered - host_delivered */
 } gicsim_system_stats;
 
 GICSIM_API void gicsim_system_get_stats(const gicsim_system *sys, gicsim_system_stats *out);
