@@ -69,6 +69,10 @@ struct gicsim_scenario {
     char **policies;
     size_t n_policies;
     char *outputs[N_OUTPUTS];
+    bool mb; /* a micro-bench scenario (top-level `microbench`) */
+    gicsim_mb_test mb_tests[GICSIM_MB__COUNT];
+    size_t mb_n;
+    uint32_t mb_iterations;
 };
 
 static char *dupstr(const char *s)
@@ -798,7 +802,10 @@ static gicsim_status apply_override(yt_node *root, const char *o, unsigned idx, 
 
 static const char *const top_keys[] = {"name", "description", "platform", "platform_overrides",
                                        "gic",  "host",        "vms",      "sources",
-                                       "run",  "outputs",     NULL};
+                                       "run",  "outputs",     "microbench", NULL};
+/* A micro-bench scenario has only these. */
+static const char *const mb_top_keys[] = {"name", "description", "platform", "platform_overrides",
+                                          "microbench", NULL};
 static const char *const vm_keys[] = {"name",      "vcpus",  "policy",        "wfi",
                                       "halt_poll", "guest",  "guest_eoimode", "nested",
                                       "pes",       "pinned", "time_slice",    NULL};
@@ -1330,8 +1337,55 @@ static gicsim_status parse_run(gicsim_scenario *sc, const yt_node *root, gicsim_
     return GICSIM_OK;
 }
 
+/* `microbench: {tests: [NAME, ...], iterations: N}`: the calibration
+ * benchmarks (gicsim/microbench.h) on the scenario's platform; the file has
+ * nothing else to simulate. */
+static gicsim_status parse_microbench(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d)
+{
+    static const char *const keys[] = {"tests", "iterations", NULL};
+    const yt_node *mb = yt_map_get(root, "microbench");
+    TRY(yt_check_map(root, "", mb_top_keys, d));
+    if (!yt_is_null(mb))
+        TRY(yt_check_map(mb, "microbench", keys, d));
+    sc->mb = true;
+    const yt_node *tl = yt_is_null(mb) ? NULL : yt_map_get(mb, "tests");
+    if (tl) {
+        TRY(yt_check_seq(tl, "microbench.tests", d));
+        for (size_t i = 0; tl->kind == YT_SEQ && i < tl->n; i++) {
+            char kp[64];
+            snprintf(kp, sizeof kp, "microbench.tests.%zu", i);
+            const char *name;
+            gicsim_mb_test t;
+            TRY(yt_get_str(tl->items[i], kp, &name, d));
+            if (gicsim_mb_test_lookup(name, &t) != GICSIM_OK)
+                return node_err(d, tl->items[i], kp,
+                                "unknown micro-bench test \"%.80s\" (hvc, mmio_read_user, "
+                                "mmio_read_vgic, eoi, ipi, ipi_hw, lpi, timer_10ms, timer_bm, "
+                                "timer_vm)",
+                                name);
+            for (size_t k = 0; k < sc->mb_n; k++)
+                if (sc->mb_tests[k] == t)
+                    return node_err(d, tl->items[i], kp, "test \"%.80s\" listed twice", name);
+            sc->mb_tests[sc->mb_n++] = t;
+        }
+    }
+    if (!sc->mb_n)
+        for (int t = 0; t < GICSIM_MB__COUNT; t++)
+            sc->mb_tests[sc->mb_n++] = (gicsim_mb_test)t;
+    if (!yt_is_null(mb))
+        TRY(opt_u32(mb, "microbench", "iterations", 1, 10000000, &sc->mb_iterations, NULL, d));
+    return parse_platform(sc, root, d);
+}
+
 static gicsim_status validate(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d)
 {
+    if (yt_map_get(root, "microbench")) {
+        if (!yt_map_get(root, "name"))
+            return missing(d, root, "", "name");
+        TRY(opt_strdup(root, "", "name", true, &sc->name, d));
+        TRY(opt_strdup(root, "", "description", false, &sc->description, d));
+        return parse_microbench(sc, root, d);
+    }
     TRY(yt_check_map(root, "", top_keys, d));
     if (!yt_map_get(root, "name"))
         return missing(d, root, "", "name");
@@ -1949,4 +2003,22 @@ gicsim_status gicsim_scenario_resolved_json(const gicsim_scenario *sc, char **js
     }
     *json = b.s;
     return GICSIM_OK;
+}
+
+bool gicsim_scenario_microbench(const gicsim_scenario *sc, gicsim_mb_config *cfg,
+                                gicsim_mb_test *tests, size_t *n_tests)
+{
+    if (!sc || !sc->mb)
+        return false;
+    if (cfg) {
+        gicsim_mb_config_init(cfg);
+        cfg->timing = sc->plat.timing;
+        cfg->vhe = sc->plat.vhe;
+        cfg->iterations = sc->mb_iterations;
+    }
+    if (tests)
+        memcpy(tests, sc->mb_tests, sc->mb_n * sizeof *tests);
+    if (n_tests)
+        *n_tests = sc->mb_n;
+    return true;
 }

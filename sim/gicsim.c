@@ -731,6 +731,10 @@ static int write_cdf(const run_ctx *rc, const run_result *r, size_t n, const cha
 
 /* ---- Commands ------------------------------------------------------------------------ */
 
+static int load_platform(const char *name, gicsim_platform **out);
+static int run_microbench(const gicsim_mb_config *cfg, const gicsim_platform *p,
+                          const gicsim_mb_test *tests, size_t n, const char *json, bool check);
+
 static int cmd_simulate(int argc, char **argv, bool compare)
 {
     options o;
@@ -755,6 +759,25 @@ static int cmd_simulate(int argc, char **argv, bool compare)
     if (st != GICSIM_OK) {
         report_diag(&diag, st);
         return config_exit(st);
+    }
+    gicsim_mb_config mb;
+    gicsim_mb_test mb_tests[GICSIM_MB__COUNT];
+    size_t mb_n = 0;
+    if (gicsim_scenario_microbench(sc, &mb, mb_tests, &mb_n)) {
+        /* A micro-bench scenario: the benchmarks on its platform (with its
+         * overrides), next to the preset's measured figures. */
+        if (compare || o.n_policies || o.csv || o.perfetto || o.vcd || o.cdf || o.record) {
+            errorf("%s is a micro-bench scenario: use 'gicsim run' with at most --json", pos[0]);
+            gicsim_scenario_free(sc);
+            return EX_USAGE;
+        }
+        gicsim_platform *p = NULL;
+        code = load_platform(gicsim_scenario_platform_file(sc), &p);
+        if (!code)
+            code = run_microbench(&mb, p, mb_tests, mb_n, o.json, false);
+        gicsim_platform_free(p);
+        gicsim_scenario_free(sc);
+        return code;
     }
     run_ctx rc = {.sc = sc, .o = &o, .compare = compare};
     char *resolved = NULL;
@@ -1121,7 +1144,18 @@ static int cmd_microbench(int argc, char **argv)
     gicsim_mb_config cfg;
     gicsim_platform_mb_config(p, &cfg);
     cfg.iterations = iterations;
+    code = run_microbench(&cfg, p, tests, n, json, check);
+    gicsim_platform_free(p);
+    return code;
+}
 
+/* Simulate `tests` with `cfg` and print them next to the preset `p`'s
+ * measured figures; --check and --json as for the microbench command. */
+static int run_microbench(const gicsim_mb_config *cfg, const gicsim_platform *p,
+                          const gicsim_mb_test *tests, size_t n, const char *json, bool check)
+{
+    int code = EX_OK;
+    uint32_t iterations = cfg->iterations;
     printf("%s: fitted to %zu measured values, predicts %zu\n", gicsim_platform_name(p),
            gicsim_platform_measured_count(p), gicsim_platform_predicts_count(p));
     if (gicsim_platform_reference(p))
@@ -1133,7 +1167,7 @@ static int cmd_microbench(int argc, char **argv)
     for (size_t i = 0; i < n && code == EX_OK; i++) {
         mb_row *w = &rows[i];
         w->test = tests[i];
-        gicsim_status st = gicsim_mb_run(&cfg, w->test, &w->r);
+        gicsim_status st = gicsim_mb_run(cfg, w->test, &w->r);
         if (st != GICSIM_OK) {
             errorf("%s: the simulated test did not complete: %s", gicsim_mb_test_name(w->test),
                    gicsim_strerror(st));
@@ -1184,7 +1218,6 @@ static int cmd_microbench(int argc, char **argv)
     }
     for (size_t i = 0; i < n; i++)
         gicsim_mb_result_free(&rows[i].r);
-    gicsim_platform_free(p);
     return code;
 }
 

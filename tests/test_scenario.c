@@ -444,6 +444,11 @@ static const bad_case bad_files[] = {
     {"unknown-source-kind.yaml", GICSIM_E_INVAL, 7, 11, "sources.0.kind", NULL, "spi-edge"},
     {"pes-first-range.yaml", GICSIM_E_INVAL, 6, 18, "vms.0.pes.first", NULL, "does not exist"},
     {"host-timer-no-pe.yaml", GICSIM_E_INVAL, 5, 5, "sources.0.pe", NULL, "missing required"},
+    {"microbench-with-vms.yaml", GICSIM_E_INVAL, 4, 1, "vms", NULL, "unknown key"},
+    {"microbench-test-twice.yaml", GICSIM_E_INVAL, 3, 21, "microbench.tests.2", NULL,
+     "listed twice"},
+    {"microbench-iterations-zero.yaml", GICSIM_E_INVAL, 3, 15, "microbench.iterations", NULL,
+     "out of range"},
     {"host-timer-pe-range.yaml", GICSIM_E_INVAL, 5, 38, "sources.0.pe", NULL,
      "PE 2 does not exist"},
     {"host-timer-vm-key.yaml", GICSIM_E_INVAL, 9, 5, "sources.0.vm", NULL,
@@ -888,6 +893,47 @@ static void test_platform_lookup(void **state)
 
 /* ---- Diagnostics in memory, keys inside flow collections ---- */
 
+/* A micro-bench scenario: its tests, iterations and platform after the
+ * overrides; an ordinary scenario is not one. */
+static void test_microbench_scenario(void **state)
+{
+    (void)state;
+    static const char yaml[] = "name: mb\n"
+                               "platform: generic\n"
+                               "platform_overrides: {vhe: false, costs: {hvc_handle: 777}}\n"
+                               "microbench: {tests: [lpi, eoi], iterations: 32}\n";
+    gicsim_scenario *sc = NULL;
+    gicsim_diag d;
+    assert_int_equal(gicsim_scenario_load_string(yaml, "mb.yaml", NULL, 0, &sc, &d), GICSIM_OK);
+    gicsim_mb_config cfg;
+    gicsim_mb_test tests[GICSIM_MB__COUNT];
+    size_t n = 0;
+    assert_true(gicsim_scenario_microbench(sc, &cfg, tests, &n));
+    assert_int_equal(n, 2);
+    assert_int_equal(tests[0], GICSIM_MB_LPI);
+    assert_int_equal(tests[1], GICSIM_MB_EOI);
+    assert_int_equal(cfg.iterations, 32);
+    assert_false(cfg.vhe);
+    assert_int_equal(cfg.timing.cycles[GICSIM_COST_HVC_HANDLE], 777);
+    assert_int_equal(cfg.timing.cycles[GICSIM_COST_MMIO_USER],
+                     gicsim_cost_default_cycles(GICSIM_COST_MMIO_USER));
+    gicsim_scenario_free(sc);
+
+    /* Without tests: all of them, default iterations. */
+    static const char all[] = "name: mb\nmicrobench: {}\n";
+    assert_int_equal(gicsim_scenario_load_string(all, "mb.yaml", NULL, 0, &sc, &d), GICSIM_OK);
+    assert_true(gicsim_scenario_microbench(sc, &cfg, NULL, &n));
+    assert_int_equal(n, GICSIM_MB__COUNT);
+    assert_int_equal(cfg.iterations, 0);
+    gicsim_scenario_free(sc);
+
+    static const char plain[] = "name: p\nrun: {duration: 1ms}\n";
+    assert_int_equal(gicsim_scenario_load_string(plain, "p.yaml", NULL, 0, &sc, &d), GICSIM_OK);
+    assert_false(gicsim_scenario_microbench(sc, &cfg, tests, &n));
+    assert_false(gicsim_scenario_microbench(NULL, NULL, NULL, NULL));
+    gicsim_scenario_free(sc);
+}
+
 static void test_load_string_diag(void **state)
 {
     (void)state;
@@ -936,6 +982,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_syntax),     cmocka_unit_test(test_frequency_syntax),
         cmocka_unit_test(test_good_files),      cmocka_unit_test(test_full_values),
+        cmocka_unit_test(test_microbench_scenario),
         cmocka_unit_test(test_bad_files),       cmocka_unit_test(test_bad_table_complete),
         cmocka_unit_test(test_io_error),        cmocka_unit_test(test_null_args),
         cmocka_unit_test(test_overrides_apply), cmocka_unit_test(test_override_errors),

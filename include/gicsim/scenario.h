@@ -23,6 +23,7 @@
 #define GICSIM_SCENARIO_H
 
 #include <gicsim/common.h>
+#include <gicsim/microbench.h>
 #include <gicsim/system.h>
 
 #ifdef __cplusplus
@@ -80,6 +81,15 @@ GICSIM_API const char *gicsim_scenario_output(const gicsim_scenario *sc, const c
 /* The resolved platform preset's name and the file it was read from. */
 GICSIM_API const char *gicsim_scenario_platform(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_platform_file(const gicsim_scenario *sc);
+
+/* A micro-bench scenario (a file with a top-level `microbench:` mapping and
+ * only name, description, platform and platform_overrides besides): fills
+ * `cfg` (may be NULL) with the platform's timing and VHE after the
+ * overrides and the file's iterations (0: the default), and `tests` (room
+ * for GICSIM_MB__COUNT; may be NULL) with its tests in file order (all when
+ * the file names none), and returns true. false for an ordinary scenario. */
+GICSIM_API bool gicsim_scenario_microbench(const gicsim_scenario *sc, gicsim_mb_config *cfg,
+                                           gicsim_mb_test *tests, size_t *n_tests);
 
 /* Create the system the scenario describes: the platform (with
  * platform_overrides) and gic settings, the VMs in file order (with `policy`

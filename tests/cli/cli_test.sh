@@ -56,6 +56,22 @@ for f in "$SC"/*.yaml; do
     check "compare $n delivered interrupts" grep -Eq "^interrupts delivered +[1-9]" out.txt
 done
 
+# ---- The micro-bench scenario ------------------------------------------------------------
+MB=$SRC/configs/microbench/micro-bench.yaml
+status_is 0 "validate the micro-bench scenario" "$GICSIM" validate "$MB"
+status_is 0 "run the micro-bench scenario" "$GICSIM" run "$MB" -p microbench.iterations=64 --json mb.json
+check "micro-bench: hvc at the Altra figure" grep -Eq "^hvc +306\.0 +306\.0 +\+0\.0%  fitted" out.txt
+check "micro-bench: ipi_hw predicted" grep -Eq "^ipi_hw .* predicted" out.txt
+check "micro-bench: its JSON is valid" "$JSON_CHECK" mb.json
+status_is 0 "micro-bench scenario on another preset" "$GICSIM" run "$MB" \
+    -p platform=neoverse-n1-kvm-vhe -p 'microbench.tests=[eoi]'
+check "micro-bench: the N1 eoi" grep -Eq "^eoi +29\.0 +29\.0" out.txt
+status_is 0 "micro-bench scenario with a platform override" "$GICSIM" run "$MB" \
+    -p platform_overrides.costs.icv_eoir_write=42 -p 'microbench.tests=[eoi]'
+check "micro-bench: the override applies" grep -Eq "^eoi +24\.0 +14\.0" out.txt
+status_is 64 "compare refuses a micro-bench scenario" "$GICSIM" compare "$MB"
+status_is 78 "micro-bench: an unknown test" "$GICSIM" run "$MB" -p 'microbench.tests=[hvc2]'
+
 # ---- Bad configuration: file:line:column, key, exit 78 ---------------------------------
 nbad=0
 for f in "$SRC"/tests/scenario/bad/*.yaml; do
