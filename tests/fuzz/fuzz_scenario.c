@@ -7,8 +7,11 @@
  * FZ_MAX_PES PEs, FZ_MAX_SOURCES sources or FZ_MAX_VCPUS vCPUs) it is built
  * and run for at most FZ_MAX_RUN of simulated time and FZ_MAX_EVENTS engine
  * events, and the accounting invariants of the GIC and of the system are
- * checked. Platform presets are found through $GICSIM_PLATFORM_PATH, set
- * to the source tree's configs/platforms and tests/scenario/platforms. */
+ * checked. A micro-bench scenario (top-level `microbench`) runs one of its
+ * tests instead, for FZ_MB_ITERATIONS iterations, on the timing its
+ * platform_overrides give (any cost or clock a file can write). Platform
+ * presets are found through $GICSIM_PLATFORM_PATH, set to the source tree's
+ * configs/platforms and tests/scenario/platforms. */
 #include "fuzz_common.h"
 
 #include <stdlib.h>
@@ -20,6 +23,7 @@
 #define FZ_MAX_VCPUS 64u
 #define FZ_MAX_RUN GICSIM_US(200)
 #define FZ_MAX_EVENTS 20000u
+#define FZ_MB_ITERATIONS 2u
 
 #ifndef GICSIM_FUZZ_PLATFORM_PATH
 #error "GICSIM_FUZZ_PLATFORM_PATH (the preset directories) must be defined"
@@ -115,6 +119,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!sc) {
         FZ_CHECK(st < 0);
         FZ_CHECK(d.message[0] != '\0');
+        return 0;
+    }
+
+    /* A micro-bench scenario: one of its tests (picked by the input's size);
+     * it completes or says why not, and never crashes or hangs. */
+    gicsim_mb_config mb;
+    gicsim_mb_test tests[GICSIM_MB__COUNT];
+    size_t n_tests = 0;
+    if (gicsim_scenario_microbench(sc, &mb, tests, &n_tests)) {
+        FZ_CHECK(n_tests >= 1 && n_tests <= GICSIM_MB__COUNT);
+        FZ_CHECK(gicsim_scenario_vm_count(sc) == 0 && gicsim_scenario_source_count(sc) == 0);
+        mb.iterations = FZ_MB_ITERATIONS;
+        gicsim_mb_result r;
+        memset(&r, 0, sizeof r);
+        st = gicsim_mb_run(&mb, tests[size % n_tests], &r);
+        FZ_CHECK(st == GICSIM_OK || st == GICSIM_E_STATE || st == GICSIM_E_INVAL ||
+                 st == GICSIM_E_NOMEM);
+        if (st == GICSIM_OK)
+            FZ_CHECK(r.iterations > 0 && r.min_ns <= r.max_ns);
+        gicsim_mb_result_free(&r);
+        gicsim_scenario_free(sc);
         return 0;
     }
 
