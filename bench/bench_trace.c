@@ -31,8 +31,8 @@ static double now_s(void)
 
 static int write_trace(const char *path, uint64_t n)
 {
-    static const char *const names[8] = {"nic0", "nic1", "timer", "ipi", "disk", "spi40", "msi-7",
-                                         "uart"};
+    static const char *const names[8] = {"nic0", "nic1",  "timer", "ipi",
+                                         "disk", "spi40", "msi-7", "uart"};
     gicsim_trace_writer *w = NULL;
     if (gicsim_trace_create(path, &w) != GICSIM_OK)
         return -1;

@@ -502,8 +502,8 @@ static gicsim_status load_log(const char *path, char **lines, size_t nl, gicsim_
 static gicsim_status load_yaml(const char *path, const char *text, size_t len,
                                gicsim_calib_measured *out, gicsim_diag *d)
 {
-    static const char *const keys[] = {"reference", "measured", "description", "vhe", "clocks",
-                                       NULL};
+    static const char *const keys[] = {"reference", "measured", "description",
+                                       "vhe",       "clocks",   NULL};
     yt_node *root = NULL;
     gicsim_status st = yt_parse(text, len, path, 0, 0, &root, d);
     if (st != GICSIM_OK)

@@ -800,12 +800,12 @@ static gicsim_status apply_override(yt_node *root, const char *o, unsigned idx, 
 
 /* ---- Scenario validation ----------------------------------------------------------------- */
 
-static const char *const top_keys[] = {"name", "description", "platform", "platform_overrides",
-                                       "gic",  "host",        "vms",      "sources",
+static const char *const top_keys[] = {"name", "description", "platform",   "platform_overrides",
+                                       "gic",  "host",        "vms",        "sources",
                                        "run",  "outputs",     "microbench", NULL};
 /* A micro-bench scenario has only these. */
-static const char *const mb_top_keys[] = {"name", "description", "platform", "platform_overrides",
-                                          "microbench", NULL};
+static const char *const mb_top_keys[] = {
+    "name", "description", "platform", "platform_overrides", "microbench", NULL};
 static const char *const vm_keys[] = {"name",      "vcpus",  "policy",        "wfi",
                                       "halt_poll", "guest",  "guest_eoimode", "nested",
                                       "pes",       "pinned", "time_slice",    NULL};

@@ -40,10 +40,8 @@ static const struct {
     [GICSIM_MB_IPI] = {"ipi", "SGI 1 to vCPU 1 until vCPU 1's handler has run (trap, kick, exit)"},
     [GICSIM_MB_IPI_HW] = {"ipi_hw", "the same with GICv4.1 vSGIs (no exit on vCPU 1)"},
     [GICSIM_MB_LPI] = {"lpi", "an ITS INT command through the host's emulated ITS"},
-    [GICSIM_MB_TIMER_10MS] = {"timer_10ms",
-                              "latency of a 10 ms virtual timer beyond its deadline"},
-    [GICSIM_MB_TIMER_BM] = {"timer_bm",
-                            "seed 004: median hrtimer latency on bare metal (idle PE)"},
+    [GICSIM_MB_TIMER_10MS] = {"timer_10ms", "latency of a 10 ms virtual timer beyond its deadline"},
+    [GICSIM_MB_TIMER_BM] = {"timer_bm", "seed 004: median hrtimer latency on bare metal (idle PE)"},
     [GICSIM_MB_TIMER_VM] = {"timer_vm",
                             "seed 004: median virtual timer latency in an idle VM (WFI trapped)"},
 };
@@ -90,21 +88,21 @@ void gicsim_mb_result_free(gicsim_mb_result *r)
 
 /* ---- The kvm-unit-tests loop ------------------------------------------------------------ */
 
-#define MB_WARMUP 4u               /* iterations run before the measured ones */
+#define MB_WARMUP 4u                 /* iterations run before the measured ones */
 #define MB_TIMER_DELAY GICSIM_MS(10) /* timer_10ms: the deadline, past the counter read */
-#define MB_IPI_SGI 1u              /* the SGI ipi sends */
-#define MB_LPI 8199u               /* lpi: the guest LPI, device 2, event 20 */
+#define MB_IPI_SGI 1u                /* the SGI ipi sends */
+#define MB_LPI 8199u                 /* lpi: the guest LPI, device 2, event 20 */
 
 typedef struct mb_state {
     gicsim_system *s;
     gicsim_mb_test test;
     sys_vcpu *v0, *v1;
-    uint32_t src;       /* the SGI, MSI or virtual timer source the test uses */
-    uint32_t n_total;   /* iterations to run, warm-up included */
+    uint32_t src;     /* the SGI, MSI or virtual timer source the test uses */
+    uint32_t n_total; /* iterations to run, warm-up included */
     uint32_t n_done;
     gicsim_time_t start;
-    bool waiting;       /* vCPU 0 spins on the flag */
-    bool flag;          /* the handler's flag, as vCPU 0 sees it */
+    bool waiting; /* vCPU 0 spins on the flag */
+    bool flag;    /* the handler's flag, as vCPU 0 sees it */
     uint64_t exits_at_warmup;
     double sum_ns, min_ns, max_ns;
 } mb_state;
@@ -260,8 +258,7 @@ static void mb_begin(gicsim_system *s, mb_state *m)
         guest_push_back(s, v, 0, op_wait, 0);
         break;
     case GICSIM_MB_TIMER_10MS:
-        guest_push_back(s, v,
-                        s->c[GICSIM_COST_COUNTER_READ] + 2 * s->c[GICSIM_COST_TIMER_PROGRAM],
+        guest_push_back(s, v, s->c[GICSIM_COST_COUNTER_READ] + 2 * s->c[GICSIM_COST_TIMER_PROGRAM],
                         op_timer_arm, 0);
         guest_push_back(s, v, 0, op_wait, 0);
         break;
@@ -453,8 +450,7 @@ static gicsim_status run_seed004(const gicsim_mb_config *cfg, gicsim_mb_test tes
     return st;
 }
 
-gicsim_status gicsim_mb_run(const gicsim_mb_config *cfg, gicsim_mb_test test,
-                            gicsim_mb_result *out)
+gicsim_status gicsim_mb_run(const gicsim_mb_config *cfg, gicsim_mb_test test, gicsim_mb_result *out)
 {
     if (!cfg || !out || (unsigned)test >= GICSIM_MB__COUNT)
         return GICSIM_E_INVAL;

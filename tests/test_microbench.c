@@ -154,10 +154,14 @@ static void test_costs_on_paths(void **state)
     gicsim_mb_config c;
     odd_costs(&c);
     c.iterations = 8;
-    static const gicsim_mb_test kut[] = {GICSIM_MB_HVC,  GICSIM_MB_MMIO_READ_USER,
-                                         GICSIM_MB_MMIO_READ_VGIC, GICSIM_MB_EOI,
-                                         GICSIM_MB_IPI,  GICSIM_MB_IPI_HW,
-                                         GICSIM_MB_LPI,  GICSIM_MB_TIMER_10MS};
+    static const gicsim_mb_test kut[] = {GICSIM_MB_HVC,
+                                         GICSIM_MB_MMIO_READ_USER,
+                                         GICSIM_MB_MMIO_READ_VGIC,
+                                         GICSIM_MB_EOI,
+                                         GICSIM_MB_IPI,
+                                         GICSIM_MB_IPI_HW,
+                                         GICSIM_MB_LPI,
+                                         GICSIM_MB_TIMER_10MS};
     double base[8];
     for (int t = 0; t < 8; t++)
         base[t] = run(&c, kut[t], NULL);

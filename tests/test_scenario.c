@@ -980,14 +980,21 @@ static void test_load_string_diag(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_time_syntax),     cmocka_unit_test(test_frequency_syntax),
-        cmocka_unit_test(test_good_files),      cmocka_unit_test(test_full_values),
+        cmocka_unit_test(test_time_syntax),
+        cmocka_unit_test(test_frequency_syntax),
+        cmocka_unit_test(test_good_files),
+        cmocka_unit_test(test_full_values),
         cmocka_unit_test(test_microbench_scenario),
-        cmocka_unit_test(test_bad_files),       cmocka_unit_test(test_bad_table_complete),
-        cmocka_unit_test(test_io_error),        cmocka_unit_test(test_null_args),
-        cmocka_unit_test(test_overrides_apply), cmocka_unit_test(test_override_errors),
-        cmocka_unit_test(test_resolved_json),   cmocka_unit_test(test_build),
-        cmocka_unit_test(test_platform_lookup), cmocka_unit_test(test_load_string_diag),
+        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_bad_table_complete),
+        cmocka_unit_test(test_io_error),
+        cmocka_unit_test(test_null_args),
+        cmocka_unit_test(test_overrides_apply),
+        cmocka_unit_test(test_override_errors),
+        cmocka_unit_test(test_resolved_json),
+        cmocka_unit_test(test_build),
+        cmocka_unit_test(test_platform_lookup),
+        cmocka_unit_test(test_load_string_diag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,7 +75,7 @@ typedef struct gicsim_mb_config {
 GICSIM_API void gicsim_mb_config_init(gicsim_mb_config *cfg);
 
 typedef struct gicsim_mb_result {
-    double value_ns;     /* the figure: average (kvm-unit-tests) or median (timer_bm/vm) */
+    double value_ns; /* the figure: average (kvm-unit-tests) or median (timer_bm/vm) */
     double min_ns, max_ns;
     uint64_t iterations; /* measured iterations (or timer interrupts) */
     uint64_t exits;      /* VM exits during the measured iterations, all PEs */

@@ -267,7 +267,8 @@ static void ack_all(fx *f, uint8_t sel)
             }
             if (v == GICSIM_INTID_SPURIOUS)
                 break;
-            fz_run_for(f->e, GICSIM_NS(100), FZ_MAX_EVENTS); /* the next one reaches the CPU interface */
+            fz_run_for(f->e, GICSIM_NS(100),
+                       FZ_MAX_EVENTS); /* the next one reaches the CPU interface */
         }
     }
 }
@@ -294,7 +295,8 @@ static void check_its_stats(fx *f)
         if (k == GICSIM_ITS_ERR__COUNT)
             FZ_CHECK(code == 0 && name == NULL);
         else
-            FZ_CHECK(code >> 16 == 1u && (code >> 8 & 0xFFu) == (s.last_error >> 8 & 0xFFu) && name);
+            FZ_CHECK(code >> 16 == 1u && (code >> 8 & 0xFFu) == (s.last_error >> 8 & 0xFFu) &&
+                     name);
     }
 }
 
