@@ -131,28 +131,42 @@ static gicsim_status parse_fitted(const yt_node *n, sc_platform *p, gicsim_diag 
     return GICSIM_OK;
 }
 
-static gicsim_status parse_predicts(const yt_node *n, sc_platform *p, gicsim_diag *d)
+gicsim_status sc_parse_tests(const yt_node *n, const char *path, gicsim_mb_test *tests,
+                             size_t *n_tests, gicsim_diag *d)
 {
-    TRY(yt_check_seq(n, "predicts", d));
+    *n_tests = 0;
+    TRY(yt_check_seq(n, path, d));
     size_t cnt = n->kind == YT_SEQ ? n->n : 0;
     for (size_t i = 0; i < cnt; i++) {
-        char kp[64];
+        char kp[256];
         const char *s;
         gicsim_mb_test t;
         const yt_node *it = n->items[i];
-        yt_path_index(kp, sizeof kp, "predicts", i);
+        yt_path_index(kp, sizeof kp, path, i);
         TRY(yt_get_str(it, kp, &s, d));
         if (gicsim_mb_test_lookup(s, &t) != GICSIM_OK)
             return unknown_test(d, it->file, it->line, it->col, kp, s);
-        if (has_test(p->predicts, p->n_predicts, t))
+        if (has_test(tests, *n_tests, t))
             return yt_diag(d, GICSIM_E_INVAL, it->file, it->line, it->col, kp,
                            "test \"%s\" is listed twice", s);
-        if (has_test(p->measured_test, p->n_measured, t))
-            return yt_diag(d, GICSIM_E_INVAL, it->file, it->line, it->col, kp,
-                           "\"%s\" is in measured: a figure the preset was fitted to is not a "
-                           "prediction",
-                           s);
-        p->predicts[p->n_predicts++] = t;
+        tests[(*n_tests)++] = t;
+    }
+    return GICSIM_OK;
+}
+
+static gicsim_status parse_predicts(const yt_node *n, sc_platform *p, gicsim_diag *d)
+{
+    TRY(sc_parse_tests(n, "predicts", p->predicts, &p->n_predicts, d));
+    for (size_t i = 0; i < p->n_predicts; i++) {
+        if (!has_test(p->measured_test, p->n_measured, p->predicts[i]))
+            continue;
+        char kp[64];
+        const yt_node *it = n->items[i];
+        yt_path_index(kp, sizeof kp, "predicts", i);
+        return yt_diag(d, GICSIM_E_INVAL, it->file, it->line, it->col, kp,
+                       "\"%s\" is in measured: a figure the preset was fitted to is not a "
+                       "prediction",
+                       gicsim_mb_test_name(p->predicts[i]));
     }
     return GICSIM_OK;
 }

@@ -1349,26 +1349,8 @@ static gicsim_status parse_microbench(gicsim_scenario *sc, const yt_node *root, 
         TRY(yt_check_map(mb, "microbench", keys, d));
     sc->mb = true;
     const yt_node *tl = yt_is_null(mb) ? NULL : yt_map_get(mb, "tests");
-    if (tl) {
-        TRY(yt_check_seq(tl, "microbench.tests", d));
-        for (size_t i = 0; tl->kind == YT_SEQ && i < tl->n; i++) {
-            char kp[64];
-            snprintf(kp, sizeof kp, "microbench.tests.%zu", i);
-            const char *name;
-            gicsim_mb_test t;
-            TRY(yt_get_str(tl->items[i], kp, &name, d));
-            if (gicsim_mb_test_lookup(name, &t) != GICSIM_OK)
-                return node_err(d, tl->items[i], kp,
-                                "unknown micro-bench test \"%.80s\" (hvc, mmio_read_user, "
-                                "mmio_read_vgic, eoi, ipi, ipi_hw, lpi, timer_10ms, timer_bm, "
-                                "timer_vm)",
-                                name);
-            for (size_t k = 0; k < sc->mb_n; k++)
-                if (sc->mb_tests[k] == t)
-                    return node_err(d, tl->items[i], kp, "test \"%.80s\" listed twice", name);
-            sc->mb_tests[sc->mb_n++] = t;
-        }
-    }
+    if (tl)
+        TRY(sc_parse_tests(tl, "microbench.tests", sc->mb_tests, &sc->mb_n, d));
     if (!sc->mb_n)
         for (int t = 0; t < GICSIM_MB__COUNT; t++)
             sc->mb_tests[sc->mb_n++] = (gicsim_mb_test)t;

@@ -162,6 +162,10 @@ void sc_platform_free(sc_platform *p);
 gicsim_status sc_platform_parse_calibration(const yt_node *root, sc_platform *p, gicsim_diag *diag);
 /* A `measured` mapping (test name -> ns, a number > 0; null: empty) at key
  * path `path` into tests[]/ns[] (room for GICSIM_MB__COUNT), *n set. */
+/* A sequence of micro-bench test names at `path` (no repeats) into tests
+ * (room for GICSIM_MB__COUNT). */
+gicsim_status sc_parse_tests(const yt_node *n, const char *path, gicsim_mb_test *tests,
+                             size_t *n_tests, gicsim_diag *d);
 gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_test *tests,
                                 double *ns, size_t *count, gicsim_diag *diag);
 /* The "gic" mapping (null: defaults) into `cfg` (which holds the defaults). */
