@@ -31,7 +31,7 @@
  */
 #include "sys_internal.h"
 
-#include "invariants.h"
+#include "sys_invariants.h"
 
 #include <stdlib.h>
 

@@ -13,7 +13,7 @@
  * Only the report functions are compiled without GICSIM_INVARIANTS. */
 #include "sys_internal.h"
 
-#include "invariants.h"
+#include "sys_invariants.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * devices behind them, per-interrupt records and statistics. */
 #include "sys_internal.h"
 
-#include "invariants.h"
+#include "sys_invariants.h"
 
 #include <math.h>
 #include <stdlib.h>

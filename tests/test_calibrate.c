@@ -20,7 +20,7 @@
 
 #include <gicsim/gicsim.h>
 
-#include "calibrate_internal.h"
+#include "calibrate/calibrate_internal.h"
 
 #include <errno.h>
 #include <math.h>

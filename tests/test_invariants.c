@@ -18,8 +18,8 @@
 
 #include <gicsim/gicsim.h>
 
-#include "gic_internal.h"
-#include "invariants.h"
+#include "gic/gic_internal.h"
+#include "sys_invariants.h"
 #include "sys_internal.h"
 
 #include <dirent.h>

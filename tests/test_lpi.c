@@ -11,7 +11,7 @@
 
 #include <gicsim/gicsim.h>
 
-#include "gic_internal.h"
+#include "gic/gic_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,7 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "nnls.h"
+#include "calibrate/nnls.h"
 
 #include <math.h>
 #include <string.h>

@@ -20,7 +20,7 @@
 
 #include <gicsim/gicsim.h>
 
-#include "yaml_tree.h"
+#include "config/yaml_tree.h"
 
 #include <dirent.h>
 #include <errno.h>

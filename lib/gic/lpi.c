@@ -55,7 +55,7 @@
  * at the highest load), so its address changes when the table grows.
  */
 #include "gic_internal.h"
-#include "invariants.h"
+#include "gic_invariants.h"
 
 #include <stdlib.h>
 

@@ -2,7 +2,7 @@
  * gicsim/calibrate.h for the method) and reading measured figures. */
 #include "calibrate_internal.h"
 #include "nnls.h"
-#include "yaml_tree.h"
+#include "config/yaml_tree.h"
 
 #include <ctype.h>
 #include <math.h>

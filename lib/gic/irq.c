@@ -27,7 +27,7 @@
  * GICR_CTLR.EnableLPIs is 1; their candidacy is kept by lpi.c.
  */
 #include "gic_internal.h"
-#include "invariants.h"
+#include "gic_invariants.h"
 
 static inline bool counted(uint8_t f)
 {

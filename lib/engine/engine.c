@@ -22,7 +22,7 @@
  */
 #include <gicsim/engine.h>
 
-#include "gic_internal.h"
+#include "engine_internal.h"
 #include "invariants.h"
 
 #include <stdlib.h>

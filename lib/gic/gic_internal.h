@@ -5,6 +5,8 @@
 #ifndef GICSIM_GIC_INTERNAL_H
 #define GICSIM_GIC_INTERNAL_H
 
+#include "engine/engine_internal.h"
+
 #include <gicsim/gic.h>
 #include <gicsim/vcpu_interface.h>
 
@@ -112,17 +114,6 @@ struct gicsim_gic {
     gicsim_gic_stats stats;
     struct gic_inv *inv; /* the invariant checker's state (invariants.c), NULL when off */
 };
-
-/* ---- engine.c: an internal extension of <gicsim/engine.h> ------------------------ */
-
-/* Give the pending event `id` the argument `arg` and move it behind every
- * event now pending at its time: exactly what cancelling it and scheduling
- * the same callback with `arg` at the same time would do (the same order,
- * the same sequence numbers), without releasing and reallocating its node.
- * `id` stays its id. Returns false, changing nothing, when `id` is not
- * pending or its time is beyond the timing wheel (the caller then cancels
- * and schedules). */
-bool engine_requeue(gicsim_engine *engine, gicsim_event_id id, uint64_t arg);
 
 /* ---- irq.c: the interrupt state machine ------------------------------------ */
 

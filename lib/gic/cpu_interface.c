@@ -23,7 +23,7 @@
  *    modelled, so G1S interrupts are never forwarded to the PE.
  */
 #include "gic_internal.h"
-#include "invariants.h"
+#include "gic_invariants.h"
 
 #define SPECIAL_INTID_FIRST 1020u
 

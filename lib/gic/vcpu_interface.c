@@ -43,7 +43,7 @@
  * list registers and is cached until one of those inputs changes.
  */
 #include "gic_internal.h"
-#include "invariants.h"
+#include "gic_invariants.h"
 
 #include <stdlib.h>
 

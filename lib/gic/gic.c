@@ -1,7 +1,7 @@
 /* gicsim: the GIC as a whole: creation, the public entry points that
  * dispatch to the blocks, the IRQ/FIQ outputs, observers and statistics. */
 #include "gic_internal.h"
-#include "invariants.h"
+#include "gic_invariants.h"
 
 #include <stdlib.h>
 #include <string.h>
