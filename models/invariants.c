@@ -1,6 +1,6 @@
 /* gicsim: the invariant checker of the virtualized system (see
  * <gicsim/invariants.h> and docs/invariants.md; the hooks are the
- * GICSIM_INV(...) statements of system.c and hyp.c).
+ * GICSIM_INV(...) statements of system.c and vgic.c).
  *
  * What it keeps on its own, per vCPU: the active priorities of the virtual
  * interrupts the guest acknowledged and has not priority-dropped, with the
@@ -278,7 +278,9 @@ void inv_sys_gic_event(gicsim_system *s, const gicsim_gic_event *ev, sys_vcpu *v
  * register, with its vINTID and state; the others are invalid; no vgic_irq
  * is in two list registers and no vINTID is pending in two; an interrupt
  * left out pending means every list register holds a pending one (the NPIE
- * livelock argument of hyp.c). */
+ * livelock argument of vgic.c). The report keeps the check's name
+ * "hyp.c:flush" (and "hyp.c:fold" below), which reports, tests and
+ * docs/invariants.md use, though both now run in vgic.c. */
 void inv_sys_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
 {
     static const char where[] = "hyp.c:flush";

@@ -1,8 +1,12 @@
 /* gicsim: internal state of the virtualized system (models/). Not installed.
  *
- * Files: pe.c (the PE execution model), hyp.c (the KVM-like hypervisor core
- * and the gicsim_hyp_* calls policies use), policies.c (the policy table and
- * the built-in policies), guest.c (the guest's interrupt handling), system.c
+ * Files (models/README.md lists them all): pe.c (the PE execution model),
+ * hyp.c (the KVM-like hypervisor core: exits, entries, scheduling,
+ * injection), vgic.c (software pending lists, list-register flush and
+ * fold), timer.c (virtual timers, the host's timer interrupt), hyp_calls.c
+ * (the gicsim_hyp_* calls policies make), policies/ (the policy table and
+ * the built-in policies, one file each), guest.c (the guest's interrupt
+ * handling), gicv4.c (LPIs, the ITS and GICv4 on the host side), system.c
  * (creation, VMs, sources and devices, records and statistics). */
 #ifndef GICSIM_SYS_INTERNAL_H
 #define GICSIM_SYS_INTERNAL_H
@@ -17,6 +21,8 @@
  * EL2): the host's own timers (GICSIM_SRC_HOST_TIMER) and the software
  * timers that stand in for descheduled vCPUs' virtual timers share it. */
 #define HYP_TIMER_PPI 26u
+/* The EL1 virtual timer's PPI (CNTV), which the guest's timer raises. */
+#define VTIMER_PPI GICSIM_PPI_VTIMER
 
 typedef struct sys_pe sys_pe;
 
@@ -174,7 +180,37 @@ struct sys_vm {
     uint32_t lpi_cap, lpi_n;
 };
 
+/* ---- Software pending list and list registers (vgic.c) ------------------------------ */
+
+/* The vgic_irq of `vintid` on `v`: banked (SGI, PPI), the VM's SPI, or the
+ * guest LPI of the MSI source that owns it; NULL if none. */
 vgic_irq *vcpu_irq(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
+/* Put `q` on `v`'s software pending list unless it is there (KVM's
+ * vgic_queue_irq_unlock adding to the ap_list); false, with s->oom set, if
+ * the list cannot grow. */
+bool vgic_ap_add(gicsim_system *s, sys_vcpu *v, vgic_irq *q);
+/* An interrupt on `v`'s software pending list is pending and not active
+ * (KVM's kvm_vgic_vcpu_pending_irq): a trapped WFI returns at once, a
+ * halt-poll window ends without blocking. */
+bool vgic_vcpu_has_work(const sys_vcpu *v);
+/* VM entry: sort `v`'s software pending list and write it into the list
+ * registers of `pe`, then ICH_VMCR, ICH_AP1R<n> and ICH_HCR (KVM's
+ * vgic_flush_lr_state and the restore of hyp/vgic-v3-sr.c); returns what
+ * the ICH accesses cost. */
+gicsim_time_t vgic_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v);
+/* What a fold found: its cost, and the vINTIDs the guest deactivated that
+ * were queued with an EOI maintenance request (HW=0, EOI=1). */
+typedef struct vgic_fold_result {
+    gicsim_time_t cost;
+    uint32_t eoi_maint[GICSIM_MAX_LRS];
+    uint32_t n_eoi_maint;
+} vgic_fold_result;
+/* VM exit: read `pe`'s list registers and ICH_AP1R<n> back into `v`'s
+ * software state (the save of hyp/vgic-v3-sr.c and KVM's
+ * vgic_fold_lr_state), deactivate the spilled active interrupts
+ * ICH_HCR.EOIcount counts, and disable the virtual interface. Adds its cost
+ * to out->cost. */
+void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out);
 
 /* ---- Sources and records (system.c) ---------------------------------------------- */
 
@@ -300,17 +336,36 @@ void gicv4_timer_fire(gicsim_system *s, sys_vcpu *v, uint32_t rec);
 void hyp_begin_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r, uint64_t data);
 /* Host interrupt handling outside a guest (PE idle or between operations). */
 void hyp_host_irq(gicsim_system *s, sys_pe *pe);
-/* A physical CPU interface event for PPI 26 (signal, priority drop,
- * deactivation): the times of the host timers' records on that PE. */
-void hyp_host_timer_event(gicsim_system *s, const gicsim_gic_event *ev);
 /* Load the next runnable vCPU of the PE's run queue and enter it. */
 void hyp_switch_in(gicsim_system *s, sys_pe *pe);
 void hyp_make_runnable(gicsim_system *s, sys_vcpu *v, sys_pe *from);
 void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *q, uint32_t rec);
+void hyp_init_pe(gicsim_system *s, sys_pe *pe);
+
+/* The exit being handled on `pe` is charged to the first instance its
+ * handling delivers or completes: `rec`, unless one was found already. */
+static inline void hyp_attribute(sys_pe *pe, uint32_t rec)
+{
+    if (pe->in_exit && pe->exit_rec == SYS_NONE && rec != SYS_NONE)
+        pe->exit_rec = rec;
+}
+
+/* ---- Timers (timer.c) ------------------------------------------------------------- */
+
 /* Virtual timer hardware of PE `pe` for its loaded vCPU. */
 void hyp_vtimer_load(gicsim_system *s, sys_pe *pe);
 void hyp_vtimer_arm(gicsim_system *s, sys_vcpu *v);
-void hyp_init_pe(gicsim_system *s, sys_pe *pe);
+/* vcpu_put: `v`'s virtual timer leaves `pe`'s hardware (PPI 27 lowered; its
+ * physical active state travels with the vCPU) and, armed for a later
+ * deadline, becomes a host software timer. Nothing under direct_timer. */
+void hyp_vtimer_put(gicsim_system *s, sys_pe *pe, sys_vcpu *v);
+/* The host acknowledged its timer interrupt (PPI 26) on `pe`: run every
+ * expired software timer of the PE and queue the handler's time, with what
+ * its injections charged to `h`, on `pe`. */
+void hyp_timer_irq(gicsim_system *s, sys_pe *pe, gicsim_hyp *h);
+/* A physical CPU interface event for PPI 26 (signal, priority drop,
+ * deactivation): the times of the host timers' records on that PE. */
+void hyp_host_timer_event(gicsim_system *s, const gicsim_gic_event *ev);
 
 /* ---- Guest (guest.c) --------------------------------------------------------------- */
 
