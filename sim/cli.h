@@ -1,0 +1,118 @@
+/* What the gicsim subcommands share: exit codes, error and diagnostic
+ * reporting, option-parsing helpers, output files, platform loading and the
+ * micro-benchmark report (microbench, and run of a micro-bench scenario).
+ *
+ * Data goes to stdout, diagnostics to stderr, each message prefixed with
+ * "gicsim: " unless it names a file and line.
+ */
+#ifndef GICSIM_SIM_CLI_H
+#define GICSIM_SIM_CLI_H
+
+#include <gicsim/gicsim.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes follow sysexits: 0 success, 64 usage error, 65 bad input data
+ * (a trace, measured figures), 70 internal error, 78 bad configuration; a
+ * failed conformance expectation, a failed microbench --check and a
+ * calibration that misses a figure by more than CLI_CHECK_TOLERANCE exit 1. */
+#define EX_OK 0
+#define EX_FAIL 1
+#define EX_USAGE 64
+#define EX_DATAERR 65
+#define EX_SOFTWARE 70
+#define EX_CONFIG 78
+
+/* microbench --check and calibrate: a simulated figure is within 10% of the
+ * measured one. */
+#define CLI_CHECK_TOLERANCE 0.10
+
+#if defined(__GNUC__)
+#define CLI_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define CLI_PRINTF(fmt, args)
+#endif
+
+/* ---- The subcommands: cmd_NAME(argc, argv) gets the arguments after NAME and
+ * returns the exit code. The table in main.c names them. ---- */
+
+int cmd_run(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_script(int argc, char **argv);
+int cmd_microbench(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+
+/* ---- Messages and exit codes ---- */
+
+/* The program name that prefixes messages: "gicsim". */
+extern const char *const cli_prog;
+
+/* "gicsim: MESSAGE\n" to stderr. */
+void cli_errorf(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* cli_errorf, then EX_USAGE: `return cli_usage_error(...)`. */
+int cli_usage_error(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* A failed load's diagnostic: "FILE:LINE:COLUMN: KEY: MESSAGE" (or without
+ * the position when it has none), the message defaulting to st's text. */
+void cli_report_diag(const gicsim_diag *d, gicsim_status st);
+
+/* The exit code of a failed configuration load: EX_SOFTWARE when out of
+ * memory, else EX_CONFIG. */
+int cli_config_exit(gicsim_status st);
+
+/* The exit code of a failed gicsim_mb_run or gicsim_calibrate: a platform
+ * that cannot run a test or a fit the figures cannot determine is
+ * configuration (EX_CONFIG), anything else EX_SOFTWARE. */
+int cli_mb_exit(gicsim_status st);
+
+/* ---- Option parsing ---- */
+
+/* The value of the option argv[*i]: the next argument, *i advanced past it;
+ * NULL after "OPTION needs NEEDS" when there is none. */
+char *cli_option_value(int argc, char **argv, int *i, const char *needs);
+
+/* One name of a comma-separated list: its id (0 or more), or -1 after a
+ * message when it is unknown. */
+typedef int (*cli_name_lookup)(const char *name);
+
+/* Splits `list` (modified) into the ids of its names, each at most once;
+ * `ids` holds every id lookup can return. `what` names an element ("test"),
+ * `option` the option the list came with, in the messages. Returns EX_OK, or
+ * EX_USAGE after a message (an unknown or repeated name, an empty list). */
+int cli_parse_name_list(char *list, const char *what, const char *option, cli_name_lookup lookup,
+                        int *ids, size_t *n);
+
+/* ---- Files ---- */
+
+/* The part of path after its last '/'. */
+const char *cli_base_name(const char *path);
+
+/* path opened for writing, stdout for "-"; NULL after a message when it
+ * cannot be opened (the caller's exit code is EX_CONFIG). */
+FILE *cli_open_output(const char *path);
+
+/* Closes a file of cli_open_output (stdout stays open): EX_OK, or
+ * EX_SOFTWARE after a message when the data could not be written. */
+int cli_close_output(FILE *f, const char *path);
+
+/* ---- Platforms and the micro-benchmarks ---- */
+
+/* gicsim_platform_load of a preset name or file: EX_OK, or the
+ * cli_config_exit code after the diagnostic. */
+int cli_load_platform(const char *name, gicsim_platform **out);
+
+/* A relative error in percent, with no "-0.0". */
+double cli_pct(double rel);
+
+/* Simulates `tests` with `cfg` and prints them next to the preset p's
+ * measured figures. check: EX_FAIL when a measured figure is missed by more
+ * than CLI_CHECK_TOLERANCE; json: the rows as JSON to that file ("-":
+ * stdout). Returns the exit code. */
+int cli_microbench_report(const gicsim_mb_config *cfg, const gicsim_platform *p,
+                          const gicsim_mb_test *tests, size_t n, const char *json, bool check);
+
+#endif

@@ -1,0 +1,90 @@
+/* gicsim microbench [--platform NAME|FILE] [--tests a,b,...] [--iterations N]
+ * [--json FILE] [--check]: simulates the kvm-unit-tests arm/micro-bench tests
+ * and seed 004's timer test on a platform preset (default generic) and
+ * prints them next to the preset's measured figures (cli_microbench_report). */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "hvc, mmio_read_user, ...": every test's name. */
+static void test_list(char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int t = 0; t < GICSIM_MB__COUNT; t++) {
+        size_t l = strlen(buf);
+        snprintf(buf + l, size - l, "%s%s", t ? ", " : "", gicsim_mb_test_name((gicsim_mb_test)t));
+    }
+}
+
+static int lookup_test(const char *name)
+{
+    gicsim_mb_test t;
+    if (gicsim_mb_test_lookup(name, &t) == GICSIM_OK)
+        return (int)t;
+    char known[256];
+    test_list(known, sizeof known);
+    cli_errorf("unknown test '%s' (known: %s)", name, known);
+    return -1;
+}
+
+int cmd_microbench(int argc, char **argv)
+{
+    const char *platform = "generic", *json = NULL;
+    char *tests_arg = NULL;
+    uint32_t iterations = 0;
+    bool check = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--check")) {
+            check = true;
+            continue;
+        }
+        if (strcmp(a, "--platform") && strcmp(a, "--tests") && strcmp(a, "--iterations") &&
+            strcmp(a, "--json"))
+            return cli_usage_error(a[0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'",
+                                   a);
+        char *v = cli_option_value(argc, argv, &i, "a value");
+        if (!v)
+            return EX_USAGE;
+        if (!strcmp(a, "--platform")) {
+            platform = v;
+        } else if (!strcmp(a, "--tests")) {
+            tests_arg = v;
+        } else if (!strcmp(a, "--json")) {
+            json = v;
+        } else {
+            char *end;
+            errno = 0;
+            unsigned long n = strtoul(v, &end, 10);
+            if (*v < '0' || *v > '9' || *end || errno || n == 0 || n > 10000000ul)
+                return cli_usage_error("--iterations needs a count from 1 to 10000000, got '%s'",
+                                       v);
+            iterations = (uint32_t)n;
+        }
+    }
+    gicsim_mb_test tests[GICSIM_MB__COUNT];
+    size_t n = 0;
+    if (tests_arg) {
+        int ids[GICSIM_MB__COUNT];
+        int rc = cli_parse_name_list(tests_arg, "test", "--tests", lookup_test, ids, &n);
+        if (rc)
+            return rc;
+        for (size_t k = 0; k < n; k++)
+            tests[k] = (gicsim_mb_test)ids[k];
+    } else {
+        for (int t = 0; t < GICSIM_MB__COUNT; t++)
+            tests[n++] = (gicsim_mb_test)t;
+    }
+    gicsim_platform *p = NULL;
+    int code = cli_load_platform(platform, &p);
+    if (code)
+        return code;
+    gicsim_mb_config cfg;
+    gicsim_platform_mb_config(p, &cfg);
+    cfg.iterations = iterations;
+    code = cli_microbench_report(&cfg, p, tests, n, json, check);
+    gicsim_platform_free(p);
+    return code;
+}
