@@ -7,8 +7,9 @@
 
 #include <gicsim/gicsim.h>
 
+#include "support/fixtures.h"
+
 #include <stdlib.h>
-#include <string.h>
 
 /* ---- fixture and helpers ---- */
 
@@ -35,100 +36,19 @@ static fx *fx_new(const gicsim_gic_config *cfg, bool os_init)
 {
     fx *f = calloc(1, sizeof *f);
     assert_non_null(f);
-    gicsim_gic_config def;
-    if (!cfg) {
-        gicsim_gic_config_init(&def);
-        cfg = &def;
-    }
-    assert_int_equal(gicsim_engine_create(&f->e), GICSIM_OK);
-    assert_int_equal(gicsim_gic_create(f->e, cfg, &f->g), GICSIM_OK);
-    assert_int_equal(gicsim_gic_add_observer(f->g, obs_fn, &f->obs), GICSIM_OK);
-    if (os_init)
-        gicsim_gic_os_init(f->g);
-    gicsim_engine_run_for(f->e, GICSIM_US(1));
+    tf_gic_open(&f->e, &f->g, cfg, os_init, obs_fn, &f->obs);
     return f;
 }
 
 static void fx_free(fx *f)
 {
-    gicsim_gic_destroy(f->g);
-    gicsim_engine_destroy(f->e);
+    tf_gic_free(f->e, f->g);
     free(f);
-}
-
-static uint64_t rd(gicsim_gic *g, uint32_t off, unsigned size)
-{
-    uint64_t v = 0xDEADBEEFull;
-    assert_int_equal(gicsim_gicd_read(g, off, size, &v), GICSIM_OK);
-    return v;
-}
-
-static void wr(gicsim_gic *g, uint32_t off, unsigned size, uint64_t v)
-{
-    assert_int_equal(gicsim_gicd_write(g, off, size, v), GICSIM_OK);
-}
-
-static gicsim_gic_stats stats(const gicsim_gic *g)
-{
-    gicsim_gic_stats s;
-    gicsim_gic_get_stats(g, &s);
-    return s;
-}
-
-static void settle(fx *f)
-{
-    gicsim_engine_run_for(f->e, GICSIM_US(1));
-}
-
-static uint64_t icc_rd(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg)
-{
-    uint64_t v = 0xDEADBEEFull;
-    assert_int_equal(gicsim_icc_read(g, pe, reg, &v), GICSIM_OK);
-    return v;
-}
-
-static void icc_wr(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t v)
-{
-    assert_int_equal(gicsim_icc_write(g, pe, reg, v), GICSIM_OK);
-}
-
-static gicsim_irq_state st(gicsim_gic *g, uint32_t intid)
-{
-    gicsim_irq_state s;
-    assert_int_equal(gicsim_gic_irq_state(g, 0, intid, &s), GICSIM_OK);
-    return s;
-}
-
-/* Bit of `intid` in a 1-bit-per-interrupt register array starting at `base`. */
-static uint32_t bit_off(uint32_t base, uint32_t intid)
-{
-    return base + 4u * (intid / 32u);
-}
-
-static void spi_set_edge(gicsim_gic *g, uint32_t intid, bool edge)
-{
-    uint32_t off = GICSIM_GICD_ICFGR + 4u * (intid / 16u);
-    uint32_t shift = 2u * (intid % 16u) + 1u;
-    uint64_t v = rd(g, off, 4);
-    v = edge ? v | (1ull << shift) : v & ~(1ull << shift);
-    wr(g, off, 4, v);
-}
-
-static void spi_enable(gicsim_gic *g, uint32_t intid)
-{
-    wr(g, bit_off(GICSIM_GICD_ISENABLER, intid), 4, 1ull << (intid % 32u));
 }
 
 static void spi_route(gicsim_gic *g, uint32_t intid, uint64_t irouter)
 {
-    wr(g, GICSIM_GICD_IROUTER + 8u * intid, 8, irouter);
-}
-
-/* Acknowledge `intid` through IAR1 on `pe` and end it. */
-static void ack_eoi1(gicsim_gic *g, uint32_t pe, uint32_t intid)
-{
-    assert_int_equal(icc_rd(g, pe, GICSIM_ICC_IAR1), intid);
-    icc_wr(g, pe, GICSIM_ICC_EOIR1, intid);
+    tf_gicd_wr(g, GICSIM_GICD_IROUTER + 8u * intid, 8, irouter);
 }
 
 /* The only PE whose IRQ output is high; fails if none or several. */
@@ -164,7 +84,7 @@ static uint32_t typer_for(uint32_t num_spis, uint32_t num_pes, bool ds, bool one
     cfg.security_disabled = ds;
     cfg.one_of_n = one_of_n;
     fx *f = fx_new(&cfg, false);
-    uint32_t v = (uint32_t)rd(f->g, GICSIM_GICD_TYPER, 4);
+    uint32_t v = (uint32_t)tf_gicd_rd(f->g, GICSIM_GICD_TYPER, 4);
     fx_free(f);
     return v;
 }
@@ -216,16 +136,17 @@ static void test_ctlr_ds1(void **state)
     fx *f = fx_new(NULL, false);
     gicsim_gic *g = f->g;
     /* Reset: groups disabled, ARE RAO, DS=1 from the configuration. */
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), GICSIM_GICD_CTLR_ARE | GICSIM_GICD_CTLR_DS);
-    wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP0 | GICSIM_GICD_CTLR_ENABLE_GRP1);
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x53u);
-    wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP1);
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x52u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4),
+                     GICSIM_GICD_CTLR_ARE | GICSIM_GICD_CTLR_DS);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP0 | GICSIM_GICD_CTLR_ENABLE_GRP1);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x53u);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP1);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x52u);
     /* ARE is RAO/WI, DS stays, bit 2 does not exist with DS=1, RWP reads 0. */
-    wr(g, GICSIM_GICD_CTLR, 4, 0);
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x50u);
-    wr(g, GICSIM_GICD_CTLR, 4, 0xFFFFFFFFu);
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x53u);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, 0);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x50u);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, 0xFFFFFFFFu);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x53u);
     fx_free(f);
 }
 
@@ -238,14 +159,14 @@ static void test_ctlr_ds0(void **state)
     fx *f = fx_new(&cfg, false);
     gicsim_gic *g = f->g;
     /* Secure view: ARE_S and ARE_NS RAO, DS=0. */
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x30u);
-    wr(g, GICSIM_GICD_CTLR, 4, 0x7u);
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x37u);
-    wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP1S);
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x34u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x30u);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, 0x7u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x37u);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP1S);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x34u);
     /* DS is fixed by the configuration. */
-    wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_DS);
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x30u);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_DS);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x30u);
     fx_free(f);
 }
 
@@ -258,34 +179,34 @@ static void test_enable_regs(void **state)
     gicsim_gic *g = f->g;
     /* os_init left every SPI disabled. */
     for (uint32_t n = 1; n <= 3; n++) {
-        assert_int_equal(rd(g, GICSIM_GICD_ISENABLER + 4 * n, 4), 0);
-        assert_int_equal(rd(g, GICSIM_GICD_ICENABLER + 4 * n, 4), 0);
+        assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISENABLER + 4 * n, 4), 0);
+        assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ICENABLER + 4 * n, 4), 0);
     }
-    wr(g, GICSIM_GICD_ISENABLER + 4, 4, 0x80000005u); /* INTIDs 32, 34, 63 */
-    assert_int_equal(rd(g, GICSIM_GICD_ISENABLER + 4, 4), 0x80000005u);
-    assert_int_equal(rd(g, GICSIM_GICD_ICENABLER + 4, 4), 0x80000005u);
-    assert_int_equal(rd(g, GICSIM_GICD_ISENABLER + 8, 4), 0); /* other register untouched */
+    tf_gicd_wr(g, GICSIM_GICD_ISENABLER + 4, 4, 0x80000005u); /* INTIDs 32, 34, 63 */
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISENABLER + 4, 4), 0x80000005u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ICENABLER + 4, 4), 0x80000005u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISENABLER + 8, 4), 0); /* other register untouched */
     /* Zero bits have no effect on either register. */
-    wr(g, GICSIM_GICD_ISENABLER + 4, 4, 0);
-    assert_int_equal(rd(g, GICSIM_GICD_ISENABLER + 4, 4), 0x80000005u);
-    wr(g, GICSIM_GICD_ICENABLER + 4, 4, 0x00000001u);
-    assert_int_equal(rd(g, GICSIM_GICD_ISENABLER + 4, 4), 0x80000004u);
-    wr(g, GICSIM_GICD_ISENABLER + 12, 4, 0xFFFFFFFFu); /* INTIDs 96..127 */
-    assert_int_equal(rd(g, GICSIM_GICD_ISENABLER + 12, 4), 0xFFFFFFFFu);
-    wr(g, GICSIM_GICD_ICENABLER + 12, 4, 0xFFFFFFFFu);
-    assert_int_equal(rd(g, GICSIM_GICD_ISENABLER + 12, 4), 0);
+    tf_gicd_wr(g, GICSIM_GICD_ISENABLER + 4, 4, 0);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISENABLER + 4, 4), 0x80000005u);
+    tf_gicd_wr(g, GICSIM_GICD_ICENABLER + 4, 4, 0x00000001u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISENABLER + 4, 4), 0x80000004u);
+    tf_gicd_wr(g, GICSIM_GICD_ISENABLER + 12, 4, 0xFFFFFFFFu); /* INTIDs 96..127 */
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISENABLER + 12, 4), 0xFFFFFFFFu);
+    tf_gicd_wr(g, GICSIM_GICD_ICENABLER + 12, 4, 0xFFFFFFFFu);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISENABLER + 12, 4), 0);
 
     /* Behaviour: a pending SPI is forwarded only while enabled. */
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8); /* INTID 40 */
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8); /* INTID 40 */
+    tf_settle(f->e);
     assert_false(gicsim_gic_irq_line(g, 0));
-    spi_enable(g, 40);
-    settle(f);
+    tf_spi_enable(g, 40);
+    tf_settle(f->e);
     assert_true(gicsim_gic_irq_line(g, 0));
-    wr(g, GICSIM_GICD_ICENABLER + 4, 4, 1u << 8);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_ICENABLER + 4, 4, 1u << 8);
+    tf_settle(f->e);
     assert_false(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(st(g, 40), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_irq_state(g, 0, 40), GICSIM_IRQ_PENDING);
     fx_free(f);
 }
 
@@ -294,45 +215,45 @@ static void test_pending_regs(void **state)
     (void)state;
     fx *f = fx_new(NULL, true);
     gicsim_gic *g = f->g;
-    spi_set_edge(g, 41, true);
-    gicsim_gic_stats s0 = stats(g);
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, (1u << 9) | (1u << 10)); /* 41 edge, 42 level */
-    assert_int_equal(rd(g, GICSIM_GICD_ISPENDR + 4, 4), (1u << 9) | (1u << 10));
-    assert_int_equal(rd(g, GICSIM_GICD_ICPENDR + 4, 4), (1u << 9) | (1u << 10));
-    assert_int_equal(st(g, 41), GICSIM_IRQ_PENDING);
-    assert_int_equal(st(g, 42), GICSIM_IRQ_PENDING);
-    gicsim_gic_stats s1 = stats(g);
+    tf_spi_set_edge(g, 41, true);
+    gicsim_gic_stats s0 = tf_gic_stats(g);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, (1u << 9) | (1u << 10)); /* 41 edge, 42 level */
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISPENDR + 4, 4), (1u << 9) | (1u << 10));
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ICPENDR + 4, 4), (1u << 9) | (1u << 10));
+    assert_int_equal(tf_irq_state(g, 0, 41), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_irq_state(g, 0, 42), GICSIM_IRQ_PENDING);
+    gicsim_gic_stats s1 = tf_gic_stats(g);
     assert_int_equal(s1.raised - s0.raised, 2);
     assert_int_equal(s1.pending_now - s0.pending_now, 2);
     /* ICPENDR clears the software pend of both. */
-    wr(g, GICSIM_GICD_ICPENDR + 4, 4, (1u << 9) | (1u << 10));
-    assert_int_equal(rd(g, GICSIM_GICD_ISPENDR + 4, 4), 0);
-    assert_int_equal(st(g, 41), GICSIM_IRQ_INACTIVE);
-    gicsim_gic_stats s2 = stats(g);
+    tf_gicd_wr(g, GICSIM_GICD_ICPENDR + 4, 4, (1u << 9) | (1u << 10));
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISPENDR + 4, 4), 0);
+    assert_int_equal(tf_irq_state(g, 0, 41), GICSIM_IRQ_INACTIVE);
+    gicsim_gic_stats s2 = tf_gic_stats(g);
     assert_int_equal(s2.withdrawn - s1.withdrawn, 2);
     assert_int_equal(s2.pending_now, s0.pending_now);
     /* A level SPI whose line is high stays pending through ICPENDR. */
     assert_int_equal(gicsim_gic_set_line(g, 0, 42, true), GICSIM_OK);
-    wr(g, GICSIM_GICD_ICPENDR + 4, 4, 1u << 10);
-    assert_int_equal(st(g, 42), GICSIM_IRQ_PENDING);
-    assert_int_equal(rd(g, GICSIM_GICD_ISPENDR + 4, 4), 1u << 10);
+    tf_gicd_wr(g, GICSIM_GICD_ICPENDR + 4, 4, 1u << 10);
+    assert_int_equal(tf_irq_state(g, 0, 42), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISPENDR + 4, 4), 1u << 10);
     assert_int_equal(gicsim_gic_set_line(g, 0, 42, false), GICSIM_OK);
-    assert_int_equal(st(g, 42), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_irq_state(g, 0, 42), GICSIM_IRQ_INACTIVE);
     /* ISPENDR on an already pending SPI is a merge, not a new instance. */
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 9);
-    gicsim_gic_stats s3 = stats(g);
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 9);
-    gicsim_gic_stats s4 = stats(g);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 9);
+    gicsim_gic_stats s3 = tf_gic_stats(g);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 9);
+    gicsim_gic_stats s4 = tf_gic_stats(g);
     assert_int_equal(s4.raised, s3.raised);
     assert_int_equal(s4.merged - s3.merged, 1);
     /* Writing zeros has no effect. */
-    wr(g, GICSIM_GICD_ICPENDR + 4, 4, 0);
-    assert_int_equal(st(g, 41), GICSIM_IRQ_PENDING);
+    tf_gicd_wr(g, GICSIM_GICD_ICPENDR + 4, 4, 0);
+    assert_int_equal(tf_irq_state(g, 0, 41), GICSIM_IRQ_PENDING);
     /* ISPENDR sets pending and an enabled SPI is then delivered. */
-    spi_enable(g, 41);
-    settle(f);
-    ack_eoi1(g, 0, 41);
-    assert_int_equal(st(g, 41), GICSIM_IRQ_INACTIVE);
+    tf_spi_enable(g, 41);
+    tf_settle(f->e);
+    tf_ack_eoi1(g, 0, 41);
+    assert_int_equal(tf_irq_state(g, 0, 41), GICSIM_IRQ_INACTIVE);
     fx_free(f);
 }
 
@@ -341,26 +262,26 @@ static void test_active_regs(void **state)
     (void)state;
     fx *f = fx_new(NULL, true);
     gicsim_gic *g = f->g;
-    wr(g, GICSIM_GICD_ISACTIVER + 8, 4, (1u << 0) | (1u << 31)); /* INTIDs 64, 95 */
-    assert_int_equal(rd(g, GICSIM_GICD_ISACTIVER + 8, 4), 0x80000001u);
-    assert_int_equal(rd(g, GICSIM_GICD_ICACTIVER + 8, 4), 0x80000001u);
-    assert_int_equal(st(g, 64), GICSIM_IRQ_ACTIVE);
-    assert_int_equal(st(g, 95), GICSIM_IRQ_ACTIVE);
+    tf_gicd_wr(g, GICSIM_GICD_ISACTIVER + 8, 4, (1u << 0) | (1u << 31)); /* INTIDs 64, 95 */
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISACTIVER + 8, 4), 0x80000001u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ICACTIVER + 8, 4), 0x80000001u);
+    assert_int_equal(tf_irq_state(g, 0, 64), GICSIM_IRQ_ACTIVE);
+    assert_int_equal(tf_irq_state(g, 0, 95), GICSIM_IRQ_ACTIVE);
     /* An active SPI is not forwarded even when pending and enabled. */
-    spi_enable(g, 64);
-    wr(g, GICSIM_GICD_ISPENDR + 8, 4, 1u);
-    assert_int_equal(st(g, 64), GICSIM_IRQ_ACTIVE_PENDING);
-    settle(f);
+    tf_spi_enable(g, 64);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 8, 4, 1u);
+    assert_int_equal(tf_irq_state(g, 0, 64), GICSIM_IRQ_ACTIVE_PENDING);
+    tf_settle(f->e);
     assert_false(gicsim_gic_irq_line(g, 0));
     /* ICACTIVER deactivates: the pending one is then forwarded. */
-    wr(g, GICSIM_GICD_ICACTIVER + 8, 4, 1u);
-    assert_int_equal(rd(g, GICSIM_GICD_ISACTIVER + 8, 4), 0x80000000u);
-    assert_int_equal(st(g, 64), GICSIM_IRQ_PENDING);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_ICACTIVER + 8, 4, 1u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISACTIVER + 8, 4), 0x80000000u);
+    assert_int_equal(tf_irq_state(g, 0, 64), GICSIM_IRQ_PENDING);
+    tf_settle(f->e);
     assert_true(gicsim_gic_irq_line(g, 0));
-    ack_eoi1(g, 0, 64);
-    wr(g, GICSIM_GICD_ICACTIVER + 8, 4, 0xFFFFFFFFu);
-    assert_int_equal(rd(g, GICSIM_GICD_ISACTIVER + 8, 4), 0);
+    tf_ack_eoi1(g, 0, 64);
+    tf_gicd_wr(g, GICSIM_GICD_ICACTIVER + 8, 4, 0xFFFFFFFFu);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISACTIVER + 8, 4), 0);
     fx_free(f);
 }
 
@@ -371,32 +292,32 @@ static void test_igroupr(void **state)
     gicsim_gic *g = f->g;
     /* Reset: Group 0. */
     for (uint32_t n = 1; n <= 3; n++)
-        assert_int_equal(rd(g, GICSIM_GICD_IGROUPR + 4 * n, 4), 0);
+        assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IGROUPR + 4 * n, 4), 0);
     gicsim_gic_os_init(g);
     for (uint32_t n = 1; n <= 3; n++)
-        assert_int_equal(rd(g, GICSIM_GICD_IGROUPR + 4 * n, 4), 0xFFFFFFFFu);
-    wr(g, GICSIM_GICD_IGROUPR + 4, 4, 0xFFFFFEFFu); /* INTID 40 -> Group 0 */
-    assert_int_equal(rd(g, GICSIM_GICD_IGROUPR + 4, 4), 0xFFFFFEFFu);
+        assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IGROUPR + 4 * n, 4), 0xFFFFFFFFu);
+    tf_gicd_wr(g, GICSIM_GICD_IGROUPR + 4, 4, 0xFFFFFEFFu); /* INTID 40 -> Group 0 */
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IGROUPR + 4, 4), 0xFFFFFEFFu);
 
     /* Group 0 is signalled as FIQ and acknowledged through IAR0 (DS=1). */
-    wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP0 | GICSIM_GICD_CTLR_ENABLE_GRP1);
-    icc_wr(g, 0, GICSIM_ICC_IGRPEN0, 1);
-    spi_enable(g, 40);
-    spi_enable(g, 41);
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP0 | GICSIM_GICD_CTLR_ENABLE_GRP1);
+    tf_icc_wr(g, 0, GICSIM_ICC_IGRPEN0, 1);
+    tf_spi_enable(g, 40);
+    tf_spi_enable(g, 41);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8);
+    tf_settle(f->e);
     assert_true(gicsim_gic_fiq_line(g, 0));
     assert_false(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR0), 40);
-    icc_wr(g, 0, GICSIM_ICC_EOIR0, 40);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR0), 40);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR0, 40);
     /* INTID 41 is Group 1: IRQ, IAR1. */
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 9);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 9);
+    tf_settle(f->e);
     assert_true(gicsim_gic_irq_line(g, 0));
     assert_false(gicsim_gic_fiq_line(g, 0));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR0), GICSIM_INTID_SPURIOUS);
-    ack_eoi1(g, 0, 41);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR0), GICSIM_INTID_SPURIOUS);
+    tf_ack_eoi1(g, 0, 41);
     fx_free(f);
 }
 
@@ -406,26 +327,26 @@ static void test_ipriorityr(void **state)
     fx *f = fx_new(NULL, false);
     gicsim_gic *g = f->g;
     /* Reset priority 0. */
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 40, 4), 0);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 40, 4), 0);
     /* Byte access; 5 implemented bits: the low 3 bits are RAZ/WI. */
-    wr(g, GICSIM_GICD_IPRIORITYR + 40, 1, 0xFF);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 40, 1), 0xF8);
-    wr(g, GICSIM_GICD_IPRIORITYR + 41, 1, 0x47);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 41, 1), 0x40);
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 40, 1, 0xFF);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 40, 1), 0xF8);
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 41, 1, 0x47);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 41, 1), 0x40);
     /* Word access covers four INTIDs, little-endian by INTID. */
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 40, 4), 0x000040F8u);
-    wr(g, GICSIM_GICD_IPRIORITYR + 44, 4, 0x17273747u);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 44, 4), 0x10203040u);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 44, 1), 0x40);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 45, 1), 0x30);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 46, 1), 0x20);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 47, 1), 0x10);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 40, 4), 0x000040F8u);
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 44, 4, 0x17273747u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 44, 4), 0x10203040u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 44, 1), 0x40);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 45, 1), 0x30);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 46, 1), 0x20);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 47, 1), 0x10);
     /* A byte write touches only its INTID. */
-    wr(g, GICSIM_GICD_IPRIORITYR + 46, 1, 0x88);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 44, 4), 0x10883040u);
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 46, 1, 0x88);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 44, 4), 0x10883040u);
     /* The last implemented SPI (127). */
-    wr(g, GICSIM_GICD_IPRIORITYR + 127, 1, 0xA0);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 124, 4), 0xA0000000u);
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 127, 1, 0xA0);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 124, 4), 0xA0000000u);
     fx_free(f);
 
     /* 8 and 4 implemented bits. */
@@ -433,13 +354,13 @@ static void test_ipriorityr(void **state)
     gicsim_gic_config_init(&cfg);
     cfg.priority_bits = 8;
     f = fx_new(&cfg, false);
-    wr(f->g, GICSIM_GICD_IPRIORITYR + 32, 1, 0xFF);
-    assert_int_equal(rd(f->g, GICSIM_GICD_IPRIORITYR + 32, 1), 0xFF);
+    tf_gicd_wr(f->g, GICSIM_GICD_IPRIORITYR + 32, 1, 0xFF);
+    assert_int_equal(tf_gicd_rd(f->g, GICSIM_GICD_IPRIORITYR + 32, 1), 0xFF);
     fx_free(f);
     cfg.priority_bits = 4;
     f = fx_new(&cfg, false);
-    wr(f->g, GICSIM_GICD_IPRIORITYR + 32, 4, 0xFFFFFFFFu);
-    assert_int_equal(rd(f->g, GICSIM_GICD_IPRIORITYR + 32, 4), 0xF0F0F0F0u);
+    tf_gicd_wr(f->g, GICSIM_GICD_IPRIORITYR + 32, 4, 0xFFFFFFFFu);
+    assert_int_equal(tf_gicd_rd(f->g, GICSIM_GICD_IPRIORITYR + 32, 4), 0xF0F0F0F0u);
     fx_free(f);
 }
 
@@ -449,36 +370,36 @@ static void test_icfgr(void **state)
     fx *f = fx_new(NULL, true);
     gicsim_gic *g = f->g;
     /* os_init: all level-sensitive. ICFGR2 holds INTIDs 32..47. */
-    assert_int_equal(rd(g, GICSIM_GICD_ICFGR + 8, 4), 0);
-    wr(g, GICSIM_GICD_ICFGR + 8, 4, 0xAAAAAAAAu);
-    assert_int_equal(rd(g, GICSIM_GICD_ICFGR + 8, 4), 0xAAAAAAAAu);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ICFGR + 8, 4), 0);
+    tf_gicd_wr(g, GICSIM_GICD_ICFGR + 8, 4, 0xAAAAAAAAu);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ICFGR + 8, 4), 0xAAAAAAAAu);
     /* Int_config[0] is RES0. */
-    wr(g, GICSIM_GICD_ICFGR + 8, 4, 0xFFFFFFFFu);
-    assert_int_equal(rd(g, GICSIM_GICD_ICFGR + 8, 4), 0xAAAAAAAAu);
-    wr(g, GICSIM_GICD_ICFGR + 8, 4, 0x00000008u); /* INTID 33 edge, others level */
-    assert_int_equal(rd(g, GICSIM_GICD_ICFGR + 8, 4), 0x00000008u);
-    assert_int_equal(rd(g, GICSIM_GICD_ICFGR + 12, 4), 0); /* INTIDs 48..63 untouched */
+    tf_gicd_wr(g, GICSIM_GICD_ICFGR + 8, 4, 0xFFFFFFFFu);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ICFGR + 8, 4), 0xAAAAAAAAu);
+    tf_gicd_wr(g, GICSIM_GICD_ICFGR + 8, 4, 0x00000008u); /* INTID 33 edge, others level */
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ICFGR + 8, 4), 0x00000008u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ICFGR + 12, 4), 0); /* INTIDs 48..63 untouched */
 
     /* Edge: a pulse latches pending. Level: pending only while the line is high. */
-    spi_enable(g, 33);
-    spi_enable(g, 34);
+    tf_spi_enable(g, 33);
+    tf_spi_enable(g, 34);
     assert_int_equal(gicsim_gic_pulse(g, 0, 33), GICSIM_OK);
     assert_int_equal(gicsim_gic_pulse(g, 0, 34), GICSIM_OK);
-    assert_int_equal(st(g, 33), GICSIM_IRQ_PENDING);
-    assert_int_equal(st(g, 34), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_irq_state(g, 0, 33), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_irq_state(g, 0, 34), GICSIM_IRQ_INACTIVE);
     assert_int_equal(gicsim_gic_set_line(g, 0, 34, true), GICSIM_OK);
-    assert_int_equal(st(g, 34), GICSIM_IRQ_PENDING);
-    settle(f);
+    assert_int_equal(tf_irq_state(g, 0, 34), GICSIM_IRQ_PENDING);
+    tf_settle(f->e);
     /* Level with the line high: acknowledge gives active+pending. */
-    ack_eoi1(g, 0, 33);
-    assert_int_equal(st(g, 33), GICSIM_IRQ_INACTIVE);
-    settle(f);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 34);
-    assert_int_equal(st(g, 34), GICSIM_IRQ_ACTIVE_PENDING);
+    tf_ack_eoi1(g, 0, 33);
+    assert_int_equal(tf_irq_state(g, 0, 33), GICSIM_IRQ_INACTIVE);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 34);
+    assert_int_equal(tf_irq_state(g, 0, 34), GICSIM_IRQ_ACTIVE_PENDING);
     assert_int_equal(gicsim_gic_set_line(g, 0, 34, false), GICSIM_OK);
-    assert_int_equal(st(g, 34), GICSIM_IRQ_ACTIVE);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 34);
-    assert_int_equal(st(g, 34), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_irq_state(g, 0, 34), GICSIM_IRQ_ACTIVE);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 34);
+    assert_int_equal(tf_irq_state(g, 0, 34), GICSIM_IRQ_INACTIVE);
     fx_free(f);
 }
 
@@ -489,21 +410,21 @@ static void test_igrpmodr_ds1_raz_wi(void **state)
     (void)state;
     fx *f = fx_new(NULL, true);
     gicsim_gic *g = f->g;
-    wr(g, GICSIM_GICD_IGROUPR + 4, 4, 0xFFFFFEFFu); /* INTID 40 -> Group 0 */
-    gicsim_gic_stats s0 = stats(g);
-    wr(g, GICSIM_GICD_IGRPMODR + 4, 4, 0xFFFFFFFFu);
-    assert_int_equal(rd(g, GICSIM_GICD_IGRPMODR + 4, 4), 0);
-    gicsim_gic_stats s1 = stats(g);
+    tf_gicd_wr(g, GICSIM_GICD_IGROUPR + 4, 4, 0xFFFFFEFFu); /* INTID 40 -> Group 0 */
+    gicsim_gic_stats s0 = tf_gic_stats(g);
+    tf_gicd_wr(g, GICSIM_GICD_IGRPMODR + 4, 4, 0xFFFFFFFFu);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IGRPMODR + 4, 4), 0);
+    gicsim_gic_stats s1 = tf_gic_stats(g);
     assert_int_equal(s1.raz_wi_writes - s0.raz_wi_writes, 1);
     assert_int_equal(s1.raz_wi_reads - s0.raz_wi_reads, 1);
     /* The write had no effect on grouping: INTID 40 is still Group 0 (FIQ). */
-    wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP0 | GICSIM_GICD_CTLR_ENABLE_GRP1);
-    icc_wr(g, 0, GICSIM_ICC_IGRPEN0, 1);
-    spi_enable(g, 40);
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP0 | GICSIM_GICD_CTLR_ENABLE_GRP1);
+    tf_icc_wr(g, 0, GICSIM_ICC_IGRPEN0, 1);
+    tf_spi_enable(g, 40);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8);
+    tf_settle(f->e);
     assert_true(gicsim_gic_fiq_line(g, 0));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR0), 40);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR0), 40);
     fx_free(f);
 }
 
@@ -515,63 +436,63 @@ static void test_igrpmodr_ds0(void **state)
     cfg.security_disabled = false;
     fx *f = fx_new(&cfg, true);
     gicsim_gic *g = f->g;
-    wr(g, GICSIM_GICD_CTLR, 4,
-       GICSIM_GICD_CTLR_ENABLE_GRP0 | GICSIM_GICD_CTLR_ENABLE_GRP1NS |
-           GICSIM_GICD_CTLR_ENABLE_GRP1S);
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x37u);
-    icc_wr(g, 0, GICSIM_ICC_IGRPEN0, 1);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4,
+               GICSIM_GICD_CTLR_ENABLE_GRP0 | GICSIM_GICD_CTLR_ENABLE_GRP1NS |
+                   GICSIM_GICD_CTLR_ENABLE_GRP1S);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x37u);
+    tf_icc_wr(g, 0, GICSIM_ICC_IGRPEN0, 1);
     /* Functional: read back. INTID 40: G1S (IGROUPR 0, IGRPMODR 1);
      * 41: G0 (0, 0); 42: G1NS (1, 0). */
-    gicsim_gic_stats s0 = stats(g);
-    wr(g, GICSIM_GICD_IGROUPR + 4, 4, 0xFFFFFCFFu);
-    wr(g, GICSIM_GICD_IGRPMODR + 4, 4, 1u << 8);
-    assert_int_equal(rd(g, GICSIM_GICD_IGRPMODR + 4, 4), 1u << 8);
-    assert_int_equal(rd(g, GICSIM_GICD_IGROUPR + 4, 4), 0xFFFFFCFFu);
-    gicsim_gic_stats s1 = stats(g);
+    gicsim_gic_stats s0 = tf_gic_stats(g);
+    tf_gicd_wr(g, GICSIM_GICD_IGROUPR + 4, 4, 0xFFFFFCFFu);
+    tf_gicd_wr(g, GICSIM_GICD_IGRPMODR + 4, 4, 1u << 8);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IGRPMODR + 4, 4), 1u << 8);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IGROUPR + 4, 4), 0xFFFFFCFFu);
+    gicsim_gic_stats s1 = tf_gic_stats(g);
     assert_int_equal(s1.raz_wi_reads, s0.raz_wi_reads);
     assert_int_equal(s1.raz_wi_writes, s0.raz_wi_writes);
-    spi_enable(g, 40);
-    spi_enable(g, 41);
-    spi_enable(g, 42);
+    tf_spi_enable(g, 40);
+    tf_spi_enable(g, 41);
+    tf_spi_enable(g, 42);
 
     /* G1S: never forwarded to the (Non-secure) PE; it stays pending. */
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8);
+    tf_settle(f->e);
     assert_false(gicsim_gic_irq_line(g, 0));
     assert_false(gicsim_gic_fiq_line(g, 0));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_HPPIR1), GICSIM_INTID_SPURIOUS);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_HPPIR0), GICSIM_INTID_SPURIOUS);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR0), GICSIM_INTID_SPURIOUS);
-    assert_int_equal(st(g, 40), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_HPPIR1), GICSIM_INTID_SPURIOUS);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_HPPIR0), GICSIM_INTID_SPURIOUS);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR0), GICSIM_INTID_SPURIOUS);
+    assert_int_equal(tf_irq_state(g, 0, 40), GICSIM_IRQ_PENDING);
     assert_int_equal(f->obs.count[GICSIM_GEV_SIGNAL][40], 0);
 
     /* G0: FIQ, IAR0. */
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 9);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 9);
+    tf_settle(f->e);
     assert_true(gicsim_gic_fiq_line(g, 0));
     assert_false(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR0), 41);
-    icc_wr(g, 0, GICSIM_ICC_EOIR0, 41);
-    settle(f);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR0), 41);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR0, 41);
+    tf_settle(f->e);
     assert_false(gicsim_gic_fiq_line(g, 0));
 
     /* G1NS: IRQ, IAR1. */
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 10);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 10);
+    tf_settle(f->e);
     assert_true(gicsim_gic_irq_line(g, 0));
     assert_false(gicsim_gic_fiq_line(g, 0));
-    ack_eoi1(g, 0, 42);
-    settle(f);
+    tf_ack_eoi1(g, 0, 42);
+    tf_settle(f->e);
     assert_false(any_line(g));
-    assert_int_equal(st(g, 40), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_irq_state(g, 0, 40), GICSIM_IRQ_PENDING);
 
     /* Moving INTID 40 to G1NS through IGRPMODR/IGROUPR makes it deliverable. */
-    wr(g, GICSIM_GICD_IGRPMODR + 4, 4, 0);
-    wr(g, GICSIM_GICD_IGROUPR + 4, 4, 0xFFFFFFFFu);
-    settle(f);
-    ack_eoi1(g, 0, 40);
+    tf_gicd_wr(g, GICSIM_GICD_IGRPMODR + 4, 4, 0);
+    tf_gicd_wr(g, GICSIM_GICD_IGROUPR + 4, 4, 0xFFFFFFFFu);
+    tf_settle(f->e);
+    tf_ack_eoi1(g, 0, 40);
     fx_free(f);
 }
 
@@ -580,13 +501,13 @@ static void test_igrpmodr_ds0(void **state)
 /* Exactly one RAZ read and one WI write; the read gives 0. */
 static void expect_raz_wi(gicsim_gic *g, uint32_t off, unsigned size)
 {
-    gicsim_gic_stats s0 = stats(g);
-    wr(g, off, size, size == 8 ? ~0ull : (1ull << (8 * size)) - 1);
-    gicsim_gic_stats s1 = stats(g);
+    gicsim_gic_stats s0 = tf_gic_stats(g);
+    tf_gicd_wr(g, off, size, size == 8 ? ~0ull : (1ull << (8 * size)) - 1);
+    gicsim_gic_stats s1 = tf_gic_stats(g);
     assert_int_equal(s1.raz_wi_writes - s0.raz_wi_writes, 1);
     assert_int_equal(s1.raz_wi_reads, s0.raz_wi_reads);
-    assert_int_equal(rd(g, off, size), 0);
-    gicsim_gic_stats s2 = stats(g);
+    assert_int_equal(tf_gicd_rd(g, off, size), 0);
+    gicsim_gic_stats s2 = tf_gic_stats(g);
     assert_int_equal(s2.raz_wi_reads - s1.raz_wi_reads, 1);
     assert_int_equal(s2.raz_wi_writes, s1.raz_wi_writes);
     assert_int_equal(s2.raised, s0.raised);
@@ -621,7 +542,7 @@ static void test_banked_intids_raz_wi(void **state)
         assert_int_equal(gicsim_gicr_read(g, pe, GICSIM_GICR_IPRIORITYR + 24, 4, &v), GICSIM_OK);
         assert_int_equal(v, 0xA0A0A0A0u);
     }
-    settle(f);
+    tf_settle(f->e);
     assert_false(any_line(g));
     fx_free(f);
 }
@@ -641,8 +562,8 @@ static void test_out_of_range_spis_raz_wi(void **state)
     expect_raz_wi(g, GICSIM_GICD_IROUTER + 8 * 1019, 8);
     expect_raz_wi(g, GICSIM_GICD_IROUTER + 8 * 1023 + 4, 4);
     /* The last implemented SPI is not RAZ. */
-    wr(g, GICSIM_GICD_IPRIORITYR + 127, 1, 0x10);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 127, 1), 0x10);
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 127, 1, 0x10);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 127, 1), 0x10);
     fx_free(f);
 
     /* 40 SPIs (INTIDs 32..71): ISENABLER2 covers 64..95 and is partly
@@ -652,10 +573,10 @@ static void test_out_of_range_spis_raz_wi(void **state)
     cfg.num_spis = 40;
     f = fx_new(&cfg, true);
     g = f->g;
-    gicsim_gic_stats s0 = stats(g);
-    wr(g, GICSIM_GICD_ISENABLER + 8, 4, 0xFFFFFFFFu);
-    assert_int_equal(rd(g, GICSIM_GICD_ISENABLER + 8, 4), 0x000000FFu);
-    gicsim_gic_stats s1 = stats(g);
+    gicsim_gic_stats s0 = tf_gic_stats(g);
+    tf_gicd_wr(g, GICSIM_GICD_ISENABLER + 8, 4, 0xFFFFFFFFu);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISENABLER + 8, 4), 0x000000FFu);
+    gicsim_gic_stats s1 = tf_gic_stats(g);
     assert_int_equal(s1.raz_wi_reads, s0.raz_wi_reads);
     assert_int_equal(s1.raz_wi_writes, s0.raz_wi_writes);
     expect_raz_wi(g, GICSIM_GICD_IPRIORITYR + 72, 1);
@@ -705,24 +626,24 @@ static void test_reserved_width_alignment_raz_wi(void **state)
     expect_raz_wi(g, GICSIM_GICD_IROUTER + 8 * 40 + 2, 4);
     expect_raz_wi(g, GICSIM_GICD_CTLR + 1, 4);
     /* None of the above changed SPI state: ISENABLER1 and IROUTER<40> as os_init left them. */
-    assert_int_equal(rd(g, GICSIM_GICD_ISENABLER + 4, 4), 0);
-    assert_int_equal(rd(g, GICSIM_GICD_IROUTER + 8 * 40, 8), 0);
-    assert_int_equal(rd(g, GICSIM_GICD_IPRIORITYR + 40, 4), 0xA0A0A0A0u);
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x52u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_ISENABLER + 4, 4), 0);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IROUTER + 8 * 40, 8), 0);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IPRIORITYR + 40, 4), 0xA0A0A0A0u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x52u);
 
     /* Writes to read-only registers are ignored and counted. */
     const uint32_t ro[] = {GICSIM_GICD_TYPER, GICSIM_GICD_IIDR, GICSIM_GICD_PIDR2};
     for (size_t i = 0; i < sizeof ro / sizeof ro[0]; i++) {
-        uint64_t before = rd(g, ro[i], 4);
-        gicsim_gic_stats s0 = stats(g);
-        wr(g, ro[i], 4, ~before & 0xFFFFFFFFu);
-        gicsim_gic_stats s1 = stats(g);
+        uint64_t before = tf_gicd_rd(g, ro[i], 4);
+        gicsim_gic_stats s0 = tf_gic_stats(g);
+        tf_gicd_wr(g, ro[i], 4, ~before & 0xFFFFFFFFu);
+        gicsim_gic_stats s1 = tf_gic_stats(g);
         assert_int_equal(s1.raz_wi_writes - s0.raz_wi_writes, 1);
-        assert_int_equal(rd(g, ro[i], 4), before);
+        assert_int_equal(tf_gicd_rd(g, ro[i], 4), before);
     }
 
     /* Sizes other than 1, 2, 4, 8 are argument errors, not RAZ/WI. */
-    gicsim_gic_stats s0 = stats(g);
+    gicsim_gic_stats s0 = tf_gic_stats(g);
     uint64_t v = 0;
     assert_int_equal(gicsim_gicd_read(g, GICSIM_GICD_CTLR, 3, &v), GICSIM_E_INVAL);
     assert_int_equal(gicsim_gicd_write(g, GICSIM_GICD_CTLR, 3, 0), GICSIM_E_INVAL);
@@ -731,10 +652,10 @@ static void test_reserved_width_alignment_raz_wi(void **state)
     assert_int_equal(gicsim_gicd_read(g, GICSIM_GICD_CTLR, 4, NULL), GICSIM_E_INVAL);
     assert_int_equal(gicsim_gicd_read(NULL, GICSIM_GICD_CTLR, 4, &v), GICSIM_E_INVAL);
     assert_int_equal(gicsim_gicd_write(NULL, GICSIM_GICD_CTLR, 4, 0), GICSIM_E_INVAL);
-    gicsim_gic_stats s1 = stats(g);
+    gicsim_gic_stats s1 = tf_gic_stats(g);
     assert_int_equal(s1.raz_wi_reads, s0.raz_wi_reads);
     assert_int_equal(s1.raz_wi_writes, s0.raz_wi_writes);
-    assert_int_equal(rd(g, GICSIM_GICD_CTLR, 4), 0x52u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4), 0x52u);
     fx_free(f);
 }
 
@@ -746,27 +667,27 @@ static void test_irouter_access(void **state)
     fx *f = fx_new(NULL, false);
     gicsim_gic *g = f->g;
     const uint32_t r40 = GICSIM_GICD_IROUTER + 8 * 40;
-    assert_int_equal(rd(g, r40, 8), 0); /* reset */
-    wr(g, r40, 8, 2);
-    assert_int_equal(rd(g, r40, 8), 2);
+    assert_int_equal(tf_gicd_rd(g, r40, 8), 0); /* reset */
+    tf_gicd_wr(g, r40, 8, 2);
+    assert_int_equal(tf_gicd_rd(g, r40, 8), 2);
     /* 32-bit halves. */
-    wr(g, r40, 4, 0x00010203u);
-    wr(g, r40 + 4, 4, 0x00000005u);
-    assert_int_equal(rd(g, r40, 8), 0x0000000500010203ull);
-    assert_int_equal(rd(g, r40, 4), 0x00010203u);
-    assert_int_equal(rd(g, r40 + 4, 4), 0x00000005u);
+    tf_gicd_wr(g, r40, 4, 0x00010203u);
+    tf_gicd_wr(g, r40 + 4, 4, 0x00000005u);
+    assert_int_equal(tf_gicd_rd(g, r40, 8), 0x0000000500010203ull);
+    assert_int_equal(tf_gicd_rd(g, r40, 4), 0x00010203u);
+    assert_int_equal(tf_gicd_rd(g, r40 + 4, 4), 0x00000005u);
     /* Writing one half keeps the other. */
-    wr(g, r40, 4, 0x00000001u);
-    assert_int_equal(rd(g, r40, 8), 0x0000000500000001ull);
-    wr(g, r40 + 4, 4, 0);
-    assert_int_equal(rd(g, r40, 8), 1);
+    tf_gicd_wr(g, r40, 4, 0x00000001u);
+    assert_int_equal(tf_gicd_rd(g, r40, 8), 0x0000000500000001ull);
+    tf_gicd_wr(g, r40 + 4, 4, 0);
+    assert_int_equal(tf_gicd_rd(g, r40, 8), 1);
     /* RES0 bits read as zero; IRM (bit 31) exists with 1-of-N support. */
-    wr(g, r40, 8, ~0ull);
-    assert_int_equal(rd(g, r40, 8), 0x000000FF80FFFFFFull);
-    assert_int_equal(rd(g, r40, 4), 0x80FFFFFFu);
-    assert_int_equal(rd(g, r40 + 4, 4), 0xFFu);
+    tf_gicd_wr(g, r40, 8, ~0ull);
+    assert_int_equal(tf_gicd_rd(g, r40, 8), 0x000000FF80FFFFFFull);
+    assert_int_equal(tf_gicd_rd(g, r40, 4), 0x80FFFFFFu);
+    assert_int_equal(tf_gicd_rd(g, r40 + 4, 4), 0xFFu);
     /* Another SPI's register is independent. */
-    assert_int_equal(rd(g, GICSIM_GICD_IROUTER + 8 * 41, 8), 0);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IROUTER + 8 * 41, 8), 0);
     fx_free(f);
 }
 
@@ -778,30 +699,30 @@ static void test_route_to_pe2(void **state)
     uint64_t aff2 = gicsim_gic_pe_affinity(g, 2);
     assert_int_equal(aff2, 2);
     spi_route(g, 50, aff2);
-    spi_set_edge(g, 50, true);
-    spi_enable(g, 50);
+    tf_spi_set_edge(g, 50, true);
+    tf_spi_enable(g, 50);
     assert_int_equal(gicsim_gic_pulse(g, 0, 50), GICSIM_OK);
-    settle(f);
+    tf_settle(f->e);
     assert_int_equal(only_irq_pe(g), 2);
     assert_int_equal(f->obs.last_pe[GICSIM_GEV_SIGNAL][50], 2);
     for (uint32_t pe = 0; pe < 4; pe++)
         if (pe != 2)
-            assert_int_equal(icc_rd(g, pe, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    ack_eoi1(g, 2, 50);
+            assert_int_equal(tf_icc_rd(g, pe, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    tf_ack_eoi1(g, 2, 50);
     assert_int_equal(f->obs.count[GICSIM_GEV_ACK][50], 1);
     assert_int_equal(f->obs.last_pe[GICSIM_GEV_ACK][50], 2);
-    settle(f);
+    tf_settle(f->e);
     assert_false(any_line(g));
 
     /* Re-routing a pending SPI moves it. */
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << (50 - 32));
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << (50 - 32));
+    tf_settle(f->e);
     assert_int_equal(only_irq_pe(g), 2);
     spi_route(g, 50, gicsim_gic_pe_affinity(g, 3));
-    settle(f);
+    tf_settle(f->e);
     assert_int_equal(only_irq_pe(g), 3);
-    assert_int_equal(icc_rd(g, 2, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    ack_eoi1(g, 3, 50);
+    assert_int_equal(tf_icc_rd(g, 2, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    tf_ack_eoi1(g, 3, 50);
     assert_int_equal(f->obs.count[GICSIM_GEV_ACK][50], 2);
     fx_free(f);
 }
@@ -813,29 +734,29 @@ static void test_route_to_no_pe(void **state)
     gicsim_gic *g = f->g;
     /* Affinities that name no PE of 4 (one cluster, Aff0 0..3). */
     const uint64_t bad[] = {0x7, 0x100, 0x10000, 0x0100000000ull};
-    spi_set_edge(g, 60, true);
-    spi_enable(g, 60);
+    tf_spi_set_edge(g, 60, true);
+    tf_spi_enable(g, 60);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         spi_route(g, 60, bad[i]);
-        assert_int_equal(rd(g, GICSIM_GICD_IROUTER + 8 * 60, 8), bad[i]);
+        assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IROUTER + 8 * 60, 8), bad[i]);
         assert_int_equal(gicsim_gic_pulse(g, 0, 60), GICSIM_OK);
         gicsim_engine_run_for(f->e, GICSIM_US(10));
-        assert_int_equal(st(g, 60), GICSIM_IRQ_PENDING);
+        assert_int_equal(tf_irq_state(g, 0, 60), GICSIM_IRQ_PENDING);
         assert_false(any_line(g));
         for (uint32_t pe = 0; pe < 4; pe++)
-            assert_int_equal(icc_rd(g, pe, GICSIM_ICC_HPPIR1), GICSIM_INTID_SPURIOUS);
+            assert_int_equal(tf_icc_rd(g, pe, GICSIM_ICC_HPPIR1), GICSIM_INTID_SPURIOUS);
     }
     assert_int_equal(f->obs.count[GICSIM_GEV_SIGNAL][60], 0);
     assert_int_equal(f->obs.count[GICSIM_GEV_RAISE][60], 1);
     assert_int_equal(f->obs.last_pe[GICSIM_GEV_RAISE][60], UINT32_MAX);
-    assert_int_equal(stats(g).signals, 0);
+    assert_int_equal(tf_gic_stats(g).signals, 0);
     /* Re-routing to an existing PE delivers it. */
     spi_route(g, 60, gicsim_gic_pe_affinity(g, 1));
-    settle(f);
+    tf_settle(f->e);
     assert_int_equal(only_irq_pe(g), 1);
-    ack_eoi1(g, 1, 60);
+    tf_ack_eoi1(g, 1, 60);
     assert_int_equal(f->obs.count[GICSIM_GEV_ACK][60], 1);
-    assert_int_equal(st(g, 60), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_irq_state(g, 0, 60), GICSIM_IRQ_INACTIVE);
     fx_free(f);
 }
 
@@ -845,15 +766,15 @@ static uint32_t deliver_once(fx *f, uint32_t intid)
     gicsim_gic *g = f->g;
     unsigned acks = f->obs.count[GICSIM_GEV_ACK][intid];
     assert_int_equal(gicsim_gic_pulse(g, 0, intid), GICSIM_OK);
-    settle(f);
+    tf_settle(f->e);
     uint32_t pe = only_irq_pe(g);
     for (uint32_t other = 0; other < gicsim_gic_num_pes(g); other++)
         if (other != pe)
-            assert_int_equal(icc_rd(g, other, GICSIM_ICC_HPPIR1), GICSIM_INTID_SPURIOUS);
-    ack_eoi1(g, pe, intid);
+            assert_int_equal(tf_icc_rd(g, other, GICSIM_ICC_HPPIR1), GICSIM_INTID_SPURIOUS);
+    tf_ack_eoi1(g, pe, intid);
     assert_int_equal(f->obs.count[GICSIM_GEV_ACK][intid], acks + 1);
     assert_int_equal(f->obs.last_pe[GICSIM_GEV_ACK][intid], pe);
-    settle(f);
+    tf_settle(f->e);
     assert_false(any_line(g));
     return pe;
 }
@@ -864,10 +785,11 @@ static void test_one_of_n_round_robin(void **state)
     fx *f = fx_new(NULL, true);
     gicsim_gic *g = f->g;
     for (uint32_t intid = 60; intid <= 61; intid++) {
-        spi_set_edge(g, intid, true);
-        spi_enable(g, intid);
+        tf_spi_set_edge(g, intid, true);
+        tf_spi_enable(g, intid);
         spi_route(g, intid, GICSIM_GICD_IROUTER_IRM);
-        assert_int_equal(rd(g, GICSIM_GICD_IROUTER + 8 * intid, 8), GICSIM_GICD_IROUTER_IRM);
+        assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IROUTER + 8 * intid, 8),
+                         GICSIM_GICD_IROUTER_IRM);
     }
     /* Successive interrupts go round the PEs, one PE each. */
     uint32_t seen[4] = {0};
@@ -882,7 +804,7 @@ static void test_one_of_n_round_robin(void **state)
     assert_int_equal(deliver_once(f, 61), 0);
     assert_int_equal(deliver_once(f, 60), 1);
     /* A PE with Group 1 disabled at its CPU interface is skipped. */
-    icc_wr(g, 2, GICSIM_ICC_IGRPEN1, 0);
+    tf_icc_wr(g, 2, GICSIM_ICC_IGRPEN1, 0);
     const uint32_t expect[] = {3, 0, 1, 3, 0, 1};
     for (size_t k = 0; k < sizeof expect / sizeof expect[0]; k++)
         assert_int_equal(deliver_once(f, (uint32_t)(60 + k % 2)), expect[k]);
@@ -893,7 +815,7 @@ static void test_one_of_n_round_robin(void **state)
     assert_int_equal(deliver_once(f, 60), 3);
     assert_int_equal(deliver_once(f, 60), 1);
     assert_int_equal(deliver_once(f, 60), 3);
-    gicsim_gic_stats s = stats(g);
+    gicsim_gic_stats s = tf_gic_stats(g);
     assert_int_equal(s.raised, s.acknowledged);
     assert_int_equal(s.pending_now, 0);
     fx_free(f);
@@ -909,11 +831,11 @@ static void test_one_of_n_unsupported(void **state)
     gicsim_gic *g = f->g;
     /* IRM is RAZ/WI: the affinity fields route the SPI. */
     spi_route(g, 60, GICSIM_GICD_IROUTER_IRM | 2u);
-    assert_int_equal(rd(g, GICSIM_GICD_IROUTER + 8 * 60, 8), 2);
-    wr(g, GICSIM_GICD_IROUTER + 8 * 60, 4, 0x80000001u);
-    assert_int_equal(rd(g, GICSIM_GICD_IROUTER + 8 * 60, 4), 1);
-    spi_set_edge(g, 60, true);
-    spi_enable(g, 60);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IROUTER + 8 * 60, 8), 2);
+    tf_gicd_wr(g, GICSIM_GICD_IROUTER + 8 * 60, 4, 0x80000001u);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_IROUTER + 8 * 60, 4), 1);
+    tf_spi_set_edge(g, 60, true);
+    tf_spi_enable(g, 60);
     for (int k = 0; k < 4; k++)
         assert_int_equal(deliver_once(f, 60), 1);
     fx_free(f);
@@ -926,31 +848,31 @@ static void test_setspi_clrspi_edge(void **state)
     (void)state;
     fx *f = fx_new(NULL, true);
     gicsim_gic *g = f->g;
-    spi_set_edge(g, 45, true);
-    spi_enable(g, 45);
-    wr(g, GICSIM_GICD_SETSPI_NSR, 4, 45);
-    assert_int_equal(st(g, 45), GICSIM_IRQ_PENDING);
+    tf_spi_set_edge(g, 45, true);
+    tf_spi_enable(g, 45);
+    tf_gicd_wr(g, GICSIM_GICD_SETSPI_NSR, 4, 45);
+    assert_int_equal(tf_irq_state(g, 0, 45), GICSIM_IRQ_PENDING);
     assert_int_equal(f->obs.count[GICSIM_GEV_RAISE][45], 1);
-    wr(g, GICSIM_GICD_CLRSPI_NSR, 4, 45);
-    assert_int_equal(st(g, 45), GICSIM_IRQ_INACTIVE);
+    tf_gicd_wr(g, GICSIM_GICD_CLRSPI_NSR, 4, 45);
+    assert_int_equal(tf_irq_state(g, 0, 45), GICSIM_IRQ_INACTIVE);
     assert_int_equal(f->obs.count[GICSIM_GEV_WITHDRAW][45], 1);
-    settle(f);
+    tf_settle(f->e);
     assert_false(any_line(g));
-    wr(g, GICSIM_GICD_SETSPI_NSR, 4, 45);
-    settle(f);
-    ack_eoi1(g, 0, 45);
-    assert_int_equal(st(g, 45), GICSIM_IRQ_INACTIVE);
+    tf_gicd_wr(g, GICSIM_GICD_SETSPI_NSR, 4, 45);
+    tf_settle(f->e);
+    tf_ack_eoi1(g, 0, 45);
+    assert_int_equal(tf_irq_state(g, 0, 45), GICSIM_IRQ_INACTIVE);
     /* Edge: the pending latch is set by the write alone, no line needed, and
      * an SETSPI while active gives active+pending. */
-    wr(g, GICSIM_GICD_SETSPI_NSR, 4, 45);
-    settle(f);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 45);
-    wr(g, GICSIM_GICD_SETSPI_NSR, 4, 45);
-    assert_int_equal(st(g, 45), GICSIM_IRQ_ACTIVE_PENDING);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 45);
-    settle(f);
-    ack_eoi1(g, 0, 45);
-    gicsim_gic_stats s = stats(g);
+    tf_gicd_wr(g, GICSIM_GICD_SETSPI_NSR, 4, 45);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 45);
+    tf_gicd_wr(g, GICSIM_GICD_SETSPI_NSR, 4, 45);
+    assert_int_equal(tf_irq_state(g, 0, 45), GICSIM_IRQ_ACTIVE_PENDING);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 45);
+    tf_settle(f->e);
+    tf_ack_eoi1(g, 0, 45);
+    gicsim_gic_stats s = tf_gic_stats(g);
     assert_int_equal(s.raised, 4);
     assert_int_equal(s.acknowledged, 3);
     assert_int_equal(s.withdrawn, 1);
@@ -963,43 +885,43 @@ static void test_setspi_clrspi_level(void **state)
     (void)state;
     fx *f = fx_new(NULL, true);
     gicsim_gic *g = f->g;
-    spi_enable(g, 46); /* level (os_init) */
-    wr(g, GICSIM_GICD_SETSPI_NSR, 4, 46);
-    assert_int_equal(st(g, 46), GICSIM_IRQ_PENDING);
-    settle(f);
+    tf_spi_enable(g, 46); /* level (os_init) */
+    tf_gicd_wr(g, GICSIM_GICD_SETSPI_NSR, 4, 46);
+    assert_int_equal(tf_irq_state(g, 0, 46), GICSIM_IRQ_PENDING);
+    tf_settle(f->e);
     /* Acknowledged while asserted: active+pending until CLRSPI de-asserts. */
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 46);
-    assert_int_equal(st(g, 46), GICSIM_IRQ_ACTIVE_PENDING);
-    wr(g, GICSIM_GICD_CLRSPI_NSR, 4, 46);
-    assert_int_equal(st(g, 46), GICSIM_IRQ_ACTIVE);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 46);
-    assert_int_equal(st(g, 46), GICSIM_IRQ_INACTIVE);
-    settle(f);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 46);
+    assert_int_equal(tf_irq_state(g, 0, 46), GICSIM_IRQ_ACTIVE_PENDING);
+    tf_gicd_wr(g, GICSIM_GICD_CLRSPI_NSR, 4, 46);
+    assert_int_equal(tf_irq_state(g, 0, 46), GICSIM_IRQ_ACTIVE);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 46);
+    assert_int_equal(tf_irq_state(g, 0, 46), GICSIM_IRQ_INACTIVE);
+    tf_settle(f->e);
     assert_false(any_line(g));
     /* Asserted then de-asserted before acknowledge: withdrawn. */
-    wr(g, GICSIM_GICD_SETSPI_NSR, 4, 46);
-    wr(g, GICSIM_GICD_CLRSPI_NSR, 4, 46);
-    assert_int_equal(st(g, 46), GICSIM_IRQ_INACTIVE);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_SETSPI_NSR, 4, 46);
+    tf_gicd_wr(g, GICSIM_GICD_CLRSPI_NSR, 4, 46);
+    assert_int_equal(tf_irq_state(g, 0, 46), GICSIM_IRQ_INACTIVE);
+    tf_settle(f->e);
     assert_false(any_line(g));
-    gicsim_gic_stats s = stats(g);
+    gicsim_gic_stats s = tf_gic_stats(g);
     assert_int_equal(s.raised, 2);
     assert_int_equal(s.acknowledged, 1);
     assert_int_equal(s.withdrawn, 1);
     /* INTIDs that are not implemented SPIs are ignored and counted. */
     const uint32_t bad[] = {0, 27, 31, 128, 1019, 1023};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        gicsim_gic_stats s0 = stats(g);
-        wr(g, GICSIM_GICD_SETSPI_NSR, 4, bad[i]);
-        wr(g, GICSIM_GICD_CLRSPI_NSR, 4, bad[i]);
-        gicsim_gic_stats s1 = stats(g);
+        gicsim_gic_stats s0 = tf_gic_stats(g);
+        tf_gicd_wr(g, GICSIM_GICD_SETSPI_NSR, 4, bad[i]);
+        tf_gicd_wr(g, GICSIM_GICD_CLRSPI_NSR, 4, bad[i]);
+        gicsim_gic_stats s1 = tf_gic_stats(g);
         assert_int_equal(s1.raz_wi_writes - s0.raz_wi_writes, 2);
         assert_int_equal(s1.raised, s0.raised);
     }
     /* The registers are write-only: reads are RAZ. */
-    gicsim_gic_stats s0 = stats(g);
-    assert_int_equal(rd(g, GICSIM_GICD_SETSPI_NSR, 4), 0);
-    assert_int_equal(stats(g).raz_wi_reads - s0.raz_wi_reads, 1);
+    gicsim_gic_stats s0 = tf_gic_stats(g);
+    assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_SETSPI_NSR, 4), 0);
+    assert_int_equal(tf_gic_stats(g).raz_wi_reads - s0.raz_wi_reads, 1);
     fx_free(f);
 }
 
@@ -1010,33 +932,33 @@ static void test_ctlr_group_enable_gates_forwarding(void **state)
     (void)state;
     fx *f = fx_new(NULL, true);
     gicsim_gic *g = f->g;
-    spi_enable(g, 40);
-    wr(g, GICSIM_GICD_CTLR, 4, 0); /* EnableGrp1 off */
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8);
+    tf_spi_enable(g, 40);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, 0); /* EnableGrp1 off */
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8);
     gicsim_engine_run_for(f->e, GICSIM_US(10));
     assert_false(any_line(g));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    assert_int_equal(st(g, 40), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    assert_int_equal(tf_irq_state(g, 0, 40), GICSIM_IRQ_PENDING);
     assert_int_equal(f->obs.count[GICSIM_GEV_SIGNAL][40], 0);
     /* Turning the group back on forwards it. */
-    wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP1);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP1);
+    tf_settle(f->e);
     assert_int_equal(only_irq_pe(g), 0);
     assert_int_equal(f->obs.count[GICSIM_GEV_SIGNAL][40], 1);
     /* Turning it off again withdraws the signal (the interrupt stays pending). */
-    wr(g, GICSIM_GICD_CTLR, 4, 0);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, 0);
+    tf_settle(f->e);
     assert_false(any_line(g));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    assert_int_equal(st(g, 40), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    assert_int_equal(tf_irq_state(g, 0, 40), GICSIM_IRQ_PENDING);
     /* Enabling only Group 0 does not forward a Group 1 interrupt. */
-    wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP0);
-    icc_wr(g, 0, GICSIM_ICC_IGRPEN0, 1);
-    settle(f);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP0);
+    tf_icc_wr(g, 0, GICSIM_ICC_IGRPEN0, 1);
+    tf_settle(f->e);
     assert_false(any_line(g));
-    wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP0 | GICSIM_GICD_CTLR_ENABLE_GRP1);
-    settle(f);
-    ack_eoi1(g, 0, 40);
+    tf_gicd_wr(g, GICSIM_GICD_CTLR, 4, GICSIM_GICD_CTLR_ENABLE_GRP0 | GICSIM_GICD_CTLR_ENABLE_GRP1);
+    tf_settle(f->e);
+    tf_ack_eoi1(g, 0, 40);
     fx_free(f);
 }
 
@@ -1054,7 +976,7 @@ static void test_pidr2_archrev(void **state)
         gicsim_gic_config_init(&cfg);
         cfg.version = cases[i].v;
         fx *f = fx_new(&cfg, false);
-        uint64_t v = rd(f->g, GICSIM_GICD_PIDR2, 4);
+        uint64_t v = tf_gicd_rd(f->g, GICSIM_GICD_PIDR2, 4);
         assert_int_equal((v >> 4) & 0xFu, cases[i].rev);
         fx_free(f);
     }

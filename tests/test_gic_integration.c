@@ -9,44 +9,10 @@
 
 #include <gicsim/gicsim.h>
 
+#include "support/fixtures.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- helpers ---- */
-
-static uint64_t xorshift64(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *s = x;
-    return x;
-}
-
-static gicsim_gic_stats stats(const gicsim_gic *g)
-{
-    gicsim_gic_stats s;
-    gicsim_gic_get_stats(g, &s);
-    return s;
-}
-
-static uint64_t icc_rd(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg)
-{
-    uint64_t v = 0xDEADBEEFull;
-    assert_int_equal(gicsim_icc_read(g, pe, reg, &v), GICSIM_OK);
-    return v;
-}
-
-static void icc_wr(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t v)
-{
-    assert_int_equal(gicsim_icc_write(g, pe, reg, v), GICSIM_OK);
-}
-
-static void wr(gicsim_gic *g, uint32_t off, unsigned size, uint64_t v)
-{
-    assert_int_equal(gicsim_gicd_write(g, off, size, v), GICSIM_OK);
-}
 
 /* ---- creation and configuration ---- */
 
@@ -74,7 +40,7 @@ static void test_config_defaults(void **state)
     assert_int_equal(gicsim_gic_num_pes(g), 4);
     assert_int_equal(gicsim_gic_num_spis(g), 96);
     /* Nothing is pending or signalled after creation. */
-    gicsim_gic_stats s = stats(g);
+    gicsim_gic_stats s = tf_gic_stats(g);
     assert_int_equal(s.raised, 0);
     assert_int_equal(s.pending_now, 0);
     for (uint32_t pe = 0; pe < 4; pe++) {
@@ -82,7 +48,7 @@ static void test_config_defaults(void **state)
         assert_false(gicsim_gic_fiq_line(g, pe));
     }
     /* PRIbits in ICC_CTLR reflects priority_bits. */
-    assert_int_equal((icc_rd(g, 0, GICSIM_ICC_CTLR) >> 8) & 7u, 4);
+    assert_int_equal((tf_icc_rd(g, 0, GICSIM_ICC_CTLR) >> 8) & 7u, 4);
     gicsim_gic_destroy(g);
     gicsim_engine_destroy(e);
     assert_null(gicsim_gic_engine(NULL));
@@ -162,26 +128,24 @@ static void test_custom_timing_copied(void **state)
     (void)state;
     gicsim_engine *e = NULL;
     gicsim_gic *g = NULL;
-    assert_int_equal(gicsim_engine_create(&e), GICSIM_OK);
     gicsim_timing t;
     gicsim_timing_init(&t);
     t.cycles[GICSIM_COST_DIST_TO_REDIST] = 100; /* 100 ns */
     gicsim_gic_config cfg;
     gicsim_gic_config_init(&cfg);
     cfg.timing = &t;
-    assert_int_equal(gicsim_gic_create(e, &cfg, &g), GICSIM_OK);
+    tf_gic_new(&e, &g, &cfg);
     t.cycles[GICSIM_COST_DIST_TO_REDIST] = 1; /* the GIC keeps its copy */
     gicsim_gic_os_init(g);
-    gicsim_engine_run_for(e, GICSIM_US(1));
-    wr(g, GICSIM_GICD_ISENABLER + 4, 4, 1u << 8);
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8);
+    tf_settle(e);
+    tf_gicd_wr(g, GICSIM_GICD_ISENABLER + 4, 4, 1u << 8);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 8);
     /* dist_to_redist (100 ns) + redist_to_cpuif (10 ns). */
     gicsim_engine_run_for(e, GICSIM_NS(110) - 1);
     assert_false(gicsim_gic_irq_line(g, 0));
     gicsim_engine_run_for(e, 1);
     assert_true(gicsim_gic_irq_line(g, 0));
-    gicsim_gic_destroy(g);
-    gicsim_engine_destroy(e);
+    tf_gic_free(e, g);
 }
 
 static void test_affinity_round_trip(void **state)
@@ -189,12 +153,11 @@ static void test_affinity_round_trip(void **state)
     (void)state;
     gicsim_engine *e = NULL;
     gicsim_gic *g = NULL;
-    assert_int_equal(gicsim_engine_create(&e), GICSIM_OK);
     gicsim_gic_config cfg;
     gicsim_gic_config_init(&cfg);
     cfg.num_pes = 64;
     cfg.pes_per_cluster = 4;
-    assert_int_equal(gicsim_gic_create(e, &cfg, &g), GICSIM_OK);
+    tf_gic_new(&e, &g, &cfg);
     for (uint32_t pe = 0; pe < 64; pe++) {
         uint64_t aff = gicsim_gic_pe_affinity(g, pe);
         assert_int_equal(aff, (uint64_t)(pe % 4) | ((uint64_t)(pe / 4) << 8));
@@ -225,8 +188,7 @@ static void test_affinity_round_trip(void **state)
     assert_int_equal(gicsim_gic_pe_from_affinity(g, 0x103, &pe), GICSIM_OK);
     assert_int_equal(pe, 19);
     assert_int_equal(gicsim_gic_pe_from_affinity(g, 0x104, &pe), GICSIM_E_NOTFOUND);
-    gicsim_gic_destroy(g);
-    gicsim_engine_destroy(e);
+    tf_gic_free(e, g);
 }
 
 /* ---- A bare-metal responder ---------------------------------------------
@@ -283,7 +245,7 @@ static void observe(void *ctx, const gicsim_gic_event *ev)
     }
     if (w->n_log < MAX_LOG)
         w->log[w->n_log++] = (rec){ev->time, ev->kind, ev->pe, ev->intid};
-    gicsim_gic_stats s = stats(w->g);
+    gicsim_gic_stats s = tf_gic_stats(w->g);
     if (s.raised != s.acknowledged + s.withdrawn + s.pending_now)
         w->invariant_ok = false;
 }
@@ -326,7 +288,7 @@ static void handler_exit(gicsim_engine *e, void *ctx, uint64_t arg)
     if (!spi_is_edge(intid))
         assert_int_equal(gicsim_gic_set_line(w->g, 0, intid, false), GICSIM_OK);
     w->busy[pe] = false;
-    icc_wr(w->g, pe, GICSIM_ICC_EOIR1, intid);
+    tf_icc_wr(w->g, pe, GICSIM_ICC_EOIR1, intid);
     maybe_take_irq(w, pe);
 }
 
@@ -336,7 +298,7 @@ static void handler_entry(gicsim_engine *e, void *ctx, uint64_t arg)
     world *w = ctx;
     uint32_t pe = (uint32_t)arg;
     w->entry_pending[pe] = false;
-    uint32_t intid = (uint32_t)icc_rd(w->g, pe, GICSIM_ICC_IAR1);
+    uint32_t intid = (uint32_t)tf_icc_rd(w->g, pe, GICSIM_ICC_IAR1);
     if (intid == GICSIM_INTID_SPURIOUS) {
         w->spurious++;
         maybe_take_irq(w, pe);
@@ -369,12 +331,11 @@ static void world_setup(world *w, uint64_t seed, unsigned n_fires)
     w->invariant_ok = true;
     w->log = calloc(MAX_LOG, sizeof *w->log);
     assert_non_null(w->log);
-    assert_int_equal(gicsim_engine_create(&w->e), GICSIM_OK);
     gicsim_gic_config cfg;
     gicsim_gic_config_init(&cfg);
     cfg.num_pes = NPES;
     cfg.num_spis = NSPIS;
-    assert_int_equal(gicsim_gic_create(w->e, &cfg, &w->g), GICSIM_OK);
+    tf_gic_new(&w->e, &w->g, &cfg);
     assert_int_equal(gicsim_gic_add_observer(w->g, observe, w), GICSIM_OK);
     assert_int_equal(gicsim_gic_add_line_listener(w->g, on_lines, w), GICSIM_OK);
     gicsim_gic_os_init(w->g);
@@ -384,20 +345,20 @@ static void world_setup(world *w, uint64_t seed, unsigned n_fires)
             uint32_t off = GICSIM_GICD_ICFGR + 4u * (intid / 16u);
             uint64_t v = 0;
             assert_int_equal(gicsim_gicd_read(g, off, 4, &v), GICSIM_OK);
-            wr(g, off, 4, v | (2ull << (2u * (intid % 16u))));
+            tf_gicd_wr(g, off, 4, v | (2ull << (2u * (intid % 16u))));
         }
         /* Four priority levels; the PEs do not nest, so only the order changes. */
-        wr(g, GICSIM_GICD_IPRIORITYR + intid, 1, 0x40u + 0x20u * (intid % 4u));
+        tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + intid, 1, 0x40u + 0x20u * (intid % 4u));
         uint64_t route =
             spi_is_1ofn(intid) ? GICSIM_GICD_IROUTER_IRM : gicsim_gic_pe_affinity(g, intid % NPES);
-        wr(g, GICSIM_GICD_IROUTER + 8u * intid, 8, route);
-        wr(g, GICSIM_GICD_ISENABLER + 4u * (intid / 32u), 4, 1ull << (intid % 32u));
+        tf_gicd_wr(g, GICSIM_GICD_IROUTER + 8u * intid, 8, route);
+        tf_gicd_wr(g, GICSIM_GICD_ISENABLER + 4u * (intid / 32u), 4, 1ull << (intid % 32u));
     }
     /* The devices fire at pseudo-random times over 400 us. */
     uint64_t rng = seed;
     for (unsigned k = 0; k < n_fires; k++) {
-        gicsim_time_t when = GICSIM_US(1) + xorshift64(&rng) % GICSIM_US(400);
-        uint32_t intid = FIRST_SPI + (uint32_t)(xorshift64(&rng) % NSPIS);
+        gicsim_time_t when = GICSIM_US(1) + tf_xorshift64(&rng) % GICSIM_US(400);
+        uint32_t intid = FIRST_SPI + (uint32_t)(tf_xorshift64(&rng) % NSPIS);
         assert_int_equal(gicsim_engine_schedule_at(w->e, when, device_fire, w, intid, NULL),
                          GICSIM_OK);
     }
@@ -405,8 +366,7 @@ static void world_setup(world *w, uint64_t seed, unsigned n_fires)
 
 static void world_teardown(world *w)
 {
-    gicsim_gic_destroy(w->g);
-    gicsim_engine_destroy(w->e);
+    tf_gic_free(w->e, w->g);
     free(w->log);
     w->log = NULL;
 }
@@ -422,7 +382,7 @@ static void test_responder_many_spis(void **state)
     assert_true(w->invariant_ok);
     assert_true(w->n_log < MAX_LOG);
 
-    gicsim_gic_stats s = stats(g);
+    gicsim_gic_stats s = tf_gic_stats(g);
     assert_int_equal(s.pending_now, 0);
     assert_int_equal(s.raised, s.acknowledged + s.withdrawn);
     assert_int_equal(s.withdrawn, 0); /* nothing drops a line before its acknowledge */
@@ -457,7 +417,7 @@ static void test_responder_many_spis(void **state)
         assert_true(w->handled_on[pe] > 0);
         assert_false(w->busy[pe]);
         assert_false(gicsim_gic_irq_line(g, pe));
-        assert_int_equal(icc_rd(g, pe, GICSIM_ICC_RPR), 0xFF);
+        assert_int_equal(tf_icc_rd(g, pe, GICSIM_ICC_RPR), 0xFF);
     }
     for (uint32_t intid = FIRST_SPI; intid < FIRST_SPI + NSPIS; intid++) {
         gicsim_irq_state is;
@@ -484,7 +444,7 @@ static void test_determinism(void **state)
     assert_memory_equal(a->log, b->log, a->n_log * sizeof *a->log);
     assert_int_equal(gicsim_engine_now(a->e), gicsim_engine_now(b->e));
     assert_int_equal(gicsim_engine_events_fired(a->e), gicsim_engine_events_fired(b->e));
-    gicsim_gic_stats sa = stats(a->g), sb = stats(b->g);
+    gicsim_gic_stats sa = tf_gic_stats(a->g), sb = tf_gic_stats(b->g);
     assert_memory_equal(&sa, &sb, sizeof sa);
     /* A different seed gives a different run (the log is not trivially constant). */
     world_teardown(b);
@@ -504,40 +464,35 @@ static void test_priority_change_pending(void **state)
     (void)state;
     gicsim_engine *e = NULL;
     gicsim_gic *g = NULL;
-    assert_int_equal(gicsim_engine_create(&e), GICSIM_OK);
-    gicsim_gic_config cfg;
-    gicsim_gic_config_init(&cfg);
-    assert_int_equal(gicsim_gic_create(e, &cfg, &g), GICSIM_OK);
-    gicsim_gic_os_init(g);
-    gicsim_engine_run_for(e, GICSIM_US(1));
+    tf_gic_open(&e, &g, NULL, true, NULL, NULL);
 
     /* 40 (0xA0) and 41 (0x80) pending on PE 0: 41 is the highest priority. */
-    wr(g, GICSIM_GICD_IPRIORITYR + 41, 1, 0x80);
-    wr(g, GICSIM_GICD_ISENABLER + 4, 4, (1u << 8) | (1u << 9));
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, (1u << 8) | (1u << 9));
-    gicsim_engine_run_for(e, GICSIM_US(1));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_HPPIR1), 41);
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 41, 1, 0x80);
+    tf_gicd_wr(g, GICSIM_GICD_ISENABLER + 4, 4, (1u << 8) | (1u << 9));
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, (1u << 8) | (1u << 9));
+    tf_settle(e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_HPPIR1), 41);
     /* Raising 40 above 41 while both are pending changes the choice. */
-    wr(g, GICSIM_GICD_IPRIORITYR + 40, 1, 0x60);
-    gicsim_engine_run_for(e, GICSIM_US(1));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_HPPIR1), 40);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 40);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_RPR), 0x60);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 40);
-    gicsim_engine_run_for(e, GICSIM_US(1));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 41);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 41);
-    gicsim_engine_run_for(e, GICSIM_US(1));
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 40, 1, 0x60);
+    tf_settle(e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_HPPIR1), 40);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 40);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_RPR), 0x60);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 40);
+    tf_settle(e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 41);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 41);
+    tf_settle(e);
     assert_false(gicsim_gic_irq_line(g, 0));
 
     /* Against the priority mask: PMR 0x90 masks 0xA0 but not 0x80. */
-    icc_wr(g, 0, GICSIM_ICC_PMR, 0x90);
-    wr(g, GICSIM_GICD_ISENABLER + 4, 4, 1u << 10);
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 10); /* 42 at 0xA0 */
-    gicsim_engine_run_for(e, GICSIM_US(1));
+    tf_icc_wr(g, 0, GICSIM_ICC_PMR, 0x90);
+    tf_gicd_wr(g, GICSIM_GICD_ISENABLER + 4, 4, 1u << 10);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u << 10); /* 42 at 0xA0 */
+    tf_settle(e);
     assert_false(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    wr(g, GICSIM_GICD_IPRIORITYR + 42, 1, 0x80);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 42, 1, 0x80);
     /* The new priority reaches the CPU interface after the two hops:
      * dist_to_redist (20 ns) + redist_to_cpuif (10 ns). */
     gicsim_engine_run_for(e, GICSIM_NS(30) - 1);
@@ -545,34 +500,33 @@ static void test_priority_change_pending(void **state)
     gicsim_engine_run_for(e, 1);
     assert_true(gicsim_gic_irq_line(g, 0));
     /* Lowering it back below the mask withdraws the signal, again after the hops. */
-    wr(g, GICSIM_GICD_IPRIORITYR + 42, 1, 0xA0);
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 42, 1, 0xA0);
     gicsim_engine_run_for(e, GICSIM_NS(30) - 1);
     assert_true(gicsim_gic_irq_line(g, 0));
     gicsim_engine_run_for(e, 1);
     assert_false(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    wr(g, GICSIM_GICD_IPRIORITYR + 42, 1, 0x88);
-    gicsim_engine_run_for(e, GICSIM_US(1));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 42);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 42);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    tf_gicd_wr(g, GICSIM_GICD_IPRIORITYR + 42, 1, 0x88);
+    tf_settle(e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 42);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 42);
 
     /* A banked PPI's priority change takes one hop (redist_to_cpuif). */
     assert_int_equal(gicsim_gicr_write(g, 1, GICSIM_GICR_ISENABLER0, 4, 1u << 27), GICSIM_OK);
-    icc_wr(g, 1, GICSIM_ICC_PMR, 0x90);
+    tf_icc_wr(g, 1, GICSIM_ICC_PMR, 0x90);
     assert_int_equal(gicsim_gic_set_line(g, 1, 27, true), GICSIM_OK);
-    gicsim_engine_run_for(e, GICSIM_US(1));
+    tf_settle(e);
     assert_false(gicsim_gic_irq_line(g, 1));
     assert_int_equal(gicsim_gicr_write(g, 1, GICSIM_GICR_IPRIORITYR + 27, 1, 0x10), GICSIM_OK);
     gicsim_engine_run_for(e, GICSIM_NS(10) - 1);
     assert_false(gicsim_gic_irq_line(g, 1));
     gicsim_engine_run_for(e, 1);
     assert_true(gicsim_gic_irq_line(g, 1));
-    assert_int_equal(icc_rd(g, 1, GICSIM_ICC_IAR1), 27);
-    gicsim_gic_stats s = stats(g);
+    assert_int_equal(tf_icc_rd(g, 1, GICSIM_ICC_IAR1), 27);
+    gicsim_gic_stats s = tf_gic_stats(g);
     assert_int_equal(s.raised, 4);
     assert_int_equal(s.acknowledged, 4);
-    gicsim_gic_destroy(g);
-    gicsim_engine_destroy(e);
+    tf_gic_free(e, g);
 }
 
 /* ---- listener and observer tables ---- */
@@ -596,10 +550,7 @@ static void test_listener_observer_limits(void **state)
     (void)state;
     gicsim_engine *e = NULL;
     gicsim_gic *g = NULL;
-    assert_int_equal(gicsim_engine_create(&e), GICSIM_OK);
-    gicsim_gic_config cfg;
-    gicsim_gic_config_init(&cfg);
-    assert_int_equal(gicsim_gic_create(e, &cfg, &g), GICSIM_OK);
+    tf_gic_new(&e, &g, NULL);
     unsigned lines[9] = {0}, acks[9] = {0};
     assert_int_equal(gicsim_gic_add_line_listener(g, NULL, NULL), GICSIM_E_INVAL);
     assert_int_equal(gicsim_gic_add_observer(g, NULL, NULL), GICSIM_E_INVAL);
@@ -613,18 +564,17 @@ static void test_listener_observer_limits(void **state)
     assert_int_equal(gicsim_gic_add_observer(g, count_events, &acks[8]), GICSIM_E_FULL);
     /* All eight of each are called; the rejected ninth never is. */
     gicsim_gic_os_init(g);
-    wr(g, GICSIM_GICD_ISENABLER + 4, 4, 1u);
-    wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u);
-    gicsim_engine_run_for(e, GICSIM_US(1));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 32);
+    tf_gicd_wr(g, GICSIM_GICD_ISENABLER + 4, 4, 1u);
+    tf_gicd_wr(g, GICSIM_GICD_ISPENDR + 4, 4, 1u);
+    tf_settle(e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 32);
     for (int i = 0; i < 8; i++) {
         assert_int_equal(lines[i], 1);
         assert_int_equal(acks[i], 1);
     }
     assert_int_equal(lines[8], 0);
     assert_int_equal(acks[8], 0);
-    gicsim_gic_destroy(g);
-    gicsim_engine_destroy(e);
+    tf_gic_free(e, g);
 }
 
 static void test_event_names(void **state)

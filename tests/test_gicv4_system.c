@@ -5,89 +5,25 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include <cmocka.h>
 
 #include <gicsim/gicsim.h>
 
+#include "support/fixtures.h"
+
 #define N_IRQS 10u
 #define PERIOD GICSIM_US(100)
 #define LPI 8200u
 
-static gicsim_system *sys_v4(gicsim_gic_version ver, uint32_t pes)
-{
-    gicsim_system_config c;
-    gicsim_system_config_init(&c);
-    c.gic.version = ver;
-    c.gic.num_pes = pes;
-    gicsim_system *s = NULL;
-    assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
-    return s;
-}
-
-static uint32_t add_vm(gicsim_system *s, const char *policy, uint32_t vcpus, bool busy,
-                       bool wfi_trap)
-{
-    gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.policy = policy;
-    vc.num_vcpus = vcpus;
-    vc.guest_busy = busy;
-    vc.wfi_trap = wfi_trap;
-    uint32_t vm = UINT32_MAX;
-    assert_int_equal(gicsim_vm_add(s, &vc, &vm), GICSIM_OK);
-    return vm;
-}
-
+/* N_IRQS MSIs, PERIOD apart, for `lpi` of vCPU `vcpu` of `vm`. */
 static uint32_t add_msi(gicsim_system *s, uint32_t vm, uint32_t vcpu, uint32_t lpi)
 {
-    gicsim_source_config sc;
-    gicsim_source_config_init(&sc);
-    sc.kind = GICSIM_SRC_MSI;
-    sc.vm = vm;
-    sc.vcpu = vcpu;
-    sc.intid = lpi;
+    gicsim_source_config sc = tf_source_config(GICSIM_SRC_MSI, vm, vcpu, lpi);
     sc.period = PERIOD;
     sc.limit = N_IRQS;
     sc.handler = GICSIM_US(2);
-    uint32_t id = UINT32_MAX;
-    assert_int_equal(gicsim_source_add(s, &sc, &id), GICSIM_OK);
-    return id;
-}
-
-static gicsim_system_stats stats(const gicsim_system *s)
-{
-    gicsim_system_stats st;
-    gicsim_system_get_stats(s, &st);
-    return st;
-}
-
-/* Every record delivered and ended, time-stamps in order. */
-static void check_delivered(const gicsim_system *s, uint64_t n)
-{
-    gicsim_system_stats st = stats(s);
-    assert_int_equal(gicsim_system_check_invariants((gicsim_system *)s, NULL, 0), GICSIM_OK);
-    assert_int_equal(st.asserted, n);
-    assert_int_equal(st.delivered, n);
-    assert_int_equal(st.merged, 0);
-    assert_int_equal(st.pending, 0);
-    for (size_t i = 0; i < gicsim_system_record_count(s); i++) {
-        const gicsim_irq_record *r = gicsim_system_record(s, i);
-        assert_true(r->t_assert <= r->t_signal);
-        assert_true(r->t_signal <= r->t_ack);
-        assert_true(r->t_ack <= r->t_eoi);
-        assert_true(r->t_eoi <= r->t_deact);
-        assert_true(r->t_deact != GICSIM_TIME_NEVER);
-    }
-}
-
-static uint32_t exits_of(const gicsim_irq_record *r)
-{
-    uint32_t n = 0;
-    for (int k = 0; k < GICSIM_EXIT__COUNT; k++)
-        n += r->exits[k];
-    return n;
+    return tf_source_add(s, &sc);
 }
 
 /* A vLPI to a resident vPE arrives with 0 exits: the ITS translates the MSI,
@@ -96,16 +32,16 @@ static uint32_t exits_of(const gicsim_irq_record *r)
 static void test_vlpi_resident_no_exit(void **state)
 {
     (void)state;
-    gicsim_system *s = sys_v4(GICSIM_GICV4_0, 2);
-    uint32_t vm = add_vm(s, "gicv4-direct", 1, true, true);
+    gicsim_system *s = tf_system(GICSIM_GICV4_0, 2);
+    uint32_t vm = tf_vm(s, "gicv4-direct", 1, true, true);
     add_msi(s, vm, 0, LPI);
     gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
-    check_delivered(s, N_IRQS);
-    gicsim_system_stats st = stats(s);
+    tf_check_all_completed(s, N_IRQS);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(st.exits_total, 0);
     assert_int_equal(st.doorbells, 0);
     for (size_t i = 0; i < gicsim_system_record_count(s); i++)
-        assert_int_equal(exits_of(gicsim_system_record(s, i)), 0);
+        assert_int_equal(tf_record_exits(gicsim_system_record(s, i)), 0);
     gicsim_system_destroy(s);
 }
 
@@ -118,12 +54,12 @@ static void test_vlpi_doorbell_one_wakeup(void **state)
     (void)state;
     gicsim_gic_version versions[] = {GICSIM_GICV4_0, GICSIM_GICV4_1};
     for (size_t k = 0; k < 2; k++) {
-        gicsim_system *s = sys_v4(versions[k], 2);
-        uint32_t vm = add_vm(s, "gicv4-direct", 1, false, true);
+        gicsim_system *s = tf_system(versions[k], 2);
+        uint32_t vm = tf_vm(s, "gicv4-direct", 1, false, true);
         add_msi(s, vm, 0, LPI);
         gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
-        check_delivered(s, N_IRQS);
-        gicsim_system_stats st = stats(s);
+        tf_check_all_completed(s, N_IRQS);
+        gicsim_system_stats st = tf_system_stats(s);
         assert_int_equal(st.doorbells, N_IRQS);
         assert_int_equal(st.wakeups, N_IRQS);
         assert_int_equal(st.exits[GICSIM_EXIT_IRQ], 0);
@@ -141,11 +77,11 @@ static void test_latency_order(void **state)
     const char *pol[3] = {"gicv4-direct", "gicv4-direct", "eoi-split"};
     const bool busy[3] = {true, false, true};
     for (int i = 0; i < 3; i++) {
-        gicsim_system *s = sys_v4(GICSIM_GICV4_1, 2);
-        uint32_t vm = add_vm(s, pol[i], 1, busy[i], true);
+        gicsim_system *s = tf_system(GICSIM_GICV4_1, 2);
+        uint32_t vm = tf_vm(s, pol[i], 1, busy[i], true);
         add_msi(s, vm, 0, LPI);
         gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
-        check_delivered(s, N_IRQS);
+        tf_check_all_completed(s, N_IRQS);
         lat[i] = gicsim_histogram_max(gicsim_system_latency(s, UINT32_MAX));
         gicsim_system_destroy(s);
     }
@@ -162,12 +98,12 @@ static void test_vlpi_emulated(void **state)
     gicsim_time_t lat[2];
     const char *pol[2] = {"eoi-split", "vlpi-emulated"};
     for (int i = 0; i < 2; i++) {
-        gicsim_system *s = sys_v4(GICSIM_GICV3, 2);
-        uint32_t vm = add_vm(s, pol[i], 1, true, true);
+        gicsim_system *s = tf_system(GICSIM_GICV3, 2);
+        uint32_t vm = tf_vm(s, pol[i], 1, true, true);
         add_msi(s, vm, 0, LPI);
         gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
-        check_delivered(s, N_IRQS);
-        gicsim_system_stats st = stats(s);
+        tf_check_all_completed(s, N_IRQS);
+        gicsim_system_stats st = tf_system_stats(s);
         assert_int_equal(st.exits[GICSIM_EXIT_IRQ], N_IRQS);
         assert_int_equal(st.exits_total, N_IRQS);
         for (size_t r = 0; r < gicsim_system_record_count(s); r++)
@@ -188,22 +124,17 @@ static void test_vlpi_emulated(void **state)
 static void test_vsgi_receiver_no_exit(void **state)
 {
     (void)state;
-    gicsim_system *s = sys_v4(GICSIM_GICV4_1, 2);
-    uint32_t vm = add_vm(s, "gicv41-vsgi", 2, true, true);
-    gicsim_source_config sc;
-    gicsim_source_config_init(&sc);
-    sc.kind = GICSIM_SRC_SGI;
-    sc.vm = vm;
-    sc.vcpu = 1;
+    gicsim_system *s = tf_system(GICSIM_GICV4_1, 2);
+    uint32_t vm = tf_vm(s, "gicv41-vsgi", 2, true, true);
+    gicsim_source_config sc = tf_source_config(GICSIM_SRC_SGI, vm, 1, 3);
     sc.sender_vcpu = 0;
-    sc.intid = 3;
     sc.period = PERIOD;
     sc.limit = N_IRQS;
     sc.handler = GICSIM_NS(500);
     assert_int_equal(gicsim_source_add(s, &sc, NULL), GICSIM_OK);
     gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
-    check_delivered(s, N_IRQS);
-    gicsim_system_stats st = stats(s);
+    tf_check_all_completed(s, N_IRQS);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(st.exits[GICSIM_EXIT_SGI_TRAP], N_IRQS); /* the sender */
     assert_int_equal(st.exits_total, N_IRQS);                 /* nothing on the receiver */
     assert_int_equal(st.kicks, 0);
@@ -221,8 +152,8 @@ static void test_vsgi_receiver_no_exit(void **state)
 static void test_did(void **state)
 {
     (void)state;
-    gicsim_system *s = sys_v4(GICSIM_GICV4_0, 2);
-    uint32_t vm = add_vm(s, "did", 1, false, true /* overridden by the policy */);
+    gicsim_system *s = tf_system(GICSIM_GICV4_0, 2);
+    uint32_t vm = tf_vm(s, "did", 1, false, true /* overridden by the policy */);
     add_msi(s, vm, 0, LPI);
     gicsim_source_config tc;
     gicsim_source_config_init(&tc);
@@ -232,14 +163,14 @@ static void test_did(void **state)
     tc.limit = 3;
     assert_int_equal(gicsim_source_add(s, &tc, NULL), GICSIM_OK);
     gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
-    check_delivered(s, N_IRQS + 3);
-    gicsim_system_stats st = stats(s);
+    tf_check_all_completed(s, N_IRQS + 3);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(st.exits[GICSIM_EXIT_WFI], 0);
     assert_int_equal(st.doorbells, 0);
     assert_int_equal(st.exits[GICSIM_EXIT_IRQ], 3); /* the timer's */
     for (size_t i = 0; i < gicsim_system_record_count(s); i++) {
         const gicsim_irq_record *r = gicsim_system_record(s, i);
-        assert_int_equal(exits_of(r), r->intid == GICSIM_PPI_VTIMER ? 1u : 0u);
+        assert_int_equal(tf_record_exits(r), r->intid == GICSIM_PPI_VTIMER ? 1u : 0u);
     }
     gicsim_system_destroy(s);
 }
@@ -249,7 +180,7 @@ static void test_did(void **state)
 static void test_unsupported(void **state)
 {
     (void)state;
-    gicsim_system *s = sys_v4(GICSIM_GICV3, 1);
+    gicsim_system *s = tf_system(GICSIM_GICV3, 1);
     gicsim_vm_config vc;
     gicsim_vm_config_init(&vc);
     vc.policy = "gicv4-direct";
@@ -257,7 +188,7 @@ static void test_unsupported(void **state)
     vc.policy = "did";
     assert_int_equal(gicsim_vm_add(s, &vc, NULL), GICSIM_E_UNSUPPORTED);
     gicsim_system_destroy(s);
-    s = sys_v4(GICSIM_GICV4_0, 1);
+    s = tf_system(GICSIM_GICV4_0, 1);
     vc.policy = "gicv41-vsgi";
     assert_int_equal(gicsim_vm_add(s, &vc, NULL), GICSIM_E_UNSUPPORTED);
     vc.policy = "gicv4-direct";
@@ -293,20 +224,13 @@ static void test_two_vms(void **state)
     (void)state;
     gicsim_gic_version versions[] = {GICSIM_GICV4_0, GICSIM_GICV4_1};
     for (size_t k = 0; k < 2; k++) {
-        gicsim_system *s = sys_v4(versions[k], 2);
-        gicsim_vm_config vc;
-        gicsim_vm_config_init(&vc);
-        vc.policy = "gicv4-direct";
-        vc.pe_first = 0;
-        vc.pe_count = 1;
-        uint32_t vm0, vm1;
-        assert_int_equal(gicsim_vm_add(s, &vc, &vm0), GICSIM_OK);
-        vc.pe_first = 1;
-        assert_int_equal(gicsim_vm_add(s, &vc, &vm1), GICSIM_OK);
+        gicsim_system *s = tf_system(versions[k], 2);
+        tf_vm_on_pe(s, "gicv4-direct", 0, false, true);
+        uint32_t vm1 = tf_vm_on_pe(s, "gicv4-direct", 1, false, true);
         add_msi(s, vm1, 0, LPI);
         gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
-        check_delivered(s, N_IRQS);
-        assert_int_equal(stats(s).doorbells, N_IRQS);
+        tf_check_all_completed(s, N_IRQS);
+        assert_int_equal(tf_system_stats(s).doorbells, N_IRQS);
         gicsim_system_destroy(s);
     }
 }
@@ -317,8 +241,8 @@ static void test_deterministic(void **state)
     (void)state;
     gicsim_irq_record rec[2][N_IRQS];
     for (int run = 0; run < 2; run++) {
-        gicsim_system *s = sys_v4(GICSIM_GICV4_1, 2);
-        uint32_t vm = add_vm(s, "gicv4-direct", 2, false, true);
+        gicsim_system *s = tf_system(GICSIM_GICV4_1, 2);
+        uint32_t vm = tf_vm(s, "gicv4-direct", 2, false, true);
         add_msi(s, vm, 0, LPI);
         assert_int_equal(gicsim_system_record_count(s), 0);
         gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));

@@ -28,6 +28,8 @@
 #include <gicsim/gicsim.h>
 #include <gicsim/hypervisor.h>
 
+#include "support/fixtures.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,29 +64,10 @@ static gicsim_time_t ps(const gicsim_timing *t, gicsim_cost_id id)
 
 static gicsim_system *sys_with(gicsim_gic_version ver, uint32_t pes, const gicsim_timing *t)
 {
-    gicsim_system_config c;
-    gicsim_system_config_init(&c);
-    c.gic.version = ver;
-    c.gic.num_pes = pes;
+    gicsim_system_config c = tf_system_config(ver, pes);
     if (t)
         c.timing = *t;
-    gicsim_system *s = NULL;
-    assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
-    return s;
-}
-
-static uint32_t add_vm(gicsim_system *s, const char *policy, uint32_t pe, bool busy, bool wfi_trap)
-{
-    gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.policy = policy;
-    vc.guest_busy = busy;
-    vc.wfi_trap = wfi_trap;
-    vc.pe_first = pe;
-    vc.pe_count = 1;
-    uint32_t vm = UINT32_MAX;
-    assert_int_equal(gicsim_vm_add(s, &vc, &vm), GICSIM_OK);
-    return vm;
+    return tf_system_new(&c);
 }
 
 static uint32_t add_host_timer(gicsim_system *s, uint32_t pe, gicsim_time_t start, uint64_t limit)
@@ -98,9 +81,7 @@ static uint32_t add_host_timer(gicsim_system *s, uint32_t pe, gicsim_time_t star
     c.period = PERIOD;
     c.start = start;
     c.limit = limit;
-    uint32_t id = UINT32_MAX;
-    assert_int_equal(gicsim_source_add(s, &c, &id), GICSIM_OK);
-    return id;
+    return tf_source_add(s, &c);
 }
 
 static uint32_t add_vtimer(gicsim_system *s, uint32_t vm, uint64_t limit)
@@ -112,61 +93,7 @@ static uint32_t add_vtimer(gicsim_system *s, uint32_t vm, uint64_t limit)
     c.period = PERIOD;
     c.handler = GICSIM_US(2);
     c.limit = limit;
-    uint32_t id = UINT32_MAX;
-    assert_int_equal(gicsim_source_add(s, &c, &id), GICSIM_OK);
-    return id;
-}
-
-static gicsim_system_stats stats_of(const gicsim_system *s)
-{
-    gicsim_system_stats st;
-    memset(&st, 0xA5, sizeof st);
-    gicsim_system_get_stats(s, &st);
-    return st;
-}
-
-static const gicsim_irq_record *rec(const gicsim_system *s, size_t i)
-{
-    const gicsim_irq_record *r = gicsim_system_record(s, i);
-    assert_non_null(r);
-    return r;
-}
-
-/* Every asserted instance accounted for: merged, delivered (time-stamps in
- * order) or pending, the statistics and histograms agreeing; the invariant
- * checker clean. */
-static void check_accounting(const gicsim_system *s)
-{
-    assert_int_equal(gicsim_system_check_invariants((gicsim_system *)s, NULL, 0), GICSIM_OK);
-    gicsim_system_stats st = stats_of(s);
-    size_t n = gicsim_system_record_count(s);
-    uint64_t merged = 0, delivered = 0, pending = 0;
-    for (size_t i = 0; i < n; i++) {
-        const gicsim_irq_record *r = rec(s, i);
-        if (r->merged) {
-            merged++;
-            assert_true(r->t_ack == NEVER);
-        } else if (r->t_ack != NEVER) {
-            delivered++;
-            assert_true(r->t_assert <= r->t_signal);
-            assert_true(r->t_signal <= r->t_ack);
-            assert_true(r->t_ack <= r->t_eoi);
-            assert_true(r->t_eoi <= r->t_deact);
-        } else {
-            pending++;
-            assert_true(r->t_eoi == NEVER && r->t_deact == NEVER);
-        }
-    }
-    assert_int_equal(st.asserted, n);
-    assert_int_equal(st.merged, merged);
-    assert_int_equal(st.delivered, delivered);
-    assert_int_equal(st.pending, pending);
-    assert_int_equal(st.asserted, st.delivered + st.merged + st.pending);
-    assert_int_equal(gicsim_histogram_count(gicsim_system_latency(s, UINT32_MAX)), delivered);
-    uint64_t sum = 0;
-    for (uint32_t i = 0; gicsim_system_latency(s, i); i++)
-        sum += gicsim_histogram_count(gicsim_system_latency(s, i));
-    assert_int_equal(sum, delivered);
+    return tf_source_add(s, &c);
 }
 
 /* Physical acknowledges of each PPI 26 / 27, on any PE. */
@@ -190,7 +117,7 @@ static size_t latencies(const gicsim_system *s, uint32_t source, gicsim_time_t *
 {
     size_t n = 0;
     for (size_t i = 0; i < gicsim_system_record_count(s) && n < max; i++) {
-        const gicsim_irq_record *r = rec(s, i);
+        const gicsim_irq_record *r = tf_record(s, i);
         if (r->source == source && r->t_ack != NEVER)
             out[n++] = r->t_ack - r->t_assert;
     }
@@ -221,22 +148,22 @@ static void test_bare_metal_exact_latency(void **state)
     for (int split = 0; split < 2; split++) {
         gicsim_system *s = sys_with(GICSIM_GICV3, 2, &t);
         if (split) /* an idle guest on PE 1: EOImode=1 there, its vCPU blocked */
-            add_vm(s, "eoi-split", 1, false, true);
+            tf_vm_on_pe(s, "eoi-split", 1, false, true);
         uint32_t src = add_host_timer(s, 1, PERIOD, N_TICKS);
         const gicsim_source_config *c = gicsim_system_source_config(s, src);
         assert_int_equal(c->kind, GICSIM_SRC_HOST_TIMER);
         assert_int_equal(c->vm, UINT32_MAX);
         assert_int_equal(c->vcpu, UINT32_MAX);
         gicsim_system_run_for(s, PERIOD * (N_TICKS + 1));
-        check_accounting(s);
-        gicsim_system_stats st = stats_of(s);
+        tf_check_accounting(s);
+        gicsim_system_stats st = tf_system_stats(s);
         assert_int_equal(st.asserted, N_TICKS);
         assert_int_equal(st.delivered, N_TICKS);
         assert_int_equal(st.host_delivered, N_TICKS); /* all of them reached the host */
         assert_int_equal(st.pending, 0);
         assert_int_equal(st.exits_total, split ? 1 : 0); /* the guest's first WFI */
         for (uint32_t i = 0; i < N_TICKS; i++) {
-            const gicsim_irq_record *r = rec(s, i);
+            const gicsim_irq_record *r = tf_record(s, i);
             assert_int_equal(r->source, src);
             assert_int_equal(r->vm, UINT32_MAX);
             assert_int_equal(r->vcpu, UINT32_MAX);
@@ -278,16 +205,16 @@ static void test_host_timer_exits_guest(void **state)
         ps(&t, GICSIM_COST_HOST_IRQ_ENTRY) + ps(&t, GICSIM_COST_ICC_IAR_READ);
     for (int native = 0; native < 2; native++) {
         gicsim_system *s = sys_with(GICSIM_GICV3, 1, &t);
-        add_vm(s, "eoi-split", 0, !native, !native);
+        tf_vm_on_pe(s, "eoi-split", 0, !native, !native);
         uint32_t src = add_host_timer(s, 0, PERIOD, N_TICKS);
         gicsim_system_run_for(s, PERIOD * (N_TICKS + 1));
-        check_accounting(s);
-        gicsim_system_stats st = stats_of(s);
+        tf_check_accounting(s);
+        gicsim_system_stats st = tf_system_stats(s);
         assert_int_equal(st.delivered, N_TICKS);
         assert_int_equal(st.exits[GICSIM_EXIT_IRQ], N_TICKS);
         assert_int_equal(st.exits_total, N_TICKS);
         for (uint32_t i = 0; i < N_TICKS; i++) {
-            const gicsim_irq_record *r = rec(s, i);
+            const gicsim_irq_record *r = tf_record(s, i);
             assert_int_equal(r->source, src);
             assert_int_equal(r->t_ack - r->t_assert, lat);
             assert_int_equal(r->exits[GICSIM_EXIT_IRQ], 1);
@@ -313,17 +240,15 @@ static void test_ppi26_shared(void **state)
     } cases[] = {{0, 1}, {GICSIM_NS(40), 1}, {GICSIM_NS(200), 2}};
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         gicsim_system *s = sys_with(GICSIM_GICV3, 1, NULL);
-        uint32_t vm = add_vm(s, "eoi-split", 0, false, true);
+        uint32_t vm = tf_vm_on_pe(s, "eoi-split", 0, false, true);
         uint32_t vt = add_vtimer(s, vm, N_TICKS);
         uint32_t ht = add_host_timer(s, 0, PERIOD + cases[k].offset, N_TICKS);
         ack_count acks = {0, 0};
         assert_int_equal(gicsim_gic_add_observer(gicsim_system_gic(s), count_acks, &acks),
                          GICSIM_OK);
         gicsim_system_run_for(s, PERIOD * (N_TICKS + 1));
-        gicsim_system_stop_sources(s);
-        gicsim_system_run_for(s, GICSIM_MS(1));
-        check_accounting(s);
-        gicsim_system_stats st = stats_of(s);
+        tf_drain(s, GICSIM_MS(1));
+        gicsim_system_stats st = tf_system_stats(s);
         assert_int_equal(st.asserted, 2 * N_TICKS);
         assert_int_equal(st.delivered, 2 * N_TICKS);
         assert_int_equal(st.host_delivered, N_TICKS); /* the other half: the guest's timer */
@@ -333,7 +258,7 @@ static void test_ppi26_shared(void **state)
         assert_int_equal(st.wakeups, N_TICKS);
         assert_int_equal(acks.ppi26, cases[k].acks * N_TICKS);
         for (size_t i = 0; i < gicsim_system_record_count(s); i++) {
-            const gicsim_irq_record *r = rec(s, i);
+            const gicsim_irq_record *r = tf_record(s, i);
             if (r->source == vt) {
                 assert_int_equal(r->intid, GICSIM_PPI_VTIMER);
                 assert_int_equal(r->vm, vm);
@@ -355,14 +280,12 @@ static void test_ppi26_not_for_direct_timer(void **state)
 {
     (void)state;
     gicsim_system *s = sys_with(GICSIM_GICV4_1, 1, NULL);
-    uint32_t vm = add_vm(s, "direct-vtimer", 0, false, true);
+    uint32_t vm = tf_vm_on_pe(s, "direct-vtimer", 0, false, true);
     uint32_t vt = add_vtimer(s, vm, N_TICKS);
     uint32_t ht = add_host_timer(s, 0, PERIOD, N_TICKS);
     gicsim_system_run_for(s, PERIOD * (N_TICKS + 1));
-    gicsim_system_stop_sources(s);
-    gicsim_system_run_for(s, GICSIM_MS(1));
-    check_accounting(s);
-    gicsim_system_stats st = stats_of(s);
+    tf_drain(s, GICSIM_MS(1));
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(st.delivered, 2 * N_TICKS);
     assert_int_equal(gicsim_histogram_count(gicsim_system_latency(s, vt)), N_TICKS);
     assert_int_equal(gicsim_histogram_count(gicsim_system_latency(s, ht)), N_TICKS);
@@ -387,12 +310,12 @@ static void test_host_timer_merge_and_trigger(void **state)
     assert_int_equal(gicsim_source_trigger(s, id), GICSIM_OK);
     assert_int_equal(gicsim_source_trigger(s, id), GICSIM_OK);
     gicsim_system_run_for(s, GICSIM_US(10));
-    check_accounting(s);
-    gicsim_system_stats st = stats_of(s);
+    tf_check_accounting(s);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(st.asserted, 2);
     assert_int_equal(st.delivered, 1);
     assert_int_equal(st.merged, 1);
-    assert_true(rec(s, 1)->merged);
+    assert_true(tf_record(s, 1)->merged);
     gicsim_system_destroy(s);
 }
 
@@ -441,13 +364,13 @@ static size_t wake_run(wake_path p, uint64_t idle_exit, gicsim_time_t *lat)
         src = add_host_timer(s, 0, PERIOD, N_TICKS);
         break;
     case WAKE_HRTIMER:
-        src = add_vtimer(s, add_vm(s, "eoi-split", 0, false, true), N_TICKS);
+        src = add_vtimer(s, tf_vm_on_pe(s, "eoi-split", 0, false, true), N_TICKS);
         break;
     case WAKE_DOORBELL:
-        src = add_vtimer(s, add_vm(s, "direct-vtimer", 0, false, true), N_TICKS);
+        src = add_vtimer(s, tf_vm_on_pe(s, "direct-vtimer", 0, false, true), N_TICKS);
         break;
     case WAKE_KICK: {
-        uint32_t vm = add_vm(s, "eoi-split", 1, false, true);
+        uint32_t vm = tf_vm_on_pe(s, "eoi-split", 1, false, true);
         gicsim_source_config c;
         gicsim_source_config_init(&c);
         c.kind = GICSIM_SRC_SPI_EDGE;
@@ -461,20 +384,20 @@ static size_t wake_run(wake_path p, uint64_t idle_exit, gicsim_time_t *lat)
     }
     case WAKE_BUSY_GUEST:
     case WAKE_NATIVE_WFI:
-        add_vm(s, "eoi-split", 0, p == WAKE_BUSY_GUEST, p == WAKE_BUSY_GUEST);
+        tf_vm_on_pe(s, "eoi-split", 0, p == WAKE_BUSY_GUEST, p == WAKE_BUSY_GUEST);
         src = add_host_timer(s, 0, PERIOD, N_TICKS);
         break;
     default:
         fail();
     }
     gicsim_system_run_for(s, PERIOD * (N_TICKS + 1));
-    check_accounting(s);
+    tf_check_accounting(s);
     size_t n = latencies(s, src, lat, N_TICKS);
     assert_int_equal(n, N_TICKS);
     if (p == WAKE_KICK)
-        assert_true(stats_of(s).kicks >= N_TICKS);
+        assert_true(tf_system_stats(s).kicks >= N_TICKS);
     if (p == WAKE_DOORBELL)
-        assert_int_equal(stats_of(s).doorbells, N_TICKS);
+        assert_int_equal(tf_system_stats(s).doorbells, N_TICKS);
     gicsim_system_destroy(s);
     return n;
 }
@@ -549,17 +472,17 @@ static void test_direct_vtimer_delivery(void **state)
             ack_count acks = {0, 0};
             assert_int_equal(gicsim_gic_add_observer(gicsim_system_gic(s), count_acks, &acks),
                              GICSIM_OK);
-            uint32_t vm = add_vm(s, "direct-vtimer", 0, busy, true);
+            uint32_t vm = tf_vm_on_pe(s, "direct-vtimer", 0, busy, true);
             uint32_t vt = add_vtimer(s, vm, N_TICKS);
             gicsim_system_run_for(s, PERIOD * (N_TICKS + 1));
-            check_accounting(s);
-            gicsim_system_stats st = stats_of(s);
+            tf_check_accounting(s);
+            gicsim_system_stats st = tf_system_stats(s);
             assert_int_equal(st.asserted, N_TICKS);
             assert_int_equal(st.delivered, N_TICKS);
             assert_int_equal(acks.ppi26, 0);
             assert_int_equal(acks.ppi27, 0);
             for (uint32_t i = 0; i < N_TICKS; i++) {
-                const gicsim_irq_record *r = rec(s, i);
+                const gicsim_irq_record *r = tf_record(s, i);
                 assert_int_equal(r->source, vt);
                 assert_int_equal(r->vm, vm);
                 assert_int_equal(r->intid, 65535);
@@ -592,7 +515,7 @@ static void test_direct_vtimer_reservations(void **state)
 {
     (void)state;
     gicsim_system *s = sys_with(GICSIM_GICV4_1, 2, NULL);
-    uint32_t vm = add_vm(s, "direct-vtimer", 0, false, true);
+    uint32_t vm = tf_vm_on_pe(s, "direct-vtimer", 0, false, true);
     gicsim_source_config c;
     gicsim_source_config_init(&c);
     c.kind = GICSIM_SRC_MSI;
@@ -608,8 +531,8 @@ static void test_direct_vtimer_reservations(void **state)
     assert_int_equal(gicsim_source_add(s, &c, NULL), GICSIM_OK);
     add_vtimer(s, vm, N_TICKS);
     gicsim_system_run_for(s, PERIOD * (N_TICKS + 1));
-    check_accounting(s);
-    assert_int_equal(stats_of(s).delivered, 2 * N_TICKS);
+    tf_check_accounting(s);
+    assert_int_equal(tf_system_stats(s).delivered, 2 * N_TICKS);
     gicsim_system_destroy(s);
 }
 
@@ -654,7 +577,7 @@ static void test_scenario_host_timer(void **state)
     assert_int_equal(c->kind, GICSIM_SRC_HOST_TIMER);
     assert_int_equal(c->route_pe, 1);
     gicsim_system_run_for(s, gicsim_scenario_duration(sc));
-    check_accounting(s);
+    tf_check_accounting(s);
     assert_true(gicsim_histogram_count(gicsim_system_latency(s, 1)) > 5);
 
     /* CSV: a host timer's record has empty vm and vcpu fields. */
@@ -716,8 +639,8 @@ static void test_seed004_scenario(void **state)
                                  ps(t, GICSIM_COST_ICC_IAR_READ) +
                                  ps(t, GICSIM_COST_REDIST_TO_CPUIF);
         gicsim_system_run_for(s, gicsim_scenario_duration(sc));
-        check_accounting(s);
-        gicsim_system_stats st = stats_of(s);
+        tf_check_accounting(s);
+        gicsim_system_stats st = tf_system_stats(s);
         const gicsim_histogram *h = gicsim_system_latency(s, 1);
         assert_int_equal(gicsim_histogram_count(h), 24);
         assert_int_equal(gicsim_histogram_min(h), bm);

@@ -14,64 +14,20 @@
 
 #include <gicsim/gicsim.h>
 
+#include "support/fixtures.h"
+#include "support/its_boot.h"
+
 #include <stdlib.h>
-#include <string.h>
 
 #define SPURIOUS GICSIM_INTID_SPURIOUS
 #define LPI GICSIM_LPI_BASE
 #define NPES 4u
-#define LOG_MAX 8192
-
-/* Memory map of the tests (all in the simulated memory). */
-#define PROP_BASE 0x00100000ull /* LPI configuration table, 16 INTID bits */
-#define PEND_BASE(pe) (0x00200000ull + 0x10000ull * (pe)) /* pending tables, 64 KiB aligned */
-#define CQ_BASE 0x00400000ull                             /* command queue, one 4 KiB page */
-#define DT_BASE 0x00500000ull                             /* device table (or its level-1 table) */
-#define DT_L2_BASE 0x00510000ull /* level-2 pages of a two-level device table */
-#define CT_BASE 0x00600000ull    /* collection table */
-#define VPET_BASE 0x00700000ull  /* vPE table */
-#define ITT_BASE(dev) (0x00800000ull + 0x1000ull * (dev))
-#define VPT_BASE(n) (0x01000000ull + 0x10000ull * (n)) /* virtual pending tables */
-#define VPROP_BASE 0x02000000ull                       /* the VM's vLPI configuration table */
 
 /* ---- fixture ------------------------------------------------------------------- */
 
-typedef struct fx {
-    gicsim_engine *e;
-    gicsim_gic *g;
-    gicsim_gic_event ev[LOG_MAX];
-    size_t n_ev;
-} fx;
-
-static void observe(void *ctx, const gicsim_gic_event *ev)
-{
-    fx *f = ctx;
-    assert_true(f->n_ev < LOG_MAX);
-    f->ev[f->n_ev++] = *ev;
-}
-
-static void its_wr(fx *f, uint32_t off, unsigned size, uint64_t v)
-{
-    assert_int_equal(gicsim_its_write(f->g, off, size, v), GICSIM_OK);
-}
-
-static uint64_t its_rd(fx *f, uint32_t off, unsigned size)
-{
-    uint64_t v = 0xDEADBEEFull;
-    assert_int_equal(gicsim_its_read(f->g, off, size, &v), GICSIM_OK);
-    return v;
-}
-
-static void gicr_wr(fx *f, uint32_t pe, uint32_t off, uint64_t v)
-{
-    assert_int_equal(gicsim_gicr_write(f->g, pe, off, 8, v), GICSIM_OK);
-}
-
-static void set_lpi_config(fx *f, uint64_t table, uint32_t intid, uint8_t prio, bool enable)
-{
-    uint8_t b = (uint8_t)((prio & 0xFCu) | (enable ? 1u : 0u));
-    assert_int_equal(gicsim_mem_write(f->g, table + intid - LPI, &b, 1), GICSIM_OK);
-}
+/* A GIC with an event log (support/fixtures.h); the tables in the simulated
+ * memory are support/its_boot.h's. */
+typedef tf_gic_fx fx;
 
 static void submit(fx *f, const gicsim_its_cmd *cmds, size_t n)
 {
@@ -113,14 +69,6 @@ static uint64_t viar1(fx *f, uint32_t pe)
     return v;
 }
 
-/* A cost under the default timing, in picoseconds. */
-static gicsim_time_t cost_ps(gicsim_cost_id id)
-{
-    gicsim_timing t;
-    gicsim_timing_init(&t);
-    return gicsim_timing_ps(&t, id);
-}
-
 typedef struct fx_opts {
     gicsim_gic_version version;
     uint32_t cache_entries;
@@ -130,52 +78,32 @@ typedef struct fx_opts {
 
 /* A GIC with an OS-initialized physical side, LPIs enabled on every PE, the
  * ITS tables and queue set up, the ITS enabled and collection n mapped to
- * PE n. */
+ * PE n (tf_its_boot), the commands done. */
 static fx *fx_create(fx_opts o)
 {
-    fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
     gicsim_gic_config cfg;
     gicsim_gic_config_init(&cfg);
     cfg.num_pes = NPES;
     cfg.version = o.version ? o.version : GICSIM_GICV3;
     cfg.its_cache_entries = o.cache_entries;
     cfg.timing = o.timing;
-    assert_int_equal(gicsim_engine_create(&f->e), GICSIM_OK);
-    assert_int_equal(gicsim_gic_create(f->e, &cfg, &f->g), GICSIM_OK);
-    assert_int_equal(gicsim_gic_add_observer(f->g, observe, f), GICSIM_OK);
+    fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    tf_gic_new(&f->e, &f->g, &cfg);
+    tf_ev_log_attach(&f->ev, f->g);
     gicsim_gic_os_init(f->g);
-    for (uint32_t pe = 0; pe < NPES; pe++) {
-        gicr_wr(f, pe, GICSIM_GICR_PROPBASER, PROP_BASE | 15u);
-        gicr_wr(f, pe, GICSIM_GICR_PENDBASER, PEND_BASE(pe));
-        assert_int_equal(
-            gicsim_gicr_write(f->g, pe, GICSIM_GICR_CTLR, 4, GICSIM_GICR_CTLR_ENABLE_LPIS),
-            GICSIM_OK);
-    }
-    uint64_t dt = GICSIM_GITS_BASER_VALID | DT_BASE | GICSIM_GITS_BASER_PAGE_4K;
-    if (o.indirect_dt)
-        dt |= GICSIM_GITS_BASER_INDIRECT;
-    its_wr(f, GICSIM_GITS_BASER(GICSIM_GITS_BASER_DEVICES_INDEX), 8, dt);
-    its_wr(f, GICSIM_GITS_BASER(GICSIM_GITS_BASER_COLLECTIONS_INDEX), 8,
-           GICSIM_GITS_BASER_VALID | CT_BASE);
-    if (cfg.version >= GICSIM_GICV4_0)
-        its_wr(f, GICSIM_GITS_BASER(GICSIM_GITS_BASER_VPES_INDEX), 8,
-               GICSIM_GITS_BASER_VALID | VPET_BASE);
-    its_wr(f, GICSIM_GITS_CBASER, 8, GICSIM_GITS_BASER_VALID | CQ_BASE);
-    its_wr(f, GICSIM_GITS_CWRITER, 8, 0);
-    its_wr(f, GICSIM_GITS_CTLR, 4, GICSIM_GITS_CTLR_ENABLED);
-    for (uint32_t pe = 0; pe < NPES; pe++)
-        submit1(f, gicsim_its_cmd_mapc((uint16_t)pe, pe, true));
-    submit1(f, gicsim_its_cmd_sync(0));
+    tf_its_boot_opts boot = {.version = cfg.version, .num_pes = NPES, .indirect_dt = o.indirect_dt};
+    assert_int_equal(tf_its_boot(f->g, &boot), GICSIM_OK);
     run(f);
     return f;
 }
 
-static void fx_destroy(fx *f)
+/* Time of the first observer event of `kind` for `intid` at or after index
+ * `from` (the test fails if there is none). */
+static gicsim_time_t event_time(const fx *f, size_t from, gicsim_gic_event_kind kind,
+                                uint32_t intid)
 {
-    gicsim_engine_destroy(f->e);
-    gicsim_gic_destroy(f->g);
-    free(f);
+    return tf_ev_next(&f->ev, &from, kind, TF_ANY, intid)->time;
 }
 
 /* MAPD `dev` with 2^bits events, then MAPTI (dev, ev) -> (pintid, icid). */
@@ -190,25 +118,14 @@ static void map_event(fx *f, uint32_t dev, unsigned bits, uint32_t ev, uint32_t 
     submit(f, c, 3);
 }
 
-/* Time of the first observer event of `kind` for `intid` at or after index `from`. */
-static gicsim_time_t event_time(const fx *f, size_t from, gicsim_gic_event_kind kind,
-                                uint32_t intid)
-{
-    for (size_t i = from; i < f->n_ev; i++)
-        if (f->ev[i].kind == kind && f->ev[i].intid == intid)
-            return f->ev[i].time;
-    fail_msg("no event %d for INTID %u", (int)kind, intid);
-    return 0;
-}
-
 /* ---- physical LPIs ------------------------------------------------------------------ */
 
 static void test_two_devices_two_pes(void **state)
 {
     (void)state;
     fx *f = fx_create((fx_opts){.cache_entries = 32});
-    set_lpi_config(f, PROP_BASE, LPI + 0, 0xA0, true);
-    set_lpi_config(f, PROP_BASE, LPI + 1, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 0, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 1, 0xA0, true);
     map_event(f, 1, 4, 0, LPI + 0, 0); /* device 1 -> PE 0 */
     map_event(f, 2, 8, 5, LPI + 1, 2); /* device 2 -> PE 2 */
     run(f);
@@ -227,15 +144,16 @@ static void test_two_devices_two_pes(void **state)
     assert_int_equal(s.commands_by_opcode[GICSIM_ITS_CMD_MAPD], 2);
     assert_int_equal(s.commands_by_opcode[GICSIM_ITS_CMD_MAPC], NPES);
     /* The queue is drained: CREADR caught up with CWRITER. */
-    assert_int_equal(its_rd(f, GICSIM_GITS_CREADR, 8), its_rd(f, GICSIM_GITS_CWRITER, 8));
-    fx_destroy(f);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
+                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8));
+    tf_gic_fx_free(f);
 }
 
 static void test_inv_invall(void **state)
 {
     (void)state;
     fx *f = fx_create((fx_opts){.cache_entries = 32});
-    set_lpi_config(f, PROP_BASE, LPI + 7, 0xA0, false);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 7, 0xA0, false);
     map_event(f, 3, 4, 2, LPI + 7, 1);
     submit1(f, gicsim_its_cmd_inv(3, 2));
     run(f);
@@ -244,7 +162,7 @@ static void test_inv_invall(void **state)
     run(f);
     assert_int_equal(iar1(f, 1), SPURIOUS);
     /* Enabled in memory: no effect until an invalidation. */
-    set_lpi_config(f, PROP_BASE, LPI + 7, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 7, 0xA0, true);
     run(f);
     assert_int_equal(iar1(f, 1), SPURIOUS);
     gicsim_its_cmd c[2] = {gicsim_its_cmd_invall(1), gicsim_its_cmd_sync(1)};
@@ -252,14 +170,14 @@ static void test_inv_invall(void **state)
     run(f);
     assert_int_equal(iar1(f, 1), LPI + 7);
     assert_int_equal(its_stats(f).commands_by_opcode[GICSIM_ITS_CMD_INVALL], 1);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_mapd_invalid_drops(void **state)
 {
     (void)state;
     fx *f = fx_create((fx_opts){.cache_entries = 32});
-    set_lpi_config(f, PROP_BASE, LPI + 3, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 3, 0xA0, true);
     map_event(f, 4, 4, 1, LPI + 3, 0);
     run(f);
     assert_int_equal(gicsim_its_msi(f->g, 4, 1), GICSIM_OK); /* fills the cache */
@@ -281,14 +199,14 @@ static void test_mapd_invalid_drops(void **state)
     assert_int_equal(gicsim_its_msi(f->g, 5, 99), GICSIM_OK); /* beyond the ITT */
     run(f);
     assert_int_equal(its_stats(f).dropped, 3);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_movi_moves_lpi(void **state)
 {
     (void)state;
     fx *f = fx_create((fx_opts){.cache_entries = 32});
-    set_lpi_config(f, PROP_BASE, LPI + 10, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 10, 0xA0, true);
     map_event(f, 6, 4, 3, LPI + 10, 0);
     submit1(f, gicsim_its_cmd_movi(6, 3, 1));
     run(f);
@@ -307,29 +225,29 @@ static void test_movi_moves_lpi(void **state)
     run(f);
     assert_int_equal(iar1(f, 1), SPURIOUS);
     assert_int_equal(iar1(f, 3), LPI + 10);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_cache_hit_vs_miss_latency(void **state)
 {
     (void)state;
     fx *f = fx_create((fx_opts){.cache_entries = 4});
-    set_lpi_config(f, PROP_BASE, LPI + 20, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 20, 0xA0, true);
     map_event(f, 7, 4, 1, LPI + 20, 2);
     run(f);
-    gicsim_time_t translate = cost_ps(GICSIM_COST_ITS_TRANSLATE);
-    gicsim_time_t read = cost_ps(GICSIM_COST_ITS_TABLE_READ);
-    gicsim_time_t hit = cost_ps(GICSIM_COST_ITS_CACHE_HIT);
-    gicsim_time_t to_rd = cost_ps(GICSIM_COST_ITS_TO_REDIST);
+    gicsim_time_t translate = tf_cost_ps(GICSIM_COST_ITS_TRANSLATE);
+    gicsim_time_t read = tf_cost_ps(GICSIM_COST_ITS_TABLE_READ);
+    gicsim_time_t hit = tf_cost_ps(GICSIM_COST_ITS_CACHE_HIT);
+    gicsim_time_t to_rd = tf_cost_ps(GICSIM_COST_ITS_TO_REDIST);
 
-    size_t from = f->n_ev;
+    size_t from = f->ev.n;
     gicsim_time_t t0 = gicsim_engine_now(f->e);
     assert_int_equal(gicsim_its_msi(f->g, 7, 1), GICSIM_OK);
     run(f);
     gicsim_time_t miss_lat = event_time(f, from, GICSIM_GEV_RAISE, LPI + 20) - t0;
     assert_int_equal(iar1(f, 2), LPI + 20);
 
-    from = f->n_ev;
+    from = f->ev.n;
     t0 = gicsim_engine_now(f->e);
     assert_int_equal(gicsim_its_msi(f->g, 7, 1), GICSIM_OK);
     run(f);
@@ -349,12 +267,12 @@ static void test_cache_hit_vs_miss_latency(void **state)
     /* INV drops the entry: the next translation misses again. */
     submit1(f, gicsim_its_cmd_inv(7, 1));
     run(f);
-    from = f->n_ev;
+    from = f->ev.n;
     t0 = gicsim_engine_now(f->e);
     assert_int_equal(gicsim_its_msi(f->g, 7, 1), GICSIM_OK);
     run(f);
     assert_int_equal(event_time(f, from, GICSIM_GEV_RAISE, LPI + 20) - t0, miss_lat);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_cache_lru_eviction(void **state)
@@ -363,7 +281,7 @@ static void test_cache_lru_eviction(void **state)
     fx *f = fx_create((fx_opts){.cache_entries = 2});
     submit1(f, gicsim_its_cmd_mapd(8, ITT_BASE(8), 2, true));
     for (uint32_t ev = 0; ev < 3; ev++) {
-        set_lpi_config(f, PROP_BASE, LPI + 30 + ev, 0xA0, true);
+        tf_lpi_config(f->g, PROP_BASE, LPI + 30 + ev, 0xA0, true);
         submit1(f, gicsim_its_cmd_mapti(8, ev, LPI + 30 + ev, 0));
     }
     run(f);
@@ -378,7 +296,7 @@ static void test_cache_lru_eviction(void **state)
     assert_int_equal(s.cache_hits, 1);
     assert_int_equal(s.cache_misses, 4);
     assert_int_equal(s.cache_evictions, 2);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_burst_queues(void **state)
@@ -388,13 +306,13 @@ static void test_burst_queues(void **state)
     enum { N = 8 };
     submit1(f, gicsim_its_cmd_mapd(9, ITT_BASE(9), 4, true));
     for (uint32_t ev = 0; ev < N; ev++) {
-        set_lpi_config(f, PROP_BASE, LPI + 40 + ev, 0xA0, true);
+        tf_lpi_config(f->g, PROP_BASE, LPI + 40 + ev, 0xA0, true);
         submit1(f, gicsim_its_cmd_mapti(9, ev, LPI + 40 + ev, 3));
     }
     run(f);
     gicsim_time_t per =
-        cost_ps(GICSIM_COST_ITS_TRANSLATE) + 3 * cost_ps(GICSIM_COST_ITS_TABLE_READ);
-    size_t from = f->n_ev;
+        tf_cost_ps(GICSIM_COST_ITS_TRANSLATE) + 3 * tf_cost_ps(GICSIM_COST_ITS_TABLE_READ);
+    size_t from = f->ev.n;
     for (uint32_t ev = 0; ev < N; ev++)
         assert_int_equal(gicsim_its_msi(f->g, 9, ev), GICSIM_OK);
     run(f);
@@ -404,7 +322,7 @@ static void test_burst_queues(void **state)
     gicsim_its_stats s = its_stats(f);
     assert_int_equal(s.translation_queue_max, N - 1); /* the first went into service at once */
     assert_int_equal(s.lpis, N);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 /* SYNC completes only once every earlier effect has reached its redistributor. */
@@ -415,7 +333,7 @@ static void test_sync_waits_for_redistributor(void **state)
     gicsim_timing_init(&t);
     t.cycles[GICSIM_COST_ITS_TO_REDIST] = 1000; /* much slower than a command */
     fx *f = fx_create((fx_opts){.cache_entries = 0, .timing = &t});
-    set_lpi_config(f, PROP_BASE, LPI + 50, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 50, 0xA0, true);
     map_event(f, 10, 4, 0, LPI + 50, 1);
     run(f);
     gicsim_time_t cmd = gicsim_timing_ps(&t, GICSIM_COST_ITS_COMMAND);
@@ -427,33 +345,23 @@ static void test_sync_waits_for_redistributor(void **state)
     gicsim_time_t int_done = t0 + cmd + 3 * read;
     gicsim_time_t arrive = int_done + to_rd;
     gicsim_engine_run_until(f->e, arrive - 1);
-    assert_int_equal(its_rd(f, GICSIM_GITS_CREADR, 8), its_rd(f, GICSIM_GITS_CWRITER, 8) - 32);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
+                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8) - 32);
     gicsim_engine_run_until(f->e, arrive);
-    assert_int_equal(its_rd(f, GICSIM_GITS_CREADR, 8), its_rd(f, GICSIM_GITS_CWRITER, 8));
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
+                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8));
     run(f);
     assert_int_equal(iar1(f, 1), LPI + 50);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
-
-static void enable_vcpuif(fx *f, uint32_t pe);
 
 /* ---- command errors, garbage -------------------------------------------------------- */
-
-static uint64_t xorshift64(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *s = x;
-    return x;
-}
 
 static void test_command_errors(void **state)
 {
     (void)state;
     fx *f = fx_create((fx_opts){.cache_entries = 8});
-    set_lpi_config(f, PROP_BASE, LPI + 60, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 60, 0xA0, true);
     gicsim_its_cmd bad0 = {{0x00, 0, 0, 0}}, bad7f = {{0x7F, 0, 0, 0}};
     gicsim_its_cmd c[] = {
         gicsim_its_cmd_mapti(11, 0, LPI + 60, 0),       /* unmapped device */
@@ -493,20 +401,21 @@ static void test_command_errors(void **state)
     assert_string_equal(gicsim_its_error_name(GICSIM_ITS_ERR_ID_OOR), "id_oor");
     assert_null(gicsim_its_error_name(GICSIM_ITS_ERR__COUNT));
     /* The queue went on after every error. */
-    assert_int_equal(its_rd(f, GICSIM_GITS_CREADR, 8), its_rd(f, GICSIM_GITS_CWRITER, 8));
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
+                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8));
     assert_int_equal(iar1(f, 0), SPURIOUS);
     /* A translation through the unmapped collection is dropped. */
     assert_int_equal(gicsim_its_msi(f->g, 11, 1), GICSIM_OK);
     run(f);
     assert_int_equal(its_stats(f).dropped, 1);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 /* A random command: mostly well-formed with small IDs (so that many succeed
  * and build up real mappings), sometimes random bits. */
 static gicsim_its_cmd random_command(uint64_t *s)
 {
-    uint64_t r = xorshift64(s);
+    uint64_t r = tf_xorshift64(s);
     uint32_t dev = (uint32_t)(r >> 8) % 8, ev = (uint32_t)(r >> 12) % 8;
     uint16_t icid = (uint16_t)((r >> 16) % (NPES + 2)), vpe = (uint16_t)((r >> 20) % 6);
     uint32_t intid = LPI + (uint32_t)(r >> 24) % 64, pe = (uint32_t)(r >> 32) % (NPES + 1);
@@ -558,7 +467,7 @@ static gicsim_its_cmd random_command(uint64_t *s)
     default: {
         gicsim_its_cmd c;
         for (unsigned k = 0; k < 4; k++)
-            c.dw[k] = xorshift64(s);
+            c.dw[k] = tf_xorshift64(s);
         if (r & 1)
             c.dw[0] = (c.dw[0] & ~0xFFull) | (r >> 8 & 0x2Fu);
         return c;
@@ -572,12 +481,12 @@ static void garbage_run(gicsim_gic_version v, uint64_t seed)
 {
     fx *f = fx_create((fx_opts){.version = v, .cache_entries = 4});
     for (uint32_t i = 0; i < 64; i++) {
-        set_lpi_config(f, PROP_BASE, LPI + i, 0xA0, true);
-        set_lpi_config(f, VPROP_BASE, LPI + i, 0xA0, true);
+        tf_lpi_config(f->g, PROP_BASE, LPI + i, 0xA0, true);
+        tf_lpi_config(f->g, VPROP_BASE, LPI + i, 0xA0, true);
     }
-    set_lpi_config(f, PROP_BASE, 8300, 0x80, true);
+    tf_lpi_config(f->g, PROP_BASE, 8300, 0x80, true);
     for (uint32_t pe = 0; pe < NPES; pe++)
-        enable_vcpuif(f, pe);
+        tf_vcpu_on(f->g, pe, 0xFF);
     uint64_t s = seed;
     for (unsigned round = 0; round < 40; round++) {
         gicsim_its_cmd c[50];
@@ -585,7 +494,7 @@ static void garbage_run(gicsim_gic_version v, uint64_t seed)
             c[i] = random_command(&s);
         submit(f, c, 50);
         for (unsigned i = 0; i < 20; i++) {
-            uint64_t r = xorshift64(&s);
+            uint64_t r = tf_xorshift64(&s);
             gicsim_its_msi(f->g, (uint32_t)r % 9, (uint32_t)(r >> 8) % 9);
             gicsim_its_write(
                 f->g, GICSIM_GITS_SGIR, 8,
@@ -606,7 +515,8 @@ static void garbage_run(gicsim_gic_version v, uint64_t seed)
                 while (viar1(f, pe) != SPURIOUS)
                     ;
         }
-        assert_int_equal(its_rd(f, GICSIM_GITS_CREADR, 8), its_rd(f, GICSIM_GITS_CWRITER, 8));
+        assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
+                         tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8));
     }
     gicsim_its_stats st = its_stats(f);
     assert_int_equal(st.commands, 40 * 50 + NPES + 1);
@@ -615,7 +525,7 @@ static void garbage_run(gicsim_gic_version v, uint64_t seed)
     assert_true(st.lpis > 0);
     if (v >= GICSIM_GICV4_0)
         assert_true(st.vlpis > 0);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_garbage_commands(void **state)
@@ -639,11 +549,12 @@ static void test_queue_wraps_and_full(void **state)
     run(f);
     assert_int_equal(gicsim_its_submit(f->g, c, 127), GICSIM_OK); /* wraps */
     run(f);
-    assert_int_equal(its_rd(f, GICSIM_GITS_CREADR, 8), its_rd(f, GICSIM_GITS_CWRITER, 8));
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
+                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8));
     gicsim_its_stats s = its_stats(f);
     assert_int_equal(s.commands, NPES + 1 + 254);
     assert_int_equal(s.command_queue_max, 127);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 /* ---- tables ------------------------------------------------------------------------- */
@@ -653,8 +564,8 @@ static void test_flat_and_two_level_device_tables(void **state)
     (void)state;
     for (int indirect = 0; indirect < 2; indirect++) {
         fx *f = fx_create((fx_opts){.cache_entries = 8, .indirect_dt = indirect != 0});
-        set_lpi_config(f, PROP_BASE, LPI + 70, 0xA0, true);
-        set_lpi_config(f, PROP_BASE, LPI + 71, 0xA0, true);
+        tf_lpi_config(f->g, PROP_BASE, LPI + 70, 0xA0, true);
+        tf_lpi_config(f->g, PROP_BASE, LPI + 71, 0xA0, true);
         uint32_t far_dev = 600; /* level-2 page 1 (512 8-byte entries per 4 KiB page) */
         if (indirect) {
             uint64_t l1 = GICSIM_GITS_L1_VALID | DT_L2_BASE;
@@ -676,10 +587,10 @@ static void test_flat_and_two_level_device_tables(void **state)
             map_event(f, far_dev, 4, 0, LPI + 71, 2);
             run(f);
             assert_int_equal(its_stats(f).errors[GICSIM_ITS_ERR_DEVICE_OOR], 2); /* MAPD, MAPTI */
-            its_wr(f, GICSIM_GITS_CTLR, 4, 0);
-            its_wr(f, GICSIM_GITS_BASER(0), 8,
-                   GICSIM_GITS_BASER_VALID | DT_BASE | 1u); /* two pages */
-            its_wr(f, GICSIM_GITS_CTLR, 4, GICSIM_GITS_CTLR_ENABLED);
+            tf_its_wr(f->g, GICSIM_GITS_CTLR, 4, 0);
+            tf_its_wr(f->g, GICSIM_GITS_BASER(0), 8,
+                      GICSIM_GITS_BASER_VALID | DT_BASE | 1u); /* two pages */
+            tf_its_wr(f->g, GICSIM_GITS_CTLR, 4, GICSIM_GITS_CTLR_ENABLED);
         }
         map_event(f, 5, 4, 0, LPI + 70, 1);
         map_event(f, far_dev, 4, 0, LPI + 71, 2);
@@ -692,7 +603,7 @@ static void test_flat_and_two_level_device_tables(void **state)
         assert_int_equal(iar1(f, 2), LPI + 71);
         /* Two cache misses; a two-level lookup also reads the level-1 entry. */
         assert_int_equal(its_stats(f).table_accesses - acc0, indirect ? 8 : 6);
-        fx_destroy(f);
+        tf_gic_fx_free(f);
     }
 }
 
@@ -700,7 +611,7 @@ static void test_registers(void **state)
 {
     (void)state;
     fx *f = fx_create((fx_opts){.version = GICSIM_GICV4_1, .cache_entries = 8});
-    uint64_t typer = its_rd(f, GICSIM_GITS_TYPER, 8);
+    uint64_t typer = tf_its_rd(f->g, GICSIM_GITS_TYPER, 8);
     assert_true(typer & GICSIM_GITS_TYPER_PHYSICAL);
     assert_true(typer & GICSIM_GITS_TYPER_VIRTUAL);
     assert_int_equal((typer >> GICSIM_GITS_TYPER_ITT_ENTRY_SIZE_SHIFT) & 0xF, 7);
@@ -710,56 +621,57 @@ static void test_registers(void **state)
     assert_int_equal((typer >> GICSIM_GITS_TYPER_HCC_SHIFT) & 0xFF, 0);
     assert_true(typer & GICSIM_GITS_TYPER_VSGI);
     assert_true(typer & GICSIM_GITS_TYPER_VMAPP);
-    assert_int_equal(its_rd(f, GICSIM_GITS_TYPER + 4, 4), typer >> 32);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_TYPER + 4, 4), typer >> 32);
     /* BASER Type and Entry_Size are read-only. */
-    uint64_t dt = its_rd(f, GICSIM_GITS_BASER(0), 8);
+    uint64_t dt = tf_its_rd(f->g, GICSIM_GITS_BASER(0), 8);
     assert_int_equal((dt >> GICSIM_GITS_BASER_TYPE_SHIFT) & 7, GICSIM_GITS_BASER_TYPE_DEVICES);
     assert_int_equal((dt >> GICSIM_GITS_BASER_ENTRY_SIZE_SHIFT) & 0x1F, 7);
-    uint64_t vp = its_rd(f, GICSIM_GITS_BASER(2), 8);
+    uint64_t vp = tf_its_rd(f->g, GICSIM_GITS_BASER(2), 8);
     assert_int_equal((vp >> GICSIM_GITS_BASER_TYPE_SHIFT) & 7, GICSIM_GITS_BASER_TYPE_VPES);
     assert_int_equal((vp >> GICSIM_GITS_BASER_ENTRY_SIZE_SHIFT) & 0x1F, 31);
     gicsim_gic_stats gs0, gs1;
     gicsim_gic_get_stats(f->g, &gs0);
     /* While enabled, BASER and CBASER writes are ignored and counted. */
-    its_wr(f, GICSIM_GITS_BASER(0), 8, 0);
-    its_wr(f, GICSIM_GITS_CBASER, 8, 0);
-    assert_int_equal(its_rd(f, GICSIM_GITS_BASER(0), 8), dt);
+    tf_its_wr(f->g, GICSIM_GITS_BASER(0), 8, 0);
+    tf_its_wr(f->g, GICSIM_GITS_CBASER, 8, 0);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_BASER(0), 8), dt);
     /* Unimplemented BASERs and reserved offsets are RAZ/WI. */
-    its_wr(f, GICSIM_GITS_BASER(5), 8, ~0ull);
-    assert_int_equal(its_rd(f, GICSIM_GITS_BASER(5), 8), 0);
-    assert_int_equal(its_rd(f, 0x0F00, 4), 0);
-    assert_int_equal(its_rd(f, GICSIM_GITS_TRANSLATER, 4), 0);
+    tf_its_wr(f->g, GICSIM_GITS_BASER(5), 8, ~0ull);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_BASER(5), 8), 0);
+    assert_int_equal(tf_its_rd(f->g, 0x0F00, 4), 0);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_TRANSLATER, 4), 0);
     gicsim_gic_get_stats(f->g, &gs1);
     assert_int_equal(gs1.raz_wi_writes - gs0.raz_wi_writes, 3);
     assert_int_equal(gs1.raz_wi_reads - gs0.raz_wi_reads, 3);
     /* CTLR: enabled and busy-free; disabled and idle is quiescent. */
-    assert_int_equal(its_rd(f, GICSIM_GITS_CTLR, 4), GICSIM_GITS_CTLR_ENABLED);
-    its_wr(f, GICSIM_GITS_CTLR, 4, 0);
-    assert_int_equal(its_rd(f, GICSIM_GITS_CTLR, 4), GICSIM_GITS_CTLR_QUIESCENT);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CTLR, 4), GICSIM_GITS_CTLR_ENABLED);
+    tf_its_wr(f->g, GICSIM_GITS_CTLR, 4, 0);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CTLR, 4), GICSIM_GITS_CTLR_QUIESCENT);
     /* Disabled: MSIs are ignored, commands wait. A CBASER write resets CREADR. */
     assert_int_equal(gicsim_its_msi(f->g, 1, 1), GICSIM_OK);
     assert_int_equal(its_stats(f).dropped_disabled, 1);
     submit1(f, gicsim_its_cmd_sync(0));
     run(f);
-    uint64_t cw = its_rd(f, GICSIM_GITS_CWRITER, 8);
-    assert_int_equal(its_rd(f, GICSIM_GITS_CREADR, 8), cw - 32);
-    its_wr(f, GICSIM_GITS_CTLR, 4, GICSIM_GITS_CTLR_ENABLED);
+    uint64_t cw = tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8), cw - 32);
+    tf_its_wr(f->g, GICSIM_GITS_CTLR, 4, GICSIM_GITS_CTLR_ENABLED);
     run(f);
-    assert_int_equal(its_rd(f, GICSIM_GITS_CREADR, 8), cw);
-    its_wr(f, GICSIM_GITS_CTLR, 4, 0);
-    its_wr(f, GICSIM_GITS_CBASER, 8, GICSIM_GITS_BASER_VALID | CQ_BASE | 1u);
-    assert_int_equal(its_rd(f, GICSIM_GITS_CREADR, 8), 0);
-    assert_int_equal(its_rd(f, GICSIM_GITS_CBASER, 8), GICSIM_GITS_BASER_VALID | CQ_BASE | 1u);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8), cw);
+    tf_its_wr(f->g, GICSIM_GITS_CTLR, 4, 0);
+    tf_its_wr(f->g, GICSIM_GITS_CBASER, 8, GICSIM_GITS_BASER_VALID | CQ_BASE | 1u);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8), 0);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CBASER, 8),
+                     GICSIM_GITS_BASER_VALID | CQ_BASE | 1u);
     /* 32-bit halves of a 64-bit register. */
-    its_wr(f, GICSIM_GITS_CWRITER, 4, 0x40);
-    its_wr(f, GICSIM_GITS_CWRITER + 4, 4, 0);
-    assert_int_equal(its_rd(f, GICSIM_GITS_CWRITER, 8), 0x40);
+    tf_its_wr(f->g, GICSIM_GITS_CWRITER, 4, 0x40);
+    tf_its_wr(f->g, GICSIM_GITS_CWRITER + 4, 4, 0);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8), 0x40);
     /* Bad arguments. */
     uint64_t v;
     assert_int_equal(gicsim_its_read(f->g, 0, 3, &v), GICSIM_E_INVAL);
     assert_int_equal(gicsim_its_read(NULL, 0, 4, &v), GICSIM_E_INVAL);
     assert_int_equal(gicsim_its_submit(NULL, NULL, 0), GICSIM_E_INVAL);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 
     /* Without an ITS. */
     gicsim_engine *e;
@@ -767,31 +679,20 @@ static void test_registers(void **state)
     gicsim_gic_config cfg;
     gicsim_gic_config_init(&cfg);
     cfg.its = false;
-    assert_int_equal(gicsim_engine_create(&e), GICSIM_OK);
-    assert_int_equal(gicsim_gic_create(e, &cfg, &g), GICSIM_OK);
+    tf_gic_new(&e, &g, &cfg);
     assert_int_equal(gicsim_its_read(g, 0, 4, &v), GICSIM_E_UNSUPPORTED);
     assert_int_equal(gicsim_its_msi(g, 0, 0), GICSIM_E_UNSUPPORTED);
     gicsim_its_stats s;
     assert_int_equal(gicsim_its_get_stats(g, &s), GICSIM_E_UNSUPPORTED);
-    gicsim_gic_destroy(g);
-    gicsim_engine_destroy(e);
+    tf_gic_free(e, g);
 }
 
 /* ---- GICv4 -------------------------------------------------------------------------- */
 
-static void enable_vcpuif(fx *f, uint32_t pe)
-{
-    assert_int_equal(gicsim_ich_write(f->g, pe, GICSIM_ICH_HCR, GICSIM_ICH_HCR_EN), GICSIM_OK);
-    assert_int_equal(
-        gicsim_ich_write(f->g, pe, GICSIM_ICH_VMCR,
-                         GICSIM_ICH_VMCR_VENG1 | (0xFFull << GICSIM_ICH_VMCR_VPMR_SHIFT)),
-        GICSIM_OK);
-}
-
 static void make_resident(fx *f, uint32_t pe, uint64_t vpt)
 {
-    gicr_wr(f, pe, GICSIM_GICR_VPROPBASER, VPROP_BASE | 15u);
-    gicr_wr(f, pe, GICSIM_GICR_VPENDBASER, vpt | GICSIM_GICR_VPENDBASER_VALID);
+    tf_gicr_wr(f->g, pe, GICSIM_GICR_VPROPBASER, 8, VPROP_BASE | 15u);
+    tf_gicr_wr(f->g, pe, GICSIM_GICR_VPENDBASER, 8, vpt | GICSIM_GICR_VPENDBASER_VALID);
     run(f); /* the VPT scan */
 }
 
@@ -800,8 +701,8 @@ static void make_resident(fx *f, uint32_t pe, uint64_t vpt)
 static fx *v4_setup(void)
 {
     fx *f = fx_create((fx_opts){.version = GICSIM_GICV4_0, .cache_entries = 8});
-    set_lpi_config(f, VPROP_BASE, 8200, 0xA0, true);
-    set_lpi_config(f, PROP_BASE, 8300, 0x80, true);
+    tf_lpi_config(f->g, VPROP_BASE, 8200, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, 8300, 0x80, true);
     gicsim_its_cmd c[] = {
         gicsim_its_cmd_vmapp(3, 1, VPT_BASE(0), 16, true),
         gicsim_its_cmd_mapd(20, ITT_BASE(20), 4, true),
@@ -810,7 +711,7 @@ static fx *v4_setup(void)
     };
     submit(f, c, sizeof c / sizeof c[0]);
     run(f);
-    enable_vcpuif(f, 1);
+    tf_vcpu_on(f->g, 1, 0xFF);
     assert_int_equal(its_stats(f).command_errors, 0);
     return f;
 }
@@ -827,7 +728,7 @@ static void test_v4_vlpi_resident(void **state)
     gicsim_its_stats s = its_stats(f);
     assert_int_equal(s.vlpis, 1);
     assert_int_equal(s.lpis, 0);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_v4_vlpi_doorbell(void **state)
@@ -841,7 +742,7 @@ static void test_v4_vlpi_doorbell(void **state)
     /* The vLPI waits in the VPT: making the vPE resident presents it. */
     make_resident(f, 1, VPT_BASE(0));
     assert_int_equal(viar1(f, 1), 8200);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_v4_vmovp_and_discard(void **state)
@@ -850,7 +751,7 @@ static void test_v4_vmovp_and_discard(void **state)
     fx *f = v4_setup();
     submit1(f, gicsim_its_cmd_vmovp(3, 2));
     run(f);
-    enable_vcpuif(f, 2);
+    tf_vcpu_on(f->g, 2, 0xFF);
     make_resident(f, 2, VPT_BASE(0));
     assert_int_equal(gicsim_its_msi(f->g, 20, 0), GICSIM_OK);
     run(f);
@@ -883,14 +784,14 @@ static void test_v4_vmovp_and_discard(void **state)
     assert_int_equal(s.errors[GICSIM_ITS_ERR_PROCNUM_OOR], 1);
     assert_int_equal(s.errors[GICSIM_ITS_ERR_VPEID_OOR], 1);
     assert_int_equal(s.errors[GICSIM_ITS_ERR_UNMAPPED_INTERRUPT], 1);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_v41_vsgi(void **state)
 {
     (void)state;
     fx *f = fx_create((fx_opts){.version = GICSIM_GICV4_1, .cache_entries = 8});
-    set_lpi_config(f, PROP_BASE, 8400, 0x80, true); /* the vPE's doorbell */
+    tf_lpi_config(f->g, PROP_BASE, 8400, 0x80, true); /* the vPE's doorbell */
     gicsim_its_cmd c[] = {
         gicsim_its_cmd_vmapp41(2, 3, VPT_BASE(1), 16, VPROP_BASE, 8400, true),
         gicsim_its_cmd_vsgi(2, 5, 0x80, true, true, false),
@@ -899,20 +800,20 @@ static void test_v41_vsgi(void **state)
     submit(f, c, sizeof c / sizeof c[0]);
     run(f);
     assert_int_equal(its_stats(f).command_errors, 0);
-    enable_vcpuif(f, 3);
+    tf_vcpu_on(f->g, 3, 0xFF);
     make_resident(f, 3, VPT_BASE(1));
-    its_wr(f, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5));
+    tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5));
     run(f);
     assert_int_equal(viar1(f, 3), 5);
     assert_int_equal(iar1(f, 3), SPURIOUS);
     /* Not resident: the vPE's doorbell rings on its PE. */
-    gicr_wr(f, 3, GICSIM_GICR_VPENDBASER, VPT_BASE(1));
+    tf_gicr_wr(f->g, 3, GICSIM_GICR_VPENDBASER, 8, VPT_BASE(1));
     run(f);
-    its_wr(f, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5));
+    tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5));
     run(f);
     assert_int_equal(iar1(f, 3), 8400);
     /* An unmapped vPE: the write is dropped. */
-    its_wr(f, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(7, 1));
+    tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(7, 1));
     run(f);
     gicsim_its_stats s = its_stats(f);
     assert_int_equal(s.vsgis, 2);
@@ -921,17 +822,17 @@ static void test_v41_vsgi(void **state)
     submit1(f, gicsim_its_cmd_invdb(2));
     run(f);
     assert_int_equal(its_stats(f).command_errors, 0);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 
     f = fx_create((fx_opts){.version = GICSIM_GICV4_0, .cache_entries = 8});
     gicsim_its_cmd d[] = {gicsim_its_cmd_vsgi(2, 5, 0x80, true, true, false),
                           gicsim_its_cmd_invdb(2)};
     submit(f, d, 2);
-    its_wr(f, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5)); /* RAZ/WI on v4.0 */
+    tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5)); /* RAZ/WI on v4.0 */
     run(f);
     assert_int_equal(its_stats(f).errors[GICSIM_ITS_ERR_UNKNOWN_COMMAND], 2);
     assert_int_equal(its_stats(f).vsgis + its_stats(f).vsgis_dropped, 0);
-    fx_destroy(f);
+    tf_gic_fx_free(f);
 }
 
 /* ---- determinism -------------------------------------------------------------------- */
@@ -940,14 +841,14 @@ static void scenario(fx *f)
 {
     uint64_t s = 42;
     for (uint32_t i = 0; i < 16; i++)
-        set_lpi_config(f, PROP_BASE, LPI + i, (uint8_t)(0x40 + 8 * (i % 8)), true);
+        tf_lpi_config(f->g, PROP_BASE, LPI + i, (uint8_t)(0x40 + 8 * (i % 8)), true);
     for (uint32_t d = 0; d < 4; d++) {
         submit1(f, gicsim_its_cmd_mapd(d, ITT_BASE(d), 2, true));
         for (uint32_t ev = 0; ev < 4; ev++)
             submit1(f, gicsim_its_cmd_mapti(d, ev, LPI + 4 * d + ev, (uint16_t)((d + ev) % NPES)));
     }
     for (unsigned step = 0; step < 200; step++) {
-        uint64_t r = xorshift64(&s);
+        uint64_t r = tf_xorshift64(&s);
         if (r % 7 == 0)
             submit1(f, gicsim_its_cmd_movi((uint32_t)(r >> 8) % 4, (uint32_t)(r >> 16) % 4,
                                            (uint16_t)((r >> 24) % NPES)));
@@ -969,14 +870,14 @@ static void test_determinism(void **state)
     fx *b = fx_create((fx_opts){.cache_entries = 4});
     scenario(a);
     scenario(b);
-    assert_true(a->n_ev > 100);
-    assert_int_equal(a->n_ev, b->n_ev);
-    assert_memory_equal(a->ev, b->ev, a->n_ev * sizeof a->ev[0]);
+    assert_true(a->ev.n > 100);
+    assert_int_equal(a->ev.n, b->ev.n);
+    assert_memory_equal(a->ev.v, b->ev.v, a->ev.n * sizeof a->ev.v[0]);
     gicsim_its_stats sa = its_stats(a), sb = its_stats(b);
     assert_memory_equal(&sa, &sb, sizeof sa);
     assert_true(sa.cache_hits > 0 && sa.cache_misses > 0);
-    fx_destroy(a);
-    fx_destroy(b);
+    tf_gic_fx_free(a);
+    tf_gic_fx_free(b);
 }
 
 int main(void)

@@ -12,8 +12,8 @@
 #include <gicsim/gicsim.h>
 
 #include "gic/gic_internal.h"
+#include "support/fixtures.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define PROP 0x80000000ull  /* LPI configuration table */
@@ -26,134 +26,22 @@
 
 /* ---- fixture and helpers ---- */
 
-typedef struct fx {
-    gicsim_engine *e;
-    gicsim_gic *g;
-    unsigned events[GICSIM_GEV__COUNT];
-    uint32_t last_vsignal;
-} fx;
+/* A GIC with an event log (support/fixtures.h). */
+typedef tf_gic_fx fx;
 
-static void observe(void *ctx, const gicsim_gic_event *ev)
-{
-    fx *f = ctx;
-    f->events[ev->kind]++;
-    if (ev->kind == GICSIM_GEV_VSIGNAL)
-        f->last_vsignal = ev->intid;
-}
-
-static void settle(fx *f)
-{
-    gicsim_engine_run_for(f->e, GICSIM_US(1));
-}
-
+/* A GIC of version `v` with `lpi_id_bits` INTID bits after gicsim_gic_os_init. */
 static fx *fx_new_cfg(gicsim_gic_version v, uint8_t lpi_id_bits)
 {
-    fx *f = calloc(1, sizeof *f);
-    assert_non_null(f);
     gicsim_gic_config cfg;
     gicsim_gic_config_init(&cfg);
     cfg.version = v;
     cfg.lpi_id_bits = lpi_id_bits;
-    assert_int_equal(gicsim_engine_create(&f->e), GICSIM_OK);
-    assert_int_equal(gicsim_gic_create(f->e, &cfg, &f->g), GICSIM_OK);
-    assert_int_equal(gicsim_gic_add_observer(f->g, observe, f), GICSIM_OK);
-    gicsim_gic_os_init(f->g);
-    settle(f);
-    return f;
+    return tf_gic_fx_new(&cfg, true, TF_LINES_NONE);
 }
 
 static fx *fx_new(gicsim_gic_version v)
 {
     return fx_new_cfg(v, 16);
-}
-
-static void fx_free(fx *f)
-{
-    gicsim_gic_destroy(f->g);
-    gicsim_engine_destroy(f->e);
-    free(f);
-}
-
-static uint64_t rrd(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size)
-{
-    uint64_t v = 0xDEADBEEFull;
-    assert_int_equal(gicsim_gicr_read(g, pe, off, size, &v), GICSIM_OK);
-    return v;
-}
-
-static void rwr(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uint64_t v)
-{
-    assert_int_equal(gicsim_gicr_write(g, pe, off, size, v), GICSIM_OK);
-}
-
-static uint64_t drd(gicsim_gic *g, uint32_t off)
-{
-    uint64_t v = 0xDEADBEEFull;
-    assert_int_equal(gicsim_gicd_read(g, off, 4, &v), GICSIM_OK);
-    return v;
-}
-
-static uint64_t icc_rd(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg)
-{
-    uint64_t v = 0xDEADBEEFull;
-    assert_int_equal(gicsim_icc_read(g, pe, reg, &v), GICSIM_OK);
-    return v;
-}
-
-static void icc_wr(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t v)
-{
-    assert_int_equal(gicsim_icc_write(g, pe, reg, v), GICSIM_OK);
-}
-
-static uint64_t icv_rd(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg)
-{
-    uint64_t v = 0xDEADBEEFull;
-    assert_int_equal(gicsim_icv_read(g, pe, reg, &v), GICSIM_OK);
-    return v;
-}
-
-static void icv_wr(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t v)
-{
-    assert_int_equal(gicsim_icv_write(g, pe, reg, v), GICSIM_OK);
-}
-
-static void ich_wr(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, uint64_t v)
-{
-    assert_int_equal(gicsim_ich_write(g, pe, reg, v), GICSIM_OK);
-}
-
-static uint64_t ich_rd(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg)
-{
-    uint64_t v = 0xDEADBEEFull;
-    assert_int_equal(gicsim_ich_read(g, pe, reg, &v), GICSIM_OK);
-    return v;
-}
-
-static gicsim_gic_stats stats(const gicsim_gic *g)
-{
-    gicsim_gic_stats s;
-    gicsim_gic_get_stats(g, &s);
-    return s;
-}
-
-static gicsim_irq_state st(gicsim_gic *g, uint32_t pe, uint32_t intid)
-{
-    gicsim_irq_state s;
-    assert_int_equal(gicsim_gic_irq_state(g, pe, intid, &s), GICSIM_OK);
-    return s;
-}
-
-static void assert_invariant(const gicsim_gic *g)
-{
-    gicsim_gic_stats s = stats(g);
-    assert_int_equal(s.raised, s.acknowledged + s.withdrawn + s.pending_now);
-}
-
-/* One byte of an LPI configuration table: priority [7:2], enable [0]. */
-static void prop_set(gicsim_gic *g, uint64_t table, uint32_t intid, uint8_t prio, bool enable)
-{
-    uint8_t b = (uint8_t)((prio & 0xFCu) | (enable ? 1u : 0u));
-    assert_int_equal(gicsim_mem_write(g, table + (intid - GICSIM_LPI_BASE), &b, 1), GICSIM_OK);
 }
 
 static bool table_bit(gicsim_gic *g, uint64_t table, uint32_t intid)
@@ -166,10 +54,10 @@ static bool table_bit(gicsim_gic *g, uint64_t table, uint32_t intid)
 /* Program PE `pe`'s LPI tables (`bits` INTID bits) and optionally enable LPIs. */
 static void lpi_program(gicsim_gic *g, uint32_t pe, uint64_t pend, unsigned bits, bool enable)
 {
-    rwr(g, pe, GICSIM_GICR_PROPBASER, 8, PROP | (bits - 1u));
-    rwr(g, pe, GICSIM_GICR_PENDBASER, 8, pend);
+    tf_gicr_wr(g, pe, GICSIM_GICR_PROPBASER, 8, PROP | (bits - 1u));
+    tf_gicr_wr(g, pe, GICSIM_GICR_PENDBASER, 8, pend);
     if (enable)
-        rwr(g, pe, GICSIM_GICR_CTLR, 4, GICSIM_GICR_CTLR_ENABLE_LPIS);
+        tf_gicr_wr(g, pe, GICSIM_GICR_CTLR, 4, GICSIM_GICR_CTLR_ENABLE_LPIS);
 }
 
 /* ---- simulated memory ---- */
@@ -218,7 +106,7 @@ static void test_memory_public_api(void **state)
     assert_int_equal(gicsim_mem_read(f->g, UINT64_MAX, &r, 2), GICSIM_E_RANGE);
     assert_int_equal(gicsim_mem_write(NULL, 0, &v, 1), GICSIM_E_INVAL);
     assert_int_equal(gicsim_mem_read(f->g, 0, NULL, 1), GICSIM_E_INVAL);
-    fx_free(f);
+    tf_gic_fx_free(f);
 }
 
 /* 2^20 LPIs configurable, but memory and redistributor state grow only with
@@ -228,28 +116,28 @@ static void test_sparse_lpis(void **state)
     (void)state;
     fx *f = fx_new_cfg(GICSIM_GICV3, 20);
     gicsim_gic *g = f->g;
-    assert_int_equal((drd(g, GICSIM_GICD_TYPER) >> 19) & 0x1Fu, 19);
+    assert_int_equal((tf_gicd_rd(g, GICSIM_GICD_TYPER, 4) >> 19) & 0x1Fu, 19);
     lpi_program(g, 0, PEND, 20, true);
     const uint32_t ids[] = {8192, 300000, 700001, (1u << 20) - 1};
     for (size_t i = 0; i < 4; i++)
-        prop_set(g, PROP, ids[i], 0x80, true);
+        tf_lpi_config(g, PROP, ids[i], 0x80, true);
     size_t pages0 = mem_pages(g->mem);
     assert_true(pages0 <= 4);
     for (size_t i = 0; i < 4; i++)
         lpi_set_pending(g, 0, ids[i]);
-    settle(f);
+    tf_settle(f->e);
     /* Each pending bit lives in one page of the 128 KiB pending table. */
     assert_true(mem_pages(g->mem) <= pages0 + 4);
     for (size_t i = 0; i < 4; i++) {
         assert_true(table_bit(g, PEND, ids[i]));
-        assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), ids[i]);
-        icc_wr(g, 0, GICSIM_ICC_EOIR1, ids[i]);
+        assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), ids[i]);
+        tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, ids[i]);
         assert_false(table_bit(g, PEND, ids[i]));
-        settle(f);
+        tf_settle(f->e);
     }
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    assert_invariant(g);
-    fx_free(f);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    tf_assert_gic_accounting(g);
+    tf_gic_fx_free(f);
 }
 
 /* ---- physical LPIs ---- */
@@ -260,28 +148,28 @@ static void test_lpi_priority_order(void **state)
     fx *f = fx_new(GICSIM_GICV3);
     gicsim_gic *g = f->g;
     lpi_program(g, 0, PEND, 16, true);
-    prop_set(g, PROP, 8192, 0x80, true); /* higher than SGI/SPI (0xA0) */
-    prop_set(g, PROP, 8193, 0xA0, true); /* equal: the lower INTIDs win */
-    prop_set(g, PROP, 8194, 0x60, true);
+    tf_lpi_config(g, PROP, 8192, 0x80, true); /* higher than SGI/SPI (0xA0) */
+    tf_lpi_config(g, PROP, 8193, 0xA0, true); /* equal: the lower INTIDs win */
+    tf_lpi_config(g, PROP, 8194, 0x60, true);
     assert_int_equal(gicsim_gicd_write(g, GICSIM_GICD_ISENABLER + 4, 4, 1u << 8), GICSIM_OK);
     assert_int_equal(gicsim_gicd_write(g, GICSIM_GICD_ICFGR + 8, 4, 2u << 16), GICSIM_OK);
     assert_int_equal(gicsim_gic_pulse(g, 0, 40), GICSIM_OK); /* SPI 40, edge */
-    icc_wr(g, 0, GICSIM_ICC_SGI1R, gicsim_icc_sgir_value(1, 1, 0, 0, 0, 0, false));
+    tf_icc_wr(g, 0, GICSIM_ICC_SGI1R, gicsim_icc_sgir_value(1, 1, 0, 0, 0, 0, false));
     lpi_set_pending(g, 0, 8193);
     lpi_set_pending(g, 0, 8192);
     lpi_set_pending(g, 0, 8194);
-    settle(f);
+    tf_settle(f->e);
     assert_true(gicsim_gic_irq_line(g, 0));
     const uint32_t order[] = {8194, 8192, 1, 40, 8193};
     for (size_t i = 0; i < 5; i++) {
-        assert_int_equal(icc_rd(g, 0, GICSIM_ICC_HPPIR1), order[i]);
-        assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), order[i]);
-        icc_wr(g, 0, GICSIM_ICC_EOIR1, order[i]);
-        settle(f);
+        assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_HPPIR1), order[i]);
+        assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), order[i]);
+        tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, order[i]);
+        tf_settle(f->e);
     }
     assert_false(gicsim_gic_irq_line(g, 0));
-    assert_invariant(g);
-    fx_free(f);
+    tf_assert_gic_accounting(g);
+    tf_gic_fx_free(f);
 }
 
 /* Many LPIs with random priorities, some reconfigured by INV while pending:
@@ -300,7 +188,7 @@ static void test_lpi_order_stress(void **state)
         x = x * 1103515245u + 12345u;
         prio[i] = (uint8_t)(((x >> 16) & 0xF8u) % 0xF8u); /* below PMR (0xF8 with 5 bits) */
         on[i] = ((x >> 8) & 7u) != 0;
-        prop_set(g, PROP, 8192 + i * 7u, prio[i], on[i]);
+        tf_lpi_config(g, PROP, 8192 + i * 7u, prio[i], on[i]);
     }
     for (uint32_t k = 0; k < N; k++) { /* a permutation of 0..N-1 */
         uint32_t i = (k * 173u) % N;
@@ -310,13 +198,13 @@ static void test_lpi_order_stress(void **state)
     for (uint32_t i = 0; i < N; i += 3) {
         prio[i] = (uint8_t)(0xF0u - prio[i]) & 0xF8u;
         on[i] = !on[i];
-        prop_set(g, PROP, 8192 + i * 7u, prio[i], on[i]);
+        tf_lpi_config(g, PROP, 8192 + i * 7u, prio[i], on[i]);
         lpi_inv(g, 0, 8192 + i * 7u);
     }
-    settle(f);
+    tf_settle(f->e);
     unsigned last_p = 0, last_id = 0, n = 0;
     for (;;) {
-        uint32_t id = (uint32_t)icc_rd(g, 0, GICSIM_ICC_IAR1);
+        uint32_t id = (uint32_t)tf_icc_rd(g, 0, GICSIM_ICC_IAR1);
         if (id == GICSIM_INTID_SPURIOUS)
             break;
         uint32_t i = (id - 8192) / 7u;
@@ -325,16 +213,16 @@ static void test_lpi_order_stress(void **state)
         last_p = prio[i];
         last_id = id;
         n++;
-        icc_wr(g, 0, GICSIM_ICC_EOIR1, id);
-        settle(f);
+        tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, id);
+        tf_settle(f->e);
     }
     unsigned expect = 0;
     for (uint32_t i = 0; i < N; i++)
         expect += on[i];
     assert_int_equal(n, expect);
-    assert_int_equal(stats(g).pending_now, N - expect);
-    assert_invariant(g);
-    fx_free(f);
+    assert_int_equal(tf_gic_stats(g).pending_now, N - expect);
+    tf_assert_gic_accounting(g);
+    tf_gic_fx_free(f);
 }
 
 /* The issue's rule: the redistributor caches configuration. Disabled in the
@@ -346,39 +234,39 @@ static void test_inv_invall(void **state)
     fx *f = fx_new(GICSIM_GICV3);
     gicsim_gic *g = f->g;
     lpi_program(g, 0, PEND, 16, true);
-    prop_set(g, PROP, 8200, 0x40, true);
+    tf_lpi_config(g, PROP, 8200, 0x40, true);
     lpi_set_pending(g, 0, 8200);
-    settle(f);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 8200);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 8200);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 8200);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 8200);
     /* Disabled in memory, no INV: the cached copy still says enabled. */
-    prop_set(g, PROP, 8200, 0x40, false);
+    tf_lpi_config(g, PROP, 8200, 0x40, false);
     lpi_set_pending(g, 0, 8200);
-    settle(f);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 8200);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 8200);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 8200);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 8200);
     /* INV reloads it: now disabled, the LPI stays pending, undelivered. */
-    uint64_t reads = stats(g).lpi_config_reads;
+    uint64_t reads = tf_gic_stats(g).lpi_config_reads;
     lpi_inv(g, 0, 8200);
-    assert_int_equal(stats(g).lpi_config_reads, reads + 1);
+    assert_int_equal(tf_gic_stats(g).lpi_config_reads, reads + 1);
     lpi_set_pending(g, 0, 8200);
-    settle(f);
+    tf_settle(f->e);
     assert_false(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    assert_int_equal(st(g, 0, 8200), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    assert_int_equal(tf_irq_state(g, 0, 8200), GICSIM_IRQ_PENDING);
     /* Enabled with a new priority, no invalidation yet: nothing. */
-    prop_set(g, PROP, 8200, 0x20, true);
-    settle(f);
+    tf_lpi_config(g, PROP, 8200, 0x20, true);
+    tf_settle(f->e);
     assert_false(gicsim_gic_irq_line(g, 0));
     /* INVALL: delivered, with the new priority. */
     lpi_invall(g, 0);
-    settle(f);
+    tf_settle(f->e);
     assert_true(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 8200);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_RPR), 0x20);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 8200);
-    assert_invariant(g);
-    fx_free(f);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 8200);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_RPR), 0x20);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 8200);
+    tf_assert_gic_accounting(g);
+    tf_gic_fx_free(f);
 }
 
 /* The same through the redistributor's own registers (GICR_TYPER.DirectLPI):
@@ -389,35 +277,35 @@ static void test_direct_lpi_registers(void **state)
     fx *f = fx_new(GICSIM_GICV3);
     gicsim_gic *g = f->g;
     lpi_program(g, 1, PEND1, 16, true);
-    prop_set(g, PROP, 9000, 0x40, true);
-    rwr(g, 1, GICSIM_GICR_SETLPIR, 8, 9000);
-    settle(f);
-    assert_int_equal(icc_rd(g, 1, GICSIM_ICC_IAR1), 9000);
-    icc_wr(g, 1, GICSIM_ICC_EOIR1, 9000);
-    prop_set(g, PROP, 9000, 0x40, false);
-    rwr(g, 1, GICSIM_GICR_INVLPIR, 8, 9000);
-    assert_int_equal(rrd(g, 1, GICSIM_GICR_SYNCR, 4), 0);
-    rwr(g, 1, GICSIM_GICR_SETLPIR, 8, 9000);
-    settle(f);
+    tf_lpi_config(g, PROP, 9000, 0x40, true);
+    tf_gicr_wr(g, 1, GICSIM_GICR_SETLPIR, 8, 9000);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 1, GICSIM_ICC_IAR1), 9000);
+    tf_icc_wr(g, 1, GICSIM_ICC_EOIR1, 9000);
+    tf_lpi_config(g, PROP, 9000, 0x40, false);
+    tf_gicr_wr(g, 1, GICSIM_GICR_INVLPIR, 8, 9000);
+    assert_int_equal(tf_gicr_rd(g, 1, GICSIM_GICR_SYNCR, 4), 0);
+    tf_gicr_wr(g, 1, GICSIM_GICR_SETLPIR, 8, 9000);
+    tf_settle(f->e);
     assert_false(gicsim_gic_irq_line(g, 1));
     assert_true(table_bit(g, PEND1, 9000));
-    prop_set(g, PROP, 9000, 0x40, true);
-    rwr(g, 1, GICSIM_GICR_INVALLR, 8, 0);
-    settle(f);
+    tf_lpi_config(g, PROP, 9000, 0x40, true);
+    tf_gicr_wr(g, 1, GICSIM_GICR_INVALLR, 8, 0);
+    tf_settle(f->e);
     assert_true(gicsim_gic_irq_line(g, 1));
     /* CLRLPIR withdraws it. */
-    uint64_t w = stats(g).withdrawn;
-    rwr(g, 1, GICSIM_GICR_CLRLPIR, 8, 9000);
-    settle(f);
+    uint64_t w = tf_gic_stats(g).withdrawn;
+    tf_gicr_wr(g, 1, GICSIM_GICR_CLRLPIR, 8, 9000);
+    tf_settle(f->e);
     assert_false(gicsim_gic_irq_line(g, 1));
-    assert_int_equal(stats(g).withdrawn, w + 1);
+    assert_int_equal(tf_gic_stats(g).withdrawn, w + 1);
     assert_false(table_bit(g, PEND1, 9000));
     /* Write-only registers read as zero (counted). */
-    uint64_t raz = stats(g).raz_wi_reads;
-    assert_int_equal(rrd(g, 1, GICSIM_GICR_SETLPIR, 8), 0);
-    assert_int_equal(stats(g).raz_wi_reads, raz + 1);
-    assert_invariant(g);
-    fx_free(f);
+    uint64_t raz = tf_gic_stats(g).raz_wi_reads;
+    assert_int_equal(tf_gicr_rd(g, 1, GICSIM_GICR_SETLPIR, 8), 0);
+    assert_int_equal(tf_gic_stats(g).raz_wi_reads, raz + 1);
+    tf_assert_gic_accounting(g);
+    tf_gic_fx_free(f);
 }
 
 /* Nothing is delivered while EnableLPIs is 0; the pending bit is recorded.
@@ -428,35 +316,35 @@ static void test_enable_lpis_holds_delivery(void **state)
     fx *f = fx_new(GICSIM_GICV3);
     gicsim_gic *g = f->g;
     lpi_program(g, 0, PEND, 16, false);
-    prop_set(g, PROP, 8300, 0x40, true);
-    prop_set(g, PROP, 8310, 0x50, true);
+    tf_lpi_config(g, PROP, 8300, 0x40, true);
+    tf_lpi_config(g, PROP, 8310, 0x50, true);
     lpi_set_pending(g, 0, 8300);
     /* Software pre-sets a bit in the pending table. */
     uint8_t b = 1u << (8310 % 8);
     assert_int_equal(gicsim_mem_write(g, PEND + 8310 / 8, &b, 1), GICSIM_OK);
-    settle(f);
+    tf_settle(f->e);
     assert_true(table_bit(g, PEND, 8300));
-    assert_int_equal(st(g, 0, 8300), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_irq_state(g, 0, 8300), GICSIM_IRQ_PENDING);
     assert_false(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    rwr(g, 0, GICSIM_GICR_CTLR, 4, GICSIM_GICR_CTLR_ENABLE_LPIS);
-    settle(f);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 8300);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 8300);
-    settle(f);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 8310);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 8310);
-    assert_invariant(g);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    tf_gicr_wr(g, 0, GICSIM_GICR_CTLR, 4, GICSIM_GICR_CTLR_ENABLE_LPIS);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 8300);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 8300);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 8310);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 8310);
+    tf_assert_gic_accounting(g);
 
     /* PTZ=1: the table is taken to be zero and not read. */
     lpi_program(g, 1, PEND1, 16, false);
-    rwr(g, 1, GICSIM_GICR_PENDBASER, 8, PEND1 | GICSIM_GICR_PENDBASER_PTZ);
-    assert_int_equal(rrd(g, 1, GICSIM_GICR_PENDBASER, 8), PEND1); /* PTZ reads 0 */
+    tf_gicr_wr(g, 1, GICSIM_GICR_PENDBASER, 8, PEND1 | GICSIM_GICR_PENDBASER_PTZ);
+    assert_int_equal(tf_gicr_rd(g, 1, GICSIM_GICR_PENDBASER, 8), PEND1); /* PTZ reads 0 */
     assert_int_equal(gicsim_mem_write(g, PEND1 + 8310 / 8, &b, 1), GICSIM_OK);
-    rwr(g, 1, GICSIM_GICR_CTLR, 4, GICSIM_GICR_CTLR_ENABLE_LPIS);
-    settle(f);
+    tf_gicr_wr(g, 1, GICSIM_GICR_CTLR, 4, GICSIM_GICR_CTLR_ENABLE_LPIS);
+    tf_settle(f->e);
     assert_false(gicsim_gic_irq_line(g, 1));
-    fx_free(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_basers_ro_after_enable(void **state)
@@ -465,27 +353,27 @@ static void test_basers_ro_after_enable(void **state)
     fx *f = fx_new(GICSIM_GICV3);
     gicsim_gic *g = f->g;
     /* 32-bit halves work before EnableLPIs. */
-    rwr(g, 0, GICSIM_GICR_PROPBASER, 4, (uint32_t)PROP | 15u);
-    rwr(g, 0, GICSIM_GICR_PROPBASER + 4, 4, 0x1);
-    assert_int_equal(rrd(g, 0, GICSIM_GICR_PROPBASER, 8), 0x100000000ull | PROP | 15u);
+    tf_gicr_wr(g, 0, GICSIM_GICR_PROPBASER, 4, (uint32_t)PROP | 15u);
+    tf_gicr_wr(g, 0, GICSIM_GICR_PROPBASER + 4, 4, 0x1);
+    assert_int_equal(tf_gicr_rd(g, 0, GICSIM_GICR_PROPBASER, 8), 0x100000000ull | PROP | 15u);
     lpi_program(g, 0, PEND, 16, true);
-    uint64_t prop = rrd(g, 0, GICSIM_GICR_PROPBASER, 8);
-    uint64_t pend = rrd(g, 0, GICSIM_GICR_PENDBASER, 8);
+    uint64_t prop = tf_gicr_rd(g, 0, GICSIM_GICR_PROPBASER, 8);
+    uint64_t pend = tf_gicr_rd(g, 0, GICSIM_GICR_PENDBASER, 8);
     assert_int_equal(prop, PROP | 15u);
     assert_int_equal(pend, PEND);
-    uint64_t wi = stats(g).raz_wi_writes;
-    rwr(g, 0, GICSIM_GICR_PROPBASER, 8, 0x1000 | 19u);
-    rwr(g, 0, GICSIM_GICR_PENDBASER, 8, 0x20000);
-    rwr(g, 0, GICSIM_GICR_PENDBASER + 4, 4, 0);
-    rwr(g, 0, GICSIM_GICR_CTLR, 4, 0); /* CES=0: EnableLPIs stays 1 */
-    assert_int_equal(stats(g).raz_wi_writes, wi + 4);
-    assert_int_equal(rrd(g, 0, GICSIM_GICR_PROPBASER, 8), prop);
-    assert_int_equal(rrd(g, 0, GICSIM_GICR_PENDBASER, 8), pend);
-    assert_int_equal(rrd(g, 0, GICSIM_GICR_CTLR, 4), GICSIM_GICR_CTLR_ENABLE_LPIS);
+    uint64_t wi = tf_gic_stats(g).raz_wi_writes;
+    tf_gicr_wr(g, 0, GICSIM_GICR_PROPBASER, 8, 0x1000 | 19u);
+    tf_gicr_wr(g, 0, GICSIM_GICR_PENDBASER, 8, 0x20000);
+    tf_gicr_wr(g, 0, GICSIM_GICR_PENDBASER + 4, 4, 0);
+    tf_gicr_wr(g, 0, GICSIM_GICR_CTLR, 4, 0); /* CES=0: EnableLPIs stays 1 */
+    assert_int_equal(tf_gic_stats(g).raz_wi_writes, wi + 4);
+    assert_int_equal(tf_gicr_rd(g, 0, GICSIM_GICR_PROPBASER, 8), prop);
+    assert_int_equal(tf_gicr_rd(g, 0, GICSIM_GICR_PENDBASER, 8), pend);
+    assert_int_equal(tf_gicr_rd(g, 0, GICSIM_GICR_CTLR, 4), GICSIM_GICR_CTLR_ENABLE_LPIS);
     /* Another redistributor is still writable. */
-    rwr(g, 2, GICSIM_GICR_PROPBASER, 8, 0x1000 | 19u);
-    assert_int_equal(rrd(g, 2, GICSIM_GICR_PROPBASER, 8), 0x1000 | 19u);
-    fx_free(f);
+    tf_gicr_wr(g, 2, GICSIM_GICR_PROPBASER, 8, 0x1000 | 19u);
+    assert_int_equal(tf_gicr_rd(g, 2, GICSIM_GICR_PROPBASER, 8), 0x1000 | 19u);
+    tf_gic_fx_free(f);
 }
 
 /* INTIDs beyond PROPBASER.IDbits (capped by GICD_TYPER.IDbits) are ignored. */
@@ -495,22 +383,22 @@ static void test_lpi_id_range(void **state)
     fx *f = fx_new(GICSIM_GICV3);
     gicsim_gic *g = f->g;
     lpi_program(g, 0, PEND, 14, true);
-    prop_set(g, PROP, 16383, 0x40, true);
-    prop_set(g, PROP, 16384, 0x40, true);
+    tf_lpi_config(g, PROP, 16383, 0x40, true);
+    tf_lpi_config(g, PROP, 16384, 0x40, true);
     lpi_set_pending(g, 0, 16384);
     lpi_set_pending(g, 0, 8191);
-    assert_int_equal(stats(g).lpis_dropped, 2);
+    assert_int_equal(tf_gic_stats(g).lpis_dropped, 2);
     lpi_set_pending(g, 0, 16383);
-    settle(f);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 16383);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 16383);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 16383);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 16383);
     /* IDbits above GICD_TYPER.IDbits (16 bits) acts as 16 bits. */
     lpi_program(g, 1, PEND1, 20, true);
     lpi_set_pending(g, 1, 1u << 16);
-    assert_int_equal(stats(g).lpis_dropped, 3);
+    assert_int_equal(tf_gic_stats(g).lpis_dropped, 3);
     /* No wire for LPIs. */
     assert_int_equal(gicsim_gic_set_line(g, 0, 16383, true), GICSIM_E_RANGE);
-    fx_free(f);
+    tf_gic_fx_free(f);
 }
 
 static void test_lpi_accounting(void **state)
@@ -520,35 +408,35 @@ static void test_lpi_accounting(void **state)
     gicsim_gic *g = f->g;
     lpi_program(g, 0, PEND, 16, true);
     for (uint32_t i = 0; i < 4; i++)
-        prop_set(g, PROP, 8192 + i, (uint8_t)(0x40 + 8 * i), true);
-    gicsim_gic_stats s0 = stats(g);
+        tf_lpi_config(g, PROP, 8192 + i, (uint8_t)(0x40 + 8 * i), true);
+    gicsim_gic_stats s0 = tf_gic_stats(g);
     for (uint32_t i = 0; i < 4; i++)
         lpi_set_pending(g, 0, 8192 + i);
     lpi_set_pending(g, 0, 8193); /* merges */
-    assert_invariant(g);
-    gicsim_gic_stats s1 = stats(g);
+    tf_assert_gic_accounting(g);
+    gicsim_gic_stats s1 = tf_gic_stats(g);
     assert_int_equal(s1.raised - s0.raised, 4);
     assert_int_equal(s1.merged - s0.merged, 1);
     assert_int_equal(s1.pending_now - s0.pending_now, 4);
     assert_int_equal(s1.lpis_set - s0.lpis_set, 5);
-    assert_int_equal(f->events[GICSIM_GEV_MERGE], 1);
-    settle(f);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 8192);
+    assert_int_equal(tf_ev_count(&f->ev, GICSIM_GEV_MERGE, TF_ANY, TF_ANY), 1);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 8192);
     lpi_clear_pending(g, 0, 8195);
-    assert_invariant(g);
-    gicsim_gic_stats s2 = stats(g);
+    tf_assert_gic_accounting(g);
+    gicsim_gic_stats s2 = tf_gic_stats(g);
     assert_int_equal(s2.acknowledged - s0.acknowledged, 1);
     assert_int_equal(s2.withdrawn - s0.withdrawn, 1);
     assert_int_equal(s2.pending_now - s0.pending_now, 2);
-    assert_int_equal(f->events[GICSIM_GEV_ACK], 1);
-    assert_int_equal(f->events[GICSIM_GEV_WITHDRAW], 1);
+    assert_int_equal(tf_ev_count(&f->ev, GICSIM_GEV_ACK, TF_ANY, TF_ANY), 1);
+    assert_int_equal(tf_ev_count(&f->ev, GICSIM_GEV_WITHDRAW, TF_ANY, TF_ANY), 1);
     /* LPIs have no active state: an acknowledged LPI is inactive at once and
      * can be pending again before its EOI. */
-    assert_int_equal(st(g, 0, 8192), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_irq_state(g, 0, 8192), GICSIM_IRQ_INACTIVE);
     lpi_set_pending(g, 0, 8192);
-    assert_int_equal(st(g, 0, 8192), GICSIM_IRQ_PENDING);
-    assert_invariant(g);
-    fx_free(f);
+    assert_int_equal(tf_irq_state(g, 0, 8192), GICSIM_IRQ_PENDING);
+    tf_assert_gic_accounting(g);
+    tf_gic_fx_free(f);
 }
 
 /* EOI of an LPI is a priority drop only, in both EOImodes: no deactivation,
@@ -559,28 +447,28 @@ static void test_lpi_eoi_priority_drop(void **state)
     fx *f = fx_new(GICSIM_GICV3);
     gicsim_gic *g = f->g;
     lpi_program(g, 0, PEND, 16, true);
-    prop_set(g, PROP, 8192, 0x40, true);
+    tf_lpi_config(g, PROP, 8192, 0x40, true);
     for (int mode = 0; mode < 2; mode++) {
-        icc_wr(g, 0, GICSIM_ICC_CTLR, mode ? GICSIM_ICC_CTLR_EOIMODE : 0);
+        tf_icc_wr(g, 0, GICSIM_ICC_CTLR, mode ? GICSIM_ICC_CTLR_EOIMODE : 0);
         lpi_set_pending(g, 0, 8192);
-        settle(f);
-        assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 8192);
-        assert_int_equal(icc_rd(g, 0, GICSIM_ICC_RPR), 0x40);
-        gicsim_gic_stats s0 = stats(g);
-        icc_wr(g, 0, GICSIM_ICC_EOIR1, 8192);
-        gicsim_gic_stats s1 = stats(g);
-        assert_int_equal(icc_rd(g, 0, GICSIM_ICC_RPR), 0xFF);
+        tf_settle(f->e);
+        assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 8192);
+        assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_RPR), 0x40);
+        gicsim_gic_stats s0 = tf_gic_stats(g);
+        tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 8192);
+        gicsim_gic_stats s1 = tf_gic_stats(g);
+        assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_RPR), 0xFF);
         assert_int_equal(s1.priority_drops - s0.priority_drops, 1);
         assert_int_equal(s1.deactivations, s0.deactivations);
         assert_int_equal(s1.ignored_ops, s0.ignored_ops);
         if (mode) { /* DIR of an LPI has nothing to deactivate */
-            icc_wr(g, 0, GICSIM_ICC_DIR, 8192);
-            assert_int_equal(stats(g).ignored_ops, s1.ignored_ops + 1);
+            tf_icc_wr(g, 0, GICSIM_ICC_DIR, 8192);
+            assert_int_equal(tf_gic_stats(g).ignored_ops, s1.ignored_ops + 1);
         }
     }
-    assert_int_equal(f->events[GICSIM_GEV_DEACTIVATE], 0);
-    assert_invariant(g);
-    fx_free(f);
+    assert_int_equal(tf_ev_count(&f->ev, GICSIM_GEV_DEACTIVATE, TF_ANY, TF_ANY), 0);
+    tf_assert_gic_accounting(g);
+    tf_gic_fx_free(f);
 }
 
 /* MOVI/MOVALL move pending state (and the pending table bits). */
@@ -592,39 +480,39 @@ static void test_lpi_move(void **state)
     lpi_program(g, 0, PEND, 16, true);
     lpi_program(g, 1, PEND1, 16, true);
     for (uint32_t i = 0; i < 3; i++)
-        prop_set(g, PROP, 8192 + i, 0x40, true);
-    icc_wr(g, 0, GICSIM_ICC_PMR, 0); /* PE 0 takes nothing */
+        tf_lpi_config(g, PROP, 8192 + i, 0x40, true);
+    tf_icc_wr(g, 0, GICSIM_ICC_PMR, 0); /* PE 0 takes nothing */
     for (uint32_t i = 0; i < 3; i++)
         lpi_set_pending(g, 0, 8192 + i);
-    settle(f);
-    gicsim_gic_stats s0 = stats(g);
+    tf_settle(f->e);
+    gicsim_gic_stats s0 = tf_gic_stats(g);
     lpi_move(g, 0, 1, 8192);
-    settle(f);
+    tf_settle(f->e);
     assert_false(table_bit(g, PEND, 8192));
     assert_true(table_bit(g, PEND1, 8192));
-    assert_int_equal(st(g, 0, 8192), GICSIM_IRQ_INACTIVE);
-    assert_int_equal(st(g, 1, 8192), GICSIM_IRQ_PENDING);
-    assert_int_equal(icc_rd(g, 1, GICSIM_ICC_IAR1), 8192);
-    icc_wr(g, 1, GICSIM_ICC_EOIR1, 8192);
+    assert_int_equal(tf_irq_state(g, 0, 8192), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_irq_state(g, 1, 8192), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_icc_rd(g, 1, GICSIM_ICC_IAR1), 8192);
+    tf_icc_wr(g, 1, GICSIM_ICC_EOIR1, 8192);
     /* MOVALL: the rest; one is already pending on PE 1 and merges. */
     lpi_set_pending(g, 1, 8194);
     lpi_move_all(g, 0, 1);
-    settle(f);
-    assert_int_equal(st(g, 0, 8193), GICSIM_IRQ_INACTIVE);
-    assert_int_equal(st(g, 0, 8194), GICSIM_IRQ_INACTIVE);
-    assert_int_equal(icc_rd(g, 1, GICSIM_ICC_IAR1), 8193);
-    icc_wr(g, 1, GICSIM_ICC_EOIR1, 8193);
-    settle(f);
-    assert_int_equal(icc_rd(g, 1, GICSIM_ICC_IAR1), 8194);
-    icc_wr(g, 1, GICSIM_ICC_EOIR1, 8194);
-    settle(f);
-    assert_int_equal(icc_rd(g, 1, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    gicsim_gic_stats s1 = stats(g);
+    tf_settle(f->e);
+    assert_int_equal(tf_irq_state(g, 0, 8193), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_irq_state(g, 0, 8194), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_icc_rd(g, 1, GICSIM_ICC_IAR1), 8193);
+    tf_icc_wr(g, 1, GICSIM_ICC_EOIR1, 8193);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 1, GICSIM_ICC_IAR1), 8194);
+    tf_icc_wr(g, 1, GICSIM_ICC_EOIR1, 8194);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 1, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    gicsim_gic_stats s1 = tf_gic_stats(g);
     assert_int_equal(s1.raised - s0.raised, 1); /* only the new 8194 */
     assert_int_equal(s1.merged - s0.merged, 1);
     assert_int_equal(s1.pending_now, 0);
-    assert_invariant(g);
-    fx_free(f);
+    tf_assert_gic_accounting(g);
+    tf_gic_fx_free(f);
 }
 
 /* ---- identification registers ---- */
@@ -636,29 +524,30 @@ static void test_id_registers(void **state)
     for (size_t i = 0; i < 3; i++) {
         fx *f = fx_new_cfg(vs[i], 18);
         gicsim_gic *g = f->g;
-        uint64_t t = rrd(g, 0, GICSIM_GICR_TYPER, 8);
+        uint64_t t = tf_gicr_rd(g, 0, GICSIM_GICR_TYPER, 8);
         assert_true(t & GICSIM_GICR_TYPER_PLPIS);
         assert_true(t & GICSIM_GICR_TYPER_DIRECT_LPI);
         assert_int_equal(!!(t & GICSIM_GICR_TYPER_VLPIS), vs[i] != GICSIM_GICV3);
         assert_int_equal(!!(t & GICSIM_GICR_TYPER_DIRTY), vs[i] != GICSIM_GICV3);
         assert_int_equal(!!(t & GICSIM_GICR_TYPER_VSGI), vs[i] == GICSIM_GICV4_1);
         assert_false(t & GICSIM_GICR_TYPER_RVPEID);
-        uint64_t d = drd(g, GICSIM_GICD_TYPER);
+        uint64_t d = tf_gicd_rd(g, GICSIM_GICD_TYPER, 4);
         assert_true(d & GICSIM_GICD_TYPER_LPIS);
         assert_int_equal((d >> 19) & 0x1Fu, 17);
         bool v41 = vs[i] == GICSIM_GICV4_1;
-        assert_int_equal(drd(g, GICSIM_GICD_TYPER2), v41 ? GICSIM_GICD_TYPER2_NASSGICAP : 0);
-        uint64_t ctlr = drd(g, GICSIM_GICD_CTLR);
+        assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_TYPER2, 4),
+                         v41 ? GICSIM_GICD_TYPER2_NASSGICAP : 0);
+        uint64_t ctlr = tf_gicd_rd(g, GICSIM_GICD_CTLR, 4);
         assert_int_equal(
             gicsim_gicd_write(g, GICSIM_GICD_CTLR, 4, ctlr | GICSIM_GICD_CTLR_NASSGIREQ),
             GICSIM_OK);
-        assert_int_equal(!!(drd(g, GICSIM_GICD_CTLR) & GICSIM_GICD_CTLR_NASSGIREQ), v41);
-        assert_int_equal(drd(g, GICSIM_GICD_CTLR) & ~GICSIM_GICD_CTLR_NASSGIREQ, ctlr);
+        assert_int_equal(!!(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4) & GICSIM_GICD_CTLR_NASSGIREQ), v41);
+        assert_int_equal(tf_gicd_rd(g, GICSIM_GICD_CTLR, 4) & ~GICSIM_GICD_CTLR_NASSGIREQ, ctlr);
         /* VLPI_base: RAZ/WI (counted) on GICv3. */
-        gicsim_gic_stats s0 = stats(g);
-        rwr(g, 0, GICSIM_GICR_VPROPBASER, 8, VPROP | 15u);
-        uint64_t vp = rrd(g, 0, GICSIM_GICR_VPROPBASER, 8);
-        gicsim_gic_stats s1 = stats(g);
+        gicsim_gic_stats s0 = tf_gic_stats(g);
+        tf_gicr_wr(g, 0, GICSIM_GICR_VPROPBASER, 8, VPROP | 15u);
+        uint64_t vp = tf_gicr_rd(g, 0, GICSIM_GICR_VPROPBASER, 8);
+        gicsim_gic_stats s1 = tf_gic_stats(g);
         if (vs[i] == GICSIM_GICV3) {
             assert_int_equal(vp, 0);
             assert_int_equal(s1.raz_wi_writes - s0.raz_wi_writes, 1);
@@ -667,28 +556,21 @@ static void test_id_registers(void **state)
             assert_int_equal(vp, VPROP | 15u);
             assert_int_equal(s1.raz_wi_writes, s0.raz_wi_writes);
         }
-        fx_free(f);
+        tf_gic_fx_free(f);
     }
 }
 
 /* ---- GICv4 ---- */
 
-/* Guest side of PE `pe`: virtual CPU interface on, Group 1 enabled, VPMR open. */
-static void vcpu_on(gicsim_gic *g, uint32_t pe)
-{
-    ich_wr(g, pe, GICSIM_ICH_HCR, GICSIM_ICH_HCR_EN);
-    ich_wr(g, pe, GICSIM_ICH_VMCR, GICSIM_ICH_VMCR_VENG1 | (0xFFull << GICSIM_ICH_VMCR_VPMR_SHIFT));
-}
-
 static void make_resident(fx *f, uint32_t pe, uint64_t vpt)
 {
-    rwr(f->g, pe, GICSIM_GICR_VPROPBASER, 8, VPROP | 15u);
-    rwr(f->g, pe, GICSIM_GICR_VPENDBASER, 8, vpt | GICSIM_GICR_VPENDBASER_VALID);
+    tf_gicr_wr(f->g, pe, GICSIM_GICR_VPROPBASER, 8, VPROP | 15u);
+    tf_gicr_wr(f->g, pe, GICSIM_GICR_VPENDBASER, 8, vpt | GICSIM_GICR_VPENDBASER_VALID);
 }
 
 static void make_nonresident(fx *f, uint32_t pe, uint64_t vpt)
 {
-    rwr(f->g, pe, GICSIM_GICR_VPENDBASER, 8, vpt);
+    tf_gicr_wr(f->g, pe, GICSIM_GICR_VPENDBASER, 8, vpt);
 }
 
 /* A vLPI for the resident vPE is presented on the virtual CPU interface, with
@@ -698,62 +580,62 @@ static void test_vlpi_resident(void **state)
     (void)state;
     fx *f = fx_new(GICSIM_GICV4_0);
     gicsim_gic *g = f->g;
-    prop_set(g, VPROP, 8192, 0x40, true);
-    prop_set(g, VPROP, 8193, 0x60, true);
-    vcpu_on(g, 0);
+    tf_lpi_config(g, VPROP, 8192, 0x40, true);
+    tf_lpi_config(g, VPROP, 8193, 0x60, true);
+    tf_vcpu_on(g, 0, 0xFF);
     make_resident(f, 0, VPT);
-    uint64_t vpend = rrd(g, 0, GICSIM_GICR_VPENDBASER, 8);
+    uint64_t vpend = tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER, 8);
     assert_true(vpend & GICSIM_GICR_VPENDBASER_VALID);
     assert_true(vpend & GICSIM_GICR_VPENDBASER_DIRTY);
     assert_int_equal(vpend & ~(GICSIM_GICR_VPENDBASER_VALID | GICSIM_GICR_VPENDBASER_DIRTY), VPT);
-    settle(f); /* the vpt_scan */
-    assert_false(rrd(g, 0, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_DIRTY);
+    tf_settle(f->e); /* the vpt_scan */
+    assert_false(tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_DIRTY);
     /* VPROPBASER is read-only while a vPE is resident. */
-    uint64_t wi = stats(g).raz_wi_writes;
-    rwr(g, 0, GICSIM_GICR_VPROPBASER, 8, 0);
-    assert_int_equal(stats(g).raz_wi_writes, wi + 1);
-    assert_int_equal(rrd(g, 0, GICSIM_GICR_VPROPBASER, 8), VPROP | 15u);
+    uint64_t wi = tf_gic_stats(g).raz_wi_writes;
+    tf_gicr_wr(g, 0, GICSIM_GICR_VPROPBASER, 8, 0);
+    assert_int_equal(tf_gic_stats(g).raz_wi_writes, wi + 1);
+    assert_int_equal(tf_gicr_rd(g, 0, GICSIM_GICR_VPROPBASER, 8), VPROP | 15u);
 
     vlpi_set_pending(g, 0, VPT, VPROP, 8193, NO_DB);
     vlpi_set_pending(g, 0, VPT, VPROP, 8192, NO_DB);
     assert_true(table_bit(g, VPT, 8192));
     assert_true(gicsim_gic_virq_line(g, 0));
-    assert_int_equal(f->last_vsignal, 8192);
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_HPPIR1), 8192);
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
+    assert_int_equal(tf_ev_last(&f->ev, GICSIM_GEV_VSIGNAL, TF_ANY, TF_ANY)->intid, 8192);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_HPPIR1), 8192);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
     assert_false(table_bit(g, VPT, 8192));
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_RPR), 0x40);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_RPR), 0x40);
     for (unsigned n = 0; n < 4; n++)
-        assert_int_equal(ich_rd(g, 0, (gicsim_ich_reg)(GICSIM_ICH_LR0 + n)), 0);
+        assert_int_equal(tf_ich_rd(g, 0, (gicsim_ich_reg)(GICSIM_ICH_LR0 + n)), 0);
     /* 8193 (0x60) cannot preempt 0x40. */
     assert_false(gicsim_gic_virq_line(g, 0));
-    gicsim_gic_stats s0 = stats(g);
-    icv_wr(g, 0, GICSIM_ICC_EOIR1, 8192);
-    gicsim_gic_stats s1 = stats(g);
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_RPR), 0xFF);
+    gicsim_gic_stats s0 = tf_gic_stats(g);
+    tf_icv_wr(g, 0, GICSIM_ICC_EOIR1, 8192);
+    gicsim_gic_stats s1 = tf_gic_stats(g);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_RPR), 0xFF);
     assert_int_equal(s1.v_eoicount, s0.v_eoicount);
     assert_int_equal(s1.ignored_ops, s0.ignored_ops);
     assert_int_equal(s1.v_deactivations, s0.v_deactivations);
     /* Now 8193. A list register interrupt of equal priority wins the tie;
      * one of higher priority goes first. */
     assert_true(gicsim_gic_virq_line(g, 0));
-    ich_wr(g, 0, GICSIM_ICH_LR0,
-           gicsim_lr_value(40, 0x60, true, false, 0, GICSIM_LR_STATE_PENDING));
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_HPPIR1), 40);
-    ich_wr(g, 0, GICSIM_ICH_LR0,
-           gicsim_lr_value(40, 0x70, true, false, 0, GICSIM_LR_STATE_PENDING));
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_IAR1), 8193);
-    icv_wr(g, 0, GICSIM_ICC_EOIR1, 8193);
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_IAR1), 40);
-    icv_wr(g, 0, GICSIM_ICC_EOIR1, 40);
+    tf_ich_wr(g, 0, GICSIM_ICH_LR0,
+              gicsim_lr_value(40, 0x60, true, false, 0, GICSIM_LR_STATE_PENDING));
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_HPPIR1), 40);
+    tf_ich_wr(g, 0, GICSIM_ICH_LR0,
+              gicsim_lr_value(40, 0x70, true, false, 0, GICSIM_LR_STATE_PENDING));
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 8193);
+    tf_icv_wr(g, 0, GICSIM_ICC_EOIR1, 8193);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 40);
+    tf_icv_wr(g, 0, GICSIM_ICC_EOIR1, 40);
     assert_false(gicsim_gic_virq_line(g, 0));
-    assert_int_equal(f->events[GICSIM_GEV_VACK], 3);
+    assert_int_equal(tf_ev_count(&f->ev, GICSIM_GEV_VACK, TF_ANY, TF_ANY), 3);
     /* VENG1=0: vLPIs are Group 1, not presented. */
-    ich_wr(g, 0, GICSIM_ICH_VMCR, 0xFFull << GICSIM_ICH_VMCR_VPMR_SHIFT);
+    tf_ich_wr(g, 0, GICSIM_ICH_VMCR, 0xFFull << GICSIM_ICH_VMCR_VPMR_SHIFT);
     vlpi_set_pending(g, 0, VPT, VPROP, 8192, NO_DB);
     assert_false(gicsim_gic_virq_line(g, 0));
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
-    fx_free(f);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+    tf_gic_fx_free(f);
 }
 
 /* vLPI configuration is cached per vPE: INV and INVALL reload it. */
@@ -762,26 +644,26 @@ static void test_vlpi_inv(void **state)
     (void)state;
     fx *f = fx_new(GICSIM_GICV4_0);
     gicsim_gic *g = f->g;
-    prop_set(g, VPROP, 8192, 0x40, true);
-    vcpu_on(g, 0);
+    tf_lpi_config(g, VPROP, 8192, 0x40, true);
+    tf_vcpu_on(g, 0, 0xFF);
     make_resident(f, 0, VPT);
-    settle(f);
+    tf_settle(f->e);
     vlpi_set_pending(g, 0, VPT, VPROP, 8192, NO_DB);
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
-    icv_wr(g, 0, GICSIM_ICC_EOIR1, 8192);
-    prop_set(g, VPROP, 8192, 0x40, false);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
+    tf_icv_wr(g, 0, GICSIM_ICC_EOIR1, 8192);
+    tf_lpi_config(g, VPROP, 8192, 0x40, false);
     vlpi_inv(g, 0, VPT, 8192);
     vlpi_set_pending(g, 0, VPT, VPROP, 8192, NO_DB);
     assert_false(gicsim_gic_virq_line(g, 0));
-    prop_set(g, VPROP, 8192, 0x40, true);
+    tf_lpi_config(g, VPROP, 8192, 0x40, true);
     assert_false(gicsim_gic_virq_line(g, 0));
     vlpi_invall(g, 0, VPT);
     assert_true(gicsim_gic_virq_line(g, 0));
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
     vlpi_set_pending(g, 0, VPT, VPROP, 8192, NO_DB);
     vlpi_clear_pending(g, 0, VPT, 8192);
     assert_false(table_bit(g, VPT, 8192));
-    fx_free(f);
+    tf_gic_fx_free(f);
 }
 
 /* GICv4.0: a vLPI for a non-resident vPE is pending in the VPT and raises the
@@ -793,60 +675,60 @@ static void test_vlpi_nonresident_v40(void **state)
     fx *f = fx_new(GICSIM_GICV4_0);
     gicsim_gic *g = f->g;
     lpi_program(g, 0, PEND, 16, true);
-    prop_set(g, PROP, 8500, 0x80, true); /* the doorbell */
-    prop_set(g, VPROP, 8192, 0x40, true);
-    prop_set(g, VPROP, 8193, 0x40, true);
-    vcpu_on(g, 0);
+    tf_lpi_config(g, PROP, 8500, 0x80, true); /* the doorbell */
+    tf_lpi_config(g, VPROP, 8192, 0x40, true);
+    tf_lpi_config(g, VPROP, 8193, 0x40, true);
+    tf_vcpu_on(g, 0, 0xFF);
     /* As the GICv4.0 ITS does: it does not know the VM's vLPI configuration
      * table (vprop 0); the redistributor reads it from GICR_VPROPBASER when
      * the vPE is made resident. */
     vlpi_set_pending(g, 0, VPT, 0, 8192, 8500);
-    settle(f);
+    tf_settle(f->e);
     assert_true(table_bit(g, VPT, 8192));
     assert_false(gicsim_gic_virq_line(g, 0));
     assert_true(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(stats(g).doorbells, 1);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 8500);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 8500);
+    assert_int_equal(tf_gic_stats(g).doorbells, 1);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 8500);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 8500);
     /* Per-ITE doorbells ring every time. */
     vlpi_set_pending(g, 0, VPT, 0, 8193, 8500);
-    assert_int_equal(stats(g).doorbells, 2);
-    settle(f);
-    assert_int_equal(icc_rd(g, 0, GICSIM_ICC_IAR1), 8500);
-    icc_wr(g, 0, GICSIM_ICC_EOIR1, 8500);
+    assert_int_equal(tf_gic_stats(g).doorbells, 2);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_IAR1), 8500);
+    tf_icc_wr(g, 0, GICSIM_ICC_EOIR1, 8500);
 
     /* Scheduled: nothing until the VPT scan completes. */
     gicsim_time_t scan = gicsim_timing_ps(&g->timing, GICSIM_COST_VPT_SCAN);
     make_resident(f, 0, VPT);
     assert_false(gicsim_gic_virq_line(g, 0));
     gicsim_engine_run_for(f->e, scan - 1);
-    assert_true(rrd(g, 0, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_DIRTY);
+    assert_true(tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_DIRTY);
     assert_false(gicsim_gic_virq_line(g, 0));
     gicsim_engine_run_for(f->e, 1);
-    assert_false(rrd(g, 0, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_DIRTY);
+    assert_false(tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_DIRTY);
     assert_true(gicsim_gic_virq_line(g, 0));
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
-    icv_wr(g, 0, GICSIM_ICC_EOIR1, 8192);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
+    tf_icv_wr(g, 0, GICSIM_ICC_EOIR1, 8192);
     /* Descheduled with 8193 still pending: PendingLast. */
     make_nonresident(f, 0, VPT);
-    uint64_t vpend = rrd(g, 0, GICSIM_GICR_VPENDBASER, 8);
+    uint64_t vpend = tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER, 8);
     assert_false(vpend & GICSIM_GICR_VPENDBASER_VALID);
     assert_true(vpend & GICSIM_GICR_VPENDBASER_PENDING_LAST);
     assert_false(gicsim_gic_virq_line(g, 0));
     assert_true(table_bit(g, VPT, 8193));
     /* Another vPE, nothing pending: PendingLast clear. */
     make_resident(f, 0, VPT2);
-    settle(f);
+    tf_settle(f->e);
     assert_false(gicsim_gic_virq_line(g, 0));
     make_nonresident(f, 0, VPT2);
-    assert_false(rrd(g, 0, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_PENDING_LAST);
+    assert_false(tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_PENDING_LAST);
     /* Back: 8193 is presented after the scan. */
     make_resident(f, 0, VPT);
-    settle(f);
-    assert_int_equal(icv_rd(g, 0, GICSIM_ICC_IAR1), 8193);
-    assert_int_equal(stats(g).vpe_residency_changes, 5);
-    assert_invariant(g);
-    fx_free(f);
+    tf_settle(f->e);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 8193);
+    assert_int_equal(tf_gic_stats(g).vpe_residency_changes, 5);
+    tf_assert_gic_accounting(g);
+    tf_gic_fx_free(f);
 }
 
 /* GICv4.1: the per-vPE doorbell is raised once per non-residency, and only for
@@ -857,33 +739,33 @@ static void test_vpe_doorbell_v41(void **state)
     fx *f = fx_new(GICSIM_GICV4_1);
     gicsim_gic *g = f->g;
     lpi_program(g, 1, PEND1, 16, true);
-    prop_set(g, PROP, 8600, 0x80, true);
-    prop_set(g, VPROP, 8192, 0x40, false);
-    prop_set(g, VPROP, 8193, 0x40, true);
-    prop_set(g, VPROP, 8194, 0x40, true);
+    tf_lpi_config(g, PROP, 8600, 0x80, true);
+    tf_lpi_config(g, VPROP, 8192, 0x40, false);
+    tf_lpi_config(g, VPROP, 8193, 0x40, true);
+    tf_lpi_config(g, VPROP, 8194, 0x40, true);
     vlpi_vpe_doorbell(g, 1, VPT, 8600);
     vlpi_set_pending(g, 1, VPT, VPROP, 8192, 8700); /* disabled: no doorbell */
-    assert_int_equal(stats(g).doorbells, 0);
+    assert_int_equal(tf_gic_stats(g).doorbells, 0);
     vlpi_set_pending(g, 1, VPT, VPROP, 8193, 8700); /* the per-ITE value is not used */
     vlpi_set_pending(g, 1, VPT, VPROP, 8194, 8700);
-    assert_int_equal(stats(g).doorbells, 1);
-    settle(f);
-    assert_int_equal(icc_rd(g, 1, GICSIM_ICC_IAR1), 8600);
-    icc_wr(g, 1, GICSIM_ICC_EOIR1, 8600);
-    assert_int_equal(st(g, 1, 8700), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_gic_stats(g).doorbells, 1);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 1, GICSIM_ICC_IAR1), 8600);
+    tf_icc_wr(g, 1, GICSIM_ICC_EOIR1, 8600);
+    assert_int_equal(tf_irq_state(g, 1, 8700), GICSIM_IRQ_INACTIVE);
     /* Resident then not: re-armed. */
     make_resident(f, 1, VPT);
-    settle(f);
+    tf_settle(f->e);
     make_nonresident(f, 1, VPT);
-    assert_true(rrd(g, 1, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_PENDING_LAST);
+    assert_true(tf_gicr_rd(g, 1, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_PENDING_LAST);
     vlpi_set_pending(g, 1, VPT, VPROP, 8193, NO_DB);
-    assert_int_equal(stats(g).doorbells, 2);
+    assert_int_equal(tf_gic_stats(g).doorbells, 2);
     /* VMAPP again re-arms too. */
     vlpi_vpe_doorbell(g, 1, VPT, 8600);
     vlpi_set_pending(g, 1, VPT, VPROP, 8194, NO_DB);
-    assert_int_equal(stats(g).doorbells, 3);
-    assert_invariant(g);
-    fx_free(f);
+    assert_int_equal(tf_gic_stats(g).doorbells, 3);
+    tf_assert_gic_accounting(g);
+    tf_gic_fx_free(f);
 }
 
 /* GICv4.1 vSGIs: configured per vPE, delivered to the resident vPE like vLPIs;
@@ -893,10 +775,10 @@ static void test_vsgi(void **state)
     (void)state;
     fx *f = fx_new(GICSIM_GICV4_1);
     gicsim_gic *g = f->g;
-    prop_set(g, VPROP, 8192, 0x30, true);
-    vcpu_on(g, 2);
+    tf_lpi_config(g, VPROP, 8192, 0x30, true);
+    tf_vcpu_on(g, 2, 0xFF);
     make_resident(f, 2, VPT);
-    settle(f);
+    tf_settle(f->e);
     vsgi_config(g, 2, VPT, 3, 0x20, true, true);
     vsgi_config(g, 2, VPT, 5, 0x20, true, false);
     vsgi_set_pending(g, 2, VPT, 5); /* disabled */
@@ -904,29 +786,30 @@ static void test_vsgi(void **state)
     vsgi_set_pending(g, 2, VPT, 3);
     vlpi_set_pending(g, 2, VPT, VPROP, 8192, NO_DB);
     assert_true(gicsim_gic_virq_line(g, 2));
-    assert_int_equal(icv_rd(g, 2, GICSIM_ICC_IAR1), 3);
-    uint64_t eoic = stats(g).v_eoicount;
-    icv_wr(g, 2, GICSIM_ICC_EOIR1, 3); /* not in a list register: EOIcount */
-    assert_int_equal(stats(g).v_eoicount, eoic + 1);
-    ich_wr(g, 2, GICSIM_ICH_HCR, GICSIM_ICH_HCR_EN | GICSIM_ICH_HCR_VSGIEOICOUNT);
-    assert_true(ich_rd(g, 2, GICSIM_ICH_HCR) & GICSIM_ICH_HCR_VSGIEOICOUNT);
+    assert_int_equal(tf_icv_rd(g, 2, GICSIM_ICC_IAR1), 3);
+    uint64_t eoic = tf_gic_stats(g).v_eoicount;
+    tf_icv_wr(g, 2, GICSIM_ICC_EOIR1, 3); /* not in a list register: EOIcount */
+    assert_int_equal(tf_gic_stats(g).v_eoicount, eoic + 1);
+    tf_ich_wr(g, 2, GICSIM_ICH_HCR, GICSIM_ICH_HCR_EN | GICSIM_ICH_HCR_VSGIEOICOUNT);
+    assert_true(tf_ich_rd(g, 2, GICSIM_ICH_HCR) & GICSIM_ICH_HCR_VSGIEOICOUNT);
     vsgi_set_pending(g, 2, VPT, 3);
-    assert_int_equal(icv_rd(g, 2, GICSIM_ICC_IAR1), 3);
-    icv_wr(g, 2, GICSIM_ICC_EOIR1, 3);
-    assert_int_equal(stats(g).v_eoicount, eoic + 1);
-    assert_int_equal(icv_rd(g, 2, GICSIM_ICC_IAR1), 8192);
-    icv_wr(g, 2, GICSIM_ICC_EOIR1, 8192);
-    assert_int_equal(stats(g).vsgis_set, 3);
+    assert_int_equal(tf_icv_rd(g, 2, GICSIM_ICC_IAR1), 3);
+    tf_icv_wr(g, 2, GICSIM_ICC_EOIR1, 3);
+    assert_int_equal(tf_gic_stats(g).v_eoicount, eoic + 1);
+    assert_int_equal(tf_icv_rd(g, 2, GICSIM_ICC_IAR1), 8192);
+    tf_icv_wr(g, 2, GICSIM_ICC_EOIR1, 8192);
+    assert_int_equal(tf_gic_stats(g).vsgis_set, 3);
     /* Group 0 vSGI needs VENG0. */
     vsgi_config(g, 2, VPT, 7, 0x10, false, true);
     vsgi_set_pending(g, 2, VPT, 7);
     assert_false(gicsim_gic_virq_line(g, 2));
     assert_false(gicsim_gic_vfiq_line(g, 2));
-    ich_wr(g, 2, GICSIM_ICH_VMCR,
-           GICSIM_ICH_VMCR_VENG0 | GICSIM_ICH_VMCR_VENG1 | (0xFFull << GICSIM_ICH_VMCR_VPMR_SHIFT));
+    tf_ich_wr(g, 2, GICSIM_ICH_VMCR,
+              GICSIM_ICH_VMCR_VENG0 | GICSIM_ICH_VMCR_VENG1 |
+                  (0xFFull << GICSIM_ICH_VMCR_VPMR_SHIFT));
     assert_true(gicsim_gic_vfiq_line(g, 2));
-    assert_int_equal(icv_rd(g, 2, GICSIM_ICC_IAR0), 7);
-    fx_free(f);
+    assert_int_equal(tf_icv_rd(g, 2, GICSIM_ICC_IAR0), 7);
+    tf_gic_fx_free(f);
 }
 
 /* Version gating: GICv3 ignores the GICv4 calls; GICv4.0 has no vSGIs and no
@@ -936,19 +819,19 @@ static void test_version_gating(void **state)
     (void)state;
     fx *f = fx_new(GICSIM_GICV3);
     vlpi_set_pending(f->g, 0, VPT, VPROP, 8192, NO_DB);
-    assert_int_equal(stats(f->g).vlpis_set, 0);
+    assert_int_equal(tf_gic_stats(f->g).vlpis_set, 0);
     assert_false(table_bit(f->g, VPT, 8192));
-    fx_free(f);
+    tf_gic_fx_free(f);
     f = fx_new(GICSIM_GICV4_0);
-    vcpu_on(f->g, 0);
+    tf_vcpu_on(f->g, 0, 0xFF);
     make_resident(f, 0, VPT);
-    settle(f);
+    tf_settle(f->e);
     vsgi_config(f->g, 0, VPT, 3, 0x20, true, true);
     vsgi_set_pending(f->g, 0, VPT, 3);
     assert_false(gicsim_gic_virq_line(f->g, 0));
-    ich_wr(f->g, 0, GICSIM_ICH_HCR, GICSIM_ICH_HCR_VSGIEOICOUNT);
-    assert_int_equal(ich_rd(f->g, 0, GICSIM_ICH_HCR), 0);
-    fx_free(f);
+    tf_ich_wr(f->g, 0, GICSIM_ICH_HCR, GICSIM_ICH_HCR_VSGIEOICOUNT);
+    assert_int_equal(tf_ich_rd(f->g, 0, GICSIM_ICH_HCR), 0);
+    tf_gic_fx_free(f);
 }
 
 int main(void)

@@ -13,6 +13,8 @@
 
 #include <gicsim/gicsim.h>
 
+#include "support/fixtures.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,48 +136,23 @@ static gicsim_output_info test_info(void)
  * level SPI on vCPU 1, the virtual timer of vCPU 0. */
 static gicsim_system *build_system(void)
 {
-    gicsim_system_config c;
-    gicsim_system_config_init(&c);
-    c.gic.num_pes = 2;
-    gicsim_system *s = NULL;
-    assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
+    gicsim_system *s = tf_system(GICSIM_GICV3, 2);
+    uint32_t vm = tf_vm(s, "eoi-split", 2, true, true);
 
-    gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.num_vcpus = 2;
-    vc.guest_busy = true;
-    vc.policy = "eoi-split";
-    uint32_t vm = UINT32_MAX;
-    assert_int_equal(gicsim_vm_add(s, &vc, &vm), GICSIM_OK);
-
-    gicsim_source_config sc;
-    uint32_t id;
-    gicsim_source_config_init(&sc);
-    sc.kind = GICSIM_SRC_SPI_EDGE;
-    sc.vm = vm;
-    sc.vcpu = 0;
-    sc.intid = 40;
+    gicsim_source_config sc = tf_source_config(GICSIM_SRC_SPI_EDGE, vm, 0, 40);
     sc.arrival = GICSIM_ARRIVE_PERIODIC;
     sc.period = GICSIM_US(50);
-    assert_int_equal(gicsim_source_add(s, &sc, &id), GICSIM_OK);
+    tf_source_add(s, &sc);
 
-    gicsim_source_config_init(&sc);
-    sc.kind = GICSIM_SRC_SPI_LEVEL;
-    sc.vm = vm;
-    sc.vcpu = 1;
-    sc.intid = 41;
+    sc = tf_source_config(GICSIM_SRC_SPI_LEVEL, vm, 1, 41);
     sc.arrival = GICSIM_ARRIVE_POISSON;
     sc.period = GICSIM_US(70);
     sc.seed = 7;
-    assert_int_equal(gicsim_source_add(s, &sc, &id), GICSIM_OK);
+    tf_source_add(s, &sc);
 
-    gicsim_source_config_init(&sc);
-    sc.kind = GICSIM_SRC_VTIMER;
-    sc.vm = vm;
-    sc.vcpu = 0;
-    sc.intid = GICSIM_PPI_VTIMER;
+    sc = tf_source_config(GICSIM_SRC_VTIMER, vm, 0, GICSIM_PPI_VTIMER);
     sc.period = GICSIM_US(100);
-    assert_int_equal(gicsim_source_add(s, &sc, &id), GICSIM_OK);
+    tf_source_add(s, &sc);
     return s;
 }
 

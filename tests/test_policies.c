@@ -17,6 +17,8 @@
 #include <gicsim/gicsim.h>
 #include <gicsim/hypervisor.h>
 
+#include "support/fixtures.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -27,78 +29,16 @@
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static gicsim_system *sys_new(uint32_t num_pes)
-{
-    gicsim_system_config c;
-    gicsim_system_config_init(&c);
-    c.gic.num_pes = num_pes;
-    gicsim_system *s = NULL;
-    assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
-    assert_non_null(s);
-    return s;
-}
-
-/* One VM with one busy vCPU on PE 0 under `policy`. */
-static uint32_t vm_busy(gicsim_system *s, const char *policy)
-{
-    gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.policy = policy;
-    vc.guest_busy = true;
-    vc.pe_first = 0;
-    vc.pe_count = 1;
-    uint32_t vm = UINT32_MAX;
-    assert_int_equal(gicsim_vm_add(s, &vc, &vm), GICSIM_OK);
-    return vm;
-}
-
 /* A periodic SPI source (`n` arrivals, 100 us apart) on vCPU 0 of `vm`. */
 static uint32_t spi_source(gicsim_system *s, uint32_t vm, gicsim_source_kind kind, uint32_t n,
                            gicsim_time_t handler, gicsim_time_t hold)
 {
-    gicsim_source_config sc;
-    gicsim_source_config_init(&sc);
-    sc.kind = kind;
-    sc.vm = vm;
-    sc.intid = SPI;
+    gicsim_source_config sc = tf_source_config(kind, vm, 0, SPI);
     sc.handler = handler;
     sc.hold = hold;
     sc.period = PERIOD;
     sc.limit = n;
-    uint32_t id = UINT32_MAX;
-    assert_int_equal(gicsim_source_add(s, &sc, &id), GICSIM_OK);
-    return id;
-}
-
-static gicsim_system_stats stats_of(const gicsim_system *s)
-{
-    gicsim_system_stats st;
-    memset(&st, 0xA5, sizeof st);
-    gicsim_system_get_stats(s, &st);
-    return st;
-}
-
-/* Every record is delivered and completed (acknowledged, ended and
- * deactivated, in that order), none merged, and the counters agree. */
-static void check_all_completed(const gicsim_system *s, uint64_t n)
-{
-    gicsim_system_stats st = stats_of(s);
-    assert_int_equal(gicsim_system_check_invariants((gicsim_system *)s, NULL, 0), GICSIM_OK);
-    assert_int_equal(gicsim_system_record_count(s), n);
-    assert_int_equal(st.asserted, n);
-    assert_int_equal(st.delivered, n);
-    assert_int_equal(st.merged, 0);
-    assert_int_equal(st.pending, 0);
-    for (size_t i = 0; i < n; i++) {
-        const gicsim_irq_record *r = gicsim_system_record(s, i);
-        assert_non_null(r);
-        assert_false(r->merged);
-        assert_true(r->t_assert <= r->t_signal);
-        assert_true(r->t_signal <= r->t_ack);
-        assert_true(r->t_ack <= r->t_eoi);
-        assert_true(r->t_eoi <= r->t_deact);
-        assert_true(r->t_deact != GICSIM_TIME_NEVER);
-    }
+    return tf_source_add(s, &sc);
 }
 
 /* ---- exits per interrupt ---------------------------------------------------- */
@@ -128,13 +68,13 @@ static void test_exits_per_interrupt(void **state)
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const exit_case *k = &cases[c];
-        gicsim_system *s = sys_new(2);
-        uint32_t vm = vm_busy(s, k->policy);
+        gicsim_system *s = tf_system(GICSIM_GICV3, 2);
+        uint32_t vm = tf_vm_on_pe(s, k->policy, 0, true, true);
         spi_source(s, vm, k->kind, N_IRQS, GICSIM_US(2), 0);
         gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
 
-        check_all_completed(s, N_IRQS);
-        gicsim_system_stats st = stats_of(s);
+        tf_check_all_completed(s, N_IRQS);
+        gicsim_system_stats st = tf_system_stats(s);
         assert_int_equal(st.exits[GICSIM_EXIT_IRQ], N_IRQS * k->irq);
         assert_int_equal(st.exits[GICSIM_EXIT_MAINTENANCE], N_IRQS * k->maintenance);
         assert_int_equal(st.exits_total, N_IRQS * (k->irq + k->maintenance));
@@ -168,14 +108,14 @@ static void test_maintenance_exit_time_attributed(void **state)
                              gicsim_timing_ps(&t, GICSIM_COST_EXCEPTION_RETURN);
     gicsim_time_t hyp[2];
     for (int level = 0; level < 2; level++) {
-        gicsim_system *s = sys_new(1);
-        uint32_t vm = vm_busy(s, "trap-inject");
+        gicsim_system *s = tf_system(GICSIM_GICV3, 1);
+        uint32_t vm = tf_vm_on_pe(s, "trap-inject", 0, true, true);
         spi_source(s, vm, level ? GICSIM_SRC_SPI_LEVEL : GICSIM_SRC_SPI_EDGE, 1, GICSIM_US(2), 0);
         gicsim_system_run_for(s, 2 * PERIOD);
-        check_all_completed(s, 1);
+        tf_check_all_completed(s, 1);
         hyp[level] = gicsim_system_record(s, 0)->hyp_time;
         assert_true(hyp[level] >= min_exit);
-        assert_true(hyp[level] <= stats_of(s).hyp_time);
+        assert_true(hyp[level] <= tf_system_stats(s).hyp_time);
         gicsim_system_destroy(s);
     }
     assert_true(hyp[1] >= hyp[0] + min_exit);
@@ -195,12 +135,12 @@ typedef struct storm {
 static storm storm_run(const char *policy, gicsim_time_t hold)
 {
     const uint32_t n = 5;
-    gicsim_system *s = sys_new(1);
-    uint32_t vm = vm_busy(s, policy);
+    gicsim_system *s = tf_system(GICSIM_GICV3, 1);
+    uint32_t vm = tf_vm_on_pe(s, policy, 0, true, true);
     spi_source(s, vm, GICSIM_SRC_SPI_LEVEL, n, GICSIM_US(20), hold);
     gicsim_system_run_for(s, PERIOD * (n + 2));
-    check_all_completed(s, n);
-    gicsim_system_stats st = stats_of(s);
+    tf_check_all_completed(s, n);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(st.exits_total, st.exits[GICSIM_EXIT_IRQ] + st.exits[GICSIM_EXIT_MAINTENANCE]);
     assert_int_equal(st.exits[GICSIM_EXIT_MAINTENANCE] % n, 0);
     storm r = {(double)st.exits[GICSIM_EXIT_IRQ] / n,
@@ -345,7 +285,7 @@ static const gicsim_hyp_policy maint_policy = {
 /* t_ack of a single edge SPI under `policy` with a busy guest. */
 static gicsim_time_t single_irq(const char *policy, gicsim_time_t *hyp_time)
 {
-    gicsim_system *s = sys_new(2);
+    gicsim_system *s = tf_system(GICSIM_GICV3, 2);
     /* A second VM first, so the policy's VM is not VM 0 and its vCPU 1 is
      * the one that receives. */
     gicsim_vm_config vc;
@@ -371,7 +311,7 @@ static gicsim_time_t single_irq(const char *policy, gicsim_time_t *hyp_time)
     assert_int_equal(gicsim_source_add(s, &sc, NULL), GICSIM_OK);
     uint32_t calls = g_counts.phys_irq;
     gicsim_system_run_for(s, 2 * PERIOD);
-    check_all_completed(s, 1);
+    tf_check_all_completed(s, 1);
     if (g_counts.phys_irq != calls)
         assert_ptr_equal(g_counts.sys, s);
     const gicsim_irq_record *r = gicsim_system_record(s, 0);
@@ -416,17 +356,17 @@ static void test_custom_policy(void **state)
     /* Both callbacks of a policy with EOI maintenance: one maintenance exit
      * per interrupt, found while folding the list registers. */
     memset(&g_counts, 0, sizeof g_counts);
-    gicsim_system *s = sys_new(2);
-    uint32_t vm = vm_busy(s, "test-eoi-maint");
+    gicsim_system *s = tf_system(GICSIM_GICV3, 2);
+    uint32_t vm = tf_vm_on_pe(s, "test-eoi-maint", 0, true, true);
     spi_source(s, vm, GICSIM_SRC_SPI_EDGE, N_IRQS, GICSIM_US(2), 0);
     gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
-    check_all_completed(s, N_IRQS);
+    tf_check_all_completed(s, N_IRQS);
     assert_int_equal(g_counts.phys_irq, N_IRQS);
     assert_int_equal(g_counts.eoi_maintenance, N_IRQS);
     assert_int_equal(g_counts.last_intid, SPI);
     assert_int_equal(g_counts.last_vm, vm);
     assert_int_equal(g_counts.last_vcpu, 0);
-    gicsim_system_stats st = stats_of(s);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(st.exits[GICSIM_EXIT_IRQ], N_IRQS);
     assert_int_equal(st.exits[GICSIM_EXIT_MAINTENANCE], N_IRQS);
     gicsim_system_destroy(s);
@@ -518,16 +458,12 @@ static void test_policy_hooks(void **state)
 
     /* Idle guest with trapped WFI: every interrupt wakes the vCPU. */
     memset(&g_hooks, 0, sizeof g_hooks);
-    gicsim_system *s = sys_new(2);
-    gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.policy = "test-hooks";
-    uint32_t vm;
-    assert_int_equal(gicsim_vm_add(s, &vc, &vm), GICSIM_OK);
+    gicsim_system *s = tf_system(GICSIM_GICV3, 2);
+    uint32_t vm = tf_vm(s, "test-hooks", 1, false, true);
     spi_source(s, vm, GICSIM_SRC_SPI_EDGE, N_IRQS, GICSIM_US(2), 0);
     gicsim_system_run_for(s, PERIOD * (N_IRQS + 2));
-    check_all_completed(s, N_IRQS);
-    gicsim_system_stats st = stats_of(s);
+    tf_check_all_completed(s, N_IRQS);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(g_hooks.exit, st.exits_total);
     assert_int_equal(g_hooks.exit_reason[GICSIM_EXIT_WFI], st.exits[GICSIM_EXIT_WFI]);
     assert_int_equal(g_hooks.wfi, st.exits[GICSIM_EXIT_WFI]);
@@ -597,7 +533,7 @@ static void test_register_errors(void **state)
 static void test_eoimode_conflict(void **state)
 {
     (void)state;
-    gicsim_system *s = sys_new(3);
+    gicsim_system *s = tf_system(GICSIM_GICV3, 3);
     gicsim_vm_config vc;
     gicsim_vm_config_init(&vc);
     uint32_t vm = UINT32_MAX;

@@ -8,8 +8,8 @@
  * Exact latencies are sums of the timing table's costs along the path the
  * hypervisor model (models/hyp.c) documents; each cost is converted to ps
  * on its own (gicsim_timing_ps), as the model does. Every run goes through
- * check_accounting, which checks the records against the statistics. Only
- * the public API is used. */
+ * tf_check_accounting (support/fixtures.h), which checks the records
+ * against the statistics. Only the public API is used. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +18,8 @@
 
 #include <gicsim/gicsim.h>
 #include <gicsim/hypervisor.h>
+
+#include "support/fixtures.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,156 +31,24 @@ static const char *const builtin[] = {"trap-inject", "trap-inject-nomask", "eoi-
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-static gicsim_time_t cost(gicsim_cost_id id)
-{
-    gicsim_timing t;
-    gicsim_timing_init(&t);
-    return gicsim_timing_ps(&t, id);
-}
-
 static gicsim_system *sys_new(uint32_t num_pes, uint32_t num_lrs, bool vhe)
 {
-    gicsim_system_config c;
-    gicsim_system_config_init(&c);
-    c.gic.num_pes = num_pes;
+    gicsim_system_config c = tf_system_config(GICSIM_GICV3, num_pes);
     c.gic.num_lrs = num_lrs;
     c.vhe = vhe;
-    gicsim_system *s = NULL;
-    assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
-    assert_non_null(s);
-    return s;
-}
-
-static gicsim_vm_config vm_cfg(const char *policy, uint32_t vcpus, bool busy)
-{
-    gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.policy = policy;
-    vc.num_vcpus = vcpus;
-    vc.guest_busy = busy;
-    return vc;
-}
-
-static uint32_t vm_add(gicsim_system *s, const gicsim_vm_config *vc)
-{
-    uint32_t vm = UINT32_MAX;
-    assert_int_equal(gicsim_vm_add(s, vc, &vm), GICSIM_OK);
-    return vm;
-}
-
-static uint32_t src_add(gicsim_system *s, const gicsim_source_config *sc)
-{
-    uint32_t id = UINT32_MAX;
-    assert_int_equal(gicsim_source_add(s, sc, &id), GICSIM_OK);
-    return id;
+    return tf_system_new(&c);
 }
 
 static gicsim_source_config spi_cfg(uint32_t vm, uint32_t vcpu, uint32_t intid, bool level)
 {
-    gicsim_source_config sc;
-    gicsim_source_config_init(&sc);
-    sc.kind = level ? GICSIM_SRC_SPI_LEVEL : GICSIM_SRC_SPI_EDGE;
-    sc.vm = vm;
-    sc.vcpu = vcpu;
-    sc.intid = intid;
-    return sc;
-}
-
-static gicsim_system_stats stats_of(const gicsim_system *s)
-{
-    gicsim_system_stats st;
-    memset(&st, 0xA5, sizeof st);
-    gicsim_system_get_stats(s, &st);
-    return st;
-}
-
-static const gicsim_irq_record *rec(const gicsim_system *s, size_t i)
-{
-    const gicsim_irq_record *r = gicsim_system_record(s, i);
-    assert_non_null(r);
-    return r;
-}
-
-/* Accounting and time-stamp order, for any run: every record is either
- * merged (never delivered), delivered (acknowledged: signalled before, and
- * ended and deactivated after, in that order, when it got that far) or still
- * pending; the statistics count the same; the latency histograms hold one
- * value per delivery. */
-static void check_accounting(const gicsim_system *s)
-{
-    gicsim_system_stats st = stats_of(s);
-    assert_int_equal(gicsim_system_check_invariants((gicsim_system *)s, NULL, 0), GICSIM_OK);
-    size_t n = gicsim_system_record_count(s);
-    uint64_t merged = 0, delivered = 0, pending = 0;
-    for (size_t i = 0; i < n; i++) {
-        const gicsim_irq_record *r = rec(s, i);
-        assert_true(r->t_assert != NEVER);
-        if (r->merged) {
-            merged++;
-            assert_true(r->t_ack == NEVER);
-            assert_true(r->t_deact == NEVER);
-        } else if (r->t_ack != NEVER) {
-            delivered++;
-            assert_true(r->t_assert <= r->t_signal);
-            assert_true(r->t_signal <= r->t_ack);
-            assert_true(r->t_ack <= r->t_eoi);
-            assert_true(r->t_eoi <= r->t_deact);
-            assert_true(r->t_ack <= st.sim_time);
-            assert_true(r->t_deact == NEVER || r->t_deact <= st.sim_time);
-        } else {
-            pending++;
-            assert_true(r->t_eoi == NEVER);
-            assert_true(r->t_deact == NEVER);
-        }
-    }
-    assert_int_equal(st.asserted, n);
-    assert_int_equal(st.merged, merged);
-    assert_int_equal(st.delivered, delivered);
-    assert_int_equal(st.pending, pending);
-    assert_int_equal(st.asserted, st.delivered + st.merged + st.pending);
-    assert_int_equal(gicsim_histogram_count(gicsim_system_latency(s, UINT32_MAX)), delivered);
-    uint64_t sum = 0;
-    for (uint32_t i = 0; gicsim_system_latency(s, i); i++)
-        sum += gicsim_histogram_count(gicsim_system_latency(s, i));
-    assert_int_equal(sum, delivered);
-    uint64_t exits = 0;
-    for (int e = 0; e < GICSIM_EXIT__COUNT; e++)
-        exits += st.exits[e];
-    assert_int_equal(st.exits_total, exits);
+    return tf_source_config(level ? GICSIM_SRC_SPI_LEVEL : GICSIM_SRC_SPI_EDGE, vm, vcpu, intid);
 }
 
 /* Runs `s` until every raised interrupt has completed. */
 static void drain(gicsim_system *s)
 {
-    gicsim_system_stop_sources(s);
-    gicsim_system_run_for(s, GICSIM_MS(2));
-    check_accounting(s);
-    assert_int_equal(stats_of(s).pending, 0);
-}
-
-/* An observer's log of the GIC's events. */
-#define LOG_MAX 4096
-typedef struct ev_log {
-    gicsim_gic_event ev[LOG_MAX];
-    size_t n;
-} ev_log;
-
-static void log_event(void *ctx, const gicsim_gic_event *ev)
-{
-    ev_log *l = ctx;
-    if (l->n < LOG_MAX)
-        l->ev[l->n++] = *ev;
-}
-
-/* Index of the first event of `kind` on `pe` for `intid` at or after index
- * `from`, or SIZE_MAX. */
-static size_t find_ev(const ev_log *l, size_t from, gicsim_gic_event_kind kind, uint32_t pe,
-                      uint32_t intid)
-{
-    for (size_t i = from; i < l->n; i++)
-        if (l->ev[i].kind == kind && l->ev[i].pe == pe && l->ev[i].intid == intid)
-            return i;
-    return SIZE_MAX;
+    tf_drain(s, GICSIM_MS(2));
+    assert_int_equal(tf_system_stats(s).pending, 0);
 }
 
 /* ---- records: order, accounting, determinism ---------------------------------- */
@@ -196,34 +66,34 @@ typedef struct run_result {
 static run_result mixed_run(uint64_t seed)
 {
     gicsim_system *s = sys_new(4, 4, true);
-    gicsim_vm_config a = vm_cfg("eoi-split", 2, false);
+    gicsim_vm_config a = tf_vm_config("eoi-split", 2, false, true);
     a.guest_eoimode = 1;
     a.pe_first = 0;
     a.pe_count = 2;
-    gicsim_vm_config b = vm_cfg("trap-inject", 2, true);
+    gicsim_vm_config b = tf_vm_config("trap-inject", 2, true, true);
     b.pe_first = 2;
     b.pe_count = 2;
-    uint32_t vms[2] = {vm_add(s, &a), vm_add(s, &b)};
+    uint32_t vms[2] = {tf_vm_add(s, &a), tf_vm_add(s, &b)};
     for (uint32_t k = 0; k < 2; k++) {
         gicsim_source_config sc = spi_cfg(vms[k], 0, 40 + 2 * k, false);
         sc.arrival = GICSIM_ARRIVE_POISSON;
         sc.period = GICSIM_US(30);
         sc.handler = GICSIM_US(3);
         sc.seed = seed;
-        src_add(s, &sc);
+        tf_source_add(s, &sc);
         sc = spi_cfg(vms[k], 1, 41 + 2 * k, true);
         sc.arrival = GICSIM_ARRIVE_POISSON;
         sc.period = GICSIM_US(50);
         sc.handler = GICSIM_US(2);
         sc.deassert_at = GICSIM_NS(500);
         sc.seed = seed;
-        src_add(s, &sc);
+        tf_source_add(s, &sc);
         gicsim_source_config_init(&sc);
         sc.kind = GICSIM_SRC_VTIMER;
         sc.vm = vms[k];
         sc.vcpu = k;
         sc.period = GICSIM_US(100);
-        src_add(s, &sc);
+        tf_source_add(s, &sc);
         gicsim_source_config_init(&sc);
         sc.kind = GICSIM_SRC_SGI;
         sc.vm = vms[k];
@@ -233,18 +103,18 @@ static run_result mixed_run(uint64_t seed)
         sc.arrival = GICSIM_ARRIVE_POISSON;
         sc.period = GICSIM_US(70);
         sc.seed = seed;
-        src_add(s, &sc);
+        tf_source_add(s, &sc);
     }
     gicsim_system_run_for(s, GICSIM_MS(20));
-    check_accounting(s);
+    tf_check_accounting(s);
     drain(s);
     run_result r;
     r.n = gicsim_system_record_count(s);
     r.rec = calloc(r.n, sizeof *r.rec);
     assert_non_null(r.rec);
     for (size_t i = 0; i < r.n; i++)
-        r.rec[i] = *rec(s, i);
-    r.st = stats_of(s);
+        r.rec[i] = *tf_record(s, i);
+    r.st = tf_system_stats(s);
     gicsim_system_destroy(s);
     return r;
 }
@@ -307,13 +177,13 @@ static void test_lr_overflow_each_delivered_once(void **state)
     (void)state;
     for (size_t p = 0; p < 3; p++) {
         gicsim_system *s = sys_new(1, 4, true);
-        gicsim_vm_config vc = vm_cfg(builtin[p], 1, true);
-        uint32_t vm = vm_add(s, &vc);
+        gicsim_vm_config vc = tf_vm_config(builtin[p], 1, true, true);
+        uint32_t vm = tf_vm_add(s, &vc);
         uint32_t ids[20];
         for (uint32_t i = 0; i < 20; i++) {
             gicsim_source_config sc = spi_cfg(vm, 0, 32 + i, false);
             sc.arrival = GICSIM_ARRIVE_MANUAL;
-            ids[i] = src_add(s, &sc);
+            ids[i] = tf_source_add(s, &sc);
         }
         vack_count vc_ = {{0}, 0};
         assert_int_equal(gicsim_gic_add_observer(gicsim_system_gic(s), count_vacks, &vc_),
@@ -324,8 +194,8 @@ static void test_lr_overflow_each_delivered_once(void **state)
             assert_int_equal(gicsim_source_trigger(s, ids[i]), GICSIM_OK);
         gicsim_system_run_for(s, GICSIM_MS(1));
 
-        check_accounting(s);
-        gicsim_system_stats st = stats_of(s);
+        tf_check_accounting(s);
+        gicsim_system_stats st = tf_system_stats(s);
         assert_int_equal(gicsim_system_record_count(s), 20);
         assert_int_equal(st.delivered, 20);
         assert_int_equal(st.merged, 0);
@@ -333,7 +203,7 @@ static void test_lr_overflow_each_delivered_once(void **state)
         assert_true(st.lr_spills > 0);
         uint64_t spills = 0;
         for (uint32_t i = 0; i < 20; i++) {
-            const gicsim_irq_record *r = rec(s, i);
+            const gicsim_irq_record *r = tf_record(s, i);
             assert_int_equal(r->intid, 32 + i);
             assert_int_equal(r->source, ids[i]);
             assert_int_equal(r->t_assert, t0);
@@ -371,16 +241,16 @@ static void test_nested_active_overflow_terminates(void **state)
     static const uint8_t prio[5] = {0xA0, 0x90, 0x80, 0x70, 0x60};
     for (size_t p = 0; p < 3; p++) {
         gicsim_system *s = sys_new(1, 4, true);
-        gicsim_vm_config vc = vm_cfg(builtin[p], 1, true);
+        gicsim_vm_config vc = tf_vm_config(builtin[p], 1, true, true);
         vc.guest_nested = true;
-        uint32_t vm = vm_add(s, &vc);
+        uint32_t vm = tf_vm_add(s, &vc);
         uint32_t ids[5];
         for (uint32_t i = 0; i < 5; i++) {
             gicsim_source_config sc = spi_cfg(vm, 0, 32 + i, false);
             sc.arrival = GICSIM_ARRIVE_MANUAL;
             sc.priority = prio[i];
             sc.handler = GICSIM_US(50);
-            ids[i] = src_add(s, &sc);
+            ids[i] = tf_source_add(s, &sc);
         }
         gicsim_system_run_for(s, GICSIM_US(50));
         for (uint32_t i = 0; i < 4; i++) {
@@ -410,26 +280,26 @@ static void test_nested_active_overflow_terminates(void **state)
         uint64_t hcr = 0;
         assert_int_equal(gicsim_ich_read(gicsim_system_gic(s), 0, GICSIM_ICH_HCR, &hcr), GICSIM_OK);
         assert_true(hcr & GICSIM_ICH_HCR_LRENPIE);
-        assert_true(rec(s, 4)->t_ack != NEVER);
+        assert_true(tf_record(s, 4)->t_ack != NEVER);
 
         gicsim_system_run_for(s, GICSIM_MS(1));
-        check_accounting(s);
-        gicsim_system_stats st = stats_of(s);
+        tf_check_accounting(s);
+        gicsim_system_stats st = tf_system_stats(s);
         assert_int_equal(st.delivered, 5);
         assert_int_equal(st.pending, 0);
         for (uint32_t i = 0; i < 5; i++) {
-            assert_true(rec(s, i)->t_deact != NEVER);
+            assert_true(tf_record(s, i)->t_deact != NEVER);
             /* Handlers nest: the last to arrive finishes first. */
             if (i > 0)
-                assert_true(rec(s, i)->t_deact < rec(s, i - 1)->t_deact);
+                assert_true(tf_record(s, i)->t_deact < tf_record(s, i - 1)->t_deact);
         }
         assert_true(st.exits_total < 30);
         assert_true(st.exits[GICSIM_EXIT_MAINTENANCE] >= 1);
         /* The list registers overflowed, with an active interrupt: the
          * lowest-priority one, never the pending 5th. */
         assert_true(st.lr_spills > 0);
-        assert_true(rec(s, 0)->lr_spills > 0);
-        assert_int_equal(rec(s, 4)->lr_spills, 0);
+        assert_true(tf_record(s, 0)->lr_spills > 0);
+        assert_int_equal(tf_record(s, 4)->lr_spills, 0);
         gicsim_system_destroy(s);
     }
 }
@@ -447,8 +317,8 @@ static void test_sgi_path_and_cost(void **state)
     (void)state;
     const uint32_t vsgi = 5;
     gicsim_system *s = sys_new(2, 4, true);
-    gicsim_vm_config vc = vm_cfg("eoi-split", 2, true);
-    uint32_t vm = vm_add(s, &vc);
+    gicsim_vm_config vc = tf_vm_config("eoi-split", 2, true, true);
+    uint32_t vm = tf_vm_add(s, &vc);
     gicsim_source_config sc;
     gicsim_source_config_init(&sc);
     sc.kind = GICSIM_SRC_SGI;
@@ -457,20 +327,20 @@ static void test_sgi_path_and_cost(void **state)
     sc.sender_vcpu = 0;
     sc.vcpu = 1;
     sc.arrival = GICSIM_ARRIVE_MANUAL;
-    uint32_t id = src_add(s, &sc);
+    uint32_t id = tf_source_add(s, &sc);
     gicsim_system_run_for(s, GICSIM_US(50));
-    gicsim_system_stats st0 = stats_of(s);
+    gicsim_system_stats st0 = tf_system_stats(s);
     assert_int_equal(st0.exits_total, 0);
-    ev_log *l = calloc(1, sizeof *l);
+    tf_ev_log *l = calloc(1, sizeof *l);
     assert_non_null(l);
-    assert_int_equal(gicsim_gic_add_observer(gicsim_system_gic(s), log_event, l), GICSIM_OK);
+    tf_ev_log_attach(l, gicsim_system_gic(s));
     assert_int_equal(gicsim_source_trigger(s, id), GICSIM_OK);
     gicsim_system_run_for(s, GICSIM_US(50));
-    check_accounting(s);
+    tf_check_accounting(s);
 
-    gicsim_system_stats st = stats_of(s);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(gicsim_system_record_count(s), 1);
-    const gicsim_irq_record *r = rec(s, 0);
+    const gicsim_irq_record *r = tf_record(s, 0);
     assert_int_equal(r->intid, vsgi);
     assert_int_equal(r->vcpu, 1);
     assert_true(r->t_deact != NEVER);
@@ -483,42 +353,46 @@ static void test_sgi_path_and_cost(void **state)
     assert_int_equal(st.wakeups, 0);
 
     /* The events, in order. */
-    size_t send = find_ev(l, 0, GICSIM_GEV_SGI_SEND, 0, 0);
+    size_t send = tf_ev_find(l, 0, GICSIM_GEV_SGI_SEND, 0, 0);
     assert_true(send != SIZE_MAX);
-    size_t raise = find_ev(l, send, GICSIM_GEV_RAISE, 1, 0);
+    size_t raise = tf_ev_find(l, send, GICSIM_GEV_RAISE, 1, 0);
     assert_true(raise != SIZE_MAX);
-    size_t ack = find_ev(l, raise, GICSIM_GEV_ACK, 1, 0);
+    size_t ack = tf_ev_find(l, raise, GICSIM_GEV_ACK, 1, 0);
     assert_true(ack != SIZE_MAX);
-    size_t vsig = find_ev(l, ack, GICSIM_GEV_VSIGNAL, 1, vsgi);
+    size_t vsig = tf_ev_find(l, ack, GICSIM_GEV_VSIGNAL, 1, vsgi);
     assert_true(vsig != SIZE_MAX);
-    size_t vack = find_ev(l, vsig, GICSIM_GEV_VACK, 1, vsgi);
+    size_t vack = tf_ev_find(l, vsig, GICSIM_GEV_VACK, 1, vsgi);
     assert_true(vack != SIZE_MAX);
     /* Nothing of it happens on PE 0's virtual interface, and the only SGI
      * sent is the kick. */
-    assert_int_equal(find_ev(l, 0, GICSIM_GEV_VSIGNAL, 0, vsgi), SIZE_MAX);
+    assert_int_equal(tf_ev_find(l, 0, GICSIM_GEV_VSIGNAL, 0, vsgi), SIZE_MAX);
     size_t sends = 0;
     for (size_t i = 0; i < l->n; i++)
-        sends += l->ev[i].kind == GICSIM_GEV_SGI_SEND;
+        sends += l->v[i].kind == GICSIM_GEV_SGI_SEND;
     assert_int_equal(sends, 1);
 
     /* Exact times. */
-    gicsim_time_t ich = cost(GICSIM_COST_ICH_ACCESS);
-    gicsim_time_t exit_cost = cost(GICSIM_COST_EXCEPTION_ENTRY) + cost(GICSIM_COST_GUEST_CTX_SAVE);
+    gicsim_time_t ich = tf_cost_ps(GICSIM_COST_ICH_ACCESS);
+    gicsim_time_t exit_cost =
+        tf_cost_ps(GICSIM_COST_EXCEPTION_ENTRY) + tf_cost_ps(GICSIM_COST_GUEST_CTX_SAVE);
     /* The kick leaves after the queueing and the host's IPI send path. */
-    gicsim_time_t sender = exit_cost + 3 * ich + cost(GICSIM_COST_SGI_EMULATE) +
-                           cost(GICSIM_COST_VIRQ_INJECT) + cost(GICSIM_COST_VCPU_KICK);
-    gicsim_time_t gic = cost(GICSIM_COST_SGI_ROUTE) + cost(GICSIM_COST_REDIST_TO_CPUIF);
-    gicsim_time_t receiver = exit_cost + 3 * ich + cost(GICSIM_COST_HOST_IRQ_ENTRY) +
-                             cost(GICSIM_COST_ICC_IAR_READ) + 2 * cost(GICSIM_COST_ICC_EOIR_WRITE) +
-                             4 * ich + cost(GICSIM_COST_GUEST_CTX_RESTORE) +
-                             cost(GICSIM_COST_EXCEPTION_RETURN);
-    gicsim_time_t guest = cost(GICSIM_COST_EXCEPTION_ENTRY) + cost(GICSIM_COST_ICV_IAR_READ);
-    assert_int_equal(l->ev[send].time, r->t_assert + sender);
-    assert_int_equal(l->ev[raise].time - l->ev[send].time, cost(GICSIM_COST_SGI_ROUTE));
-    assert_int_equal(l->ev[vack].time, r->t_ack);
+    gicsim_time_t sender = exit_cost + 3 * ich + tf_cost_ps(GICSIM_COST_SGI_EMULATE) +
+                           tf_cost_ps(GICSIM_COST_VIRQ_INJECT) + tf_cost_ps(GICSIM_COST_VCPU_KICK);
+    gicsim_time_t gic = tf_cost_ps(GICSIM_COST_SGI_ROUTE) + tf_cost_ps(GICSIM_COST_REDIST_TO_CPUIF);
+    gicsim_time_t receiver = exit_cost + 3 * ich + tf_cost_ps(GICSIM_COST_HOST_IRQ_ENTRY) +
+                             tf_cost_ps(GICSIM_COST_ICC_IAR_READ) +
+                             2 * tf_cost_ps(GICSIM_COST_ICC_EOIR_WRITE) + 4 * ich +
+                             tf_cost_ps(GICSIM_COST_GUEST_CTX_RESTORE) +
+                             tf_cost_ps(GICSIM_COST_EXCEPTION_RETURN);
+    gicsim_time_t guest =
+        tf_cost_ps(GICSIM_COST_EXCEPTION_ENTRY) + tf_cost_ps(GICSIM_COST_ICV_IAR_READ);
+    assert_int_equal(l->v[send].time, r->t_assert + sender);
+    assert_int_equal(l->v[raise].time - l->v[send].time, tf_cost_ps(GICSIM_COST_SGI_ROUTE));
+    assert_int_equal(l->v[vack].time, r->t_ack);
     assert_int_equal(r->t_ack - r->t_assert, sender + gic + receiver + guest);
-    free(l);
     gicsim_system_destroy(s);
+    tf_ev_log_free(l);
+    free(l);
 }
 
 /* ---- VHE and world switches ----------------------------------------------------- */
@@ -528,18 +402,18 @@ static void test_sgi_path_and_cost(void **state)
 static void single_spi(bool vhe, gicsim_time_t *lat, gicsim_time_t *hyp)
 {
     gicsim_system *s = sys_new(1, 4, vhe);
-    gicsim_vm_config vc = vm_cfg("eoi-split", 1, true);
-    uint32_t vm = vm_add(s, &vc);
+    gicsim_vm_config vc = tf_vm_config("eoi-split", 1, true, true);
+    uint32_t vm = tf_vm_add(s, &vc);
     gicsim_source_config sc = spi_cfg(vm, 0, 40, false);
     sc.limit = 1;
-    src_add(s, &sc);
+    tf_source_add(s, &sc);
     gicsim_system_run_for(s, GICSIM_US(200));
-    check_accounting(s);
-    gicsim_system_stats st = stats_of(s);
+    tf_check_accounting(s);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(st.delivered, 1);
     assert_int_equal(st.exits_total, 1);
     assert_int_equal(st.exits[GICSIM_EXIT_IRQ], 1);
-    const gicsim_irq_record *r = rec(s, 0);
+    const gicsim_irq_record *r = tf_record(s, 0);
     assert_int_equal(r->exits[GICSIM_EXIT_IRQ], 1);
     *lat = r->t_ack - r->t_assert;
     *hyp = r->hyp_time;
@@ -552,7 +426,7 @@ static void test_vhe_world_switch(void **state)
     gicsim_time_t lat_vhe, hyp_vhe, lat_nvhe, hyp_nvhe;
     single_spi(true, &lat_vhe, &hyp_vhe);
     single_spi(false, &lat_nvhe, &hyp_nvhe);
-    gicsim_time_t ws = cost(GICSIM_COST_WORLD_SWITCH);
+    gicsim_time_t ws = tf_cost_ps(GICSIM_COST_WORLD_SWITCH);
     assert_true(ws > 0);
     assert_int_equal(lat_nvhe - lat_vhe, 2 * ws);
     assert_int_equal(hyp_nvhe - hyp_vhe, 2 * ws);
@@ -561,16 +435,17 @@ static void test_vhe_world_switch(void **state)
      * redistributor), the exit, the host's acknowledge, eoi-split's EOIR
      * (priority drop only) and injection, the flush of one list register,
      * the entry, the guest's acknowledge. */
-    gicsim_time_t ich = cost(GICSIM_COST_ICH_ACCESS);
+    gicsim_time_t ich = tf_cost_ps(GICSIM_COST_ICH_ACCESS);
     gicsim_time_t exit_part =
-        cost(GICSIM_COST_EXCEPTION_ENTRY) + cost(GICSIM_COST_GUEST_CTX_SAVE) + 3 * ich +
-        cost(GICSIM_COST_HOST_IRQ_ENTRY) + cost(GICSIM_COST_ICC_IAR_READ) +
-        cost(GICSIM_COST_ICC_EOIR_WRITE) + cost(GICSIM_COST_VIRQ_INJECT) + 4 * ich +
-        cost(GICSIM_COST_GUEST_CTX_RESTORE) + cost(GICSIM_COST_EXCEPTION_RETURN);
+        tf_cost_ps(GICSIM_COST_EXCEPTION_ENTRY) + tf_cost_ps(GICSIM_COST_GUEST_CTX_SAVE) + 3 * ich +
+        tf_cost_ps(GICSIM_COST_HOST_IRQ_ENTRY) + tf_cost_ps(GICSIM_COST_ICC_IAR_READ) +
+        tf_cost_ps(GICSIM_COST_ICC_EOIR_WRITE) + tf_cost_ps(GICSIM_COST_VIRQ_INJECT) + 4 * ich +
+        tf_cost_ps(GICSIM_COST_GUEST_CTX_RESTORE) + tf_cost_ps(GICSIM_COST_EXCEPTION_RETURN);
     assert_int_equal(hyp_vhe, exit_part);
-    assert_int_equal(lat_vhe, cost(GICSIM_COST_DIST_TO_REDIST) + cost(GICSIM_COST_REDIST_TO_CPUIF) +
-                                  exit_part + cost(GICSIM_COST_EXCEPTION_ENTRY) +
-                                  cost(GICSIM_COST_ICV_IAR_READ));
+    assert_int_equal(lat_vhe, tf_cost_ps(GICSIM_COST_DIST_TO_REDIST) +
+                                  tf_cost_ps(GICSIM_COST_REDIST_TO_CPUIF) + exit_part +
+                                  tf_cost_ps(GICSIM_COST_EXCEPTION_ENTRY) +
+                                  tf_cost_ps(GICSIM_COST_ICV_IAR_READ));
 }
 
 /* ---- the virtual timer ---------------------------------------------------------- */
@@ -580,9 +455,9 @@ static void test_vhe_world_switch(void **state)
 static gicsim_system *vtimer_run(const char *policy, bool busy, gicsim_time_t halt_poll)
 {
     gicsim_system *s = sys_new(1, 4, true);
-    gicsim_vm_config vc = vm_cfg(policy, 1, busy);
+    gicsim_vm_config vc = tf_vm_config(policy, 1, busy, true);
     vc.halt_poll = halt_poll;
-    uint32_t vm = vm_add(s, &vc);
+    uint32_t vm = tf_vm_add(s, &vc);
     gicsim_source_config sc;
     gicsim_source_config_init(&sc);
     sc.kind = GICSIM_SRC_VTIMER;
@@ -590,14 +465,14 @@ static gicsim_system *vtimer_run(const char *policy, bool busy, gicsim_time_t ha
     sc.period = GICSIM_US(200);
     sc.handler = GICSIM_US(2);
     sc.limit = VT_N;
-    src_add(s, &sc);
+    tf_source_add(s, &sc);
     gicsim_system_run_for(s, GICSIM_US(200) * (VT_N + 2));
-    check_accounting(s);
-    gicsim_system_stats st = stats_of(s);
+    tf_check_accounting(s);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(gicsim_system_record_count(s), VT_N);
     assert_int_equal(st.delivered, VT_N);
     for (uint32_t i = 0; i < VT_N; i++) {
-        const gicsim_irq_record *r = rec(s, i);
+        const gicsim_irq_record *r = tf_record(s, i);
         assert_int_equal(r->intid, GICSIM_PPI_VTIMER);
         /* Expiries at the programmed deadlines: 200 us apart. */
         assert_int_equal(r->t_assert, GICSIM_US(200) * (i + 1));
@@ -615,7 +490,7 @@ static void test_vtimer_loaded(void **state)
     for (int p = 0; p < 2; p++) {
         bool split = p == 0;
         gicsim_system *s = vtimer_run(split ? "eoi-split" : "trap-inject", true, 0);
-        gicsim_system_stats st = stats_of(s);
+        gicsim_system_stats st = tf_system_stats(s);
         uint32_t maint = split ? 0 : 1;
         assert_int_equal(st.exits[GICSIM_EXIT_IRQ], VT_N);
         assert_int_equal(st.exits[GICSIM_EXIT_MAINTENANCE], VT_N * maint);
@@ -623,7 +498,7 @@ static void test_vtimer_loaded(void **state)
         assert_int_equal(st.wakeups, 0);
         assert_int_equal(st.vcpu_switches, 1);
         for (uint32_t i = 0; i < VT_N; i++) {
-            const gicsim_irq_record *r = rec(s, i);
+            const gicsim_irq_record *r = tf_record(s, i);
             assert_int_equal(r->exits[GICSIM_EXIT_IRQ], 1);
             assert_int_equal(r->exits[GICSIM_EXIT_MAINTENANCE], maint);
             assert_int_equal(r->maintenance, maint);
@@ -643,7 +518,7 @@ static void test_vtimer_descheduled(void **state)
         const char *pol = p == 0 ? "eoi-split" : "trap-inject";
         gicsim_system *idle = vtimer_run(pol, false, 0);
         gicsim_system *busy = vtimer_run(pol, true, 0);
-        gicsim_system_stats st = stats_of(idle);
+        gicsim_system_stats st = tf_system_stats(idle);
         assert_int_equal(st.wakeups, VT_N);
         assert_int_equal(st.vcpu_switches, VT_N + 1);
         assert_int_equal(st.exits[GICSIM_EXIT_IRQ], 0);
@@ -656,8 +531,8 @@ static void test_vtimer_descheduled(void **state)
         assert_int_equal(st.exits[GICSIM_EXIT_MAINTENANCE], VT_N * maint);
         assert_int_equal(st.exits_total, VT_N * (1 + maint) + 1);
         for (uint32_t i = 0; i < VT_N; i++) {
-            assert_int_equal(rec(idle, i)->exits[GICSIM_EXIT_IRQ], 0);
-            assert_int_equal(rec(idle, i)->exits[GICSIM_EXIT_MAINTENANCE], maint);
+            assert_int_equal(tf_record(idle, i)->exits[GICSIM_EXIT_IRQ], 0);
+            assert_int_equal(tf_record(idle, i)->exits[GICSIM_EXIT_MAINTENANCE], maint);
         }
         const gicsim_histogram *hi = gicsim_system_latency(idle, 0);
         const gicsim_histogram *hb = gicsim_system_latency(busy, 0);
@@ -665,7 +540,7 @@ static void test_vtimer_descheduled(void **state)
         assert_int_equal(gicsim_histogram_count(hb), VT_N);
         assert_true(gicsim_histogram_max(hb) < gicsim_histogram_min(hi));
         assert_true(gicsim_histogram_min(hi) >
-                    cost(GICSIM_COST_HRTIMER_FIRE) + cost(GICSIM_COST_SCHED_WAKEUP));
+                    tf_cost_ps(GICSIM_COST_HRTIMER_FIRE) + tf_cost_ps(GICSIM_COST_SCHED_WAKEUP));
         gicsim_system_destroy(idle);
         gicsim_system_destroy(busy);
     }
@@ -676,16 +551,16 @@ static void test_vtimer_descheduled(void **state)
 static gicsim_system *poll_run(gicsim_time_t halt_poll)
 {
     gicsim_system *s = sys_new(1, 4, true);
-    gicsim_vm_config vc = vm_cfg("eoi-split", 1, false);
+    gicsim_vm_config vc = tf_vm_config("eoi-split", 1, false, true);
     vc.halt_poll = halt_poll;
-    uint32_t vm = vm_add(s, &vc);
+    uint32_t vm = tf_vm_add(s, &vc);
     gicsim_source_config sc = spi_cfg(vm, 0, 40, false);
     sc.period = GICSIM_US(20);
     sc.limit = 50;
-    src_add(s, &sc);
+    tf_source_add(s, &sc);
     gicsim_system_run_for(s, GICSIM_MS(2));
-    check_accounting(s);
-    assert_int_equal(stats_of(s).delivered, 50);
+    tf_check_accounting(s);
+    assert_int_equal(tf_system_stats(s).delivered, 50);
     return s;
 }
 
@@ -696,7 +571,7 @@ static void test_halt_polling(void **state)
 {
     (void)state;
     gicsim_system *nopoll = poll_run(0), *poll = poll_run(GICSIM_US(50));
-    gicsim_system_stats a = stats_of(nopoll), b = stats_of(poll);
+    gicsim_system_stats a = tf_system_stats(nopoll), b = tf_system_stats(poll);
     assert_int_equal(a.wakeups, 50);
     assert_int_equal(a.halt_poll_time, 0);
     assert_int_equal(b.wakeups, 0);
@@ -721,19 +596,19 @@ static void test_oversubscription(void **state)
 {
     (void)state;
     gicsim_system *s = sys_new(2, 4, true);
-    gicsim_vm_config vc = vm_cfg("eoi-split", 2, true);
+    gicsim_vm_config vc = tf_vm_config("eoi-split", 2, true, true);
     vc.pe_first = 0;
     vc.pe_count = 1;
     vc.time_slice = GICSIM_MS(1);
-    uint32_t vm = vm_add(s, &vc);
+    uint32_t vm = tf_vm_add(s, &vc);
     for (uint32_t v = 0; v < 2; v++) {
         gicsim_source_config sc = spi_cfg(vm, v, 40 + v, false);
         sc.period = GICSIM_US(v ? 70 : 50);
-        src_add(s, &sc);
+        tf_source_add(s, &sc);
     }
     gicsim_system_run_for(s, GICSIM_MS(10));
-    check_accounting(s);
-    gicsim_system_stats st = stats_of(s);
+    tf_check_accounting(s);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_true(st.vcpu_switches >= 9);
     assert_true(st.vcpu_switches <= 12);
     assert_int_equal(st.wakeups, 0);
@@ -746,7 +621,7 @@ static void test_oversubscription(void **state)
     uint32_t slices[2] = {0, 0};
     gicsim_time_t worst[2] = {0, 0};
     for (size_t i = 0; i < gicsim_system_record_count(s); i++) {
-        const gicsim_irq_record *r = rec(s, i);
+        const gicsim_irq_record *r = tf_record(s, i);
         if (r->t_ack == NEVER)
             continue;
         slices[r->vcpu] |= 1u << (r->t_ack / GICSIM_MS(1));
@@ -787,7 +662,7 @@ static void test_validation(void **state)
     assert_null(s);
 
     s = sys_new(2, 4, true);
-    gicsim_vm_config vc = vm_cfg("eoi-split", 1, false);
+    gicsim_vm_config vc = tf_vm_config("eoi-split", 1, false, true);
     uint32_t vm = UINT32_MAX;
     assert_int_equal(gicsim_vm_add(NULL, &vc, &vm), GICSIM_E_INVAL);
     assert_int_equal(gicsim_vm_add(s, NULL, &vm), GICSIM_E_INVAL);
@@ -812,8 +687,8 @@ static void test_validation(void **state)
     vc.policy = "nope";
     assert_int_equal(gicsim_vm_add(s, &vc, &vm), GICSIM_E_NOTFOUND);
     assert_int_equal(vm, UINT32_MAX);
-    vc = vm_cfg("eoi-split", 2, false);
-    vm = vm_add(s, &vc);
+    vc = tf_vm_config("eoi-split", 2, false, true);
+    vm = tf_vm_add(s, &vc);
     assert_int_equal(vm, 0);
 
     gicsim_source_config sc = spi_cfg(vm, 0, 40, false);
@@ -884,8 +759,8 @@ static void test_validation(void **state)
     assert_non_null(gicsim_system_latency(s, 3));
     assert_null(gicsim_system_record(s, gicsim_system_record_count(s)));
     gicsim_system_run_for(s, GICSIM_US(50));
-    check_accounting(s);
-    assert_int_equal(stats_of(s).delivered, 1);
+    tf_check_accounting(s);
+    assert_int_equal(tf_system_stats(s).delivered, 1);
     gicsim_system_destroy(s);
 }
 

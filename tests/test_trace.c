@@ -17,6 +17,8 @@
 
 #include <gicsim/gicsim.h>
 
+#include "support/fixtures.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,37 +491,16 @@ static void test_writer_errors(void **state)
 /* 1 PE, one busy VM, one edge SPI source with `arrival`; `seed` for Poisson. */
 static gicsim_system *small_system(gicsim_arrival_kind arrival, uint32_t *src_out)
 {
-    gicsim_system_config c;
-    gicsim_system_config_init(&c);
-    c.gic.num_pes = 1;
-    gicsim_system *s = NULL;
-    assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
+    gicsim_system *s = tf_system(GICSIM_GICV3, 1);
+    uint32_t vm = tf_vm(s, "eoi-split", 1, true, true);
 
-    gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.guest_busy = true;
-    uint32_t vm = UINT32_MAX;
-    assert_int_equal(gicsim_vm_add(s, &vc, &vm), GICSIM_OK);
-
-    gicsim_source_config sc;
-    gicsim_source_config_init(&sc);
-    sc.kind = GICSIM_SRC_SPI_EDGE;
-    sc.vm = vm;
-    sc.intid = SPI;
+    gicsim_source_config sc = tf_source_config(GICSIM_SRC_SPI_EDGE, vm, 0, SPI);
     sc.handler = GICSIM_US(3);
     sc.arrival = arrival;
     sc.period = GICSIM_US(20); /* Poisson mean: ~250 arrivals in 5 ms, some merged */
     sc.seed = 12345;
     assert_int_equal(gicsim_source_add(s, &sc, src_out), GICSIM_OK);
     return s;
-}
-
-static gicsim_system_stats stats_of(const gicsim_system *s)
-{
-    gicsim_system_stats st;
-    memset(&st, 0, sizeof st);
-    gicsim_system_get_stats(s, &st);
-    return st;
 }
 
 static void record_replay(const char *path)
@@ -537,7 +518,7 @@ static void record_replay(const char *path)
     gicsim_system_run_for(a, RUN);
     assert_int_equal(gicsim_trace_recorder_status(rc), GICSIM_OK);
     uint64_t recorded = gicsim_trace_recorder_count(rc);
-    gicsim_system_stats sa = stats_of(a);
+    gicsim_system_stats sa = tf_system_stats(a);
     assert_true(recorded > 100);
     assert_int_equal(recorded, sa.asserted);
     assert_true(sa.merged > 0 || sa.delivered > 0);
@@ -554,7 +535,7 @@ static void record_replay(const char *path)
     assert_true(gicsim_trace_replay_done(rp));
     assert_int_equal(gicsim_trace_replay_count(rp), recorded);
 
-    gicsim_system_stats sb = stats_of(b);
+    gicsim_system_stats sb = tf_system_stats(b);
     assert_memory_equal(&sa, &sb, sizeof sa);
     assert_int_equal(gicsim_system_record_count(a), gicsim_system_record_count(b));
     for (size_t i = 0; i < gicsim_system_record_count(a); i++)
@@ -659,7 +640,7 @@ static void test_replay_unknown_source(void **state)
     assert_int_equal(gicsim_trace_replay_count(rp), 1); /* stopped at the bad line */
     assert_int_equal(gicsim_trace_error_line(r), 2);
     assert_non_null(strstr(gicsim_trace_error_message(r), "unknown source 'disk'"));
-    gicsim_system_stats st = stats_of(s);
+    gicsim_system_stats st = tf_system_stats(s);
     assert_int_equal(st.asserted, 1);
     gicsim_trace_replay_free(rp);
     gicsim_trace_close(r);
@@ -791,7 +772,7 @@ static void test_replay_streams(void **state)
     assert_int_equal(gicsim_trace_replay_status(rp), GICSIM_OK);
     assert_true(gicsim_trace_replay_done(rp));
     assert_int_equal(gicsim_trace_replay_count(rp), n);
-    assert_int_equal(stats_of(s).asserted, n);
+    assert_int_equal(tf_system_stats(s).asserted, n);
     gicsim_trace_replay_free(rp);
     gicsim_trace_close(r);
     gicsim_system_destroy(s);

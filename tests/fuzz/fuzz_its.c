@@ -2,13 +2,15 @@
  * (lib/lpi.c) of a GICv4.1 GIC (in a quarter of the inputs a GICv4.0 one,
  * in another quarter a GICv3 one).
  *
- * Each input starts from a GIC set up as docs/its.md's boot recipe does: LPIs
- * enabled on every PE (GICR_PROPBASER/PENDBASER, EnableLPIs), the Device,
- * Collection and vPE tables (GITS_BASER<n>), the command queue (GITS_CBASER,
- * CWRITER), the ITS enabled and collection n mapped to PE n. The first byte
- * picks the translation cache size [1:0], whether the Device table is
- * two-level [2], whether PE 0 starts with LPIs pending in its pending table
- * ([4:3] = 3: no PTZ, so EnableLPIs scans it) and the version [6:5].
+ * Each input starts from a GIC set up as docs/its.md's boot recipe does
+ * (tf_its_boot, tests/support/its_boot.h, with tests/test_its.c's memory
+ * map): LPIs enabled on every PE (GICR_PROPBASER/PENDBASER, EnableLPIs), the
+ * Device, Collection and vPE tables (GITS_BASER<n>), the command queue
+ * (GITS_CBASER, CWRITER), the ITS enabled and collection n mapped to PE n.
+ * The first byte picks the translation cache size [1:0], whether the Device
+ * table is two-level [2], whether PE 0 starts with LPIs pending in its
+ * pending table ([4:3] = 3: no PTZ, so EnableLPIs scans it) and the version
+ * [6:5].
  *
  * The rest of the input is a stream of operations, each introduced by one
  * byte (see the switch below): batches of raw 32-byte commands or of commands
@@ -18,6 +20,7 @@
  * interfaces, and engine runs between them. At the end the engine is drained
  * and the statistics are checked for consistency. */
 #include "fuzz_common.h"
+#include "support/its_boot.h"
 
 #include <string.h>
 
@@ -25,18 +28,6 @@
 #define FZ_MAX_INPUT 8192u
 #define FZ_MAX_EVENTS 20000u /* per engine run */
 #define FZ_MAX_OPS 512u
-
-/* Memory map (as tests/test_its.c). */
-#define PROP_BASE 0x00100000ull
-#define PEND_BASE(pe) (0x00200000ull + 0x10000ull * (pe))
-#define CQ_BASE 0x00400000ull
-#define DT_BASE 0x00500000ull
-#define DT_L2_BASE 0x00510000ull
-#define CT_BASE 0x00600000ull
-#define VPET_BASE 0x00700000ull
-#define ITT_BASE(dev) (0x00800000ull + 0x1000ull * (dev))
-#define VPT_BASE(n) (0x01000000ull + 0x10000ull * (n))
-#define VPROP_BASE 0x02000000ull
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -76,40 +67,26 @@ static bool setup(fx *f, uint8_t cfgbyte)
         gicsim_mem_write(g, PEND_BASE(0) + GICSIM_LPI_BASE / 8u, &bits[0], 1);
         gicsim_mem_write(g, PEND_BASE(0) + GICSIM_LPI_BASE / 8u + 9u, &bits[1], 1);
     }
+    /* A guest ready to take vLPIs and vSGIs on every PE. */
     for (uint32_t pe = 0; pe < NPES; pe++) {
-        gicsim_gicr_write(g, pe, GICSIM_GICR_PROPBASER, 8, PROP_BASE | 15u);
-        /* PTZ: the pending table is known to be zero (no scan), as Linux
-         * does; without it EnableLPIs scans the table. */
-        uint64_t ptz = prepend && pe == 0 ? 0 : GICSIM_GICR_PENDBASER_PTZ;
-        gicsim_gicr_write(g, pe, GICSIM_GICR_PENDBASER, 8, PEND_BASE(pe) | ptz);
-        gicsim_gicr_write(g, pe, GICSIM_GICR_CTLR, 4, GICSIM_GICR_CTLR_ENABLE_LPIS);
-        /* A guest ready to take vLPIs and vSGIs. */
         gicsim_ich_write(g, pe, GICSIM_ICH_HCR, GICSIM_ICH_HCR_EN);
         gicsim_ich_write(g, pe, GICSIM_ICH_VMCR,
                          GICSIM_ICH_VMCR_VENG1 | (0xFFull << GICSIM_ICH_VMCR_VPMR_SHIFT));
     }
-    uint64_t dt = GICSIM_GITS_BASER_VALID | DT_BASE | GICSIM_GITS_BASER_PAGE_4K;
-    if (indirect) {
-        dt |= GICSIM_GITS_BASER_INDIRECT;
+    if (indirect) { /* the first two level-2 pages of the Device table */
         for (uint64_t i = 0; i < 2; i++) {
             uint64_t l1 = GICSIM_GITS_L1_VALID | (DT_L2_BASE + 0x1000u * i);
             gicsim_mem_write(g, DT_BASE + 8u * i, &l1, sizeof l1);
         }
     }
-    gicsim_its_write(g, GICSIM_GITS_BASER(GICSIM_GITS_BASER_DEVICES_INDEX), 8, dt);
-    gicsim_its_write(g, GICSIM_GITS_BASER(GICSIM_GITS_BASER_COLLECTIONS_INDEX), 8,
-                     GICSIM_GITS_BASER_VALID | CT_BASE);
-    if (cfg.version >= GICSIM_GICV4_0)
-        gicsim_its_write(g, GICSIM_GITS_BASER(GICSIM_GITS_BASER_VPES_INDEX), 8,
-                         GICSIM_GITS_BASER_VALID | VPET_BASE);
-    gicsim_its_write(g, GICSIM_GITS_CBASER, 8, GICSIM_GITS_BASER_VALID | CQ_BASE);
-    gicsim_its_write(g, GICSIM_GITS_CWRITER, 8, 0);
-    gicsim_its_write(g, GICSIM_GITS_CTLR, 4, GICSIM_GITS_CTLR_ENABLED);
-    gicsim_its_cmd c[NPES + 1];
-    for (uint32_t pe = 0; pe < NPES; pe++)
-        c[pe] = gicsim_its_cmd_mapc((uint16_t)pe, pe, true);
-    c[NPES] = gicsim_its_cmd_sync(0);
-    FZ_CHECK(gicsim_its_submit(g, c, NPES + 1) == GICSIM_OK);
+    /* PTZ: the pending table is known to be zero (no scan), as Linux does;
+     * without it EnableLPIs scans the table. */
+    uint32_t all = (1u << NPES) - 1u;
+    tf_its_boot_opts boot = {.version = cfg.version,
+                             .num_pes = NPES,
+                             .indirect_dt = indirect,
+                             .ptz_pes = prepend ? all & ~1u : all};
+    FZ_CHECK(tf_its_boot(g, &boot) == GICSIM_OK);
     fz_drain(f->e, FZ_MAX_EVENTS);
     return true;
 }
