@@ -125,33 +125,6 @@ static void ring_pop(ring *r)
 
 /* ---- Messages to the redistributors ------------------------------------------------ */
 
-void its_stage(gic_its *its, its_msg m)
-{
-    if (its->n_stage < STAGE_MAX)
-        its->stage[its->n_stage++] = m;
-}
-
-void its_stage_set(gic_its *its, const its_xlat *x)
-{
-    if (x->virt)
-        its_stage(its, (its_msg){.kind = MSG_VLPI_SET,
-                                 .pe = x->pe,
-                                 .vpt = x->vpt,
-                                 .vprop = x->vprop,
-                                 .intid = x->intid,
-                                 .doorbell = x->doorbell});
-    else
-        its_stage(its, (its_msg){.kind = MSG_LPI_SET, .pe = x->pe, .intid = x->intid});
-}
-
-void its_stage_simple(gic_its *its, const its_xlat *x, msg_kind pk, msg_kind vk)
-{
-    its_stage(its, (its_msg){.kind = (uint8_t)(x->virt ? vk : pk),
-                             .pe = x->pe,
-                             .vpt = x->vpt,
-                             .intid = x->intid});
-}
-
 static void its_deliver(gicsim_engine *e, void *ctx, uint64_t arg)
 {
     (void)e;

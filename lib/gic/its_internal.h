@@ -173,14 +173,38 @@ static inline bool is_v41(const gic_its *its)
     return its->g->cfg.version >= GICSIM_GICV4_1;
 }
 
-/* ---- its.c: messages to the redistributors ----------------------------------------
+/* ---- Messages to the redistributors -------------------------------------------------
  * A command or a translation stages up to STAGE_MAX messages while it is
- * served; they leave together when its service ends (an error discards them). */
-void its_stage(gic_its *its, its_msg m);
+ * served; its.c sends them together when its service ends (an error
+ * discards them). */
+static inline void its_stage(gic_its *its, its_msg m)
+{
+    if (its->n_stage < STAGE_MAX)
+        its->stage[its->n_stage++] = m;
+}
+
 /* The set-pending message of a translation: an LPI or (GICv4) a vLPI. */
-void its_stage_set(gic_its *its, const its_xlat *x);
+static inline void its_stage_set(gic_its *its, const its_xlat *x)
+{
+    if (x->virt)
+        its_stage(its, (its_msg){.kind = MSG_VLPI_SET,
+                                 .pe = x->pe,
+                                 .vpt = x->vpt,
+                                 .vprop = x->vprop,
+                                 .intid = x->intid,
+                                 .doorbell = x->doorbell});
+    else
+        its_stage(its, (its_msg){.kind = MSG_LPI_SET, .pe = x->pe, .intid = x->intid});
+}
+
 /* Message `pk` for a physical translation, `vk` for a virtual one. */
-void its_stage_simple(gic_its *its, const its_xlat *x, msg_kind pk, msg_kind vk);
+static inline void its_stage_simple(gic_its *its, const its_xlat *x, msg_kind pk, msg_kind vk)
+{
+    its_stage(its, (its_msg){.kind = (uint8_t)(x->virt ? vk : pk),
+                             .pe = x->pe,
+                             .vpt = x->vpt,
+                             .intid = x->intid});
+}
 
 /* ---- its_translate.c: the translation cache ----------------------------------------
  * An LRU cache of translations keyed by (DeviceID, EventID), with
