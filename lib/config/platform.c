@@ -1,8 +1,11 @@
-/* gicsim: the calibration block of platform presets and the public platform
- * API (see gicsim/platform.h). Finding, reading and validating the rest of a
- * preset is scenario.c's (sc_platform_find, sc_platform_load_file); this file
- * adds the keys reference, measured, fitted and predicts, which scenario.c's
- * loader calls back into, and wraps a loaded sc_platform as an object. */
+/* gicsim: platform presets (see gicsim/platform.h and docs/scenarios.md):
+ * finding a preset by name (search order: the caller's directory,
+ * $GICSIM_PLATFORM_PATH, the installed presets, the source tree's), reading
+ * and validating it (name, description, vhe, clocks, costs and the
+ * calibration block: reference, measured, fitted, predicts), and the public
+ * platform object. The scenario and script loaders load presets through
+ * sc_platform_load and apply a scenario's platform_overrides with
+ * sc_platform_apply_keys (yaml_tree.h); this file uses nothing of theirs. */
 #include "yaml_tree.h"
 
 #include <gicsim/platform.h>
@@ -11,13 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        gicsim_status st_ = (expr);                                                                \
-        if (st_ != GICSIM_OK)                                                                      \
-            return st_;                                                                            \
-    } while (0)
 
 /* ---- The calibration block ---------------------------------------------------------- */
 
@@ -171,7 +167,9 @@ static gicsim_status parse_predicts(const yt_node *n, sc_platform *p, gicsim_dia
     return GICSIM_OK;
 }
 
-gicsim_status sc_platform_parse_calibration(const yt_node *root, sc_platform *p, gicsim_diag *d)
+/* The calibration keys of a preset mapping `root` (reference, measured,
+ * fitted, predicts, with their cross-checks) into `p`. */
+static gicsim_status parse_calibration(const yt_node *root, sc_platform *p, gicsim_diag *d)
 {
     const yt_node *n;
     if ((n = yt_map_get(root, "reference"))) {
@@ -197,6 +195,288 @@ gicsim_status sc_platform_parse_calibration(const yt_node *root, sc_platform *p,
     if ((n = yt_map_get(root, "predicts")))
         TRY(parse_predicts(n, p, d));
     return GICSIM_OK;
+}
+
+/* ---- Finding and loading a preset ------------------------------------------------------- */
+
+static const char *const platform_keys[] = {"name",     "description", "vhe",      "clocks",
+                                            "costs",    "reference",   "measured", "fitted",
+                                            "predicts", NULL};
+
+gicsim_status sc_platform_apply_keys(const yt_node *map, const char *path, bool *vhe,
+                                     gicsim_timing *t, bool *set_vhe, bool *set_clock,
+                                     bool *set_cost, gicsim_diag *d)
+{
+    char kp[256], sub[256];
+    bool present;
+    TRY(yt_opt_bool(map, path, "vhe", vhe, &present, d));
+    if (set_vhe && present)
+        *set_vhe = true;
+
+    const yt_node *clocks = yt_map_get(map, "clocks");
+    if (clocks) {
+        static const char *const clock_keys[] = {"cpu", "gic", NULL};
+        yt_path(kp, sizeof kp, path, "clocks");
+        TRY(yt_check_map(clocks, kp, clock_keys, d));
+        for (size_t i = 0; clocks->kind == YT_MAP && i < clocks->n; i++) {
+            gicsim_clock_domain dom;
+            yt_path(sub, sizeof sub, kp, clocks->pairs[i].key);
+            if (gicsim_clock_lookup(clocks->pairs[i].key, &dom) != GICSIM_OK)
+                return yt_node_err(d, clocks, sub, "unknown clock");
+            TRY(yt_get_hz(clocks->pairs[i].value, sub, &t->clock_hz[dom], d));
+            if (set_clock)
+                set_clock[dom] = true;
+        }
+    }
+
+    const yt_node *costs = yt_map_get(map, "costs");
+    if (costs) {
+        yt_path(kp, sizeof kp, path, "costs");
+        if (!yt_is_null(costs) && costs->kind != YT_MAP)
+            return yt_node_err(d, costs, kp,
+                               "expected a mapping of cost names to cycle counts, "
+                               "got %s",
+                               yt_type_name(costs));
+        for (size_t i = 0; costs->kind == YT_MAP && i < costs->n; i++) {
+            const yt_pair *p = &costs->pairs[i];
+            gicsim_cost_id id;
+            yt_path(sub, sizeof sub, kp, p->key);
+            if (gicsim_cost_lookup(p->key, &id) != GICSIM_OK)
+                return yt_diag(d, GICSIM_E_INVAL, p->file, p->line, p->col, sub,
+                               "unknown cost \"%.80s\" (the names are those of "
+                               "GICSIM_COST_LIST, see docs/scenarios.md)",
+                               p->key);
+            TRY(yt_get_u64(p->value, sub, 0, UINT64_MAX / 2, &t->cycles[id], d));
+            if (set_cost)
+                set_cost[id] = true;
+        }
+    }
+    return GICSIM_OK;
+}
+
+static bool valid_platform_name(const char *s)
+{
+    if (!*s || *s == '.')
+        return false;
+    for (; *s; s++) {
+        char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+static gicsim_status load_preset_file(const char *path, const char *name, sc_platform *out,
+                                      gicsim_diag *d)
+{
+    char *text;
+    size_t len;
+    yt_node *root = NULL;
+    sc_platform p;
+    memset(&p, 0, sizeof p);
+    gicsim_timing_init(&p.timing);
+    p.vhe = true;
+    if (!(p.file = yt_strdup(path)))
+        return yt_nomem(d);
+    gicsim_status st = yt_read_file(path, &text, &len, d);
+    if (st != GICSIM_OK) {
+        sc_platform_free(&p);
+        return st;
+    }
+    st = yt_parse(text, len, p.file, 0, 0, &root, d);
+    free(text);
+    if (st != GICSIM_OK)
+        goto out;
+    /* An empty preset is reported at 1:1, wherever its null document is. */
+    if ((st = yt_root_map(root, p.file, 1, 1,
+                          "the platform preset is empty: expected a mapping with at least \"name\"",
+                          "a platform preset must be a mapping", d)) != GICSIM_OK ||
+        (st = yt_check_map(root, "", platform_keys, d)) != GICSIM_OK)
+        goto out;
+    const yt_node *nn = yt_map_get(root, "name");
+    if (!nn) {
+        st = yt_missing(d, root, "", "name");
+        goto out;
+    }
+    const char *pname;
+    if ((st = yt_get_str(nn, "name", &pname, d)) != GICSIM_OK)
+        goto out;
+    if (strcmp(pname, name) != 0) {
+        st = yt_node_err(d, nn, "name",
+                         "preset name \"%.80s\" does not match its file name \"%.80s.yaml\"", pname,
+                         name);
+        goto out;
+    }
+    if (!(p.name = yt_strdup(pname))) {
+        st = yt_nomem(d);
+        goto out;
+    }
+    if ((st = yt_opt_strdup(root, "", "description", false, &p.description, d)) != GICSIM_OK ||
+        (st = sc_platform_apply_keys(root, "", &p.vhe, &p.timing, NULL, NULL, NULL, d)) !=
+            GICSIM_OK)
+        goto out;
+    st = parse_calibration(root, &p, d);
+out:
+    yt_free(root);
+    if (st != GICSIM_OK) {
+        sc_platform_free(&p);
+        return st;
+    }
+    *out = p;
+    return GICSIM_OK;
+}
+
+static bool file_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    fclose(f);
+    return true;
+}
+
+/* Try dir/<name>.yaml; *found set when the file exists. */
+static gicsim_status try_dir(const char *dir, size_t dlen, const char *name, sc_platform *out,
+                             bool *found, char *searched, size_t ssize, gicsim_diag *d)
+{
+    size_t n = dlen + strlen(name) + 7;
+    char *path = malloc(n);
+    if (!path)
+        return yt_nomem(d);
+    snprintf(path, n, "%.*s/%s.yaml", (int)dlen, dir, name);
+    size_t l = strlen(searched);
+    snprintf(searched + l, ssize - l, "%s%.*s", l ? ", " : "", (int)dlen, dir);
+    gicsim_status st = GICSIM_OK;
+    *found = file_exists(path);
+    if (*found)
+        st = load_preset_file(path, name, out, d);
+    free(path);
+    return st;
+}
+
+gicsim_status sc_platform_load(const char *name, const char *ref_file, const yt_node *at,
+                               const char *key, sc_platform *out, gicsim_diag *d)
+{
+    /* 1. ../platforms next to the referencing file. */
+    char *dir = yt_dir_of(ref_file);
+    if (!dir)
+        return yt_nomem(d);
+    size_t n = strlen(dir) + 16;
+    char *rel = malloc(n);
+    if (!rel) {
+        free(dir);
+        return yt_nomem(d);
+    }
+    snprintf(rel, n, "%s/../platforms", dir);
+    free(dir);
+    gicsim_status st = sc_platform_find(name, rel, at, key, out, d);
+    free(rel);
+    return st;
+}
+
+/* An unknown or invalid preset name: at the naming node, or (no node: the
+ * library API) without a position. */
+static gicsim_status name_err(gicsim_diag *d, const yt_node *at, const char *key, gicsim_status st,
+                              const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+static gicsim_status name_err(gicsim_diag *d, const yt_node *at, const char *key, gicsim_status st,
+                              const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (at)
+        yt_vdiag(d, GICSIM_E_INVAL, at->file, at->line, at->col, key, fmt, ap);
+    else
+        yt_vdiag(d, st, "", 0, 0, key, fmt, ap);
+    va_end(ap);
+    return at ? GICSIM_E_INVAL : st;
+}
+
+gicsim_status sc_platform_find(const char *name, const char *first_dir, const yt_node *at,
+                               const char *key, sc_platform *out, gicsim_diag *d)
+{
+    char searched[400] = "";
+    bool found = false;
+    gicsim_status st;
+    if (!valid_platform_name(name))
+        return name_err(d, at, key, GICSIM_E_INVAL,
+                        "invalid platform name \"%.80s\": a preset name (letters, digits, "
+                        "'-', '_', '.'), not a path",
+                        name);
+    /* 1. The caller's directory. */
+    if (first_dir) {
+        st = try_dir(first_dir, strlen(first_dir), name, out, &found, searched, sizeof searched, d);
+        if (st != GICSIM_OK || found)
+            return st;
+    }
+    /* 2. $GICSIM_PLATFORM_PATH. */
+    const char *env = getenv("GICSIM_PLATFORM_PATH");
+    while (env && *env) {
+        const char *colon = strchr(env, ':');
+        size_t len = colon ? (size_t)(colon - env) : strlen(env);
+        if (len) {
+            st = try_dir(env, len, name, out, &found, searched, sizeof searched, d);
+            if (st != GICSIM_OK || found)
+                return st;
+        }
+        env = colon ? colon + 1 : NULL;
+    }
+    /* 3. The installed presets, 4. the source tree's. */
+#ifdef GICSIM_PLATFORM_DIR
+    st = try_dir(GICSIM_PLATFORM_DIR, strlen(GICSIM_PLATFORM_DIR), name, out, &found, searched,
+                 sizeof searched, d);
+    if (st != GICSIM_OK || found)
+        return st;
+#endif
+#ifdef GICSIM_SOURCE_PLATFORM_DIR
+    st = try_dir(GICSIM_SOURCE_PLATFORM_DIR, strlen(GICSIM_SOURCE_PLATFORM_DIR), name, out, &found,
+                 searched, sizeof searched, d);
+    if (st != GICSIM_OK || found)
+        return st;
+#endif
+    return name_err(d, at, key, GICSIM_E_NOTFOUND,
+                    "unknown platform \"%.80s\": no %.80s.yaml in %s", name, name, searched);
+}
+
+gicsim_status sc_platform_load_file(const char *path, sc_platform *out, gicsim_diag *diag)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n <= 5 || strcmp(base + n - 5, ".yaml") != 0)
+        return yt_diag(diag, GICSIM_E_INVAL, path, 0, 0, "",
+                       "a platform preset file is named <name>.yaml");
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)(n - 5 < 255 ? n - 5 : 255), base);
+    return load_preset_file(path, name, out, diag);
+}
+
+gicsim_status gicsim_platform_check(const char *path, gicsim_diag *diag)
+{
+    if (diag)
+        memset(diag, 0, sizeof *diag);
+    if (!path)
+        return yt_diag(diag, GICSIM_E_INVAL, "", 0, 0, "", "no path");
+    sc_platform p;
+    memset(&p, 0, sizeof p);
+    TRY(sc_platform_load_file(path, &p, diag));
+    sc_platform_free(&p);
+    return GICSIM_OK;
+}
+
+void sc_platform_free(sc_platform *p)
+{
+    if (!p)
+        return;
+    free(p->name);
+    free(p->file);
+    free(p->description);
+    free(p->reference);
+    memset(p, 0, sizeof *p);
 }
 
 /* ---- The public object ------------------------------------------------------------------ */

@@ -21,13 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRY(expr)                                                                                  \
-    do {                                                                                           \
-        gicsim_status st_ = (expr);                                                                \
-        if (st_ != GICSIM_OK)                                                                      \
-            return st_;                                                                            \
-    } while (0)
-
 typedef struct step {
     unsigned kind; /* index in step_kinds[] */
     unsigned line;

@@ -17,6 +17,15 @@
 
 #include <stdarg.h>
 
+/* Return from the calling function with the status of `expr` unless it is
+ * GICSIM_OK (every loader of the config layer propagates errors this way). */
+#define TRY(expr)                                                                                  \
+    do {                                                                                           \
+        gicsim_status st_ = (expr);                                                                \
+        if (st_ != GICSIM_OK)                                                                      \
+            return st_;                                                                            \
+    } while (0)
+
 typedef enum yt_kind { YT_SCALAR, YT_SEQ, YT_MAP } yt_kind;
 
 typedef struct yt_node yt_node;
@@ -122,7 +131,65 @@ void yt_format_time(gicsim_time_t ps, char *buf, size_t size);
 void yt_path(char *buf, size_t size, const char *path, const char *seg);
 void yt_path_index(char *buf, size_t size, const char *path, size_t index);
 
-/* ---- Shared by the scenario and script loaders (defined in scenario.c) ---------------- */
+/* ---- Keys of a mapping (yaml_keys.c) -------------------------------------------------- */
+
+/* A malloc'd copy of `s` (NULL for NULL, or when out of memory). */
+char *yt_strdup(const char *s);
+/* "out of memory" (GICSIM_E_NOMEM, no position). */
+gicsim_status yt_nomem(gicsim_diag *diag);
+/* An error (GICSIM_E_INVAL) at node `n`'s position about key path `key`. */
+gicsim_status yt_node_err(gicsim_diag *diag, const yt_node *n, const char *key, const char *fmt,
+                          ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* "missing required key" at the mapping `map` (key path `path`) that lacks it. */
+gicsim_status yt_missing(gicsim_diag *diag, const yt_node *map, const char *path, const char *key);
+/* "\"<key>\" <why>": a key of `map` that is present but not allowed in this
+ * context, at the key's position. */
+gicsim_status yt_not_here(gicsim_diag *diag, const yt_node *map, const char *path, const char *key,
+                          const char *why);
+/* Optional keys of the mapping `map` at key path `path`: an absent key leaves
+ * *out as it is; a present one is read with the matching yt_get_* (the
+ * integers within [min, max]). `present` (may be NULL) says whether the key
+ * was there. */
+gicsim_status yt_opt_u64(const yt_node *map, const char *path, const char *key, uint64_t min,
+                         uint64_t max, uint64_t *out, bool *present, gicsim_diag *diag);
+gicsim_status yt_opt_u32(const yt_node *map, const char *path, const char *key, uint64_t min,
+                         uint64_t max, uint32_t *out, bool *present, gicsim_diag *diag);
+gicsim_status yt_opt_bool(const yt_node *map, const char *path, const char *key, bool *out,
+                          bool *present, gicsim_diag *diag);
+gicsim_status yt_opt_time(const yt_node *map, const char *path, const char *key, gicsim_time_t *out,
+                          bool *present, gicsim_diag *diag);
+/* A string value copied into *out (replacing and freeing it); `nonempty`
+ * rejects "". */
+gicsim_status yt_opt_strdup(const yt_node *map, const char *path, const char *key, bool nonempty,
+                            char **out, gicsim_diag *diag);
+
+/* The name of item k of a list, for yt_named_item. */
+typedef const char *(*yt_name_at_fn)(const void *ctx, size_t k);
+/* The start of item `i` (key path `path`) of the list `list` of named
+ * mappings, each "a <what>": it must be a mapping with only the keys `keys`,
+ * and its required, non-empty "name" (copied into *name) must differ from
+ * the names of items 0..i-1, name_at(ctx, k). */
+gicsim_status yt_named_item(const yt_node *n, const char *path, const char *const *keys,
+                            const char *what, const char *list, size_t i, yt_name_at_fn name_at,
+                            const void *ctx, char **name, gicsim_diag *diag);
+/* The root of a document must be a mapping: with no root, or a null one, the
+ * error `empty` at `file`:`line`:`col`; with another kind, "<not_map>, got
+ * <kind>" at the root. */
+gicsim_status yt_root_map(const yt_node *root, const char *file, unsigned line, unsigned col,
+                          const char *empty, const char *not_map, gicsim_diag *diag);
+
+/* The directory part of `file` ("." when none), malloc'd; NULL when out of
+ * memory. */
+char *yt_dir_of(const char *file);
+/* `rel` relative to the directory of `file` (unchanged when absolute, or
+ * when `file` has no directory part), malloc'd; NULL when out of memory. */
+char *yt_resolve_rel(const char *file, const char *rel);
+
+/* ---- Platform presets, shared by the scenario and script loaders (platform.c) ---------- */
 
 /* A platform preset, resolved, with its calibration block (all optional):
  * the micro-bench figures it was fitted to, the costs the fit set and the
@@ -156,18 +223,23 @@ gicsim_status sc_platform_find(const char *name, const char *first_dir, const yt
  * ".yaml" (a file not named <name>.yaml is GICSIM_E_INVAL). */
 gicsim_status sc_platform_load_file(const char *path, sc_platform *out, gicsim_diag *diag);
 void sc_platform_free(sc_platform *p);
-/* The calibration keys of a preset mapping `root` (reference, measured,
- * fitted, predicts, with their cross-checks) into `p` (defined in
- * platform.c). */
-gicsim_status sc_platform_parse_calibration(const yt_node *root, sc_platform *p, gicsim_diag *diag);
-/* A `measured` mapping (test name -> ns, a number > 0; null: empty) at key
- * path `path` into tests[]/ns[] (room for GICSIM_MB__COUNT), *n set. */
+/* vhe, clocks and costs of a preset or of a scenario's platform_overrides
+ * (the mapping `map` at key path `path`) into *vhe and *t. `set_*` (may be
+ * NULL) record which values the mapping sets. */
+gicsim_status sc_platform_apply_keys(const yt_node *map, const char *path, bool *vhe,
+                                     gicsim_timing *t, bool *set_vhe, bool *set_clock,
+                                     bool *set_cost, gicsim_diag *diag);
 /* A sequence of micro-bench test names at `path` (no repeats) into tests
  * (room for GICSIM_MB__COUNT). */
 gicsim_status sc_parse_tests(const yt_node *n, const char *path, gicsim_mb_test *tests,
                              size_t *n_tests, gicsim_diag *d);
+/* A `measured` mapping (test name -> ns, a number > 0; null: empty) at key
+ * path `path` into tests[]/ns[] (room for GICSIM_MB__COUNT), *count set. */
 gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_test *tests,
                                 double *ns, size_t *count, gicsim_diag *diag);
+
+/* ---- The gic section, shared by the scenario and script loaders (scenario_gic.c) -------- */
+
 /* The "gic" mapping (null: defaults) into `cfg` (which holds the defaults). */
 gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config *cfg,
                            gicsim_diag *diag);

@@ -1,7 +1,7 @@
 /* gicsim: internal state of the physical GIC, shared by the block files
  * irq.c (the interrupt state machine), distributor.c, redistributor.c,
- * cpu_interface.c, vcpu_interface.c, memory.c, lpi.c, its.c and gic.c.
- * Not installed. */
+ * cpu_interface.c, vcpu_interface.c, memory.c, lpi.c, vlpi.c, its*.c and
+ * gic.c. Not installed. */
 #ifndef GICSIM_GIC_INTERNAL_H
 #define GICSIM_GIC_INTERNAL_H
 
@@ -63,7 +63,7 @@ typedef struct gic_vcpuif gic_vcpuif;
 /* Simulated physical memory, defined in memory.c. */
 typedef struct gic_mem gic_mem;
 
-/* LPI and GICv4 state of the redistributors, defined in lpi.c. */
+/* LPI and GICv4 state of the redistributors, defined in lpi_internal.h. */
 typedef struct gic_lpis gic_lpis;
 
 typedef struct gic_listener {
@@ -106,10 +106,10 @@ struct gicsim_gic {
     unsigned n_vlisteners;
 
     gic_mem *mem;   /* simulated physical memory (memory.c) */
-    gic_lpis *lpis; /* LPIs, vPEs, vLPIs and vSGIs of the redistributors (lpi.c) */
+    gic_lpis *lpis; /* LPIs, vPEs, vLPIs and vSGIs of the redistributors (lpi.c, vlpi.c) */
     bool nassgireq; /* GICD_CTLR.nASSGIreq (GICv4.1) */
 
-    struct gic_its *its; /* the ITS, NULL when cfg.its is false (its.c) */
+    struct gic_its *its; /* the ITS, NULL when cfg.its is false (its*.c) */
 
     gicsim_gic_stats stats;
     struct gic_inv *inv; /* the invariant checker's state (invariants.c), NULL when off */
@@ -239,7 +239,7 @@ static inline uint64_t mem_ld64(const uint8_t *p)
            (uint64_t)p[7] << 56;
 }
 
-/* ---- lpi.c: LPIs and GICv4 virtual LPIs in the redistributors --------------------
+/* ---- lpi.c, vlpi.c: LPIs and GICv4 virtual LPIs in the redistributors -------------
  * Called by the ITS (its.c) after a translation or a command; each takes
  * effect at the current time (the ITS has already charged its own costs). */
 /* Physical LPIs (INTID >= 8192) of the redistributor of PE `pe`. The LPI's
@@ -255,7 +255,7 @@ void lpi_invall(gicsim_gic *g, uint32_t pe);              /* INVALL: reload all 
 void lpi_move(gicsim_gic *g, uint32_t from_pe, uint32_t to_pe, uint32_t intid);
 void lpi_move_all(gicsim_gic *g, uint32_t from_pe, uint32_t to_pe);
 
-/* GICv4 virtual LPIs. A vPE is named by (its redistributor `pe`, its virtual
+/* GICv4 virtual LPIs (vlpi.c). A vPE is named by (its redistributor `pe`, its virtual
  * pending table address `vpt`) exactly as the architecture has the ITS find it
  * through the vPE table; `vprop` is the VM's vLPI configuration table
  * (v4.0: what GICR_VPROPBASER holds while the vPE is resident). The vLPI is
@@ -288,7 +288,7 @@ void vlpi_acknowledge(gicsim_gic *g, uint32_t pe, uint32_t vintid);
  * selection in redistributor.c). */
 bool lpi_best(gicsim_gic *g, uint32_t pe, uint32_t *intid, uint8_t *prio);
 
-/* Plumbing between lpi.c and the other blocks (not part of the ITS contract). */
+/* Plumbing between lpi.c/vlpi.c and the other blocks (not part of the ITS contract). */
 gicsim_status lpi_init(gicsim_gic *g); /* allocates g->lpis */
 void lpi_free(gicsim_gic *g);
 /* The LPI `intid` of PE `pe` if the redistributor has state for it, else NULL
@@ -301,12 +301,12 @@ void lpi_commit(gicsim_gic *g, gic_irq *irq, uint8_t old_flags);
 /* Is the LPI deliverable beyond its own flags (GICR_CTLR.EnableLPIs)? */
 bool lpi_delivery_enabled(const gicsim_gic *g, uint32_t pe);
 /* GICR registers owned by lpi.c: CTLR, SETLPIR, CLRLPIR, PROPBASER,
- * PENDBASER, INVLPIR, INVALLR, SYNCR and the VLPI_base frame. Return false
+ * PENDBASER, INVLPIR, INVALLR, SYNCR and (vlpi.c) the VLPI_base frame. Return false
  * when `off`/`size` is not one of them (the caller makes the access RAZ/WI). */
 bool lpi_gicr_read(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uint64_t *val);
 bool lpi_gicr_write(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uint64_t val);
 
-/* ---- its.c: the Interrupt Translation Service ----------------------------------- */
+/* ---- its.c: the Interrupt Translation Service (its_internal.h) ------------------- */
 
 typedef struct gic_its gic_its;
 gicsim_status its_create(gicsim_gic *g); /* sets g->its; on failure g->its may be partial */

@@ -1,0 +1,109 @@
+/* gicsim: the scenario loader's state, shared by its files (see the loading
+ * passes at the top of scenario.c):
+ *   scenario.c            the scenario object: load (parse, overrides,
+ *                         validate), the top-level keys and the run,
+ *                         outputs and microbench sections, accessors,
+ *                         building a system, the resolved JSON;
+ *   scenario_overrides.c  the -p key.path=value overrides, applied to the
+ *                         tree before validation;
+ *   scenario_gic.c        the machine: platform (with platform_overrides),
+ *                         gic and host;
+ *   scenario_vms.c        the vms section and the hypervisor policies;
+ *   scenario_sources.c    the sources section and their arrivals.
+ * Platform presets are platform.c's (yaml_tree.h), which uses nothing from
+ * these files. Not installed. */
+#ifndef GICSIM_SCENARIO_INTERNAL_H
+#define GICSIM_SCENARIO_INTERNAL_H
+
+#include "yaml_tree.h"
+
+#include <gicsim/hypervisor.h>
+#include <gicsim/scenario.h>
+
+#define N_OUTPUTS 5
+
+/* Arrival kinds of a source, in the file syntax order of sc_arrival_names. */
+enum { ARR_PERIODIC, ARR_POISSON, ARR_BURST, ARR_MANUAL, ARR_TRACE };
+extern const char *const sc_arrival_names[]; /* NULL-terminated */
+/* Source kinds in the file syntax, indexed by gicsim_source_kind. */
+extern const char *const sc_kind_names[]; /* NULL-terminated */
+
+typedef struct sc_vm {
+    char *name;
+    char *policy;
+    gicsim_vm_config cfg; /* cfg.policy points to policy */
+    unsigned line, col;
+} sc_vm;
+
+typedef struct sc_source {
+    char *name;
+    unsigned arrival; /* ARR_* */
+    char *trace;      /* ARR_TRACE: resolved path */
+    bool seed_set;
+    gicsim_source_config cfg; /* arrival MANUAL for trace sources; seed resolved */
+    unsigned line, col;
+} sc_source;
+
+struct gicsim_scenario {
+    char *file;
+    char *name, *description;
+    sc_platform plat;
+    bool ovr_vhe, ovr_clock[GICSIM_CLK__COUNT], ovr_cost[GICSIM_COST__COUNT];
+    gicsim_gic_config gic;
+    uint32_t kick_sgi, tick_ppi;
+    sc_vm *vms;
+    size_t n_vms;
+    sc_source *src;
+    size_t n_src;
+    gicsim_time_t duration;
+    uint64_t seed;
+    char **policies;
+    size_t n_policies;
+    char *outputs[N_OUTPUTS];
+    bool mb; /* a micro-bench scenario (top-level `microbench`) */
+    gicsim_mb_test mb_tests[GICSIM_MB__COUNT];
+    size_t mb_n;
+    uint32_t mb_iterations;
+};
+
+/* ---- scenario_overrides.c ---------------------------------------------------------------- */
+
+/* Apply overrides[0..n-1] ("key.path=value") to the tree `root` in order:
+ * each sets or adds the value at its key path, creating the mappings and
+ * list elements on the way. Errors point into "<override>", line i + 1. */
+gicsim_status sc_apply_overrides(yt_node *root, const char *const *overrides, size_t n,
+                                 gicsim_diag *d);
+
+/* ---- scenario_gic.c ------------------------------------------------------------------------ */
+
+/* "platform" (default generic) and "platform_overrides" into sc->plat. */
+gicsim_status sc_parse_platform(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d);
+/* "host": kick_sgi and tick_ppi (which must be a free PPI). */
+gicsim_status sc_parse_host(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d);
+
+/* ---- The lists: vms (scenario_vms.c) and sources (scenario_sources.c) -----------------------
+ * Each parses item i of its list `seq` into element i of its array, which it
+ * allocates for the whole list at item 0; the count (n_vms, n_src) includes
+ * item i from then on, so that gicsim_scenario_free frees what was parsed.
+ * Called for i = 0, 1, ... in order: an item is checked against those before
+ * it. */
+typedef gicsim_status (*sc_item_fn)(gicsim_scenario *sc, const yt_node *seq, size_t i,
+                                    gicsim_diag *d);
+gicsim_status sc_parse_vm(gicsim_scenario *sc, const yt_node *seq, size_t i, gicsim_diag *d);
+gicsim_status sc_parse_source(gicsim_scenario *sc, const yt_node *seq, size_t i, gicsim_diag *d);
+
+/* ---- scenario_vms.c: the VMs and the hypervisor policies --------------------------------------
+ */
+
+/* After every VM: VMs that share a PE must agree on the host's EOImode
+ * (their policies'), and every policy must be one the GIC supports. `vms`
+ * is the list (NULL when there is none). */
+gicsim_status sc_check_eoimodes(gicsim_scenario *sc, const yt_node *vms, gicsim_diag *d);
+/* Whether the GIC can run `p`: NULL when it can, else the reason. */
+const char *sc_policy_unsupported(const gicsim_gic_config *g, const gicsim_hyp_policy *p);
+/* The names of the known policies, ", "-separated, into buf. */
+void sc_policy_list(char *buf, size_t size);
+/* The value at `n` (key path `key`) must name a known policy: *name. */
+gicsim_status sc_check_policy(const yt_node *n, const char *key, const char **name, gicsim_diag *d);
+
+#endif
