@@ -21,28 +21,21 @@
  *  - Group 1 interrupts are signalled as IRQ, Group 0 as FIQ. The PE runs in
  *    Non-secure state: Secure Group 1 is enabled by EL3 firmware, which is not
  *    modelled, so G1S interrupts are never forwarded to the PE.
+ * The priority rules (binary points, active priorities, running priority,
+ * preemption, priority drop) and the register switch are shared with the
+ * virtual interface (cpuif_priority.c); this file is the rest: the
+ * interrupt the redistributor forwards, the signal, acknowledge, EOI, DIR,
+ * ICC_SRE and SGI generation.
  */
 #include "gic_internal.h"
 #include "gic_invariants.h"
 
 #define SPECIAL_INTID_FIRST 1020u
 
-static inline unsigned ap_regs(const gicsim_gic *g)
-{
-    return g->prebits <= 5 ? 1u : 1u << (g->prebits - 5);
-}
-
-static inline unsigned ap_index(const gicsim_gic *g, uint8_t group_prio)
-{
-    return group_prio >> (8 - g->prebits);
-}
-
 void icc_init(gicsim_gic *g, uint32_t pe)
 {
     gic_cpuif *c = &g->cpu[pe];
-    c->pmr = 0; /* resets to 0: everything masked */
-    c->bpr0 = g->min_bpr0;
-    c->bpr1 = (uint8_t)(g->min_bpr0 + 1);
+    cpuif_reset(&c->ctl, c->ap, g->prebits);
     c->fwd = GIC_NONE;
     c->signaled = GIC_NONE;
 }
@@ -51,33 +44,19 @@ bool icc_group_enabled(const gicsim_gic *g, uint32_t pe, gic_group grp)
 {
     switch (grp) {
     case GIC_G0:
-        return g->cpu[pe].igrpen[0];
+        return g->cpu[pe].ctl.igrpen[0];
     case GIC_G1NS:
-        return g->cpu[pe].igrpen[1];
+        return g->cpu[pe].ctl.igrpen[1];
     default:
         return false;
     }
 }
 
-static uint8_t group_mask(const gic_cpuif *c, gic_group grp)
-{
-    unsigned point = (grp == GIC_G0 || c->cbpr) ? c->bpr0 + 1u : c->bpr1;
-    return (uint8_t)(0xFFu << point);
-}
-
-static unsigned running_priority(const gicsim_gic *g, const gic_cpuif *c)
-{
-    for (unsigned r = 0; r < ap_regs(g); r++) {
-        uint32_t w = c->ap[0][r] | c->ap[1][r];
-        if (w)
-            return ((r * 32u + (unsigned)__builtin_ctz(w)) << (8 - g->prebits)) & 0xFFu;
-    }
-    return 0xFF;
-}
-
+/* PMR and preemption (cpuif_priority.h). Only Group 0 and Non-secure
+ * Group 1 reach this point (icc_group_enabled): grp != GIC_G0 is Group 1. */
 static bool can_signal(const gicsim_gic *g, const gic_cpuif *c, uint8_t prio, gic_group grp)
 {
-    return prio < c->pmr && (unsigned)(prio & group_mask(c, grp)) < running_priority(g, c);
+    return prio_can_signal(&c->ctl, c->ap, g->prebits, prio, grp != GIC_G0);
 }
 
 /* The interrupt the CPU interface holds: the last one its redistributor
@@ -156,15 +135,17 @@ void icc_forward(gicsim_gic *g, uint32_t pe, uint32_t intid)
     gicsim_engine_schedule_at(g->engine, when, forward_arrive, g, arg, &c->msg_id);
 }
 
-static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, gic_group want)
+/* ICC_IAR0/IAR1 (group1: Non-secure Group 1). */
+static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, bool group1)
 {
     gic_cpuif *c = &g->cpu[pe];
+    gic_group want = group1 ? GIC_G1NS : GIC_G0;
     gic_irq *q = forwarded(g, pe);
     if (q && irq_group(g, q) == want && icc_group_enabled(g, pe, want) &&
         can_signal(g, c, q->prio, want)) {
-        unsigned idx = ap_index(g, q->prio & group_mask(c, want));
-        c->ap[want == GIC_G0 ? 0 : 1][idx / 32u] |= 1u << (idx % 32u);
-        GICSIM_INV(inv_icc_ack(g, pe, want == GIC_G0 ? 0 : 1, idx));
+        unsigned idx = prio_active_index(&c->ctl, g->prebits, q->prio, group1);
+        prio_activate(c->ap, group1, idx);
+        GICSIM_INV(inv_icc_ack(g, pe, group1, idx));
         irq_acknowledge(g, q);
         icc_evaluate(g, pe);
         return q->intid;
@@ -173,7 +154,8 @@ static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, gic_group want)
     return GICSIM_INTID_SPURIOUS;
 }
 
-static void end_of_interrupt(gicsim_gic *g, uint32_t pe, gic_group grp, uint32_t intid)
+/* ICC_EOIR0/EOIR1. */
+static void end_of_interrupt(gicsim_gic *g, uint32_t pe, bool group1, uint32_t intid)
 {
     gic_cpuif *c = &g->cpu[pe];
     bool lpi = intid >= GICSIM_LPI_BASE;
@@ -182,32 +164,29 @@ static void end_of_interrupt(gicsim_gic *g, uint32_t pe, gic_group grp, uint32_t
         g->stats.ignored_ops++;
         return;
     }
-    uint32_t *ap = c->ap[grp == GIC_G0 ? 0 : 1];
-    unsigned r = 0;
-    while (r < ap_regs(g) && !ap[r])
-        r++;
-    if (r == ap_regs(g)) { /* no active priority to drop */
+    if (!prio_drop(c->ap, g->prebits, group1)) { /* no active priority to drop */
         g->stats.ignored_ops++;
         return;
     }
-    ap[r] &= ap[r] - 1u;
-    GICSIM_INV(inv_icc_drop(g, pe, grp == GIC_G0 ? 0 : 1));
+    GICSIM_INV(inv_icc_drop(g, pe, group1));
     g->stats.priority_drops++;
     gic_emit(g, GICSIM_GEV_PRIO_DROP, pe, intid);
-    if (!c->eoimode && !lpi && !irq_deactivate(g, q))
+    if (!c->ctl.eoimode && !lpi && !irq_deactivate(g, q))
         g->stats.ignored_ops++;
     icc_evaluate(g, pe);
 }
 
-static void deactivate(gicsim_gic *g, uint32_t pe, uint32_t intid)
+/* ICC_DIR. */
+static gicsim_status deactivate(gicsim_gic *g, uint32_t pe, uint32_t intid)
 {
     gic_irq *q = intid < SPECIAL_INTID_FIRST ? gic_irq_lookup(g, pe, intid) : NULL;
     /* EOImode=0: a DIR write is UNPREDICTABLE; the model ignores it. */
-    if (!g->cpu[pe].eoimode || !q || !irq_deactivate(g, q)) {
+    if (!g->cpu[pe].ctl.eoimode || !q || !irq_deactivate(g, q)) {
         g->stats.ignored_ops++;
-        return;
+        return GICSIM_OK;
     }
     icc_evaluate(g, pe);
+    return GICSIM_OK;
 }
 
 static void sgi_arrive(gicsim_engine *e, void *ctx, uint64_t arg)
@@ -258,173 +237,67 @@ uint64_t gicsim_icc_sgir_value(uint32_t intid, uint16_t target_list, uint8_t aff
            ((uint64_t)(rs & 0xFu) << 44) | ((uint64_t)aff3 << 48);
 }
 
-static uint32_t hppi(gicsim_gic *g, uint32_t pe, gic_group want)
+/* ICC_HPPIR0/HPPIR1. */
+static uint32_t hppi(gicsim_gic *g, uint32_t pe, bool group1)
 {
     gic_irq *q = forwarded(g, pe);
-    return q && irq_group(g, q) == want ? q->intid : GICSIM_INTID_SPURIOUS;
+    return q && irq_group(g, q) == (group1 ? GIC_G1NS : GIC_G0) ? q->intid : GICSIM_INTID_SPURIOUS;
 }
+
+/* After a write of ICC_IGRPEN<n>, ICC_PMR, ICC_BPR<n>, ICC_CTLR or
+ * ICC_AP<g>R<n> (cpuif_write). */
+static void written(gicsim_gic *g, uint32_t pe, cpuif_written what)
+{
+    switch (what) {
+    case CPUIF_WROTE_IGRPEN_SAME:
+        return;
+    case CPUIF_WROTE_IGRPEN:
+        /* The redistributor only forwards groups the CPU interface accepts. */
+        gicr_reselect(g, pe);
+        break;
+    case CPUIF_WROTE_AP:
+        GICSIM_INV(inv_icc_apr_write(g, pe));
+        break;
+    default:
+        break;
+    }
+    icc_evaluate(g, pe);
+}
+
+/* The operations of cpuif_read and cpuif_write; EOIR and DIR take
+ * INTID[23:0]. */
+static const cpuif_ops icc_ops = {
+    acknowledge, hppi, end_of_interrupt, deactivate, written, 0xFFFFFFu,
+};
 
 gicsim_status icc_read(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t *val)
 {
-    gic_cpuif *c = &g->cpu[pe];
-    *val = 0;
-    switch (reg) {
-    case GICSIM_ICC_IAR0:
-        *val = acknowledge(g, pe, GIC_G0);
-        break;
-    case GICSIM_ICC_IAR1:
-        *val = acknowledge(g, pe, GIC_G1NS);
-        break;
-    case GICSIM_ICC_HPPIR0:
-        *val = hppi(g, pe, GIC_G0);
-        break;
-    case GICSIM_ICC_HPPIR1:
-        *val = hppi(g, pe, GIC_G1NS);
-        break;
-    case GICSIM_ICC_PMR:
-        *val = c->pmr;
-        break;
-    case GICSIM_ICC_BPR0:
-        *val = c->bpr0;
-        break;
-    case GICSIM_ICC_BPR1:
-        *val = c->cbpr ? (c->bpr0 < 7 ? c->bpr0 + 1u : 7u) : c->bpr1;
-        break;
-    case GICSIM_ICC_RPR:
-        *val = running_priority(g, c);
-        break;
-    case GICSIM_ICC_CTLR:
-        *val = (c->cbpr ? GICSIM_ICC_CTLR_CBPR : 0) | (c->eoimode ? GICSIM_ICC_CTLR_EOIMODE : 0) |
-               ((uint64_t)(g->cfg.priority_bits - 1u) << 8);
-        break;
-    case GICSIM_ICC_IGRPEN0:
-        *val = c->igrpen[0];
-        break;
-    case GICSIM_ICC_IGRPEN1:
-        *val = c->igrpen[1];
-        break;
-    case GICSIM_ICC_AP0R0:
-    case GICSIM_ICC_AP0R1:
-    case GICSIM_ICC_AP0R2:
-    case GICSIM_ICC_AP0R3:
-    case GICSIM_ICC_AP1R0:
-    case GICSIM_ICC_AP1R1:
-    case GICSIM_ICC_AP1R2:
-    case GICSIM_ICC_AP1R3: {
-        unsigned grp = reg >= GICSIM_ICC_AP1R0;
-        unsigned n = (unsigned)(reg - (grp ? GICSIM_ICC_AP1R0 : GICSIM_ICC_AP0R0));
-        if (n >= ap_regs(g)) {
-            g->stats.raz_wi_reads++;
-            break;
-        }
-        *val = c->ap[grp][n];
-        break;
-    }
-    case GICSIM_ICC_SRE:
+    const gic_cpuif *c = &g->cpu[pe];
+    if (reg == GICSIM_ICC_SRE) {
         *val = 0x7; /* SRE, DFB, DIB: system-register interface only */
-        break;
-    case GICSIM_ICC_EOIR0:
-    case GICSIM_ICC_EOIR1:
-    case GICSIM_ICC_DIR:
-    case GICSIM_ICC_SGI0R:
-    case GICSIM_ICC_SGI1R:
-    case GICSIM_ICC_ASGI1R:
-        g->stats.ignored_ops++; /* write-only */
-        break;
-    default:
-        return GICSIM_E_RANGE;
+        return GICSIM_OK;
     }
-    return GICSIM_OK;
+    return cpuif_read(g, pe, &icc_ops, &c->ctl, c->ap, reg, val);
 }
 
+/* ICC_SRE and the SGI generation registers have no ICV_* copy; cpuif_write
+ * does the rest. */
 gicsim_status icc_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t val)
 {
     gic_cpuif *c = &g->cpu[pe];
     switch (reg) {
-    case GICSIM_ICC_EOIR0:
-        end_of_interrupt(g, pe, GIC_G0, (uint32_t)val & 0xFFFFFFu);
-        break;
-    case GICSIM_ICC_EOIR1:
-        end_of_interrupt(g, pe, GIC_G1NS, (uint32_t)val & 0xFFFFFFu);
-        break;
-    case GICSIM_ICC_DIR:
-        deactivate(g, pe, (uint32_t)val & 0xFFFFFFu);
-        break;
-    case GICSIM_ICC_PMR:
-        c->pmr = (uint8_t)(val & g->prio_mask);
-        icc_evaluate(g, pe);
-        break;
-    case GICSIM_ICC_BPR0:
-        c->bpr0 = (uint8_t)((val & 7u) < g->min_bpr0 ? g->min_bpr0 : (val & 7u));
-        icc_evaluate(g, pe);
-        break;
-    case GICSIM_ICC_BPR1:
-        if (c->cbpr) { /* CBPR=1: Non-secure writes to BPR1 are ignored */
-            g->stats.raz_wi_writes++;
-            break;
-        }
-        c->bpr1 = (uint8_t)((val & 7u) < g->min_bpr0 + 1u ? g->min_bpr0 + 1u : (val & 7u));
-        icc_evaluate(g, pe);
-        break;
-    case GICSIM_ICC_CTLR:
-        c->cbpr = (val & GICSIM_ICC_CTLR_CBPR) != 0;
-        c->eoimode = (val & GICSIM_ICC_CTLR_EOIMODE) != 0;
-        icc_evaluate(g, pe);
-        break;
-    case GICSIM_ICC_IGRPEN0:
-    case GICSIM_ICC_IGRPEN1: {
-        bool en = val & 1u;
-        bool *slot = &c->igrpen[reg == GICSIM_ICC_IGRPEN1];
-        if (*slot != en) {
-            *slot = en;
-            /* The redistributor only forwards groups the CPU interface accepts. */
-            gicr_reselect(g, pe);
-            icc_evaluate(g, pe);
-        }
-        break;
-    }
     case GICSIM_ICC_SGI0R:
         generate_sgi(g, pe, val, GIC_G0);
-        break;
+        return GICSIM_OK;
     case GICSIM_ICC_SGI1R:
         generate_sgi(g, pe, val, GIC_G1NS);
-        break;
+        return GICSIM_OK;
     case GICSIM_ICC_ASGI1R:
         generate_sgi(g, pe, val, GIC_G1S);
-        break;
-    case GICSIM_ICC_AP0R0:
-    case GICSIM_ICC_AP0R1:
-    case GICSIM_ICC_AP0R2:
-    case GICSIM_ICC_AP0R3:
-    case GICSIM_ICC_AP1R0:
-    case GICSIM_ICC_AP1R1:
-    case GICSIM_ICC_AP1R2:
-    case GICSIM_ICC_AP1R3: {
-        unsigned grp = reg >= GICSIM_ICC_AP1R0;
-        unsigned n = (unsigned)(reg - (grp ? GICSIM_ICC_AP1R0 : GICSIM_ICC_AP0R0));
-        if (n >= ap_regs(g)) {
-            g->stats.raz_wi_writes++;
-            break;
-        }
-        /* Only the bits of implemented preemption levels exist. */
-        unsigned levels = 1u << g->prebits;
-        uint32_t mask = levels >= 32 ? UINT32_MAX : (1u << levels) - 1u;
-        c->ap[grp][n] = (uint32_t)val & mask;
-        GICSIM_INV(inv_icc_apr_write(g, pe));
-        icc_evaluate(g, pe);
-        break;
-    }
+        return GICSIM_OK;
     case GICSIM_ICC_SRE:
-        break; /* RAO/WI */
-    case GICSIM_ICC_IAR0:
-    case GICSIM_ICC_IAR1:
-    case GICSIM_ICC_HPPIR0:
-    case GICSIM_ICC_HPPIR1:
-    case GICSIM_ICC_RPR:
-        g->stats.raz_wi_writes++; /* read-only */
-        break;
+        return GICSIM_OK; /* RAO/WI */
     default:
-        return GICSIM_E_RANGE;
+        return cpuif_write(g, pe, &icc_ops, &c->ctl, c->ap, reg, val);
     }
-    return GICSIM_OK;
 }

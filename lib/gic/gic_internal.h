@@ -6,6 +6,7 @@
 #define GICSIM_GIC_INTERNAL_H
 
 #include "engine/engine_internal.h"
+#include "gic/cpuif_priority.h"
 
 #include <gicsim/gic.h>
 #include <gicsim/vcpu_interface.h>
@@ -45,11 +46,10 @@ typedef struct gic_redist {
 } gic_redist;
 
 typedef struct gic_cpuif {
-    uint8_t pmr;
-    uint8_t bpr0, bpr1;
-    bool cbpr, eoimode;
-    bool igrpen[2];         /* [0] Group 0, [1] Group 1 (Non-secure) */
-    uint32_t ap[2][4];      /* ICC_AP0R<n>, ICC_AP1R<n> */
+    /* ICC_IGRPEN<n> ([0] Group 0, [1] Group 1, Non-secure), ICC_PMR,
+     * ICC_BPR<n>, ICC_CTLR.CBPR/EOImode */
+    cpuif_ctl ctl;
+    uint32_t ap[2][PRIO_AP_REGS_MAX]; /* ICC_AP0R<n>, ICC_AP1R<n> */
     uint32_t fwd;           /* INTID last forwarded by the redistributor, GIC_NONE if none */
     uint32_t signaled;      /* INTID whose presentation was last reported, GIC_NONE if none */
     bool irq, fiq;          /* output lines */

@@ -35,6 +35,9 @@
  *    counts in EOIcount as a vLPI; a direct vSGI does unless
  *    ICH_HCR_EL2.vSGIEOICount (GICv4.1) is 1.
  *
+ * The priority rules and the ICV register switch are shared with the
+ * physical interface (cpuif_priority.c).
+ *
  * The model keeps the architectural registers as its state; MISR, EISR and
  * ELRSR are computed from it. Every change re-evaluates the outputs of the
  * one PE it concerns. The part of that evaluation which depends only on the
@@ -90,20 +93,18 @@ typedef struct lr_summary {
 } lr_summary;
 
 struct gic_vcpuif {
-    uint64_t lr[GICSIM_MAX_LRS]; /* ICH_LR<n>_EL2, implemented bits only */
-    uint32_t hcr;                /* ICH_HCR_EL2 */
-    uint8_t vpmr;                /* ICH_VMCR fields */
-    uint8_t vbpr0, vbpr1;
-    bool veng0, veng1, vcbpr, veoim;
-    uint32_t ap[2][4];       /* ICH_AP0R<n>, ICH_AP1R<n> */
-    bool presenting;         /* an interrupt is signalled (its VSIGNAL was reported) */
-    uint32_t presented;      /* its vINTID */
-    bool virq, vfiq;         /* outputs */
-    bool told_irq, told_fiq; /* the levels the vline listeners last saw */
-    bool maint;              /* maintenance condition: En && MISR != 0 */
-    bool maint_driven;       /* the level last driven onto PPI 25 */
+    uint64_t lr[GICSIM_MAX_LRS];      /* ICH_LR<n>_EL2, implemented bits only */
+    uint32_t hcr;                     /* ICH_HCR_EL2 */
+    cpuif_ctl ctl;                    /* ICH_VMCR VENG0, VENG1, VPMR, VBPR0, VBPR1, VCBPR, VEOIM */
+    uint32_t ap[2][PRIO_AP_REGS_MAX]; /* ICH_AP0R<n>, ICH_AP1R<n> */
+    bool presenting;                  /* an interrupt is signalled (its VSIGNAL was reported) */
+    uint32_t presented;               /* its vINTID */
+    bool virq, vfiq;                  /* outputs */
+    bool told_irq, told_fiq;          /* the levels the vline listeners last saw */
+    bool maint;                       /* maintenance condition: En && MISR != 0 */
+    bool maint_driven;                /* the level last driven onto PPI 25 */
     /* The result of evaluate(): valid while `stale` is false. It depends
-     * only on lr[], veng0, veng1 and the resident vPE's vLPI/vSGI
+     * only on lr[], VENG0, VENG1 and the resident vPE's vLPI/vSGI
      * candidates (vlpi_best), so whatever changes one of those sets
      * `stale`: the writers of lr[] and VENG<n> here, lpi.c through
      * vcpuif_invalidate. */
@@ -134,23 +135,6 @@ static inline bool is_lpi(uint32_t intid)
     return intid >= GICSIM_LPI_BASE;
 }
 
-/* One ICH_AP<g>R<n> register per 32 preemption levels (as ICC_AP<g>R<n>). */
-static inline unsigned ap_regs(const gicsim_gic *g)
-{
-    return g->prebits <= 5 ? 1u : 1u << (g->prebits - 5);
-}
-
-static inline unsigned ap_index(const gicsim_gic *g, uint8_t group_prio)
-{
-    return group_prio >> (8 - g->prebits);
-}
-
-static inline uint32_t ap_implemented_mask(const gicsim_gic *g)
-{
-    unsigned levels = 1u << g->prebits;
-    return levels >= 32 ? UINT32_MAX : (1u << levels) - 1u;
-}
-
 static inline uint32_t eoicount(const gic_vcpuif *v)
 {
     return (v->hcr & HCR_EOICOUNT_MASK) >> GICSIM_ICH_HCR_EOICOUNT_SHIFT;
@@ -158,27 +142,7 @@ static inline uint32_t eoicount(const gic_vcpuif *v)
 
 static inline bool group_enabled(const gic_vcpuif *v, bool group1)
 {
-    return group1 ? v->veng1 : v->veng0;
-}
-
-/* Group priority mask: Group 0 (and Group 1 with VCBPR=1) splits at
- * VBPR0+1, Group 1 at VBPR1. */
-static uint8_t group_mask(const gic_vcpuif *v, bool group1)
-{
-    unsigned point = (!group1 || v->vcbpr) ? v->vbpr0 + 1u : v->vbpr1;
-    return (uint8_t)(0xFFu << point);
-}
-
-/* Virtual running priority: the highest priority with a bit set in either
- * group's active-priority registers, 0xFF when none. */
-static unsigned running_priority(const gicsim_gic *g, const gic_vcpuif *v)
-{
-    for (unsigned r = 0; r < ap_regs(g); r++) {
-        uint32_t w = v->ap[0][r] | v->ap[1][r];
-        if (w)
-            return ((r * 32u + (unsigned)__builtin_ctz(w)) << (8 - g->prebits)) & 0xFFu;
-    }
-    return 0xFF;
+    return v->ctl.igrpen[group1];
 }
 
 /* ICH_MISR_EL2: each condition is gated by its enable in ICH_HCR_EL2, except
@@ -194,13 +158,13 @@ static uint32_t misr_of(const gic_vcpuif *v, const lr_summary *s)
         m |= GICSIM_ICH_MISR_LRENP;
     if ((h & GICSIM_ICH_HCR_NPIE) && !s->any_pending)
         m |= GICSIM_ICH_MISR_NP;
-    if ((h & GICSIM_ICH_HCR_VGRP0EIE) && v->veng0)
+    if ((h & GICSIM_ICH_HCR_VGRP0EIE) && v->ctl.igrpen[0])
         m |= GICSIM_ICH_MISR_VGRP0E;
-    if ((h & GICSIM_ICH_HCR_VGRP0DIE) && !v->veng0)
+    if ((h & GICSIM_ICH_HCR_VGRP0DIE) && !v->ctl.igrpen[0])
         m |= GICSIM_ICH_MISR_VGRP0D;
-    if ((h & GICSIM_ICH_HCR_VGRP1EIE) && v->veng1)
+    if ((h & GICSIM_ICH_HCR_VGRP1EIE) && v->ctl.igrpen[1])
         m |= GICSIM_ICH_MISR_VGRP1E;
-    if ((h & GICSIM_ICH_HCR_VGRP1DIE) && !v->veng1)
+    if ((h & GICSIM_ICH_HCR_VGRP1DIE) && !v->ctl.igrpen[1])
         m |= GICSIM_ICH_MISR_VGRP1D;
     return m;
 }
@@ -255,7 +219,7 @@ static void scan(gicsim_gic *g, uint32_t pe, vcand *c, lr_summary *sum)
     uint32_t vintid;
     uint8_t prio;
     bool group1;
-    if (vlpi_best(g, pe, v->veng0, v->veng1, &vintid, &prio, &group1) &&
+    if (vlpi_best(g, pe, v->ctl.igrpen[0], v->ctl.igrpen[1], &vintid, &prio, &group1) &&
         (unsigned)(prio & g->prio_mask) < best)
         *c = (vcand){.lr = -1,
                      .direct = true,
@@ -300,10 +264,12 @@ static const gic_vcpuif *evaluate(gicsim_gic *g, uint32_t pe)
     return v;
 }
 
+/* A candidate is signalled while ICH_HCR.En=1 if it passes VPMR and
+ * preempts the virtual running priority (cpuif_priority.h). */
 static bool can_signal(const gicsim_gic *g, const gic_vcpuif *v, const vcand *c)
 {
-    return (v->hcr & GICSIM_ICH_HCR_EN) && (c->lr >= 0 || c->direct) && c->prio < v->vpmr &&
-           (unsigned)(c->prio & group_mask(v, c->group1)) < running_priority(g, v);
+    return (v->hcr & GICSIM_ICH_HCR_EN) && (c->lr >= 0 || c->direct) &&
+           prio_can_signal(&v->ctl, v->ap, g->prebits, c->prio, c->group1);
 }
 
 /* Re-evaluate PE `pe`'s virtual outputs and maintenance interrupt after any
@@ -361,8 +327,8 @@ static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, bool group1)
         g->stats.v_spurious_acks++;
         return GICSIM_INTID_SPURIOUS;
     }
-    unsigned idx = ap_index(g, (uint8_t)(c.prio & group_mask(v, group1)));
-    v->ap[group1][idx / 32u] |= 1u << (idx % 32u);
+    unsigned idx = prio_active_index(&v->ctl, g->prebits, c.prio, group1);
+    prio_activate(v->ap, group1, idx);
     GICSIM_INV(inv_icv_ack(g, pe, group1, idx));
     v->stale = true; /* the candidate leaves the pending state */
     if (c.direct) {
@@ -443,18 +409,13 @@ static void end_of_interrupt(gicsim_gic *g, uint32_t pe, bool group1, uint32_t i
         g->stats.ignored_ops++;
         return;
     }
-    uint32_t *ap = v->ap[group1];
-    unsigned r = 0;
-    while (r < ap_regs(g) && !ap[r])
-        r++;
-    bool dropped = r < ap_regs(g);
+    bool dropped = prio_drop(v->ap, g->prebits, group1);
     if (dropped) {
-        ap[r] &= ap[r] - 1u;
         GICSIM_INV(inv_icv_drop(g, pe, group1));
         gic_emit(g, GICSIM_GEV_VPRIO_DROP, pe, intid);
     }
     bool acted = dropped;
-    if (!v->veoim)
+    if (!v->ctl.eoimode)
         acted |= deactivate_vintid(g, pe, intid);
     if (!acted)
         g->stats.ignored_ops++;
@@ -469,7 +430,7 @@ static gicsim_status direct_deactivate(gicsim_gic *g, uint32_t pe, uint32_t inti
     gic_vcpuif *v = &g->vcpuif[pe];
     if (v->hcr & GICSIM_ICH_HCR_TDIR)
         return GICSIM_E_STATE;
-    if (!v->veoim || special_intid(intid) || is_lpi(intid)) {
+    if (!v->ctl.eoimode || special_intid(intid) || is_lpi(intid)) {
         g->stats.ignored_ops++;
         return GICSIM_OK;
     }
@@ -484,30 +445,17 @@ static uint32_t hppi(gicsim_gic *g, uint32_t pe, bool group1)
     return (c.lr >= 0 || c.direct) && c.group1 == group1 ? c.vintid : GICSIM_INTID_SPURIOUS;
 }
 
-static uint8_t clamp_bpr0(const gicsim_gic *g, uint64_t val)
-{
-    uint8_t b = (uint8_t)(val & 7u);
-    return b < g->min_bpr0 ? g->min_bpr0 : b;
-}
-
-static uint8_t clamp_bpr1(const gicsim_gic *g, uint64_t val)
-{
-    uint8_t b = (uint8_t)(val & 7u);
-    uint8_t min = (uint8_t)(g->min_bpr0 + 1u);
-    return b < min ? min : b;
-}
-
 /* ---- lifetime -------------------------------------------------------------------- */
 
-/* Reset: list registers invalid, ICH_HCR (and En) 0, VPMR 0, groups disabled,
- * no active priorities, outputs low. The binary points reset to their
- * minimum, the value any write below it would give. */
+/* Reset: list registers invalid, ICH_HCR (and En) 0, outputs low; the
+ * ICH_VMCR fields and ICH_AP<g>R<n> as the physical interface's controls
+ * (cpuif_reset: groups disabled, VPMR 0, no active priorities, the binary
+ * points at their minimum). */
 static void reset_pe(gicsim_gic *g, gic_vcpuif *v)
 {
     *v = (gic_vcpuif){0};
     v->stale = true;
-    v->vbpr0 = g->min_bpr0;
-    v->vbpr1 = (uint8_t)(g->min_bpr0 + 1u);
+    cpuif_reset(&v->ctl, v->ap, g->prebits);
     v->presented = GICSIM_INTID_SPURIOUS;
 }
 
@@ -557,11 +505,12 @@ uint64_t gicsim_lr_value(uint32_t vintid, uint8_t priority, bool group1, bool hw
 
 static uint64_t vmcr_value(const gic_vcpuif *v)
 {
-    return (v->veng0 ? GICSIM_ICH_VMCR_VENG0 : 0) | (v->veng1 ? GICSIM_ICH_VMCR_VENG1 : 0) |
-           VMCR_VFIQEN | (v->vcbpr ? GICSIM_ICH_VMCR_VCBPR : 0) |
-           (v->veoim ? GICSIM_ICH_VMCR_VEOIM : 0) | ((uint64_t)v->vbpr1 << VMCR_VBPR1_SHIFT) |
-           ((uint64_t)v->vbpr0 << VMCR_VBPR0_SHIFT) |
-           ((uint64_t)v->vpmr << GICSIM_ICH_VMCR_VPMR_SHIFT);
+    const cpuif_ctl *p = &v->ctl;
+    return (p->igrpen[0] ? GICSIM_ICH_VMCR_VENG0 : 0) | (p->igrpen[1] ? GICSIM_ICH_VMCR_VENG1 : 0) |
+           VMCR_VFIQEN | (p->cbpr ? GICSIM_ICH_VMCR_VCBPR : 0) |
+           (p->eoimode ? GICSIM_ICH_VMCR_VEOIM : 0) | ((uint64_t)p->bpr1 << VMCR_VBPR1_SHIFT) |
+           ((uint64_t)p->bpr0 << VMCR_VBPR0_SHIFT) |
+           ((uint64_t)p->pmr << GICSIM_ICH_VMCR_VPMR_SHIFT);
 }
 
 static uint64_t vtr_value(const gicsim_gic *g)
@@ -632,10 +581,7 @@ gicsim_status gicsim_ich_read(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, ui
         break;
     default:
         if (ap_decode(reg, &grp, &n)) {
-            if (n >= ap_regs(g))
-                g->stats.raz_wi_reads++;
-            else
-                *val = v->ap[grp][n];
+            prio_ap_read(g, v->ap, grp, n, val);
         } else {
             *val = v->lr[reg - GICSIM_ICH_LR0];
         }
@@ -663,13 +609,13 @@ gicsim_status gicsim_ich_write(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, u
         break;
     }
     case GICSIM_ICH_VMCR:
-        v->veng0 = (val & GICSIM_ICH_VMCR_VENG0) != 0;
-        v->veng1 = (val & GICSIM_ICH_VMCR_VENG1) != 0;
-        v->vcbpr = (val & GICSIM_ICH_VMCR_VCBPR) != 0;
-        v->veoim = (val & GICSIM_ICH_VMCR_VEOIM) != 0;
-        v->vbpr1 = clamp_bpr1(g, val >> VMCR_VBPR1_SHIFT);
-        v->vbpr0 = clamp_bpr0(g, val >> VMCR_VBPR0_SHIFT);
-        v->vpmr = (uint8_t)((val >> GICSIM_ICH_VMCR_VPMR_SHIFT) & g->prio_mask);
+        v->ctl.igrpen[0] = (val & GICSIM_ICH_VMCR_VENG0) != 0;
+        v->ctl.igrpen[1] = (val & GICSIM_ICH_VMCR_VENG1) != 0;
+        v->ctl.cbpr = (val & GICSIM_ICH_VMCR_VCBPR) != 0;
+        v->ctl.eoimode = (val & GICSIM_ICH_VMCR_VEOIM) != 0;
+        v->ctl.bpr1 = prio_clamp_bpr1(g->prebits, val >> VMCR_VBPR1_SHIFT);
+        v->ctl.bpr0 = prio_clamp_bpr0(g->prebits, val >> VMCR_VBPR0_SHIFT);
+        v->ctl.pmr = (uint8_t)((val >> GICSIM_ICH_VMCR_VPMR_SHIFT) & g->prio_mask);
         v->stale = true;
         break;
     case GICSIM_ICH_VTR:
@@ -680,11 +626,8 @@ gicsim_status gicsim_ich_write(gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg, u
         return GICSIM_OK;
     default:
         if (ap_decode(reg, &grp, &n)) {
-            if (n >= ap_regs(g)) {
-                g->stats.raz_wi_writes++;
+            if (!prio_ap_write(g, v->ap, grp, n, val))
                 return GICSIM_OK;
-            }
-            v->ap[grp][n] = (uint32_t)val & ap_implemented_mask(g);
             GICSIM_INV(inv_icv_apr_write(g, pe));
         } else {
             v->lr[reg - GICSIM_ICH_LR0] = val & LR_IMPLEMENTED;
@@ -727,6 +670,24 @@ static bool icv_virtualized(gicsim_icc_reg reg)
            reg != GICSIM_ICC_SRE;
 }
 
+/* After a write of ICV_IGRPEN<n>, ICV_PMR, ICV_BPR<n>, ICV_CTLR or
+ * ICV_AP<g>R<n> (cpuif_write). */
+static void written(gicsim_gic *g, uint32_t pe, cpuif_written what)
+{
+    if (what == CPUIF_WROTE_AP)
+        GICSIM_INV(inv_icv_apr_write(g, pe));
+    else if (what == CPUIF_WROTE_IGRPEN || what == CPUIF_WROTE_IGRPEN_SAME)
+        g->vcpuif[pe].stale = true; /* VENG<n> is an input of the candidate */
+    update(g, pe);
+}
+
+/* The operations of cpuif_read and cpuif_write for the ICV registers (the
+ * ICC register set but ICC_SRE and the SGI generation registers,
+ * icv_virtualized); EOIR and DIR take 16-bit vINTIDs. */
+static const cpuif_ops icv_ops = {
+    acknowledge, hppi, end_of_interrupt, direct_deactivate, written, VINTID_BITS_MASK,
+};
+
 gicsim_status gicsim_icv_read(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t *val)
 {
     if (!g || !val)
@@ -735,68 +696,8 @@ gicsim_status gicsim_icv_read(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, ui
         return GICSIM_E_RANGE;
     if (!icv_virtualized(reg))
         return GICSIM_E_INVAL;
-    gic_vcpuif *v = &g->vcpuif[pe];
-    *val = 0;
-    switch (reg) {
-    case GICSIM_ICC_IAR0:
-        *val = acknowledge(g, pe, false);
-        break;
-    case GICSIM_ICC_IAR1:
-        *val = acknowledge(g, pe, true);
-        break;
-    case GICSIM_ICC_HPPIR0:
-        *val = hppi(g, pe, false);
-        break;
-    case GICSIM_ICC_HPPIR1:
-        *val = hppi(g, pe, true);
-        break;
-    case GICSIM_ICC_PMR:
-        *val = v->vpmr;
-        break;
-    case GICSIM_ICC_BPR0:
-        *val = v->vbpr0;
-        break;
-    case GICSIM_ICC_BPR1:
-        *val = v->vcbpr ? (v->vbpr0 < 7 ? v->vbpr0 + 1u : 7u) : v->vbpr1;
-        break;
-    case GICSIM_ICC_RPR:
-        *val = running_priority(g, v);
-        break;
-    case GICSIM_ICC_CTLR:
-        *val = (v->vcbpr ? GICSIM_ICC_CTLR_CBPR : 0) | (v->veoim ? GICSIM_ICC_CTLR_EOIMODE : 0) |
-               ((uint64_t)(g->cfg.priority_bits - 1u) << 8);
-        break;
-    case GICSIM_ICC_IGRPEN0:
-        *val = v->veng0;
-        break;
-    case GICSIM_ICC_IGRPEN1:
-        *val = v->veng1;
-        break;
-    case GICSIM_ICC_AP0R0:
-    case GICSIM_ICC_AP0R1:
-    case GICSIM_ICC_AP0R2:
-    case GICSIM_ICC_AP0R3:
-    case GICSIM_ICC_AP1R0:
-    case GICSIM_ICC_AP1R1:
-    case GICSIM_ICC_AP1R2:
-    case GICSIM_ICC_AP1R3: {
-        unsigned grp = reg >= GICSIM_ICC_AP1R0;
-        unsigned n = (unsigned)(reg - (grp ? GICSIM_ICC_AP1R0 : GICSIM_ICC_AP0R0));
-        if (n >= ap_regs(g))
-            g->stats.raz_wi_reads++;
-        else
-            *val = v->ap[grp][n];
-        break;
-    }
-    case GICSIM_ICC_EOIR0:
-    case GICSIM_ICC_EOIR1:
-    case GICSIM_ICC_DIR:
-        g->stats.ignored_ops++; /* write-only */
-        break;
-    default:
-        return GICSIM_E_RANGE;
-    }
-    return GICSIM_OK;
+    const gic_vcpuif *v = &g->vcpuif[pe];
+    return cpuif_read(g, pe, &icv_ops, &v->ctl, v->ap, reg, val);
 }
 
 gicsim_status gicsim_icv_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t val)
@@ -808,71 +709,7 @@ gicsim_status gicsim_icv_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, u
     if (!icv_virtualized(reg))
         return GICSIM_E_INVAL;
     gic_vcpuif *v = &g->vcpuif[pe];
-    uint32_t intid = (uint32_t)val & VINTID_BITS_MASK;
-    switch (reg) {
-    case GICSIM_ICC_EOIR0:
-        end_of_interrupt(g, pe, false, intid);
-        return GICSIM_OK;
-    case GICSIM_ICC_EOIR1:
-        end_of_interrupt(g, pe, true, intid);
-        return GICSIM_OK;
-    case GICSIM_ICC_DIR:
-        return direct_deactivate(g, pe, intid);
-    case GICSIM_ICC_PMR:
-        v->vpmr = (uint8_t)(val & g->prio_mask);
-        break;
-    case GICSIM_ICC_BPR0:
-        v->vbpr0 = clamp_bpr0(g, val);
-        break;
-    case GICSIM_ICC_BPR1:
-        if (v->vcbpr) { /* VCBPR=1: ICV_BPR1 writes are ignored */
-            g->stats.raz_wi_writes++;
-            return GICSIM_OK;
-        }
-        v->vbpr1 = clamp_bpr1(g, val);
-        break;
-    case GICSIM_ICC_CTLR:
-        v->vcbpr = (val & GICSIM_ICC_CTLR_CBPR) != 0;
-        v->veoim = (val & GICSIM_ICC_CTLR_EOIMODE) != 0;
-        break;
-    case GICSIM_ICC_IGRPEN0:
-        v->veng0 = val & 1u;
-        v->stale = true;
-        break;
-    case GICSIM_ICC_IGRPEN1:
-        v->veng1 = val & 1u;
-        v->stale = true;
-        break;
-    case GICSIM_ICC_AP0R0:
-    case GICSIM_ICC_AP0R1:
-    case GICSIM_ICC_AP0R2:
-    case GICSIM_ICC_AP0R3:
-    case GICSIM_ICC_AP1R0:
-    case GICSIM_ICC_AP1R1:
-    case GICSIM_ICC_AP1R2:
-    case GICSIM_ICC_AP1R3: {
-        unsigned grp = reg >= GICSIM_ICC_AP1R0;
-        unsigned n = (unsigned)(reg - (grp ? GICSIM_ICC_AP1R0 : GICSIM_ICC_AP0R0));
-        if (n >= ap_regs(g)) {
-            g->stats.raz_wi_writes++;
-            return GICSIM_OK;
-        }
-        v->ap[grp][n] = (uint32_t)val & ap_implemented_mask(g);
-        GICSIM_INV(inv_icv_apr_write(g, pe));
-        break;
-    }
-    case GICSIM_ICC_IAR0:
-    case GICSIM_ICC_IAR1:
-    case GICSIM_ICC_HPPIR0:
-    case GICSIM_ICC_HPPIR1:
-    case GICSIM_ICC_RPR:
-        g->stats.raz_wi_writes++; /* read-only */
-        return GICSIM_OK;
-    default:
-        return GICSIM_E_RANGE;
-    }
-    update(g, pe);
-    return GICSIM_OK;
+    return cpuif_write(g, pe, &icv_ops, &v->ctl, v->ap, reg, val);
 }
 
 /* ---- outputs ------------------------------------------------------------------------ */
