@@ -75,6 +75,28 @@ GICSIM_API void gicsim_engine_stop(gicsim_engine *engine);
 /* Total events fired since creation. */
 GICSIM_API uint64_t gicsim_engine_events_fired(const gicsim_engine *engine);
 
+/* ---- Invariant reports (the checker: <gicsim/invariants.h>) ---------------- */
+
+typedef struct gicsim_invariant_report {
+    bool enabled;        /* the library was built with the checker */
+    uint64_t checks;     /* invariant evaluations so far */
+    uint64_t violations; /* evaluations that failed */
+    /* The first violation; time is GICSIM_TIME_NEVER and the strings are
+     * empty while there is none. */
+    gicsim_time_t time; /* simulated time (ps) it was found at */
+    char where[64];     /* the check's site, "file.c:function" */
+    char what[256];     /* the invariant and the values that broke it */
+} gicsim_invariant_report;
+
+/* True when the library was built with GICSIM_INVARIANTS. */
+GICSIM_API bool gicsim_invariants_enabled(void);
+
+/* The violations found so far by the engine's own checks (time never goes
+ * backwards). The GIC's and the system's reports (<gicsim/invariants.h>)
+ * merge their engine's with their own: counts add up and the first
+ * violation is the earliest one. `out` is cleared for a NULL engine. */
+GICSIM_API void gicsim_engine_invariants(const gicsim_engine *engine, gicsim_invariant_report *out);
+
 #ifdef __cplusplus
 }
 #endif

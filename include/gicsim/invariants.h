@@ -34,24 +34,13 @@
 extern "C" {
 #endif
 
-typedef struct gicsim_invariant_report {
-    bool enabled;        /* the library was built with the checker */
-    uint64_t checks;     /* invariant evaluations so far */
-    uint64_t violations; /* evaluations that failed */
-    /* The first violation; time is GICSIM_TIME_NEVER and the strings are
-     * empty while there is none. */
-    gicsim_time_t time; /* simulated time (ps) it was found at */
-    char where[64];     /* the check's site, "file.c:function" */
-    char what[256];     /* the invariant and the values that broke it */
-} gicsim_invariant_report;
-
-/* True when the library was built with GICSIM_INVARIANTS. */
-GICSIM_API bool gicsim_invariants_enabled(void);
+/* gicsim_invariant_report, gicsim_invariants_enabled and
+ * gicsim_engine_invariants are declared in <gicsim/engine.h>: the reports
+ * belong to the engine layer, which every other layer's checks build on. */
 
 /* The violations found so far by one object's checks. A system's report
  * merges those of its engine and GIC with its own: counts add up and the
  * first violation is the earliest one. `out` is cleared for a NULL object. */
-GICSIM_API void gicsim_engine_invariants(const gicsim_engine *engine, gicsim_invariant_report *out);
 GICSIM_API void gicsim_gic_invariants(const gicsim_gic *gic, gicsim_invariant_report *out);
 GICSIM_API void gicsim_system_invariants(const gicsim_system *sys, gicsim_invariant_report *out);
 

@@ -8,12 +8,12 @@
  * GICSIM_INVARIANTS the macro expands to ((void)0): its argument is not
  * compiled, so a release build has no call, no test and no data access for
  * it. The report functions live in engine/invariants.c, the GIC's checks in
- * gic/gic_invariants.c, those of the virtualized system in models/invariants.c. A check that fails calls
- * inv_fail, which counts it and keeps the first failure; nothing prints. */
+ * gic/gic_invariants.c, those of the virtualized system in models/invariants.c. A check that fails
+ * calls inv_fail, which counts it and keeps the first failure; nothing prints. */
 #ifndef GICSIM_ENGINE_INVARIANTS_H
 #define GICSIM_ENGINE_INVARIANTS_H
 
-#include <gicsim/invariants.h>
+#include <gicsim/engine.h>
 
 #if defined(GICSIM_INVARIANTS) && GICSIM_INVARIANTS
 #define GICSIM_INV_ENABLED 1

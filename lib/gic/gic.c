@@ -61,7 +61,6 @@ gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *
     g->t_sgi_route = gicsim_timing_ps(&g->timing, GICSIM_COST_SGI_ROUTE);
     g->prio_mask = (uint8_t)(0xFFu << (8 - cfg->priority_bits));
     g->prebits = cfg->priority_bits > 7 ? 7 : cfg->priority_bits;
-    g->min_bpr0 = (uint8_t)(7 - g->prebits);
 
     g->rd = calloc(cfg->num_pes, sizeof *g->rd);
     g->cpu = calloc(cfg->num_pes, sizeof *g->cpu);

@@ -84,7 +84,6 @@ struct gicsim_gic {
 
     uint8_t prio_mask;   /* implemented priority bits, e.g. 0xF8 for 5 bits */
     uint8_t prebits;     /* preemption bits = min(priority bits, 7) */
-    uint8_t min_bpr0;    /* 7 - prebits */
     bool ds;             /* GICD_CTLR.DS */
     bool grp_enabled[3]; /* GICD_CTLR EnableGrp0 / EnableGrp1NS / EnableGrp1S */
 
