@@ -223,6 +223,22 @@ static void test_strerror_distinct(void **state)
     }
 }
 
+/* Every cost has a prior range [lo, hi] with lo <= hi that holds its own
+ * default, and the accessor rejects ids outside the table. */
+static void test_cost_priors(void **state)
+{
+    (void)state;
+    for (int i = 0; i < GICSIM_COST__COUNT; i++) {
+        uint64_t lo = UINT64_MAX, hi = 0;
+        assert_int_equal(gicsim_cost_prior((gicsim_cost_id)i, &lo, &hi), GICSIM_OK);
+        assert_true(lo <= hi);
+        uint64_t def = gicsim_cost_default_cycles((gicsim_cost_id)i);
+        assert_true(def >= lo && def <= hi);
+    }
+    assert_int_equal(gicsim_cost_prior(GICSIM_COST__COUNT, NULL, NULL), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_cost_prior((gicsim_cost_id)-1, NULL, NULL), GICSIM_E_INVAL);
+}
+
 static void test_version_string(void **state)
 {
     (void)state;
@@ -243,7 +259,7 @@ int main(void)
         cmocka_unit_test(test_cycles_to_ps_huge),      cmocka_unit_test(test_timing_ps_domains),
         cmocka_unit_test(test_cost_names_round_trip),  cmocka_unit_test(test_cost_lookup_unknown),
         cmocka_unit_test(test_clock_names_round_trip), cmocka_unit_test(test_strerror_distinct),
-        cmocka_unit_test(test_version_string),
+        cmocka_unit_test(test_version_string),         cmocka_unit_test(test_cost_priors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

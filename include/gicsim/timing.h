@@ -21,82 +21,103 @@ typedef enum gicsim_clock_domain {
     GICSIM_CLK__COUNT
 } gicsim_clock_domain;
 
-/* The cost table: X(ID, DOMAIN, DEFAULT_CYCLES, NAME, DESCRIPTION).
+/* The cost table, each cost declared once:
+ *   M(X, ID, DOMAIN, DEFAULT_CYCLES, PRIOR_LO, PRIOR_HI, NAME, DESCRIPTION)
  * Defaults describe a generic 3 GHz Armv8 server core with a 1 GHz GIC; the
- * calibrated platform presets override them. */
-#define GICSIM_COST_LIST(X)                                                                        \
-    X(DIST_TO_REDIST, GIC, 20, "dist_to_redist",                                                   \
+ * calibrated platform presets override them. [PRIOR_LO, PRIOR_HI] is the
+ * cost's plausible range in cycles of its domain, from the architecture and
+ * what the step does (docs/calibration.md); calibration penalises leaving
+ * it. Use it through GICSIM_COST_LIST (five arguments) or
+ * GICSIM_COST_LIST_PRIORS (seven). */
+#define GICSIM_COST_TABLE_(M, X)                                                                   \
+    M(X, DIST_TO_REDIST, GIC, 20, 5, 100, "dist_to_redist",                                        \
       "distributor forwards an SPI state change to the target redistributor")                      \
-    X(REDIST_TO_CPUIF, GIC, 10, "redist_to_cpuif",                                                 \
+    M(X, REDIST_TO_CPUIF, GIC, 10, 3, 60, "redist_to_cpuif",                                       \
       "redistributor presents its highest-priority pending interrupt to the CPU interface")        \
-    X(SGI_ROUTE, GIC, 30, "sgi_route",                                                             \
+    M(X, SGI_ROUTE, GIC, 30, 20, 800, "sgi_route",                                                 \
       "an SGI travels from the sender's CPU interface to each target redistributor")               \
-    X(ITS_COMMAND, GIC, 50, "its_command",                                                         \
+    M(X, ITS_COMMAND, GIC, 50, 10, 300, "its_command",                                             \
       "the ITS executes one command from its queue (besides the table accesses it makes)")         \
-    X(ITS_TRANSLATE, GIC, 20, "its_translate",                                                     \
+    M(X, ITS_TRANSLATE, GIC, 20, 5, 100, "its_translate",                                          \
       "the ITS's fixed work for one GITS_TRANSLATER write (besides table accesses)")               \
-    X(ITS_TABLE_READ, GIC, 100, "its_table_read",                                                  \
+    M(X, ITS_TABLE_READ, GIC, 100, 30, 400, "its_table_read",                                      \
       "one ITS table access in memory (device, ITT, collection or vPE table entry)")               \
-    X(ITS_CACHE_HIT, GIC, 5, "its_cache_hit", "a translation found in the ITS translation cache")  \
-    X(ITS_TO_REDIST, GIC, 20, "its_to_redist",                                                     \
+    M(X, ITS_CACHE_HIT, GIC, 5, 1, 30, "its_cache_hit",                                            \
+      "a translation found in the ITS translation cache")                                          \
+    M(X, ITS_TO_REDIST, GIC, 20, 5, 200, "its_to_redist",                                          \
       "an LPI or vLPI travels from the ITS to its target redistributor")                           \
-    X(LPI_CONFIG_READ, GIC, 100, "lpi_config_read",                                                \
+    M(X, LPI_CONFIG_READ, GIC, 100, 30, 400, "lpi_config_read",                                    \
       "a redistributor reads an LPI configuration byte from memory (INV, INVALL per LPI)")         \
-    X(VPT_SCAN, GIC, 500, "vpt_scan",                                                              \
+    M(X, VPT_SCAN, GIC, 500, 100, 2000, "vpt_scan",                                                \
       "making a vPE resident: the redistributor scans its virtual pending table")                  \
-    X(DOORBELL, GIC, 20, "doorbell",                                                               \
+    M(X, DOORBELL, GIC, 20, 5, 200, "doorbell",                                                    \
       "a vLPI reaches a non-resident vPE: the redistributor raises its doorbell LPI")              \
-    X(EXCEPTION_ENTRY, CPU, 60, "exception_entry",                                                 \
+    M(X, EXCEPTION_ENTRY, CPU, 60, 30, 200, "exception_entry",                                     \
       "a PE takes an exception: pipeline flush, vector fetch, state save by hardware")             \
-    X(EXCEPTION_RETURN, CPU, 40, "exception_return", "an ERET back to the interrupted context")    \
-    X(ICC_IAR_READ, CPU, 45, "icc_iar_read", "a read of ICC_IAR0/1_EL1 (acknowledge) by the PE")   \
-    X(ICC_EOIR_WRITE, CPU, 40, "icc_eoir_write", "a write of ICC_EOIR0/1_EL1 or ICC_DIR_EL1")      \
-    X(ICC_SYSREG, CPU, 15, "icc_sysreg",                                                           \
+    M(X, EXCEPTION_RETURN, CPU, 40, 20, 150, "exception_return",                                   \
+      "an ERET back to the interrupted context")                                                   \
+    M(X, ICC_IAR_READ, CPU, 45, 10, 150, "icc_iar_read",                                           \
+      "a read of ICC_IAR0/1_EL1 (acknowledge) by the PE")                                          \
+    M(X, ICC_EOIR_WRITE, CPU, 40, 5, 100, "icc_eoir_write",                                        \
+      "a write of ICC_EOIR0/1_EL1 or ICC_DIR_EL1")                                                 \
+    M(X, ICC_SYSREG, CPU, 15, 5, 60, "icc_sysreg",                                                 \
       "any other ICC_* system register access (PMR, SGI1R, CTLR, ...)")                            \
-    X(ICV_IAR_READ, CPU, 45, "icv_iar_read", "a guest read of ICV_IAR1_EL1 (no trap)")             \
-    X(ICV_EOIR_WRITE, CPU, 40, "icv_eoir_write",                                                   \
+    M(X, ICV_IAR_READ, CPU, 45, 10, 150, "icv_iar_read", "a guest read of ICV_IAR1_EL1 (no trap)") \
+    M(X, ICV_EOIR_WRITE, CPU, 40, 5, 100, "icv_eoir_write",                                        \
       "a guest write of ICV_EOIR1_EL1 or ICV_DIR_EL1 (no trap)")                                   \
-    X(ICH_ACCESS, CPU, 20, "ich_access",                                                           \
+    M(X, ICH_ACCESS, CPU, 20, 5, 80, "ich_access",                                                 \
       "a hypervisor access to one ICH_*_EL2 register (a list register, HCR, VMCR, ELRSR, ...)")    \
-    X(GUEST_CTX_SAVE, CPU, 300, "guest_ctx_save",                                                  \
+    M(X, GUEST_CTX_SAVE, CPU, 300, 100, 800, "guest_ctx_save",                                     \
       "saving the guest's general-purpose and EL1 system registers after a trap to EL2")           \
-    X(GUEST_CTX_RESTORE, CPU, 300, "guest_ctx_restore",                                            \
+    M(X, GUEST_CTX_RESTORE, CPU, 300, 100, 800, "guest_ctx_restore",                               \
       "restoring the guest's registers before the ERET into the guest")                            \
-    X(WORLD_SWITCH, CPU, 600, "world_switch",                                                      \
+    M(X, WORLD_SWITCH, CPU, 600, 200, 3000, "world_switch",                                        \
       "without VHE: switching between the EL2 stub and the host kernel at EL1, each direction")    \
-    X(HOST_IRQ_ENTRY, CPU, 150, "host_irq_entry",                                                  \
+    M(X, HOST_IRQ_ENTRY, CPU, 150, 80, 1000, "host_irq_entry",                                     \
       "the host kernel's interrupt entry and exit around the handlers")                            \
-    X(VIRQ_INJECT, CPU, 150, "virq_inject",                                                        \
+    M(X, VIRQ_INJECT, CPU, 150, 50, 600, "virq_inject",                                            \
       "queueing a virtual interrupt on a vCPU's software pending list")                            \
-    X(VCPU_KICK, CPU, 200, "vcpu_kick",                                                            \
+    M(X, VCPU_KICK, CPU, 200, 50, 800, "vcpu_kick",                                                \
       "asking another PE to exit its guest: the host's IPI send path")                             \
-    X(SCHED_WAKEUP, CPU, 1500, "sched_wakeup", "waking a blocked vCPU thread")                     \
-    X(HALT_POLL_CHECK, CPU, 150, "halt_poll_check",                                                \
+    M(X, SCHED_WAKEUP, CPU, 1500, 300, 6000, "sched_wakeup", "waking a blocked vCPU thread")       \
+    M(X, HALT_POLL_CHECK, CPU, 150, 30, 600, "halt_poll_check",                                    \
       "a halt-polling host noticing that its vCPU has an interrupt (one poll iteration)")          \
-    X(SCHED_SWITCH, CPU, 3000, "sched_switch", "the scheduler switching the PE to another thread") \
-    X(VCPU_LOAD, CPU, 600, "vcpu_load", "loading a vCPU's timer and GIC state onto a PE")          \
-    X(VCPU_PUT, CPU, 600, "vcpu_put", "saving a vCPU's timer and GIC state off a PE")              \
-    X(SGI_EMULATE, CPU, 300, "sgi_emulate",                                                        \
+    M(X, SCHED_SWITCH, CPU, 3000, 500, 10000, "sched_switch",                                      \
+      "the scheduler switching the PE to another thread")                                          \
+    M(X, VCPU_LOAD, CPU, 600, 200, 3000, "vcpu_load",                                              \
+      "loading a vCPU's timer and GIC state onto a PE")                                            \
+    M(X, VCPU_PUT, CPU, 600, 200, 3000, "vcpu_put",                                                \
+      "saving a vCPU's timer and GIC state off a PE")                                              \
+    M(X, SGI_EMULATE, CPU, 300, 80, 1000, "sgi_emulate",                                           \
       "decoding a trapped ICC_SGI1R_EL1 write and finding its target vCPUs")                       \
-    X(MMIO_DECODE, CPU, 300, "mmio_decode", "decoding a stage-2 data abort on an MMIO access")     \
-    X(MMIO_KERNEL, CPU, 500, "mmio_kernel",                                                        \
+    M(X, MMIO_DECODE, CPU, 300, 100, 1200, "mmio_decode",                                          \
+      "decoding a stage-2 data abort on an MMIO access")                                           \
+    M(X, MMIO_KERNEL, CPU, 500, 50, 1200, "mmio_kernel",                                           \
       "emulating an MMIO register in the host kernel (for example the vGIC distributor)")          \
-    X(MMIO_USER, CPU, 4000, "mmio_user",                                                           \
+    M(X, MMIO_USER, CPU, 4000, 800, 12000, "mmio_user",                                            \
       "forwarding an MMIO access to the VMM in user space and back")                               \
-    X(HVC_HANDLE, CPU, 200, "hvc_handle", "dispatching a hypercall")                               \
-    X(ITS_EMULATE, CPU, 600, "its_emulate",                                                        \
+    M(X, HVC_HANDLE, CPU, 200, 30, 500, "hvc_handle", "dispatching a hypercall")                   \
+    M(X, ITS_EMULATE, CPU, 600, 100, 1500, "its_emulate",                                          \
       "the host's software ITS translating one MSI (device, ITT and collection lookups)")          \
-    X(GIC_MMIO, CPU, 150, "gic_mmio",                                                              \
+    M(X, GIC_MMIO, CPU, 150, 50, 800, "gic_mmio",                                                  \
       "the host's access to a GIC or device MMIO register (mask, unmask, resample)")               \
-    X(HRTIMER_FIRE, CPU, 1000, "hrtimer_fire",                                                     \
+    M(X, HRTIMER_FIRE, CPU, 1000, 200, 4000, "hrtimer_fire",                                       \
       "the host's software timer interrupt that stands in for a descheduled vCPU's timer")         \
-    X(TIMER_PROGRAM, CPU, 20, "timer_program",                                                     \
+    M(X, TIMER_PROGRAM, CPU, 20, 5, 100, "timer_program",                                          \
       "a guest write of CNTV_CVAL_EL0/CNTV_CTL_EL0 (no trap)")                                     \
-    X(IDLE_EXIT, CPU, 0, "idle_exit",                                                              \
+    M(X, IDLE_EXIT, CPU, 0, 0, 20000, "idle_exit",                                                 \
       "a PE idle in the host's idle loop resumes on an interrupt (cpuidle exit latency)")          \
-    X(COUNTER_READ, CPU, 30, "counter_read", "an ISB and a read of the generic counter (CNTPCT)")  \
-    X(CACHELINE_TRANSFER, CPU, 150, "cacheline_transfer",                                          \
+    M(X, COUNTER_READ, CPU, 30, 10, 100, "counter_read",                                           \
+      "an ISB and a read of the generic counter (CNTPCT)")                                         \
+    M(X, CACHELINE_TRANSFER, CPU, 150, 60, 600, "cacheline_transfer",                              \
       "a store on one PE becomes visible to a load spinning on another PE")
+
+#define GICSIM_COST_ARGS5_(X, id, dom, def, lo, hi, name, desc) X(id, dom, def, name, desc)
+#define GICSIM_COST_ARGS7_(X, id, dom, def, lo, hi, name, desc) X(id, dom, def, lo, hi, name, desc)
+/* X(ID, DOMAIN, DEFAULT_CYCLES, NAME, DESCRIPTION) for every cost. */
+#define GICSIM_COST_LIST(X) GICSIM_COST_TABLE_(GICSIM_COST_ARGS5_, X)
+/* X(ID, DOMAIN, DEFAULT_CYCLES, PRIOR_LO, PRIOR_HI, NAME, DESCRIPTION). */
+#define GICSIM_COST_LIST_PRIORS(X) GICSIM_COST_TABLE_(GICSIM_COST_ARGS7_, X)
 
 typedef enum gicsim_cost_id {
 #define GICSIM_COST_ENUM_(id, dom, def, name, desc) GICSIM_COST_##id,
@@ -127,6 +148,10 @@ GICSIM_API const char *gicsim_cost_name(gicsim_cost_id id);
 GICSIM_API const char *gicsim_cost_description(gicsim_cost_id id);
 GICSIM_API gicsim_clock_domain gicsim_cost_domain(gicsim_cost_id id);
 GICSIM_API uint64_t gicsim_cost_default_cycles(gicsim_cost_id id);
+/* The cost's plausible range [*lo, *hi] in cycles of its domain (the prior
+ * calibration uses; docs/calibration.md says where each comes from).
+ * GICSIM_E_INVAL for an out-of-range id; either pointer may be NULL. */
+GICSIM_API gicsim_status gicsim_cost_prior(gicsim_cost_id id, uint64_t *lo, uint64_t *hi);
 /* GICSIM_E_NOTFOUND when no cost has that name. */
 GICSIM_API gicsim_status gicsim_cost_lookup(const char *name, gicsim_cost_id *out);
 GICSIM_API const char *gicsim_clock_name(gicsim_clock_domain d);

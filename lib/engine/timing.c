@@ -8,12 +8,13 @@ typedef struct cost_info {
     const char *desc;
     gicsim_clock_domain domain;
     uint64_t def;
+    uint64_t lo, hi; /* the prior: plausible range in cycles */
 } cost_info;
 
 static const cost_info costs[GICSIM_COST__COUNT] = {
-#define COST_INFO_(id, dom, def, name, desc)                                                       \
-    [GICSIM_COST_##id] = {name, desc, GICSIM_CLK_##dom, def},
-    GICSIM_COST_LIST(COST_INFO_)
+#define COST_INFO_(id, dom, def, lo, hi, name, desc)                                               \
+    [GICSIM_COST_##id] = {name, desc, GICSIM_CLK_##dom, def, lo, hi},
+    GICSIM_COST_LIST_PRIORS(COST_INFO_)
 #undef COST_INFO_
 };
 
@@ -80,6 +81,17 @@ gicsim_clock_domain gicsim_cost_domain(gicsim_cost_id id)
 uint64_t gicsim_cost_default_cycles(gicsim_cost_id id)
 {
     return (unsigned)id < GICSIM_COST__COUNT ? costs[id].def : 0;
+}
+
+gicsim_status gicsim_cost_prior(gicsim_cost_id id, uint64_t *lo, uint64_t *hi)
+{
+    if ((unsigned)id >= GICSIM_COST__COUNT)
+        return GICSIM_E_INVAL;
+    if (lo)
+        *lo = costs[id].lo;
+    if (hi)
+        *hi = costs[id].hi;
+    return GICSIM_OK;
 }
 
 gicsim_status gicsim_cost_lookup(const char *name, gicsim_cost_id *out)
