@@ -74,7 +74,9 @@ static gicsim_status submit(gicsim_system *s, const gicsim_its_cmd *cmds, size_t
 }
 
 /* Hand out a host LPI and enable it in the configuration table. */
-static uint32_t new_lpi(gicsim_system *s, lpi_owner owner)
+/* A new host LPI for `owner`, configured with the host's priority and
+ * enabled or not. */
+static uint32_t new_lpi(gicsim_system *s, lpi_owner owner, bool enabled)
 {
     struct gicv4_host *h = s->v4;
     uint32_t intid = h->next_lpi;
@@ -90,7 +92,7 @@ static uint32_t new_lpi(gicsim_system *s, lpi_owner owner)
     }
     s->lpis[s->n_lpis++] = owner;
     h->next_lpi++;
-    uint8_t cfg = HOST_LPI_PRIORITY | 1u; /* priority, Enable */
+    uint8_t cfg = HOST_LPI_PRIORITY | (enabled ? 1u : 0u); /* priority, Enable */
     if (gicsim_mem_write(s->gic, h->prop + (intid - GICSIM_LPI_BASE), &cfg, 1) != GICSIM_OK)
         return SYS_NONE;
     return intid;
@@ -195,7 +197,10 @@ gicsim_status gicv4_add_vm(gicsim_system *s, sys_vm *vm)
         v->vpe_pe = v->home;
         v->vpt = alloc(h, nids / 8, 65536);
         lpi_owner db = {SYS_NONE, vm->id, i};
-        uint32_t doorbell = new_lpi(s, db);
+        /* GICv4.0: KVM requests the doorbell with IRQ_NOAUTOEN, enabled
+         * only while the vCPU blocks; GICv4.1's per-vPE doorbell is managed
+         * by the redistributor and stays enabled. */
+        uint32_t doorbell = new_lpi(s, db, v41);
         if (doorbell == SYS_NONE)
             return GICSIM_E_FULL;
         v->doorbell_lpi = doorbell;
@@ -348,7 +353,7 @@ gicsim_status gicv4_add_msi(gicsim_system *s, uint32_t src)
         cmd[1] = gicsim_its_cmd_vsync((uint16_t)v->vpeid);
     } else {
         lpi_owner o = {src, c->vm, c->vcpu};
-        so->pintid = new_lpi(s, o);
+        so->pintid = new_lpi(s, o, true);
         if (so->pintid == SYS_NONE)
             return GICSIM_E_FULL;
         cmd[0] = gicsim_its_cmd_mapti(c->device_id, c->event_id, so->pintid, (uint16_t)v->home);
@@ -384,9 +389,13 @@ static void its_wait(gicsim_system *s, sys_pe *pe, uint64_t target)
         pe_next(s, pe, s->c[GICSIM_COST_GIC_MMIO], its_wait, target);
 }
 
-/* The vPE becomes resident on this PE; like KVM the host waits until the
- * redistributor has parsed the VPT (GICR_VPENDBASER.Dirty clears after the
- * vpt_scan), so the guest enters with its pending vLPIs already visible. */
+/* vgic_v4_load -> its_make_vpe_resident: GICR_VPROPBASER and
+ * GICR_VPENDBASER.Valid=1 on this PE's redistributor, which starts parsing
+ * the VPT (Dirty reads 1 for vpt_scan). KVM does not wait here: the first
+ * entry after the load does (gicv4_vpe_commit), so the parse overlaps the
+ * rest of the load and the run loop. GICv4.0: a doorbell left pending
+ * while the vPE was away is cleared (irq_set_irqchip_state PENDING false:
+ * GICR_CLRLPIR). */
 static void vpe_resident(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
     (void)arg;
@@ -394,7 +403,13 @@ static void vpe_resident(gicsim_system *s, sys_pe *pe, uint64_t arg)
     uint64_t vprop = s->v4->vm_vprop[v->vm->id];
     gicsim_gicr_write(s->gic, pe->id, GICR_VPROPBASER, 8, vprop | (id_bits(s) - 1u));
     gicsim_gicr_write(s->gic, pe->id, GICR_VPENDBASER, 8, VPENDBASER_VALID | v->vpt);
-    pe_next(s, pe, 2 * s->c[GICSIM_COST_GIC_MMIO] + s->c[GICSIM_COST_VPT_SCAN], NULL, 0);
+    v->vpe_ready = false;
+    gicsim_time_t c = s->c[GICSIM_COST_VPE_RESIDENT] + 2 * s->c[GICSIM_COST_GIC_MMIO];
+    if (s->cfg.gic.version < GICSIM_GICV4_1) {
+        gicsim_gicr_write(s->gic, v->vpe_pe, GICSIM_GICR_CLRLPIR, 8, v->doorbell_lpi);
+        c += s->c[GICSIM_COST_GIC_MMIO];
+    }
+    pe_next(s, pe, c, NULL, 0);
 }
 
 /* Load. A vCPU that runs on another PE than its vPE is mapped to first moves
@@ -418,17 +433,90 @@ void gicv4_vpe_load(gicsim_system *s, sys_pe *pe)
     pe_next(s, pe, 0, vpe_resident, 0);
 }
 
-/* Put: the vPE stops being resident. GICR_VPENDBASER.PendingLast tells
- * whether it still has a vLPI pending; a vCPU about to block with one is
- * runnable at once (KVM's kvm_vgic_vcpu_pending_irq checks pending_last). */
-gicsim_time_t gicv4_vpe_put(gicsim_system *s, sys_pe *pe)
+/* its_commit_vpe -> its_wait_vpt_parse_complete: read GICR_VPENDBASER until
+ * Dirty clears, waiting kvm.vpt_poll_delay between reads. */
+static void vpe_dirty_poll(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    (void)arg;
+    uint64_t vpend = 0;
+    gicsim_gicr_read(s->gic, pe->id, GICR_VPENDBASER, 8, &vpend);
+    if (vpend & GICSIM_GICR_VPENDBASER_DIRTY) {
+        pe_next(s, pe, s->cfg.kvm.vpt_poll_delay + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll, 0);
+        return;
+    }
+    pe->vcpu->vpe_ready = true;
+}
+
+void gicv4_vpe_commit(gicsim_system *s, sys_pe *pe)
+{
+    if (pe->vcpu->vpe_ready)
+        return;
+    pe_next(s, pe, s->c[GICSIM_COST_VPE_COMMIT] + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll, 0);
+}
+
+/* Linux's wait_for_syncr: GICR_SYNCR read until Busy clears (each read
+ * costs gic_mmio; the first was charged with the GICR_INVLPIR write). */
+static void syncr_wait(gicsim_system *s, sys_pe *pe, uint64_t rd)
+{
+    uint64_t busy = 0;
+    gicsim_gicr_read(s->gic, (uint32_t)rd, GICSIM_GICR_SYNCR, 4, &busy);
+    if (busy & 1u)
+        pe_next(s, pe, s->c[GICSIM_COST_GIC_MMIO], syncr_wait, rd);
+    else if (s->on_probe)
+        s->on_probe(s, SYS_PROBE_DOORBELL_DONE, pe->id, gicsim_engine_now(s->e));
+}
+
+/* direct_lpi_inv: the invalidation of the doorbell LPI `arg` (the vCPU's
+ * configuration byte was just written) on the redistributor its vPE is
+ * mapped to, GICR_INVLPIR, then the wait for GICR_SYNCR. */
+static void doorbell_inv(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    sys_vcpu *v = (sys_vcpu *)(uintptr_t)arg;
+    gicsim_gicr_write(s->gic, v->vpe_pe, GICSIM_GICR_INVLPIR, 8, v->doorbell_lpi);
+    pe_next(s, pe, 2 * s->c[GICSIM_COST_GIC_MMIO], syncr_wait, v->vpe_pe);
+}
+
+/* GICv4.0: enable or mask (arg bit 0) the doorbell LPI of vCPU `arg`'s
+ * vPE as Linux's its_vpe_unmask_irq / its_vpe_mask_irq do (doorbell_enable:
+ * the IRQ core's work and lpi_write_config), then its invalidation
+ * (doorbell_inv); queued after the put's steps. */
+static void doorbell_set_op(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    sys_vcpu *v = (sys_vcpu *)(uintptr_t)(arg & ~(uint64_t)1);
+    bool enable = arg & 1u;
+    uint8_t cfg = HOST_LPI_PRIORITY | (enable ? 1u : 0u);
+    gicsim_mem_write(s->gic, s->v4->prop + (v->doorbell_lpi - GICSIM_LPI_BASE), &cfg, 1);
+    if (enable && s->on_probe)
+        s->on_probe(s, SYS_PROBE_DOORBELL_ENABLE, pe->id, gicsim_engine_now(s->e));
+    pe_next(s, pe, s->c[GICSIM_COST_DOORBELL_ENABLE], doorbell_inv, (uint64_t)(uintptr_t)v);
+}
+
+static void doorbell_set(gicsim_system *s, sys_pe *pe, sys_vcpu *v, bool enable)
+{
+    v->db_enabled = enable;
+    pe_next(s, pe, 0, doorbell_set_op, (uint64_t)(uintptr_t)v | (enable ? 1u : 0u));
+}
+
+/* Put: the vPE stops being resident (its_make_vpe_non_resident).
+ * GICR_VPENDBASER.PendingLast tells whether it still has a vLPI pending; a
+ * vCPU about to block with one is runnable at once (KVM's
+ * kvm_vgic_vcpu_pending_irq checks pending_last). A blocking vCPU asks for
+ * its doorbell: GICv4.1 with GICR_VPENDBASER.Doorbell, GICv4.0 by enabling
+ * its doorbell LPI unless it still is (KVM's enable_irq loop in
+ * its_make_vpe_non_resident). */
+void gicv4_vpe_put(gicsim_system *s, sys_pe *pe, bool blocking)
 {
     sys_vcpu *v = pe->vcpu;
-    gicsim_gicr_write(s->gic, pe->id, GICR_VPENDBASER, 8, v->vpt);
+    bool v41 = s->cfg.gic.version >= GICSIM_GICV4_1;
+    gicsim_gicr_write(s->gic, pe->id, GICR_VPENDBASER, 8,
+                      v->vpt | (v41 && blocking ? GICSIM_GICR_VPENDBASER_DB : 0));
     uint64_t vpend = 0;
     gicsim_gicr_read(s->gic, pe->id, GICR_VPENDBASER, 8, &vpend);
     v->pending_last = (vpend & VPENDBASER_PENDING_LAST) != 0;
-    return 2 * s->c[GICSIM_COST_GIC_MMIO];
+    v->vpe_ready = false;
+    pe_next(s, pe, s->c[GICSIM_COST_VPE_NONRESIDENT] + 2 * s->c[GICSIM_COST_GIC_MMIO], NULL, 0);
+    if (!v41 && blocking && !v->db_enabled)
+        doorbell_set(s, pe, v, true);
 }
 
 static void attribute_exit(sys_pe *pe, uint32_t rec)
@@ -454,6 +542,13 @@ void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h)
         attribute_exit(pe, v->doorbell_rec);
         if (vm->pol->doorbell)
             vm->pol->doorbell(h, o.vm, o.vcpu);
+        /* GICv4.0: vgic_v4_doorbell_handler masks it again
+         * (disable_irq_nosync; the doorbell is IRQ_DISABLE_UNLAZY). */
+        if (s->cfg.gic.version < GICSIM_GICV4_1 && v->db_enabled) {
+            pe_next(s, pe, h->charged, NULL, 0);
+            h->charged = 0;
+            doorbell_set(s, pe, v, false);
+        }
         if (v->state == VS_BLOCKED) {
             s->st.wakeups++;
             hyp_make_runnable(s, v, pe);
@@ -469,12 +564,21 @@ void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h)
         }
         return;
     }
-    /* An MSI the host injects: through its software ITS when the policy
-     * emulates it, else KVM's cached translation (the injection alone). */
+    /* An MSI the host injects into its VM's emulated ITS (VFIO's handler,
+     * the irqfd, vgic_its_inject_msi): the ITS found on the MMIO bus
+     * (__vgic_doorbell_to_its), then the translation: KVM's cache
+     * (vgic_its_inject_cached_translation), or on its first use, and every
+     * time when the policy has no cache (KVM before Linux 5.5), the walk of
+     * the device and event lists (find_ite), cached afterwards. */
     sys_source *so = &s->src[o.source];
     sys_vm *vm = s->vms[o.vm];
-    if (vm->pol->emulated_its)
-        gicsim_hyp_charge(h, GICSIM_COST_ITS_EMULATE);
+    h->charged += hyp_io_bus_lookup(s, vm);
+    if (vm->pol->emulated_its || !so->its_cached)
+        h->charged += so->its_walk * s->c[GICSIM_COST_ITS_WALK_STEP];
+    if (!vm->pol->emulated_its) {
+        gicsim_hyp_charge(h, GICSIM_COST_ITS_CACHE_OP); /* the lookup, or the store */
+        so->its_cached = true;
+    }
     attribute_exit(pe, so->virq->rec_pending);
     gicsim_virq q = {.vintid = so->cfg.intid};
     s->inject_rec = so->virq->rec_pending;

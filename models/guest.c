@@ -7,8 +7,8 @@
  * configured point; the virtual timer's handler reprograms CNTV_CVAL before
  * the EOI. Each step costs the timing table's cycles; physical interrupts
  * can still cause VM exits in the middle (the guest's PSTATE.I does not mask
- * them). Costs: exception_entry, icv_iar_read, handler work, icv_eoir_write,
- * exception_return. With guest_nested the handler unmasks interrupts after
+ * them). Costs: exc_local (the guest's IRQ exception at EL1), icv_iar_read,
+ * handler work, icv_eoir_write, eret_local. With guest_nested the handler unmasks interrupts after
  * the acknowledge, so a higher-priority virtual interrupt (the virtual CPU
  * interface decides by group priority) preempts it and its remaining steps
  * wait behind the new handler's.
@@ -44,7 +44,7 @@ static void g_handler_done(gicsim_system *s, sys_pe *pe, uint64_t vintid)
     guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_eoi, vintid);
     if (v->vm->cfg.guest_eoimode)
         guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
-    guest_next(s, v, s->c[GICSIM_COST_EXCEPTION_RETURN], g_eret, 0);
+    guest_next(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
 }
 
 static void g_deassert(gicsim_system *s, sys_pe *pe, uint64_t intid)
@@ -61,7 +61,7 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     gicsim_icv_read(s->gic, pe->id, GICSIM_ICC_IAR1, &vintid);
     if (vintid >= 1020 &&
         vintid < GICSIM_LPI_BASE) { /* special INTIDs 1020..1023: nothing to handle */
-        guest_next(s, v, s->c[GICSIM_COST_EXCEPTION_RETURN], g_eret, 0);
+        guest_next(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
         return;
     }
     if (s->on_guest_ack)
@@ -84,7 +84,7 @@ void guest_take_virq(gicsim_system *s, sys_vcpu *v)
     v->masked = true;
     v->guest.cursor = 0;
     pe_preempt_guest(s, v->pe);
-    guest_next(s, v, s->c[GICSIM_COST_EXCEPTION_ENTRY] + s->c[GICSIM_COST_ICV_IAR_READ], g_ack, 0);
+    guest_next(s, v, s->c[GICSIM_COST_EXC_LOCAL] + s->c[GICSIM_COST_ICV_IAR_READ], g_ack, 0);
 }
 
 /* The trapping instruction has executed: the exit happens now. */

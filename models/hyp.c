@@ -2,14 +2,29 @@
  * exits and entries with the world switch, the host's interrupt handling,
  * scheduling (run queues, kicks, WFI and halt-polling) and injection.
  *
- * VM exit, costing exception_entry + guest_ctx_save (plus world_switch without
- * VHE): the list registers are folded back into the vCPU's software pending
- * list (vgic_fold), then the exit reason is handled (a physical interrupt:
- * the host acknowledges it and hands it to the VM's policy; WFI; a trapped
- * SGI; MMIO; HVC). VM entry: pending host interrupts are handled first, then
- * the software pending list is flushed into the list registers (vgic_flush)
- * and the guest is entered (guest_ctx_restore + exception_return, plus
- * world_switch without VHE).
+ * Each path is the sequence of KVM's steps, one primitive cost per step,
+ * shared wherever KVM's code is shared (docs/virtualization.md has the table
+ * of paths, primitives and KVM functions):
+ *
+ *  exit     exc_to_el2 + spectre_bhb + guest_state_save (__kvm_vcpu_run_vhe
+ *           after __guest_exit), without VHE + eret_to_host + world_switch;
+ *           then the run loop (run_loop) with the vGIC sync (vgic_fold),
+ *           the IRQ window (a physical interrupt: exc_local +
+ *           host_irq_entry + icc_iar_read, its handler, eret_local) and,
+ *           for a trap, handle_exit and the trap's handler:
+ *             HVC   hvc_handle
+ *             SGI   sysreg_trap + sgi_dispatch (+ sgi_vcpu_walk per vCPU
+ *                   compared, KVM before 6.7), then the injection
+ *             MMIO  guest_abort + io_bus_step per search step, then
+ *                   kernel: vgic_mmio (+ the emulated ITS's command work)
+ *                   + mmio_complete;
+ *                   user: kvm_run + vcpu_put + syscall + spectre_bhb +
+ *                   vmm_mmio + vcpu_load + mmio_complete (KVM_RUN returns
+ *                   to the VMM and is called again)
+ *             WFI   kvm_handle_wfx: halt-poll or block
+ *  entry    the vGIC flush (vgic_flush; GICv4: the first entry after a load
+ *           waits for GICR_VPENDBASER.Dirty), without VHE exc_host_to_el2 +
+ *           world_switch, then guest_state_restore + eret_to_guest.
  *
  * The software pending list and the list registers are vgic.c's, the timers
  * (the vCPUs' virtual timers, the host's timer interrupt) timer.c's, and the
@@ -19,9 +34,25 @@
 
 #include <stdlib.h>
 
-static gicsim_time_t ws(const gicsim_system *s)
+/* Without VHE the host kernel runs at EL1: an exit ERETs from EL2 to it and
+ * an entry calls EL2 again (__kvm_vcpu_run through kvm_call_hyp), and the
+ * EL1 context is switched each way. */
+static gicsim_time_t exit_switch(const gicsim_system *s)
 {
-    return s->cfg.vhe ? 0 : s->c[GICSIM_COST_WORLD_SWITCH];
+    return s->cfg.vhe ? 0 : s->c[GICSIM_COST_ERET_TO_HOST] + s->c[GICSIM_COST_WORLD_SWITCH];
+}
+
+static gicsim_time_t entry_switch(const gicsim_system *s)
+{
+    return s->cfg.vhe ? 0 : s->c[GICSIM_COST_EXC_HOST_TO_EL2] + s->c[GICSIM_COST_WORLD_SWITCH];
+}
+
+gicsim_time_t hyp_io_bus_lookup(const gicsim_system *s, const sys_vm *vm)
+{
+    uint32_t devices = 1 + vm->cfg.num_vcpus + (s->cfg.gic.its ? 1u : 0u), steps = 0;
+    for (uint32_t n = devices; n; n >>= 1)
+        steps++;
+    return steps * s->c[GICSIM_COST_IO_BUS_STEP];
 }
 
 /* Host completes one of its own interrupts: EOIR, plus DIR under EOImode=1. */
@@ -129,7 +160,7 @@ static void kick_write(gicsim_engine *e, void *ctx, uint64_t arg)
 /* The host on `from` sends the kick (or reschedule) IPI to `to`. Inside
  * gicsim_hyp_inject the ICC_SGI1R_EL1 write happens where it does on the
  * PE's timeline: after the work the step charged so far, the queueing
- * (virq_inject) and the send path `path` (vcpu_kick or sched_wakeup);
+ * (irq_queue) and the send path `path` (vcpu_kick or sched_wakeup);
  * elsewhere at once. */
 static void send_kick(gicsim_system *s, sys_pe *from, uint32_t to, gicsim_cost_id path)
 {
@@ -230,14 +261,21 @@ static void enter_check(gicsim_system *s, sys_pe *pe, uint64_t irq_window_done)
         return;
     }
     pe_next(s, pe, vgic_flush(s, pe, v), NULL, 0);
+    if (v->vm->pol->direct_msi)
+        gicv4_vpe_commit(s, pe);
     hook_entry(s, pe);
-    pe_next(s, pe, ws(s) + s->c[GICSIM_COST_GUEST_CTX_RESTORE] + s->c[GICSIM_COST_EXCEPTION_RETURN],
+    pe_next(s, pe,
+            entry_switch(s) + s->c[GICSIM_COST_GUEST_STATE_RESTORE] +
+                s->c[GICSIM_COST_ERET_TO_GUEST],
             do_enter, 0);
 }
 
 static void do_enter(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
     (void)arg;
+    if (s->on_probe) /* __guest_enter: before the ERET */
+        s->on_probe(s, SYS_PROBE_GUEST_ENTER, pe->id,
+                    gicsim_engine_now(s->e) - s->c[GICSIM_COST_ERET_TO_GUEST]);
     finish_exit(s, pe);
     pe->vcpu->in_guest = true;
 }
@@ -245,6 +283,9 @@ static void do_enter(gicsim_system *s, sys_pe *pe, uint64_t arg)
 static void do_load(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
     (void)arg;
+    if (s->on_probe) /* kvm_arch_vcpu_load started after the scheduler's switch */
+        s->on_probe(s, SYS_PROBE_LOAD, pe->id,
+                    gicsim_engine_now(s->e) - s->c[GICSIM_COST_VCPU_LOAD] - vgic_load_cost(s));
     hyp_vtimer_load(s, pe);
     arm_tick(s, pe);
     if (pe->vcpu->vm->pol->direct_msi)
@@ -264,7 +305,8 @@ void hyp_switch_in(gicsim_system *s, sys_pe *pe)
     v->pe = pe;
     s->st.vcpu_switches++;
     pe->hyp.cursor = 0;
-    pe_next(s, pe, s->c[GICSIM_COST_SCHED_SWITCH] + s->c[GICSIM_COST_VCPU_LOAD], do_load, 0);
+    pe_next(s, pe, s->c[GICSIM_COST_SCHED_SWITCH] + s->c[GICSIM_COST_VCPU_LOAD] + vgic_load_cost(s),
+            do_load, 0);
 }
 
 static void do_put(gicsim_system *s, sys_pe *pe, uint64_t arg)
@@ -284,13 +326,32 @@ static void do_put(gicsim_system *s, sys_pe *pe, uint64_t arg)
         rq_push(s, pe, v);
 }
 
+/* kvm_arch_vcpu_put: the vCPU's state leaves the PE (vcpu_put, the vGIC's
+ * VMCR and active priorities; a direct VM's vPE becomes non-resident, with
+ * its doorbell requested when the vCPU blocks), then `then` runs. */
+static void put(gicsim_system *s, sys_pe *pe, bool blocking, op_fn then)
+{
+    hook_put(s, pe, blocking);
+    if (pe->vcpu->vm->pol->direct_msi)
+        gicv4_vpe_put(s, pe, blocking);
+    pe_next(s, pe, s->c[GICSIM_COST_VCPU_PUT] + vgic_put_cost(s), then, 0);
+}
+
+/* The put of a KVM_RUN that returns to user space: the same work as put()
+ * (the vPE not resident, no doorbell: the vCPU is not blocking), but the
+ * vCPU's thread stays on the PE, so nothing is scheduled and the policy's
+ * vcpu_put hook, which stands for a scheduling put, does not run. */
+static void put_state(gicsim_system *s, sys_pe *pe)
+{
+    if (pe->vcpu->vm->pol->direct_msi)
+        gicv4_vpe_put(s, pe, false);
+    pe_next(s, pe, s->c[GICSIM_COST_VCPU_PUT] + vgic_put_cost(s), NULL, 0);
+}
+
 static void block(gicsim_system *s, sys_pe *pe)
 {
     pe->vcpu->state = VS_BLOCKED;
-    hook_put(s, pe, true);
-    if (pe->vcpu->vm->pol->direct_msi) /* non-resident, its doorbell armed */
-        pe_next(s, pe, gicv4_vpe_put(s, pe), NULL, 0);
-    pe_next(s, pe, s->c[GICSIM_COST_VCPU_PUT], do_put, 0);
+    put(s, pe, true, do_put);
 }
 
 static void poll_expired(gicsim_system *s, sys_pe *pe, uint64_t arg)
@@ -328,10 +389,7 @@ static void exit_handled(gicsim_system *s, sys_pe *pe, uint64_t arg)
     if (pe->need_resched && pe->n_rq) {
         pe->need_resched = false;
         v->state = VS_RUNNABLE; /* round robin: to the back of the queue */
-        hook_put(s, pe, false);
-        if (v->vm->pol->direct_msi)
-            pe_next(s, pe, gicv4_vpe_put(s, pe), NULL, 0);
-        pe_next(s, pe, s->c[GICSIM_COST_VCPU_PUT], do_put, 0);
+        put(s, pe, false, do_put);
         return;
     }
     pe->need_resched = false;
@@ -346,15 +404,20 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     uint64_t val = GICSIM_INTID_SPURIOUS;
     gicsim_icc_read(s->gic, pe->id, GICSIM_ICC_IAR1, &val);
     uint32_t intid = (uint32_t)val;
-    if (intid >= 1020 && intid < GICSIM_LPI_BASE)
-        return;
     gicsim_hyp h = {s, pe, 0};
     sys_vcpu *v = pe->vcpu;
+    if (intid >= 1020 && intid < GICSIM_LPI_BASE) {
+        pe_next(s, pe, s->c[GICSIM_COST_ERET_LOCAL], NULL, 0);
+        return;
+    }
     if (intid >= GICSIM_LPI_BASE) {
         gicv4_host_lpi(s, pe, intid, &h);
     } else if (intid == VTIMER_PPI && v && v->timer_src != SYS_NONE) {
+        /* kvm_arch_timer_handler -> kvm_timer_update_irq, then the policy
+         * completes and injects it. */
         s->inject_rec = v->timer_rec;
         hyp_attribute(pe, v->timer_rec);
+        gicsim_hyp_charge(&h, GICSIM_COST_TIMER_IRQ);
         v->vm->pol->phys_irq(&h, intid, v->vm->id, v->idx);
     } else if (intid >= GICSIM_SPI_BASE && intid < 1024 && s->spi_vm[intid] != SYS_NONE) {
         sys_vm *vm = s->vms[s->spi_vm[intid]];
@@ -368,23 +431,30 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     } else if (intid == HYP_TIMER_PPI) {
         hyp_timer_irq(s, pe, &h);
     } else {
-        /* Kick and reschedule IPIs, the maintenance interrupt: their work
-         * is the exit itself and the flush that follows. */
+        /* The kick and reschedule IPI (do_handle_IPI -> scheduler_ipi) and
+         * the maintenance interrupt (vgic_maintenance_handler, empty): their
+         * work is the exit itself and the flush that follows. */
         if (intid == s->cfg.kick_sgi) {
             hyp_attribute(pe, pe->kick_rec);
             pe->kick_rec = SYS_NONE;
+            h.charged += s->c[GICSIM_COST_IPI_HANDLER];
         }
         h.charged += host_eoi(s, pe, intid);
     }
     s->inject_rec = SYS_NONE;
-    if (h.charged)
-        pe_next(s, pe, h.charged, NULL, 0);
+    pe_next(s, pe, h.charged + s->c[GICSIM_COST_ERET_LOCAL], NULL, 0);
 }
 
+/* The host takes a physical interrupt: its exception entry at the current
+ * level (the run loop's IRQ window, or an idle or busy host), the kernel's
+ * entry (gic_handle_irq) and the acknowledge; host_irq_ack then runs the
+ * handler and the exception returns. */
 void hyp_host_irq(gicsim_system *s, sys_pe *pe)
 {
-    pe_next(s, pe, s->c[GICSIM_COST_HOST_IRQ_ENTRY] + s->c[GICSIM_COST_ICC_IAR_READ], host_irq_ack,
-            0);
+    pe_next(s, pe,
+            s->c[GICSIM_COST_EXC_LOCAL] + s->c[GICSIM_COST_HOST_IRQ_ENTRY] +
+                s->c[GICSIM_COST_ICC_IAR_READ],
+            host_irq_ack, 0);
 }
 
 /* ---- Exits ------------------------------------------------------------------------------ */
@@ -425,7 +495,61 @@ static void its_cmd_done(gicsim_system *s, sys_pe *pe, uint64_t data)
     s->inject_rec = rec;
     gicsim_hyp_inject(&h, so->cfg.vm, so->cfg.vcpu, &q);
     s->inject_rec = SYS_NONE;
-    pe_next(s, pe, h.charged, NULL, 0);
+    pe_next(s, pe, h.charged + s->c[GICSIM_COST_MMIO_COMPLETE], NULL, 0);
+}
+
+/* Back from user space (KVM_RUN called again): a direct VM's vPE is made
+ * resident again by the load, then the emulated read completes. */
+static void user_mmio_back(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    (void)arg;
+    if (pe->vcpu->vm->pol->direct_msi)
+        gicv4_vpe_load(s, pe);
+    pe_next(s, pe, s->c[GICSIM_COST_MMIO_COMPLETE], NULL, 0);
+}
+
+/* A stage-2 data abort on an emulated register (kvm_handle_guest_abort ->
+ * io_mem_abort): the MMIO bus is searched; the vGIC's registers are
+ * emulated in the kernel, the ITS's CWRITER runs the queued command, and
+ * anything else goes to the VMM in user space: KVM_RUN returns (vcpu_put),
+ * the VMM handles it and calls KVM_RUN again (vcpu_load). */
+static void mmio_exit(gicsim_system *s, sys_pe *pe)
+{
+    sys_vcpu *v = pe->vcpu;
+    uint32_t kind = (uint32_t)(pe->exit_data & 3u);
+    gicsim_time_t decode =
+        s->c[GICSIM_COST_HANDLE_EXIT] + s->c[GICSIM_COST_GUEST_ABORT] + hyp_io_bus_lookup(s, v->vm);
+    if (kind == MMIO_KERNEL) {
+        pe_next(s, pe, decode + s->c[GICSIM_COST_VGIC_MMIO] + s->c[GICSIM_COST_MMIO_COMPLETE], NULL,
+                0);
+    } else if (kind == MMIO_ITS_CWRITER) {
+        /* vgic_mmio_write_its_cwriter -> vgic_its_process_commands: the INT
+         * command is read and run; vgic_its_resolve_lpi walks the device
+         * and event lists (find_ite) and caches the translation. */
+        const sys_source *so = source_of(s, (uint32_t)(pe->exit_data >> 8) & 0xFFFFFFu);
+        uint32_t walk = so ? so->its_walk : 0;
+        pe_next(s, pe,
+                decode + s->c[GICSIM_COST_VGIC_MMIO] + s->c[GICSIM_COST_ITS_CMD_EMULATE] +
+                    walk * s->c[GICSIM_COST_ITS_WALK_STEP] + s->c[GICSIM_COST_ITS_CACHE_OP],
+                its_cmd_done, pe->exit_data);
+    } else {
+        pe_next(s, pe, decode + s->c[GICSIM_COST_KVM_IOCTL], NULL, 0);
+        put_state(s, pe);
+        pe_next(s, pe,
+                s->c[GICSIM_COST_SYSCALL] + s->c[GICSIM_COST_SPECTRE_BHB] +
+                    s->c[GICSIM_COST_VMM_MMIO] + s->c[GICSIM_COST_VCPU_LOAD] + vgic_load_cost(s),
+                user_mmio_back, 0);
+    }
+}
+
+/* The SGI's target search (vgic_v3_dispatch_sgi): one MPIDR lookup since
+ * Linux 6.7; before, kvm_for_each_vcpu compared vCPUs up to the target's
+ * index. */
+static gicsim_time_t sgi_lookup(const gicsim_system *s, uint32_t target)
+{
+    if (s->cfg.kvm.sgi_lookup != GICSIM_SGI_LOOKUP_VCPU_WALK)
+        return 0;
+    return (gicsim_time_t)(target + 1) * s->c[GICSIM_COST_SGI_VCPU_WALK];
 }
 
 static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
@@ -434,7 +558,7 @@ static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
     sys_vcpu *v = pe->vcpu;
     vgic_fold_result fr = {0};
     vgic_fold(s, pe, v, &fr);
-    pe_next(s, pe, fr.cost, NULL, 0);
+    pe_next(s, pe, fr.cost + s->c[GICSIM_COST_RUN_LOOP], NULL, 0);
     if (fr.n_eoi_maint) {
         gicsim_irq_record *first = NULL;
         for (uint32_t i = 0; i < fr.n_eoi_maint; i++) {
@@ -464,24 +588,20 @@ static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
         hyp_host_irq(s, pe);
         break;
     case GICSIM_EXIT_WFI:
-        pe_next(s, pe, 0, hyp_wfi, 0);
+        pe_next(s, pe, s->c[GICSIM_COST_HANDLE_EXIT], hyp_wfi, 0);
         break;
     case GICSIM_EXIT_SGI_TRAP:
-        pe_next(s, pe, s->c[GICSIM_COST_SGI_EMULATE], sgi_trap_done, pe->exit_data);
+        pe_next(s, pe,
+                s->c[GICSIM_COST_HANDLE_EXIT] + s->c[GICSIM_COST_SYSREG_TRAP] +
+                    s->c[GICSIM_COST_SGI_DISPATCH] +
+                    sgi_lookup(s, (uint32_t)pe->exit_data & 0xFFFFu),
+                sgi_trap_done, pe->exit_data);
         break;
-    case GICSIM_EXIT_MMIO: {
-        uint32_t kind = (uint32_t)(pe->exit_data & 3u);
-        gicsim_time_t cost =
-            s->c[GICSIM_COST_MMIO_DECODE] +
-            (kind == MMIO_USER ? s->c[GICSIM_COST_MMIO_USER] : s->c[GICSIM_COST_MMIO_KERNEL]);
-        if (kind == MMIO_ITS_CWRITER)
-            pe_next(s, pe, cost + s->c[GICSIM_COST_ITS_EMULATE], its_cmd_done, pe->exit_data);
-        else
-            pe_next(s, pe, cost, NULL, 0);
+    case GICSIM_EXIT_MMIO:
+        mmio_exit(s, pe);
         break;
-    }
     case GICSIM_EXIT_HVC:
-        pe_next(s, pe, s->c[GICSIM_COST_HVC_HANDLE], NULL, 0);
+        pe_next(s, pe, s->c[GICSIM_COST_HANDLE_EXIT] + s->c[GICSIM_COST_HVC_HANDLE], NULL, 0);
         break;
     default:
         break;
@@ -512,7 +632,9 @@ void hyp_begin_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r, uint64_t
                                .source = UINT32_MAX};
         sys_emit(s, &ev);
     }
-    pe_next(s, pe, s->c[GICSIM_COST_EXCEPTION_ENTRY] + s->c[GICSIM_COST_GUEST_CTX_SAVE] + ws(s),
+    pe_next(s, pe,
+            s->c[GICSIM_COST_EXC_TO_EL2] + s->c[GICSIM_COST_SPECTRE_BHB] +
+                s->c[GICSIM_COST_GUEST_STATE_SAVE] + exit_switch(s),
             exit_saved, 0);
 }
 
@@ -547,6 +669,9 @@ void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *
     }
     if (!virq_pending(q) && !q->active)
         return;
+    /* vgic_queue_irq_unlock: an interrupt already on the vCPU's list is not
+     * queued again, but the vCPU is still kicked (an edge the guest may have
+     * EOIed since would otherwise wait for another exit). */
     vgic_ap_add(s, v, q);
     if (v->state == VS_BLOCKED) {
         s->st.wakeups++;

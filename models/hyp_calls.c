@@ -93,10 +93,10 @@ void gicsim_hyp_inject(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, const gicsim_v
         return;
     sys_vcpu *t = &h->s->vms[vm]->vcpus[vcpu];
     uint64_t kicks = h->s->st.kicks, wakeups = h->s->st.wakeups;
-    h->s->kick_base = h->charged + h->s->c[GICSIM_COST_VIRQ_INJECT];
+    h->s->kick_base = h->charged + h->s->c[GICSIM_COST_IRQ_QUEUE];
     hyp_inject(h->s, h->pe, t, v, h->s->inject_rec);
     h->s->kick_base = GICSIM_TIME_NEVER;
-    gicsim_hyp_charge(h, GICSIM_COST_VIRQ_INJECT);
+    gicsim_hyp_charge(h, GICSIM_COST_IRQ_QUEUE);
     if (h->s->st.kicks != kicks)
         gicsim_hyp_charge(h, GICSIM_COST_VCPU_KICK);
     if (h->s->st.wakeups != wakeups)

@@ -31,7 +31,7 @@
 static const struct {
     const char *name, *desc;
 } tests[GICSIM_MB__COUNT] = {
-    [GICSIM_MB_HVC] = {"hvc", "a hypercall round trip (HVC #0, PSCI_VERSION)"},
+    [GICSIM_MB_HVC] = {"hvc", "a hypercall round trip (HVC #0, a function ID KVM denies)"},
     [GICSIM_MB_MMIO_READ_USER] = {"mmio_read_user",
                                   "an MMIO read emulated by the VMM in user space"},
     [GICSIM_MB_MMIO_READ_VGIC] = {"mmio_read_vgic",
@@ -39,11 +39,18 @@ static const struct {
     [GICSIM_MB_EOI] = {"eoi", "an ICV_EOIR1_EL1 write of the spurious INTID 1023 (no trap)"},
     [GICSIM_MB_IPI] = {"ipi", "SGI 1 to vCPU 1 until vCPU 1's handler has run (trap, kick, exit)"},
     [GICSIM_MB_IPI_HW] = {"ipi_hw", "the same with GICv4.1 vSGIs (no exit on vCPU 1)"},
-    [GICSIM_MB_LPI] = {"lpi", "an ITS INT command through the host's emulated ITS"},
+    [GICSIM_MB_LPI] = {"lpi",
+                       "an ITS INT command through the host's emulated ITS (CWRITER, CREADR)"},
     [GICSIM_MB_TIMER_10MS] = {"timer_10ms", "latency of a 10 ms virtual timer beyond its deadline"},
     [GICSIM_MB_TIMER_BM] = {"timer_bm", "seed 004: median hrtimer latency on bare metal (idle PE)"},
     [GICSIM_MB_TIMER_VM] = {"timer_vm",
                             "seed 004: median virtual timer latency in an idle VM (WFI trapped)"},
+    [GICSIM_MB_VCPU_LOAD] =
+        {"vcpu_load", "GICv4.1: kvm_arch_vcpu_load to __guest_enter of a vCPU woken from WFI"},
+    [GICSIM_MB_DOORBELL_ENABLE] =
+        {"doorbell_enable", "GICv4.0: enabling a blocking vCPU's doorbell LPI (INVLPIR, SYNCR)"},
+    [GICSIM_MB_MSI_INJECT] = {"msi_inject",
+                              "KVM_SIGNAL_MSI into the emulated ITS: time per MSI, one stream"},
 };
 
 const char *gicsim_mb_test_name(gicsim_mb_test t)
@@ -76,6 +83,7 @@ void gicsim_mb_config_init(gicsim_mb_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     gicsim_timing_init(&cfg->timing);
     cfg->vhe = true;
+    gicsim_kvm_config_init(&cfg->kvm);
 }
 
 void gicsim_mb_result_free(gicsim_mb_result *r)
@@ -253,8 +261,12 @@ static void mb_begin(gicsim_system *s, mb_state *m)
         guest_push_back(s, v, 0, op_wait, 0);
         break;
     case GICSIM_MB_LPI:
-        /* The MMIO store to GITS_CWRITER is the trapping instruction. */
+        /* its_send_single_command: the MMIO store to GITS_CWRITER traps and
+         * the host runs the command at once; the test then reads
+         * GITS_CREADR (another trap to the kernel's ITS emulation) before
+         * it waits for the flag. */
         guest_push_back(s, v, s->c[GICSIM_COST_ICC_SYSREG], op_its_int, 0);
+        guest_trap_op(s, v, GICSIM_EXIT_MMIO, MMIO_KERNEL);
         guest_push_back(s, v, 0, op_wait, 0);
         break;
     case GICSIM_MB_TIMER_10MS:
@@ -276,6 +288,7 @@ static gicsim_status build_system(const gicsim_mb_config *cfg, gicsim_gic_versio
     gicsim_system_config_init(&sc);
     sc.timing = cfg->timing;
     sc.vhe = cfg->vhe;
+    sc.kvm = cfg->kvm;
     sc.gic.num_pes = 2;
     sc.gic.version = version;
     sc.gic.its = true;
@@ -397,6 +410,7 @@ static gicsim_status run_seed004(const gicsim_mb_config *cfg, gicsim_mb_test tes
     gicsim_system_config_init(&sc);
     sc.timing = cfg->timing;
     sc.vhe = cfg->vhe;
+    sc.kvm = cfg->kvm;
     sc.gic.num_pes = 2;
     sc.gic.version = GICSIM_GICV4_1;
     sc.gic.its = true;
@@ -450,6 +464,207 @@ static gicsim_status run_seed004(const gicsim_mb_config *cfg, gicsim_mb_test tes
     return st;
 }
 
+/* ---- Host-side steps of GICv4 and of the emulated ITS ------------------------------------- */
+
+#define STEP_PERIOD GICSIM_US(200)
+
+/* The intervals between two probe points, averaged; the first one (the
+ * vCPU's first load, before any interrupt, or its first block) is not
+ * counted. */
+typedef struct step_state {
+    sys_probe from, to;
+    gicsim_time_t start; /* GICSIM_TIME_NEVER while no interval is open */
+    bool warm;           /* the first interval has ended */
+    uint64_t n;
+    double sum_ns, min_ns, max_ns;
+} step_state;
+
+static void step_sample(step_state *st, double ns)
+{
+    if (st->n == 0 || ns < st->min_ns)
+        st->min_ns = ns;
+    if (st->n == 0 || ns > st->max_ns)
+        st->max_ns = ns;
+    st->sum_ns += ns;
+    st->n++;
+}
+
+static void step_probe(gicsim_system *s, sys_probe p, uint32_t pe, gicsim_time_t when)
+{
+    (void)pe;
+    step_state *st = s->on_guest_ack_ctx;
+    if (p == st->from) {
+        st->start = when;
+    } else if (p == st->to && st->start != GICSIM_TIME_NEVER) {
+        if (st->warm)
+            step_sample(st, (double)(when - st->start) / 1000.0);
+        st->warm = true;
+        st->start = GICSIM_TIME_NEVER;
+    }
+}
+
+/* A vCPU that idles in a trapped WFI on PE 0 of a GICv4 host, woken every
+ * 200 us (a 2 us handler) by its virtual timer (vcpu_load, GICv4.1) or by a
+ * device's MSI delivered as a vLPI, which rings its doorbell
+ * (doorbell_enable, GICv4.0): each wake-up loads the vCPU and each block
+ * puts it, with its doorbell enabled. The figure is the average interval
+ * between the test's two probe points. */
+static gicsim_status run_step(const gicsim_mb_config *cfg, gicsim_mb_test test,
+                              gicsim_mb_result *out)
+{
+    uint32_t periods = cfg->iterations ? cfg->iterations : 1000u;
+    bool load = test == GICSIM_MB_VCPU_LOAD;
+    gicsim_system_config sc;
+    gicsim_system_config_init(&sc);
+    sc.timing = cfg->timing;
+    sc.vhe = cfg->vhe;
+    sc.kvm = cfg->kvm;
+    sc.gic.num_pes = 2;
+    sc.gic.version = load ? GICSIM_GICV4_1 : GICSIM_GICV4_0;
+    sc.gic.its = true;
+    gicsim_system *s = NULL;
+    gicsim_status st = gicsim_system_create(&sc, &s);
+    if (st != GICSIM_OK)
+        return st;
+    gicsim_vm_config vc;
+    gicsim_vm_config_init(&vc);
+    vc.num_vcpus = 1;
+    vc.policy = "gicv4-direct";
+    vc.wfi_trap = true;
+    vc.pe_first = 0;
+    vc.pe_count = 1;
+    gicsim_source_config c;
+    gicsim_source_config_init(&c);
+    c.arrival = GICSIM_ARRIVE_PERIODIC;
+    c.period = STEP_PERIOD;
+    c.limit = periods;
+    c.handler = GICSIM_US(2);
+    if (load) {
+        c.kind = GICSIM_SRC_VTIMER;
+    } else {
+        c.kind = GICSIM_SRC_MSI;
+        c.intid = GICSIM_LPI_BASE + 32;
+        c.device_id = 1;
+        c.event_id = 0;
+    }
+    step_state ss = {.from = load ? SYS_PROBE_LOAD : SYS_PROBE_DOORBELL_ENABLE,
+                     .to = load ? SYS_PROBE_GUEST_ENTER : SYS_PROBE_DOORBELL_DONE,
+                     .start = GICSIM_TIME_NEVER};
+    if ((st = gicsim_vm_add(s, &vc, NULL)) == GICSIM_OK &&
+        (st = gicsim_source_add(s, &c, NULL)) == GICSIM_OK) {
+        s->on_guest_ack_ctx = &ss;
+        s->on_probe = step_probe;
+        gicsim_system_run_for(s, (gicsim_time_t)(periods + 1) * STEP_PERIOD);
+        if (s->oom)
+            st = GICSIM_E_NOMEM;
+        else if (ss.n == 0)
+            st = GICSIM_E_STATE;
+    }
+    if (st == GICSIM_OK) {
+        memset(out, 0, sizeof *out);
+        out->iterations = ss.n;
+        out->value_ns = ss.sum_ns / (double)ss.n;
+        out->min_ns = ss.min_ns;
+        out->max_ns = ss.max_ns;
+        out->exits = s->st.exits_total;
+    }
+    gicsim_system_destroy(s);
+    return st;
+}
+
+/* msi_inject: a VMM thread on PE 1 (no vCPU there) calls KVM_SIGNAL_MSI in a
+ * loop for an MSI of the guest on PE 0, as KVM's vgic_lpi_stress does with
+ * one device, event and vCPU: each call is a system call into the VM's
+ * ioctl (syscall, spectre_bhb, kvm_ioctl), kvm_send_userspace_msi ->
+ * vgic_its_inject_msi: the ITS found on the MMIO bus, the cached
+ * translation, and the injection (irq_queue, and the kick of the vCPU the
+ * interrupt is queued on, done every time: vgic_queue_irq_unlock). The
+ * guest spins with interrupts masked, as the published runs' guest did, so
+ * the LPI stays pending. The figure is the average time per call. */
+typedef struct inject_state {
+    uint32_t src, total, done;
+    gicsim_time_t last;
+    step_state st;
+} inject_state;
+
+static void op_inject(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    (void)arg;
+    inject_state *is = s->on_guest_ack_ctx;
+    gicsim_time_t now = gicsim_engine_now(s->e);
+    if (is->done > MB_WARMUP) /* the call that ended now was a measured one */
+        step_sample(&is->st, (double)(now - is->last) / 1000.0);
+    is->last = now;
+    if (is->done++ == is->total)
+        return;
+    const sys_source *so = source_of(s, is->src);
+    gicsim_hyp h = {s, pe, 0};
+    gicsim_virq q = {.vintid = so->cfg.intid};
+    gicsim_hyp_inject(&h, so->cfg.vm, so->cfg.vcpu, &q);
+    pe_next(s, pe,
+            s->c[GICSIM_COST_SYSCALL] + s->c[GICSIM_COST_SPECTRE_BHB] +
+                s->c[GICSIM_COST_KVM_IOCTL] + hyp_io_bus_lookup(s, s->vms[so->cfg.vm]) +
+                s->c[GICSIM_COST_ITS_CACHE_OP] + h.charged,
+            op_inject, 0);
+}
+
+static gicsim_status run_inject(const gicsim_mb_config *cfg, gicsim_mb_result *out)
+{
+    uint32_t n = cfg->iterations ? cfg->iterations : 1024u;
+    gicsim_system_config sc;
+    gicsim_system_config_init(&sc);
+    sc.timing = cfg->timing;
+    sc.vhe = cfg->vhe;
+    sc.kvm = cfg->kvm;
+    sc.gic.num_pes = 2;
+    sc.gic.its = true;
+    gicsim_system *s = NULL;
+    gicsim_status st = gicsim_system_create(&sc, &s);
+    if (st != GICSIM_OK)
+        return st;
+    gicsim_vm_config vc;
+    gicsim_vm_config_init(&vc);
+    vc.num_vcpus = 1; /* on PE 0; PE 1 runs the VMM's thread */
+    vc.policy = "eoi-split";
+    vc.guest_busy = true;
+    vc.pe_first = 0;
+    vc.pe_count = 1;
+    inject_state is = {.total = n + MB_WARMUP, .last = GICSIM_TIME_NEVER};
+    gicsim_source_config c;
+    gicsim_source_config_init(&c);
+    c.kind = GICSIM_SRC_MSI;
+    c.vm = 0;
+    c.vcpu = 0;
+    c.arrival = GICSIM_ARRIVE_MANUAL;
+    c.intid = GICSIM_LPI_BASE + 32;
+    c.device_id = 1;
+    c.event_id = 0;
+    if ((st = gicsim_vm_add(s, &vc, NULL)) == GICSIM_OK &&
+        (st = gicsim_source_add(s, &c, &is.src)) == GICSIM_OK) {
+        gicsim_system_run_for(s, GICSIM_US(100)); /* the vCPU loaded and spinning */
+        s->vms[0]->vcpus[0].masked = true;        /* PSTATE.I set: the LPI stays pending */
+        s->on_guest_ack_ctx = &is;
+        sys_pe *pe = &s->pes[1];
+        pe_next(s, pe, 0, op_inject, 0);
+        pe_run(s, pe);
+        gicsim_system_run_for(s, (gicsim_time_t)(n + MB_WARMUP + 1) * GICSIM_US(100));
+        if (s->oom)
+            st = GICSIM_E_NOMEM;
+        else if (is.st.n < n)
+            st = GICSIM_E_STATE;
+    }
+    if (st == GICSIM_OK) {
+        memset(out, 0, sizeof *out);
+        out->iterations = is.st.n;
+        out->value_ns = is.st.sum_ns / (double)is.st.n;
+        out->min_ns = is.st.min_ns;
+        out->max_ns = is.st.max_ns;
+        out->exits = s->st.exits_total;
+    }
+    gicsim_system_destroy(s);
+    return st;
+}
+
 gicsim_status gicsim_mb_run(const gicsim_mb_config *cfg, gicsim_mb_test test, gicsim_mb_result *out)
 {
     if (!cfg || !out || (unsigned)test >= GICSIM_MB__COUNT)
@@ -457,7 +672,16 @@ gicsim_status gicsim_mb_run(const gicsim_mb_config *cfg, gicsim_mb_test test, gi
     for (int d = 0; d < GICSIM_CLK__COUNT; d++)
         if (!cfg->timing.clock_hz[d])
             return GICSIM_E_INVAL;
-    if (test == GICSIM_MB_TIMER_BM || test == GICSIM_MB_TIMER_VM)
+    switch (test) {
+    case GICSIM_MB_TIMER_BM:
+    case GICSIM_MB_TIMER_VM:
         return run_seed004(cfg, test, out);
-    return run_kut(cfg, test, out);
+    case GICSIM_MB_VCPU_LOAD:
+    case GICSIM_MB_DOORBELL_ENABLE:
+        return run_step(cfg, test, out);
+    case GICSIM_MB_MSI_INJECT:
+        return run_inject(cfg, out);
+    default:
+        return run_kut(cfg, test, out);
+    }
 }

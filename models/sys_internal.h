@@ -141,6 +141,10 @@ struct sys_vcpu {
     uint64_t vpt;              /* its virtual pending table, 0 if none */
     uint32_t doorbell_lpi;     /* the host LPI that is its doorbell */
     bool pending_last;         /* GICR_VPENDBASER.PendingLast when its vPE was last put */
+    bool vpe_ready;            /* its vPE's pending table parsed since the last load (KVM's
+                                  vpe->ready: vgic_v4_commit waited for Dirty) */
+    bool db_enabled;           /* GICv4.0: its doorbell LPI enabled (KVM enables it when the
+                                  vCPU blocks and masks it when it fires) */
     uint32_t vpe_pe;           /* the redistributor its vPE is mapped to (VMAPP/VMOVP) */
     uint32_t doorbell_rec;     /* record of the latest direct interrupt, for doorbell exits */
     gicsim_event_id dtimer_ev; /* direct_timer: the comparator's deadline (writes the MSI) */
@@ -198,6 +202,11 @@ bool vgic_vcpu_has_work(const sys_vcpu *v);
  * vgic_flush_lr_state and the restore of hyp/vgic-v3-sr.c); returns what
  * the ICH accesses cost. */
 gicsim_time_t vgic_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v);
+/* The vGIC's per-vCPU state switched at vcpu_load and vcpu_put (KVM's
+ * __vgic_v3_restore_vmcr_aprs and __vgic_v3_save_vmcr_aprs): ICH_VMCR and
+ * the ICH_AP0R<n>/ICH_AP1R<n> the GIC implements, ich_access each. */
+gicsim_time_t vgic_load_cost(const gicsim_system *s);
+gicsim_time_t vgic_put_cost(const gicsim_system *s);
 /* What a fold found: its cost, and the vINTIDs the guest deactivated that
  * were queued with an EOI maintenance request (HW=0, EOI=1). */
 typedef struct vgic_fold_result {
@@ -219,6 +228,11 @@ typedef struct sys_source {
     vgic_irq *virq;  /* MSI: the guest's LPI (records; the software list when not direct) */
     uint32_t pintid; /* MSI: the host's physical LPI when not injected directly */
     bool direct;     /* MSI: mapped as a vLPI (GICv4) */
+    /* MSI, host side: the list entries the emulated ITS's find_ite walks to
+     * reach its (device, event), and whether KVM's translation cache holds
+     * it yet. */
+    uint32_t its_walk;
+    bool its_cached;
     /* Host timer: the record of the instance pending at the GIC (raised, not
      * yet acknowledged by the host) and of the one acknowledged and not yet
      * deactivated; SYS_NONE when none. */
@@ -235,6 +249,15 @@ struct gicsim_hyp {
     sys_pe *pe;
     gicsim_time_t charged;
 };
+
+/* Points of the hypervisor's paths a micro-benchmark can time
+ * (gicsim_system.on_probe; models/microbench.c). */
+typedef enum sys_probe {
+    SYS_PROBE_LOAD,            /* kvm_arch_vcpu_load starts */
+    SYS_PROBE_GUEST_ENTER,     /* __guest_enter: the guest's registers restored, before the ERET */
+    SYS_PROBE_DOORBELL_ENABLE, /* GICv4.0: a doorbell's enable starts */
+    SYS_PROBE_DOORBELL_DONE    /* a doorbell's enable or mask has completed (GICR_SYNCR) */
+} sys_probe;
 
 struct gicsim_system {
     gicsim_system_config cfg;
@@ -276,6 +299,9 @@ struct gicsim_system {
      * read), for workloads that watch it (models/microbench.c). */
     void (*on_guest_ack)(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
     void *on_guest_ack_ctx;
+    /* Called at the probe points of the paths (NULL: none), with the time
+     * the point is reached (at or before now). */
+    void (*on_probe)(gicsim_system *s, sys_probe p, uint32_t pe, gicsim_time_t when);
     struct sys_inv *inv; /* the invariant checker's state (models/invariants.c), NULL when off */
 };
 
@@ -310,8 +336,15 @@ gicsim_status gicv4_add_vsgi(gicsim_system *s, sys_vcpu *v, uint32_t vintid, uin
 void gicv4_msi_fire(gicsim_system *s, uint32_t src, uint32_t rec);
 /* vCPU load / put of a direct VM: the vPE becomes (non-)resident (load
  * queues its steps; put returns the time it charges). */
-void gicv4_vpe_load(gicsim_system *s, sys_pe *pe); /* queues its steps on the PE */
-gicsim_time_t gicv4_vpe_put(gicsim_system *s, sys_pe *pe);
+/* vgic_v4_load: the vPE becomes resident on `pe` (queues its steps). */
+void gicv4_vpe_load(gicsim_system *s, sys_pe *pe);
+/* vgic_v4_commit, before the first entry after a load: wait until the
+ * redistributor has parsed the VPT (GICR_VPENDBASER.Dirty), re-reading it
+ * every kvm.vpt_poll_delay (queues its steps). */
+void gicv4_vpe_commit(gicsim_system *s, sys_pe *pe);
+/* vgic_v4_put: the vPE becomes non-resident, with its doorbell requested
+ * when the vCPU blocks (queues its steps). */
+void gicv4_vpe_put(gicsim_system *s, sys_pe *pe, bool blocking);
 /* The host acknowledged LPI `intid` on `pe`: an MSI to inject, or a doorbell. */
 void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h);
 /* GICv4.1: forward a trapped SGI of the sender on `pe` to (v, vintid). */
@@ -341,6 +374,10 @@ void hyp_switch_in(gicsim_system *s, sys_pe *pe);
 void hyp_make_runnable(gicsim_system *s, sys_vcpu *v, sys_pe *from);
 void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *q, uint32_t rec);
 void hyp_init_pe(gicsim_system *s, sys_pe *pe);
+/* kvm_io_bus_read's binary search over a VM's MMIO bus (the distributor,
+ * one redistributor per vCPU, the ITS: kvm_io_bus_get_first_dev), one
+ * io_bus_step per halving. */
+gicsim_time_t hyp_io_bus_lookup(const gicsim_system *s, const sys_vm *vm);
 
 /* The exit being handled on `pe` is charged to the first instance its
  * handling delivers or completes: `rec`, unless one was found already. */

@@ -20,6 +20,14 @@ const char *gicsim_exit_reason_name(gicsim_exit_reason r)
     return (unsigned)r < GICSIM_EXIT__COUNT ? names[r] : NULL;
 }
 
+void gicsim_kvm_config_init(gicsim_kvm_config *cfg)
+{
+    if (!cfg)
+        return;
+    cfg->sgi_lookup = GICSIM_SGI_LOOKUP_MPIDR_TABLE;
+    cfg->vpt_poll_delay = GICSIM_US(1);
+}
+
 void gicsim_system_config_init(gicsim_system_config *cfg)
 {
     if (!cfg)
@@ -28,6 +36,7 @@ void gicsim_system_config_init(gicsim_system_config *cfg)
     gicsim_gic_config_init(&cfg->gic);
     gicsim_timing_init(&cfg->timing);
     cfg->vhe = true;
+    gicsim_kvm_config_init(&cfg->kvm);
     cfg->kick_sgi = 0;
     cfg->host_tick_ppi = 30;
 }
@@ -681,6 +690,28 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     if (gicsim_histogram_create(&so->lat) != GICSIM_OK)
         return GICSIM_E_NOMEM;
     so->host_pending = so->host_active = SYS_NONE;
+    if (c.kind == GICSIM_SRC_MSI) {
+        /* The guest maps its devices and their events in source order (MAPD,
+         * MAPTI appended to KVM's lists): find_ite walks every device mapped
+         * before this one, then every event of it mapped before this one. */
+        uint32_t first = id, devices = 0, events = 0;
+        for (uint32_t i = 0; i < id; i++) {
+            const gicsim_source_config *o = &s->src[i].cfg;
+            if (o->kind == GICSIM_SRC_MSI && o->vm == c.vm && o->device_id == c.device_id) {
+                first = first == id ? i : first;
+                events++;
+            }
+        }
+        for (uint32_t i = 0; i < first; i++) { /* devices first mapped before it */
+            const gicsim_source_config *o = &s->src[i].cfg;
+            bool before = o->kind == GICSIM_SRC_MSI && o->vm == c.vm;
+            for (uint32_t k = 0; k < i && before; k++)
+                before = !(s->src[k].cfg.kind == GICSIM_SRC_MSI && s->src[k].cfg.vm == c.vm &&
+                           s->src[k].cfg.device_id == o->device_id);
+            devices += before ? 1u : 0u;
+        }
+        so->its_walk = devices + 1 + events + 1;
+    }
     /* An MSI's guest LPI; under direct_timer, the timer's vLPI. */
     bool timer_vlpi = c.kind == GICSIM_SRC_VTIMER && vm && vm->pol->direct_timer;
     if (c.kind == GICSIM_SRC_MSI || timer_vlpi) {

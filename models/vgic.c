@@ -101,15 +101,50 @@ static uint32_t apr_count(const gicsim_system *s)
     return pre <= 5 ? 1u : 1u << (pre - 5);
 }
 
-/* Write the list registers from the software pending list (vgic flush). */
+gicsim_time_t vgic_load_cost(const gicsim_system *s)
+{
+    return (1 + 2 * apr_count(s)) * s->c[GICSIM_COST_ICH_ACCESS];
+}
+
+gicsim_time_t vgic_put_cost(const gicsim_system *s)
+{
+    return vgic_load_cost(s);
+}
+
+/* What sorting n entries costs (vgic_sort_ap_list: list_sort, a merge sort,
+ * about n log2 n comparisons). */
+static gicsim_time_t sort_cost(const gicsim_system *s, uint32_t n)
+{
+    uint32_t lg = 0;
+    while ((1u << lg) < n)
+        lg++;
+    return (gicsim_time_t)n * lg * s->c[GICSIM_COST_AP_LIST_SORT];
+}
+
+/* Write the list registers from the software pending list (vgic flush).
+ * The ICH_VMCR and ICH_AP1R<n> writes restore what the fold read back; KVM
+ * switches them at load and put only (vgic_load_cost), so they cost nothing
+ * here. What KVM's flush does costs: nothing with an empty list and no
+ * direct interrupts (kvm_vgic_flush_hwstate returns at once); else
+ * compute_ap_list_depth's walk (ap_list_entry each), the sort when the list
+ * exceeds the list registers, vgic_v3_populate_lr per list register filled
+ * (lr_write), and __vgic_v3_restore_state's register writes: ICH_HCR and
+ * each used list register (ich_access). */
 gicsim_time_t vgic_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
 {
     uint32_t nlr = s->cfg.gic.num_lrs, p = pe->id;
     prune(v);
+    bool direct = v->vm->pol->direct_msi;
+    gicsim_time_t cost = 0;
+    if (v->n_ap || direct) {
+        cost =
+            (gicsim_time_t)v->n_ap * s->c[GICSIM_COST_AP_LIST_ENTRY] + s->c[GICSIM_COST_ICH_ACCESS];
+        if (v->n_ap > nlr)
+            cost += sort_cost(s, v->n_ap);
+    }
     if (v->n_ap > 1) /* qsort's array must not be NULL, which an empty list may be */
         qsort(v->ap, v->n_ap, sizeof *v->ap, ap_cmp);
     uint32_t n = v->n_ap < nlr ? v->n_ap : nlr;
-    uint32_t writes = 0;
     for (uint32_t i = 0; i < n; i++) {
         vgic_irq *q = v->ap[i];
         uint64_t state = (virq_pending(q) ? GICSIM_LR_STATE_PENDING : 0) |
@@ -123,12 +158,12 @@ gicsim_time_t vgic_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
             q->latch = false;
         q->lr = (int8_t)i;
         v->lr_irq[i] = q;
-        writes++;
+        cost += s->c[GICSIM_COST_LR_WRITE] + s->c[GICSIM_COST_ICH_ACCESS];
     }
     for (uint32_t i = n; i < v->used_lrs; i++) {
         gicsim_ich_write(s->gic, p, (gicsim_ich_reg)(GICSIM_ICH_LR0 + i), 0);
         v->lr_irq[i] = NULL;
-        writes++;
+        cost += s->c[GICSIM_COST_ICH_ACCESS];
     }
     v->used_lrs = n;
     bool spill_pending = false, spill_active = false;
@@ -161,15 +196,28 @@ gicsim_time_t vgic_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
         gicsim_ich_write(s->gic, p, (gicsim_ich_reg)(GICSIM_ICH_AP1R0 + n), v->ap1r[n]);
     gicsim_ich_write(s->gic, p, GICSIM_ICH_HCR, hcr);
     GICSIM_INV(inv_sys_flush(s, pe, v));
-    return (writes + 2 + apr_count(s)) * s->c[GICSIM_COST_ICH_ACCESS];
+    return cost;
 }
 
 /* Read the list registers back into the software state (vgic fold/sync),
  * handle EOIcount for spilled active interrupts, and disable the virtual
- * interface (ICH_HCR.En=0, which also drops the maintenance interrupt). */
+ * interface (ICH_HCR.En=0, which also drops the maintenance interrupt).
+ * KVM's kvm_vgic_sync_hwstate costs nothing with an empty list; else
+ * __vgic_v3_save_state reads and clears each used list register and writes
+ * ICH_HCR when any is used or the VM has direct interrupts (ich_access
+ * each), vgic_v3_fold_lr_state folds each (lr_fold) and vgic_prune_ap_list
+ * walks the list (ap_list_entry each). */
 void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
 {
-    uint32_t p = pe->id, reads = 1 + apr_count(s);
+    uint32_t p = pe->id;
+    gicsim_time_t cost = 0;
+    if (v->n_ap) {
+        cost = (gicsim_time_t)v->n_ap * s->c[GICSIM_COST_AP_LIST_ENTRY] +
+               (gicsim_time_t)v->used_lrs *
+                   (2 * s->c[GICSIM_COST_ICH_ACCESS] + s->c[GICSIM_COST_LR_FOLD]);
+        if (v->used_lrs || v->vm->pol->direct_msi)
+            cost += s->c[GICSIM_COST_ICH_ACCESS];
+    }
     uint64_t hcr = 0;
     gicsim_ich_read(s->gic, p, GICSIM_ICH_HCR, &hcr);
     for (uint32_t n = 0; n < apr_count(s); n++) {
@@ -185,7 +233,6 @@ void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
         /* Clear it, as KVM's save does: a stale EOI=1 entry would keep
          * ICH_EISR, and so the maintenance interrupt, asserted. */
         gicsim_ich_write(s->gic, p, (gicsim_ich_reg)(GICSIM_ICH_LR0 + i), 0);
-        reads += 2;
         v->lr_irq[i] = NULL;
         if (!q)
             continue;
@@ -231,5 +278,5 @@ void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
     v->used_lrs = 0;
     prune(v);
     GICSIM_INV(inv_sys_fold(s, pe, v));
-    out->cost += (reads + 1) * s->c[GICSIM_COST_ICH_ACCESS];
+    out->cost += cost;
 }

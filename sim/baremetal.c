@@ -89,10 +89,10 @@ bm_system *bm_create(gicsim_gic *gic, const gicsim_timing *timing)
     }
     bm->gic = gic;
     bm->engine = gicsim_gic_engine(gic);
-    bm->t_entry = gicsim_timing_ps(timing, GICSIM_COST_EXCEPTION_ENTRY);
+    bm->t_entry = gicsim_timing_ps(timing, GICSIM_COST_EXC_LOCAL);
     bm->t_iar = gicsim_timing_ps(timing, GICSIM_COST_ICC_IAR_READ);
     bm->t_eoir = gicsim_timing_ps(timing, GICSIM_COST_ICC_EOIR_WRITE);
-    bm->t_return = gicsim_timing_ps(timing, GICSIM_COST_EXCEPTION_RETURN);
+    bm->t_return = gicsim_timing_ps(timing, GICSIM_COST_ERET_LOCAL);
     return bm;
 }
 

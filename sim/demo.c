@@ -229,11 +229,11 @@ int main(int argc, char **argv)
     printf("gicsim %s demo: bare-metal SPI delivery, %u PEs, %" PRIu64 " ms simulated, "
            "seed %" PRIu64 ", mean gap %" PRIu64 " us per device\n",
            gicsim_version_string(), NUM_PES, ms, seed, mean_us);
-    printf("costs: dist_to_redist %.0f ns, redist_to_cpuif %.0f ns, exception_entry %.1f ns, "
+    printf("costs: dist_to_redist %.0f ns, redist_to_cpuif %.0f ns, exc_local %.1f ns, "
            "icc_iar_read %.1f ns\n\n",
            gicsim_timing_ps(&timing, GICSIM_COST_DIST_TO_REDIST) / 1000.0,
            gicsim_timing_ps(&timing, GICSIM_COST_REDIST_TO_CPUIF) / 1000.0,
-           gicsim_timing_ps(&timing, GICSIM_COST_EXCEPTION_ENTRY) / 1000.0,
+           gicsim_timing_ps(&timing, GICSIM_COST_EXC_LOCAL) / 1000.0,
            gicsim_timing_ps(&timing, GICSIM_COST_ICC_IAR_READ) / 1000.0);
     printf("%-5s %-5s %-3s %-4s %7s | %-29s | %-37s\n", "INTID", "trig", "PE", "prio", "count",
            "signal latency ns (mean p50 max)", "acknowledge latency ns (mean p50 p99 max)");

@@ -91,7 +91,7 @@ static void three_model(lin_model *m)
     lin_init(m);
     m->offset[GICSIM_MB_HVC] = 100;
     m->coef[GICSIM_MB_HVC][GICSIM_COST_HVC_HANDLE] = 1.0 / 3;
-    m->coef[GICSIM_MB_HVC][GICSIM_COST_EXCEPTION_ENTRY] = 1.0 / 3;
+    m->coef[GICSIM_MB_HVC][GICSIM_COST_EXC_TO_EL2] = 1.0 / 3;
     m->offset[GICSIM_MB_EOI] = 10;
     m->coef[GICSIM_MB_EOI][GICSIM_COST_ICV_EOIR_WRITE] = 1.0 / 3;
     m->offset[GICSIM_MB_IPI] = 500;
@@ -124,8 +124,8 @@ static void test_solver_linear(void **state)
     assert_int_equal(r.timing.cycles[GICSIM_COST_ICV_EOIR_WRITE], 7);
     assert_int_equal(r.timing.cycles[GICSIM_COST_VCPU_KICK], 1234);
     /* Costs outside the fit keep the base's values. */
-    assert_int_equal(r.timing.cycles[GICSIM_COST_EXCEPTION_ENTRY],
-                     base.timing.cycles[GICSIM_COST_EXCEPTION_ENTRY]);
+    assert_int_equal(r.timing.cycles[GICSIM_COST_EXC_TO_EL2],
+                     base.timing.cycles[GICSIM_COST_EXC_TO_EL2]);
     assert_int_equal(r.n_tests, 3);
     for (int i = 0; i < 3; i++) {
         assert_true(fabs(r.simulated_ns[i] - meas[i]) < 1e-9);
@@ -238,14 +238,14 @@ static void test_solver_rank(void **state)
     assert_int_equal(r.rank, 1);
     /* hvc_handle and exception_entry move only hvc, in the same proportion. */
     const gicsim_cost_id same[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_ICV_EOIR_WRITE,
-                                   GICSIM_COST_EXCEPTION_ENTRY};
+                                   GICSIM_COST_EXC_TO_EL2};
     m.coef[GICSIM_MB_IPI][GICSIM_COST_HVC_HANDLE] = 0;
     lin_figures(&m, &base, three, 3, meas);
     assert_int_equal(calib_fit(lin_run, &m, &base, three, meas, 3, same, 3, &r), GICSIM_E_INVAL);
     assert_non_null(strstr(r.message, "hvc_handle and exception_entry are not separable"));
     /* More costs than figures. */
     const gicsim_cost_id four[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_ICV_EOIR_WRITE,
-                                   GICSIM_COST_VCPU_KICK, GICSIM_COST_EXCEPTION_ENTRY};
+                                   GICSIM_COST_VCPU_KICK, GICSIM_COST_EXC_TO_EL2};
     assert_int_equal(calib_fit(lin_run, &m, &base, three, meas, 3, four, 4, &r), GICSIM_E_INVAL);
     assert_non_null(strstr(r.message, "4 costs cannot be fitted to 3"));
 }

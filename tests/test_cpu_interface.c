@@ -710,23 +710,26 @@ static void test_sgi_signal_timing(void **state)
 {
     fx *f = *state;
     gicsim_time_t t0 = gicsim_engine_now(f->e);
+    /* The SGI's flight (sgi_route), then the redistributor's hop. */
+    gicsim_time_t route = tf_cost_ps(GICSIM_COST_SGI_ROUTE);
+    gicsim_time_t signal = route + tf_cost_ps(GICSIM_COST_REDIST_TO_CPUIF);
     size_t nl = f->lines.n;
     send_sgi1(f, 0, 4, 1u << 3);
-    gicsim_engine_run_until(f->e, t0 + GICSIM_NS(40) - 1);
+    gicsim_engine_run_until(f->e, t0 + signal - 1);
     assert_false(gicsim_gic_irq_line(f->g, 3));
     assert_int_equal(tf_irq_state(f->g, 3, 4), GICSIM_IRQ_PENDING);
-    gicsim_engine_run_until(f->e, t0 + GICSIM_NS(40));
+    gicsim_engine_run_until(f->e, t0 + signal);
     assert_true(gicsim_gic_irq_line(f->g, 3));
 
     uint32_t pe = 99;
     assert_int_equal(first_event_time(f, GICSIM_GEV_SGI_SEND, 4, &pe), t0);
     assert_int_equal(pe, 0);
-    assert_int_equal(first_event_time(f, GICSIM_GEV_RAISE, 4, &pe), t0 + GICSIM_NS(30));
+    assert_int_equal(first_event_time(f, GICSIM_GEV_RAISE, 4, &pe), t0 + route);
     assert_int_equal(pe, 3);
-    assert_int_equal(first_event_time(f, GICSIM_GEV_SIGNAL, 4, &pe), t0 + GICSIM_NS(40));
+    assert_int_equal(first_event_time(f, GICSIM_GEV_SIGNAL, 4, &pe), t0 + signal);
     assert_int_equal(pe, 3);
     assert_int_equal(f->lines.n, nl + 1);
-    assert_int_equal(f->lines.v[nl].time, t0 + GICSIM_NS(40));
+    assert_int_equal(f->lines.v[nl].time, t0 + signal);
     assert_int_equal(f->lines.v[nl].pe, 3);
     assert_true(f->lines.v[nl].irq);
     assert_false(f->lines.v[nl].fiq);

@@ -806,8 +806,18 @@ static void test_v41_vsgi(void **state)
     run(f);
     assert_int_equal(viar1(f, 3), 5);
     assert_int_equal(iar1(f, 3), SPURIOUS);
-    /* Not resident: the vPE's doorbell rings on its PE. */
+    /* Not resident, made so without asking for the doorbell: none. */
     tf_gicr_wr(f->g, 3, GICSIM_GICR_VPENDBASER, 8, VPT_BASE(1));
+    run(f);
+    tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5));
+    run(f);
+    assert_int_equal(iar1(f, 3), SPURIOUS);
+    /* Resident again (it takes the vSGI), then not with
+     * GICR_VPENDBASER.Doorbell: the vPE's doorbell rings on its PE. */
+    make_resident(f, 3, VPT_BASE(1));
+    run(f);
+    assert_int_equal(viar1(f, 3), 5);
+    tf_gicr_wr(f->g, 3, GICSIM_GICR_VPENDBASER, 8, VPT_BASE(1) | GICSIM_GICR_VPENDBASER_DB);
     run(f);
     tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5));
     run(f);
@@ -816,7 +826,7 @@ static void test_v41_vsgi(void **state)
     tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(7, 1));
     run(f);
     gicsim_its_stats s = its_stats(f);
-    assert_int_equal(s.vsgis, 2);
+    assert_int_equal(s.vsgis, 3);
     assert_int_equal(s.vsgis_dropped, 1);
     /* INVDB re-sends the doorbell; VSGI and INVDB are unknown on GICv4.0. */
     submit1(f, gicsim_its_cmd_invdb(2));

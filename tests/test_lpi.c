@@ -284,6 +284,13 @@ static void test_direct_lpi_registers(void **state)
     tf_icc_wr(g, 1, GICSIM_ICC_EOIR1, 9000);
     tf_lpi_config(g, PROP, 9000, 0x40, false);
     tf_gicr_wr(g, 1, GICSIM_GICR_INVLPIR, 8, 9000);
+    /* GICR_SYNCR.Busy while the redistributor reads the configuration byte
+     * (lpi_config_read), then clear. */
+    gicsim_time_t inv = gicsim_engine_now(f->e);
+    assert_int_equal(tf_gicr_rd(g, 1, GICSIM_GICR_SYNCR, 4), 1);
+    gicsim_engine_run_until(f->e, inv + tf_cost_ps(GICSIM_COST_LPI_CONFIG_READ) - 1);
+    assert_int_equal(tf_gicr_rd(g, 1, GICSIM_GICR_SYNCR, 4), 1);
+    gicsim_engine_run_until(f->e, inv + tf_cost_ps(GICSIM_COST_LPI_CONFIG_READ));
     assert_int_equal(tf_gicr_rd(g, 1, GICSIM_GICR_SYNCR, 4), 0);
     tf_gicr_wr(g, 1, GICSIM_GICR_SETLPIR, 8, 9000);
     tf_settle(f->e);
@@ -568,9 +575,11 @@ static void make_resident(fx *f, uint32_t pe, uint64_t vpt)
     tf_gicr_wr(f->g, pe, GICSIM_GICR_VPENDBASER, 8, vpt | GICSIM_GICR_VPENDBASER_VALID);
 }
 
+/* Valid 1 -> 0; GICv4.1: with GICR_VPENDBASER.Doorbell, asking for the
+ * vPE's doorbell while it is away (what KVM does for a vCPU that blocks). */
 static void make_nonresident(fx *f, uint32_t pe, uint64_t vpt)
 {
-    tf_gicr_wr(f->g, pe, GICSIM_GICR_VPENDBASER, 8, vpt);
+    tf_gicr_wr(f->g, pe, GICSIM_GICR_VPENDBASER, 8, vpt | GICSIM_GICR_VPENDBASER_DB);
 }
 
 /* A vLPI for the resident vPE is presented on the virtual CPU interface, with
@@ -753,7 +762,15 @@ static void test_vpe_doorbell_v41(void **state)
     assert_int_equal(tf_icc_rd(g, 1, GICSIM_ICC_IAR1), 8600);
     tf_icc_wr(g, 1, GICSIM_ICC_EOIR1, 8600);
     assert_int_equal(tf_irq_state(g, 1, 8700), GICSIM_IRQ_INACTIVE);
-    /* Resident then not: re-armed. */
+    /* Resident then not without asking for the doorbell (a preempted vCPU):
+     * no doorbell. */
+    make_resident(f, 1, VPT);
+    tf_settle(f->e);
+    tf_gicr_wr(g, 1, GICSIM_GICR_VPENDBASER, 8, VPT);
+    vlpi_set_pending(g, 1, VPT, VPROP, 8194, NO_DB);
+    assert_int_equal(tf_gic_stats(g).doorbells, 1);
+    vlpi_clear_pending(g, 1, VPT, 8194);
+    /* Resident then not, asking for it: re-armed. */
     make_resident(f, 1, VPT);
     tf_settle(f->e);
     make_nonresident(f, 1, VPT);

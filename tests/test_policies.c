@@ -96,16 +96,18 @@ static void test_exits_per_interrupt(void **state)
 
 /* A level interrupt under trap-inject costs a maintenance exit more than an
  * edge one, and its record's hypervisor time covers that exit too: at least
- * the exception entry, the context save and restore and the return. */
+ * the exception entry, the context save, the run loop, the restore and the
+ * return. */
 static void test_maintenance_exit_time_attributed(void **state)
 {
     (void)state;
     gicsim_timing t;
     gicsim_timing_init(&t);
-    gicsim_time_t min_exit = gicsim_timing_ps(&t, GICSIM_COST_EXCEPTION_ENTRY) +
-                             gicsim_timing_ps(&t, GICSIM_COST_GUEST_CTX_SAVE) +
-                             gicsim_timing_ps(&t, GICSIM_COST_GUEST_CTX_RESTORE) +
-                             gicsim_timing_ps(&t, GICSIM_COST_EXCEPTION_RETURN);
+    gicsim_time_t min_exit = gicsim_timing_ps(&t, GICSIM_COST_EXC_TO_EL2) +
+                             gicsim_timing_ps(&t, GICSIM_COST_GUEST_STATE_SAVE) +
+                             gicsim_timing_ps(&t, GICSIM_COST_RUN_LOOP) +
+                             gicsim_timing_ps(&t, GICSIM_COST_GUEST_STATE_RESTORE) +
+                             gicsim_timing_ps(&t, GICSIM_COST_ERET_TO_GUEST);
     gicsim_time_t hyp[2];
     for (int level = 0; level < 2; level++) {
         gicsim_system *s = tf_system(GICSIM_GICV3, 1);

@@ -327,7 +327,7 @@ static void test_full_values(void **state)
     assert_jstr(r, "platform.vhe", "true"); /* testplat says false, overridden */
     assert_ju64(r, "platform.clocks.cpu", 2000000000ull);
     assert_ju64(r, "platform.clocks.gic", 1000000000ull);
-    assert_ju64(r, "platform.costs.exception_entry", 80);
+    assert_ju64(r, "platform.costs.exc_to_el2", 80);
     assert_ju64(r, "platform.costs.sched_wakeup", 0x800);
     assert_ju64(r, "platform.costs.vcpu_kick", 250);
     assert_ju64(r, "platform.costs.gic_mmio", 256);
@@ -340,7 +340,7 @@ static void test_full_values(void **state)
     assert_jstr(r, "platform.predicts.1", "timer_bm");
     assert_jstr(r, "platform_overrides.vhe", "true");
     assert_ju64(r, "platform_overrides.costs.vcpu_kick", 250);
-    assert_null(yt_map_get(jget(r, "platform_overrides.costs"), "exception_entry"));
+    assert_null(yt_map_get(jget(r, "platform_overrides.costs"), "exc_to_el2"));
     assert_jstr(r, "gic.version", "v4.1");
     assert_ju64(r, "gic.pes_per_cluster", 4);
     assert_ju64(r, "host.kick_sgi", 1);
@@ -915,8 +915,8 @@ static void test_microbench_scenario(void **state)
     assert_int_equal(cfg.iterations, 32);
     assert_false(cfg.vhe);
     assert_int_equal(cfg.timing.cycles[GICSIM_COST_HVC_HANDLE], 777);
-    assert_int_equal(cfg.timing.cycles[GICSIM_COST_MMIO_USER],
-                     gicsim_cost_default_cycles(GICSIM_COST_MMIO_USER));
+    assert_int_equal(cfg.timing.cycles[GICSIM_COST_VMM_MMIO],
+                     gicsim_cost_default_cycles(GICSIM_COST_VMM_MMIO));
     gicsim_scenario_free(sc);
 
     /* Without tests: all of them, default iterations. */

@@ -371,21 +371,30 @@ static void test_sgi_path_and_cost(void **state)
         sends += l->v[i].kind == GICSIM_GEV_SGI_SEND;
     assert_int_equal(sends, 1);
 
-    /* Exact times. */
+    /* Exact times: the sender's exit up to the kick (KVM: __guest_exit, the
+     * run loop, kvm_handle_sys_reg, vgic_v3_dispatch_sgi,
+     * vgic_queue_irq_unlock, kvm_vcpu_kick), the SGI's flight, the
+     * receiver's IRQ exit with the host's IPI handler and the flush of one
+     * list register, the guest's acknowledge. */
     gicsim_time_t ich = tf_cost_ps(GICSIM_COST_ICH_ACCESS);
     gicsim_time_t exit_cost =
-        tf_cost_ps(GICSIM_COST_EXCEPTION_ENTRY) + tf_cost_ps(GICSIM_COST_GUEST_CTX_SAVE);
-    /* The kick leaves after the queueing and the host's IPI send path. */
-    gicsim_time_t sender = exit_cost + 3 * ich + tf_cost_ps(GICSIM_COST_SGI_EMULATE) +
-                           tf_cost_ps(GICSIM_COST_VIRQ_INJECT) + tf_cost_ps(GICSIM_COST_VCPU_KICK);
+        tf_cost_ps(GICSIM_COST_EXC_TO_EL2) + tf_cost_ps(GICSIM_COST_SPECTRE_BHB) +
+        tf_cost_ps(GICSIM_COST_GUEST_STATE_SAVE) + tf_cost_ps(GICSIM_COST_RUN_LOOP);
+    gicsim_time_t sender = exit_cost + tf_cost_ps(GICSIM_COST_HANDLE_EXIT) +
+                           tf_cost_ps(GICSIM_COST_SYSREG_TRAP) +
+                           tf_cost_ps(GICSIM_COST_SGI_DISPATCH) +
+                           tf_cost_ps(GICSIM_COST_IRQ_QUEUE) + tf_cost_ps(GICSIM_COST_VCPU_KICK);
     gicsim_time_t gic = tf_cost_ps(GICSIM_COST_SGI_ROUTE) + tf_cost_ps(GICSIM_COST_REDIST_TO_CPUIF);
-    gicsim_time_t receiver = exit_cost + 3 * ich + tf_cost_ps(GICSIM_COST_HOST_IRQ_ENTRY) +
-                             tf_cost_ps(GICSIM_COST_ICC_IAR_READ) +
-                             2 * tf_cost_ps(GICSIM_COST_ICC_EOIR_WRITE) + 4 * ich +
-                             tf_cost_ps(GICSIM_COST_GUEST_CTX_RESTORE) +
-                             tf_cost_ps(GICSIM_COST_EXCEPTION_RETURN);
-    gicsim_time_t guest =
-        tf_cost_ps(GICSIM_COST_EXCEPTION_ENTRY) + tf_cost_ps(GICSIM_COST_ICV_IAR_READ);
+    /* The receiver's sync walks its pending list, which holds the SGI the
+     * sender queued (no list register used yet). */
+    gicsim_time_t receiver =
+        exit_cost + tf_cost_ps(GICSIM_COST_AP_LIST_ENTRY) + tf_cost_ps(GICSIM_COST_EXC_LOCAL) +
+        tf_cost_ps(GICSIM_COST_HOST_IRQ_ENTRY) + tf_cost_ps(GICSIM_COST_ICC_IAR_READ) +
+        tf_cost_ps(GICSIM_COST_IPI_HANDLER) + 2 * tf_cost_ps(GICSIM_COST_ICC_EOIR_WRITE) +
+        tf_cost_ps(GICSIM_COST_ERET_LOCAL) + tf_cost_ps(GICSIM_COST_AP_LIST_ENTRY) +
+        tf_cost_ps(GICSIM_COST_LR_WRITE) + 2 * ich + tf_cost_ps(GICSIM_COST_GUEST_STATE_RESTORE) +
+        tf_cost_ps(GICSIM_COST_ERET_TO_GUEST);
+    gicsim_time_t guest = tf_cost_ps(GICSIM_COST_EXC_LOCAL) + tf_cost_ps(GICSIM_COST_ICV_IAR_READ);
     assert_int_equal(l->v[send].time, r->t_assert + sender);
     assert_int_equal(l->v[raise].time - l->v[send].time, tf_cost_ps(GICSIM_COST_SGI_ROUTE));
     assert_int_equal(l->v[vack].time, r->t_ack);
@@ -426,25 +435,33 @@ static void test_vhe_world_switch(void **state)
     gicsim_time_t lat_vhe, hyp_vhe, lat_nvhe, hyp_nvhe;
     single_spi(true, &lat_vhe, &hyp_vhe);
     single_spi(false, &lat_nvhe, &hyp_nvhe);
+    /* Without VHE the exit ERETs from EL2 to the host at EL1 and the entry
+     * calls EL2 again, switching the EL1 context each way. */
     gicsim_time_t ws = tf_cost_ps(GICSIM_COST_WORLD_SWITCH);
     assert_true(ws > 0);
-    assert_int_equal(lat_nvhe - lat_vhe, 2 * ws);
-    assert_int_equal(hyp_nvhe - hyp_vhe, 2 * ws);
+    gicsim_time_t nvhe =
+        2 * ws + tf_cost_ps(GICSIM_COST_ERET_TO_HOST) + tf_cost_ps(GICSIM_COST_EXC_HOST_TO_EL2);
+    assert_int_equal(lat_nvhe - lat_vhe, nvhe);
+    assert_int_equal(hyp_nvhe - hyp_vhe, nvhe);
 
     /* And the whole path with VHE: the SPI reaches the PE (distributor,
-     * redistributor), the exit, the host's acknowledge, eoi-split's EOIR
-     * (priority drop only) and injection, the flush of one list register,
-     * the entry, the guest's acknowledge. */
+     * redistributor), the exit and the run loop, the host's interrupt entry
+     * and acknowledge, eoi-split's EOIR (priority drop only) and injection,
+     * the return from the interrupt, the flush of one list register, the
+     * entry, the guest's acknowledge. */
     gicsim_time_t ich = tf_cost_ps(GICSIM_COST_ICH_ACCESS);
     gicsim_time_t exit_part =
-        tf_cost_ps(GICSIM_COST_EXCEPTION_ENTRY) + tf_cost_ps(GICSIM_COST_GUEST_CTX_SAVE) + 3 * ich +
-        tf_cost_ps(GICSIM_COST_HOST_IRQ_ENTRY) + tf_cost_ps(GICSIM_COST_ICC_IAR_READ) +
-        tf_cost_ps(GICSIM_COST_ICC_EOIR_WRITE) + tf_cost_ps(GICSIM_COST_VIRQ_INJECT) + 4 * ich +
-        tf_cost_ps(GICSIM_COST_GUEST_CTX_RESTORE) + tf_cost_ps(GICSIM_COST_EXCEPTION_RETURN);
+        tf_cost_ps(GICSIM_COST_EXC_TO_EL2) + tf_cost_ps(GICSIM_COST_SPECTRE_BHB) +
+        tf_cost_ps(GICSIM_COST_GUEST_STATE_SAVE) + tf_cost_ps(GICSIM_COST_RUN_LOOP) +
+        tf_cost_ps(GICSIM_COST_EXC_LOCAL) + tf_cost_ps(GICSIM_COST_HOST_IRQ_ENTRY) +
+        tf_cost_ps(GICSIM_COST_ICC_IAR_READ) + tf_cost_ps(GICSIM_COST_ICC_EOIR_WRITE) +
+        tf_cost_ps(GICSIM_COST_IRQ_QUEUE) + tf_cost_ps(GICSIM_COST_ERET_LOCAL) +
+        tf_cost_ps(GICSIM_COST_AP_LIST_ENTRY) + tf_cost_ps(GICSIM_COST_LR_WRITE) + 2 * ich +
+        tf_cost_ps(GICSIM_COST_GUEST_STATE_RESTORE) + tf_cost_ps(GICSIM_COST_ERET_TO_GUEST);
     assert_int_equal(hyp_vhe, exit_part);
     assert_int_equal(lat_vhe, tf_cost_ps(GICSIM_COST_DIST_TO_REDIST) +
                                   tf_cost_ps(GICSIM_COST_REDIST_TO_CPUIF) + exit_part +
-                                  tf_cost_ps(GICSIM_COST_EXCEPTION_ENTRY) +
+                                  tf_cost_ps(GICSIM_COST_EXC_LOCAL) +
                                   tf_cost_ps(GICSIM_COST_ICV_IAR_READ));
 }
 

@@ -60,7 +60,10 @@ typedef struct gicsim_gic_config {
     uint32_t num_lrs;         /* list registers per virtual CPU interface, 1..16, default 4 */
     uint8_t lpi_id_bits;      /* INTID bits with LPIs (GICD_TYPER.IDbits + 1), 14..20, default 16 */
     bool its;                 /* an ITS is present (GITS_* frame), default true */
-    uint32_t its_cache_entries;  /* ITS translation cache entries (LRU), 0..4096, default 32 */
+    uint32_t its_cache_entries; /* ITS translation cache entries (LRU), 0..4096, default 32 */
+    uint32_t sockets; /* sockets the PEs are spread over, 1..num_pes, default 1: PE n sits on
+                         socket n * sockets / num_pes; the distributor and the ITS on socket 0.
+                         A message between sockets costs socket_hop more. */
     const gicsim_timing *timing; /* hop costs; NULL means gicsim_timing_init defaults. Copied. */
 } gicsim_gic_config;
 
@@ -191,6 +194,10 @@ GICSIM_API gicsim_status gicsim_gicr_write(gicsim_gic *gic, uint32_t pe, uint32_
 #define GICSIM_GICR_VPENDBASER_DIRTY (1ull << 60)
 #define GICSIM_GICR_VPENDBASER_PENDING_LAST (1ull << 61)
 #define GICSIM_GICR_VPENDBASER_IDAI (1ull << 62)
+/* GICv4.1: the same bit is Doorbell: written 1 with Valid 1 -> 0, it asks
+ * the redistributor for the vPE's doorbell when one of its interrupts
+ * becomes pending while it is not resident. */
+#define GICSIM_GICR_VPENDBASER_DB (1ull << 62)
 #define GICSIM_GICR_VPENDBASER_VALID (1ull << 63)
 /* SGI_base frame (offsets from the start of the redistributor). */
 #define GICSIM_GICR_SGI_BASE 0x10000u

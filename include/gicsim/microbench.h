@@ -10,7 +10,8 @@
  *
  * The kvm-unit-tests tests (guest with 2 vCPUs pinned on PEs 0 and 1; vCPU 1
  * spins with interrupts enabled; vCPU 0 runs the test loop):
- *   hvc             HVC #0 (PSCI_VERSION): a hypercall round trip;
+ *   hvc             HVC #0 with function ID 0x4b000000, which KVM's SMCCC
+ *                   filter denies: a hypercall round trip;
  *   mmio_read_user  a load from a device register the VMM emulates in user
  *                   space (stage-2 fault, exit to user space and back);
  *   mmio_read_vgic  a load of GICD_IIDR, emulated by the host kernel's vGIC;
@@ -21,7 +22,8 @@
  *   ipi_hw          the same with GICv4.1 vSGIs (gicv41-vsgi: no exit on vCPU 1);
  *   lpi             an INT command for LPI 8199 (device 2, event 20, collection
  *                   of vCPU 1) through the host's emulated ITS: the GITS_CWRITER
- *                   write traps, the host runs the command and injects;
+ *                   write traps, the host runs the command and injects, then
+ *                   the test reads GITS_CREADR (a second trap);
  *   timer_10ms      vCPU 0 arms its virtual timer 10 ms ahead and spins; the
  *                   figure is the time past the deadline until it sees its
  *                   handler's flag.
@@ -29,12 +31,23 @@
  * the median latency from the deadline to the interrupt's acknowledge):
  *   timer_bm        bare metal: the host kernel's own timer on an idle PE;
  *   timer_vm        in a VM: the guest's virtual timer, WFI trapped, eoi-split.
+ * Host-side steps of GICv4 and of the emulated ITS (averages):
+ *   vcpu_load       GICv4.1: from kvm_arch_vcpu_load to __guest_enter when a
+ *                   vCPU blocked in WFI wakes on its timer (the vPE made
+ *                   resident, its pending table parsed), gicv4-direct;
+ *   doorbell_enable GICv4.0: enabling the doorbell of a vCPU that blocks
+ *                   (its_vpe_unmask_irq: the configuration byte,
+ *                   GICR_INVLPIR, the wait for GICR_SYNCR), gicv4-direct;
+ *   msi_inject      KVM_SIGNAL_MSI from a VMM thread into the emulated ITS,
+ *                   one ioctl per MSI, translation cached (the time per MSI of
+ *                   KVM's vgic_lpi_stress with one device, event and vCPU).
  */
 #ifndef GICSIM_MICROBENCH_H
 #define GICSIM_MICROBENCH_H
 
 #include <gicsim/common.h>
 #include <gicsim/histogram.h>
+#include <gicsim/system.h>
 #include <gicsim/timing.h>
 
 #ifdef __cplusplus
@@ -52,6 +65,9 @@ typedef enum gicsim_mb_test {
     GICSIM_MB_TIMER_10MS,
     GICSIM_MB_TIMER_BM,
     GICSIM_MB_TIMER_VM,
+    GICSIM_MB_VCPU_LOAD,
+    GICSIM_MB_DOORBELL_ENABLE,
+    GICSIM_MB_MSI_INJECT,
     GICSIM_MB__COUNT
 } gicsim_mb_test;
 
@@ -63,8 +79,9 @@ GICSIM_API gicsim_status gicsim_mb_test_lookup(const char *name, gicsim_mb_test 
 GICSIM_API const char *gicsim_mb_test_description(gicsim_mb_test t);
 
 typedef struct gicsim_mb_config {
-    gicsim_timing timing; /* the platform's clocks and costs */
-    bool vhe;             /* host kernel at EL2 (default true) */
+    gicsim_timing timing;  /* the platform's clocks and costs */
+    bool vhe;              /* host kernel at EL2 (default true) */
+    gicsim_kvm_config kvm; /* KVM's version-dependent behaviour (default: current KVM) */
     /* Iterations of the kvm-unit-tests loop (0: the default, 1024; timer_10ms
      * runs at most 64) or, for timer_bm/timer_vm, the number of 200 us periods
      * (0: the default, 5000 = 1 s; seed 004 ran 20 s = 100000). */

@@ -33,10 +33,31 @@ typedef enum gicsim_exit_reason {
 
 GICSIM_API const char *gicsim_exit_reason_name(gicsim_exit_reason r);
 
+/* How KVM finds an SGI's target vCPU (vgic_v3_dispatch_sgi). */
+typedef enum gicsim_sgi_lookup {
+    GICSIM_SGI_LOOKUP_MPIDR_TABLE = 0, /* Linux 6.7 and later: an index by MPIDR, one lookup */
+    GICSIM_SGI_LOOKUP_VCPU_WALK = 1    /* before: kvm_for_each_vcpu comparing each MPIDR, up to
+                                          the target's index (sgi_vcpu_walk per vCPU) */
+} gicsim_sgi_lookup;
+
+/* The host software's behaviour where KVM versions differ (a platform
+ * setting; docs/virtualization.md). */
+typedef struct gicsim_kvm_config {
+    gicsim_sgi_lookup sgi_lookup; /* default GICSIM_SGI_LOOKUP_MPIDR_TABLE */
+    /* The wait between two reads of GICR_VPENDBASER while its Dirty bit is
+     * set, when KVM waits for a vPE's pending table to be parsed before the
+     * first entry after a load (its_wait_vpt_parse_complete's poll delay);
+     * default 1 us. */
+    gicsim_time_t vpt_poll_delay;
+} gicsim_kvm_config;
+
+GICSIM_API void gicsim_kvm_config_init(gicsim_kvm_config *cfg);
+
 typedef struct gicsim_system_config {
-    gicsim_gic_config gic;  /* PEs, SPIs, LRs, version...; its .timing is ignored */
+    gicsim_gic_config gic;  /* PEs, SPIs, LRs, version, sockets...; its .timing is ignored */
     gicsim_timing timing;   /* the platform's costs */
     bool vhe;               /* host kernel at EL2 (true, default) or at EL1 with world switches */
+    gicsim_kvm_config kvm;  /* KVM's version-dependent behaviour */
     uint32_t kick_sgi;      /* physical SGI the host uses to kick a PE out of a guest; default 0 */
     uint32_t host_tick_ppi; /* physical PPI of the host's scheduler tick; default 30 */
 } gicsim_system_config;

@@ -31,11 +31,13 @@ typedef enum gicsim_clock_domain {
  * GICSIM_COST_LIST_PRIORS (seven). */
 #define GICSIM_COST_TABLE_(M, X)                                                                   \
     M(X, DIST_TO_REDIST, GIC, 20, 5, 100, "dist_to_redist",                                        \
-      "distributor forwards an SPI state change to the target redistributor")                      \
+      "the distributor forwards an SPI state change to the target redistributor")                  \
     M(X, REDIST_TO_CPUIF, GIC, 10, 3, 60, "redist_to_cpuif",                                       \
-      "redistributor presents its highest-priority pending interrupt to the CPU interface")        \
-    M(X, SGI_ROUTE, GIC, 30, 20, 800, "sgi_route",                                                 \
-      "an SGI travels from the sender's CPU interface to each target redistributor")               \
+      "a redistributor presents its highest-priority pending interrupt to the CPU interface")      \
+    M(X, SGI_ROUTE, GIC, 150, 30, 800, "sgi_route",                                                \
+      "a physical SGI travels from the sender's CPU interface to each target redistributor")       \
+    M(X, SOCKET_HOP, GIC, 100, 20, 600, "socket_hop",                                              \
+      "extra time of a GIC message or an ITS table read that crosses to another socket")           \
     M(X, ITS_COMMAND, GIC, 50, 10, 300, "its_command",                                             \
       "the ITS executes one command from its queue (besides the table accesses it makes)")         \
     M(X, ITS_TRANSLATE, GIC, 20, 5, 100, "its_translate",                                          \
@@ -49,68 +51,154 @@ typedef enum gicsim_clock_domain {
     M(X, LPI_CONFIG_READ, GIC, 100, 30, 400, "lpi_config_read",                                    \
       "a redistributor reads an LPI configuration byte from memory (INV, INVALL per LPI)")         \
     M(X, VPT_SCAN, GIC, 500, 100, 2000, "vpt_scan",                                                \
-      "making a vPE resident: the redistributor scans its virtual pending table")                  \
+      "making a vPE resident: the redistributor parses its virtual pending table "                 \
+      "(GICR_VPENDBASER.Dirty until done)")                                                        \
     M(X, DOORBELL, GIC, 20, 5, 200, "doorbell",                                                    \
       "a vLPI reaches a non-resident vPE: the redistributor raises its doorbell LPI")              \
-    M(X, EXCEPTION_ENTRY, CPU, 60, 30, 200, "exception_entry",                                     \
-      "a PE takes an exception: pipeline flush, vector fetch, state save by hardware")             \
-    M(X, EXCEPTION_RETURN, CPU, 40, 20, 150, "exception_return",                                   \
-      "an ERET back to the interrupted context")                                                   \
+    M(X, EXC_TO_EL2, CPU, 60, 30, 200, "exc_to_el2",                                               \
+      "a guest exception taken to EL2, a trap or an interrupt: pipeline drain, vector (KVM's "     \
+      "__kvm_hyp_vector)")                                                                         \
+    M(X, ERET_TO_GUEST, CPU, 40, 20, 150, "eret_to_guest",                                         \
+      "the ERET from EL2 into the guest (__guest_enter)")                                          \
+    M(X, EXC_LOCAL, CPU, 60, 30, 200, "exc_local",                                                 \
+      "an interrupt taken at the current exception level: the guest's IRQ vector at EL1, the "     \
+      "host kernel's while it runs")                                                               \
+    M(X, ERET_LOCAL, CPU, 40, 20, 150, "eret_local", "the ERET that ends such an exception")       \
+    M(X, EXC_HOST_TO_EL2, CPU, 60, 30, 200, "exc_host_to_el2",                                     \
+      "without VHE: the host at EL1 calls EL2 to run the vCPU (HVC, "                              \
+      "kvm_call_hyp_ret(__kvm_vcpu_run))")                                                         \
+    M(X, ERET_TO_HOST, CPU, 40, 20, 150, "eret_to_host",                                           \
+      "without VHE: EL2 returns to the host kernel at EL1 after an exit")                          \
+    M(X, SPECTRE_BHB, CPU, 40, 0, 200, "spectre_bhb",                                              \
+      "the Spectre-BHB mitigation on an exception entry from a lower level into a higher one "     \
+      "(guest to EL2, user space to the kernel); 0 when unmitigated")                              \
+    M(X, SYSCALL, CPU, 400, 150, 1200, "syscall",                                                  \
+      "one system call's entry and return, its handler aside (el0_svc, invoke_syscall, "           \
+      "ret_to_user)")                                                                              \
+    M(X, GUEST_STATE_SAVE, CPU, 300, 100, 900, "guest_state_save",                                 \
+      "after an exit: the guest's registers saved and the host's restored (__guest_exit, "         \
+      "fixup_guest_exit, sysreg_save_guest_state_vhe, __deactivate_traps)")                        \
+    M(X, GUEST_STATE_RESTORE, CPU, 300, 100, 900, "guest_state_restore",                           \
+      "before an entry: the host's registers saved and the guest's restored "                      \
+      "(sysreg_save_host_state_vhe, __activate_traps, sysreg_restore_guest_state_vhe)")            \
+    M(X, WORLD_SWITCH, CPU, 600, 200, 3000, "world_switch",                                        \
+      "without VHE: the EL1 context switched between host and guest at EL2, each direction "       \
+      "(__sysreg_save_state_nvhe, __sysreg_restore_state_nvhe, stage 2, traps)")                   \
+    M(X, RUN_LOOP, CPU, 300, 80, 1500, "run_loop",                                                 \
+      "one pass of KVM's run loop between an exit and the next entry (kvm_arch_vcpu_ioctl_run: "   \
+      "requests, preemption and IRQ windows, exit checks)")                                        \
+    M(X, HANDLE_EXIT, CPU, 100, 30, 400, "handle_exit",                                            \
+      "dispatching a trap exit (handle_exit, handle_trap_exceptions, arm_exit_handlers[EC])")      \
+    M(X, AP_LIST_ENTRY, CPU, 20, 5, 100, "ap_list_entry",                                          \
+      "one entry of a vCPU's software pending list walked at a flush or a sync "                   \
+      "(compute_ap_list_depth, vgic_prune_ap_list)")                                               \
+    M(X, AP_LIST_SORT, CPU, 30, 10, 150, "ap_list_sort",                                           \
+      "one comparison when the pending list is sorted because it exceeds the list registers "      \
+      "(vgic_sort_ap_list)")                                                                       \
+    M(X, LR_WRITE, CPU, 60, 20, 200, "lr_write",                                                   \
+      "building one list register from a pending interrupt (vgic_v3_populate_lr)")                 \
+    M(X, LR_FOLD, CPU, 60, 20, 200, "lr_fold",                                                     \
+      "folding one used list register back into the software state (vgic_v3_fold_lr_state)")       \
+    M(X, ICH_ACCESS, CPU, 20, 5, 80, "ich_access",                                                 \
+      "a hypervisor access to one ICH_*_EL2 register (a list register, HCR, VMCR, ELRSR, APR)")    \
+    M(X, IRQ_QUEUE, CPU, 150, 50, 600, "irq_queue",                                                \
+      "queueing a virtual interrupt on a vCPU's pending list (vgic_queue_irq_unlock)")             \
+    M(X, VCPU_KICK, CPU, 200, 50, 800, "vcpu_kick",                                                \
+      "asking another PE to exit its guest: the host's IPI send path (kvm_vcpu_kick, "             \
+      "smp_send_reschedule)")                                                                      \
+    M(X, IPI_HANDLER, CPU, 100, 30, 500, "ipi_handler",                                            \
+      "the host's reschedule IPI handler (do_handle_IPI, scheduler_ipi)")                          \
+    M(X, HVC_HANDLE, CPU, 150, 30, 500, "hvc_handle",                                              \
+      "dispatching a hypercall (handle_hvc, kvm_smccc_call_handler)")                              \
+    M(X, SYSREG_TRAP, CPU, 150, 50, 600, "sysreg_trap",                                            \
+      "a trapped system register access: decode and table lookup (kvm_handle_sys_reg, "            \
+      "emulate_sys_reg)")                                                                          \
+    M(X, SGI_DISPATCH, CPU, 250, 80, 1000, "sgi_dispatch",                                         \
+      "emulating an ICC_SGI1R_EL1 write for one target (access_gic_sgi, vgic_v3_dispatch_sgi, "    \
+      "vgic_v3_queue_sgi)")                                                                        \
+    M(X, SGI_VCPU_WALK, CPU, 40, 10, 200, "sgi_vcpu_walk",                                         \
+      "one vCPU compared by the linear search for an SGI's target (kvm_for_each_vcpu with "        \
+      "match_mpidr, KVM before 6.7)")                                                              \
+    M(X, GUEST_ABORT, CPU, 300, 100, 1200, "guest_abort",                                          \
+      "a stage-2 data abort on an MMIO address: fault decode, memslot lookup, syndrome "           \
+      "(kvm_handle_guest_abort, io_mem_abort)")                                                    \
+    M(X, IO_BUS_STEP, CPU, 20, 5, 100, "io_bus_step",                                              \
+      "one step of the binary search of KVM's MMIO bus (kvm_io_bus_read: one per halving of the "  \
+      "devices)")                                                                                  \
+    M(X, VGIC_MMIO, CPU, 300, 50, 1200, "vgic_mmio",                                               \
+      "emulating a vGIC register access in the host kernel (vgic_find_mmio_region and the "        \
+      "register handler)")                                                                         \
+    M(X, MMIO_COMPLETE, CPU, 100, 30, 400, "mmio_complete",                                        \
+      "completing an emulated MMIO read or write (kvm_handle_mmio_return: the data into the "      \
+      "register, skip the instruction)")                                                           \
+    M(X, KVM_IOCTL, CPU, 200, 50, 800, "kvm_ioctl",                                                \
+      "a KVM ioctl's own dispatch and return besides the system call (kvm_vcpu_ioctl or "          \
+      "kvm_vm_ioctl; for KVM_RUN kvm_sigset_activate and the exit to user space)")                 \
+    M(X, VMM_MMIO, CPU, 3000, 800, 12000, "vmm_mmio",                                              \
+      "the VMM in user space handles an MMIO exit (QEMU's kvm_cpu_exec: dispatch to the device, "  \
+      "the device read)")                                                                          \
+    M(X, ITS_CMD_EMULATE, CPU, 400, 100, 1500, "its_cmd_emulate",                                  \
+      "the host's emulated ITS runs one command (vgic_its_process_commands: read it from guest "   \
+      "memory, vgic_its_handle_command)")                                                          \
+    M(X, ITS_WALK_STEP, CPU, 20, 5, 100, "its_walk_step",                                          \
+      "one list entry walked by the emulated ITS's lookup of a device or an event (find_ite)")     \
+    M(X, ITS_CACHE_OP, CPU, 100, 30, 400, "its_cache_op",                                          \
+      "a lookup or store in the emulated ITS's translation cache (vgic_its_check_cache, "          \
+      "vgic_its_cache_translation)")                                                               \
+    M(X, GIC_MMIO, CPU, 150, 50, 800, "gic_mmio",                                                  \
+      "the host's access to a GIC or device MMIO register (mask, unmask, resample, GITS_SGIR, "    \
+      "GICR_VPENDBASER)")                                                                          \
+    M(X, HOST_IRQ_ENTRY, CPU, 200, 80, 1000, "host_irq_entry",                                     \
+      "the host kernel's interrupt entry and exit around the handler (gic_handle_irq, irq_enter, " \
+      "irq_exit)")                                                                                 \
     M(X, ICC_IAR_READ, CPU, 45, 10, 150, "icc_iar_read",                                           \
       "a read of ICC_IAR0/1_EL1 (acknowledge) by the PE")                                          \
     M(X, ICC_EOIR_WRITE, CPU, 40, 5, 100, "icc_eoir_write",                                        \
       "a write of ICC_EOIR0/1_EL1 or ICC_DIR_EL1")                                                 \
     M(X, ICC_SYSREG, CPU, 15, 5, 60, "icc_sysreg",                                                 \
-      "any other ICC_* system register access (PMR, SGI1R, CTLR, ...)")                            \
+      "any other ICC_* system register access, and the guest instruction that traps")              \
     M(X, ICV_IAR_READ, CPU, 45, 10, 150, "icv_iar_read", "a guest read of ICV_IAR1_EL1 (no trap)") \
-    M(X, ICV_EOIR_WRITE, CPU, 40, 5, 100, "icv_eoir_write",                                        \
+    M(X, ICV_EOIR_WRITE, CPU, 20, 3, 100, "icv_eoir_write",                                        \
       "a guest write of ICV_EOIR1_EL1 or ICV_DIR_EL1 (no trap)")                                   \
-    M(X, ICH_ACCESS, CPU, 20, 5, 80, "ich_access",                                                 \
-      "a hypervisor access to one ICH_*_EL2 register (a list register, HCR, VMCR, ELRSR, ...)")    \
-    M(X, GUEST_CTX_SAVE, CPU, 300, 100, 800, "guest_ctx_save",                                     \
-      "saving the guest's general-purpose and EL1 system registers after a trap to EL2")           \
-    M(X, GUEST_CTX_RESTORE, CPU, 300, 100, 800, "guest_ctx_restore",                               \
-      "restoring the guest's registers before the ERET into the guest")                            \
-    M(X, WORLD_SWITCH, CPU, 600, 200, 3000, "world_switch",                                        \
-      "without VHE: switching between the EL2 stub and the host kernel at EL1, each direction")    \
-    M(X, HOST_IRQ_ENTRY, CPU, 150, 80, 1000, "host_irq_entry",                                     \
-      "the host kernel's interrupt entry and exit around the handlers")                            \
-    M(X, VIRQ_INJECT, CPU, 150, 50, 600, "virq_inject",                                            \
-      "queueing a virtual interrupt on a vCPU's software pending list")                            \
-    M(X, VCPU_KICK, CPU, 200, 50, 800, "vcpu_kick",                                                \
-      "asking another PE to exit its guest: the host's IPI send path")                             \
-    M(X, SCHED_WAKEUP, CPU, 1500, 300, 6000, "sched_wakeup", "waking a blocked vCPU thread")       \
+    M(X, TIMER_IRQ, CPU, 300, 100, 1200, "timer_irq",                                              \
+      "the host's handler of a vCPU's timer interrupt up to the injection "                        \
+      "(kvm_arch_timer_handler, kvm_timer_update_irq)")                                            \
+    M(X, HRTIMER_FIRE, CPU, 1000, 200, 4000, "hrtimer_fire",                                       \
+      "the host's software timer that stands in for a descheduled vCPU's timer "                   \
+      "(hrtimer_interrupt, kvm_bg_timer_expire)")                                                  \
+    M(X, TIMER_PROGRAM, CPU, 20, 5, 100, "timer_program",                                          \
+      "a guest write of CNTV_CVAL_EL0/CNTV_CTL_EL0 (no trap)")                                     \
+    M(X, SCHED_WAKEUP, CPU, 1500, 300, 6000, "sched_wakeup",                                       \
+      "waking a blocked vCPU thread (kvm_vcpu_wake_up, try_to_wake_up)")                           \
     M(X, HALT_POLL_CHECK, CPU, 150, 30, 600, "halt_poll_check",                                    \
       "a halt-polling host noticing that its vCPU has an interrupt (one poll iteration)")          \
     M(X, SCHED_SWITCH, CPU, 3000, 500, 10000, "sched_switch",                                      \
       "the scheduler switching the PE to another thread")                                          \
-    M(X, VCPU_LOAD, CPU, 600, 200, 3000, "vcpu_load",                                              \
-      "loading a vCPU's timer and GIC state onto a PE")                                            \
-    M(X, VCPU_PUT, CPU, 600, 200, 3000, "vcpu_put",                                                \
-      "saving a vCPU's timer and GIC state off a PE")                                              \
-    M(X, SGI_EMULATE, CPU, 300, 80, 1000, "sgi_emulate",                                           \
-      "decoding a trapped ICC_SGI1R_EL1 write and finding its target vCPUs")                       \
-    M(X, MMIO_DECODE, CPU, 300, 100, 1200, "mmio_decode",                                          \
-      "decoding a stage-2 data abort on an MMIO access")                                           \
-    M(X, MMIO_KERNEL, CPU, 500, 50, 1200, "mmio_kernel",                                           \
-      "emulating an MMIO register in the host kernel (for example the vGIC distributor)")          \
-    M(X, MMIO_USER, CPU, 4000, 800, 12000, "mmio_user",                                            \
-      "forwarding an MMIO access to the VMM in user space and back")                               \
-    M(X, HVC_HANDLE, CPU, 200, 30, 500, "hvc_handle", "dispatching a hypercall")                   \
-    M(X, ITS_EMULATE, CPU, 600, 100, 1500, "its_emulate",                                          \
-      "the host's software ITS translating one MSI (device, ITT and collection lookups)")          \
-    M(X, GIC_MMIO, CPU, 150, 50, 800, "gic_mmio",                                                  \
-      "the host's access to a GIC or device MMIO register (mask, unmask, resample)")               \
-    M(X, HRTIMER_FIRE, CPU, 1000, 200, 4000, "hrtimer_fire",                                       \
-      "the host's software timer interrupt that stands in for a descheduled vCPU's timer")         \
-    M(X, TIMER_PROGRAM, CPU, 20, 5, 100, "timer_program",                                          \
-      "a guest write of CNTV_CVAL_EL0/CNTV_CTL_EL0 (no trap)")                                     \
-    M(X, IDLE_EXIT, CPU, 0, 0, 20000, "idle_exit",                                                 \
+    M(X, VCPU_LOAD, CPU, 800, 200, 3000, "vcpu_load",                                              \
+      "loading a vCPU onto a PE: registers, timer, vGIC state (kvm_arch_vcpu_load; GICv4 "         \
+      "residency is vpe_resident)")                                                                \
+    M(X, VCPU_PUT, CPU, 800, 200, 3000, "vcpu_put",                                                \
+      "saving a vCPU off a PE (kvm_arch_vcpu_put; GICv4 residency is vpe_nonresident)")            \
+    M(X, IDLE_EXIT, CPU, 0, 0, 30000, "idle_exit",                                                 \
       "a PE idle in the host's idle loop resumes on an interrupt (cpuidle exit latency)")          \
+    M(X, VPE_RESIDENT, CPU, 300, 80, 1500, "vpe_resident",                                         \
+      "making a vCPU's vPE resident at load (vgic_v4_load: irq_set_affinity, "                     \
+      "its_make_vpe_resident), besides the register writes")                                       \
+    M(X, VPE_NONRESIDENT, CPU, 300, 80, 1500, "vpe_nonresident",                                   \
+      "making it non-resident at put (vgic_v4_put: its_make_vpe_non_resident), besides the "       \
+      "register writes")                                                                           \
+    M(X, VPE_COMMIT, CPU, 100, 30, 500, "vpe_commit",                                              \
+      "before the first entry after a load: waiting for the vPE's pending table to be parsed "     \
+      "(vgic_v4_commit, its_commit_vpe), besides the reads of GICR_VPENDBASER")                    \
+    M(X, DOORBELL_ENABLE, CPU, 300, 80, 2000, "doorbell_enable",                                   \
+      "GICv4.0: enabling a vPE's doorbell when its vCPU blocks (enable_irq: its_vpe_unmask_irq, "  \
+      "the invalidation), besides the register writes")                                            \
     M(X, COUNTER_READ, CPU, 30, 10, 100, "counter_read",                                           \
       "an ISB and a read of the generic counter (CNTPCT)")                                         \
     M(X, CACHELINE_TRANSFER, CPU, 150, 60, 600, "cacheline_transfer",                              \
-      "a store on one PE becomes visible to a load spinning on another PE")
+      "a store on one PE becomes visible to a load spinning on another PE of the same socket")     \
+    M(X, CACHELINE_REMOTE, CPU, 400, 150, 1500, "cacheline_remote",                                \
+      "the same between PEs of different sockets")
 
 #define GICSIM_COST_ARGS5_(X, id, dom, def, lo, hi, name, desc) X(id, dom, def, name, desc)
 #define GICSIM_COST_ARGS7_(X, id, dom, def, lo, hi, name, desc) X(id, dom, def, lo, hi, name, desc)

@@ -195,11 +195,14 @@ static void sgi_arrive(gicsim_engine *e, void *ctx, uint64_t arg)
     gicr_receive_sgi(ctx, (uint32_t)(arg >> 8), (uint32_t)(arg >> 2) & 0xFu, (gic_group)(arg & 3u));
 }
 
-static void route_sgi(gicsim_gic *g, uint32_t target, uint32_t intid, gic_group grp)
+/* An SGI from PE `from` travels to `target`: sgi_route, plus socket_hop
+ * when they sit on different sockets. */
+static void route_sgi(gicsim_gic *g, uint32_t from, uint32_t target, uint32_t intid, gic_group grp)
 {
     uint64_t arg = ((uint64_t)target << 8) | (intid << 2) | (uint64_t)grp;
+    gicsim_time_t t = g->t_sgi_route + gic_hop(g, gic_pe_socket(g, from), gic_pe_socket(g, target));
     g->stats.hop_events++;
-    gicsim_engine_schedule_in(g->engine, g->t_sgi_route, sgi_arrive, g, arg, NULL);
+    gicsim_engine_schedule_in(g->engine, t, sgi_arrive, g, arg, NULL);
 }
 
 /* ICC_SGI0R/SGI1R/ASGI1R: TargetList[15:0], Aff1[23:16], INTID[27:24],
@@ -213,7 +216,7 @@ static void generate_sgi(gicsim_gic *g, uint32_t pe, uint64_t v, gic_group grp)
     if ((v >> 40) & 1u) {
         for (uint32_t t = 0; t < g->cfg.num_pes; t++)
             if (t != pe)
-                route_sgi(g, t, intid, grp);
+                route_sgi(g, pe, t, intid, grp);
         return;
     }
     uint64_t cluster =
@@ -223,7 +226,7 @@ static void generate_sgi(gicsim_gic *g, uint32_t pe, uint64_t v, gic_group grp)
         uint32_t aff0 = rs * 16u + (uint32_t)__builtin_ctz(bits);
         uint32_t t;
         if (gicsim_gic_pe_from_affinity(g, cluster | aff0, &t) == GICSIM_OK)
-            route_sgi(g, t, intid, grp);
+            route_sgi(g, pe, t, intid, grp);
         else
             g->stats.sgis_dropped++;
     }

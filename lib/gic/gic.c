@@ -25,6 +25,7 @@ void gicsim_gic_config_init(gicsim_gic_config *cfg)
         .lpi_id_bits = 16,
         .its = true,
         .its_cache_entries = 32,
+        .sockets = 1,
         .timing = NULL,
     };
 }
@@ -37,7 +38,8 @@ static bool config_valid(const gicsim_gic_config *c)
            c->priority_bits >= 4 && c->priority_bits <= 8 && c->pes_per_cluster >= 1 &&
            c->pes_per_cluster <= 16 && c->num_pes / c->pes_per_cluster <= 0xFFFFu &&
            c->num_lrs >= 1 && c->num_lrs <= GICSIM_MAX_LRS && c->lpi_id_bits >= 14 &&
-           c->lpi_id_bits <= 20 && c->its_cache_entries <= 4096;
+           c->lpi_id_bits <= 20 && c->its_cache_entries <= 4096 && c->sockets >= 1 &&
+           c->sockets <= c->num_pes;
 }
 
 gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *cfg,
@@ -59,6 +61,8 @@ gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *
     g->t_dist_to_redist = gicsim_timing_ps(&g->timing, GICSIM_COST_DIST_TO_REDIST);
     g->t_redist_to_cpuif = gicsim_timing_ps(&g->timing, GICSIM_COST_REDIST_TO_CPUIF);
     g->t_sgi_route = gicsim_timing_ps(&g->timing, GICSIM_COST_SGI_ROUTE);
+    g->t_socket_hop = gicsim_timing_ps(&g->timing, GICSIM_COST_SOCKET_HOP);
+    g->t_lpi_config_read = gicsim_timing_ps(&g->timing, GICSIM_COST_LPI_CONFIG_READ);
     g->prio_mask = (uint8_t)(0xFFu << (8 - cfg->priority_bits));
     g->prebits = cfg->priority_bits > 7 ? 7 : cfg->priority_bits;
 

@@ -80,7 +80,8 @@ struct gicsim_gic {
     gicsim_engine *engine;
     gicsim_gic_config cfg;
     gicsim_timing timing;
-    gicsim_time_t t_dist_to_redist, t_redist_to_cpuif, t_sgi_route;
+    gicsim_time_t t_dist_to_redist, t_redist_to_cpuif, t_sgi_route, t_socket_hop;
+    gicsim_time_t t_lpi_config_read;
 
     uint8_t prio_mask;   /* implemented priority bits, e.g. 0xF8 for 5 bits */
     uint8_t prebits;     /* preemption bits = min(priority bits, 7) */
@@ -113,6 +114,23 @@ struct gicsim_gic {
     gicsim_gic_stats stats;
     struct gic_inv *inv; /* the invariant checker's state (invariants.c), NULL when off */
 };
+
+/* ---- Topology -------------------------------------------------------------- */
+
+/* The socket of PE `pe` (gicsim_gic_config.sockets); the distributor and the
+ * ITS sit on socket 0. */
+static inline uint32_t gic_pe_socket(const gicsim_gic *g, uint32_t pe)
+{
+    return (uint32_t)((uint64_t)pe * g->cfg.sockets / g->cfg.num_pes);
+}
+
+/* The extra time of a message between the sockets of PEs `a` and `b` (or
+ * the distributor or ITS for a = 0 and one PE on socket 0): socket_hop when
+ * they differ. */
+static inline gicsim_time_t gic_hop(const gicsim_gic *g, uint32_t socket_a, uint32_t socket_b)
+{
+    return socket_a == socket_b ? 0 : g->t_socket_hop;
+}
 
 /* ---- irq.c: the interrupt state machine ------------------------------------ */
 

@@ -176,20 +176,28 @@ static void its_deliver(gicsim_engine *e, void *ctx, uint64_t arg)
     }
 }
 
-/* Send the staged messages: they arrive its_to_redist from now, in order. */
+/* Send the staged messages: each arrives its_to_redist from now, plus
+ * socket_hop when its redistributor sits on another socket than the ITS
+ * (socket 0), and never before the message sent ahead of it: the ITS's
+ * messages reach the redistributors in the order sent. */
 static void flush_stage(gic_its *its)
 {
     gicsim_gic *g = its->g;
-    gicsim_time_t arrive = gicsim_engine_now(g->engine) + its->t_to_redist;
+    gicsim_time_t now = gicsim_engine_now(g->engine);
     for (unsigned i = 0; i < its->n_stage; i++) {
         const its_msg *m = &its->stage[i];
+        gicsim_time_t arrive = now + its->t_to_redist;
+        if (m->pe < g->cfg.num_pes)
+            arrive += gic_hop(g, 0, gic_pe_socket(g, m->pe));
+        if (arrive < its->last_arrive)
+            arrive = its->last_arrive;
         if (!ring_push(&its->flight, m))
             continue; /* out of memory: the message is lost */
-        if (gicsim_engine_schedule_in(g->engine, its->t_to_redist, its_deliver, its, 0, NULL) !=
-            GICSIM_OK) {
+        if (gicsim_engine_schedule_at(g->engine, arrive, its_deliver, its, 0, NULL) != GICSIM_OK) {
             its->flight.len--;
             continue;
         }
+        its->last_arrive = arrive;
         g->stats.hop_events++;
         if (m->pe < g->cfg.num_pes)
             its->rd_last[m->pe] = arrive;

@@ -136,8 +136,9 @@ struct gic_its {
     its_msg stage[STAGE_MAX];
     unsigned n_stage;
 
-    ring flight;            /* its_msg sent and not yet arrived */
-    gicsim_time_t *rd_last; /* per PE: arrival time of the newest message sent there */
+    ring flight;               /* its_msg sent and not yet arrived */
+    gicsim_time_t *rd_last;    /* per PE: arrival time of the newest message sent there */
+    gicsim_time_t last_arrive; /* arrival time of the newest message sent anywhere */
 
     gicsim_time_t t_cmd, t_translate, t_read, t_hit, t_to_redist;
     its_cache cache;

@@ -472,7 +472,8 @@ bool lpi_gicr_read(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uint
         return true;
     }
     if (off == GICSIM_GICR_SYNCR && size == 4) {
-        *val = 0; /* Busy: invalidations complete at once */
+        /* Busy while the configuration reads of the last invalidations run. */
+        *val = gicsim_engine_now(g->engine) < rd->sync_until ? 1u : 0u;
         return true;
     }
     if (reg64(off, size, GICSIM_GICR_PROPBASER, &half)) {
@@ -519,11 +520,21 @@ bool lpi_gicr_write(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uin
          * ignored here. */
         if (size == 8 && (val >> 63)) {
             g->stats.raz_wi_writes++;
-        } else if (off == GICSIM_GICR_INVLPIR) {
+            return true;
+        }
+        /* The new configuration takes effect at once; GICR_SYNCR stays Busy
+         * for the redistributor's reads of the configuration table: one byte
+         * for INVLPIR, every LPI it holds for INVALLR. */
+        gicsim_time_t now = gicsim_engine_now(g->engine);
+        uint32_t reads = 1;
+        if (off == GICSIM_GICR_INVLPIR) {
             lpi_inv(g, pe, (uint32_t)val);
         } else {
+            reads = rd->lpis.count ? rd->lpis.count : 1;
             lpi_invall(g, pe);
         }
+        rd->sync_until = (rd->sync_until > now ? rd->sync_until : now) +
+                         (gicsim_time_t)reads * g->t_lpi_config_read;
         return true;
     }
     if (reg64(off, size, GICSIM_GICR_PROPBASER, &half)) {

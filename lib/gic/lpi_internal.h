@@ -61,6 +61,9 @@ typedef struct lpi_rd {
     bool ptz;                      /* last PENDBASER write had PTZ=1 */
     bool enabled;                  /* GICR_CTLR.EnableLPIs */
     lpi_table lpis;
+    /* GICR_SYNCR.Busy reads 1 until then: the configuration reads an
+     * INVLPIR or INVALLR write started (lpi_config_read each). */
+    gicsim_time_t sync_until;
     /* GICv4 (vlpi.c) */
     uint64_t vpropbaser;
     uint64_t vpendbaser; /* RW fields: PA, IDAI, cacheability */

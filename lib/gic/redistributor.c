@@ -98,7 +98,9 @@ void gicr_forward_spi(gicsim_gic *g, uint32_t pe, uint32_t intid, bool candidate
 {
     uint64_t arg = ((uint64_t)pe << 32) | (intid << 1) | (candidate ? 1u : 0u);
     g->stats.hop_events++;
-    gicsim_engine_schedule_in(g->engine, g->t_dist_to_redist, spi_message, g, arg, NULL);
+    /* The distributor sits on socket 0. */
+    gicsim_engine_schedule_in(g->engine, g->t_dist_to_redist + gic_hop(g, 0, gic_pe_socket(g, pe)),
+                              spi_message, g, arg, NULL);
 }
 
 void gicr_receive_sgi(gicsim_gic *g, uint32_t pe, uint32_t intid, gic_group group)

@@ -674,8 +674,14 @@ static void make_nonresident(gicsim_gic *g, uint32_t pe, uint64_t val)
     rd->dirty = false;
     rd->pending_last = p && vpe_has_pending(p);
     rd->resident = NULL;
-    if (p)
+    if (p) {
         p->resident_pe = GIC_NO_PE;
+        /* GICv4.1: a doorbell only when the write asked for one
+         * (GICR_VPENDBASER.Doorbell), as KVM does for a vCPU that blocks
+         * (its_make_vpe_non_resident with db) and not for one preempted. */
+        if (v41(g))
+            p->db_armed = (val & GICSIM_GICR_VPENDBASER_DB) != 0;
+    }
     g->stats.vpe_residency_changes++;
     vcpuif_update(g, pe);
 }
