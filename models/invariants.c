@@ -7,7 +7,7 @@
  * vINTID each belongs to, and whether the vCPU's virtual CPU interface state
  * is in its PE's registers (from the flush to the fold) or saved in the vCPU
  * (ICH_AP1R<n> in sys_vcpu.ap1r). This follows the vCPU across exits, context
- * switches and migrations, where the GIC-level check of lib/invariants.c
+ * switches and migrations, where the GIC-level check of gic/gic_invariants.c
  * only sees the hypervisor rewriting the registers.
  *
  * Only the report functions are compiled without GICSIM_INVARIANTS. */

@@ -11,8 +11,20 @@
 #ifndef GICSIM_SYS_INTERNAL_H
 #define GICSIM_SYS_INTERNAL_H
 
-#include <gicsim/gicsim.h>
+/* The public headers of the engine, the GIC and this layer; never
+ * <gicsim/gicsim.h>, which includes the layers above (config, output,
+ * calibrate: scripts/check-layers.sh). */
+#include <gicsim/engine.h>
+#include <gicsim/gic.h>
+#include <gicsim/histogram.h>
+#include <gicsim/hypervisor.h>
+#include <gicsim/invariants.h>
 #include <gicsim/its.h>
+#include <gicsim/memory.h>
+#include <gicsim/microbench.h>
+#include <gicsim/system.h>
+#include <gicsim/timing.h>
+#include <gicsim/vcpu_interface.h>
 
 #define SYS_NONE UINT32_MAX
 #define SYS_MAX_VCPUS 256u

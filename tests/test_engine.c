@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The wheel geometry of lib/engine.c (1024 ps slots, 4096 slots). Tests that
+/* The wheel geometry of lib/engine/engine.c (1024 ps slots, 4096 slots). Tests that
  * probe the wheel/heap boundary use it; the power-of-two sweep below probes
  * boundaries of any other geometry as well. */
 #define SLOT_PS 1024u

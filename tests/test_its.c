@@ -1,4 +1,4 @@
-/* gicsim: tests of the ITS (lib/its.c) driven the way an OS or hypervisor
+/* gicsim: tests of the ITS (lib/gic/its*.c) driven the way an OS or hypervisor
  * does: redistributors set up for LPIs (GICR_PROPBASER/PENDBASER,
  * EnableLPIs), LPI configuration bytes in memory, ITS tables through
  * GITS_BASER<n>, the command queue through GITS_CBASER/CWRITER, then MSIs.

@@ -1,8 +1,9 @@
 /* gicsim: tests of the simulated memory, the redistributors' LPIs (GICR
  * PROPBASER/PENDBASER, EnableLPIs, configuration caching, direct LPI
  * registers) and GICv4 direct injection (vPE residency, vLPIs, doorbells,
- * GICv4.1 vSGIs). The ITS-facing calls of lib/lpi.c are internal: this test
- * includes gic_internal.h and reaches them through the static library. */
+ * GICv4.1 vSGIs). The ITS-facing calls of lib/gic/lpi.c and vlpi.c are
+ * internal: this test includes gic/gic_internal.h and reaches them through
+ * the static library. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* gicsim: tests of the internal least-squares tools (lib/nnls.h) on problems
+/* gicsim: tests of the internal least-squares tools (lib/calibrate/nnls.h) on problems
  * with known answers: Lawson-Hanson NNLS with no active constraint, with an
  * active one (the unconstrained optimum is negative), a zero column, a
  * consistent overdetermined system; random problems against a brute-force

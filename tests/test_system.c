@@ -6,8 +6,8 @@
  * PE, and argument validation.
  *
  * Exact latencies are sums of the timing table's costs along the path the
- * hypervisor model (models/hyp.c) documents; each cost is converted to ps
- * on its own (gicsim_timing_ps), as the model does. Every run goes through
+ * hypervisor model documents (docs/virtualization.md); each cost is
+ * converted to ps on its own (gicsim_timing_ps), as the model does. Every run goes through
  * tf_check_accounting (support/fixtures.h), which checks the records
  * against the statistics. Only the public API is used. */
 #include <stdarg.h>

@@ -40,7 +40,8 @@ extern "C" {
 
 /* The cost a test's figure calibrates when the caller names none: the
  * primitive on that test's path that the other tests' paths lack most (the
- * table and its reasons are in lib/calibrate.c and docs/calibration.md).
+ * table and its reasons are in lib/calibrate/calibrate.c and
+ * docs/calibration.md).
  * GICSIM_COST__COUNT for an out-of-range test. */
 GICSIM_API gicsim_cost_id gicsim_calib_default_cost(gicsim_mb_test test);
 

@@ -365,6 +365,19 @@ typedef struct gicsim_gic_stats {
 
 GICSIM_API void gicsim_gic_get_stats(const gicsim_gic *gic, gicsim_gic_stats *out);
 
+/* ---- Invariant checks of the GIC (<gicsim/invariants.h> has the system's) ---- */
+
+/* The violations the GIC's checks found so far, merged with its engine's:
+ * counts add up and the first violation is the earliest one. `out` is
+ * cleared for a NULL GIC. */
+GICSIM_API void gicsim_gic_invariants(const gicsim_gic *gic, gicsim_invariant_report *out);
+/* Run every state check of the GIC now (accounting recount, active
+ * priorities of every PE), then GICSIM_OK if no violation was ever found,
+ * else GICSIM_E_STATE with "N violation(s); first at T ps in WHERE: WHAT" in
+ * `msg` (may be NULL; NUL-terminated when `len` > 0). GICSIM_E_INVAL for a
+ * NULL GIC. */
+GICSIM_API gicsim_status gicsim_gic_check_invariants(gicsim_gic *gic, char *msg, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -35,13 +35,14 @@ extern "C" {
 #endif
 
 /* gicsim_invariant_report, gicsim_invariants_enabled and
- * gicsim_engine_invariants are declared in <gicsim/engine.h>: the reports
- * belong to the engine layer, which every other layer's checks build on. */
+ * gicsim_engine_invariants are declared in <gicsim/engine.h>, and the GIC's
+ * gicsim_gic_invariants and gicsim_gic_check_invariants in <gicsim/gic.h>:
+ * each layer declares the checks it implements, every layer's build on the
+ * engine's reports. */
 
-/* The violations found so far by one object's checks. A system's report
- * merges those of its engine and GIC with its own: counts add up and the
- * first violation is the earliest one. `out` is cleared for a NULL object. */
-GICSIM_API void gicsim_gic_invariants(const gicsim_gic *gic, gicsim_invariant_report *out);
+/* The violations found so far by a system's checks, merged with those of
+ * its engine and GIC: counts add up and the first violation is the earliest
+ * one. `out` is cleared for a NULL system. */
 GICSIM_API void gicsim_system_invariants(const gicsim_system *sys, gicsim_invariant_report *out);
 
 /* Run every state check now (the ones that scan the whole model: GIC
@@ -50,7 +51,6 @@ GICSIM_API void gicsim_system_invariants(const gicsim_system *sys, gicsim_invari
  * found, else GICSIM_E_STATE with "N violation(s); first at T ps in WHERE:
  * WHAT" in `msg` (`msg` may be NULL; it is always NUL-terminated when
  * `len` > 0). GICSIM_E_INVAL for a NULL object. */
-GICSIM_API gicsim_status gicsim_gic_check_invariants(gicsim_gic *gic, char *msg, size_t len);
 GICSIM_API gicsim_status gicsim_system_check_invariants(gicsim_system *sys, char *msg, size_t len);
 
 #ifdef __cplusplus

@@ -1,5 +1,5 @@
 /* gicsim (internal): small dense least-squares tools for the calibration
- * (lib/calibrate.c). Not part of the public API.
+ * (calibrate.c). Not part of the public API.
  *
  * Matrices are row-major arrays of doubles: A[i * n + j] is row i, column j
  * of an m x n matrix. Sizes are small (tens of rows and columns); every

@@ -40,7 +40,7 @@ void inv_report_merge(gicsim_invariant_report *into, const gicsim_invariant_repo
  * when there is no violation. */
 gicsim_status inv_report_status(const gicsim_invariant_report *r, char *msg, size_t len);
 
-/* ---- engine (lib/engine.c) -------------------------------------------------------- */
+/* ---- engine (engine.c) ------------------------------------------------------------ */
 
 typedef struct inv_engine {
     gicsim_invariant_report rep;

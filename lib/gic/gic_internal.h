@@ -112,7 +112,7 @@ struct gicsim_gic {
     struct gic_its *its; /* the ITS, NULL when cfg.its is false (its*.c) */
 
     gicsim_gic_stats stats;
-    struct gic_inv *inv; /* the invariant checker's state (invariants.c), NULL when off */
+    struct gic_inv *inv; /* the invariant checker's state (gic_invariants.c), NULL when off */
 };
 
 /* ---- Topology -------------------------------------------------------------- */
@@ -334,10 +334,10 @@ void its_free(gicsim_gic *g);            /* frees g->its (NULL is fine) */
 gicsim_status vcpuif_init(gicsim_gic *g); /* allocates and resets g->vcpuif */
 void vcpuif_free(gicsim_gic *g);
 /* Re-evaluate PE `pe`'s virtual CPU interface: the direct vLPI/vSGI
- * candidates of its resident vPE changed (lpi.c). */
+ * candidates of its resident vPE changed (vlpi.c). */
 void vcpuif_update(gicsim_gic *g, uint32_t pe);
 /* The virtual CPU interface of PE `pe` caches what vlpi_best returns for it:
- * lpi.c calls this whenever that may change (a vLPI or vSGI of the vPE
+ * vlpi.c calls this whenever that may change (a vLPI or vSGI of the vPE
  * resident on `pe` changes its pending, enable, priority or group, or the
  * residency of `pe` changes), before anything can read the interface again.
  * It only marks the cache stale: the outputs are re-evaluated by the next

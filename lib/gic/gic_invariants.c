@@ -1,6 +1,6 @@
 /* gicsim: the invariant checker of the GIC (see <gicsim/invariants.h> and
  * docs/invariants.md; the hooks are the GICSIM_INV(...) statements of irq.c,
- * cpu_interface.c, vcpu_interface.c, lpi.c and gic.c; the engine's own
+ * cpu_interface.c, vcpu_interface.c, vlpi.c and gic.c; the engine's own
  * checks are in engine/invariants.h).
  *
  * GIC state the checker keeps on its own, to compare the model with:

@@ -13,6 +13,8 @@
  * page costs one hash probe. */
 #include "gic_internal.h"
 
+#include <gicsim/memory.h>
+
 #include <stdlib.h>
 #include <string.h>
 

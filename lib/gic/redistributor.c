@@ -10,8 +10,8 @@
  *
  * LPIs are candidates too (lpi.c keeps them, lpi_best gives the best one),
  * under the same rule; the LPI registers of RD_base (CTLR.EnableLPIs,
- * SETLPIR/CLRLPIR, PROPBASER/PENDBASER, INVLPIR/INVALLR, SYNCR) and, with
- * GICv4, the VLPI_base frame are implemented in lpi.c. GICR_TYPER reports
+ * SETLPIR/CLRLPIR, PROPBASER/PENDBASER, INVLPIR/INVALLR, SYNCR) are in lpi.c
+ * and, with GICv4, the VLPI_base frame in vlpi.c. GICR_TYPER reports
  * PLPIS=1 and DirectLPI=1 (so software can set, clear and invalidate LPIs
  * without an ITS); with GICv4 VLPIS=1 and Dirty=1 (GICR_VPENDBASER.Dirty is
  * implemented); with GICv4.1 VSGI=1. RVPEID reads 0: GICR_VPENDBASER names

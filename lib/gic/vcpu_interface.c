@@ -28,7 +28,7 @@
  *    asserted while ICH_HCR.En=1 and ICH_MISR is nonzero.
  *  - GICv4 direct injection: the vLPIs (and, GICv4.1, vSGIs) of the vPE
  *    resident on the PE's redistributor are candidates alongside the list
- *    registers (lpi.c, vlpi_best), under the same rules: group enable
+ *    registers (vlpi.c, vlpi_best), under the same rules: group enable
  *    (vLPIs are Group 1), VPMR, running priority. A directly injected
  *    interrupt has no active state: ICV_IAR clears its pending state and sets
  *    the active-priority bit, ICV_EOIR only drops the priority. It never
@@ -106,7 +106,7 @@ struct gic_vcpuif {
     /* The result of evaluate(): valid while `stale` is false. It depends
      * only on lr[], VENG0, VENG1 and the resident vPE's vLPI/vSGI
      * candidates (vlpi_best), so whatever changes one of those sets
-     * `stale`: the writers of lr[] and VENG<n> here, lpi.c through
+     * `stale`: the writers of lr[] and VENG<n> here, vlpi.c through
      * vcpuif_invalidate. */
     bool stale;
     vcand cand;     /* the candidate */

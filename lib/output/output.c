@@ -1,5 +1,5 @@
 /* gicsim: the output writer table and the formatting helpers the writers
- * share (lib/output_internal.h). */
+ * share (output_internal.h). */
 #include "output_internal.h"
 
 #include <inttypes.h>

@@ -1,4 +1,4 @@
-/* gicsim: helpers shared by the output writers (lib/output*.c). Not installed.
+/* gicsim: helpers shared by the output writers (output*.c). Not installed.
  *
  * All number formatting goes through integer conversions (never %f/%g), so
  * the outputs do not depend on the host's locale. */

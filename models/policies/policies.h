@@ -8,7 +8,7 @@
 #ifndef GICSIM_MODELS_POLICIES_H
 #define GICSIM_MODELS_POLICIES_H
 
-#include <gicsim/gicsim.h>
+#include <gicsim/hypervisor.h>
 
 /* trap_inject.c: the host (EOImode=0) completes the physical interrupt with
  * its EOIR, which drops the priority and deactivates, and injects it with

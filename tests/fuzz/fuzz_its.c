@@ -1,6 +1,6 @@
-/* gicsim fuzzing: the ITS (lib/its.c) and the LPI/GICv4 redistributor side
- * (lib/lpi.c) of a GICv4.1 GIC (in a quarter of the inputs a GICv4.0 one,
- * in another quarter a GICv3 one).
+/* gicsim fuzzing: the ITS (lib/gic/its*.c) and the LPI/GICv4 redistributor
+ * side (lib/gic/lpi.c, vlpi.c) of a GICv4.1 GIC (in a quarter of the inputs
+ * a GICv4.0 one, in another quarter a GICv3 one).
  *
  * Each input starts from a GIC set up as docs/its.md's boot recipe does
  * (tf_its_boot, tests/support/its_boot.h, with tests/test_its.c's memory

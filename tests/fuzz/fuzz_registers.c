@@ -1,6 +1,6 @@
 /* gicsim fuzzing: register-level accesses against the GIC model
- * (lib/distributor.c, redistributor.c, cpu_interface.c, vcpu_interface.c,
- * irq.c, lpi.c, its.c).
+ * (lib/gic/: distributor.c, redistributor.c, cpu_interface.c,
+ * vcpu_interface.c, cpuif_priority.c, irq.c, lpi.c, vlpi.c, its*.c).
  *
  * The first four bytes configure the GIC (version, PEs, SPIs, priority bits,
  * list registers, Security, ...) and whether it starts OS-initialized. The

@@ -1,4 +1,4 @@
-/* gicsim fuzzing: YAML scenarios (lib/yaml_tree.c, lib/scenario.c) and the
+/* gicsim fuzzing: YAML scenarios (lib/config/yaml_tree.c, scenario*.c) and the
  * system they build (models/).
  *
  * The input is a scenario file's text. It is loaded with

@@ -1,4 +1,4 @@
-/* gicsim fuzzing: the event-trace reader and replay (lib/trace.c).
+/* gicsim fuzzing: the event-trace reader and replay (lib/config/trace.c).
  *
  * The input is a trace file (plain text or gzip). The reader API reads files,
  * so the input is written to an in-memory file (memfd_create, opened by its
