@@ -123,6 +123,63 @@ static void test_create_validation(void **state)
     gicsim_engine_destroy(e);
 }
 
+/* Sockets: 1..num_pes. PE n sits on socket n * sockets / num_pes, the
+ * distributor and the ITS on socket 0; a message between sockets costs
+ * socket_hop more: an SGI to another socket's PE, an SPI forwarded to a PE
+ * of socket 1. */
+static void test_sockets(void **state)
+{
+    (void)state;
+    gicsim_engine *e = NULL;
+    assert_int_equal(gicsim_engine_create(&e), GICSIM_OK);
+    gicsim_gic_config cfg;
+    gicsim_gic_config_init(&cfg);
+    cfg.sockets = 0;
+    expect_create(e, &cfg, GICSIM_E_INVAL);
+    cfg.sockets = cfg.num_pes + 1;
+    expect_create(e, &cfg, GICSIM_E_INVAL);
+    cfg.sockets = cfg.num_pes;
+    expect_create(e, &cfg, GICSIM_OK);
+    gicsim_engine_destroy(e);
+
+    gicsim_gic *g = NULL;
+    gicsim_gic_config_init(&cfg);
+    cfg.num_pes = 4;
+    cfg.sockets = 2; /* PEs 0, 1 on socket 0; PEs 2, 3 on socket 1 */
+    tf_gic_open(&e, &g, &cfg, true, NULL, NULL);
+    tf_ev_log l = {0};
+    tf_ev_log_attach(&l, g);
+    const gicsim_time_t route = tf_cost_ps(GICSIM_COST_SGI_ROUTE),
+                        hop = tf_cost_ps(GICSIM_COST_SOCKET_HOP),
+                        fwd = tf_cost_ps(GICSIM_COST_DIST_TO_REDIST);
+    assert_true(hop > 0);
+    for (uint32_t target = 1; target <= 2; target++) {
+        gicsim_time_t t0 = gicsim_engine_now(e);
+        tf_icc_wr(g, 0, GICSIM_ICC_SGI1R,
+                  gicsim_icc_sgir_value(3, (uint16_t)(1u << target), 0, 0, 0, 0, false));
+        tf_settle(e);
+        const gicsim_gic_event *r = tf_ev_last(&l, GICSIM_GEV_RAISE, target, 3);
+        assert_int_equal(r->time - t0, route + (target == 2 ? hop : 0));
+        assert_int_equal(tf_iar1(g, target), 3);
+        tf_icc_wr(g, target, GICSIM_ICC_EOIR1, 3);
+    }
+    for (uint32_t target = 1; target <= 2; target++) {
+        uint32_t spi = 40 + target;
+        tf_gicd_wr(g, GICSIM_GICD_IROUTER + 8 * spi, 8, gicsim_gic_pe_affinity(g, target));
+        tf_spi_set_edge(g, spi, true);
+        tf_spi_enable(g, spi);
+        tf_settle(e);
+        gicsim_time_t t0 = gicsim_engine_now(e);
+        gicsim_gic_set_line(g, 0, spi, true);
+        tf_settle(e);
+        const gicsim_gic_event *sig = tf_ev_last(&l, GICSIM_GEV_SIGNAL, target, spi);
+        assert_int_equal(sig->time - t0,
+                         fwd + (target == 2 ? hop : 0) + tf_cost_ps(GICSIM_COST_REDIST_TO_CPUIF));
+    }
+    tf_ev_log_free(&l);
+    tf_gic_free(e, g);
+}
+
 static void test_custom_timing_copied(void **state)
 {
     (void)state;
@@ -596,6 +653,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_defaults),
         cmocka_unit_test(test_create_validation),
+        cmocka_unit_test(test_sockets),
         cmocka_unit_test(test_custom_timing_copied),
         cmocka_unit_test(test_affinity_round_trip),
         cmocka_unit_test(test_responder_many_spis),

@@ -573,6 +573,8 @@ static void test_overrides_apply(void **state)
         "vms.1.name=second", /* appends a new VM (a mapping from a numeric path) */
         "vms.1.pes.first=4",
         "vms.1.policy=trap-inject",
+        "gic.sockets=2",
+        "platform_overrides.kvm={sgi_lookup: vcpu-walk, vpt_poll_delay: 10us}",
     };
     size_t n = sizeof ov / sizeof ov[0];
     gicsim_scenario *sc = load_ok(data_path("good/nic-level.yaml"), ov, n);
@@ -591,6 +593,11 @@ static void test_overrides_apply(void **state)
     assert_jstr(r, "run.duration", "5ms");
     assert_ju64(r, "platform.costs.vcpu_kick", 999);
     assert_ju64(r, "platform_overrides.costs.vcpu_kick", 999);
+    assert_ju64(r, "gic.sockets", 2);
+    assert_jstr(r, "platform.kvm.sgi_lookup", "vcpu-walk");
+    assert_ju64(r, "platform.kvm.vpt_poll_delay_ps", 10000000);
+    assert_jstr(r, "platform_overrides.kvm.sgi_lookup", "vcpu-walk");
+    assert_ju64(r, "platform_overrides.kvm.vpt_poll_delay_ps", 10000000);
     assert_jstr(r, "sources.1.arrival.period", "20us");
     assert_jstr(r, "description", "quoted: text");
     yt_free(r);
@@ -640,6 +647,14 @@ static void test_override_errors(void **state)
         {{"run.duration=10"}, 1, 14, "run.duration", "needs a unit"},
         {{"vms.0.policy=nope"}, 1, 14, "vms.0.policy", "unknown policy"},
         {{"vms.0.vcpus=two"}, 1, 13, "vms.0.vcpus", "expected an integer"},
+        {{"gic.sockets=9"}, 1, 13, "gic.sockets", "every socket needs a PE"},
+        {{"gic.sockets=0"}, 1, 13, "gic.sockets", "out of range"},
+        {{"platform_overrides.kvm.sgi_lookup=list"},
+         1,
+         35,
+         "platform_overrides.kvm.sgi_lookup",
+         "mpidr-table"},
+        {{"platform_overrides.kvm.walk=1"}, 1, 24, "platform_overrides.kvm.walk", "unknown key"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const ov_case *c = &cases[i];

@@ -43,6 +43,9 @@ GICSIM_API const char *gicsim_platform_name(const gicsim_platform *p);
 GICSIM_API const char *gicsim_platform_description(const gicsim_platform *p);
 GICSIM_API const char *gicsim_platform_file(const gicsim_platform *p);
 GICSIM_API bool gicsim_platform_vhe(const gicsim_platform *p);
+/* The host KVM's version-dependent behaviour (the preset's `kvm` mapping;
+ * gicsim_kvm_config_init's values where it has none). NULL for NULL. */
+GICSIM_API const gicsim_kvm_config *gicsim_platform_kvm(const gicsim_platform *p);
 /* Clocks and every cost (the library default for a cost the file omits). */
 GICSIM_API const gicsim_timing *gicsim_platform_timing(const gicsim_platform *p);
 /* A micro-bench configuration for this platform: its timing and VHE, the

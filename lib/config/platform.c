@@ -199,19 +199,55 @@ static gicsim_status parse_calibration(const yt_node *root, sc_platform *p, gics
 
 /* ---- Finding and loading a preset ------------------------------------------------------- */
 
-static const char *const platform_keys[] = {"name",     "description", "vhe",      "clocks",
-                                            "costs",    "reference",   "measured", "fitted",
-                                            "predicts", NULL};
+static const char *const platform_keys[] = {
+    "name",     "description", "vhe",    "kvm",      "clocks", "costs", "reference",
+    "measured", "fitted",      "predicts", NULL};
 
-gicsim_status sc_platform_apply_keys(const yt_node *map, const char *path, bool *vhe,
-                                     gicsim_timing *t, bool *set_vhe, bool *set_clock,
-                                     bool *set_cost, gicsim_diag *d)
+/* The host KVM's version-dependent behaviour (docs/scenarios.md). */
+static const char *const sgi_lookup_names[] = {"mpidr-table", "vcpu-walk", NULL};
+
+const char *sc_sgi_lookup_name(gicsim_sgi_lookup l)
+{
+    return (unsigned)l < 2 ? sgi_lookup_names[l] : "?";
+}
+
+static gicsim_status apply_kvm(const yt_node *kvm, const char *path, gicsim_kvm_config *k,
+                               const sc_platform_set *set, gicsim_diag *d)
+{
+    static const char *const kvm_keys[] = {"sgi_lookup", "vpt_poll_delay", NULL};
+    char kp[256], sub[256];
+    yt_path(kp, sizeof kp, path, "kvm");
+    TRY(yt_check_map(kvm, kp, kvm_keys, d));
+    const yt_node *v = yt_map_get(kvm, "sgi_lookup");
+    if (v) {
+        unsigned idx;
+        yt_path(sub, sizeof sub, kp, "sgi_lookup");
+        TRY(yt_get_enum(v, sub, sgi_lookup_names, &idx, d));
+        k->sgi_lookup = (gicsim_sgi_lookup)idx;
+        if (set && set->sgi_lookup)
+            *set->sgi_lookup = true;
+    }
+    bool present = false;
+    TRY(yt_opt_time(kvm, kp, "vpt_poll_delay", &k->vpt_poll_delay, &present, d));
+    if (present && set && set->vpt_poll_delay)
+        *set->vpt_poll_delay = true;
+    return GICSIM_OK;
+}
+
+gicsim_status sc_platform_apply_keys(const yt_node *map, const char *path, sc_platform_vals vals,
+                                     const sc_platform_set *set, gicsim_diag *d)
 {
     char kp[256], sub[256];
     bool present;
+    bool *vhe = vals.vhe, *set_vhe = set ? set->vhe : NULL;
+    bool *set_clock = set ? set->clock : NULL, *set_cost = set ? set->cost : NULL;
+    gicsim_timing *t = vals.timing;
     TRY(yt_opt_bool(map, path, "vhe", vhe, &present, d));
     if (set_vhe && present)
         *set_vhe = true;
+    const yt_node *kvm = yt_map_get(map, "kvm");
+    if (kvm)
+        TRY(apply_kvm(kvm, path, vals.kvm, set, d));
 
     const yt_node *clocks = yt_map_get(map, "clocks");
     if (clocks) {
@@ -276,6 +312,7 @@ static gicsim_status load_preset_file(const char *path, const char *name, sc_pla
     sc_platform p;
     memset(&p, 0, sizeof p);
     gicsim_timing_init(&p.timing);
+    gicsim_kvm_config_init(&p.kvm);
     p.vhe = true;
     if (!(p.file = yt_strdup(path)))
         return yt_nomem(d);
@@ -313,7 +350,8 @@ static gicsim_status load_preset_file(const char *path, const char *name, sc_pla
         goto out;
     }
     if ((st = yt_opt_strdup(root, "", "description", false, &p.description, d)) != GICSIM_OK ||
-        (st = sc_platform_apply_keys(root, "", &p.vhe, &p.timing, NULL, NULL, NULL, d)) !=
+        (st = sc_platform_apply_keys(root, "", (sc_platform_vals){&p.vhe, &p.timing, &p.kvm}, NULL,
+                                     d)) !=
             GICSIM_OK)
         goto out;
     st = parse_calibration(root, &p, d);
@@ -537,6 +575,11 @@ const char *gicsim_platform_file(const gicsim_platform *p)
     return p ? p->p.file : NULL;
 }
 
+const gicsim_kvm_config *gicsim_platform_kvm(const gicsim_platform *p)
+{
+    return p ? &p->p.kvm : NULL;
+}
+
 bool gicsim_platform_vhe(const gicsim_platform *p)
 {
     return p ? p->p.vhe : true;
@@ -556,6 +599,7 @@ void gicsim_platform_mb_config(const gicsim_platform *p, gicsim_mb_config *cfg)
         return;
     cfg->timing = p->p.timing;
     cfg->vhe = p->p.vhe;
+    cfg->kvm = p->p.kvm;
 }
 
 const char *gicsim_platform_reference(const gicsim_platform *p)

@@ -385,6 +385,7 @@ gicsim_status gicsim_scenario_build(const gicsim_scenario *sc, const char *polic
     cfg.gic.timing = NULL;
     cfg.timing = sc->plat.timing;
     cfg.vhe = sc->plat.vhe;
+    cfg.kvm = sc->plat.kvm;
     cfg.kick_sgi = sc->kick_sgi;
     cfg.host_tick_ppi = sc->tick_ppi;
     gicsim_system *sys = NULL;
@@ -590,6 +591,10 @@ static void json_platform(jbuf *b, const gicsim_scenario *sc)
     jmember_str(b, "file", base_name(p->file));
     jmember_str(b, "description", p->description);
     jmember_bool(b, "vhe", p->vhe);
+    jopen(b, "kvm", '{');
+    jmember_str(b, "sgi_lookup", sc_sgi_lookup_name(p->kvm.sgi_lookup));
+    jmember_u64(b, "vpt_poll_delay_ps", p->kvm.vpt_poll_delay);
+    jclose(b, '}');
     jopen(b, "clocks", '{');
     for (int dmn = 0; dmn < GICSIM_CLK__COUNT; dmn++)
         jmember_u64(b, gicsim_clock_name((gicsim_clock_domain)dmn), p->timing.clock_hz[dmn]);
@@ -616,6 +621,14 @@ static void json_platform(jbuf *b, const gicsim_scenario *sc)
     jopen(b, "platform_overrides", '{');
     if (sc->ovr_vhe)
         jmember_bool(b, "vhe", p->vhe);
+    if (sc->ovr_sgi_lookup || sc->ovr_vpt_poll_delay) {
+        jopen(b, "kvm", '{');
+        if (sc->ovr_sgi_lookup)
+            jmember_str(b, "sgi_lookup", sc_sgi_lookup_name(p->kvm.sgi_lookup));
+        if (sc->ovr_vpt_poll_delay)
+            jmember_u64(b, "vpt_poll_delay_ps", p->kvm.vpt_poll_delay);
+        jclose(b, '}');
+    }
     jopen(b, "clocks", '{');
     for (int dmn = 0; dmn < GICSIM_CLK__COUNT; dmn++)
         if (sc->ovr_clock[dmn])
@@ -708,6 +721,7 @@ gicsim_status gicsim_scenario_resolved_json(const gicsim_scenario *sc, char **js
     jmember_u64(&b, "lpi_bits", g->lpi_id_bits);
     jmember_bool(&b, "its", g->its);
     jmember_u64(&b, "its_cache", g->its_cache_entries);
+    jmember_u64(&b, "sockets", g->sockets);
     jclose(&b, '}');
 
     jopen(&b, "host", '{');
@@ -772,6 +786,7 @@ bool gicsim_scenario_microbench(const gicsim_scenario *sc, gicsim_mb_config *cfg
         gicsim_mb_config_init(cfg);
         cfg->timing = sc->plat.timing;
         cfg->vhe = sc->plat.vhe;
+        cfg->kvm = sc->plat.kvm;
         cfg->iterations = sc->mb_iterations;
     }
     if (tests)

@@ -7,7 +7,7 @@
 /* ---- platform ---------------------------------------------------------------------------- */
 
 /* What platform_overrides may change. */
-static const char *const override_keys[] = {"vhe", "clocks", "costs", NULL};
+static const char *const override_keys[] = {"vhe", "kvm", "clocks", "costs", NULL};
 
 gicsim_status sc_parse_platform(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d)
 {
@@ -19,8 +19,11 @@ gicsim_status sc_parse_platform(gicsim_scenario *sc, const yt_node *root, gicsim
     const yt_node *po = yt_map_get(root, "platform_overrides");
     if (po) {
         TRY(yt_check_map(po, "platform_overrides", override_keys, d));
-        TRY(sc_platform_apply_keys(po, "platform_overrides", &sc->plat.vhe, &sc->plat.timing,
-                                   &sc->ovr_vhe, sc->ovr_clock, sc->ovr_cost, d));
+        sc_platform_set set = {&sc->ovr_vhe, sc->ovr_clock, sc->ovr_cost, &sc->ovr_sgi_lookup,
+                               &sc->ovr_vpt_poll_delay};
+        TRY(sc_platform_apply_keys(
+            po, "platform_overrides",
+            (sc_platform_vals){&sc->plat.vhe, &sc->plat.timing, &sc->plat.kvm}, &set, d));
     }
     return GICSIM_OK;
 }
@@ -28,8 +31,8 @@ gicsim_status sc_parse_platform(gicsim_scenario *sc, const yt_node *root, gicsim
 /* ---- gic ------------------------------------------------------------------------------ */
 
 static const char *const gic_keys[] = {
-    "version",           "pes",      "spis",     "lrs", "priority_bits", "pes_per_cluster",
-    "security_disabled", "one_of_n", "lpi_bits", "its", "its_cache",     NULL};
+    "version",  "pes", "spis", "lrs",       "priority_bits", "pes_per_cluster", "security_disabled",
+    "one_of_n", "lpi_bits", "its", "its_cache", "sockets",       NULL};
 static const char *const gic_versions[] = {"v3", "v4.0", "v4.1", NULL};
 static const gicsim_gic_version gic_version_vals[] = {GICSIM_GICV3, GICSIM_GICV4_0, GICSIM_GICV4_1};
 
@@ -70,6 +73,13 @@ gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config
     cfg->lpi_id_bits = (uint8_t)lpi_bits;
     TRY(yt_opt_bool(n, path, "its", &cfg->its, NULL, d));
     TRY(yt_opt_u32(n, path, "its_cache", 0, 4096, &cfg->its_cache_entries, NULL, d));
+    TRY(yt_opt_u32(n, path, "sockets", 1, 4096, &cfg->sockets, NULL, d));
+    if (cfg->sockets > cfg->num_pes) {
+        yt_path(kp, sizeof kp, path, "sockets");
+        return yt_node_err(d, yt_map_get(n, "sockets"), kp,
+                           "%u sockets for %u PEs: every socket needs a PE",
+                           (unsigned)cfg->sockets, (unsigned)cfg->num_pes);
+    }
     return GICSIM_OK;
 }
 

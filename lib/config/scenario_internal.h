@@ -49,6 +49,7 @@ struct gicsim_scenario {
     char *name, *description;
     sc_platform plat;
     bool ovr_vhe, ovr_clock[GICSIM_CLK__COUNT], ovr_cost[GICSIM_COST__COUNT];
+    bool ovr_sgi_lookup, ovr_vpt_poll_delay;
     gicsim_gic_config gic;
     uint32_t kick_sgi, tick_ppi;
     sc_vm *vms;

@@ -201,7 +201,8 @@ typedef struct sc_platform {
     char *description;
     bool vhe;
     gicsim_timing timing;
-    char *reference; /* NULL when the preset has none */
+    gicsim_kvm_config kvm; /* the host KVM's version-dependent behaviour */
+    char *reference;       /* NULL when the preset has none */
     size_t n_measured, n_fitted, n_predicts;
     gicsim_mb_test measured_test[GICSIM_MB__COUNT];
     double measured_ns[GICSIM_MB__COUNT]; /* > 0, finite */
@@ -223,12 +224,26 @@ gicsim_status sc_platform_find(const char *name, const char *first_dir, const yt
  * ".yaml" (a file not named <name>.yaml is GICSIM_E_INVAL). */
 gicsim_status sc_platform_load_file(const char *path, sc_platform *out, gicsim_diag *diag);
 void sc_platform_free(sc_platform *p);
-/* vhe, clocks and costs of a preset or of a scenario's platform_overrides
- * (the mapping `map` at key path `path`) into *vhe and *t. `set_*` (may be
- * NULL) record which values the mapping sets. */
-gicsim_status sc_platform_apply_keys(const yt_node *map, const char *path, bool *vhe,
-                                     gicsim_timing *t, bool *set_vhe, bool *set_clock,
-                                     bool *set_cost, gicsim_diag *diag);
+/* What a preset or a scenario's platform_overrides sets: vhe, clocks, costs
+ * and the host KVM's behaviour (kvm: sgi_lookup, vpt_poll_delay). */
+typedef struct sc_platform_vals {
+    bool *vhe;
+    gicsim_timing *timing;
+    gicsim_kvm_config *kvm;
+} sc_platform_vals;
+/* Which of them the mapping set (each member may be NULL). */
+typedef struct sc_platform_set {
+    bool *vhe;
+    bool *clock; /* [GICSIM_CLK__COUNT] */
+    bool *cost;  /* [GICSIM_COST__COUNT] */
+    bool *sgi_lookup, *vpt_poll_delay;
+} sc_platform_set;
+/* The keys of the mapping `map` at key path `path` into `vals`, recording
+ * in `set` (may be NULL) which values it sets. */
+gicsim_status sc_platform_apply_keys(const yt_node *map, const char *path, sc_platform_vals vals,
+                                     const sc_platform_set *set, gicsim_diag *diag);
+/* The name of a kvm.sgi_lookup value ("mpidr-table", "vcpu-walk"). */
+const char *sc_sgi_lookup_name(gicsim_sgi_lookup l);
 /* A sequence of micro-bench test names at `path` (no repeats) into tests
  * (room for GICSIM_MB__COUNT). */
 gicsim_status sc_parse_tests(const yt_node *n, const char *path, gicsim_mb_test *tests,
