@@ -55,19 +55,19 @@ typedef enum gicsim_clock_domain {
       "(GICR_VPENDBASER.Dirty until done)")                                                        \
     M(X, DOORBELL, GIC, 20, 5, 200, "doorbell",                                                    \
       "a vLPI reaches a non-resident vPE: the redistributor raises its doorbell LPI")              \
-    M(X, EXC_TO_EL2, CPU, 60, 30, 200, "exc_to_el2",                                               \
+    M(X, EXC_TO_EL2, CPU, 50, 30, 200, "exc_to_el2",                                               \
       "a guest exception taken to EL2, a trap or an interrupt: pipeline drain, vector (KVM's "     \
       "__kvm_hyp_vector)")                                                                         \
-    M(X, ERET_TO_GUEST, CPU, 40, 20, 150, "eret_to_guest",                                         \
+    M(X, ERET_TO_GUEST, CPU, 30, 20, 150, "eret_to_guest",                                         \
       "the ERET from EL2 into the guest (__guest_enter)")                                          \
-    M(X, EXC_LOCAL, CPU, 60, 30, 200, "exc_local",                                                 \
+    M(X, EXC_LOCAL, CPU, 50, 30, 200, "exc_local",                                                 \
       "an interrupt taken at the current exception level: the guest's IRQ vector at EL1, the "     \
       "host kernel's while it runs")                                                               \
-    M(X, ERET_LOCAL, CPU, 40, 20, 150, "eret_local", "the ERET that ends such an exception")       \
-    M(X, EXC_HOST_TO_EL2, CPU, 60, 30, 200, "exc_host_to_el2",                                     \
+    M(X, ERET_LOCAL, CPU, 30, 20, 150, "eret_local", "the ERET that ends such an exception")       \
+    M(X, EXC_HOST_TO_EL2, CPU, 50, 30, 200, "exc_host_to_el2",                                     \
       "without VHE: the host at EL1 calls EL2 to run the vCPU (HVC, "                              \
       "kvm_call_hyp_ret(__kvm_vcpu_run))")                                                         \
-    M(X, ERET_TO_HOST, CPU, 40, 20, 150, "eret_to_host",                                           \
+    M(X, ERET_TO_HOST, CPU, 30, 20, 150, "eret_to_host",                                           \
       "without VHE: EL2 returns to the host kernel at EL1 after an exit")                          \
     M(X, SPECTRE_BHB, CPU, 40, 0, 200, "spectre_bhb",                                              \
       "the Spectre-BHB mitigation on an exception entry from a lower level into a higher one "     \
@@ -75,16 +75,16 @@ typedef enum gicsim_clock_domain {
     M(X, SYSCALL, CPU, 400, 150, 1200, "syscall",                                                  \
       "one system call's entry and return, its handler aside (el0_svc, invoke_syscall, "           \
       "ret_to_user)")                                                                              \
-    M(X, GUEST_STATE_SAVE, CPU, 300, 100, 900, "guest_state_save",                                 \
+    M(X, GUEST_STATE_SAVE, CPU, 350, 100, 900, "guest_state_save",                                 \
       "after an exit: the guest's registers saved and the host's restored (__guest_exit, "         \
       "fixup_guest_exit, sysreg_save_guest_state_vhe, __deactivate_traps)")                        \
     M(X, GUEST_STATE_RESTORE, CPU, 300, 100, 900, "guest_state_restore",                           \
       "before an entry: the host's registers saved and the guest's restored "                      \
       "(sysreg_save_host_state_vhe, __activate_traps, sysreg_restore_guest_state_vhe)")            \
-    M(X, WORLD_SWITCH, CPU, 600, 200, 3000, "world_switch",                                        \
+    M(X, WORLD_SWITCH, CPU, 800, 200, 3000, "world_switch",                                        \
       "without VHE: the EL1 context switched between host and guest at EL2, each direction "       \
       "(__sysreg_save_state_nvhe, __sysreg_restore_state_nvhe, stage 2, traps)")                   \
-    M(X, RUN_LOOP, CPU, 300, 80, 1500, "run_loop",                                                 \
+    M(X, RUN_LOOP, CPU, 400, 80, 1500, "run_loop",                                                 \
       "one pass of KVM's run loop between an exit and the next entry (kvm_arch_vcpu_ioctl_run: "   \
       "requests, preemption and IRQ windows, exit checks)")                                        \
     M(X, HANDLE_EXIT, CPU, 100, 30, 400, "handle_exit",                                            \
@@ -95,7 +95,7 @@ typedef enum gicsim_clock_domain {
     M(X, AP_LIST_SORT, CPU, 30, 10, 150, "ap_list_sort",                                           \
       "one comparison when the pending list is sorted because it exceeds the list registers "      \
       "(vgic_sort_ap_list)")                                                                       \
-    M(X, LR_WRITE, CPU, 60, 20, 200, "lr_write",                                                   \
+    M(X, LR_WRITE, CPU, 50, 20, 200, "lr_write",                                                   \
       "building one list register from a pending interrupt (vgic_v3_populate_lr)")                 \
     M(X, LR_FOLD, CPU, 60, 20, 200, "lr_fold",                                                     \
       "folding one used list register back into the software state (vgic_v3_fold_lr_state)")       \
@@ -108,7 +108,7 @@ typedef enum gicsim_clock_domain {
       "smp_send_reschedule)")                                                                      \
     M(X, IPI_HANDLER, CPU, 100, 30, 500, "ipi_handler",                                            \
       "the host's reschedule IPI handler (do_handle_IPI, scheduler_ipi)")                          \
-    M(X, HVC_HANDLE, CPU, 150, 30, 500, "hvc_handle",                                              \
+    M(X, HVC_HANDLE, CPU, 120, 30, 500, "hvc_handle",                                              \
       "dispatching a hypercall (handle_hvc, kvm_smccc_call_handler)")                              \
     M(X, SYSREG_TRAP, CPU, 150, 50, 600, "sysreg_trap",                                            \
       "a trapped system register access: decode and table lookup (kvm_handle_sys_reg, "            \
@@ -116,39 +116,39 @@ typedef enum gicsim_clock_domain {
     M(X, SGI_DISPATCH, CPU, 250, 80, 1000, "sgi_dispatch",                                         \
       "emulating an ICC_SGI1R_EL1 write for one target (access_gic_sgi, vgic_v3_dispatch_sgi, "    \
       "vgic_v3_queue_sgi)")                                                                        \
-    M(X, SGI_VCPU_WALK, CPU, 40, 10, 200, "sgi_vcpu_walk",                                         \
+    M(X, SGI_VCPU_WALK, CPU, 60, 10, 200, "sgi_vcpu_walk",                                         \
       "one vCPU compared by the linear search for an SGI's target (kvm_for_each_vcpu with "        \
       "match_mpidr, KVM before 6.7)")                                                              \
-    M(X, GUEST_ABORT, CPU, 300, 100, 1200, "guest_abort",                                          \
+    M(X, GUEST_ABORT, CPU, 400, 100, 1200, "guest_abort",                                          \
       "a stage-2 data abort on an MMIO address: fault decode, memslot lookup, syndrome "           \
       "(kvm_handle_guest_abort, io_mem_abort)")                                                    \
     M(X, IO_BUS_STEP, CPU, 20, 5, 100, "io_bus_step",                                              \
       "one step of the binary search of KVM's MMIO bus (kvm_io_bus_read: one per halving of the "  \
       "devices)")                                                                                  \
-    M(X, VGIC_MMIO, CPU, 300, 50, 1200, "vgic_mmio",                                               \
+    M(X, VGIC_MMIO, CPU, 200, 50, 1200, "vgic_mmio",                                               \
       "emulating a vGIC register access in the host kernel (vgic_find_mmio_region and the "        \
       "register handler)")                                                                         \
-    M(X, MMIO_COMPLETE, CPU, 100, 30, 400, "mmio_complete",                                        \
+    M(X, MMIO_COMPLETE, CPU, 80, 30, 400, "mmio_complete",                                         \
       "completing an emulated MMIO read or write (kvm_handle_mmio_return: the data into the "      \
       "register, skip the instruction)")                                                           \
-    M(X, KVM_IOCTL, CPU, 200, 50, 800, "kvm_ioctl",                                                \
+    M(X, KVM_IOCTL, CPU, 300, 50, 800, "kvm_ioctl",                                                \
       "a KVM ioctl's own dispatch and return besides the system call (kvm_vcpu_ioctl or "          \
       "kvm_vm_ioctl; for KVM_RUN kvm_sigset_activate and the exit to user space)")                 \
-    M(X, VMM_MMIO, CPU, 3000, 800, 12000, "vmm_mmio",                                              \
+    M(X, VMM_MMIO, CPU, 2500, 800, 12000, "vmm_mmio",                                              \
       "the VMM in user space handles an MMIO exit (QEMU's kvm_cpu_exec: dispatch to the device, "  \
       "the device read)")                                                                          \
-    M(X, ITS_CMD_EMULATE, CPU, 400, 100, 1500, "its_cmd_emulate",                                  \
+    M(X, ITS_CMD_EMULATE, CPU, 500, 100, 1500, "its_cmd_emulate",                                  \
       "the host's emulated ITS runs one command (vgic_its_process_commands: read it from guest "   \
       "memory, vgic_its_handle_command)")                                                          \
     M(X, ITS_WALK_STEP, CPU, 20, 5, 100, "its_walk_step",                                          \
       "one list entry walked by the emulated ITS's lookup of a device or an event (find_ite)")     \
-    M(X, ITS_CACHE_OP, CPU, 100, 30, 400, "its_cache_op",                                          \
+    M(X, ITS_CACHE_OP, CPU, 150, 30, 400, "its_cache_op",                                          \
       "a lookup or store in the emulated ITS's translation cache (vgic_its_check_cache, "          \
       "vgic_its_cache_translation)")                                                               \
     M(X, GIC_MMIO, CPU, 150, 50, 800, "gic_mmio",                                                  \
       "the host's access to a GIC or device MMIO register (mask, unmask, resample, GITS_SGIR, "    \
       "GICR_VPENDBASER)")                                                                          \
-    M(X, HOST_IRQ_ENTRY, CPU, 200, 80, 1000, "host_irq_entry",                                     \
+    M(X, HOST_IRQ_ENTRY, CPU, 350, 80, 1000, "host_irq_entry",                                     \
       "the host kernel's interrupt entry and exit around the handler (gic_handle_irq, irq_enter, " \
       "irq_exit)")                                                                                 \
     M(X, ICC_IAR_READ, CPU, 45, 10, 150, "icc_iar_read",                                           \
@@ -190,12 +190,12 @@ typedef enum gicsim_clock_domain {
     M(X, VPE_COMMIT, CPU, 100, 30, 500, "vpe_commit",                                              \
       "before the first entry after a load: waiting for the vPE's pending table to be parsed "     \
       "(vgic_v4_commit, its_commit_vpe), besides the reads of GICR_VPENDBASER")                    \
-    M(X, DOORBELL_ENABLE, CPU, 300, 80, 2000, "doorbell_enable",                                   \
+    M(X, DOORBELL_ENABLE, CPU, 400, 80, 2000, "doorbell_enable",                                   \
       "GICv4.0: enabling a vPE's doorbell when its vCPU blocks (enable_irq: its_vpe_unmask_irq, "  \
       "the invalidation), besides the register writes")                                            \
-    M(X, COUNTER_READ, CPU, 30, 10, 100, "counter_read",                                           \
+    M(X, COUNTER_READ, CPU, 25, 10, 100, "counter_read",                                           \
       "an ISB and a read of the generic counter (CNTPCT)")                                         \
-    M(X, CACHELINE_TRANSFER, CPU, 150, 60, 600, "cacheline_transfer",                              \
+    M(X, CACHELINE_TRANSFER, CPU, 180, 60, 600, "cacheline_transfer",                              \
       "a store on one PE becomes visible to a load spinning on another PE of the same socket")     \
     M(X, CACHELINE_REMOTE, CPU, 400, 150, 1500, "cacheline_remote",                                \
       "the same between PEs of different sockets")
