@@ -50,6 +50,7 @@ static void odd_costs(gicsim_timing *t, uint64_t idle_exit)
 {
     gicsim_timing_init(t);
     t->cycles[GICSIM_COST_IDLE_EXIT] = idle_exit;
+    t->cycles[GICSIM_COST_EXC_LOCAL] = 60;
     t->cycles[GICSIM_COST_HOST_IRQ_ENTRY] = 333;
     t->cycles[GICSIM_COST_ICC_IAR_READ] = 57;
     t->cycles[GICSIM_COST_REDIST_TO_CPUIF] = 23;
