@@ -129,8 +129,7 @@ double cli_pct(double rel)
     return fabs(p) < 0.05 ? 0.0 : p;
 }
 
-/* A JSON string (UTF-8 passed through); null for NULL. */
-static void json_str(FILE *f, const char *s)
+void cli_json_str(FILE *f, const char *s)
 {
     if (!s) {
         fputs("null", f);
@@ -149,13 +148,102 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+void cli_json_num(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.6g", v);
+    else
+        fputs("null", f);
+}
+
 typedef struct mb_row {
     gicsim_mb_test test;
     gicsim_mb_result r;
     bool ran, has_meas;
     double meas, err; /* err: (simulated - measured) / measured */
     const char *role; /* "fitted", "predicted" or NULL */
+    double unc;       /* the measured figure's relative uncertainty */
+    const char *source;
+    bool has_interval;
+    double lo, hi; /* the interval, ns */
 } mb_row;
+
+int cli_utf8_width(const char *s, int cols)
+{
+    int extra = 0;
+    for (; *s; s++)
+        extra += ((unsigned char)*s & 0xc0) == 0x80;
+    return cols + extra;
+}
+
+/* The measured figure of `test` in p: its index, or the count when none. */
+static size_t measured_index(const gicsim_platform *p, gicsim_mb_test test)
+{
+    size_t n = gicsim_platform_measured_count(p);
+    for (size_t i = 0; i < n; i++)
+        if (gicsim_platform_measured_test(p, i) == test)
+            return i;
+    return n;
+}
+
+/* The intervals of a calibrated preset's figures (gicsim_calibrate_ex on the
+ * preset's costs as they are, its fit set, facts and uncertainties) into
+ * rows[].has_interval/lo/hi. A failure is reported and leaves the rows
+ * without intervals. */
+static void preset_intervals(const gicsim_mb_config *cfg, const gicsim_platform *p, mb_row *rows,
+                             size_t n)
+{
+    size_t nm = gicsim_platform_measured_count(p);
+    if (nm == 0 || n == 0)
+        return;
+    gicsim_mb_test mt[GICSIM_MB__COUNT], pred[GICSIM_MB__COUNT];
+    double ns[GICSIM_MB__COUNT], unc[GICSIM_MB__COUNT];
+    gicsim_cost_id fit[GICSIM_COST__COUNT], fact[GICSIM_COST__COUNT];
+    uint64_t fact_cycles[GICSIM_COST__COUNT];
+    for (size_t i = 0; i < nm; i++) {
+        mt[i] = gicsim_platform_measured_test(p, i);
+        ns[i] = gicsim_platform_measured_ns(p, i);
+        unc[i] = gicsim_platform_measured_uncertainty(p, i);
+    }
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.analyse_only = true;
+    o.uncertainty = unc;
+    size_t nf = gicsim_platform_fitted_count(p);
+    /* A preset without fit_method was fitted exactly, to its fitted list;
+     * one with no fitted list is read as a MAP fit of every cost. */
+    o.method =
+        gicsim_platform_fitted_with_priors(p) || nf == 0 ? GICSIM_CALIB_MAP : GICSIM_CALIB_EXACT;
+    for (size_t j = 0; j < nf; j++)
+        fit[j] = gicsim_platform_fitted_cost(p, j);
+    o.fit = nf ? fit : NULL;
+    o.n_fit = nf;
+    o.n_facts = gicsim_platform_fact_count(p);
+    for (size_t k = 0; k < o.n_facts; k++) {
+        fact[k] = gicsim_platform_fact_cost(p, k);
+        fact_cycles[k] = cfg->timing.cycles[fact[k]];
+    }
+    o.fact = fact;
+    o.fact_cycles = fact_cycles;
+    for (size_t i = 0; i < n; i++)
+        pred[i] = rows[i].test;
+    o.predict = pred;
+    o.n_predict = n;
+    gicsim_calib_fit *fr = NULL;
+    gicsim_status st = gicsim_calibrate_ex(cfg, mt, ns, nm, &o, &fr);
+    if (st != GICSIM_OK) {
+        cli_errorf("intervals: %s", fr && fr->message[0] ? fr->message : gicsim_strerror(st));
+    } else {
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < fr->n_figures; k++)
+                if (fr->figure[k].test == rows[i].test && fr->figure[k].has_interval) {
+                    rows[i].has_interval = true;
+                    rows[i].lo = fr->figure[k].lo_ns;
+                    rows[i].hi = fr->figure[k].hi_ns;
+                }
+    }
+    gicsim_calib_fit_free(fr);
+}
 
 static int write_mb_json(const char *path, const gicsim_platform *p, uint32_t iterations,
                          const mb_row *rows, size_t n)
@@ -164,29 +252,41 @@ static int write_mb_json(const char *path, const gicsim_platform *p, uint32_t it
     if (!f)
         return EX_CONFIG;
     fputs("{\n  \"platform\": ", f);
-    json_str(f, gicsim_platform_name(p));
+    cli_json_str(f, gicsim_platform_name(p));
     fputs(",\n  \"file\": ", f);
-    json_str(f, cli_base_name(gicsim_platform_file(p)));
+    cli_json_str(f, cli_base_name(gicsim_platform_file(p)));
     fputs(",\n  \"reference\": ", f);
-    json_str(f, gicsim_platform_reference(p));
+    cli_json_str(f, gicsim_platform_reference(p));
     fprintf(f, ",\n  \"measured_count\": %zu,\n  \"predicts_count\": %zu,\n  \"iterations\": %u,\n",
             gicsim_platform_measured_count(p), gicsim_platform_predicts_count(p),
             (unsigned)iterations);
+    fputs("  \"fit_method\": ", f);
+    cli_json_str(f, !gicsim_platform_measured_count(p)      ? NULL
+                    : gicsim_platform_fitted_with_priors(p) ? "map"
+                                                            : "exact");
+    fputs(",\n", f);
     fputs("  \"tests\": [", f);
     for (size_t i = 0; i < n; i++) {
         const mb_row *w = &rows[i];
         fputs(i ? ",\n    {\"test\": " : "\n    {\"test\": ", f);
-        json_str(f, gicsim_mb_test_name(w->test));
+        cli_json_str(f, gicsim_mb_test_name(w->test));
         fprintf(f, ", \"simulated_ns\": %.3f, \"min_ns\": %.3f, \"max_ns\": %.3f", w->r.value_ns,
                 w->r.min_ns, w->r.max_ns);
         fprintf(f, ", \"iterations\": %" PRIu64 ", \"exits\": %" PRIu64, w->r.iterations,
                 w->r.exits);
         if (w->has_meas)
-            fprintf(f, ", \"measured_ns\": %.3f, \"error_pct\": %.3f", w->meas, 100.0 * w->err);
+            fprintf(f, ", \"measured_ns\": %.3f, \"error_pct\": %.3f, \"uncertainty_pct\": %.3f",
+                    w->meas, 100.0 * w->err, 100.0 * w->unc);
         else
-            fputs(", \"measured_ns\": null, \"error_pct\": null", f);
+            fputs(", \"measured_ns\": null, \"error_pct\": null, \"uncertainty_pct\": null", f);
+        fputs(", \"source\": ", f);
+        cli_json_str(f, w->source);
+        if (w->has_interval)
+            fprintf(f, ", \"interval_ns\": [%.3f, %.3f]", w->lo, w->hi);
+        else
+            fputs(", \"interval_ns\": null", f);
         fputs(", \"role\": ", f);
-        json_str(f, w->role);
+        cli_json_str(f, w->role);
         fputs("}", f);
     }
     fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
@@ -196,14 +296,21 @@ static int write_mb_json(const char *path, const gicsim_platform *p, uint32_t it
 int cli_microbench_report(const gicsim_mb_config *cfg, const gicsim_platform *p,
                           const gicsim_mb_test *tests, size_t n, const char *json, bool check)
 {
+    return cli_microbench_report_ex(cfg, p, tests, n, json, check, false);
+}
+
+int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform *p,
+                             const gicsim_mb_test *tests, size_t n, const char *json, bool check,
+                             bool intervals)
+{
     int code = EX_OK;
     uint32_t iterations = cfg->iterations;
-    printf("%s: fitted to %zu measured values, predicts %zu\n", gicsim_platform_name(p),
-           gicsim_platform_measured_count(p), gicsim_platform_predicts_count(p));
+    size_t nm = gicsim_platform_measured_count(p);
+    intervals &= nm > 0;
+    printf("%s: fitted to %zu measured values, predicts %zu\n", gicsim_platform_name(p), nm,
+           gicsim_platform_predicts_count(p));
     if (gicsim_platform_reference(p))
         printf("reference: %s\n", gicsim_platform_reference(p));
-    printf("\n%-16s %14s %14s %9s  %s\n", "test", "simulated (ns)", "measured (ns)", "error",
-           "role");
     mb_row rows[GICSIM_MB__COUNT];
     memset(rows, 0, sizeof rows);
     for (size_t i = 0; i < n && code == EX_OK; i++) {
@@ -217,19 +324,59 @@ int cli_microbench_report(const gicsim_mb_config *cfg, const gicsim_platform *p,
             break;
         }
         w->ran = true;
-        w->has_meas = gicsim_platform_find_measured(p, w->test, &w->meas);
+        size_t k = measured_index(p, w->test);
+        w->has_meas = k < nm;
+        if (w->has_meas) {
+            w->meas = gicsim_platform_measured_ns(p, k);
+            w->unc = gicsim_platform_measured_uncertainty(p, k);
+            w->source = gicsim_platform_measured_source(p, k);
+        }
         w->err = w->has_meas ? (w->r.value_ns - w->meas) / w->meas : 0.0;
         w->role = w->has_meas                                ? "fitted"
                   : gicsim_platform_is_predicted(p, w->test) ? "predicted"
                                                              : NULL;
-        char meas[32] = "-", err[32] = "-";
+    }
+    if (code == EX_OK && intervals) {
+        preset_intervals(cfg, p, rows, n);
+        printf("intervals: over the %s fit's %zu free cost%s within their prior ranges, every "
+               "measured\n           figure within its uncertainty (linearised; "
+               "docs/calibration.md)\n",
+               gicsim_platform_fitted_with_priors(p) || !gicsim_platform_fitted_count(p) ? "MAP"
+                                                                                         : "exact",
+               gicsim_platform_fitted_count(p), gicsim_platform_fitted_count(p) == 1 ? "" : "s");
+    }
+    if (intervals)
+        printf("\n%-16s %14s %16s %9s %21s  %s\n", "test", "simulated (ns)", "measured (ns)",
+               "error", "interval (ns)", "role");
+    else
+        printf("\n%-16s %14s %14s %9s  %s\n", "test", "simulated (ns)", "measured (ns)", "error",
+               "role");
+    for (size_t i = 0; i < n && rows[i].ran; i++) {
+        const mb_row *w = &rows[i];
+        char meas[32] = "-", err[32] = "-", iv[64] = "-";
         if (w->has_meas) {
-            snprintf(meas, sizeof meas, "%.1f", w->meas);
+            if (intervals)
+                snprintf(meas, sizeof meas, "%.1f \xc2\xb1%g%%", w->meas, 100.0 * w->unc);
+            else
+                snprintf(meas, sizeof meas, "%.1f", w->meas);
             snprintf(err, sizeof err, "%+.1f%%", cli_pct(w->err));
         }
-        printf("%-16s %14.1f %14s %9s  %s\n", gicsim_mb_test_name(w->test), w->r.value_ns, meas,
-               err, w->role ? w->role : "-");
+        if (w->has_interval)
+            snprintf(iv, sizeof iv, "%.1f .. %.1f", w->lo, w->hi);
+        if (intervals)
+            printf("%-16s %14.1f %*s %9s %21s  %s\n", gicsim_mb_test_name(w->test), w->r.value_ns,
+                   cli_utf8_width(meas, 16), meas, err, iv, w->role ? w->role : "-");
+        else
+            printf("%-16s %14.1f %14s %9s  %s\n", gicsim_mb_test_name(w->test), w->r.value_ns, meas,
+                   err, w->role ? w->role : "-");
     }
+    bool any_source = false;
+    for (size_t i = 0; i < n && rows[i].ran; i++)
+        if (rows[i].source) {
+            printf("%s  %s: %s\n", any_source ? "" : "\nsources:\n",
+                   gicsim_mb_test_name(rows[i].test), rows[i].source);
+            any_source = true;
+        }
     if (code == EX_OK && check) {
         size_t n_meas = 0, n_off = 0;
         fflush(stdout); /* the table before the complaints */

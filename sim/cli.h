@@ -105,6 +105,9 @@ int cli_close_output(FILE *f, const char *path);
  * cli_config_exit code after the diagnostic. */
 int cli_load_platform(const char *name, gicsim_platform **out);
 
+/* The printf field width that right-aligns s (UTF-8) in `cols` columns. */
+int cli_utf8_width(const char *s, int cols);
+
 /* A relative error in percent, with no "-0.0". */
 double cli_pct(double rel);
 
@@ -114,5 +117,18 @@ double cli_pct(double rel);
  * stdout). Returns the exit code. */
 int cli_microbench_report(const gicsim_mb_config *cfg, const gicsim_platform *p,
                           const gicsim_mb_test *tests, size_t n, const char *json, bool check);
+/* The same; with `intervals`, on a preset with a measured block, each
+ * test's interval (gicsim_calibrate_ex with analyse_only, the preset's fit
+ * set, facts and uncertainties) as a column and in the JSON. */
+int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform *p,
+                             const gicsim_mb_test *tests, size_t n, const char *json, bool check,
+                             bool intervals);
+
+/* ---- JSON ---- */
+
+/* A JSON string (UTF-8 passed through); null for NULL. */
+void cli_json_str(FILE *f, const char *s);
+/* A JSON number (%.6g); null when not finite. */
+void cli_json_num(FILE *f, double v);
 
 #endif

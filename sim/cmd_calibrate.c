@@ -1,9 +1,13 @@
-/* gicsim calibrate MEASURED --platform NAME|FILE [--fit cost,...] [-o OUT.yaml]
- * [--name NAME]: fits the costs of --fit (default: one per measured test) so
- * that the simulated micro-benchmarks match MEASURED (a kvm-unit-tests
- * micro-bench log, or YAML {reference: ..., measured: {TEST: NS}}) and writes
- * the base preset with those costs as a new preset; the fit's report goes to
- * stderr. */
+/* gicsim calibrate MEASURED --platform NAME|FILE [--fit cost,...] [--no-priors]
+ * [--uncertainty P%] [--cross-validate] [--json FILE] [-o OUT.yaml]
+ * [--name NAME]: fits the costs (MAP with priors: every cost but the facts,
+ * or the --fit subset; --no-priors: the exact fit of --fit, default one per
+ * measured test) so that the simulated micro-benchmarks match MEASURED (a
+ * kvm-unit-tests micro-bench log, or YAML {reference: ..., measured: {TEST:
+ * NS}}) and writes the base preset with those costs as a new preset; the
+ * fit's report (figures, intervals, identifiability) goes to stderr. With
+ * --cross-validate the leave-one-out table goes to stdout and the preset is
+ * written only with -o. */
 #include "cli.h"
 
 #include <inttypes.h>
@@ -71,16 +75,44 @@ static bool valid_preset_name(const char *s)
     return true;
 }
 
+static const char *method_name(gicsim_calib_method m)
+{
+    return m == GICSIM_CALIB_EXACT ? "exact" : "map";
+}
+
+static bool is_fact(const gicsim_calib_fit *res, gicsim_cost_id c)
+{
+    for (size_t k = 0; k < res->n_facts; k++)
+        if (res->fact[k] == c)
+            return true;
+    return false;
+}
+
+static const gicsim_calib_cost *free_cost(const gicsim_calib_fit *res, gicsim_cost_id c)
+{
+    for (size_t j = 0; j < res->n_free; j++)
+        if (res->free[j].cost == c)
+            return &res->free[j];
+    return NULL;
+}
+
 /* The fitted preset: every clock and cost, and the calibration block. */
 static void write_preset(FILE *f, const char *name, const gicsim_platform *base, bool vhe,
                          const char *measured_path, const gicsim_calib_measured *m,
-                         const gicsim_calib_result *res)
+                         const gicsim_calib_fit *res)
 {
     char num[64];
-    fprintf(f,
-            "# Written by gicsim calibrate: the costs of `fitted` fitted to the `measured`\n"
-            "# figures, every other value as in the base preset %s.\n",
-            gicsim_platform_name(base));
+    if (res->method == GICSIM_CALIB_EXACT)
+        fprintf(f,
+                "# Written by gicsim calibrate: the costs of `fitted` fitted exactly (no priors)\n"
+                "# to the `measured` figures, every other value as in the base preset %s.\n",
+                gicsim_platform_name(base));
+    else
+        fprintf(f,
+                "# Written by gicsim calibrate: a MAP fit of the costs of `fitted` to the\n"
+                "# `measured` figures, each cost's prior centred on the base preset %s's value\n"
+                "# within its plausible range (docs/calibration.md); `facts` are fixed.\n",
+                gicsim_platform_name(base));
     fputs("name: ", f);
     yaml_str(f, name);
     fputs("\ndescription: ", f);
@@ -95,14 +127,19 @@ static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
     }
     fputs("costs:\n", f);
     for (int c = 0; c < GICSIM_COST__COUNT; c++) {
-        bool fitted = false;
-        for (size_t j = 0; j < res->n_fit; j++)
-            fitted |= res->fit[j] == (gicsim_cost_id)c;
+        const gicsim_calib_cost *fc = free_cost(res, (gicsim_cost_id)c);
+        char mark[64] = "";
+        if (is_fact(res, (gicsim_cost_id)c))
+            snprintf(mark, sizeof mark, "  # fact");
+        else if (fc && res->method == GICSIM_CALIB_EXACT)
+            snprintf(mark, sizeof mark, "  # fitted");
+        else if (fc && fc->seen)
+            snprintf(mark, sizeof mark, "  # fitted, %.0f%% determined by the figures",
+                     100.0 * fc->determined);
         fprintf(f, "  # %s [%s cycles]\n  %s: %" PRIu64 "%s\n",
                 gicsim_cost_description((gicsim_cost_id)c),
                 gicsim_clock_name(gicsim_cost_domain((gicsim_cost_id)c)),
-                gicsim_cost_name((gicsim_cost_id)c), res->timing.cycles[c],
-                fitted ? "  # fitted" : "");
+                gicsim_cost_name((gicsim_cost_id)c), res->timing.cycles[c], mark);
     }
     fputs("reference: ", f);
     if (m->reference[0]) {
@@ -114,14 +151,45 @@ static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
                  cli_base_name(measured_path));
         yaml_str(f, ref);
     }
-    fputs("\nmeasured:\n", f);
+    fprintf(f, "\nuncertainty: %g%%\nmeasured:\n", 100.0 * res->uncertainty);
     for (size_t i = 0; i < m->n; i++) {
         fmt_double(num, sizeof num, m->ns[i]);
-        fprintf(f, "  %s: %s\n", gicsim_mb_test_name(m->test[i]), num);
+        const gicsim_calib_figure *g = &res->figure[i];
+        bool own = g->uncertainty != res->uncertainty;
+        if (!own && !m->source[i][0]) {
+            fprintf(f, "  %s: %s\n", gicsim_mb_test_name(m->test[i]), num);
+            continue;
+        }
+        fprintf(f, "  %s: {ns: %s", gicsim_mb_test_name(m->test[i]), num);
+        if (own)
+            fprintf(f, ", uncertainty: %g%%", 100.0 * g->uncertainty);
+        if (m->source[i][0]) {
+            fputs(", source: ", f);
+            yaml_str(f, m->source[i]);
+        }
+        fputs("}\n", f);
+    }
+    fprintf(f, "fit_method: %s\n", method_name(res->method));
+    if (res->n_facts) {
+        fputs("facts: [", f);
+        for (size_t k = 0; k < res->n_facts; k++)
+            fprintf(f, "%s%s", k ? ", " : "", gicsim_cost_name(res->fact[k]));
+        fputs("]\n", f);
     }
     fputs("fitted: [", f);
-    for (size_t j = 0; j < res->n_fit; j++)
-        fprintf(f, "%s%s", j ? ", " : "", gicsim_cost_name(res->fit[j]));
+    size_t col = 9;
+    for (size_t j = 0; j < res->n_free; j++) {
+        const char *cn = gicsim_cost_name(res->free[j].cost);
+        if (j && col + strlen(cn) + 2 > 98) {
+            fputs(",\n  ", f);
+            col = 2;
+        } else if (j) {
+            fputs(", ", f);
+            col += 2;
+        }
+        fputs(cn, f);
+        col += strlen(cn);
+    }
     fputs("]\npredicts: [", f);
     size_t k = 0;
     for (int t = 0; t < GICSIM_MB__COUNT; t++) {
@@ -134,14 +202,284 @@ static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
     fputs("]\n", f);
 }
 
+static void fmt_interval(char *buf, size_t size, bool has, double lo, double hi)
+{
+    if (has)
+        snprintf(buf, size, "%.1f .. %.1f", lo, hi);
+    else
+        snprintf(buf, size, "-");
+}
+
+/* The figures with their intervals, then what the figures say about each
+ * cost. */
+static void print_report(FILE *f, const gicsim_calib_fit *res, const gicsim_platform *base)
+{
+    fprintf(f, "\n%-16s %16s %14s %9s %21s  %s\n", "test", "measured (ns)", "simulated (ns)",
+            "residual", "interval (ns)", "role");
+    for (size_t i = 0; i < res->n_figures; i++) {
+        const gicsim_calib_figure *g = &res->figure[i];
+        char meas[48] = "-", err[32] = "-", iv[64];
+        if (g->measured) {
+            snprintf(meas, sizeof meas, "%.1f \xc2\xb1%g%%", g->measured_ns,
+                     100.0 * g->uncertainty);
+            snprintf(err, sizeof err, "%+.1f%%", cli_pct(g->rel_error));
+        }
+        fmt_interval(iv, sizeof iv, g->has_interval, g->lo_ns, g->hi_ns);
+        fprintf(f, "%-16s %*s %14.1f %9s %21s  %s\n", gicsim_mb_test_name(g->test),
+                cli_utf8_width(meas, 16), meas, g->simulated_ns, err, iv,
+                g->measured ? "fitted" : "predicted");
+    }
+    const bool exact = res->method == GICSIM_CALIB_EXACT;
+    fprintf(f,
+            "\nidentifiability: the measured figures depend on %zu of the %zu free costs; rank %zu "
+            "(%zu combination%s left to the %s)\n",
+            res->n_seen, res->n_free, res->rank, res->n_seen - res->rank,
+            res->n_seen - res->rank == 1 ? "" : "s", exact ? "base values" : "priors");
+    fprintf(f, "%-20s %9s %9s %15s %9s %9s %6s  %s\n", "cost", "base", "fitted", "prior range",
+            "prior sd", "post sd", "data", "pinned by");
+    size_t unseen = 0;
+    for (size_t j = 0; j < res->n_free; j++) {
+        const gicsim_calib_cost *c = &res->free[j];
+        if (!c->seen && !exact) {
+            unseen++;
+            continue;
+        }
+        char range[48], post[32], pins[160] = "";
+        snprintf(range, sizeof range, "%.0f..%.0f", c->prior_lo, c->prior_hi);
+        if (isfinite(c->posterior_sigma))
+            snprintf(post, sizeof post, "%.1f", c->posterior_sigma);
+        else
+            snprintf(post, sizeof post, "-");
+        /* Which figures pin a cost matters once they determine it at all. */
+        for (size_t k = 0; c->determined >= 0.05 && k < c->n_pins; k++) {
+            size_t l = strlen(pins);
+            snprintf(pins + l, sizeof pins - l, "%s%s %.0f%%", k ? ", " : "",
+                     gicsim_mb_test_name(c->pin_test[k]), 100.0 * c->pin_share[k]);
+        }
+        if (c->group) {
+            size_t l = strlen(pins);
+            snprintf(pins + l, sizeof pins - l, "%s[group %u]", pins[0] ? " " : "", c->group);
+        }
+        fprintf(f, "%-20s %9" PRIu64 " %9" PRIu64 " %15s %9.1f %9s %5.0f%%  %s\n",
+                gicsim_cost_name(c->cost), gicsim_platform_timing(base)->cycles[c->cost], c->cycles,
+                range, c->prior_sigma, post, 100.0 * c->determined, pins[0] ? pins : "-");
+    }
+    if (unseen) {
+        fprintf(f, "no measured figure depends on %zu cost%s (left at the prior centre):", unseen,
+                unseen == 1 ? "" : "s");
+        size_t k = 0;
+        for (size_t j = 0; j < res->n_free; j++)
+            if (!res->free[j].seen)
+                fprintf(f, "%s%s", k++ ? ", " : " ", gicsim_cost_name(res->free[j].cost));
+        fputc('\n', f);
+    }
+    for (unsigned g = 1; g <= res->n_groups; g++) {
+        size_t cnt = 0, total = 0;
+        for (size_t j = 0; j < res->n_free; j++)
+            total += res->free[j].group == g;
+        fprintf(f, "group %u: ", g);
+        for (size_t j = 0; j < res->n_free; j++)
+            if (res->free[j].group == g) {
+                cnt++;
+                fprintf(f, "%s%s",
+                        cnt == 1       ? ""
+                        : cnt == total ? " and "
+                                       : ", ",
+                        gicsim_cost_name(res->free[j].cost));
+            }
+        fprintf(f,
+                " move every measured figure together: the figures fix their weighted sum, "
+                "the %s split it\n",
+                exact ? "base values" : "priors");
+    }
+}
+
+static void print_cv(FILE *f, const gicsim_calib_fit *res, const char *name)
+{
+    fprintf(f, "leave-one-out cross-validation of %s (%s fit, %zu measured figures)\n\n", name,
+            res->method == GICSIM_CALIB_EXACT ? "exact" : "MAP", res->n_measured);
+    fprintf(f, "%-16s %16s %15s %9s %21s\n", "test", "measured (ns)", "predicted (ns)", "error",
+            "interval (ns)");
+    for (size_t k = 0; k < res->n_cv; k++) {
+        const gicsim_calib_cv *c = &res->cv[k];
+        char meas[48], iv[64];
+        snprintf(meas, sizeof meas, "%.1f \xc2\xb1%g%%", c->measured_ns,
+                 100.0 * res->figure[k].uncertainty);
+        if (c->status != GICSIM_OK) {
+            fprintf(f, "%-16s %*s  not predicted: %s\n", gicsim_mb_test_name(c->test),
+                    cli_utf8_width(meas, 16), meas, c->message);
+            continue;
+        }
+        fmt_interval(iv, sizeof iv, c->has_interval, c->lo_ns, c->hi_ns);
+        fprintf(f, "%-16s %*s %15.1f %+8.1f%% %21s\n", gicsim_mb_test_name(c->test),
+                cli_utf8_width(meas, 16), meas, c->predicted_ns, cli_pct(c->rel_error), iv);
+    }
+    fprintf(f, "\nmean |error|: %.1f%% over %zu of %zu figures\n", 100.0 * res->cv_mean_abs_error,
+            res->cv_ok, res->n_cv);
+}
+
+static void json_interval(FILE *f, bool has, double lo, double hi)
+{
+    if (!has) {
+        fputs("null", f);
+        return;
+    }
+    fputc('[', f);
+    cli_json_num(f, lo);
+    fputs(", ", f);
+    cli_json_num(f, hi);
+    fputc(']', f);
+}
+
+static int write_json(const char *path, const char *name, const gicsim_platform *base,
+                      const char *measured_path, const gicsim_calib_measured *m,
+                      const gicsim_calib_fit *res)
+{
+    FILE *f = cli_open_output(path);
+    if (!f)
+        return EX_CONFIG;
+    fputs("{\n  \"preset\": ", f);
+    cli_json_str(f, name);
+    fputs(",\n  \"base\": ", f);
+    cli_json_str(f, gicsim_platform_name(base));
+    fputs(",\n  \"measured_file\": ", f);
+    cli_json_str(f, cli_base_name(measured_path));
+    fputs(",\n  \"reference\": ", f);
+    cli_json_str(f, m->reference[0] ? m->reference : NULL);
+    fprintf(f, ",\n  \"fit_method\": \"%s\",\n  \"uncertainty_pct\": ", method_name(res->method));
+    cli_json_num(f, 100.0 * res->uncertainty);
+    fprintf(f, ",\n  \"iterations\": %u,\n  \"converged\": %s,\n  \"simulations\": %u,\n",
+            res->iterations, res->converged ? "true" : "false", res->model_runs);
+    fputs("  \"data_misfit\": ", f);
+    cli_json_num(f, res->data_misfit);
+    fputs(",\n  \"prior_misfit\": ", f);
+    cli_json_num(f, res->prior_misfit);
+    fputs(",\n  \"figures\": [", f);
+    for (size_t i = 0; i < res->n_figures; i++) {
+        const gicsim_calib_figure *g = &res->figure[i];
+        fputs(i ? ",\n    {\"test\": " : "\n    {\"test\": ", f);
+        cli_json_str(f, gicsim_mb_test_name(g->test));
+        fprintf(f, ", \"role\": \"%s\", \"measured_ns\": ", g->measured ? "fitted" : "predicted");
+        cli_json_num(f, g->measured ? g->measured_ns : NAN);
+        fputs(", \"uncertainty_pct\": ", f);
+        cli_json_num(f, g->measured ? 100.0 * g->uncertainty : NAN);
+        fputs(", \"source\": ", f);
+        cli_json_str(f, i < m->n && m->source[i][0] ? m->source[i] : NULL);
+        fputs(", \"simulated_ns\": ", f);
+        cli_json_num(f, g->simulated_ns);
+        fputs(", \"error_pct\": ", f);
+        cli_json_num(f, g->measured ? 100.0 * g->rel_error : NAN);
+        fputs(", \"interval_ns\": ", f);
+        json_interval(f, g->has_interval, g->lo_ns, g->hi_ns);
+        fputc('}', f);
+    }
+    fputs("\n  ],\n  \"facts\": {", f);
+    for (size_t k = 0; k < res->n_facts; k++) {
+        fputs(k ? ", " : "", f);
+        cli_json_str(f, gicsim_cost_name(res->fact[k]));
+        fprintf(f, ": %" PRIu64, res->timing.cycles[res->fact[k]]);
+    }
+    fputs("},\n  \"costs\": [", f);
+    for (size_t j = 0; j < res->n_free; j++) {
+        const gicsim_calib_cost *c = &res->free[j];
+        fputs(j ? ",\n    {\"cost\": " : "\n    {\"cost\": ", f);
+        cli_json_str(f, gicsim_cost_name(c->cost));
+        fprintf(f, ", \"base_cycles\": %" PRIu64 ", \"fitted_cycles\": %" PRIu64,
+                gicsim_platform_timing(base)->cycles[c->cost], c->cycles);
+        fputs(", \"prior\": ", f);
+        json_interval(f, true, c->prior_lo, c->prior_hi);
+        fputs(", \"prior_centre\": ", f);
+        cli_json_num(f, c->prior_centre);
+        fputs(", \"prior_sigma\": ", f);
+        cli_json_num(f, c->prior_sigma);
+        fputs(", \"posterior_sigma\": ", f);
+        cli_json_num(f, c->posterior_sigma);
+        fputs(", \"determined\": ", f);
+        cli_json_num(f, c->determined);
+        fprintf(f, ", \"seen\": %s, \"group\": %u, \"pinned_by\": {", c->seen ? "true" : "false",
+                c->group);
+        /* Which figures pin a cost matters once they determine it at all. */
+        for (size_t k = 0; c->determined >= 0.05 && k < c->n_pins; k++) {
+            fputs(k ? ", " : "", f);
+            cli_json_str(f, gicsim_mb_test_name(c->pin_test[k]));
+            fputs(": ", f);
+            cli_json_num(f, c->pin_share[k]);
+        }
+        fputs("}}", f);
+    }
+    fprintf(f, "\n  ],\n  \"identifiability\": {\"seen\": %zu, \"rank\": %zu, \"groups\": [",
+            res->n_seen, res->rank);
+    for (unsigned g = 1; g <= res->n_groups; g++) {
+        fputs(g > 1 ? ", [" : "[", f);
+        size_t k = 0;
+        for (size_t j = 0; j < res->n_free; j++)
+            if (res->free[j].group == g) {
+                fputs(k++ ? ", " : "", f);
+                cli_json_str(f, gicsim_cost_name(res->free[j].cost));
+            }
+        fputc(']', f);
+    }
+    fputs("]}", f);
+    if (res->n_cv) {
+        fputs(",\n  \"cross_validation\": {\"folds\": [", f);
+        for (size_t k = 0; k < res->n_cv; k++) {
+            const gicsim_calib_cv *c = &res->cv[k];
+            bool ok = c->status == GICSIM_OK;
+            fputs(k ? ",\n    {\"test\": " : "\n    {\"test\": ", f);
+            cli_json_str(f, gicsim_mb_test_name(c->test));
+            fputs(", \"measured_ns\": ", f);
+            cli_json_num(f, c->measured_ns);
+            fputs(", \"predicted_ns\": ", f);
+            cli_json_num(f, ok ? c->predicted_ns : NAN);
+            fputs(", \"error_pct\": ", f);
+            cli_json_num(f, ok ? 100.0 * c->rel_error : NAN);
+            fputs(", \"interval_ns\": ", f);
+            json_interval(f, ok && c->has_interval, c->lo_ns, c->hi_ns);
+            fputs(", \"refused\": ", f);
+            cli_json_str(f, ok ? NULL : c->message);
+            fputc('}', f);
+        }
+        fputs("\n  ], \"mean_abs_error_pct\": ", f);
+        cli_json_num(f, res->cv_ok ? 100.0 * res->cv_mean_abs_error : NAN);
+        fprintf(f, ", \"predicted\": %zu}", res->cv_ok);
+    }
+    fputs("\n}\n", f);
+    return cli_close_output(f, path);
+}
+
+/* "5%" or "2.5%": a relative uncertainty in (0, 1]; -1 after a message. */
+static double parse_uncertainty(const char *v)
+{
+    char *end;
+    double u = strtod(v, &end);
+    if (end == v || strcmp(end, "%") || !(u > 0) || u > 100) {
+        cli_errorf("--uncertainty needs a percentage greater than 0 and at most 100%%, such as "
+                   "3%%, got '%s'",
+                   v);
+        return -1;
+    }
+    return u / 100;
+}
+
 int cmd_calibrate(int argc, char **argv)
 {
-    const char *measured = NULL, *platform = NULL, *out = NULL, *name = NULL;
+    const char *measured = NULL, *platform = NULL, *out = NULL, *name = NULL, *json = NULL;
     char *fit_arg = NULL;
+    bool no_priors = false, cv = false;
+    double unc_arg = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
+        if (!strcmp(a, "--no-priors")) {
+            no_priors = true;
+            continue;
+        }
+        if (!strcmp(a, "--cross-validate")) {
+            cv = true;
+            continue;
+        }
         bool known = !strcmp(a, "--platform") || !strcmp(a, "--fit") || !strcmp(a, "-o") ||
-                     !strcmp(a, "--output") || !strcmp(a, "--name");
+                     !strcmp(a, "--output") || !strcmp(a, "--name") || !strcmp(a, "--json") ||
+                     !strcmp(a, "--uncertainty");
         if (!known) {
             if (a[0] == '-' && a[1])
                 return cli_usage_error("unknown option '%s'", a);
@@ -159,7 +497,12 @@ int cmd_calibrate(int argc, char **argv)
             fit_arg = v;
         else if (!strcmp(a, "--name"))
             name = v;
-        else
+        else if (!strcmp(a, "--json"))
+            json = v;
+        else if (!strcmp(a, "--uncertainty")) {
+            if ((unc_arg = parse_uncertainty(v)) < 0)
+                return EX_USAGE;
+        } else
             out = v;
     }
     if (!measured || !platform)
@@ -188,22 +531,32 @@ int cmd_calibrate(int argc, char **argv)
                                    name, b);
         name = namebuf;
     }
+    /* The preset goes to stdout without -o, unless cross-validating (the
+     * table goes there then). */
+    if (json && !strcmp(json, "-") && ((out && !strcmp(out, "-")) || (!out && !cv) || cv))
+        return cli_usage_error("--json -: stdout already has the %s; write the JSON to a file",
+                               cv ? "cross-validation table" : "preset (use -o)");
 
     gicsim_diag diag;
     memset(&diag, 0, sizeof diag);
-    gicsim_calib_measured m;
-    gicsim_status st = gicsim_calib_measured_load(measured, &m, &diag);
+    gicsim_calib_measured *m = malloc(sizeof *m);
+    if (!m)
+        return EX_SOFTWARE;
+    gicsim_status st = gicsim_calib_measured_load(measured, m, &diag);
     if (st != GICSIM_OK) {
         cli_report_diag(&diag, st);
+        free(m);
         return st == GICSIM_E_NOMEM ? EX_SOFTWARE : EX_DATAERR;
     }
-    if (m.n_ignored)
+    if (m->n_ignored)
         cli_errorf("%s: ignored %zu result line%s of tests gicsim does not model", measured,
-                   m.n_ignored, m.n_ignored == 1 ? "" : "s");
+                   m->n_ignored, m->n_ignored == 1 ? "" : "s");
     gicsim_platform *base = NULL;
     int code = cli_load_platform(platform, &base);
-    if (code)
+    if (code) {
+        free(m);
         return code;
+    }
     if (!name) {
         snprintf(namebuf, sizeof namebuf, "%.200s-calibrated", gicsim_platform_name(base));
         name = namebuf;
@@ -211,62 +564,90 @@ int cmd_calibrate(int argc, char **argv)
     if (!valid_preset_name(name)) {
         cli_errorf("invalid preset name '%s' (letters, digits, '-', '_', '.')", name);
         gicsim_platform_free(base);
+        free(m);
         return EX_USAGE;
     }
     gicsim_mb_config cfg;
     gicsim_platform_mb_config(base, &cfg);
     /* The measured machine's own facts override the base's. */
-    if (m.has_vhe)
-        cfg.vhe = m.vhe;
+    if (m->has_vhe)
+        cfg.vhe = m->vhe;
     for (int d = 0; d < GICSIM_CLK__COUNT; d++)
-        if (m.has_clock[d])
-            cfg.timing.clock_hz[d] = m.clock_hz[d];
-    gicsim_calib_result *res = malloc(sizeof *res);
-    if (!res) {
-        gicsim_platform_free(base);
-        return EX_SOFTWARE;
-    }
-    st = gicsim_calibrate(&cfg, m.test, m.ns, m.n, n_fit ? fit : NULL, n_fit, res);
+        if (m->has_clock[d])
+            cfg.timing.clock_hz[d] = m->clock_hz[d];
+    /* Each figure's uncertainty: its own, else --uncertainty, else the
+     * file's default, else 3%. */
+    double unc[GICSIM_MB__COUNT];
+    double u_def = unc_arg > 0                  ? unc_arg
+                   : m->default_uncertainty > 0 ? m->default_uncertainty
+                                                : GICSIM_CALIB_DEFAULT_UNCERTAINTY;
+    for (size_t i = 0; i < m->n; i++)
+        unc[i] = m->uncertainty[i] > 0 ? m->uncertainty[i] : u_def;
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.method = no_priors ? GICSIM_CALIB_EXACT : GICSIM_CALIB_MAP;
+    o.fit = n_fit ? fit : NULL;
+    o.n_fit = n_fit;
+    o.uncertainty = unc;
+    o.default_uncertainty = u_def;
+    o.fact = m->fact;
+    o.fact_cycles = m->fact_cycles;
+    o.n_facts = m->n_facts;
+    o.cross_validate = cv;
+    gicsim_calib_fit *res = NULL;
+    st = gicsim_calibrate_ex(&cfg, m->test, m->ns, m->n, &o, &res);
     if (st != GICSIM_OK) {
-        cli_errorf("calibrate: %s", res->message[0] ? res->message : gicsim_strerror(st));
-        free(res);
+        cli_errorf("calibrate: %s", res && res->message[0] ? res->message : gicsim_strerror(st));
+        gicsim_calib_fit_free(res);
         gicsim_platform_free(base);
+        free(m);
         return cli_mb_exit(st);
     }
 
-    const char *dest = out ? out : "-";
-    FILE *f = cli_open_output(dest);
-    if (!f) {
-        code = EX_CONFIG;
-    } else {
-        write_preset(f, name, base, cfg.vhe, measured, &m, res);
-        code = cli_close_output(f, dest);
+    if (!cv || out) {
+        const char *dest = out ? out : "-";
+        FILE *f = cli_open_output(dest);
+        if (!f) {
+            code = EX_CONFIG;
+        } else {
+            write_preset(f, name, base, cfg.vhe, measured, m, res);
+            code = cli_close_output(f, dest);
+        }
     }
+    if (json && code == EX_OK)
+        code = write_json(json, name, base, measured, m, res);
 
     fprintf(stderr,
-            "%s: %s: fitted %zu cost%s to %zu measured value%s from %s in %u iteration%s%s\n",
-            cli_prog, name, res->n_fit, res->n_fit == 1 ? "" : "s", m.n, m.n == 1 ? "" : "s",
-            gicsim_platform_name(base), res->iterations, res->iterations == 1 ? "" : "s",
-            res->converged ? "" : " (not converged)");
-    fprintf(stderr, "\n%-18s %12s %12s\n", "cost", "base cycles", "fitted");
-    for (size_t j = 0; j < res->n_fit; j++)
-        fprintf(stderr, "%-18s %12" PRIu64 " %12" PRIu64 "\n", gicsim_cost_name(res->fit[j]),
-                gicsim_platform_timing(base)->cycles[res->fit[j]], res->timing.cycles[res->fit[j]]);
-    fprintf(stderr, "\n%-18s %14s %14s %9s\n", "test", "measured (ns)", "simulated (ns)",
-            "residual");
-    for (size_t i = 0; i < m.n; i++)
-        fprintf(stderr, "%-18s %14.1f %14.1f %+8.1f%%\n", gicsim_mb_test_name(m.test[i]), m.ns[i],
-                res->simulated_ns[i], cli_pct(res->rel_error[i]));
-    if (code == EX_OK && res->max_abs_rel_error > CLI_CHECK_TOLERANCE) {
-        for (size_t i = 0; i < m.n; i++)
-            if (fabs(res->rel_error[i]) > CLI_CHECK_TOLERANCE)
+            "%s: %s: %s fit of %zu cost%s to %zu measured value%s from %s in %u iteration%s%s "
+            "(%u simulations)\n",
+            cli_prog, name, res->method == GICSIM_CALIB_EXACT ? "exact" : "MAP", res->n_free,
+            res->n_free == 1 ? "" : "s", m->n, m->n == 1 ? "" : "s", gicsim_platform_name(base),
+            res->iterations, res->iterations == 1 ? "" : "s",
+            res->converged ? "" : " (not converged)", res->model_runs);
+    if (res->method == GICSIM_CALIB_MAP)
+        fprintf(stderr,
+                "priors: each cost centred on %s's value within its plausible range, sd a "
+                "quarter of the range; figures within %g%% unless stated%s\n",
+                gicsim_platform_name(base), 100.0 * u_def, m->n_facts ? "; facts fixed:" : "");
+    for (size_t k = 0; k < m->n_facts; k++)
+        fprintf(stderr, "%s%s = %" PRIu64, k ? ", " : "  ", gicsim_cost_name(m->fact[k]),
+                m->fact_cycles[k]);
+    if (m->n_facts)
+        fputc('\n', stderr);
+    print_report(stderr, res, base);
+    if (cv) {
+        print_cv(stdout, res, name);
+    } else if (code == EX_OK && res->max_abs_rel_error > CLI_CHECK_TOLERANCE) {
+        for (size_t i = 0; i < m->n; i++)
+            if (fabs(res->figure[i].rel_error) > CLI_CHECK_TOLERANCE)
                 cli_errorf("calibrate: %s is off by %+.1f%%: more than %.0f%%; fit other costs "
-                           "(--fit) or start from another base",
-                           gicsim_mb_test_name(m.test[i]), cli_pct(res->rel_error[i]),
+                           "(--fit), state the figures' uncertainty, or start from another base",
+                           gicsim_mb_test_name(m->test[i]), cli_pct(res->figure[i].rel_error),
                            100.0 * CLI_CHECK_TOLERANCE);
         code = EX_FAIL;
     }
-    free(res);
+    gicsim_calib_fit_free(res);
     gicsim_platform_free(base);
+    free(m);
     return code;
 }

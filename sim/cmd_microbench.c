@@ -84,7 +84,7 @@ int cmd_microbench(int argc, char **argv)
     gicsim_mb_config cfg;
     gicsim_platform_mb_config(p, &cfg);
     cfg.iterations = iterations;
-    code = cli_microbench_report(&cfg, p, tests, n, json, check);
+    code = cli_microbench_report_ex(&cfg, p, tests, n, json, check, true);
     gicsim_platform_free(p);
     return code;
 }

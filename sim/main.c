@@ -25,7 +25,8 @@ static const command commands[] = {
      "[--platform NAME|FILE] [--tests a,b,...] [--iterations N]\n[--json FILE] [--check]",
      "simulate the calibration micro-benchmarks", cmd_microbench},
     {"calibrate",
-     "MEASURED --platform NAME|FILE [--fit cost,cost,...]\n[-o OUT.yaml] [--name NAME]",
+     "MEASURED --platform NAME|FILE [--fit cost,cost,...] [--no-priors]\n"
+     "[--uncertainty P%] [--cross-validate] [--json FILE] [-o OUT.yaml] [--name NAME]",
      "fit a preset's costs to measured figures", cmd_calibrate},
 };
 
@@ -49,10 +50,14 @@ static const char usage_details[] =
     "per-run files get the policy inserted before the extension (out.eoi-split.csv).\n"
     "\n"
     "microbench simulates kvm-unit-tests arm/micro-bench and seed 004's timer test on a\n"
-    "platform preset (default generic) and compares with the preset's measured figures;\n"
-    "--check fails when one is off by more than 10%. calibrate fits the costs of --fit\n"
-    "(default: one per measured test) to MEASURED (a kvm-unit-tests micro-bench log, or\n"
-    "YAML {reference: ..., measured: {TEST: NS}}) and writes the resulting preset.\n"
+    "platform preset (default generic) and compares with the preset's measured figures,\n"
+    "with each test's interval; --check fails when one is off by more than 10%.\n"
+    "calibrate fits the costs to MEASURED (a kvm-unit-tests micro-bench log, or YAML\n"
+    "{reference: ..., measured: {TEST: NS}}) and writes the resulting preset: by default\n"
+    "every cost (or the --fit subset) with priors from the cost table's ranges (MAP);\n"
+    "--no-priors fits --fit exactly (default: one cost per measured test). It reports the\n"
+    "intervals and which costs the figures determine; --cross-validate predicts each\n"
+    "figure from the others (the table on stdout, exit 0).\n"
     "exit codes: 0 ok, 1 script expectation failed / check failed / fit off by > 10%,\n"
     "64 usage, 65 bad trace or measured data, 70 internal error, 78 bad configuration.\n";
 

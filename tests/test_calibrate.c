@@ -5,12 +5,19 @@
  * place of the simulator): linear figures are recovered exactly from a
  * distant start, a max() of two paths converges, a figure that would need a
  * negative cost leaves that cost at 0, and fit sets the figures cannot
- * determine fail naming the cost. Then the real thing: the figures of a
+ * determine fail naming the cost. The MAP fit, its report, intervals and
+ * cross-validation (calib_fit_ex) on synthetic linear models against
+ * closed-form answers: the MAP point and posterior of a small linear
+ * problem, an underdetermined one, a known inseparable pair and the rank,
+ * hand-computed intervals, leave-one-out that predicts exactly, facts and
+ * bad inputs. Then the real thing: the figures of a
  * shipped preset (ampere-altra-kvm-vhe when it exists, else generic; and
  * generic without VHE) are simulated, and a fit of the default cost set from
  * a base with those costs doubled must bring every cost and every figure
- * back within 1%. Last, the measured-figure files (kvm-unit-tests logs and
- * YAML) and the platform object's getters and errors.
+ * back within 1%; a MAP fit of generic's own figures stays at generic; the
+ * analysis of a shipped exact preset. Last, the measured-figure files
+ * (kvm-unit-tests logs and YAML, with uncertainties, sources and facts) and
+ * the platform object's getters and errors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +28,7 @@
 #include <gicsim/gicsim.h>
 
 #include "calibrate/calibrate_internal.h"
+#include "calibrate/linalg.h"
 
 #include <errno.h>
 #include <math.h>
@@ -84,7 +92,7 @@ static const gicsim_mb_test three[] = {GICSIM_MB_HVC, GICSIM_MB_EOI, GICSIM_MB_I
 static const gicsim_cost_id three_costs[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_ICV_EOIR_WRITE,
                                              GICSIM_COST_VCPU_KICK};
 
-/* hvc = 100 + hvc_handle/3 + exception_entry/3; eoi = 10 + icv_eoir_write/3;
+/* hvc = 100 + hvc_handle/3 + exc_to_el2/3; eoi = 10 + icv_eoir_write/3;
  * ipi = 500 + vcpu_kick/3 + hvc_handle/6 + icv_eoir_write/3 (ns, 3 GHz). */
 static void three_model(lin_model *m)
 {
@@ -236,13 +244,13 @@ static void test_solver_rank(void **state)
     assert_int_equal(calib_fit(lin_run, &m, &base, three, meas, 3, none, 2, &r), GICSIM_E_INVAL);
     assert_non_null(strstr(r.message, "doorbell has no effect"));
     assert_int_equal(r.rank, 1);
-    /* hvc_handle and exception_entry move only hvc, in the same proportion. */
+    /* hvc_handle and exc_to_el2 move only hvc, in the same proportion. */
     const gicsim_cost_id same[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_ICV_EOIR_WRITE,
                                    GICSIM_COST_EXC_TO_EL2};
     m.coef[GICSIM_MB_IPI][GICSIM_COST_HVC_HANDLE] = 0;
     lin_figures(&m, &base, three, 3, meas);
     assert_int_equal(calib_fit(lin_run, &m, &base, three, meas, 3, same, 3, &r), GICSIM_E_INVAL);
-    assert_non_null(strstr(r.message, "hvc_handle and exception_entry are not separable"));
+    assert_non_null(strstr(r.message, "hvc_handle and exc_to_el2 are not separable"));
     /* More costs than figures. */
     const gicsim_cost_id four[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_ICV_EOIR_WRITE,
                                    GICSIM_COST_VCPU_KICK, GICSIM_COST_EXC_TO_EL2};
@@ -282,6 +290,492 @@ static void test_solver_errors(void **state)
     m.fail_test = GICSIM_MB_EOI;
     assert_int_equal(calib_fit(lin_run, &m, &base, three, meas, 3, NULL, 0, &r), GICSIM_E_STATE);
     assert_non_null(strstr(r.message, "simulating eoi failed"));
+}
+
+/* ---- MAP, identifiability, intervals, cross-validation (calib_fit_ex) ------------------ */
+
+static void assert_near(double got, double want, double tol)
+{
+    if (!(fabs(got - want) <= tol))
+        fail_msg("got %.17g, expected %.17g (+-%g)", got, want, tol);
+}
+
+/* calib_fit_ex that must succeed. */
+static gicsim_calib_fit *fit_ex(lin_model *m, const gicsim_mb_config *base,
+                                const gicsim_mb_test *tests, const double *meas, size_t n,
+                                const gicsim_calib_options *o)
+{
+    gicsim_calib_fit *r = NULL;
+    gicsim_status st = calib_fit_ex(lin_run, m, base, tests, meas, n, o, &r);
+    assert_non_null(r);
+    if (st != GICSIM_OK)
+        fail_msg("calib_fit_ex: %s (%s)", r->message, gicsim_strerror(st));
+    assert_string_equal(r->message, "");
+    return r;
+}
+
+static const gicsim_calib_cost *free_cost(const gicsim_calib_fit *r, gicsim_cost_id c)
+{
+    for (size_t j = 0; j < r->n_free; j++)
+        if (r->free[j].cost == c)
+            return &r->free[j];
+    fail_msg("%s is not free", gicsim_cost_name(c));
+    return NULL;
+}
+
+static void prior_of(gicsim_cost_id c, const gicsim_mb_config *base, double *c0, double *sigma)
+{
+    uint64_t lo, hi;
+    assert_int_equal(gicsim_cost_prior(c, &lo, &hi), GICSIM_OK);
+    double v = (double)base->timing.cycles[c];
+    *c0 = v < (double)lo ? (double)lo : v > (double)hi ? (double)hi : v;
+    *sigma = (double)(hi - lo) / 4;
+}
+
+static void test_map_closed_form(void **state)
+{
+    (void)state;
+    /* three_model with four free costs and three figures: the MAP point is
+     * (A'WA + P)^-1 (A'W (m - offset) + P c0), the posterior covariance
+     * (A'WA + P)^-1; nothing is active (the solution is positive). */
+    lin_model m;
+    three_model(&m);
+    static const gicsim_cost_id four[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_ICV_EOIR_WRITE,
+                                          GICSIM_COST_VCPU_KICK, GICSIM_COST_EXC_TO_EL2};
+    const double meas[3] = {300, 25, 800}, unc[3] = {0.03, 0.05, 0.02};
+    gicsim_mb_config base;
+    gicsim_mb_config_init(&base);
+    double H[16] = {0}, rhs[4] = {0}, C[16], c0[4], sg[4];
+    for (int a = 0; a < 4; a++) {
+        prior_of(four[a], &base, &c0[a], &sg[a]);
+        H[a * 4 + a] = 1 / (sg[a] * sg[a]);
+        rhs[a] = c0[a] / (sg[a] * sg[a]);
+    }
+    for (int i = 0; i < 3; i++) {
+        double w = 1 / (unc[i] * meas[i] * unc[i] * meas[i]);
+        for (int a = 0; a < 4; a++) {
+            rhs[a] += m.coef[three[i]][four[a]] * w * (meas[i] - m.offset[three[i]]);
+            for (int b = 0; b < 4; b++)
+                H[a * 4 + b] += m.coef[three[i]][four[a]] * w * m.coef[three[i]][four[b]];
+        }
+    }
+    assert_int_equal(la_spd_inverse(H, 4, C), GICSIM_OK);
+    double want[4];
+    for (int a = 0; a < 4; a++) {
+        want[a] = 0;
+        for (int b = 0; b < 4; b++)
+            want[a] += C[a * 4 + b] * rhs[b];
+        assert_true(want[a] > 0);
+    }
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.fit = four;
+    o.n_fit = 4;
+    o.uncertainty = unc;
+    gicsim_calib_fit *r = fit_ex(&m, &base, three, meas, 3, &o);
+    assert_int_equal(r->method, GICSIM_CALIB_MAP);
+    assert_int_equal(r->n_free, 4);
+    assert_true(r->converged);
+    for (int a = 0; a < 4; a++) {
+        const gicsim_calib_cost *c = free_cost(r, four[a]);
+        /* The integer point next to the optimum. */
+        assert_near((double)c->cycles, want[a], 0.5 + 1e-6);
+        assert_int_equal(r->timing.cycles[four[a]], c->cycles);
+        assert_near(c->prior_centre, c0[a], 0);
+        assert_near(c->prior_sigma, sg[a], 0);
+        assert_near(c->posterior_sigma, sqrt(C[a * 4 + a]), 1e-9 * sqrt(C[a * 4 + a]));
+        assert_near(c->determined, 1 - C[a * 4 + a] / (sg[a] * sg[a]), 1e-9);
+        assert_true(c->seen);
+    }
+    /* The same with every cost free: the others stay at their centres. */
+    o.fit = NULL;
+    o.n_fit = 0;
+    gicsim_calib_fit *all = fit_ex(&m, &base, three, meas, 3, &o);
+    assert_int_equal(all->n_free, GICSIM_COST__COUNT);
+    for (int c = 0; c < GICSIM_COST__COUNT; c++) {
+        double cc0, csg;
+        prior_of((gicsim_cost_id)c, &base, &cc0, &csg);
+        bool in_four = false;
+        for (int a = 0; a < 4; a++)
+            in_four |= four[a] == (gicsim_cost_id)c;
+        if (in_four)
+            assert_int_equal(all->timing.cycles[c], r->timing.cycles[c]);
+        else
+            assert_near((double)all->timing.cycles[c], cc0, 0);
+    }
+    assert_int_equal(all->n_seen, 4);
+    gicsim_calib_fit_free(r);
+    gicsim_calib_fit_free(all);
+}
+
+static void test_map_underdetermined(void **state)
+{
+    (void)state;
+    /* One figure, hvc = (hvc_handle + exc_to_el2) / 3, three free
+     * costs: Gaussian conditioning gives the answer, with g = (1/3, 1/3),
+     * S = diag(sigma^2), t the figure's uncertainty in ns:
+     *   c = c0 + S g (m - g'c0) / (g'Sg + t^2),
+     *   post^2 = sigma^2 - (sigma^2 / 3)^2 / (g'Sg + t^2);
+     * vcpu_kick, which no figure sees, stays at its centre with its prior. */
+    lin_model m;
+    lin_init(&m);
+    m.coef[GICSIM_MB_HVC][GICSIM_COST_HVC_HANDLE] = 1.0 / 3;
+    m.coef[GICSIM_MB_HVC][GICSIM_COST_EXC_TO_EL2] = 1.0 / 3;
+    static const gicsim_cost_id fit[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_EXC_TO_EL2,
+                                         GICSIM_COST_VCPU_KICK};
+    const gicsim_mb_test hvc[] = {GICSIM_MB_HVC};
+    const double meas[] = {200};
+    gicsim_mb_config base;
+    gicsim_mb_config_init(&base);
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.fit = fit;
+    o.n_fit = 3;
+    o.default_uncertainty = 0.04;
+    gicsim_calib_fit *r = fit_ex(&m, &base, hvc, meas, 1, &o);
+    double a0, sa, b0, sb, k0, sk;
+    prior_of(fit[0], &base, &a0, &sa);
+    prior_of(fit[1], &base, &b0, &sb);
+    prior_of(fit[2], &base, &k0, &sk);
+    double t = 0.04 * meas[0], gsg = (sa * sa + sb * sb) / 9, den = gsg + t * t;
+    double innov = meas[0] - (a0 + b0) / 3;
+    assert_near((double)free_cost(r, fit[0])->cycles, a0 + sa * sa / 3 * innov / den, 0.5);
+    assert_near((double)free_cost(r, fit[1])->cycles, b0 + sb * sb / 3 * innov / den, 0.5);
+    assert_near(free_cost(r, fit[0])->posterior_sigma, sqrt(sa * sa - pow(sa * sa / 3, 2) / den),
+                1e-6);
+    assert_near(free_cost(r, fit[1])->posterior_sigma, sqrt(sb * sb - pow(sb * sb / 3, 2) / den),
+                1e-6);
+    const gicsim_calib_cost *k = free_cost(r, fit[2]);
+    assert_int_equal(k->cycles, (uint64_t)k0);
+    assert_false(k->seen);
+    assert_near(k->posterior_sigma, sk, 1e-9);
+    assert_near(k->determined, 0, 1e-12);
+    assert_int_equal(k->n_pins, 0);
+    /* The report: 2 costs seen, rank 1, and they form one group. */
+    assert_int_equal(r->n_seen, 2);
+    assert_int_equal(r->rank, 1);
+    assert_int_equal(r->n_groups, 1);
+    assert_int_equal(free_cost(r, fit[0])->group, 1);
+    assert_int_equal(free_cost(r, fit[1])->group, 1);
+    assert_int_equal(k->group, 0);
+    assert_int_equal(free_cost(r, fit[0])->n_pins, 1);
+    assert_int_equal(free_cost(r, fit[0])->pin_test[0], GICSIM_MB_HVC);
+    assert_near(free_cost(r, fit[0])->pin_share[0], 1, 1e-12);
+    gicsim_calib_fit_free(r);
+}
+
+static void test_map_identifiability(void **state)
+{
+    (void)state;
+    /* three_model without hvc_handle on ipi's path: hvc_handle and
+     * exc_to_el2 are seen by hvc alone (exc_to_el2 at twice the
+     * weight: still proportional), so the figures cannot separate them.
+     * Four costs are seen; three figures: rank 3. */
+    lin_model m;
+    three_model(&m);
+    m.coef[GICSIM_MB_IPI][GICSIM_COST_HVC_HANDLE] = 0;
+    m.coef[GICSIM_MB_HVC][GICSIM_COST_EXC_TO_EL2] = 2.0 / 3;
+    gicsim_mb_config base;
+    gicsim_mb_config_init(&base);
+    const double meas[3] = {180, 25, 800};
+    gicsim_calib_fit *r = fit_ex(&m, &base, three, meas, 3, NULL);
+    assert_int_equal(r->n_free, GICSIM_COST__COUNT);
+    assert_int_equal(r->n_seen, 4);
+    assert_int_equal(r->rank, 3);
+    assert_int_equal(r->n_groups, 1);
+    assert_int_equal(free_cost(r, GICSIM_COST_HVC_HANDLE)->group, 1);
+    assert_int_equal(free_cost(r, GICSIM_COST_EXC_TO_EL2)->group, 1);
+    assert_int_equal(free_cost(r, GICSIM_COST_ICV_EOIR_WRITE)->group, 0);
+    assert_int_equal(free_cost(r, GICSIM_COST_VCPU_KICK)->group, 0);
+    assert_true(free_cost(r, GICSIM_COST_ICV_EOIR_WRITE)->seen);
+    assert_false(free_cost(r, GICSIM_COST_DOORBELL)->seen);
+    /* eoi alone pins icv_eoir_write's estimate (ipi's figure has vcpu_kick
+     * of its own to absorb it); hvc pins the pair. */
+    const gicsim_calib_cost *e = free_cost(r, GICSIM_COST_ICV_EOIR_WRITE);
+    assert_true(e->n_pins >= 1);
+    assert_int_equal(e->pin_test[0], GICSIM_MB_EOI);
+    assert_int_equal(free_cost(r, GICSIM_COST_HVC_HANDLE)->pin_test[0], GICSIM_MB_HVC);
+    assert_int_equal(free_cost(r, GICSIM_COST_VCPU_KICK)->pin_test[0], GICSIM_MB_IPI);
+    /* The priors split what hvc pins in proportion to sigma^2 * weight. */
+    assert_true(free_cost(r, GICSIM_COST_HVC_HANDLE)->determined > 0.1);
+    gicsim_calib_fit_free(r);
+    /* The exact fit of the pair is refused before fitting, as before. */
+    static const gicsim_cost_id pair[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_EXC_TO_EL2};
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.method = GICSIM_CALIB_EXACT;
+    o.fit = pair;
+    o.n_fit = 2;
+    gicsim_calib_fit *x = NULL;
+    assert_int_equal(calib_fit_ex(lin_run, &m, &base, three, meas, 3, &o, &x), GICSIM_E_INVAL);
+    assert_non_null(strstr(x->message, "hvc_handle and exc_to_el2 are not separable"));
+    gicsim_calib_fit_free(x);
+}
+
+static void test_intervals_hand(void **state)
+{
+    (void)state;
+    /* hvc = hvc_handle / 3 measured at the middle of hvc_handle's range
+     * (M = (lo + hi) / 6 ns) +-3%: hvc_handle in [3 M 0.97, 3 M 1.03];
+     * ipi = 500 + vcpu_kick / 3 + hvc_handle / 6 is not measured, vcpu_kick
+     * anywhere in its range [klo, khi]: ipi in [500 + klo/3 + M 0.97 / 2,
+     * 500 + khi/3 + M 1.03 / 2]; hvc's own interval is M +- 3%. */
+    lin_model m;
+    lin_init(&m);
+    m.coef[GICSIM_MB_HVC][GICSIM_COST_HVC_HANDLE] = 1.0 / 3;
+    m.offset[GICSIM_MB_IPI] = 500;
+    m.coef[GICSIM_MB_IPI][GICSIM_COST_VCPU_KICK] = 1.0 / 3;
+    m.coef[GICSIM_MB_IPI][GICSIM_COST_HVC_HANDLE] = 1.0 / 6;
+    static const gicsim_cost_id fit[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_VCPU_KICK};
+    const gicsim_mb_test hvc[] = {GICSIM_MB_HVC}, ipi[] = {GICSIM_MB_IPI};
+    uint64_t hlo, hhi, klo, khi;
+    gicsim_cost_prior(GICSIM_COST_HVC_HANDLE, &hlo, &hhi);
+    gicsim_cost_prior(GICSIM_COST_VCPU_KICK, &klo, &khi);
+    const double M = (double)(hlo + hhi) / 6;
+    assert_true(3 * M * 0.97 >= (double)hlo && 3 * M * 1.03 <= (double)hhi);
+    double meas[] = {M};
+    gicsim_mb_config base;
+    gicsim_mb_config_init(&base);
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.fit = fit;
+    o.n_fit = 2;
+    o.predict = ipi;
+    o.n_predict = 1;
+    gicsim_calib_fit *r = fit_ex(&m, &base, hvc, meas, 1, &o);
+    assert_int_equal(r->n_measured, 1);
+    assert_int_equal(r->n_figures, 2);
+    assert_true(r->figure[0].measured && r->figure[0].has_interval);
+    assert_near(r->figure[0].lo_ns, M * 0.97, 1e-6);
+    assert_near(r->figure[0].hi_ns, M * 1.03, 1e-6);
+    const gicsim_calib_figure *g = &r->figure[1];
+    assert_int_equal(g->test, GICSIM_MB_IPI);
+    assert_false(g->measured);
+    assert_true(g->has_interval);
+    assert_near(g->lo_ns, 500 + (double)klo / 3 + M * 0.97 / 2, 1e-6);
+    assert_near(g->hi_ns, 500 + (double)khi / 3 + M * 1.03 / 2, 1e-6);
+    assert_true(g->lo_ns <= g->simulated_ns && g->simulated_ns <= g->hi_ns);
+    gicsim_calib_fit_free(r);
+    /* A figure the prior ranges cannot reach (six times hvc_handle's
+     * upper end): the fit leaves the range, the interval is widened to
+     * contain it and the simulated figures. */
+    meas[0] = 2.0 * (double)hhi;
+    r = fit_ex(&m, &base, hvc, meas, 1, &o);
+    assert_true(r->free[0].cycles > hhi);
+    for (size_t i = 0; i < r->n_figures; i++)
+        assert_true(r->figure[i].lo_ns <= r->figure[i].simulated_ns &&
+                    r->figure[i].simulated_ns <= r->figure[i].hi_ns);
+    gicsim_calib_fit_free(r);
+    /* No intervals asked: no prediction rows. */
+    o.intervals = false;
+    r = fit_ex(&m, &base, hvc, meas, 1, &o);
+    assert_int_equal(r->n_figures, 1);
+    assert_false(r->figure[0].has_interval);
+    gicsim_calib_fit_free(r);
+}
+
+/* hvc, eoi, ipi, lpi as sums of three shared costs a, b, c (ns = cycles / 3):
+ * a + b, b + c, a + c, a + b + c. Any three figures determine the costs. */
+static void shared_sum_model(lin_model *m, const gicsim_cost_id *abc)
+{
+    lin_init(m);
+    const gicsim_mb_test t[] = {GICSIM_MB_HVC, GICSIM_MB_EOI, GICSIM_MB_IPI, GICSIM_MB_LPI};
+    const int uses[4][3] = {{1, 1, 0}, {0, 1, 1}, {1, 0, 1}, {1, 1, 1}};
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 3; k++)
+            m->coef[t[i]][abc[k]] = uses[i][k] / 3.0;
+}
+
+static void test_cross_validation(void **state)
+{
+    (void)state;
+    static const gicsim_cost_id abc[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_VCPU_KICK,
+                                         GICSIM_COST_SGI_DISPATCH};
+    const gicsim_mb_test tests[] = {GICSIM_MB_HVC, GICSIM_MB_EOI, GICSIM_MB_IPI, GICSIM_MB_LPI};
+    lin_model m;
+    shared_sum_model(&m, abc);
+    gicsim_mb_config truth, base;
+    gicsim_mb_config_init(&truth);
+    truth.timing.cycles[abc[0]] = 612;
+    truth.timing.cycles[abc[1]] = 450;
+    truth.timing.cycles[abc[2]] = 900;
+    double meas[4];
+    lin_figures(&m, &truth, tests, 4, meas);
+    gicsim_mb_config_init(&base);
+    /* Exact fit of the three: each held-out figure is predicted exactly. */
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.method = GICSIM_CALIB_EXACT;
+    o.fit = abc;
+    o.n_fit = 3;
+    o.cross_validate = true;
+    gicsim_calib_fit *r = fit_ex(&m, &base, tests, meas, 4, &o);
+    assert_int_equal(r->n_cv, 4);
+    assert_int_equal(r->cv_ok, 4);
+    for (int k = 0; k < 4; k++) {
+        const gicsim_calib_cv *c = &r->cv[k];
+        assert_int_equal(c->test, tests[k]);
+        assert_int_equal(c->status, GICSIM_OK);
+        assert_near(c->measured_ns, meas[k], 0);
+        assert_near(c->predicted_ns, meas[k], 1e-9);
+        assert_near(c->rel_error, 0, 1e-12);
+        assert_true(c->has_interval && c->lo_ns <= c->predicted_ns && c->predicted_ns <= c->hi_ns);
+    }
+    assert_near(r->cv_mean_abs_error, 0, 1e-12);
+    gicsim_calib_fit_free(r);
+    /* MAP with 0.01% figures: the priors hardly pull; same predictions. */
+    o.method = GICSIM_CALIB_MAP;
+    o.fit = NULL;
+    o.n_fit = 0;
+    o.default_uncertainty = 1e-4;
+    r = fit_ex(&m, &base, tests, meas, 4, &o);
+    assert_int_equal(r->cv_ok, 4);
+    for (int k = 0; k < 4; k++)
+        assert_true(fabs(r->cv[k].rel_error) < 1e-3);
+    assert_true(r->cv_mean_abs_error < 1e-3);
+    for (int k = 0; k < 3; k++)
+        assert_int_equal(r->timing.cycles[abc[k]], truth.timing.cycles[abc[k]]);
+    gicsim_calib_fit_free(r);
+    /* Exact with as many costs as figures: every fold is refused (and the
+     * call still succeeds). */
+    o.method = GICSIM_CALIB_EXACT;
+    o.fit = abc;
+    o.n_fit = 3;
+    r = fit_ex(&m, &base, tests, meas, 3, &o);
+    assert_int_equal(r->n_cv, 3);
+    assert_int_equal(r->cv_ok, 0);
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(r->cv[k].status, GICSIM_E_INVAL);
+        assert_non_null(strstr(r->cv[k].message, "3 costs cannot be fitted to the other 2"));
+    }
+    gicsim_calib_fit_free(r);
+}
+
+static void test_facts(void **state)
+{
+    (void)state;
+    lin_model m;
+    three_model(&m);
+    gicsim_mb_config base;
+    gicsim_mb_config_init(&base);
+    const double meas[3] = {300, 25, 800};
+    static const gicsim_cost_id fact[] = {GICSIM_COST_VCPU_KICK};
+    static const uint64_t cycles[] = {999};
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.fact = fact;
+    o.fact_cycles = cycles;
+    o.n_facts = 1;
+    o.intervals = false;
+    gicsim_calib_fit *r = fit_ex(&m, &base, three, meas, 3, &o);
+    assert_int_equal(r->timing.cycles[GICSIM_COST_VCPU_KICK], 999);
+    assert_int_equal(r->n_free, GICSIM_COST__COUNT - 1);
+    for (size_t j = 0; j < r->n_free; j++)
+        assert_int_not_equal(r->free[j].cost, GICSIM_COST_VCPU_KICK);
+    assert_int_equal(r->n_facts, 1);
+    assert_int_equal(r->fact[0], GICSIM_COST_VCPU_KICK);
+    gicsim_calib_fit_free(r);
+}
+
+static void test_ex_errors(void **state)
+{
+    (void)state;
+    lin_model m;
+    three_model(&m);
+    gicsim_mb_config base;
+    gicsim_mb_config_init(&base);
+    const double meas[3] = {300, 25, 800};
+    static const struct {
+        int kind; /* what to break */
+        const char *msg;
+    } cases[] = {
+        {0, "eoi: the measured figure must be a number > 0"},
+        {1, "eoi: the uncertainty must be a fraction in (0, 1], got 0"},
+        {2, "eoi: the uncertainty must be a fraction in (0, 1], got nan"},
+        {3, "the default uncertainty must be a fraction"},
+        {4, "fact 0: unknown cost"},
+        {5, "cost vcpu_kick is a fact and fitted"},
+        {6, "fact vcpu_kick is given twice"},
+        {7, "unknown method 7"},
+        {8, "prediction 0: unknown micro-bench test"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        double ms[3] = {300, 25, 800}, unc[3] = {0.03, 0.03, 0.03};
+        gicsim_calib_options o;
+        gicsim_calib_options_init(&o);
+        static const gicsim_cost_id kick[] = {GICSIM_COST_VCPU_KICK},
+                                    twice[] = {GICSIM_COST_VCPU_KICK, GICSIM_COST_VCPU_KICK},
+                                    bad[] = {GICSIM_COST__COUNT};
+        static const uint64_t cyc[] = {1, 2};
+        static const gicsim_mb_test bad_test[] = {GICSIM_MB__COUNT};
+        o.fact_cycles = cyc;
+        switch (cases[k].kind) {
+        case 0:
+            ms[1] = NAN;
+            break;
+        case 1:
+            unc[1] = 0;
+            o.uncertainty = unc;
+            break;
+        case 2:
+            unc[1] = NAN;
+            o.uncertainty = unc;
+            break;
+        case 3:
+            o.default_uncertainty = 2;
+            break;
+        case 4:
+            o.fact = bad;
+            o.n_facts = 1;
+            break;
+        case 5:
+            o.fact = kick;
+            o.n_facts = 1;
+            o.fit = kick;
+            o.n_fit = 1;
+            break;
+        case 6:
+            o.fact = twice;
+            o.n_facts = 2;
+            break;
+        case 7:
+            o.method = (gicsim_calib_method)7;
+            break;
+        default:
+            o.predict = bad_test;
+            o.n_predict = 1;
+            break;
+        }
+        gicsim_calib_fit *r = NULL;
+        assert_int_equal(calib_fit_ex(lin_run, &m, &base, three, ms, 3, &o, &r), GICSIM_E_INVAL);
+        assert_non_null(r);
+        if (!strstr(r->message, cases[k].msg))
+            fail_msg("case %zu: \"%s\", expected \"%s\"", k, r->message, cases[k].msg);
+        gicsim_calib_fit_free(r);
+    }
+    /* Every cost a fact: nothing to fit. */
+    gicsim_cost_id all[GICSIM_COST__COUNT];
+    uint64_t cyc[GICSIM_COST__COUNT];
+    for (int c = 0; c < GICSIM_COST__COUNT; c++) {
+        all[c] = (gicsim_cost_id)c;
+        cyc[c] = 100;
+    }
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.fact = all;
+    o.fact_cycles = cyc;
+    o.n_facts = GICSIM_COST__COUNT;
+    gicsim_calib_fit *r = NULL;
+    assert_int_equal(calib_fit_ex(lin_run, &m, &base, three, meas, 3, &o, &r), GICSIM_E_INVAL);
+    assert_non_null(strstr(r->message, "every cost is a fact"));
+    gicsim_calib_fit_free(r);
+    assert_int_equal(calib_fit_ex(lin_run, &m, &base, three, meas, 3, NULL, NULL), GICSIM_E_INVAL);
+    /* A model error: the message names the test. */
+    m.fail_test = GICSIM_MB_IPI;
+    assert_int_equal(calib_fit_ex(lin_run, &m, &base, three, meas, 3, NULL, &r), GICSIM_E_STATE);
+    assert_non_null(strstr(r->message, "simulating ipi failed"));
+    gicsim_calib_fit_free(r);
+    gicsim_calib_fit_free(NULL);
 }
 
 /* ---- The simulator: round trip ------------------------------------------------------- */
@@ -443,6 +937,93 @@ static void test_simulator_errors(void **state)
     assert_non_null(strstr(r.message, "simulating hvc failed"));
 }
 
+/* A MAP fit of generic's own figures from generic: every prior is centred
+ * on the truth and the data agree, so nothing moves; every interval holds
+ * its figure. */
+static void test_map_generic_self(void **state)
+{
+    (void)state;
+    gicsim_mb_config cfg;
+    gicsim_mb_config_init(&cfg);
+    const gicsim_mb_test tests[] = {GICSIM_MB_HVC, GICSIM_MB_EOI, GICSIM_MB_IPI, GICSIM_MB_LPI};
+    double meas[4];
+    for (int i = 0; i < 4; i++) {
+        gicsim_mb_result res;
+        memset(&res, 0, sizeof res);
+        assert_int_equal(gicsim_mb_run(&cfg, tests[i], &res), GICSIM_OK);
+        meas[i] = res.value_ns;
+        gicsim_mb_result_free(&res);
+    }
+    gicsim_calib_fit *r = NULL;
+    gicsim_status st = gicsim_calibrate_ex(&cfg, tests, meas, 4, NULL, &r);
+    if (st != GICSIM_OK)
+        fail_msg("%s", r ? r->message : gicsim_strerror(st));
+    for (int c = 0; c < GICSIM_COST__COUNT; c++)
+        if (r->timing.cycles[c] != cfg.timing.cycles[c])
+            fail_msg("%s moved from %llu to %llu", gicsim_cost_name((gicsim_cost_id)c),
+                     (unsigned long long)cfg.timing.cycles[c],
+                     (unsigned long long)r->timing.cycles[c]);
+    assert_true(r->max_abs_rel_error < 1e-12);
+    assert_true(r->n_seen > 0 && r->rank <= 4 && r->rank >= 1);
+    assert_int_equal(r->n_figures, GICSIM_MB__COUNT);
+    for (size_t i = 0; i < r->n_figures; i++) {
+        const gicsim_calib_figure *g = &r->figure[i];
+        assert_true(g->has_interval);
+        if (!(g->lo_ns <= g->simulated_ns && g->simulated_ns <= g->hi_ns))
+            fail_msg("%s: %.3f outside [%.3f, %.3f]", gicsim_mb_test_name(g->test), g->simulated_ns,
+                     g->lo_ns, g->hi_ns);
+    }
+    assert_true(r->model_runs > 0);
+    gicsim_calib_fit_free(r);
+}
+
+/* The analysis of a shipped exact preset at its own costs: the fit set is
+ * fully determined (rank = its size) and each measured figure's interval is
+ * its measurement +- 3%. */
+static void test_analyse_preset(void **state)
+{
+    (void)state;
+    gicsim_platform *p = load_platform(GICSIM_PRESET_DIR "/xgene-kvm-nonvhe.yaml");
+    gicsim_mb_config cfg;
+    gicsim_platform_mb_config(p, &cfg);
+    size_t n = gicsim_platform_measured_count(p), nf = gicsim_platform_fitted_count(p);
+    gicsim_mb_test tests[GICSIM_MB__COUNT];
+    double meas[GICSIM_MB__COUNT];
+    gicsim_cost_id fit[GICSIM_COST__COUNT];
+    for (size_t i = 0; i < n; i++) {
+        tests[i] = gicsim_platform_measured_test(p, i);
+        meas[i] = gicsim_platform_measured_ns(p, i);
+    }
+    for (size_t j = 0; j < nf; j++)
+        fit[j] = gicsim_platform_fitted_cost(p, j);
+    const gicsim_mb_test pred[] = {GICSIM_MB_EOI};
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.method = gicsim_platform_fitted_with_priors(p) ? GICSIM_CALIB_MAP : GICSIM_CALIB_EXACT;
+    o.analyse_only = true;
+    o.fit = fit;
+    o.n_fit = nf;
+    o.predict = pred;
+    o.n_predict = 1;
+    gicsim_calib_fit *r = NULL;
+    gicsim_status st = gicsim_calibrate_ex(&cfg, tests, meas, n, &o, &r);
+    if (st != GICSIM_OK)
+        fail_msg("%s", r ? r->message : gicsim_strerror(st));
+    assert_true(r->analysed_only);
+    assert_int_equal(r->iterations, 0);
+    for (size_t j = 0; j < nf; j++)
+        assert_int_equal(r->free[j].cycles, cfg.timing.cycles[fit[j]]);
+    assert_int_equal(r->rank, nf);
+    assert_int_equal(r->n_figures, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(r->figure[i].lo_ns <= meas[i] && meas[i] <= r->figure[i].hi_ns);
+        assert_true(r->figure[i].hi_ns <= meas[i] * 1.03 + 1e-6);
+    }
+    assert_true(r->figure[n].has_interval && r->figure[n].test == GICSIM_MB_EOI);
+    gicsim_calib_fit_free(r);
+    gicsim_platform_free(p);
+}
+
 /* ---- Measured figures from files ------------------------------------------------------ */
 
 static const char *tmp_file(const char *name, const char *text)
@@ -547,12 +1128,61 @@ static void test_measured_yaml(void **state)
     assert_int_equal(m.test[2], GICSIM_MB_TIMER_VM);
     assert_true(m.ns[2] == 1500.0);
 
+    /* Uncertainties, sources and facts. */
+    const char *full = "uncertainty: 5%\n"
+                       "facts: {world_switch: 0, idle_exit: 1200}\n"
+                       "measured:\n"
+                       "  hvc: {ns: 306, uncertainty: 8%, source: \"GIC-NOTES\"}\n"
+                       "  eoi: 14\n"
+                       "  ipi: {ns: 1926, source: paper}\n"
+                       "  lpi: {ns: 2179, uncertainty: 2.5%}\n";
+    st = gicsim_calib_measured_load(tmp_file("full.yaml", full), &m, &d);
+    if (st != GICSIM_OK)
+        fail_msg("%s:%u: %s: %s", d.file, d.line, d.key, d.message);
+    assert_int_equal(m.n, 4);
+    assert_true(m.ns[0] == 306 && m.ns[2] == 1926 && m.ns[3] == 2179);
+    assert_near(m.uncertainty[0], 0.08, 1e-15);
+    assert_true(m.uncertainty[1] == 0 && m.uncertainty[2] == 0);
+    assert_near(m.uncertainty[3], 0.025, 1e-15);
+    assert_string_equal(m.source[0], "GIC-NOTES");
+    assert_string_equal(m.source[1], "");
+    assert_string_equal(m.source[2], "paper");
+    assert_near(m.default_uncertainty, 0.05, 1e-15);
+    assert_int_equal(m.n_facts, 2);
+    assert_int_equal(m.fact[0], GICSIM_COST_WORLD_SWITCH);
+    assert_int_equal(m.fact_cycles[0], 0);
+    assert_int_equal(m.fact[1], GICSIM_COST_IDLE_EXIT);
+    assert_int_equal(m.fact_cycles[1], 1200);
+
     static const struct {
         const char *text;
         gicsim_status st;
         unsigned line, column;
         const char *key, *msg;
     } bad[] = {
+        {"measured: {hvc: 1}\nfacts: {spectre_bhx: 0}\n", GICSIM_E_INVAL, 2, 9, "facts.spectre_bhx",
+         "unknown cost \"spectre_bhx\""},
+        {"measured: {hvc: 1}\nfacts: {world_switch: -1}\n", GICSIM_E_INVAL, 2, 23,
+         "facts.world_switch", "non-negative integer"},
+        {"measured: {hvc: 1}\nfacts: [world_switch]\n", GICSIM_E_INVAL, 2, 8, "facts",
+         "expected a mapping of cost names"},
+        {"measured: {hvc: 1}\nuncertainty: 0%\n", GICSIM_E_INVAL, 2, 14, "uncertainty",
+         "greater than 0"},
+        {"measured: {hvc: 1}\nuncertainty: 3\n", GICSIM_E_INVAL, 2, 14, "uncertainty",
+         "such as 3%"},
+        {"measured: {hvc: 1}\nuncertainty: 101%\n", GICSIM_E_INVAL, 2, 14, "uncertainty",
+         "at most 100%"},
+        {"measured: {hvc: 1}\nuncertainty: nan%\n", GICSIM_E_INVAL, 2, 14, "uncertainty",
+         "a percentage"},
+        {"measured:\n  hvc: {ns: 0}\n", GICSIM_E_INVAL, 2, 13, "measured.hvc.ns", "greater than 0"},
+        {"measured:\n  hvc: {uncertainty: 5%}\n", GICSIM_E_INVAL, 2, 8, "measured.hvc.ns",
+         "missing"},
+        {"measured:\n  hvc: {ns: 10, error: 5%}\n", GICSIM_E_INVAL, 2, 17, "measured.hvc.error",
+         "unknown key"},
+        {"measured:\n  hvc: {ns: 10, uncertainty: -5%}\n", GICSIM_E_INVAL, 2, 30,
+         "measured.hvc.uncertainty", "greater than 0"},
+        {"measured:\n  hvc: {ns: 10, source: \"\"}\n", GICSIM_E_INVAL, 2, 25, "measured.hvc.source",
+         "must not be empty"},
         {"measured:\n  hvc: 306\n  hvcc: 10\n", GICSIM_E_INVAL, 3, 3, "measured.hvcc",
          "unknown micro-bench test \"hvcc\""},
         {"measured:\n  hvc: 0\n", GICSIM_E_INVAL, 2, 8, "measured.hvc", "greater than 0"},
@@ -622,6 +1252,32 @@ static void test_platform_api(void **state)
     assert_false(gicsim_platform_is_predicted(p, GICSIM_MB_HVC));
     gicsim_platform_free(p);
 
+    /* A MAP preset: uncertainties (own, the preset's default), sources,
+     * facts, more fitted costs than figures. */
+    p = load_platform(GICSIM_TEST_DATA_DIR "/platforms/calib-map.yaml");
+    assert_true(gicsim_platform_fitted_with_priors(p));
+    assert_int_equal(gicsim_platform_measured_count(p), 3);
+    assert_near(gicsim_platform_measured_uncertainty(p, 0), 0.08, 1e-15);
+    assert_near(gicsim_platform_measured_uncertainty(p, 1), 0.05, 1e-15);
+    assert_near(gicsim_platform_measured_ns(p, 2), 1926, 0);
+    assert_near(gicsim_platform_measured_uncertainty(p, 3), 0, 0);
+    assert_string_equal(gicsim_platform_measured_source(p, 0), "GIC-NOTES \xc2\xa7"
+                                                               "3");
+    assert_null(gicsim_platform_measured_source(p, 1));
+    assert_string_equal(gicsim_platform_measured_source(p, 2), "a second source");
+    assert_null(gicsim_platform_measured_source(p, 3));
+    assert_int_equal(gicsim_platform_fact_count(p), 1);
+    assert_int_equal(gicsim_platform_fact_cost(p, 0), GICSIM_COST_WORLD_SWITCH);
+    assert_int_equal(gicsim_platform_fact_cost(p, 1), GICSIM_COST__COUNT);
+    assert_int_equal(gicsim_platform_fitted_count(p), 4);
+    gicsim_platform_free(p);
+    /* testplat has no fit_method: exact, the default 3%. */
+    p = load_platform(GICSIM_TEST_DATA_DIR "/platforms/testplat.yaml");
+    assert_false(gicsim_platform_fitted_with_priors(p));
+    assert_near(gicsim_platform_measured_uncertainty(p, 0), GICSIM_CALIB_DEFAULT_UNCERTAINTY, 0);
+    assert_int_equal(gicsim_platform_fact_count(p), 0);
+    gicsim_platform_free(p);
+
     /* By name: the built-in search path finds generic, which has no
      * calibration block. */
     p = load_platform("generic");
@@ -662,6 +1318,34 @@ static void test_platform_errors(void **state)
                      GICSIM_E_INVAL);
     assert_string_equal(d.key, "predicts.1");
     assert_non_null(strstr(d.message, "is in measured"));
+    /* The MAP block's keys are checked too. */
+    static const struct {
+        const char *name, *text, *key, *msg;
+    } bad[] = {
+        {"calib-method", "fit_method: bayes\n", "fit_method", "expected one of"},
+        {"calib-fact", "facts: [hvc_handle, nope]\n", "facts.1", "unknown cost \"nope\""},
+        {"calib-fact-fitted", "measured: {hvc: 306}\nfacts: [hvc_handle]\nfitted: [hvc_handle]\n",
+         "fitted.0", "also in facts"},
+        {"calib-unc", "uncertainty: 3 %\n", "uncertainty", "a percentage"},
+        {"calib-exact-many",
+         "measured: {hvc: 306}\nfit_method: exact\n"
+         "fitted: [hvc_handle, exc_to_el2]\n",
+         "fitted", "an exact fit needs"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char file[64], text[512];
+        snprintf(file, sizeof file, "%s.yaml", bad[k].name);
+        snprintf(text, sizeof text, "name: %s\n%s", bad[k].name, bad[k].text);
+        gicsim_status st = gicsim_platform_load(tmp_file(file, text), &p, &d);
+        if (st != GICSIM_E_INVAL || strcmp(d.key, bad[k].key) || !strstr(d.message, bad[k].msg))
+            fail_msg("%s: %s, key \"%s\": %s", bad[k].name, gicsim_strerror(st), d.key, d.message);
+    }
+    /* A MAP fit may have more free costs than figures. */
+    gicsim_platform *ok = load_platform(tmp_file(
+        "calib-map-many.yaml", "name: calib-map-many\nmeasured: {hvc: 306}\n"
+                               "fit_method: map\nfitted: [hvc_handle, exc_to_el2]\n"));
+    assert_int_equal(gicsim_platform_fitted_count(ok), 2);
+    gicsim_platform_free(ok);
 }
 
 int main(void)
@@ -674,10 +1358,19 @@ int main(void)
         cmocka_unit_test(test_solver_active_constraint),
         cmocka_unit_test(test_solver_rank),
         cmocka_unit_test(test_solver_errors),
+        cmocka_unit_test(test_map_closed_form),
+        cmocka_unit_test(test_map_underdetermined),
+        cmocka_unit_test(test_map_identifiability),
+        cmocka_unit_test(test_intervals_hand),
+        cmocka_unit_test(test_cross_validation),
+        cmocka_unit_test(test_facts),
+        cmocka_unit_test(test_ex_errors),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_round_trip_presets),
         cmocka_unit_test(test_round_trip_nvhe),
         cmocka_unit_test(test_simulator_errors),
+        cmocka_unit_test(test_map_generic_self),
+        cmocka_unit_test(test_analyse_preset),
         cmocka_unit_test(test_measured_kvm_unit_tests),
         cmocka_unit_test(test_measured_yaml),
         cmocka_unit_test(test_platform_api),

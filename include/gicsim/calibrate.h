@@ -1,30 +1,43 @@
 /* gicsim: fitting a platform's primitive costs to measured micro-bench
- * figures (docs/calibration.md).
+ * figures, and what the figures tell about them (docs/calibration.md).
  *
- * The unknowns are the cycle counts of a chosen set of costs; every other
- * cost, the clocks and VHE stay as in the base configuration. Each measured
- * figure is simulated with gicsim_mb_run (gicsim/microbench.h); the fit
- * minimizes the sum of squared relative errors, sum_i ((sim_i - meas_i) /
- * meas_i)^2, with every cycle count >= 0:
+ * Two methods share one Gauss-Newton solver. Each measured figure is
+ * simulated with gicsim_mb_run (gicsim/microbench.h); the figures are sums
+ * of costs along each test's path (with a max() where two PEs race), so the
+ * problem is nearly linear:
  *
  *   - coefficients by forward finite differences of gicsim_mb_run around
- *     the current point (step: max(1 cycle, 2% of the value)), so a figure's
- *     row holds how many ns it gains per cycle of each fitted cost;
- *   - Gauss-Newton: each iteration solves the linearized problem with
- *     non-negative least squares (Lawson-Hanson), with the unknowns scaled by
- *     their starting values so that costs of 20 and of 4000 cycles weigh
- *     alike; a step that makes the residual worse is halved (at most 4
- *     times); the iteration stops when no cycle count moves by 0.01% or
- *     more (or the integer point repeats), after at most 10 iterations;
- *   - the final values are rounded to integer cycles and simulated again:
- *     the result's figures and errors are those of the rounded timing.
+ *     the current integer point (step: max(1 cycle, 2% of the value)), so a
+ *     figure's row holds how many ns it gains per cycle of each free cost;
+ *   - each iteration solves the linearised problem with non-negative least
+ *     squares (Lawson-Hanson), every cycle count >= 0, and steps to the
+ *     rounded solution; a step that makes the objective worse is halved (at
+ *     most 4 times); at most 10 iterations;
+ *   - the result is an integer point, simulated again: the figures and
+ *     errors reported are those of the rounded timing.
  *
- * The fit needs each fitted cost to be visible in the measured figures and
- * separable from the others: the Jacobian at the starting point must have
- * rank n_fit, otherwise the call fails (GICSIM_E_INVAL) and says which cost.
- * The figures are sums of costs along each test's path (with a max() where
- * two PEs race), so the problem is nearly linear and the fit usually
- * settles in two or three iterations.
+ * MAP (gicsim_calibrate_ex, GICSIM_CALIB_MAP; the default): the unknowns are
+ * every cost (or the caller's subset) except the facts; cost j has a
+ * Gaussian prior centred on the base's value clamped into its plausible
+ * range [lo_j, hi_j] (gicsim_cost_prior), with sigma_j = (hi_j - lo_j) / 4
+ * (at least 0.25 cycle), and figure i a relative uncertainty u_i (default
+ * 3%). The fit minimises
+ *     sum_i ((sim_i - m_i) / (u_i m_i))^2 + sum_j ((c_j - c0_j) / sigma_j)^2
+ * over c >= 0, starting from the prior centres: every step stacks the prior
+ * rows under the weighted residual rows, so fewer figures than costs still
+ * give a unique answer (a cost no figure sees stays at its centre). The
+ * iteration stops when the figures simulated at the new point agree with
+ * the linearisation within 5% of each figure's uncertainty, when no cycle
+ * count moves by 0.01% or more, or when the integer point repeats.
+ *
+ * EXACT (gicsim_calibrate, and GICSIM_CALIB_EXACT): no priors; the unknowns
+ * are a fit set (default: gicsim_calib_default_cost of each test), at most
+ * one per figure, and the fit minimises sum_i ((sim_i - m_i) / m_i)^2 (each
+ * term divided by u_i / min_k u_k when the uncertainties differ), with the
+ * unknowns scaled by their starting values. The Jacobian at the start must
+ * have rank n_fit, otherwise the call fails (GICSIM_E_INVAL) naming the
+ * cost; the iteration stops when no cycle count moves by 0.01% or more or no
+ * step improves. The shipped presets of before MAP were fitted this way.
  */
 #ifndef GICSIM_CALIBRATE_H
 #define GICSIM_CALIBRATE_H
@@ -75,6 +88,147 @@ GICSIM_API gicsim_status gicsim_calibrate(const gicsim_mb_config *base, const gi
                                           const gicsim_cost_id *fit, size_t n_fit,
                                           gicsim_calib_result *out);
 
+/* ---- MAP fits, identifiability, intervals and cross-validation ------------------------ */
+
+typedef enum gicsim_calib_method {
+    GICSIM_CALIB_MAP = 0,  /* priors on every free cost (the default) */
+    GICSIM_CALIB_EXACT = 1 /* no priors: least squares on a fit set (gicsim_calibrate) */
+} gicsim_calib_method;
+
+/* The relative uncertainty of a measured figure that states none (3%). */
+#define GICSIM_CALIB_DEFAULT_UNCERTAINTY GICSIM_MB_DEFAULT_UNCERTAINTY
+/* The figures named as pinning one cost, at most. */
+#define GICSIM_CALIB_MAX_PINS 3
+
+typedef struct gicsim_calib_options {
+    gicsim_calib_method method;
+    /* The free costs. NULL/0: MAP every cost but the facts; EXACT the
+     * default set (gicsim_calib_default_cost of each measured test). */
+    const gicsim_cost_id *fit;
+    size_t n_fit;
+    /* Per measured figure, relative (0.03 = 3%), in (0, 1]; NULL: every
+     * figure has default_uncertainty. */
+    const double *uncertainty;
+    double default_uncertainty; /* in (0, 1]; 0: GICSIM_CALIB_DEFAULT_UNCERTAINTY */
+    /* Costs known for the measured machine: set to fact_cycles[k], never
+     * fitted, never varied in an interval. */
+    const gicsim_cost_id *fact;
+    const uint64_t *fact_cycles;
+    size_t n_facts;
+    /* No fit: report on the base's costs as they are (a calibrated preset's
+     * intervals; the fit set and uncertainties are then the preset's). */
+    bool analyse_only;
+    /* An interval for every measured figure and for each test of `predict`
+     * (NULL/0: every test not measured); false: none (no extra runs). */
+    bool intervals;
+    const gicsim_mb_test *predict;
+    size_t n_predict;
+    /* Leave-one-out over the measured figures (gicsim_calib_fit.cv). */
+    bool cross_validate;
+} gicsim_calib_options;
+
+/* MAP, default uncertainty, no facts, intervals for every test, no
+ * cross-validation. */
+GICSIM_API void gicsim_calib_options_init(gicsim_calib_options *opt);
+
+/* One free cost: its values, its prior and what the data say about it. */
+typedef struct gicsim_calib_cost {
+    gicsim_cost_id cost;
+    uint64_t start_cycles;     /* the base's value (the facts applied) */
+    uint64_t cycles;           /* the fitted value (analyse_only: the start) */
+    double prior_lo, prior_hi; /* its plausible range, cycles (gicsim_cost_prior) */
+    double prior_centre;       /* the start clamped into [prior_lo, prior_hi] */
+    double prior_sigma;        /* (prior_hi - prior_lo) / 4, at least 0.25 */
+    /* Laplace approximation at the fit: sqrt of the diagonal of
+     * (J' W J + P)^-1 (EXACT: (J' W J)^-1), J the measured figures'
+     * Jacobian, W = diag(1 / (u_i m_i)^2), P = diag(1 / sigma_j^2). NAN when
+     * EXACT and J' W J is singular. */
+    double posterior_sigma;
+    double determined; /* 1 - posterior^2 / prior^2, clamped to [0, 1] */
+    bool seen;         /* some measured figure depends on it */
+    unsigned group;    /* 0, or k: in inseparable group k (1..n_groups) */
+    /* The figures the estimate rests on, largest first: each one's share of
+     * the data's part of the posterior variance (>= 10%). */
+    size_t n_pins;
+    gicsim_mb_test pin_test[GICSIM_CALIB_MAX_PINS];
+    double pin_share[GICSIM_CALIB_MAX_PINS];
+} gicsim_calib_cost;
+
+/* One figure: measured (fitted to) or predicted. */
+typedef struct gicsim_calib_figure {
+    gicsim_mb_test test;
+    bool measured;
+    double measured_ns;  /* 0 when not measured */
+    double uncertainty;  /* relative; 0 when not measured */
+    double simulated_ns; /* with the fitted timing */
+    double rel_error;    /* (simulated - measured) / measured; 0 when not measured */
+    /* The range of the linearised figure over the free costs within their
+     * prior ranges whose linearised measured figures are all within their
+     * uncertainty (docs/calibration.md, "Intervals"). */
+    bool has_interval;
+    double lo_ns, hi_ns;
+} gicsim_calib_figure;
+
+/* One leave-one-out fold: the figure held out, predicted from the others. */
+typedef struct gicsim_calib_cv {
+    gicsim_mb_test test;
+    gicsim_status status; /* GICSIM_OK, or why the others could not be fitted (message) */
+    double measured_ns, predicted_ns, rel_error;
+    bool has_interval;
+    double lo_ns, hi_ns;
+    char message[256];
+} gicsim_calib_cv;
+
+typedef struct gicsim_calib_fit {
+    gicsim_calib_method method;
+    bool analysed_only;
+    gicsim_timing timing; /* the base's timing with the facts and fitted values */
+    double uncertainty;   /* the default relative uncertainty used */
+    size_t n_free;
+    gicsim_calib_cost
+        free[GICSIM_COST__COUNT]; /* in the fit set's order (MAP default: table order) */
+    size_t n_facts;
+    gicsim_cost_id fact[GICSIM_COST__COUNT];
+    /* Measured figures first, in the caller's order, then the predictions. */
+    size_t n_measured, n_figures;
+    gicsim_calib_figure figure[GICSIM_MB__COUNT];
+    double max_abs_rel_error; /* over the measured figures */
+    double data_misfit;       /* sum_i ((sim_i - m_i) / (u_i m_i))^2 */
+    double prior_misfit;      /* sum_j ((c_j - c0_j) / sigma_j)^2 (also reported for EXACT) */
+    unsigned iterations;      /* Gauss-Newton iterations run */
+    bool converged;
+    /* Identifiability: the free costs some figure depends on, the rank of
+     * the weighted Jacobian over them (singular values of the unit-norm
+     * columns above 0.01), and groups of costs whose columns are
+     * proportional (cosine above 1 - 1e-4): the figures move with their
+     * weighted sum only, so only the priors split it. */
+    size_t n_seen, rank, n_groups;
+    size_t n_cv;
+    gicsim_calib_cv cv[GICSIM_MB__COUNT]; /* in the measured figures' order */
+    double cv_mean_abs_error;             /* over the folds with status GICSIM_OK */
+    size_t cv_ok;
+    unsigned model_runs; /* simulations run (gicsim_mb_run calls) */
+    char message[512];   /* why the call failed; "" when it returned GICSIM_OK */
+} gicsim_calib_fit;
+
+/* Fit (or, analyse_only, analyse) the costs of `base` to measured_ns[i] of
+ * tests[i] (n_tests distinct tests, each value > 0 and finite) with `opt`
+ * (NULL: gicsim_calib_options_init's), then report identifiability, the
+ * intervals and, if asked, the cross-validation. *out is allocated (free it
+ * with gicsim_calib_fit_free) whatever the status, unless `out` is NULL or
+ * memory ran out; on an error its message says what, naming the cost or
+ * test. GICSIM_OK whatever the residuals; GICSIM_E_INVAL for bad arguments
+ * (an unknown or repeated test or cost, a non-positive or non-finite figure
+ * or uncertainty, a cost both fact and fitted, EXACT with more costs than
+ * figures or a fit set the figures cannot determine), GICSIM_E_NOMEM, or an
+ * error of gicsim_mb_run. A fold of the cross-validation that fails has its
+ * own status and message and does not fail the call. */
+GICSIM_API gicsim_status gicsim_calibrate_ex(const gicsim_mb_config *base,
+                                             const gicsim_mb_test *tests, const double *measured_ns,
+                                             size_t n_tests, const gicsim_calib_options *opt,
+                                             gicsim_calib_fit **out);
+GICSIM_API void gicsim_calib_fit_free(gicsim_calib_fit *fit);
+
 /* Measured figures read from a file (gicsim calibrate's MEASURED). */
 typedef struct gicsim_calib_measured {
     char reference[512]; /* the file's reference ("" when it has none) */
@@ -90,6 +244,15 @@ typedef struct gicsim_calib_measured {
     bool has_vhe, vhe;
     bool has_clock[GICSIM_CLK__COUNT];
     uint64_t clock_hz[GICSIM_CLK__COUNT];
+    /* YAML only, optional: each figure's relative uncertainty (0: none
+     * given) and source ("": none); the file's default uncertainty (0:
+     * none); facts: costs known for the machine, fixed rather than fitted. */
+    double uncertainty[GICSIM_MB__COUNT];
+    char source[GICSIM_MB__COUNT][256];
+    double default_uncertainty;
+    size_t n_facts;
+    gicsim_cost_id fact[GICSIM_COST__COUNT];
+    uint64_t fact_cycles[GICSIM_COST__COUNT];
 } gicsim_calib_measured;
 
 /* Read measured figures from `path`, either
@@ -101,12 +264,15 @@ typedef struct gicsim_calib_measured {
  *     frequency) are skipped, as are result lines of tests gicsim does not
  *     model (counted in n_ignored); or
  *   - a YAML mapping {reference: TEXT, measured: {TEST: NS, ...}} with the
- *     syntax of a preset's calibration block, and optionally the machine's
- *     description, vhe (bool) and clocks ({cpu: HZ, gic: HZ}) as in a
- *     preset.
+ *     syntax of a preset's calibration block (a figure is NS or {ns: NS,
+ *     uncertainty: P%, source: TEXT}), and optionally `uncertainty: P%`
+ *     (the default of the figures that give none), `facts: {COST: CYCLES,
+ *     ...}`, the machine's description, vhe (bool) and clocks ({cpu: HZ,
+ *     gic: HZ}) as in a preset.
  * GICSIM_E_IO (cannot read), GICSIM_E_PARSE (YAML syntax, a malformed or
  * repeated result line, a log without results), GICSIM_E_INVAL (schema:
- * unknown key or test, a value that is not a number > 0, no figures), with
+ * unknown key, test or cost, a value that is not a number > 0, an
+ * uncertainty that is not a percentage in (0, 100%], no figures), with
  * `diag` (may be NULL) naming file, line, column and key. */
 GICSIM_API gicsim_status gicsim_calib_measured_load(const char *path, gicsim_calib_measured *out,
                                                     gicsim_diag *diag);

@@ -78,6 +78,10 @@ GICSIM_API gicsim_status gicsim_mb_test_lookup(const char *name, gicsim_mb_test 
 /* What the test measures, one line. */
 GICSIM_API const char *gicsim_mb_test_description(gicsim_mb_test t);
 
+/* The relative uncertainty of a measured micro-bench figure that states
+ * none (calibration, docs/calibration.md). */
+#define GICSIM_MB_DEFAULT_UNCERTAINTY 0.03
+
 typedef struct gicsim_mb_config {
     gicsim_timing timing;  /* the platform's clocks and costs */
     bool vhe;              /* host kernel at EL2 (default true) */

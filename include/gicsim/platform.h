@@ -3,8 +3,10 @@
  * A platform preset (configs/platforms/<name>.yaml, docs/scenarios.md) gives
  * a platform's clocks, VHE and the cycle count of every primitive cost, plus
  * an optional calibration block: the reference the figures come from, the
- * micro-bench figures (gicsim/microbench.h) the costs were fitted to, the
- * costs the fit set, and the tests the preset reports as predictions. A
+ * micro-bench figures (gicsim/microbench.h) the costs were fitted to with
+ * their uncertainties and sources, how they were fitted (fit_method), the
+ * costs the fit set, the costs fixed as facts, and the tests the preset
+ * reports as predictions. A
  * preset holds primitive costs only; the calibration block documents where
  * they come from and lets `gicsim microbench --check` compare.
  *
@@ -63,6 +65,20 @@ GICSIM_API double gicsim_platform_measured_ns(const gicsim_platform *p, size_t i
 /* The measured figure of `test`: true and *ns set when the preset has one. */
 GICSIM_API bool gicsim_platform_find_measured(const gicsim_platform *p, gicsim_mb_test test,
                                               double *ns);
+/* The relative uncertainty of measured figure i: its own (`{ns: NS,
+ * uncertainty: P%}`), else the preset's `uncertainty`, else 3%
+ * (GICSIM_MB_DEFAULT_UNCERTAINTY); 0.0 out of range. */
+GICSIM_API double gicsim_platform_measured_uncertainty(const gicsim_platform *p, size_t i);
+/* The source of measured figure i (`{ns: NS, source: TEXT}`); NULL when it
+ * names none or out of range. */
+GICSIM_API const char *gicsim_platform_measured_source(const gicsim_platform *p, size_t i);
+/* fit_method: true for `map` (fitted with priors: `fitted` lists every free
+ * cost), false for `exact` or no fit_method (presets written before MAP). */
+GICSIM_API bool gicsim_platform_fitted_with_priors(const gicsim_platform *p);
+/* facts: costs fixed from knowledge of the machine, neither fitted nor
+ * varied in an interval. */
+GICSIM_API size_t gicsim_platform_fact_count(const gicsim_platform *p);
+GICSIM_API gicsim_cost_id gicsim_platform_fact_cost(const gicsim_platform *p, size_t i);
 /* fitted: the costs the fit set. */
 GICSIM_API size_t gicsim_platform_fitted_count(const gicsim_platform *p);
 GICSIM_API gicsim_cost_id gicsim_platform_fitted_cost(const gicsim_platform *p, size_t i);

@@ -1,10 +1,11 @@
 /* gicsim: fitting primitive costs to measured micro-bench figures (see
- * gicsim/calibrate.h for the method) and reading measured figures. */
+ * gicsim/calibrate.h for the method): the default fit set, the
+ * Gauss-Newton solver shared by the MAP and the exact fit, and the drivers
+ * gicsim_calibrate and gicsim_calibrate_ex. The analysis of a fit is in
+ * analysis.c, reading measured figures in measured.c. */
 #include "calibrate_internal.h"
 #include "nnls.h"
-#include "config/yaml_tree.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,7 +59,7 @@ gicsim_cost_id gicsim_calib_default_cost(gicsim_mb_test test)
     return (unsigned)test < GICSIM_MB__COUNT ? default_cost[test] : GICSIM_COST__COUNT;
 }
 
-/* ---- The fit ---------------------------------------------------------------------------- */
+/* ---- The solver ---------------------------------------------------------------------- */
 
 #define MAX_ITERATIONS 10
 #define MAX_HALVINGS 4
@@ -66,17 +67,21 @@ gicsim_cost_id gicsim_calib_default_cost(gicsim_mb_test test)
 #define STEP_REL 0.02  /* finite-difference step: 2% of the value, at least 1 cycle */
 #define RANK_TOL 1e-2  /* a column with < 1% of its norm independent of the others */
 #define MAX_CYCLES 1e9 /* no cost is fitted above 10^9 cycles */
+#define LIN_TOL                                                                                    \
+    0.05 /* MAP converged: every figure within 5% of its uncertainty of the linearisation */
+#define MIN_SIGMA 0.25 /* the smallest prior sigma, cycles */
 
-static gicsim_status fail(gicsim_calib_result *out, gicsim_status st, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static gicsim_status fail(gicsim_calib_result *out, gicsim_status st, const char *fmt, ...)
+static void vformat(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    if (buf && size)
+        vsnprintf(buf, size, fmt, ap);
+}
+
+gicsim_status cp_fail(calib_problem *P, gicsim_status st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(out->message, sizeof out->message, fmt, ap);
+    vformat(P->msg, P->msg_size, fmt, ap);
     va_end(ap);
     return st;
 }
@@ -97,201 +102,167 @@ static void append(char *buf, size_t size, const char *fmt, ...)
     va_end(ap);
 }
 
-typedef struct fit_ctx {
-    calib_model_fn model;
-    void *mctx;
-    gicsim_mb_config cfg; /* base; the fitted costs are set before each run */
-    const gicsim_mb_test *tests;
-    const double *meas;
-    size_t m, n;
-    const gicsim_cost_id *fit;
-    gicsim_calib_result *out;
-} fit_ctx;
-
-/* Simulate every test at the integer point c[] (one value per fitted cost):
- * f[] gets the figures, *res (may be NULL) the weighted residual norm. */
-static gicsim_status eval(fit_ctx *fc, const double *c, double *f, double *res)
+gicsim_status cp_eval(calib_problem *P, const double *c, size_t r0, size_t r1, double *f)
 {
-    for (size_t j = 0; j < fc->n; j++)
-        fc->cfg.timing.cycles[fc->fit[j]] = (uint64_t)c[j];
-    double s = 0;
-    for (size_t i = 0; i < fc->m; i++) {
-        gicsim_status st = fc->model(fc->mctx, &fc->cfg, fc->tests[i], &f[i]);
-        if (st == GICSIM_OK && !isfinite(f[i]))
+    for (size_t j = 0; j < P->n; j++)
+        P->cfg.timing.cycles[P->cost[j]] = (uint64_t)c[j];
+    for (size_t i = r0; i < r1; i++) {
+        double *fi = &f[i - r0];
+        P->runs++;
+        gicsim_status st = P->model(P->mctx, &P->cfg, P->test[i], fi);
+        if (st == GICSIM_OK && !isfinite(*fi))
             st = GICSIM_E_STATE;
         if (st != GICSIM_OK) {
             char where[256] = "";
-            for (size_t j = 0; j < fc->n; j++)
+            for (size_t j = 0; j < P->n; j++)
                 append(where, sizeof where, "%s%s = %.0f", j ? ", " : "",
-                       gicsim_cost_name(fc->fit[j]), c[j]);
-            return fail(fc->out, st, "simulating %s failed (%s) with %s",
-                        gicsim_mb_test_name(fc->tests[i]), gicsim_strerror(st), where);
+                       gicsim_cost_name(P->cost[j]), c[j]);
+            return cp_fail(P, st, "simulating %s failed (%s) with %s",
+                           gicsim_mb_test_name(P->test[i]), gicsim_strerror(st), where);
         }
-        double r = (f[i] - fc->meas[i]) / fc->meas[i];
-        s += r * r;
     }
-    if (res)
-        *res = sqrt(s);
     return GICSIM_OK;
 }
 
-/* Rank check of the scaled Jacobian A (m x n): GICSIM_E_INVAL with a
- * message naming the cost when it is not n. */
-static gicsim_status check_rank(fit_ctx *fc, const double *A)
+gicsim_status cp_jacobian(calib_problem *P, const double *c, const double *f0, size_t r0, size_t r1,
+                          double *J)
+{
+    const size_t n = P->n, k = r1 - r0;
+    double *pt = malloc((n + k) * sizeof *pt);
+    if (!pt)
+        return cp_fail(P, GICSIM_E_NOMEM, "out of memory");
+    double *fj = pt + n;
+    gicsim_status st = GICSIM_OK;
+    for (size_t j = 0; j < n && st == GICSIM_OK; j++) {
+        double h = round(STEP_REL * c[j]);
+        if (h < 1)
+            h = 1;
+        memcpy(pt, c, n * sizeof *pt);
+        pt[j] += h;
+        if ((st = cp_eval(P, pt, r0, r1, fj)) != GICSIM_OK)
+            break;
+        for (size_t i = 0; i < k; i++)
+            J[i * n + j] = (fj[i] - f0[i]) / h;
+    }
+    free(pt);
+    return st;
+}
+
+/* The objective at figures f (measured rows) and point c: residuals in the
+ * fit's unit over the used rows, plus the prior rows (MAP). The square root
+ * of the sum, as compared between steps. */
+static double objective(const calib_problem *P, const bool *use, const double *c, const double *f)
+{
+    double s = 0;
+    for (size_t i = 0; i < P->m; i++) {
+        if (use && !use[i])
+            continue;
+        double r = (f[i] - P->meas[i]) / P->unit[i];
+        s += r * r;
+    }
+    for (size_t j = 0; P->priors && j < P->n; j++) {
+        double r = (c[j] - P->c0[j]) / P->sigma[j];
+        s += r * r;
+    }
+    return sqrt(s);
+}
+
+/* EXACT: the rank of the scaled Jacobian A (mu used rows x n) at the start;
+ * GICSIM_E_INVAL naming the cost when it is not n. */
+static gicsim_status check_rank(calib_problem *P, const bool *use, const double *A, size_t mu)
 {
     bool combo[GICSIM_COST__COUNT];
     bool zero = false;
     size_t rank, dep;
-    gicsim_status st = nnls_column_rank(A, fc->m, fc->n, RANK_TOL, &rank, &dep, combo, &zero);
+    gicsim_status st = nnls_column_rank(A, mu, P->n, RANK_TOL, &rank, &dep, combo, &zero);
     if (st != GICSIM_OK)
-        return fail(fc->out, st, "rank check failed: %s", gicsim_strerror(st));
-    fc->out->rank = rank;
-    if (dep == fc->n)
+        return cp_fail(P, st, "the rank check failed (%s)", gicsim_strerror(st));
+    P->start_rank = rank;
+    if (rank == P->n)
         return GICSIM_OK;
     char tests[256] = "";
-    for (size_t i = 0; i < fc->m; i++)
-        append(tests, sizeof tests, "%s%s", i ? ", " : "", gicsim_mb_test_name(fc->tests[i]));
-    const char *name = gicsim_cost_name(fc->fit[dep]);
+    size_t k = 0;
+    for (size_t i = 0; i < P->m; i++)
+        if (!use || use[i])
+            append(tests, sizeof tests, "%s%s", k++ ? ", " : "", gicsim_mb_test_name(P->test[i]));
+    const char *name = gicsim_cost_name(P->cost[dep]);
     if (zero)
-        return fail(fc->out, GICSIM_E_INVAL,
-                    "cost %s has no effect on any measured test (%s): it cannot be fitted; "
-                    "measure a test whose path has it or leave it out of the fit",
-                    name, tests);
+        return cp_fail(P, GICSIM_E_INVAL,
+                       "cost %s has no effect on any measured test (%s): it cannot be fitted; "
+                       "measure a test whose path has it or leave it out of the fit",
+                       name, tests);
     char others[256] = "";
     size_t n_others = 0;
     for (size_t j = 0; j < dep; j++)
         if (combo[j])
             append(others, sizeof others, "%s%s", n_others++ ? ", " : "",
-                   gicsim_cost_name(fc->fit[j]));
+                   gicsim_cost_name(P->cost[j]));
     if (n_others == 1)
-        return fail(fc->out, GICSIM_E_INVAL,
-                    "costs %s and %s are not separable: every measured test (%s) depends on "
-                    "them in the same proportion; fit one of them",
-                    others, name, tests);
-    return fail(fc->out, GICSIM_E_INVAL,
-                "cost %s is not separable from %s: its effect on the measured tests (%s) is a "
-                "combination of theirs (Jacobian rank %zu < %zu costs)",
-                name, others, tests, rank, fc->n);
+        return cp_fail(P, GICSIM_E_INVAL,
+                       "costs %s and %s are not separable: every measured test (%s) depends on "
+                       "them in the same proportion; fit one of them",
+                       others, name, tests);
+    return cp_fail(P, GICSIM_E_INVAL,
+                   "cost %s is not separable from %s: its effect on the measured tests (%s) is a "
+                   "combination of theirs (Jacobian rank %zu < %zu costs)",
+                   name, others, tests, rank, P->n);
 }
 
-static gicsim_status check_args(const gicsim_mb_config *base, const gicsim_mb_test *tests,
-                                const double *measured_ns, size_t n_tests,
-                                const gicsim_cost_id *fit, size_t n_fit, gicsim_calib_result *out)
+gicsim_status cp_gauss_newton(calib_problem *P, const bool *use, bool lin_stop, bool check,
+                              double *c, double *f, double *J, bool *have_J, unsigned *iterations,
+                              bool *converged)
 {
-    if (!base || (n_tests && (!tests || !measured_ns)) || (n_fit && !fit))
-        return fail(out, GICSIM_E_INVAL, "a NULL argument");
-    if (n_tests == 0)
-        return fail(out, GICSIM_E_INVAL, "no measured figures");
-    for (size_t i = 0; i < n_tests; i++) {
-        if ((unsigned)tests[i] >= GICSIM_MB__COUNT)
-            return fail(out, GICSIM_E_INVAL, "figure %zu: unknown micro-bench test %d", i,
-                        (int)tests[i]);
-        for (size_t k = 0; k < i; k++)
-            if (tests[k] == tests[i])
-                return fail(out, GICSIM_E_INVAL, "test %s is given twice",
-                            gicsim_mb_test_name(tests[i]));
-        if (!(measured_ns[i] > 0) || !isfinite(measured_ns[i]))
-            return fail(out, GICSIM_E_INVAL, "%s: the measured figure must be a number > 0",
-                        gicsim_mb_test_name(tests[i]));
-    }
-    for (size_t j = 0; j < n_fit; j++) {
-        if ((unsigned)fit[j] >= GICSIM_COST__COUNT)
-            return fail(out, GICSIM_E_INVAL, "fitted cost %zu: unknown cost %d", j, (int)fit[j]);
-        for (size_t k = 0; k < j; k++)
-            if (fit[k] == fit[j])
-                return fail(out, GICSIM_E_INVAL, "cost %s is given twice",
-                            gicsim_cost_name(fit[j]));
-    }
-    return GICSIM_OK;
-}
-
-gicsim_status calib_fit(calib_model_fn model, void *mctx, const gicsim_mb_config *base,
-                        const gicsim_mb_test *tests, const double *measured_ns, size_t n_tests,
-                        const gicsim_cost_id *fit, size_t n_fit, gicsim_calib_result *out)
-{
-    if (!out)
-        return GICSIM_E_INVAL;
-    memset(out, 0, sizeof *out);
-    if (!model)
-        return fail(out, GICSIM_E_INVAL, "no model");
-    gicsim_status st = check_args(base, tests, measured_ns, n_tests, fit, n_fit, out);
-    if (st != GICSIM_OK)
-        return st;
-    out->timing = base->timing;
-    out->n_tests = n_tests;
-    if (n_fit) {
-        memcpy(out->fit, fit, n_fit * sizeof *fit);
-        out->n_fit = n_fit;
-    } else {
-        for (size_t i = 0; i < n_tests; i++) {
-            gicsim_cost_id id = default_cost[tests[i]];
-            bool dup = false;
-            for (size_t k = 0; k < out->n_fit; k++)
-                dup |= out->fit[k] == id;
-            if (!dup)
-                out->fit[out->n_fit++] = id;
-        }
-    }
-    const size_t m = n_tests, n = out->n_fit;
-    if (n > m)
-        return fail(out, GICSIM_E_INVAL,
-                    "%zu costs cannot be fitted to %zu measured figures: fit at most as many "
-                    "costs as there are figures",
-                    n, m);
-
-    fit_ctx fc = {model, mctx, *base, tests, measured_ns, m, n, out->fit, out};
-    double *buf = malloc((m * n * 2 + m * 4 + n * 6) * sizeof *buf);
+    const size_t m = P->m, n = P->n;
+    size_t mu = 0;
+    for (size_t i = 0; i < m; i++)
+        mu += !use || use[i];
+    const size_t rows = mu + (P->priors ? n : 0);
+    if (mu == 0 && !P->priors)
+        return cp_fail(P, GICSIM_E_INVAL, "no measured figures");
+    double *buf = malloc((rows * n + rows + m * 2 + n * 3) * sizeof *buf);
     if (!buf)
-        return fail(out, GICSIM_E_NOMEM, "out of memory");
-    double *J = buf, *A = J + m * n;
-    double *f0 = A + m * n, *fj = f0 + m, *b = fj + m, *fc_f = b + m;
-    double *c = fc_f + m, *y = c + n, *cand = y + n, *pt = cand + n, *scale = pt + n,
-           *newc = scale + n;
-
-    for (size_t j = 0; j < n; j++) {
-        c[j] = (double)base->timing.cycles[out->fit[j]];
-        if (c[j] > MAX_CYCLES)
-            c[j] = MAX_CYCLES;
-        /* The unknowns are solved for relative to their starting values. */
-        scale[j] = c[j] > 1 ? c[j] : 1;
-    }
-    double res0;
-    if ((st = eval(&fc, c, f0, &res0)) != GICSIM_OK)
-        goto out;
+        return cp_fail(P, GICSIM_E_NOMEM, "out of memory");
+    double *A = buf, *b = A + rows * n, *fc = b + rows, *flin = fc + m;
+    double *y = flin + m, *cand = y + n, *newc = cand + n;
+    gicsim_status st = GICSIM_OK;
+    *converged = false;
+    double res0 = objective(P, use, c, f);
     for (unsigned it = 1; it <= MAX_ITERATIONS; it++) {
-        out->iterations = it;
-        /* Coefficients: ns per cycle of each fitted cost, forward differences. */
-        for (size_t j = 0; j < n; j++) {
-            double h = round(STEP_REL * c[j]);
-            if (h < 1)
-                h = 1;
-            memcpy(pt, c, n * sizeof *pt);
-            pt[j] += h;
-            if ((st = eval(&fc, pt, fj, NULL)) != GICSIM_OK)
+        *iterations = it;
+        if (!*have_J) {
+            if ((st = cp_jacobian(P, c, f, 0, m, J)) != GICSIM_OK)
                 goto out;
-            for (size_t i = 0; i < m; i++) {
-                J[i * n + j] = (fj[i] - f0[i]) / h;
-                A[i * n + j] = J[i * n + j] * scale[j] / measured_ns[i];
-            }
+            *have_J = true;
         }
-        if (it == 1 && (st = check_rank(&fc, A)) != GICSIM_OK)
-            goto out;
-        /* Linearized at c: f(x) ~ f0 + J (x - c). In scaled unknowns
-         * y = x / scale, minimize || A y - b || with y >= 0. */
+        /* Linearised at c: f(x) ~ f + J (x - c). In scaled unknowns
+         * y = x / scale, minimise || A y - b || with y >= 0: the used rows
+         * in the fit's residual unit, then (MAP) the prior rows. */
+        size_t r = 0;
         for (size_t i = 0; i < m; i++) {
-            double s = (measured_ns[i] - f0[i]) / measured_ns[i];
+            if (use && !use[i])
+                continue;
             for (size_t j = 0; j < n; j++)
-                s += A[i * n + j] * c[j] / scale[j];
-            b[i] = s;
+                A[r * n + j] = J[i * n + j] * P->scale[j] / P->unit[i];
+            double s = (P->meas[i] - f[i]) / P->unit[i];
+            for (size_t j = 0; j < n; j++)
+                s += A[r * n + j] * c[j] / P->scale[j];
+            b[r++] = s;
+        }
+        if (it == 1 && check && (st = check_rank(P, use, A, mu)) != GICSIM_OK)
+            goto out;
+        for (size_t k = 0; P->priors && k < n; k++, r++) {
+            for (size_t j = 0; j < n; j++)
+                A[r * n + j] = j == k ? P->scale[k] / P->sigma[k] : 0.0;
+            b[r] = P->c0[k] / P->sigma[k];
         }
         /* GICSIM_E_STATE (the iteration limit) still leaves a feasible y. */
-        st = nnls_solve(A, m, n, b, y, NULL);
+        st = nnls_solve(A, rows, n, b, y, NULL);
         if (st != GICSIM_OK && st != GICSIM_E_STATE) {
-            fail(out, st, "the least-squares step failed (%s)", gicsim_strerror(st));
+            cp_fail(P, st, "the least-squares step failed (%s)", gicsim_strerror(st));
             goto out;
         }
         for (size_t j = 0; j < n; j++) {
-            newc[j] = y[j] * scale[j];
+            newc[j] = y[j] * P->scale[j];
             if (newc[j] > MAX_CYCLES)
                 newc[j] = MAX_CYCLES;
         }
@@ -308,8 +279,9 @@ gicsim_status calib_fit(calib_model_fn model, void *mctx, const gicsim_mb_config
             }
             if (same)
                 break;
-            if ((st = eval(&fc, cand, fc_f, &resc)) != GICSIM_OK)
+            if ((st = cp_eval(P, cand, 0, m, fc)) != GICSIM_OK)
                 goto out;
+            resc = objective(P, use, cand, fc);
             if (resc <= res0) {
                 accepted = true;
                 break;
@@ -318,35 +290,377 @@ gicsim_status calib_fit(calib_model_fn model, void *mctx, const gicsim_mb_config
         if (!accepted) {
             /* The integer point is where the linear model leads, or no step
              * along it improves: settled. */
-            out->converged = true;
+            *converged = true;
             break;
         }
         double move = 0;
+        bool linear = lin_stop;
         for (size_t j = 0; j < n; j++) {
             double d = fabs(cand[j] - c[j]) / (c[j] > 1 ? c[j] : 1);
             if (d > move)
                 move = d;
         }
+        for (size_t i = 0; linear && i < m; i++) {
+            if (use && !use[i])
+                continue;
+            flin[i] = f[i];
+            for (size_t j = 0; j < n; j++)
+                flin[i] += J[i * n + j] * (cand[j] - c[j]);
+            linear = fabs(fc[i] - flin[i]) <= LIN_TOL * P->tol[i];
+        }
         memcpy(c, cand, n * sizeof *c);
-        memcpy(f0, fc_f, m * sizeof *f0);
+        memcpy(f, fc, m * sizeof *f);
         res0 = resc;
-        if (move < MOVE_TOL) {
-            out->converged = true;
+        if (move < MOVE_TOL || linear) {
+            /* The Jacobian of this iteration describes the new point too. */
+            *converged = true;
             break;
         }
+        *have_J = false;
     }
-    /* The result: the integer point c and its figures f0 (simulated there). */
-    st = GICSIM_OK;
-    for (size_t j = 0; j < n; j++)
-        out->timing.cycles[out->fit[j]] = (uint64_t)c[j];
-    for (size_t i = 0; i < m; i++) {
-        out->simulated_ns[i] = f0[i];
-        out->rel_error[i] = (f0[i] - measured_ns[i]) / measured_ns[i];
-        if (fabs(out->rel_error[i]) > out->max_abs_rel_error)
-            out->max_abs_rel_error = fabs(out->rel_error[i]);
-    }
+    if (!*have_J)
+        st = cp_jacobian(P, c, f, 0, m, J);
+    else
+        st = GICSIM_OK;
+    *have_J = st == GICSIM_OK;
 out:
     free(buf);
+    return st;
+}
+
+/* ---- The drivers ------------------------------------------------------------------------- */
+
+static gicsim_status check_args(calib_problem *P, const gicsim_mb_config *base,
+                                const gicsim_mb_test *tests, const double *measured_ns,
+                                size_t n_tests, const gicsim_calib_options *o)
+{
+    if (!base || (n_tests && (!tests || !measured_ns)) || (o->n_fit && !o->fit) ||
+        (o->n_facts && (!o->fact || !o->fact_cycles)) || (o->n_predict && !o->predict))
+        return cp_fail(P, GICSIM_E_INVAL, "a NULL argument");
+    if (n_tests == 0)
+        return cp_fail(P, GICSIM_E_INVAL, "no measured figures");
+    if (n_tests > GICSIM_MB__COUNT)
+        return cp_fail(P, GICSIM_E_INVAL, "%zu measured figures: at most one per test", n_tests);
+    for (size_t i = 0; i < n_tests; i++) {
+        if ((unsigned)tests[i] >= GICSIM_MB__COUNT)
+            return cp_fail(P, GICSIM_E_INVAL, "figure %zu: unknown micro-bench test %d", i,
+                           (int)tests[i]);
+        for (size_t k = 0; k < i; k++)
+            if (tests[k] == tests[i])
+                return cp_fail(P, GICSIM_E_INVAL, "test %s is given twice",
+                               gicsim_mb_test_name(tests[i]));
+        if (!(measured_ns[i] > 0) || !isfinite(measured_ns[i]))
+            return cp_fail(P, GICSIM_E_INVAL, "%s: the measured figure must be a number > 0",
+                           gicsim_mb_test_name(tests[i]));
+        double u = o->uncertainty ? o->uncertainty[i] : GICSIM_CALIB_DEFAULT_UNCERTAINTY;
+        if (!(u > 0 && u <= 1))
+            return cp_fail(P, GICSIM_E_INVAL,
+                           "%s: the uncertainty must be a fraction in (0, 1], got %g",
+                           gicsim_mb_test_name(tests[i]), u);
+    }
+    if (!(o->default_uncertainty >= 0 && o->default_uncertainty <= 1))
+        return cp_fail(P, GICSIM_E_INVAL,
+                       "the default uncertainty must be a fraction in (0, 1], got %g",
+                       o->default_uncertainty);
+    if ((unsigned)o->method > GICSIM_CALIB_EXACT)
+        return cp_fail(P, GICSIM_E_INVAL, "unknown method %d", (int)o->method);
+    for (size_t j = 0; j < o->n_fit; j++) {
+        if ((unsigned)o->fit[j] >= GICSIM_COST__COUNT)
+            return cp_fail(P, GICSIM_E_INVAL, "fitted cost %zu: unknown cost %d", j,
+                           (int)o->fit[j]);
+        for (size_t k = 0; k < j; k++)
+            if (o->fit[k] == o->fit[j])
+                return cp_fail(P, GICSIM_E_INVAL, "cost %s is given twice",
+                               gicsim_cost_name(o->fit[j]));
+    }
+    for (size_t j = 0; j < o->n_facts; j++) {
+        if ((unsigned)o->fact[j] >= GICSIM_COST__COUNT)
+            return cp_fail(P, GICSIM_E_INVAL, "fact %zu: unknown cost %d", j, (int)o->fact[j]);
+        for (size_t k = 0; k < j; k++)
+            if (o->fact[k] == o->fact[j])
+                return cp_fail(P, GICSIM_E_INVAL, "fact %s is given twice",
+                               gicsim_cost_name(o->fact[j]));
+        for (size_t k = 0; k < o->n_fit; k++)
+            if (o->fit[k] == o->fact[j])
+                return cp_fail(P, GICSIM_E_INVAL,
+                               "cost %s is a fact and fitted: a fact is fixed, leave it out of "
+                               "the fit",
+                               gicsim_cost_name(o->fact[j]));
+    }
+    for (size_t k = 0; k < o->n_predict; k++)
+        if ((unsigned)o->predict[k] >= GICSIM_MB__COUNT)
+            return cp_fail(P, GICSIM_E_INVAL, "prediction %zu: unknown micro-bench test %d", k,
+                           (int)o->predict[k]);
+    return GICSIM_OK;
+}
+
+void gicsim_calib_options_init(gicsim_calib_options *opt)
+{
+    if (!opt)
+        return;
+    memset(opt, 0, sizeof *opt);
+    opt->method = GICSIM_CALIB_MAP;
+    opt->default_uncertainty = GICSIM_CALIB_DEFAULT_UNCERTAINTY;
+    opt->intervals = true;
+}
+
+void gicsim_calib_fit_free(gicsim_calib_fit *fit)
+{
+    free(fit);
+}
+
+/* The problem of a call: rows, free costs, priors, scales. */
+static gicsim_status setup(calib_problem *P, const gicsim_mb_config *base,
+                           const gicsim_mb_test *tests, const double *measured_ns, size_t n_tests,
+                           const gicsim_calib_options *o, gicsim_calib_fit *out)
+{
+    const bool exact = o->method == GICSIM_CALIB_EXACT;
+    P->cfg = *base;
+    P->priors = !exact;
+    for (size_t k = 0; k < o->n_facts; k++) {
+        P->cfg.timing.cycles[o->fact[k]] = o->fact_cycles[k];
+        out->fact[out->n_facts++] = o->fact[k];
+    }
+    double u_def =
+        o->default_uncertainty > 0 ? o->default_uncertainty : GICSIM_CALIB_DEFAULT_UNCERTAINTY;
+    out->uncertainty = u_def;
+    double u_min = INFINITY;
+    P->m = n_tests;
+    for (size_t i = 0; i < n_tests; i++) {
+        P->test[i] = tests[i];
+        P->meas[i] = measured_ns[i];
+        P->unc[i] = o->uncertainty ? o->uncertainty[i] : u_def;
+        P->tol[i] = P->unc[i] * P->meas[i];
+        if (P->unc[i] < u_min)
+            u_min = P->unc[i];
+    }
+    for (size_t i = 0; i < n_tests; i++)
+        /* EXACT: relative residuals (scaled when the uncertainties differ;
+         * u/u_min is exactly 1 when they do not). */
+        P->unit[i] = exact ? P->meas[i] * (P->unc[i] / u_min) : P->tol[i];
+    P->R = P->m;
+    if (o->intervals) {
+        for (int t = 0; t < GICSIM_MB__COUNT; t++) {
+            bool want = true, measured = false;
+            if (o->n_predict) {
+                want = false;
+                for (size_t k = 0; k < o->n_predict; k++)
+                    want |= o->predict[k] == (gicsim_mb_test)t;
+            }
+            for (size_t i = 0; i < P->m; i++)
+                measured |= P->test[i] == (gicsim_mb_test)t;
+            if (want && !measured)
+                P->test[P->R++] = (gicsim_mb_test)t;
+        }
+    }
+    /* The free costs. */
+    if (o->n_fit) {
+        memcpy(P->cost, o->fit, o->n_fit * sizeof *o->fit);
+        P->n = o->n_fit;
+    } else if (exact) {
+        for (size_t i = 0; i < n_tests; i++) {
+            gicsim_cost_id id = default_cost[tests[i]];
+            bool dup = false;
+            for (size_t k = 0; k < P->n; k++)
+                dup |= P->cost[k] == id;
+            if (!dup)
+                P->cost[P->n++] = id;
+        }
+    } else {
+        for (int c = 0; c < GICSIM_COST__COUNT; c++) {
+            bool fact = false;
+            for (size_t k = 0; k < o->n_facts; k++)
+                fact |= o->fact[k] == (gicsim_cost_id)c;
+            if (!fact)
+                P->cost[P->n++] = (gicsim_cost_id)c;
+        }
+    }
+    if (P->n == 0)
+        return cp_fail(P, GICSIM_E_INVAL, "no cost to fit: every cost is a fact");
+    if (exact && P->n > P->m && !o->analyse_only)
+        return cp_fail(P, GICSIM_E_INVAL,
+                       "%zu costs cannot be fitted to %zu measured figures: fit at most as many "
+                       "costs as there are figures",
+                       P->n, P->m);
+    for (size_t j = 0; j < P->n; j++) {
+        uint64_t lo = 0, hi = 0;
+        gicsim_cost_prior(P->cost[j], &lo, &hi);
+        double start = (double)P->cfg.timing.cycles[P->cost[j]];
+        P->lo[j] = (double)lo;
+        P->hi[j] = (double)(hi > lo ? hi : lo);
+        P->c0[j] = start < P->lo[j] ? P->lo[j] : start > P->hi[j] ? P->hi[j] : start;
+        P->sigma[j] = (P->hi[j] - P->lo[j]) / 4;
+        if (P->sigma[j] < MIN_SIGMA)
+            P->sigma[j] = MIN_SIGMA;
+        if (exact) {
+            double s = start > MAX_CYCLES ? MAX_CYCLES : start;
+            /* The unknowns are solved for relative to their starting values. */
+            P->scale[j] = s > 1 ? s : 1;
+        } else {
+            P->scale[j] = P->sigma[j];
+        }
+        gicsim_calib_cost *fc = &out->free[j];
+        fc->cost = P->cost[j];
+        fc->start_cycles = P->cfg.timing.cycles[P->cost[j]];
+        fc->prior_lo = P->lo[j];
+        fc->prior_hi = P->hi[j];
+        fc->prior_centre = P->c0[j];
+        fc->prior_sigma = P->sigma[j];
+    }
+    out->n_free = P->n;
+    return GICSIM_OK;
+}
+
+/* The fit, its figures and the analysis into `out`. */
+static gicsim_status run(calib_problem *P, const gicsim_calib_options *o, gicsim_calib_fit *out)
+{
+    const size_t m = P->m, n = P->n, R = P->R;
+    const bool exact = !P->priors;
+    double *buf = malloc((n + R + R * n) * sizeof *buf);
+    if (!buf)
+        return cp_fail(P, GICSIM_E_NOMEM, "out of memory");
+    double *c = buf, *f = c + n, *J = f + R;
+    gicsim_status st;
+    for (size_t j = 0; j < n; j++) {
+        double start = (double)P->cfg.timing.cycles[P->cost[j]];
+        c[j] = o->analyse_only ? start
+               : exact         ? (start > MAX_CYCLES ? MAX_CYCLES : start)
+                               : P->c0[j];
+    }
+    if ((st = cp_eval(P, c, 0, m, f)) != GICSIM_OK)
+        goto out;
+    bool have_J = false;
+    if (o->analyse_only) {
+        if ((st = cp_jacobian(P, c, f, 0, m, J)) != GICSIM_OK)
+            goto out;
+    } else if ((st = cp_gauss_newton(P, NULL, !exact, exact, c, f, J, &have_J, &out->iterations,
+                                     &out->converged)) != GICSIM_OK) {
+        out->rank = P->start_rank;
+        goto out;
+    }
+    /* The result: the integer point c and its figures (simulated there). */
+    out->analysed_only = o->analyse_only;
+    out->timing = P->cfg.timing;
+    for (size_t j = 0; j < n; j++) {
+        out->timing.cycles[P->cost[j]] = (uint64_t)c[j];
+        out->free[j].cycles = (uint64_t)c[j];
+        double r = (c[j] - P->c0[j]) / P->sigma[j];
+        out->prior_misfit += r * r;
+    }
+    out->n_measured = m;
+    out->n_figures = R;
+    for (size_t i = 0; i < m; i++) {
+        gicsim_calib_figure *g = &out->figure[i];
+        g->test = P->test[i];
+        g->measured = true;
+        g->measured_ns = P->meas[i];
+        g->uncertainty = P->unc[i];
+        g->simulated_ns = f[i];
+        g->rel_error = (f[i] - P->meas[i]) / P->meas[i];
+        if (fabs(g->rel_error) > out->max_abs_rel_error)
+            out->max_abs_rel_error = fabs(g->rel_error);
+        double r = (f[i] - P->meas[i]) / P->tol[i];
+        out->data_misfit += r * r;
+    }
+    if ((st = ca_identifiability(P, J, out)) != GICSIM_OK)
+        goto out;
+    /* The predictions' figures and Jacobian rows at the fit. */
+    if (R > m && ((st = cp_eval(P, c, m, R, f + m)) != GICSIM_OK ||
+                  (st = cp_jacobian(P, c, f + m, m, R, J + m * n)) != GICSIM_OK))
+        goto out;
+    for (size_t i = m; i < R; i++) {
+        out->figure[i].test = P->test[i];
+        out->figure[i].simulated_ns = f[i];
+    }
+    for (size_t i = 0; o->intervals && i < R; i++) {
+        gicsim_calib_figure *g = &out->figure[i];
+        if ((st = ca_interval(P, NULL, c, f, J, f[i], &J[i * n], &g->lo_ns, &g->hi_ns)) !=
+            GICSIM_OK)
+            goto out;
+        g->has_interval = true;
+    }
+    if (o->cross_validate)
+        st = ca_cross_validate(P, c, f, J, out);
+out:
+    free(buf);
+    return st;
+}
+
+gicsim_status calib_fit_ex(calib_model_fn model, void *mctx, const gicsim_mb_config *base,
+                           const gicsim_mb_test *tests, const double *measured_ns, size_t n_tests,
+                           const gicsim_calib_options *opt, gicsim_calib_fit **outp)
+{
+    if (!outp)
+        return GICSIM_E_INVAL;
+    gicsim_calib_fit *out = calloc(1, sizeof *out);
+    *outp = out;
+    if (!out)
+        return GICSIM_E_NOMEM;
+    calib_problem *P = calloc(1, sizeof *P);
+    if (!P) {
+        snprintf(out->message, sizeof out->message, "out of memory");
+        return GICSIM_E_NOMEM;
+    }
+    P->model = model;
+    P->mctx = mctx;
+    P->msg = out->message;
+    P->msg_size = sizeof out->message;
+    gicsim_calib_options defaults;
+    gicsim_calib_options_init(&defaults);
+    const gicsim_calib_options *o = opt ? opt : &defaults;
+    out->method = o->method;
+    gicsim_status st;
+    if (!model)
+        st = cp_fail(P, GICSIM_E_INVAL, "no model");
+    else if ((st = check_args(P, base, tests, measured_ns, n_tests, o)) == GICSIM_OK &&
+             (st = setup(P, base, tests, measured_ns, n_tests, o, out)) == GICSIM_OK)
+        st = run(P, o, out);
+    out->model_runs = P->runs;
+    if (st == GICSIM_OK)
+        out->message[0] = '\0';
+    else if (!out->message[0])
+        snprintf(out->message, sizeof out->message, "%s", gicsim_strerror(st));
+    free(P);
+    return st;
+}
+
+gicsim_status calib_fit(calib_model_fn model, void *mctx, const gicsim_mb_config *base,
+                        const gicsim_mb_test *tests, const double *measured_ns, size_t n_tests,
+                        const gicsim_cost_id *fit, size_t n_fit, gicsim_calib_result *out)
+{
+    if (!out)
+        return GICSIM_E_INVAL;
+    memset(out, 0, sizeof *out);
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.method = GICSIM_CALIB_EXACT;
+    o.fit = fit;
+    o.n_fit = n_fit;
+    o.intervals = false;
+    gicsim_calib_fit *r = NULL;
+    gicsim_status st = calib_fit_ex(model, mctx, base, tests, measured_ns, n_tests, &o, &r);
+    if (!r)
+        return st;
+    snprintf(out->message, sizeof out->message, "%s", r->message);
+    out->rank = r->rank;
+    if (base)
+        out->timing = base->timing;
+    out->n_fit = r->n_free;
+    for (size_t j = 0; j < r->n_free; j++)
+        out->fit[j] = r->free[j].cost;
+    if (st == GICSIM_OK) {
+        out->timing = r->timing;
+        out->n_tests = n_tests;
+        out->rank = r->n_free; /* the fit ran: the start's rank was full */
+        out->iterations = r->iterations;
+        out->converged = r->converged;
+        out->max_abs_rel_error = r->max_abs_rel_error;
+        for (size_t i = 0; i < n_tests; i++) {
+            out->simulated_ns[i] = r->figure[i].simulated_ns;
+            out->rel_error[i] = r->figure[i].rel_error;
+        }
+    }
+    gicsim_calib_fit_free(r);
     return st;
 }
 
@@ -370,262 +684,9 @@ gicsim_status gicsim_calibrate(const gicsim_mb_config *base, const gicsim_mb_tes
     return calib_fit(mb_model, NULL, base, tests, measured_ns, n_tests, fit, n_fit, out);
 }
 
-/* ---- Measured figures from a file ----------------------------------------------------------- */
-
-static const char *skip_ws(const char *s)
+gicsim_status gicsim_calibrate_ex(const gicsim_mb_config *base, const gicsim_mb_test *tests,
+                                  const double *measured_ns, size_t n_tests,
+                                  const gicsim_calib_options *opt, gicsim_calib_fit **out)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    return s;
-}
-
-/* "<digits>.<digits>" at s: true with the value and the end. */
-static bool decimal_field(const char *s, double *v, const char **end)
-{
-    const char *p = s;
-    if (!isdigit((unsigned char)*p))
-        return false;
-    while (isdigit((unsigned char)*p))
-        p++;
-    if (*p != '.')
-        return false;
-    p++;
-    if (!isdigit((unsigned char)*p))
-        return false;
-    while (isdigit((unsigned char)*p))
-        p++;
-    if (*p && *p != ' ' && *p != '\t')
-        return false;
-    *v = strtod(s, NULL);
-    *end = p;
-    return true;
-}
-
-/* A result line "NAME TOTAL.F AVG.F" (surrounding blanks allowed): the name
- * (NUL-terminated in name[]) and the average. */
-static bool result_line(const char *line, char *name, size_t size, double *avg)
-{
-    const char *p = skip_ws(line), *start = p;
-    while (isalnum((unsigned char)*p) || *p == '_')
-        p++;
-    size_t len = (size_t)(p - start);
-    if (!len || len >= size || (*p != ' ' && *p != '\t'))
-        return false;
-    memcpy(name, start, len);
-    name[len] = '\0';
-    double total;
-    const char *e;
-    if (!decimal_field(skip_ws(p), &total, &e) || !decimal_field(skip_ws(e), avg, &e))
-        return false;
-    return *skip_ws(e) == '\0';
-}
-
-static bool header_line(const char *line)
-{
-    const char *p = skip_ws(line);
-    return !strncmp(p, "name", 4) && strstr(p, "total ns") && strstr(p, "avg ns");
-}
-
-/* Split text into lines in place ("\r\n" or "\n"); returns the count. */
-static size_t split_lines(char *text, char **lines)
-{
-    size_t n = 0;
-    for (char *p = text; *p;) {
-        lines[n++] = p;
-        char *nl = strchr(p, '\n');
-        if (nl) {
-            *nl = '\0';
-            p = nl + 1;
-        } else {
-            p += strlen(p);
-        }
-        size_t l = strlen(lines[n - 1]);
-        if (l && lines[n - 1][l - 1] == '\r')
-            lines[n - 1][l - 1] = '\0';
-    }
-    return n;
-}
-
-static gicsim_status load_log(const char *path, char **lines, size_t nl, gicsim_calib_measured *out,
-                              gicsim_diag *d)
-{
-    unsigned seen_line[GICSIM_MB__COUNT] = {0};
-    for (size_t i = 0; i < nl; i++) {
-        char name[64];
-        double avg;
-        const char *p = skip_ws(lines[i]);
-        bool ok = result_line(lines[i], name, sizeof name, &avg);
-        if (!ok) {
-            /* A known test's name starting a line that is not a result and
-             * not "X test skipped" is a damaged result line. */
-            size_t len = 0;
-            while (isalnum((unsigned char)p[len]) || p[len] == '_')
-                len++;
-            gicsim_mb_test t;
-            char word[64];
-            if (len == 0 || len >= sizeof word)
-                continue;
-            memcpy(word, p, len);
-            word[len] = '\0';
-            if (gicsim_mb_test_lookup(word, &t) != GICSIM_OK)
-                continue;
-            const char *rest = skip_ws(p + len);
-            if (!strncmp(rest, "test skipped", 12) || *rest == ':' || *rest == '\0')
-                continue;
-            return yt_diag(d, GICSIM_E_PARSE, path, (unsigned)i + 1, (unsigned)(p - lines[i]) + 1,
-                           word,
-                           "malformed result line: expected \"NAME TOTAL_NS AVG_NS\" with one "
-                           "decimal each (kvm-unit-tests arm/micro-bench output)");
-        }
-        gicsim_mb_test t;
-        if (gicsim_mb_test_lookup(name, &t) != GICSIM_OK) {
-            out->n_ignored++;
-            continue;
-        }
-        if (seen_line[t])
-            return yt_diag(d, GICSIM_E_PARSE, path, (unsigned)i + 1, 1, name,
-                           "a second result for %s (the first is on line %u): one run per file",
-                           name, seen_line[t]);
-        if (!(avg > 0))
-            return yt_diag(d, GICSIM_E_PARSE, path, (unsigned)i + 1, 1, name,
-                           "the average is 0 ns: no usable figure");
-        seen_line[t] = (unsigned)i + 1;
-        out->test[out->n] = t;
-        out->ns[out->n] = avg;
-        out->n++;
-    }
-    if (out->n == 0)
-        return yt_diag(d, GICSIM_E_PARSE, path, 0, 0, "",
-                       "no result line of a test gicsim models (%zu others) in the "
-                       "kvm-unit-tests output",
-                       out->n_ignored);
-    return GICSIM_OK;
-}
-
-static gicsim_status load_yaml(const char *path, const char *text, size_t len,
-                               gicsim_calib_measured *out, gicsim_diag *d)
-{
-    static const char *const keys[] = {"reference", "measured", "description",
-                                       "vhe",       "clocks",   NULL};
-    yt_node *root = NULL;
-    gicsim_status st = yt_parse(text, len, path, 0, 0, &root, d);
-    if (st != GICSIM_OK)
-        return st;
-    if (!root || yt_is_null(root)) {
-        st = yt_diag(d, GICSIM_E_INVAL, path, 1, 1, "",
-                     "empty: expected {reference: ..., measured: {TEST: NS, ...}} or "
-                     "kvm-unit-tests arm/micro-bench output");
-        goto out;
-    }
-    if (root->kind != YT_MAP) {
-        st = yt_diag(d, GICSIM_E_INVAL, path, root->line, root->col, "",
-                     "expected a mapping {reference: ..., measured: {TEST: NS, ...}} or "
-                     "kvm-unit-tests arm/micro-bench output, got %s",
-                     yt_type_name(root));
-        goto out;
-    }
-    if ((st = yt_check_map(root, "", keys, d)) != GICSIM_OK)
-        goto out;
-    const yt_node *ref = yt_map_get(root, "reference");
-    if (ref) {
-        const char *s;
-        if ((st = yt_get_str(ref, "reference", &s, d)) != GICSIM_OK)
-            goto out;
-        snprintf(out->reference, sizeof out->reference, "%s", s);
-    }
-    const yt_node *desc = yt_map_get(root, "description");
-    if (desc) {
-        const char *s;
-        if ((st = yt_get_str(desc, "description", &s, d)) != GICSIM_OK)
-            goto out;
-        snprintf(out->description, sizeof out->description, "%s", s);
-    }
-    const yt_node *vhe = yt_map_get(root, "vhe");
-    if (vhe) {
-        if ((st = yt_get_bool(vhe, "vhe", &out->vhe, d)) != GICSIM_OK)
-            goto out;
-        out->has_vhe = true;
-    }
-    const yt_node *clocks = yt_map_get(root, "clocks");
-    if (clocks) {
-        static const char *const clock_keys[] = {"cpu", "gic", NULL};
-        if ((st = yt_check_map(clocks, "clocks", clock_keys, d)) != GICSIM_OK)
-            goto out;
-        for (size_t i = 0; clocks->kind == YT_MAP && i < clocks->n; i++) {
-            gicsim_clock_domain dom;
-            char kp[64];
-            snprintf(kp, sizeof kp, "clocks.%s", clocks->pairs[i].key);
-            if (gicsim_clock_lookup(clocks->pairs[i].key, &dom) != GICSIM_OK)
-                continue; /* yt_check_map accepted only known clocks */
-            if ((st = yt_get_hz(clocks->pairs[i].value, kp, &out->clock_hz[dom], d)) != GICSIM_OK)
-                goto out;
-            out->has_clock[dom] = true;
-        }
-    }
-    const yt_node *ms = yt_map_get(root, "measured");
-    if (!ms) {
-        st = yt_diag(d, GICSIM_E_INVAL, path, root->line, root->col, "measured",
-                     "missing required key \"measured\"");
-        goto out;
-    }
-    if ((st = sc_parse_measured(ms, "measured", out->test, out->ns, &out->n, d)) != GICSIM_OK)
-        goto out;
-    if (out->n == 0)
-        st = yt_diag(d, GICSIM_E_INVAL, path, ms->line, ms->col, "measured", "no measured figures");
-out:
-    yt_free(root);
-    return st;
-}
-
-gicsim_status gicsim_calib_measured_load(const char *path, gicsim_calib_measured *out,
-                                         gicsim_diag *diag)
-{
-    if (diag)
-        memset(diag, 0, sizeof *diag);
-    if (out)
-        memset(out, 0, sizeof *out);
-    if (!path || !out)
-        return yt_diag(diag, GICSIM_E_INVAL, "", 0, 0, "", "no path or no result pointer");
-    char *text;
-    size_t len;
-    gicsim_status st = yt_read_file(path, &text, &len, diag);
-    if (st != GICSIM_OK)
-        return st;
-    /* Which format: a kvm-unit-tests header or result line of a known test. */
-    size_t max_lines = 1;
-    for (size_t i = 0; i < len; i++)
-        max_lines += text[i] == '\n';
-    char *copy = malloc(len + 1);
-    char **lines = malloc(max_lines * sizeof *lines);
-    if (!copy || !lines) {
-        free(copy);
-        free(lines);
-        free(text);
-        return yt_diag(diag, GICSIM_E_NOMEM, "", 0, 0, "", "out of memory");
-    }
-    memcpy(copy, text, len + 1);
-    size_t nl = split_lines(copy, lines);
-    bool log = false;
-    for (size_t i = 0; i < nl && !log; i++) {
-        char name[64];
-        double avg;
-        gicsim_mb_test t;
-        log = header_line(lines[i]) || (result_line(lines[i], name, sizeof name, &avg) &&
-                                        gicsim_mb_test_lookup(name, &t) == GICSIM_OK);
-    }
-    if (log) {
-        out->kvm_unit_tests = true;
-        st = load_log(path, lines, nl, out, diag);
-    } else {
-        st = load_yaml(path, text, len, out, diag);
-    }
-    free(copy);
-    free(lines);
-    free(text);
-    if (st != GICSIM_OK) {
-        memset(out, 0, sizeof *out);
-        if (diag && st == GICSIM_E_NOMEM)
-            snprintf(diag->message, sizeof diag->message, "out of memory");
-    }
-    return st;
+    return calib_fit_ex(mb_model, NULL, base, tests, measured_ns, n_tests, opt, out);
 }

@@ -1,6 +1,7 @@
 /* gicsim (internal): the calibration with the simulator replaced by any
- * function, so the solver can be tested on synthetic models. Not part of
- * the public API. */
+ * function, so the solver can be tested on synthetic models, and the
+ * problem the fit (calibrate.c) and its analysis (analysis.c) share. Not
+ * part of the public API. */
 #ifndef GICSIM_CALIBRATE_INTERNAL_H
 #define GICSIM_CALIBRATE_INTERNAL_H
 
@@ -16,5 +17,81 @@ typedef gicsim_status (*calib_model_fn)(void *ctx, const gicsim_mb_config *cfg, 
 gicsim_status calib_fit(calib_model_fn model, void *ctx, const gicsim_mb_config *base,
                         const gicsim_mb_test *tests, const double *measured_ns, size_t n_tests,
                         const gicsim_cost_id *fit, size_t n_fit, gicsim_calib_result *out);
+
+/* gicsim_calibrate_ex with `model` in place of gicsim_mb_run. */
+gicsim_status calib_fit_ex(calib_model_fn model, void *ctx, const gicsim_mb_config *base,
+                           const gicsim_mb_test *tests, const double *measured_ns, size_t n_tests,
+                           const gicsim_calib_options *opt, gicsim_calib_fit **out);
+
+/* ---- The problem ------------------------------------------------------------------------
+ *
+ * Rows are figures: the measured ones [0, m), then the predictions [m, R).
+ * Columns are the n free costs. A point c[n] holds integer cycle counts. */
+typedef struct calib_problem {
+    calib_model_fn model;
+    void *mctx;
+    gicsim_mb_config cfg; /* the base with the facts; the free costs are set per run */
+    bool priors;          /* MAP: prior rows in every step */
+    size_t m, R;
+    gicsim_mb_test test[GICSIM_MB__COUNT];
+    double meas[GICSIM_MB__COUNT]; /* measured rows: the figure, ns */
+    double unc[GICSIM_MB__COUNT];  /* measured rows: the relative uncertainty */
+    double tol[GICSIM_MB__COUNT];  /* measured rows: unc * meas, one standard deviation in ns */
+    double unit[GICSIM_MB__COUNT]; /* measured rows: the fit's residual unit (see calibrate.h) */
+    size_t n;
+    gicsim_cost_id cost[GICSIM_COST__COUNT];
+    double lo[GICSIM_COST__COUNT], hi[GICSIM_COST__COUNT]; /* prior ranges */
+    double c0[GICSIM_COST__COUNT], sigma[GICSIM_COST__COUNT];
+    double scale[GICSIM_COST__COUNT]; /* the unknowns' scale in each step */
+    size_t start_rank;                /* EXACT: the rank found at the first iteration */
+    unsigned runs;                    /* model calls */
+    char *msg;                        /* where an error is described */
+    size_t msg_size;
+} calib_problem;
+
+/* The figures of rows [r0, r1) at c: f[r1 - r0]. */
+gicsim_status cp_eval(calib_problem *P, const double *c, size_t r0, size_t r1, double *f);
+
+/* Forward differences at c for rows [r0, r1), whose figures at c are f0:
+ * J[(r1 - r0) x n], ns per cycle. */
+gicsim_status cp_jacobian(calib_problem *P, const double *c, const double *f0, size_t r0, size_t r1,
+                          double *J);
+
+/* Gauss-Newton over the measured rows with use[i] (NULL: all). On entry c
+ * is the start and f its measured rows' figures; J (m x n) is the Jacobian
+ * there when *have_J. On return c, f are the result and J the Jacobian of
+ * the last iteration (*have_J true). lin_stop: stop once the simulated
+ * figures agree with the linearisation (MAP); check_rank: fail unless the
+ * used rows' Jacobian has rank n at the start (EXACT). */
+gicsim_status cp_gauss_newton(calib_problem *P, const bool *use, bool lin_stop, bool check_rank,
+                              double *c, double *f, double *J, bool *have_J, unsigned *iterations,
+                              bool *converged);
+
+/* The printf-style message of an error into P->msg; returns st. */
+gicsim_status cp_fail(calib_problem *P, gicsim_status st, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* ---- The analysis (analysis.c) ------------------------------------------------------------ */
+
+/* The identifiability report at the fit (J: the measured rows' Jacobian):
+ * out->free[].posterior_sigma, determined, seen, group, pins; out->n_seen,
+ * rank, n_groups. */
+gicsim_status ca_identifiability(const calib_problem *P, const double *J, gicsim_calib_fit *out);
+
+/* The interval of a figure whose value at c is g0 and whose gradient is
+ * G[n]: min and max of g0 + G (x - c) over lo <= x <= hi (each widened to
+ * contain c) with every used measured row (use NULL: all) within
+ * max(tol_i, |f_i - meas_i|) of its measurement, linearised with J. */
+gicsim_status ca_interval(const calib_problem *P, const bool *use, const double *c, const double *f,
+                          const double *J, double g0, const double *G, double *lo_ns,
+                          double *hi_ns);
+
+/* Leave-one-out over the measured rows from the fit c, f, J: out->cv[],
+ * n_cv, cv_ok, cv_mean_abs_error. */
+gicsim_status ca_cross_validate(calib_problem *P, const double *c, const double *f, const double *J,
+                                gicsim_calib_fit *out);
 
 #endif

@@ -2,7 +2,8 @@
  * finding a preset by name (search order: the caller's directory,
  * $GICSIM_PLATFORM_PATH, the installed presets, the source tree's), reading
  * and validating it (name, description, vhe, clocks, costs and the
- * calibration block: reference, measured, fitted, predicts), and the public
+ * calibration block: reference, uncertainty, measured, fit_method, facts,
+ * fitted, predicts), and the public
  * platform object. The scenario and script loaders load presets through
  * sc_platform_load and apply a scenario's platform_overrides with
  * sc_platform_apply_keys (yaml_tree.h); this file uses nothing of theirs. */
@@ -53,8 +54,79 @@ static bool parse_number(const char *s, double *out)
     return true;
 }
 
+/* "8%", "2.5%": a relative uncertainty in (0, 100%] as a fraction. */
+gicsim_status sc_parse_percent(const yt_node *n, const char *key, double *out, gicsim_diag *d)
+{
+    char buf[64];
+    double v;
+    size_t l = n && n->kind == YT_SCALAR && n->plain ? strlen(n->str) : 0;
+    if (l < 2 || l >= sizeof buf || n->str[l - 1] != '%') {
+        char got[128];
+        if (n && n->kind == YT_SCALAR && !yt_is_null(n))
+            snprintf(got, sizeof got, "%s%.80s%s", n->plain ? "" : "a string \"", n->str,
+                     n->plain ? "" : "\"");
+        else
+            snprintf(got, sizeof got, "%s", yt_type_name(n));
+        return yt_diag(d, GICSIM_E_INVAL, n ? n->file : "", n ? n->line : 0, n ? n->col : 0, key,
+                       "expected a relative uncertainty such as 3%% or 2.5%%, got %s", got);
+    }
+    memcpy(buf, n->str, l - 1);
+    buf[l - 1] = '\0';
+    if (!parse_number(buf, &v) || !(v > 0) || v > 100)
+        return yt_diag(d, GICSIM_E_INVAL, n->file, n->line, n->col, key,
+                       "%s: an uncertainty is a percentage greater than 0 and at most 100%%",
+                       n->str);
+    *out = v / 100;
+    return GICSIM_OK;
+}
+
+/* One figure: NS or {ns: NS, uncertainty: P%, source: TEXT}. */
+static gicsim_status parse_figure(const yt_node *val, const char *kp, double *ns, double *unc,
+                                  const char **source, gicsim_diag *d)
+{
+    static const char *const keys[] = {"ns", "uncertainty", "source", NULL};
+    if (val->kind == YT_MAP) {
+        TRY(yt_check_map(val, kp, keys, d));
+        char sub[300];
+        const yt_node *x;
+        if ((x = yt_map_get(val, "uncertainty"))) {
+            yt_path(sub, sizeof sub, kp, "uncertainty");
+            TRY(sc_parse_percent(x, sub, unc, d));
+        }
+        if ((x = yt_map_get(val, "source"))) {
+            yt_path(sub, sizeof sub, kp, "source");
+            TRY(yt_get_str(x, sub, source, d));
+            if (!**source)
+                return yt_diag(d, GICSIM_E_INVAL, x->file, x->line, x->col, sub,
+                               "must not be empty");
+        }
+        if (!(x = yt_map_get(val, "ns")))
+            return yt_missing(d, val, kp, "ns");
+        yt_path(sub, sizeof sub, kp, "ns");
+        return parse_figure(x, sub, ns, unc, source, d);
+    }
+    if (val->kind != YT_SCALAR || !val->plain || !parse_number(val->str, ns)) {
+        char got[128];
+        if (val->kind == YT_SCALAR && !yt_is_null(val) && val->plain)
+            snprintf(got, sizeof got, "%.80s", val->str);
+        else if (val->kind == YT_SCALAR && !yt_is_null(val))
+            snprintf(got, sizeof got, "a string \"%.80s\"", val->str);
+        else
+            snprintf(got, sizeof got, "%s", yt_type_name(val));
+        return yt_diag(d, GICSIM_E_INVAL, val->file, val->line, val->col, kp,
+                       "expected a number of ns (or {ns: NS, uncertainty: P%%, source: TEXT}), "
+                       "got %s",
+                       got);
+    }
+    if (!(*ns > 0))
+        return yt_diag(d, GICSIM_E_INVAL, val->file, val->line, val->col, kp,
+                       "%s must be greater than 0", val->str);
+    return GICSIM_OK;
+}
+
 gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_test *tests,
-                                double *ns, size_t *count, gicsim_diag *d)
+                                double *ns, double *unc, const char **source, size_t *count,
+                                gicsim_diag *d)
 {
     *count = 0;
     if (yt_is_null(n))
@@ -67,28 +139,14 @@ gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_te
         const yt_pair *p = &n->pairs[i];
         char kp[256];
         gicsim_mb_test t;
-        double v;
         yt_path(kp, sizeof kp, path, p->key);
         if (gicsim_mb_test_lookup(p->key, &t) != GICSIM_OK)
             return unknown_test(d, p->file, p->line, p->col, kp, p->key);
-        const yt_node *val = p->value;
-        if (val->kind != YT_SCALAR || !val->plain || !parse_number(val->str, &v)) {
-            char got[128];
-            if (val->kind == YT_SCALAR && !yt_is_null(val) && val->plain)
-                snprintf(got, sizeof got, "%.80s", val->str);
-            else if (val->kind == YT_SCALAR && !yt_is_null(val))
-                snprintf(got, sizeof got, "a string \"%.80s\"", val->str);
-            else
-                snprintf(got, sizeof got, "%s", yt_type_name(val));
-            return yt_diag(d, GICSIM_E_INVAL, val->file, val->line, val->col, kp,
-                           "expected a number of ns, got %s", got);
-        }
-        if (!(v > 0))
-            return yt_diag(d, GICSIM_E_INVAL, val->file, val->line, val->col, kp,
-                           "%s must be greater than 0", val->str);
         /* A key repeated in one mapping is a parse error already. */
         tests[*count] = t;
-        ns[*count] = v;
+        unc[*count] = 0;
+        source[*count] = NULL;
+        TRY(parse_figure(p->value, kp, &ns[*count], &unc[*count], &source[*count], d));
         ++*count;
     }
     return GICSIM_OK;
@@ -102,27 +160,30 @@ static bool has_test(const gicsim_mb_test *v, size_t n, gicsim_mb_test t)
     return false;
 }
 
-static gicsim_status parse_fitted(const yt_node *n, sc_platform *p, gicsim_diag *d)
+/* A list of cost names at `path` (no repeats) into ids[], *count set. */
+static gicsim_status parse_cost_list(const yt_node *n, const char *path, gicsim_cost_id *ids,
+                                     size_t *count, gicsim_diag *d)
 {
-    TRY(yt_check_seq(n, "fitted", d));
+    *count = 0;
+    TRY(yt_check_seq(n, path, d));
     size_t cnt = n->kind == YT_SEQ ? n->n : 0;
     for (size_t i = 0; i < cnt; i++) {
         char kp[64];
         const char *s;
         gicsim_cost_id id;
         const yt_node *it = n->items[i];
-        yt_path_index(kp, sizeof kp, "fitted", i);
+        yt_path_index(kp, sizeof kp, path, i);
         TRY(yt_get_str(it, kp, &s, d));
         if (gicsim_cost_lookup(s, &id) != GICSIM_OK)
             return yt_diag(d, GICSIM_E_INVAL, it->file, it->line, it->col, kp,
                            "unknown cost \"%.80s\" (the names are those of GICSIM_COST_LIST, "
                            "see docs/scenarios.md)",
                            s);
-        for (size_t k = 0; k < p->n_fitted; k++)
-            if (p->fitted[k] == id)
+        for (size_t k = 0; k < *count; k++)
+            if (ids[k] == id)
                 return yt_diag(d, GICSIM_E_INVAL, it->file, it->line, it->col, kp,
                                "cost \"%s\" is listed twice", s);
-        p->fitted[p->n_fitted++] = id;
+        ids[(*count)++] = id;
     }
     return GICSIM_OK;
 }
@@ -182,14 +243,40 @@ static gicsim_status parse_calibration(const yt_node *root, sc_platform *p, gics
         if (!(p->reference = strdup(s)))
             return yt_diag(d, GICSIM_E_NOMEM, "", 0, 0, "", "out of memory");
     }
-    if ((n = yt_map_get(root, "measured")))
-        TRY(sc_parse_measured(n, "measured", p->measured_test, p->measured_ns, &p->n_measured, d));
+    if ((n = yt_map_get(root, "measured"))) {
+        const char *src[GICSIM_MB__COUNT];
+        TRY(sc_parse_measured(n, "measured", p->measured_test, p->measured_ns, p->measured_unc, src,
+                              &p->n_measured, d));
+        for (size_t i = 0; i < p->n_measured; i++)
+            if (src[i] && !(p->measured_source[i] = strdup(src[i])))
+                return yt_nomem(d);
+    }
+    if ((n = yt_map_get(root, "uncertainty")))
+        TRY(sc_parse_percent(n, "uncertainty", &p->uncertainty, d));
+    if ((n = yt_map_get(root, "fit_method"))) {
+        static const char *const methods[] = {"exact", "map", NULL};
+        unsigned k = 0;
+        TRY(yt_get_enum(n, "fit_method", methods, &k, d));
+        p->fit_map = k == 1;
+    }
+    if ((n = yt_map_get(root, "facts")))
+        TRY(parse_cost_list(n, "facts", p->facts, &p->n_facts, d));
     if ((n = yt_map_get(root, "fitted"))) {
-        TRY(parse_fitted(n, p, d));
-        if (p->n_fitted > p->n_measured)
+        TRY(parse_cost_list(n, "fitted", p->fitted, &p->n_fitted, d));
+        for (size_t i = 0; i < p->n_fitted; i++)
+            for (size_t k = 0; k < p->n_facts; k++)
+                if (p->fitted[i] == p->facts[k]) {
+                    char kp[64];
+                    const yt_node *it = n->items[i];
+                    yt_path_index(kp, sizeof kp, "fitted", i);
+                    return yt_diag(d, GICSIM_E_INVAL, it->file, it->line, it->col, kp,
+                                   "cost \"%s\" is also in facts: a fact is not fitted",
+                                   gicsim_cost_name(p->fitted[i]));
+                }
+        if (!p->fit_map && p->n_fitted > p->n_measured)
             return yt_diag(d, GICSIM_E_INVAL, n->file, n->line, n->col, "fitted",
-                           "%zu fitted costs but %zu measured values: a fit needs at least "
-                           "as many measured values as costs",
+                           "%zu fitted costs but %zu measured values: an exact fit needs at "
+                           "least as many measured values as costs (fit_method: map has priors)",
                            p->n_fitted, p->n_measured);
     }
     if ((n = yt_map_get(root, "predicts")))
@@ -200,8 +287,8 @@ static gicsim_status parse_calibration(const yt_node *root, sc_platform *p, gics
 /* ---- Finding and loading a preset ------------------------------------------------------- */
 
 static const char *const platform_keys[] = {
-    "name",     "description", "vhe",    "kvm",      "clocks", "costs", "reference",
-    "measured", "fitted",      "predicts", NULL};
+    "name",     "description", "vhe",      "kvm",         "clocks",     "costs", "reference",
+    "measured", "fitted",      "predicts", "uncertainty", "fit_method", "facts", NULL};
 
 /* The host KVM's version-dependent behaviour (docs/scenarios.md). */
 static const char *const sgi_lookup_names[] = {"mpidr-table", "vcpu-walk", NULL};
@@ -351,8 +438,7 @@ static gicsim_status load_preset_file(const char *path, const char *name, sc_pla
     }
     if ((st = yt_opt_strdup(root, "", "description", false, &p.description, d)) != GICSIM_OK ||
         (st = sc_platform_apply_keys(root, "", (sc_platform_vals){&p.vhe, &p.timing, &p.kvm}, NULL,
-                                     d)) !=
-            GICSIM_OK)
+                                     d)) != GICSIM_OK)
         goto out;
     st = parse_calibration(root, &p, d);
 out:
@@ -514,6 +600,8 @@ void sc_platform_free(sc_platform *p)
     free(p->file);
     free(p->description);
     free(p->reference);
+    for (size_t i = 0; i < GICSIM_MB__COUNT; i++)
+        free(p->measured_source[i]);
     memset(p, 0, sizeof *p);
 }
 
@@ -656,4 +744,33 @@ gicsim_mb_test gicsim_platform_predicts_test(const gicsim_platform *p, size_t i)
 bool gicsim_platform_is_predicted(const gicsim_platform *p, gicsim_mb_test test)
 {
     return p && has_test(p->p.predicts, p->p.n_predicts, test);
+}
+
+double gicsim_platform_measured_uncertainty(const gicsim_platform *p, size_t i)
+{
+    if (!p || i >= p->p.n_measured)
+        return 0.0;
+    if (p->p.measured_unc[i] > 0)
+        return p->p.measured_unc[i];
+    return p->p.uncertainty > 0 ? p->p.uncertainty : GICSIM_MB_DEFAULT_UNCERTAINTY;
+}
+
+const char *gicsim_platform_measured_source(const gicsim_platform *p, size_t i)
+{
+    return p && i < p->p.n_measured ? p->p.measured_source[i] : NULL;
+}
+
+bool gicsim_platform_fitted_with_priors(const gicsim_platform *p)
+{
+    return p && p->p.fit_map;
+}
+
+size_t gicsim_platform_fact_count(const gicsim_platform *p)
+{
+    return p ? p->p.n_facts : 0;
+}
+
+gicsim_cost_id gicsim_platform_fact_cost(const gicsim_platform *p, size_t i)
+{
+    return p && i < p->p.n_facts ? p->p.facts[i] : GICSIM_COST__COUNT;
 }

@@ -205,7 +205,13 @@ typedef struct sc_platform {
     char *reference;       /* NULL when the preset has none */
     size_t n_measured, n_fitted, n_predicts;
     gicsim_mb_test measured_test[GICSIM_MB__COUNT];
-    double measured_ns[GICSIM_MB__COUNT]; /* > 0, finite */
+    double measured_ns[GICSIM_MB__COUNT];    /* > 0, finite */
+    double measured_unc[GICSIM_MB__COUNT];   /* the figure's own uncertainty; 0: none */
+    char *measured_source[GICSIM_MB__COUNT]; /* NULL: none */
+    double uncertainty;                      /* the preset's default; 0: none */
+    bool fit_map;                            /* fit_method: map (else exact) */
+    size_t n_facts;
+    gicsim_cost_id facts[GICSIM_COST__COUNT];
     gicsim_cost_id fitted[GICSIM_COST__COUNT];
     gicsim_mb_test predicts[GICSIM_MB__COUNT];
 } sc_platform;
@@ -248,10 +254,15 @@ const char *sc_sgi_lookup_name(gicsim_sgi_lookup l);
  * (room for GICSIM_MB__COUNT). */
 gicsim_status sc_parse_tests(const yt_node *n, const char *path, gicsim_mb_test *tests,
                              size_t *n_tests, gicsim_diag *d);
-/* A `measured` mapping (test name -> ns, a number > 0; null: empty) at key
- * path `path` into tests[]/ns[] (room for GICSIM_MB__COUNT), *count set. */
+/* A `measured` mapping (test name -> ns, a number > 0, or {ns: NS,
+ * uncertainty: P%, source: TEXT}; null: empty) at key path `path` into
+ * tests[]/ns[]/unc[] (0: not given)/source[] (NULL: not given; pointing into
+ * the tree), room for GICSIM_MB__COUNT each, *count set. */
 gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_test *tests,
-                                double *ns, size_t *count, gicsim_diag *diag);
+                                double *ns, double *unc, const char **source, size_t *count,
+                                gicsim_diag *diag);
+/* A relative uncertainty "P%" (0 < P <= 100) as a fraction. */
+gicsim_status sc_parse_percent(const yt_node *n, const char *key, double *out, gicsim_diag *diag);
 
 /* ---- The gic section, shared by the scenario and script loaders (scenario_gic.c) -------- */
 

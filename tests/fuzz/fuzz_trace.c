@@ -1,8 +1,12 @@
-/* gicsim fuzzing: the event-trace reader and replay (lib/config/trace.c).
+/* gicsim fuzzing: the event-trace reader and replay (lib/config/trace.c), and
+ * the calibration's measured-figure reader (lib/calibrate/measured.c).
  *
  * The input is a trace file (plain text or gzip). The reader API reads files,
  * so the input is written to an in-memory file (memfd_create, opened by its
- * /proc/self/fd path; nothing touches the disk). Two passes:
+ * /proc/self/fd path; nothing touches the disk). First the same text is read
+ * as a calibration's measured file (gicsim_calib_measured_load: a
+ * kvm-unit-tests log or YAML) and the loader's contract checked. Then two
+ * passes:
  *
  *  1. read every event, checking the reader's contract (docs/traces.md):
  *     source names are [A-Za-z0-9_.-]+, times never go backwards, errors carry
@@ -14,6 +18,7 @@
 #define _GNU_SOURCE /* memfd_create */
 #include "fuzz_common.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +74,41 @@ static bool valid_name(const char *s)
             return false;
     }
     return true;
+}
+
+/* The text as a measured file: an error with a message and nothing read, or
+ * figures within the loader's contract (gicsim/calibrate.h). */
+static void read_measured(void)
+{
+    gicsim_calib_measured *m = malloc(sizeof *m);
+    FZ_CHECK(m);
+    gicsim_diag d;
+    gicsim_status st = gicsim_calib_measured_load(memfd_path, m, &d);
+    FZ_CHECK(memchr(d.file, '\0', sizeof d.file) && memchr(d.key, '\0', sizeof d.key) &&
+             memchr(d.message, '\0', sizeof d.message));
+    if (st != GICSIM_OK) {
+        FZ_CHECK(st == GICSIM_E_PARSE || st == GICSIM_E_INVAL || st == GICSIM_E_IO ||
+                 st == GICSIM_E_NOMEM);
+        FZ_CHECK(d.message[0] && m->n == 0);
+        free(m);
+        return;
+    }
+    FZ_CHECK(m->n >= 1 && m->n <= GICSIM_MB__COUNT);
+    FZ_CHECK(memchr(m->reference, '\0', sizeof m->reference) &&
+             memchr(m->description, '\0', sizeof m->description));
+    for (size_t i = 0; i < m->n; i++) {
+        FZ_CHECK((unsigned)m->test[i] < GICSIM_MB__COUNT);
+        for (size_t k = 0; k < i; k++)
+            FZ_CHECK(m->test[k] != m->test[i]);
+        FZ_CHECK(m->ns[i] > 0 && m->ns[i] < INFINITY);
+        FZ_CHECK(m->uncertainty[i] >= 0 && m->uncertainty[i] <= 1);
+        FZ_CHECK(memchr(m->source[i], '\0', sizeof m->source[i]));
+    }
+    FZ_CHECK(m->default_uncertainty >= 0 && m->default_uncertainty <= 1);
+    FZ_CHECK(m->n_facts <= GICSIM_COST__COUNT);
+    for (size_t k = 0; k < m->n_facts; k++)
+        FZ_CHECK((unsigned)m->fact[k] < GICSIM_COST__COUNT);
+    free(m);
 }
 
 /* Pass 1: read everything. Returns the number of events. */
@@ -181,6 +221,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > FZ_MAX_INPUT || !load_input(data, size))
         return 0;
+    read_measured();
     if (read_all() > 0)
         replay();
     return 0;
