@@ -183,16 +183,21 @@ static void flag_event(gicsim_engine *e, void *ctx, uint64_t arg)
     flag_visible(s, mb_of(s));
 }
 
-/* gic_irq_handler: `irqstat = gic_read_iar(); irq_received = true; ...` */
+/* gic_irq_handler: `irq_ready = false; irq_received = true;
+ * gic_write_eoir(gic_read_iar()); ...`: the flag is stored as the handler
+ * starts, before its ICV_IAR1 read (this is called after it). On the
+ * spinning PE itself the loop sees it when the handler returns; from the
+ * other PE one cache-line transfer after the store. */
 static void on_ack(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
 {
     mb_state *m = mb_of(s);
     (void)vintid;
-    if (v == m->v0) /* the spinning PE set it itself */
+    if (v == m->v0) {
         flag_visible(s, m);
-    else
-        gicsim_engine_schedule_in(s->e, s->c[GICSIM_COST_CACHELINE_TRANSFER], flag_event, s, 0,
-                                  NULL);
+        return;
+    }
+    gicsim_time_t line = s->c[GICSIM_COST_CACHELINE_TRANSFER], iar = s->c[GICSIM_COST_ICV_IAR_READ];
+    gicsim_engine_schedule_in(s->e, line > iar ? line - iar : 0, flag_event, s, 0, NULL);
 }
 
 /* `isb; start = CNTPCT` */

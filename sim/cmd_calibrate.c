@@ -97,9 +97,9 @@ static const gicsim_calib_cost *free_cost(const gicsim_calib_fit *res, gicsim_co
 }
 
 /* The fitted preset: every clock and cost, and the calibration block. */
-static void write_preset(FILE *f, const char *name, const gicsim_platform *base, bool vhe,
-                         const char *measured_path, const gicsim_calib_measured *m,
-                         const gicsim_calib_fit *res)
+static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
+                         const gicsim_mb_config *cfg, const char *measured_path,
+                         const gicsim_calib_measured *m, const gicsim_calib_fit *res)
 {
     char num[64];
     if (res->method == GICSIM_CALIB_EXACT)
@@ -120,7 +120,18 @@ static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
     snprintf(desc, sizeof desc, "%s%sfitted by gicsim calibrate from %s to %zu measured values",
              m->description, m->description[0] ? "; " : "", gicsim_platform_name(base), m->n);
     yaml_str(f, desc);
-    fprintf(f, "\nvhe: %s\nclocks:\n", vhe ? "true" : "false");
+    fprintf(f, "\nvhe: %s\n", cfg->vhe ? "true" : "false");
+    gicsim_kvm_config kdef;
+    gicsim_kvm_config_init(&kdef);
+    if (cfg->kvm.sgi_lookup != kdef.sgi_lookup || cfg->kvm.vpt_poll_delay != kdef.vpt_poll_delay) {
+        unsigned long long t = cfg->kvm.vpt_poll_delay;
+        const char *unit = t % 1000000 == 0 ? "us" : t % 1000 == 0 ? "ns" : "ps";
+        unsigned long long div = t % 1000000 == 0 ? 1000000 : t % 1000 == 0 ? 1000 : 1;
+        fprintf(f, "kvm:\n  sgi_lookup: %s\n  vpt_poll_delay: %llu%s\n",
+                cfg->kvm.sgi_lookup == GICSIM_SGI_LOOKUP_VCPU_WALK ? "vcpu-walk" : "mpidr-table",
+                t / div, unit);
+    }
+    fputs("clocks:\n", f);
     for (int d = 0; d < GICSIM_CLK__COUNT; d++) {
         fmt_hz(num, sizeof num, res->timing.clock_hz[d]);
         fprintf(f, "  %s: %s\n", gicsim_clock_name((gicsim_clock_domain)d), num);
@@ -572,6 +583,8 @@ int cmd_calibrate(int argc, char **argv)
     /* The measured machine's own facts override the base's. */
     if (m->has_vhe)
         cfg.vhe = m->vhe;
+    if (m->has_kvm)
+        cfg.kvm = m->kvm;
     for (int d = 0; d < GICSIM_CLK__COUNT; d++)
         if (m->has_clock[d])
             cfg.timing.clock_hz[d] = m->clock_hz[d];
@@ -610,7 +623,7 @@ int cmd_calibrate(int argc, char **argv)
         if (!f) {
             code = EX_CONFIG;
         } else {
-            write_preset(f, name, base, cfg.vhe, measured, m, res);
+            write_preset(f, name, base, &cfg, measured, m, res);
             code = cli_close_output(f, dest);
         }
     }

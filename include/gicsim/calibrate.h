@@ -138,7 +138,9 @@ typedef struct gicsim_calib_cost {
     uint64_t cycles;           /* the fitted value (analyse_only: the start) */
     double prior_lo, prior_hi; /* its plausible range, cycles (gicsim_cost_prior) */
     double prior_centre;       /* the start clamped into [prior_lo, prior_hi] */
-    double prior_sigma;        /* (prior_hi - prior_lo) / 4, at least 0.25 */
+    double prior_sigma;        /* the prior's width in cycles at prior_centre: prior_centre *
+                                  ln(prior_hi / prior_lo) / 4 (log-normal: a range above 0), else
+                                  (prior_hi - prior_lo) / 4; at least 0.25 */
     /* Laplace approximation at the fit: sqrt of the diagonal of
      * (J' W J + P)^-1 (EXACT: (J' W J)^-1), J the measured figures'
      * Jacobian, W = diag(1 / (u_i m_i)^2), P = diag(1 / sigma_j^2). NAN when
@@ -242,6 +244,10 @@ typedef struct gicsim_calib_measured {
      * written, whether its host runs with VHE, its clocks. */
     char description[512];
     bool has_vhe, vhe;
+    /* ... and its KVM's version-dependent behaviour (`kvm:`, as in a
+     * preset), applied to the base's when has_kvm. */
+    bool has_kvm;
+    gicsim_kvm_config kvm;
     bool has_clock[GICSIM_CLK__COUNT];
     uint64_t clock_hz[GICSIM_CLK__COUNT];
     /* YAML only, optional: each figure's relative uncertainty (0: none

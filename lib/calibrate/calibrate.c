@@ -69,7 +69,10 @@ gicsim_cost_id gicsim_calib_default_cost(gicsim_mb_test test)
 #define MAX_CYCLES 1e9 /* no cost is fitted above 10^9 cycles */
 #define LIN_TOL                                                                                    \
     0.05 /* MAP converged: every figure within 5% of its uncertainty of the linearisation */
-#define MIN_SIGMA 0.25 /* the smallest prior sigma, cycles */
+#define MIN_SIGMA 0.25       /* the smallest prior sigma, cycles */
+#define MIN_LSIG 0.05        /* the narrowest log-normal prior: a factor of 1.05 per sigma */
+#define MAX_PRIOR_STEPS 50   /* re-linearisations of the log-normal prior rows per step */
+#define PRIOR_STEP_TOL 1e-7  /* ... until no cost moves by this fraction */
 
 static void vformat(char *buf, size_t size, const char *fmt, va_list ap)
 {
@@ -161,10 +164,40 @@ static double objective(const calib_problem *P, const bool *use, const double *c
         s += r * r;
     }
     for (size_t j = 0; P->priors && j < P->n; j++) {
-        double r = (c[j] - P->c0[j]) / P->sigma[j];
+        double r = cp_prior_residual(P, j, c[j]);
         s += r * r;
     }
     return sqrt(s);
+}
+
+/* A log-normal prior is evaluated at no less than a tenth of its range's
+ * low end (the fit keeps c >= 0; ln 0 is not finite). */
+static double log_floor(const calib_problem *P, size_t j, double c)
+{
+    double lo = P->lo[j] / 10;
+    return c > lo ? c : lo;
+}
+
+double cp_prior_residual(const calib_problem *P, size_t j, double c)
+{
+    if (P->logp[j])
+        return (log(log_floor(P, j, c)) - log(P->c0[j])) / P->lsig[j];
+    return (c - P->c0[j]) / P->sigma[j];
+}
+
+/* Prior row k of the linearised step at the point ck (in unknowns y = c /
+ * scale): Gaussian, (c - c0) / sigma; log-normal, ln c around ln ck:
+ * (c / ck + ln ck - 1 - ln c0) / lsig. */
+static void prior_row(const calib_problem *P, size_t k, double ck, double *a, double *b)
+{
+    if (P->logp[k]) {
+        double x = log_floor(P, k, ck);
+        *a = P->scale[k] / (x * P->lsig[k]);
+        *b = (log(P->c0[k]) - log(x) + 1) / P->lsig[k];
+    } else {
+        *a = P->scale[k] / P->sigma[k];
+        *b = P->c0[k] / P->sigma[k];
+    }
 }
 
 /* EXACT: the rank of the scaled Jacobian A (mu used rows x n) at the start;
@@ -250,21 +283,37 @@ gicsim_status cp_gauss_newton(calib_problem *P, const bool *use, bool lin_stop, 
         }
         if (it == 1 && check && (st = check_rank(P, use, A, mu)) != GICSIM_OK)
             goto out;
-        for (size_t k = 0; P->priors && k < n; k++, r++) {
-            for (size_t j = 0; j < n; j++)
-                A[r * n + j] = j == k ? P->scale[k] / P->sigma[k] : 0.0;
-            b[r] = P->c0[k] / P->sigma[k];
-        }
-        /* GICSIM_E_STATE (the iteration limit) still leaves a feasible y. */
-        st = nnls_solve(A, rows, n, b, y, NULL);
-        if (st != GICSIM_OK && st != GICSIM_E_STATE) {
-            cp_fail(P, st, "the least-squares step failed (%s)", gicsim_strerror(st));
-            goto out;
-        }
-        for (size_t j = 0; j < n; j++) {
-            newc[j] = y[j] * P->scale[j];
-            if (newc[j] > MAX_CYCLES)
-                newc[j] = MAX_CYCLES;
+        /* The prior rows; log-normal ones are re-linearised at the step's
+         * solution until it settles (the figures' rows stay: the model's
+         * Jacobian is that of the current point). */
+        memcpy(newc, c, n * sizeof *newc);
+        for (int inner = 0; inner < (P->priors ? MAX_PRIOR_STEPS : 1); inner++) {
+            size_t rr = r;
+            bool nonlinear = false;
+            for (size_t k = 0; P->priors && k < n; k++, rr++) {
+                for (size_t j = 0; j < n; j++)
+                    A[rr * n + j] = 0.0;
+                prior_row(P, k, newc[k], &A[rr * n + k], &b[rr]);
+                nonlinear |= P->logp[k];
+            }
+            /* GICSIM_E_STATE (the iteration limit) still leaves a feasible y.
+             * nnls_solve keeps A and b. */
+            st = nnls_solve(A, rows, n, b, y, NULL);
+            if (st != GICSIM_OK && st != GICSIM_E_STATE) {
+                cp_fail(P, st, "the least-squares step failed (%s)", gicsim_strerror(st));
+                goto out;
+            }
+            double moved = 0;
+            for (size_t j = 0; j < n; j++) {
+                double v = y[j] * P->scale[j];
+                if (v > MAX_CYCLES)
+                    v = MAX_CYCLES;
+                double d = fabs(v - newc[j]) / (newc[j] > 1 ? newc[j] : 1);
+                moved = d > moved ? d : moved;
+                newc[j] = v;
+            }
+            if (!nonlinear || moved < PRIOR_STEP_TOL)
+                break;
         }
         /* Step to the rounded solution; halve a step that makes things worse. */
         double lam = 1, resc = 0;
@@ -489,7 +538,15 @@ static gicsim_status setup(calib_problem *P, const gicsim_mb_config *base,
         P->lo[j] = (double)lo;
         P->hi[j] = (double)(hi > lo ? hi : lo);
         P->c0[j] = start < P->lo[j] ? P->lo[j] : start > P->hi[j] ? P->hi[j] : start;
-        P->sigma[j] = (P->hi[j] - P->lo[j]) / 4;
+        P->logp[j] = P->lo[j] > 0;
+        if (P->logp[j]) {
+            P->lsig[j] = log(P->hi[j] / P->lo[j]) / 4;
+            if (P->lsig[j] < MIN_LSIG)
+                P->lsig[j] = MIN_LSIG;
+            P->sigma[j] = P->c0[j] * P->lsig[j];
+        } else {
+            P->sigma[j] = (P->hi[j] - P->lo[j]) / 4;
+        }
         if (P->sigma[j] < MIN_SIGMA)
             P->sigma[j] = MIN_SIGMA;
         if (exact) {
@@ -544,8 +601,15 @@ static gicsim_status run(calib_problem *P, const gicsim_calib_options *o, gicsim
     for (size_t j = 0; j < n; j++) {
         out->timing.cycles[P->cost[j]] = (uint64_t)c[j];
         out->free[j].cycles = (uint64_t)c[j];
-        double r = (c[j] - P->c0[j]) / P->sigma[j];
+        double r = cp_prior_residual(P, j, c[j]);
         out->prior_misfit += r * r;
+        /* The analysis (posterior widths) uses the prior's local width at
+         * the fit. */
+        if (P->priors && P->logp[j]) {
+            P->sigma[j] = log_floor(P, j, c[j]) * P->lsig[j];
+            if (P->sigma[j] < MIN_SIGMA)
+                P->sigma[j] = MIN_SIGMA;
+        }
     }
     out->n_measured = m;
     out->n_figures = R;

@@ -42,12 +42,24 @@ typedef struct calib_problem {
     gicsim_cost_id cost[GICSIM_COST__COUNT];
     double lo[GICSIM_COST__COUNT], hi[GICSIM_COST__COUNT]; /* prior ranges */
     double c0[GICSIM_COST__COUNT], sigma[GICSIM_COST__COUNT];
+    /* MAP: a cost whose range starts above 0 has a log-normal prior, ln c
+     * ~ N(ln c0, lsig^2) with lsig = ln(hi / lo) / 4, so a cost is known
+     * within a factor, not within cycles; sigma[] is then its local width
+     * c * lsig (at c0 before the fit, at the fit after it). A range from 0
+     * (a mitigation that may be off, an idle state that may be shallow) is
+     * Gaussian in cycles, sigma = (hi - lo) / 4. */
+    bool logp[GICSIM_COST__COUNT];
+    double lsig[GICSIM_COST__COUNT];
     double scale[GICSIM_COST__COUNT]; /* the unknowns' scale in each step */
     size_t start_rank;                /* EXACT: the rank found at the first iteration */
     unsigned runs;                    /* model calls */
     char *msg;                        /* where an error is described */
     size_t msg_size;
 } calib_problem;
+
+/* Cost j's prior residual at c_j, in prior sigmas (log-normal or Gaussian,
+ * see logp). */
+double cp_prior_residual(const calib_problem *P, size_t j, double c);
 
 /* The figures of rows [r0, r1) at c: f[r1 - r0]. */
 gicsim_status cp_eval(calib_problem *P, const double *c, size_t r0, size_t r1, double *f);

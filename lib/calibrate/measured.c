@@ -170,7 +170,7 @@ static gicsim_status parse_facts(const yt_node *n, gicsim_calib_measured *out, g
 static gicsim_status load_yaml(const char *path, const char *text, size_t len,
                                gicsim_calib_measured *out, gicsim_diag *d)
 {
-    static const char *const keys[] = {"reference", "measured",    "description", "vhe",
+    static const char *const keys[] = {"reference", "measured",    "description", "vhe", "kvm",
                                        "clocks",    "uncertainty", "facts",       NULL};
     yt_node *root = NULL;
     gicsim_status st = yt_parse(text, len, path, 0, 0, &root, d);
@@ -210,6 +210,13 @@ static gicsim_status load_yaml(const char *path, const char *text, size_t len,
         if ((st = yt_get_bool(vhe, "vhe", &out->vhe, d)) != GICSIM_OK)
             goto out;
         out->has_vhe = true;
+    }
+    const yt_node *kvm = yt_map_get(root, "kvm");
+    if (kvm) {
+        gicsim_kvm_config_init(&out->kvm);
+        if ((st = sc_platform_apply_kvm(kvm, "", &out->kvm, NULL, d)) != GICSIM_OK)
+            goto out;
+        out->has_kvm = true;
     }
     const yt_node *clocks = yt_map_get(root, "clocks");
     if (clocks) {

@@ -298,8 +298,8 @@ const char *sc_sgi_lookup_name(gicsim_sgi_lookup l)
     return (unsigned)l < 2 ? sgi_lookup_names[l] : "?";
 }
 
-static gicsim_status apply_kvm(const yt_node *kvm, const char *path, gicsim_kvm_config *k,
-                               const sc_platform_set *set, gicsim_diag *d)
+gicsim_status sc_platform_apply_kvm(const yt_node *kvm, const char *path, gicsim_kvm_config *k,
+                                    const sc_platform_set *set, gicsim_diag *d)
 {
     static const char *const kvm_keys[] = {"sgi_lookup", "vpt_poll_delay", NULL};
     char kp[256], sub[256];
@@ -334,7 +334,7 @@ gicsim_status sc_platform_apply_keys(const yt_node *map, const char *path, sc_pl
         *set_vhe = true;
     const yt_node *kvm = yt_map_get(map, "kvm");
     if (kvm)
-        TRY(apply_kvm(kvm, path, vals.kvm, set, d));
+        TRY(sc_platform_apply_kvm(kvm, path, vals.kvm, set, d));
 
     const yt_node *clocks = yt_map_get(map, "clocks");
     if (clocks) {

@@ -248,6 +248,9 @@ typedef struct sc_platform_set {
  * in `set` (may be NULL) which values it sets. */
 gicsim_status sc_platform_apply_keys(const yt_node *map, const char *path, sc_platform_vals vals,
                                      const sc_platform_set *set, gicsim_diag *diag);
+/* The `kvm` mapping `kvm` (under key path `path`) into *k. */
+gicsim_status sc_platform_apply_kvm(const yt_node *kvm, const char *path, gicsim_kvm_config *k,
+                                    const sc_platform_set *set, gicsim_diag *diag);
 /* The name of a kvm.sgi_lookup value ("mpidr-table", "vcpu-walk"). */
 const char *sc_sgi_lookup_name(gicsim_sgi_lookup l);
 /* A sequence of micro-bench test names at `path` (no repeats) into tests
