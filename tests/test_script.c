@@ -62,6 +62,16 @@ static gicsim_script *load_text(const char *yaml)
     return s;
 }
 
+/* An inline script that must load and pass. */
+static void expect_pass(const char *yaml)
+{
+    gicsim_script *s = load_text(yaml);
+    gicsim_script_result r;
+    if (gicsim_script_run(s, &r) != GICSIM_OK)
+        fail_msg("%s", r.message);
+    gicsim_script_free(s);
+}
+
 static void expect_failure(const char *yaml, size_t step, const char *message)
 {
     gicsim_script *s = load_text(yaml);
@@ -255,16 +265,9 @@ static void test_timing(void **state)
                                    "  - icc_read: {pe: 0, reg: IAR1, expect: %s}\n";
     char yaml[600];
     snprintf(yaml, sizeof yaml, fmt, "", "40", "1023");
-    gicsim_script *s = load_text(yaml);
-    gicsim_script_result r;
-    if (gicsim_script_run(s, &r) != GICSIM_OK)
-        fail_msg("%s", r.message);
-    gicsim_script_free(s);
+    expect_pass(yaml);
     snprintf(yaml, sizeof yaml, fmt, "timing: testplat\n", "1023", "40");
-    s = load_text(yaml);
-    if (gicsim_script_run(s, &r) != GICSIM_OK)
-        fail_msg("%s", r.message);
-    gicsim_script_free(s);
+    expect_pass(yaml);
 }
 
 static void test_null_args(void **state)
@@ -412,15 +415,11 @@ static void test_its_steps(void **state)
              "  - expect_its_stat: {name: commands, value: 7}\n");
     expect_failure(yaml, 9, "step 9 (line 13): expect_its_stat commands: expected 7, got 0");
     /* Without an ITS every step fails, as the script may expect. */
-    gicsim_script *s = load_text("script: s\ngic: {its: false}\nsteps:\n"
-                                 "  - msi: {device: 1, event: 2, status: unsupported}\n"
-                                 "  - gits_read: {offset: CTLR, status: unsupported}\n"
-                                 "  - its_wait: {status: unsupported}\n"
-                                 "  - its_int: {device: 1, event: 2, status: unsupported}\n");
-    gicsim_script_result r;
-    if (gicsim_script_run(s, &r) != GICSIM_OK)
-        fail_msg("%s", r.message);
-    gicsim_script_free(s);
+    expect_pass("script: s\ngic: {its: false}\nsteps:\n"
+                "  - msi: {device: 1, event: 2, status: unsupported}\n"
+                "  - gits_read: {offset: CTLR, status: unsupported}\n"
+                "  - its_wait: {status: unsupported}\n"
+                "  - its_int: {device: 1, event: 2, status: unsupported}\n");
 }
 
 /* Memory steps: raw little-endian accesses, LPI configuration bytes and
@@ -428,29 +427,24 @@ static void test_its_steps(void **state)
 static void test_mem_steps(void **state)
 {
     (void)state;
-    gicsim_script *s =
-        load_text("script: s\nsteps:\n"
-                  "  - mem_write: {addr: 0x1000, value: 0x1122334455667788}\n"
-                  "  - mem_read: {addr: 0x1000, size: 2, expect: 0x7788}\n"
-                  "  - mem_read: {addr: 0x1004, size: 4, expect: 0x11223344}\n"
-                  "  - mem_write: {addr: 0x1001, size: 1, value: 0xaa}\n"
-                  "  - mem_read: {addr: 0x1000, expect: 0x112233445566aa88}\n"
-                  "  - mem_read: {addr: 0x900000}\n"
-                  "  - lpi_config: {table: 0x2000, intid: 8195, priority: 0xa7}\n"
-                  "  - mem_read: {addr: 0x2003, size: 1, expect: 0xa5}\n"
-                  "  - lpi_config: {table: 0x2000, intid: 8195, priority: 0xa0, "
-                  "enable: false}\n"
-                  "  - mem_read: {addr: 0x2003, size: 1, expect: 0xa0}\n"
-                  "  - lpi_pending: {table: 0x10000, intid: 8201}\n"
-                  "  - mem_read: {addr: 0x10401, size: 1, expect: 0x2}\n"
-                  "  - expect_lpi_pending: {table: 0x10000, intid: 8201, pending: 1}\n"
-                  "  - lpi_pending: {table: 0x10000, intid: 8201, pending: false}\n"
-                  "  - expect_lpi_pending: {table: 0x10000, intid: 8201, "
-                  "pending: false}\n");
-    gicsim_script_result r;
-    if (gicsim_script_run(s, &r) != GICSIM_OK)
-        fail_msg("%s", r.message);
-    gicsim_script_free(s);
+    expect_pass("script: s\nsteps:\n"
+                "  - mem_write: {addr: 0x1000, value: 0x1122334455667788}\n"
+                "  - mem_read: {addr: 0x1000, size: 2, expect: 0x7788}\n"
+                "  - mem_read: {addr: 0x1004, size: 4, expect: 0x11223344}\n"
+                "  - mem_write: {addr: 0x1001, size: 1, value: 0xaa}\n"
+                "  - mem_read: {addr: 0x1000, expect: 0x112233445566aa88}\n"
+                "  - mem_read: {addr: 0x900000}\n"
+                "  - lpi_config: {table: 0x2000, intid: 8195, priority: 0xa7}\n"
+                "  - mem_read: {addr: 0x2003, size: 1, expect: 0xa5}\n"
+                "  - lpi_config: {table: 0x2000, intid: 8195, priority: 0xa0, "
+                "enable: false}\n"
+                "  - mem_read: {addr: 0x2003, size: 1, expect: 0xa0}\n"
+                "  - lpi_pending: {table: 0x10000, intid: 8201}\n"
+                "  - mem_read: {addr: 0x10401, size: 1, expect: 0x2}\n"
+                "  - expect_lpi_pending: {table: 0x10000, intid: 8201, pending: 1}\n"
+                "  - lpi_pending: {table: 0x10000, intid: 8201, pending: false}\n"
+                "  - expect_lpi_pending: {table: 0x10000, intid: 8201, "
+                "pending: false}\n");
     expect_failure("script: s\nsteps:\n"
                    "  - expect_lpi_pending: {table: 0x10000, intid: 8201, pending: true}\n",
                    0,
