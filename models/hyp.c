@@ -523,6 +523,9 @@ void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *
     vgic_irq *q = vcpu_irq(s, v, in->vintid);
     if (!q)
         return;
+    /* An edge whose pending instance sits in a list register, not latched
+     * again since the flush: a new latch stands behind it. */
+    bool behind_lr = !in->level && q->lr >= 0 && !q->latch;
     q->vintid = in->vintid;
     q->level = in->level;
     q->hw = in->hw;
@@ -533,17 +536,17 @@ void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *
     else
         q->latch = true;
     /* An instance is pending (in the software list or in a list register)
-     * until the guest acknowledges it: a second one merges into it. */
-    if (rec != SYS_NONE && rec != q->rec_pending && rec != q->rec_active) {
-        if (q->rec_pending != SYS_NONE) {
-            gicsim_irq_record *r = record_get(s, rec);
-            if (r && !r->merged) {
-                r->merged = true;
-                s->st.merged++;
-            }
-        } else {
+     * until the guest acknowledges it: a second one merges into it. Behind
+     * a list register it is latched apart (KVM's pending_latch): the next
+     * instance if the guest acknowledges the list register's before the
+     * fold, merged there otherwise (vgic.c). */
+    if (rec != SYS_NONE && rec != q->rec_pending && rec != q->rec_active && rec != q->rec_latched) {
+        if (q->rec_pending == SYS_NONE)
             q->rec_pending = rec;
-        }
+        else if (behind_lr && q->rec_latched == SYS_NONE)
+            q->rec_latched = rec;
+        else
+            record_merge(s, rec);
     }
     if (!virq_pending(q) && !q->active)
         return;

@@ -20,7 +20,7 @@ static const command commands[] = {
     {"compare", "SCENARIO [--policies a,b,c] [options]",
      "run a scenario under each policy, side by side", cmd_compare},
     {"validate", "FILE...", "check scenario, platform and script files", cmd_validate},
-    {"script", "FILE...", "run register-level conformance scripts", cmd_script},
+    {"script", "[--all] FILE...", "run register-level conformance scripts", cmd_script},
     {"microbench",
      "[--platform NAME|FILE] [--tests a,b,...] [--iterations N]\n[--json FILE] [--check]",
      "simulate the calibration micro-benchmarks", cmd_microbench},
