@@ -54,6 +54,11 @@ struct gicv4_host {
     uint32_t n_vm_vprop;
     uint32_t *timer_devs; /* DeviceIDs reserved for direct_timer MSIs */
     uint32_t n_timer_devs, cap_timer_devs;
+    /* Records of the MSIs written to virtual ITEs and of the vSGIs written
+     * to GITS_SGIR that have not landed, and how many of the GIC's
+     * vlpis_set / vsgis_set landings they have been matched with. */
+    flight_fifo vlpi_flight, vsgi_flight;
+    uint64_t vlpis_seen, vsgis_seen;
 };
 
 static uint64_t alloc(struct gicv4_host *h, uint64_t size, uint64_t align)
@@ -161,8 +166,121 @@ void gicv4_free(gicsim_system *s)
     free(s->v4->devices);
     free(s->v4->vm_vprop);
     free(s->v4->timer_devs);
+    free(s->v4->vlpi_flight.v);
+    free(s->v4->vsgi_flight.v);
     free(s->v4);
     s->v4 = NULL;
+}
+
+/* ---- Records in flight ------------------------------------------------------------------
+ * An instance's record travels with its message and is decided where the
+ * message sets the pending state: the first to find the interrupt not
+ * pending owns the new pending state, the others merge into it. Deciding
+ * at the device's write instead (as gicsim did) credits an instance written
+ * while the previous one was still pending, but landing after the guest
+ * acknowledged that one, to nobody: its pending state was then acknowledged
+ * as the next write's record, nanoseconds after that write.
+ *
+ * The ITS serves its requests in order and its messages reach the
+ * redistributors in order (its.c), so the records of one kind land in the
+ * order they were written. A physical LPI's landing is the GIC's RAISE (a
+ * new pending state) or MERGE of its INTID. A vLPI or vSGI landing has no
+ * event: the GIC's vlpis_set and vsgis_set counters say how many have
+ * landed, and they are matched before every virtual CPU interface event,
+ * so before any acknowledge could consume what they set. */
+
+static bool flight_push(gicsim_system *s, flight_fifo *f, uint32_t rec, vgic_irq *q)
+{
+    if (f->len == f->cap) {
+        uint32_t cap = f->cap ? f->cap * 2 : 16;
+        rec_flight *nv = malloc(cap * sizeof *nv);
+        if (!nv) {
+            s->oom = true;
+            return false;
+        }
+        for (uint32_t i = 0; i < f->len; i++)
+            nv[i] = f->v[(f->head + i) & (f->cap - 1u)];
+        free(f->v);
+        f->v = nv;
+        f->cap = cap;
+        f->head = 0;
+    }
+    f->v[(f->head + f->len) & (f->cap - 1u)] = (rec_flight){rec, q};
+    f->len++;
+    return true;
+}
+
+static bool flight_pop(flight_fifo *f, rec_flight *out)
+{
+    if (!f->len)
+        return false;
+    *out = f->v[f->head];
+    f->head = (f->head + 1) & (f->cap - 1u);
+    f->len--;
+    return true;
+}
+
+/* Landed on a vPE: the first instance since the guest's last acknowledge
+ * owns the pending state, the others merge into it. */
+static void land_virtual(gicsim_system *s, const rec_flight *x)
+{
+    if (x->q->rec_pending == SYS_NONE)
+        x->q->rec_pending = x->rec;
+    else
+        record_merge(s, x->rec);
+}
+
+/* A direct message written with record `rec` (SYS_NONE keeps its place in
+ * the order): `seen` resynchronises with the GIC's counter `landed` when
+ * nothing was in flight. */
+static void direct_push(gicsim_system *s, flight_fifo *f, uint64_t *seen, uint64_t landed,
+                        uint32_t rec, vgic_irq *q)
+{
+    if (!f->len)
+        *seen = landed;
+    flight_push(s, f, rec, q);
+}
+
+static void land_counted(gicsim_system *s, flight_fifo *f, uint64_t landed, uint64_t *seen)
+{
+    rec_flight x;
+    for (; *seen < landed && flight_pop(f, &x); (*seen)++)
+        land_virtual(s, &x);
+    *seen = landed;
+}
+
+void gicv4_land_direct(gicsim_system *s)
+{
+    struct gicv4_host *h = s->v4;
+    if (!h || (!h->vlpi_flight.len && !h->vsgi_flight.len))
+        return;
+    gicsim_gic_stats st;
+    gicsim_gic_get_stats(s->gic, &st);
+    land_counted(s, &h->vlpi_flight, st.vlpis_set, &h->vlpis_seen);
+    land_counted(s, &h->vsgi_flight, st.vsgis_set, &h->vsgis_seen);
+}
+
+void gicv4_lpi_landed(gicsim_system *s, const gicsim_gic_event *ev)
+{
+    uint32_t n = ev->intid - GICSIM_LPI_BASE;
+    if (n >= s->n_lpis || s->lpis[n].source == SYS_NONE)
+        return; /* not an MSI source's LPI (a doorbell, or not the host's) */
+    sys_source *so = &s->src[s->lpis[n].source];
+    rec_flight x;
+    if (!flight_pop(&so->flight, &x))
+        return;
+    if (ev->kind == GICSIM_GEV_MERGE)
+        record_merge(s, x.rec);
+    else
+        so->phys_rec = x.rec;
+}
+
+/* The direct vLPIs' landings so far (the GIC's counter). */
+static uint64_t vlpis_landed(gicsim_system *s)
+{
+    gicsim_gic_stats st;
+    gicsim_gic_get_stats(s->gic, &st);
+    return st.vlpis_set;
 }
 
 uint32_t gicv4_vpeid(const gicsim_system *s, const sys_vcpu *v)
@@ -324,6 +442,9 @@ gicsim_status gicv4_timer_priority(gicsim_system *s, sys_vcpu *v, uint8_t prio)
 void gicv4_timer_fire(gicsim_system *s, sys_vcpu *v, uint32_t rec)
 {
     v->doorbell_rec = rec;
+    sys_source *so = source_of(s, v->timer_src);
+    if (so && so->virq)
+        direct_push(s, &s->v4->vlpi_flight, &s->v4->vlpis_seen, vlpis_landed(s), rec, so->virq);
     gicsim_its_msi(s->gic, v->vm->timer_device, v->idx);
 }
 
@@ -374,8 +495,12 @@ gicsim_status gicv4_add_vsgi(gicsim_system *s, sys_vcpu *v, uint32_t vintid, uin
 void gicv4_msi_fire(gicsim_system *s, uint32_t src, uint32_t rec)
 {
     sys_source *so = &s->src[src];
-    if (so->direct)
+    if (so->direct) {
         s->vms[so->cfg.vm]->vcpus[so->cfg.vcpu].doorbell_rec = rec;
+        direct_push(s, &s->v4->vlpi_flight, &s->v4->vlpis_seen, vlpis_landed(s), rec, so->virq);
+    } else {
+        flight_push(s, &so->flight, rec, so->virq);
+    }
     gicsim_its_msi(s->gic, so->cfg.device_id, so->cfg.event_id);
 }
 
@@ -579,9 +704,13 @@ void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h)
         gicsim_hyp_charge(h, GICSIM_COST_ITS_CACHE_OP); /* the lookup, or the store */
         so->its_cached = true;
     }
-    attribute_exit(pe, so->virq->rec_pending);
+    /* The instance the redistributor held; the exit is charged to the
+     * guest's pending instance it joins, if there is one. */
+    uint32_t rec = so->phys_rec;
+    so->phys_rec = SYS_NONE;
+    attribute_exit(pe, so->virq->rec_pending != SYS_NONE ? so->virq->rec_pending : rec);
     gicsim_virq q = {.vintid = so->cfg.intid};
-    s->inject_rec = so->virq->rec_pending;
+    s->inject_rec = rec;
     gicsim_hyp_inject(h, o.vm, o.vcpu, &q);
     s->inject_rec = SYS_NONE;
 }
@@ -590,18 +719,9 @@ void gicv4_forward_vsgi(gicsim_system *s, sys_pe *pe, sys_vcpu *v, uint32_t vint
                         gicsim_hyp *h)
 {
     (void)pe;
-    vgic_irq *q = &v->banked[vintid];
-    if (rec != SYS_NONE) {
-        if (q->rec_pending != SYS_NONE && q->rec_pending != rec) {
-            gicsim_irq_record *r = record_get(s, rec);
-            if (r && !r->merged) {
-                r->merged = true;
-                s->st.merged++;
-            }
-        } else {
-            q->rec_pending = rec;
-        }
-    }
+    gicsim_gic_stats st;
+    gicsim_gic_get_stats(s->gic, &st);
+    direct_push(s, &s->v4->vsgi_flight, &s->v4->vsgis_seen, st.vsgis_set, rec, &v->banked[vintid]);
     v->doorbell_rec = rec;
     /* GICv4.1: GITS_SGIR names the vPE and the vSGI; the ITS delivers it. */
     gicsim_its_write(s->gic, GICSIM_GITS_SGIR, 8,

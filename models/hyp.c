@@ -47,6 +47,12 @@ static gicsim_time_t entry_switch(const gicsim_system *s)
     return s->cfg.vhe ? 0 : s->c[GICSIM_COST_EXC_HOST_TO_EL2] + s->c[GICSIM_COST_WORLD_SWITCH];
 }
 
+gicsim_time_t hyp_entry_cost(const gicsim_system *s)
+{
+    return entry_switch(s) + s->c[GICSIM_COST_GUEST_STATE_RESTORE] +
+           s->c[GICSIM_COST_ERET_TO_GUEST];
+}
+
 gicsim_time_t hyp_io_bus_lookup(const gicsim_system *s, const sys_vm *vm)
 {
     uint32_t devices = 1 + vm->cfg.num_vcpus + (s->cfg.gic.its ? 1u : 0u), steps = 0;
@@ -264,10 +270,7 @@ static void enter_check(gicsim_system *s, sys_pe *pe, uint64_t irq_window_done)
     if (v->vm->pol->direct_msi)
         gicv4_vpe_commit(s, pe);
     hook_entry(s, pe);
-    pe_next(s, pe,
-            entry_switch(s) + s->c[GICSIM_COST_GUEST_STATE_RESTORE] +
-                s->c[GICSIM_COST_ERET_TO_GUEST],
-            do_enter, 0);
+    pe_next(s, pe, hyp_entry_cost(s), do_enter, 0);
 }
 
 static void do_enter(gicsim_system *s, sys_pe *pe, uint64_t arg)
@@ -645,6 +648,9 @@ void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *
     vgic_irq *q = vcpu_irq(s, v, in->vintid);
     if (!q)
         return;
+    /* An edge whose pending instance sits in a list register, not latched
+     * again since the flush: a new latch stands behind it. */
+    bool behind_lr = !in->level && q->lr >= 0 && !q->latch;
     q->vintid = in->vintid;
     q->level = in->level;
     q->hw = in->hw;
@@ -655,17 +661,17 @@ void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *
     else
         q->latch = true;
     /* An instance is pending (in the software list or in a list register)
-     * until the guest acknowledges it: a second one merges into it. */
-    if (rec != SYS_NONE && rec != q->rec_pending && rec != q->rec_active) {
-        if (q->rec_pending != SYS_NONE) {
-            gicsim_irq_record *r = record_get(s, rec);
-            if (r && !r->merged) {
-                r->merged = true;
-                s->st.merged++;
-            }
-        } else {
+     * until the guest acknowledges it: a second one merges into it. Behind
+     * a list register it is latched apart (KVM's pending_latch): the next
+     * instance if the guest acknowledges the list register's before the
+     * fold, merged there otherwise (vgic.c). */
+    if (rec != SYS_NONE && rec != q->rec_pending && rec != q->rec_active && rec != q->rec_latched) {
+        if (q->rec_pending == SYS_NONE)
             q->rec_pending = rec;
-        }
+        else if (behind_lr && q->rec_latched == SYS_NONE)
+            q->rec_latched = rec;
+        else
+            record_merge(s, rec);
     }
     if (!virq_pending(q) && !q->active)
         return;

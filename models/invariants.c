@@ -26,6 +26,11 @@ typedef struct inv_vcpu {
     inv_ap act;              /* active priorities: acknowledged, not dropped */
     uint32_t vintid[2][128]; /* the vINTID each one belongs to */
     bool in_hw;              /* flushed to its PE's virtual CPU interface, not yet folded */
+    /* The last flush: when, and per list register whether it wrote a
+     * pending state and the record that pending instance had then. */
+    gicsim_time_t flushed;
+    bool lr_pending[GICSIM_MAX_LRS];
+    uint32_t lr_rec[GICSIM_MAX_LRS];
 } inv_vcpu;
 
 void gicsim_system_invariants(const gicsim_system *s, gicsim_invariant_report *out)
@@ -216,6 +221,67 @@ static unsigned lowest(const gicsim_gic *g, const inv_ap *a, unsigned grp)
     return 128;
 }
 
+/* (e) A guest acknowledge goes to the instance the GIC held. Through a list
+ * register: the instance the flush wrote there (the record the pending state
+ * had at that flush, for an edge), asserted before that flush, and the
+ * latency covers at least the VM entry after it (a trapping delivery passes
+ * through the hypervisor after its assertion). Directly (a vLPI or vSGI of
+ * a resident vPE): the latency covers at least the ITS's service and its
+ * message to the redistributor. Either way the record was signalled first. */
+static void check_ack_instance(gicsim_system *s, const gicsim_gic_event *ev, sys_vcpu *v,
+                               inv_vcpu *iv, vgic_irq *q)
+{
+    static const char where[] = "system.c:on_gic_event";
+    const gicsim_irq_record *r = record_get(s, q->rec_pending);
+    uint32_t rec = q->rec_pending;
+    s->inv->rep.checks++;
+    if (q->lr >= 0 && q->lr < GICSIM_MAX_LRS) {
+        unsigned lr = (unsigned)q->lr;
+        gicsim_time_t entry = hyp_entry_cost(s);
+        if (!iv->lr_pending[lr])
+            FAIL(s, where,
+                 "vCPU %u.%u: vINTID %u acknowledged from ICH_LR%u, which the last flush did "
+                 "not write pending",
+                 v->vm->id, v->idx, ev->intid, lr);
+        else if (!q->level && iv->lr_rec[lr] != rec)
+            FAIL(s, where,
+                 "vCPU %u.%u: vINTID %u acknowledged from ICH_LR%u as record %d, but the flush "
+                 "wrote the pending instance of record %d there",
+                 v->vm->id, v->idx, ev->intid, lr, rec == SYS_NONE ? -1 : (int)rec,
+                 iv->lr_rec[lr] == SYS_NONE ? -1 : (int)iv->lr_rec[lr]);
+        else if (r && r->t_assert > iv->flushed)
+            FAIL(s, where,
+                 "record %u (source %u, vINTID %u) asserted at %llu ps, after the flush at %llu "
+                 "ps that wrote the list register it was acknowledged from",
+                 rec, r->source, r->intid, (unsigned long long)r->t_assert,
+                 (unsigned long long)iv->flushed);
+        else if (r && ev->time - r->t_assert < entry)
+            FAIL(s, where,
+                 "record %u (source %u, vINTID %u) acknowledged %llu ps after its assertion "
+                 "through a list register: less than a VM entry (%llu ps)",
+                 rec, r->source, r->intid, (unsigned long long)(ev->time - r->t_assert),
+                 (unsigned long long)entry);
+        iv->lr_pending[lr] = false;
+    } else if (ev->intid >= GICSIM_LPI_BASE ||
+               (ev->intid < GICSIM_PPI_BASE && v->vm->pol->direct_sgi)) {
+        gicsim_time_t its = s->c[GICSIM_COST_ITS_TRANSLATE] + s->c[GICSIM_COST_ITS_TO_REDIST];
+        if (r && ev->time - r->t_assert < its)
+            FAIL(s, where,
+                 "record %u (source %u, vINTID %u) acknowledged %llu ps after its assertion, "
+                 "less than the ITS's path to the redistributor (%llu ps)",
+                 rec, r->source, r->intid, (unsigned long long)(ev->time - r->t_assert),
+                 (unsigned long long)its);
+    } else {
+        FAIL(s, where,
+             "vCPU %u.%u: vINTID %u acknowledged, but it is in no list register and not "
+             "injected directly",
+             v->vm->id, v->idx, ev->intid);
+    }
+    if (r && r->t_signal == NEVER)
+        FAIL(s, where, "record %u (source %u, vINTID %u) acknowledged but never signalled", rec,
+             r->source, r->intid);
+}
+
 void inv_sys_gic_event(gicsim_system *s, const gicsim_gic_event *ev, sys_vcpu *v, vgic_irq *q)
 {
     static const char where[] = "system.c:on_gic_event";
@@ -238,6 +304,8 @@ void inv_sys_gic_event(gicsim_system *s, const gicsim_gic_event *ev, sys_vcpu *v
     inv_vcpu *iv = v ? vinv(v) : NULL;
     if (!iv)
         return;
+    if (q && ev->kind == GICSIM_GEV_VACK)
+        check_ack_instance(s, ev, v, iv, q);
     /* (c) The guest's active priorities: an acknowledge adds exactly one, of
      * a higher priority than all those held; a priority drop removes exactly
      * the highest of its group. */
@@ -299,6 +367,11 @@ void inv_sys_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
         return;
     }
     bool all_pending = true;
+    inv_vcpu *iv = vinv(v);
+    if (iv) {
+        iv->flushed = now_of(s);
+        memset(iv->lr_pending, 0, sizeof iv->lr_pending);
+    }
     for (uint32_t i = 0; i < nlr; i++) {
         uint64_t lr = lrs[i] = read_lr(s, pe->id, i);
         unsigned st = lr_state(lr);
@@ -311,6 +384,10 @@ void inv_sys_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
         }
         all_pending &= st == GICSIM_LR_STATE_PENDING;
         const vgic_irq *q = v->lr_irq[i];
+        if (iv) {
+            iv->lr_pending[i] = (st & GICSIM_LR_STATE_PENDING) != 0;
+            iv->lr_rec[i] = q ? q->rec_pending : SYS_NONE;
+        }
         if (!q || !q->queued || q->lr != (int)i || vcpu_irq(s, v, vintid) != q) {
             FAIL(s, where,
                  "vCPU %u.%u: ICH_LR%u holds vINTID %u, which is not the queued interrupt "
@@ -359,7 +436,6 @@ void inv_sys_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
                 FAIL(s, where, "vCPU %u.%u: vINTID %u twice in the pending list", v->vm->id, v->idx,
                      q->vintid);
     }
-    inv_vcpu *iv = vinv(v);
     if (iv) {
         iv->in_hw = true;
         check_vcpu(s, v, where);
@@ -416,6 +492,8 @@ static void check_records(gicsim_system *s, const char *where)
             bad = "acknowledged before it was asserted";
         else if (r->t_signal != NEVER && (r->t_signal < r->t_assert || r->t_signal > r->t_ack))
             bad = "signalled before its assertion or after its acknowledge";
+        else if (acked && r->t_signal == NEVER)
+            bad = "delivered without a signal time";
         else if ((r->t_eoi != NEVER && (!acked || r->t_eoi < r->t_ack)) ||
                  (r->t_deact != NEVER && (!acked || r->t_deact < r->t_ack)))
             bad = "ended without or before its acknowledge";

@@ -137,6 +137,11 @@ typedef struct vgic_irq {
     uint32_t rec_pending, rec_active; /* records of the pending and of the active instance */
     uint32_t rec_maint; /* record of the instance the guest deactivated with an EOI maintenance
                            request (HW=0, EOI=1), until the fold that finds it */
+    /* Edge: record of an instance injected while the pending instance sits
+     * in a list register (KVM's pending_latch set again behind the LR). It is
+     * the next instance if the guest acknowledges the LR's before the fold,
+     * else it merges into it there (vgic.c). */
+    uint32_t rec_latched;
 } vgic_irq;
 
 static inline bool virq_pending(const vgic_irq *q)
@@ -235,6 +240,18 @@ void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
 
 /* ---- Sources and records (system.c) ---------------------------------------------- */
 
+/* Records travelling with their interrupt's message (an MSI through the
+ * ITS, a vSGI through GITS_SGIR) until the message sets the pending state,
+ * oldest first (gicv4.c). */
+typedef struct rec_flight {
+    uint32_t rec;
+    vgic_irq *q; /* the guest's interrupt it is an instance of */
+} rec_flight;
+typedef struct flight_fifo {
+    rec_flight *v;
+    uint32_t head, len, cap; /* cap: 0 or a power of two */
+} flight_fifo;
+
 typedef struct sys_source {
     gicsim_source_config cfg;
     vgic_irq *virq;  /* MSI: the guest's LPI (records; the software list when not direct) */
@@ -245,6 +262,10 @@ typedef struct sys_source {
      * it yet. */
     uint32_t its_walk;
     bool its_cached;
+    /* MSI through a physical LPI: the records written and not yet at the
+     * redistributor, and the one owning the LPI's pending state there. */
+    flight_fifo flight;
+    uint32_t phys_rec;
     /* Host timer: the record of the instance pending at the GIC (raised, not
      * yet acknowledged by the host) and of the one acknowledged and not yet
      * deactivated; SYS_NONE when none. */
@@ -321,6 +342,8 @@ struct gicsim_system {
 void sys_emit(gicsim_system *s, const gicsim_sys_event *ev);
 uint32_t record_new(gicsim_system *s, uint32_t src, uint32_t vm, uint32_t vcpu, uint32_t intid);
 gicsim_irq_record *record_get(gicsim_system *s, uint32_t rec);
+/* Record `rec` merged into a pending instance (counted once). */
+void record_merge(gicsim_system *s, uint32_t rec);
 sys_source *source_of(gicsim_system *s, uint32_t src);
 /* The handler of `vintid` on `v` ended: device actions (level de-assert,
  * timer reprogram, SGI reply). */
@@ -344,8 +367,14 @@ void gicv4_free(gicsim_system *s);
 gicsim_status gicv4_add_msi(gicsim_system *s, uint32_t src);
 /* Configure a vSGI of a vPE (GICv4.1 VSGI). */
 gicsim_status gicv4_add_vsgi(gicsim_system *s, sys_vcpu *v, uint32_t vintid, uint8_t prio);
-/* The device of `src` writes its MSI. */
+/* The device of `src` writes its MSI, instance `rec`: the record travels
+ * with it and owns, or merges into, the pending state it sets. */
 void gicv4_msi_fire(gicsim_system *s, uint32_t src, uint32_t rec);
+/* A GIC RAISE or MERGE of a host LPI: an MSI's physical LPI landed. */
+void gicv4_lpi_landed(gicsim_system *s, const gicsim_gic_event *ev);
+/* Match the vLPIs and vSGIs the ITS has set pending since the last call
+ * with the records in flight (before any virtual CPU interface event). */
+void gicv4_land_direct(gicsim_system *s);
 /* vCPU load / put of a direct VM: the vPE becomes (non-)resident (load
  * queues its steps; put returns the time it charges). */
 /* vgic_v4_load: the vPE becomes resident on `pe` (queues its steps). */
@@ -390,6 +419,9 @@ void hyp_init_pe(gicsim_system *s, sys_pe *pe);
  * one redistributor per vCPU, the ITS: kvm_io_bus_get_first_dev), one
  * io_bus_step per halving. */
 gicsim_time_t hyp_io_bus_lookup(const gicsim_system *s, const sys_vm *vm);
+/* A VM entry after the flush (kvm_arm_vcpu_enter_exit's way in: the nVHE
+ * call to EL2 and world switch, the guest's state, the ERET). */
+gicsim_time_t hyp_entry_cost(const gicsim_system *s);
 
 /* The exit being handled on `pe` is charged to the first instance its
  * handling delivers or completes: `rec`, unless one was found already. */

@@ -117,6 +117,15 @@ gicsim_irq_record *record_get(gicsim_system *s, uint32_t rec)
     return rec < s->n_rec ? &s->rec[rec] : NULL;
 }
 
+void record_merge(gicsim_system *s, uint32_t rec)
+{
+    gicsim_irq_record *r = record_get(s, rec);
+    if (r && !r->merged) {
+        r->merged = true;
+        s->st.merged++;
+    }
+}
+
 sys_source *source_of(gicsim_system *s, uint32_t src)
 {
     return src < s->n_src ? &s->src[src] : NULL;
@@ -136,8 +145,14 @@ static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
         hyp_host_timer_event(s, ev);
         return;
     }
+    if ((ev->kind == GICSIM_GEV_RAISE || ev->kind == GICSIM_GEV_MERGE) &&
+        ev->intid >= GICSIM_LPI_BASE) {
+        gicv4_lpi_landed(s, ev);
+        return;
+    }
     if (ev->kind < GICSIM_GEV_VSIGNAL || ev->kind > GICSIM_GEV_VDEACTIVATE)
         return;
+    gicv4_land_direct(s);
     sys_vcpu *v = s->pes[ev->pe].vcpu;
     vgic_irq *q = v ? vcpu_irq(s, v, ev->intid) : NULL;
     GICSIM_INV(inv_sys_gic_event(s, ev, v, q));
@@ -151,9 +166,12 @@ static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
             r->t_signal = ev->time;
         break;
     case GICSIM_GEV_VACK:
+        /* The list register's (or the vPE's) pending instance becomes
+         * active; one latched behind it is pending now (vgic.c). */
         r = record_get(s, q->rec_pending);
         q->rec_active = q->rec_pending;
-        q->rec_pending = SYS_NONE;
+        q->rec_pending = q->rec_latched;
+        q->rec_latched = SYS_NONE;
         if (r) {
             r->t_ack = ev->time;
             s->st.delivered++;
@@ -285,6 +303,7 @@ void gicsim_system_destroy(gicsim_system *s)
     for (uint32_t i = 0; i < s->n_src; i++) {
         gicsim_histogram_destroy(s->src[i].lat);
         free(s->src[i].virq);
+        free(s->src[i].flight.v);
     }
     gicv4_free(s);
     free(s->lpis);
@@ -329,7 +348,7 @@ static void virq_init(vgic_irq *q, uint32_t vintid)
     q->vintid = vintid;
     q->prio = HOST_PRIORITY;
     q->lr = -1;
-    q->rec_pending = q->rec_active = q->rec_maint = SYS_NONE;
+    q->rec_pending = q->rec_active = q->rec_maint = q->rec_latched = SYS_NONE;
 }
 
 gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint32_t *vm_out)
@@ -555,13 +574,8 @@ static void source_fire(gicsim_system *s, uint32_t id)
         }
         break;
     case GICSIM_SRC_MSI:
+        /* Owner or merged where the MSI sets the pending state (gicv4.c). */
         rec = record_new(s, id, c->vm, c->vcpu, c->intid);
-        if (so->virq->rec_pending != SYS_NONE) { /* one pending state: merged */
-            s->rec[rec].merged = true;
-            s->st.merged++;
-        } else {
-            so->virq->rec_pending = rec;
-        }
         gicv4_msi_fire(s, id, rec);
         break;
     case GICSIM_SRC_SGI:
@@ -689,7 +703,7 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     so->burst_left = c.burst ? c.burst : 1;
     if (gicsim_histogram_create(&so->lat) != GICSIM_OK)
         return GICSIM_E_NOMEM;
-    so->host_pending = so->host_active = SYS_NONE;
+    so->host_pending = so->host_active = so->phys_rec = SYS_NONE;
     if (c.kind == GICSIM_SRC_MSI) {
         /* The guest maps its devices and their events in source order (MAPD,
          * MAPTI appended to KVM's lists): find_ite walks every device mapped

@@ -161,8 +161,8 @@ void hyp_host_timer_event(gicsim_system *s, const gicsim_gic_event *ev)
 
 /* direct_timer: the comparator reached CVAL. The what-if hardware keeps
  * comparing while the vCPU is descheduled and writes the timer's MSI; like
- * an MSI source, an instance raised while the previous one is still pending
- * merges into it (one pending state). */
+ * an MSI source's, its record merges into a pending instance if the vLPI is
+ * still pending where the MSI lands (gicv4.c). */
 static void vtimer_direct_fire(gicsim_engine *e, void *ctx, uint64_t arg)
 {
     (void)e;
@@ -174,15 +174,6 @@ static void vtimer_direct_fire(gicsim_engine *e, void *ctx, uint64_t arg)
         return;
     uint32_t rec = record_new(s, v->timer_src, v->vm->id, v->idx, so->virq->vintid);
     so->arrivals++;
-    gicsim_irq_record *r = record_get(s, rec);
-    if (so->virq->rec_pending != SYS_NONE) {
-        if (r) {
-            r->merged = true;
-            s->st.merged++;
-        }
-    } else {
-        so->virq->rec_pending = rec;
-    }
     v->timer_rec = rec;
     gicv4_timer_fire(s, v, rec);
 }

@@ -241,6 +241,9 @@ void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
         if (state & GICSIM_LR_STATE_PENDING) {
             if (!q->level)
                 q->latch = true; /* not yet acknowledged: still pending */
+            /* An instance latched behind it joins its pending state. */
+            record_merge(s, q->rec_latched);
+            q->rec_latched = SYS_NONE;
         } else if (q->level) {
             /* Acknowledged: the level is consumed until the host samples the
              * line again (at the EOI maintenance for HW=0; for HW=1 the

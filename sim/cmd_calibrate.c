@@ -1,5 +1,5 @@
 /* gicsim calibrate MEASURED --platform NAME|FILE [--fit cost,...] [--no-priors]
- * [--uncertainty P%] [--cross-validate] [--json FILE] [-o OUT.yaml]
+ * [--normal-priors] [--uncertainty P%] [--cross-validate] [--json FILE] [-o OUT.yaml]
  * [--name NAME]: fits the costs (MAP with priors: every cost but the facts,
  * or the --fit subset; --no-priors: the exact fit of --fit, default one per
  * measured test) so that the simulated micro-benchmarks match MEASURED (a
@@ -403,6 +403,7 @@ static int write_json(const char *path, const char *name, const gicsim_platform 
         cli_json_num(f, c->prior_centre);
         fputs(", \"prior_sigma\": ", f);
         cli_json_num(f, c->prior_sigma);
+        fprintf(f, ", \"prior\": \"%s\"", c->prior_log ? "log-normal" : "normal");
         fputs(", \"posterior_sigma\": ", f);
         cli_json_num(f, c->posterior_sigma);
         fputs(", \"determined\": ", f);
@@ -476,7 +477,7 @@ int cmd_calibrate(int argc, char **argv)
 {
     const char *measured = NULL, *platform = NULL, *out = NULL, *name = NULL, *json = NULL;
     char *fit_arg = NULL;
-    bool no_priors = false, cv = false;
+    bool no_priors = false, cv = false, normal = false;
     double unc_arg = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -486,6 +487,10 @@ int cmd_calibrate(int argc, char **argv)
         }
         if (!strcmp(a, "--cross-validate")) {
             cv = true;
+            continue;
+        }
+        if (!strcmp(a, "--normal-priors")) {
+            normal = true;
             continue;
         }
         bool known = !strcmp(a, "--platform") || !strcmp(a, "--fit") || !strcmp(a, "-o") ||
@@ -607,6 +612,7 @@ int cmd_calibrate(int argc, char **argv)
     o.fact_cycles = m->fact_cycles;
     o.n_facts = m->n_facts;
     o.cross_validate = cv;
+    o.normal_priors = normal;
     gicsim_calib_fit *res = NULL;
     st = gicsim_calibrate_ex(&cfg, m->test, m->ns, m->n, &o, &res);
     if (st != GICSIM_OK) {

@@ -20,13 +20,14 @@ static const command commands[] = {
     {"compare", "SCENARIO [--policies a,b,c] [options]",
      "run a scenario under each policy, side by side", cmd_compare},
     {"validate", "FILE...", "check scenario, platform and script files", cmd_validate},
-    {"script", "FILE...", "run register-level conformance scripts", cmd_script},
+    {"script", "[--all] FILE...", "run register-level conformance scripts", cmd_script},
     {"microbench",
      "[--platform NAME|FILE] [--tests a,b,...] [--iterations N]\n[--json FILE] [--check]",
      "simulate the calibration micro-benchmarks", cmd_microbench},
     {"calibrate",
      "MEASURED --platform NAME|FILE [--fit cost,cost,...] [--no-priors]\n"
-     "[--uncertainty P%] [--cross-validate] [--json FILE] [-o OUT.yaml] [--name NAME]",
+     "[--normal-priors] [--uncertainty P%] [--cross-validate] [--json FILE]\n"
+     "[-o OUT.yaml] [--name NAME]",
      "fit a preset's costs to measured figures", cmd_calibrate},
 };
 
@@ -54,7 +55,8 @@ static const char usage_details[] =
     "with each test's interval; --check fails when one is off by more than 10%.\n"
     "calibrate fits the costs to MEASURED (a kvm-unit-tests micro-bench log, or YAML\n"
     "{reference: ..., measured: {TEST: NS}}) and writes the resulting preset: by default\n"
-    "every cost (or the --fit subset) with priors from the cost table's ranges (MAP);\n"
+    "every cost (or the --fit subset) with priors from the cost table's ranges (MAP;\n"
+    "log-normal where the range starts above 0, --normal-priors: all Gaussian);\n"
     "--no-priors fits --fit exactly (default: one cost per measured test). It reports the\n"
     "intervals and which costs the figures determine; --cross-validate predicts each\n"
     "figure from the others (the table on stdout, exit 0).\n"

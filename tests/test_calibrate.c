@@ -335,8 +335,8 @@ static void prior_of(gicsim_cost_id c, const gicsim_mb_config *base, double *c0,
 static void test_map_closed_form(void **state)
 {
     (void)state;
-    /* three_model with four free costs and three figures: the MAP point is
-     * (A'WA + P)^-1 (A'W (m - offset) + P c0), the posterior covariance
+    /* three_model with four free costs and three figures, Gaussian priors:
+     * the MAP point is (A'WA + P)^-1 (A'W (m - offset) + P c0), the posterior covariance
      * (A'WA + P)^-1; nothing is active (the solution is positive). */
     lin_model m;
     three_model(&m);
@@ -372,6 +372,7 @@ static void test_map_closed_form(void **state)
     o.fit = four;
     o.n_fit = 4;
     o.uncertainty = unc;
+    o.normal_priors = true; /* the closed form is the Gaussian one */
     gicsim_calib_fit *r = fit_ex(&m, &base, three, meas, 3, &o);
     assert_int_equal(r->method, GICSIM_CALIB_MAP);
     assert_int_equal(r->n_free, 4);
@@ -412,7 +413,7 @@ static void test_map_underdetermined(void **state)
 {
     (void)state;
     /* One figure, hvc = (hvc_handle + exc_to_el2) / 3, three free
-     * costs: Gaussian conditioning gives the answer, with g = (1/3, 1/3),
+     * costs, Gaussian priors: Gaussian conditioning gives the answer, with g = (1/3, 1/3),
      * S = diag(sigma^2), t the figure's uncertainty in ns:
      *   c = c0 + S g (m - g'c0) / (g'Sg + t^2),
      *   post^2 = sigma^2 - (sigma^2 / 3)^2 / (g'Sg + t^2);
@@ -432,6 +433,7 @@ static void test_map_underdetermined(void **state)
     o.fit = fit;
     o.n_fit = 3;
     o.default_uncertainty = 0.04;
+    o.normal_priors = true;
     gicsim_calib_fit *r = fit_ex(&m, &base, hvc, meas, 1, &o);
     double a0, sa, b0, sb, k0, sk;
     prior_of(fit[0], &base, &a0, &sa);
@@ -462,6 +464,79 @@ static void test_map_underdetermined(void **state)
     assert_int_equal(free_cost(r, fit[0])->pin_test[0], GICSIM_MB_HVC);
     assert_near(free_cost(r, fit[0])->pin_share[0], 1, 1e-12);
     gicsim_calib_fit_free(r);
+}
+
+static void test_map_lognormal(void **state)
+{
+    (void)state;
+    /* The default priors: log-normal for costs whose range starts above 0,
+     * ln c ~ N(ln c0, lsig^2) with lsig = ln(hi / lo) / 4. The fit is the
+     * minimum of
+     *   F(c) = sum_i ((A c + offset - m)_i / t_i)^2 + sum_j ((ln c_j - ln c0_j) / lsig_j)^2,
+     * so at the continuous optimum c* the gradient vanishes; at the integer
+     * point returned, c* + d with |d_k| <= 1/2, each component of the
+     * gradient is at most sum_k |H_jk| / 2 (H the Hessian). The prior pulls
+     * in ratios: a cost twice its centre costs what half of it does. */
+    lin_model m;
+    three_model(&m);
+    static const gicsim_cost_id four[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_ICV_EOIR_WRITE,
+                                          GICSIM_COST_VCPU_KICK, GICSIM_COST_EXC_TO_EL2};
+    const double meas[3] = {300, 25, 800}, unc[3] = {0.03, 0.05, 0.02};
+    gicsim_mb_config base;
+    gicsim_mb_config_init(&base);
+    gicsim_calib_options o;
+    gicsim_calib_options_init(&o);
+    o.fit = four;
+    o.n_fit = 4;
+    o.uncertainty = unc;
+    gicsim_calib_fit *r = fit_ex(&m, &base, three, meas, 3, &o);
+    assert_true(r->converged);
+    double c[4], c0[4], ls[4], g[4] = {0}, H[16] = {0};
+    for (int a = 0; a < 4; a++) {
+        const gicsim_calib_cost *fc = free_cost(r, four[a]);
+        uint64_t lo, hi;
+        assert_int_equal(gicsim_cost_prior(four[a], &lo, &hi), GICSIM_OK);
+        assert_true(lo > 0);
+        assert_true(fc->prior_log);
+        c[a] = (double)fc->cycles;
+        c0[a] = fc->prior_centre;
+        ls[a] = log((double)hi / (double)lo) / 4;
+        if (ls[a] < 0.05)
+            ls[a] = 0.05;
+        assert_near(fc->prior_sigma, c0[a] * ls[a], 1e-9 * c0[a]);
+        double x = log(c[a] / c0[a]);
+        g[a] = 2 * x / (ls[a] * ls[a] * c[a]);
+        H[a * 4 + a] = 2 * (1 - x) / (ls[a] * ls[a] * c[a] * c[a]);
+    }
+    for (int i = 0; i < 3; i++) {
+        double res = m.offset[three[i]] - meas[i], t = unc[i] * meas[i];
+        for (int a = 0; a < 4; a++)
+            res += m.coef[three[i]][four[a]] * c[a];
+        for (int a = 0; a < 4; a++) {
+            g[a] += 2 * m.coef[three[i]][four[a]] * res / (t * t);
+            for (int b = 0; b < 4; b++)
+                H[a * 4 + b] += 2 * m.coef[three[i]][four[a]] * m.coef[three[i]][four[b]] / (t * t);
+        }
+    }
+    for (int a = 0; a < 4; a++) {
+        double bound = 0;
+        for (int b = 0; b < 4; b++)
+            bound += fabs(H[a * 4 + b]) / 2;
+        if (!(fabs(g[a]) <= bound * 1.01 + 1e-12))
+            fail_msg("%s: gradient %g at the fit, more than rounding allows (%g)",
+                     gicsim_cost_name(four[a]), g[a], bound);
+    }
+    /* The Gaussian fit of the same problem differs: the shape matters. */
+    o.normal_priors = true;
+    gicsim_calib_fit *n = fit_ex(&m, &base, three, meas, 3, &o);
+    bool differs = false;
+    for (int a = 0; a < 4; a++) {
+        assert_false(free_cost(n, four[a])->prior_log);
+        differs |= free_cost(n, four[a])->cycles != free_cost(r, four[a])->cycles;
+    }
+    assert_true(differs);
+    gicsim_calib_fit_free(r);
+    gicsim_calib_fit_free(n);
 }
 
 static void test_map_identifiability(void **state)
@@ -1341,9 +1416,9 @@ static void test_platform_errors(void **state)
             fail_msg("%s: %s, key \"%s\": %s", bad[k].name, gicsim_strerror(st), d.key, d.message);
     }
     /* A MAP fit may have more free costs than figures. */
-    gicsim_platform *ok = load_platform(tmp_file(
-        "calib-map-many.yaml", "name: calib-map-many\nmeasured: {hvc: 306}\n"
-                               "fit_method: map\nfitted: [hvc_handle, exc_to_el2]\n"));
+    gicsim_platform *ok = load_platform(
+        tmp_file("calib-map-many.yaml", "name: calib-map-many\nmeasured: {hvc: 306}\n"
+                                        "fit_method: map\nfitted: [hvc_handle, exc_to_el2]\n"));
     assert_int_equal(gicsim_platform_fitted_count(ok), 2);
     gicsim_platform_free(ok);
 }
@@ -1360,6 +1435,7 @@ int main(void)
         cmocka_unit_test(test_solver_errors),
         cmocka_unit_test(test_map_closed_form),
         cmocka_unit_test(test_map_underdetermined),
+        cmocka_unit_test(test_map_lognormal),
         cmocka_unit_test(test_map_identifiability),
         cmocka_unit_test(test_intervals_hand),
         cmocka_unit_test(test_cross_validation),

@@ -513,6 +513,54 @@ static void test_lr_violation(void **state)
     gicsim_system_destroy(s);
 }
 
+/* (e) An acknowledge credited to another instance than the one the GIC
+ * held: through a list register (the pending instance the flush wrote is
+ * replaced by one asserted after it, as the misattributed MSIs were), and
+ * directly (a vLPI acknowledged faster than the ITS can deliver it). */
+static void test_ack_instance_violations(void **state)
+{
+    (void)state;
+    uint32_t src;
+    gicsim_system *s = sys_with_spi(&src);
+    sys_vcpu *v = &s->vms[0]->vcpus[0];
+    vgic_irq *q = vcpu_irq(s, v, 48);
+    /* Until the first instance sits pending in a list register. */
+    for (int i = 0; i < 20000 && !(q->lr >= 0 && q->rec_pending != SYS_NONE); i++)
+        gicsim_system_run_for(s, GICSIM_NS(10));
+    assert_true(q->lr >= 0);
+    assert_int_equal(q->rec_pending, 0);
+    assert_clean(s, "before");
+    q->rec_pending = record_new(s, src, 0, 0, 48);
+    gicsim_system_run_for(s, GICSIM_US(5));
+    gicsim_invariant_report r;
+    gicsim_system_invariants(s, &r);
+    assert_true(r.violations >= 1);
+    assert_string_equal(r.where, "system.c:on_gic_event");
+    if (!strstr(r.what, "acknowledged from ICH_LR0 as record 1, but the flush wrote the pending "
+                        "instance of record 0"))
+        fail_msg("%s", r.what);
+    gicsim_system_destroy(s);
+
+    s = sys_with_spi(&src);
+    gicsim_system_run_for(s, GICSIM_US(50));
+    assert_clean(s, "before");
+    v = &s->vms[0]->vcpus[0];
+    vgic_irq lpi;
+    memset(&lpi, 0, sizeof lpi);
+    lpi.vintid = 8300;
+    lpi.lr = -1;
+    lpi.rec_pending = record_new(s, src, 0, 0, 8300);
+    lpi.rec_active = lpi.rec_latched = lpi.rec_maint = SYS_NONE;
+    gicsim_gic_event ev = {
+        .time = GICSIM_US(50) + GICSIM_NS(10), .kind = GICSIM_GEV_VACK, .pe = 0, .intid = 8300};
+    inv_sys_gic_event(s, &ev, v, &lpi);
+    gicsim_system_invariants(s, &r);
+    assert_true(r.violations >= 1);
+    if (!strstr(r.what, "acknowledged 10000 ps after its assertion, less than the ITS's path"))
+        fail_msg("%s", r.what);
+    gicsim_system_destroy(s);
+}
+
 /* (d) Time going backwards. */
 static void test_time_violation(void **state)
 {
@@ -562,6 +610,7 @@ int main(void)
         cmocka_unit_test(test_vcpu_ap_violation),
         cmocka_unit_test(test_record_violations),
         cmocka_unit_test(test_lr_violation),
+        cmocka_unit_test(test_ack_instance_violations),
         cmocka_unit_test(test_time_violation),
         cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_shipped_scenarios),

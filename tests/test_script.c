@@ -4,7 +4,12 @@
  * each file in scripts/bad/ is rejected at load time with its position and
  * key path, every step kind's failure message, status expectations, the
  * platform timing (hop costs decide when an interrupt reaches the CPU
- * interface), and that a run always starts from a reset GIC.
+ * interface), that a run always starts from a reset GIC, the run-all mode
+ * (every failure, in order), the ITS and memory steps.
+ *
+ * `test_script FILE...` instead runs each script in run-all mode, printing
+ * every failure; CTest runs each shipped conformance script this way
+ * (tests/CMakeLists.txt).
  *
  * Sample files come from GICSIM_TEST_DATA_DIR (tests/scenario). */
 #include <stdarg.h>
@@ -42,6 +47,11 @@ static gicsim_script *load_file(const char *rel)
     return s;
 }
 
+static void print_failure(void *ctx, const gicsim_script_result *f)
+{
+    fprintf(stderr, "%s: %s\n", (const char *)ctx, f->message);
+}
+
 /* Load an inline script named as if it lived in tests/scenario/scripts/. */
 static gicsim_script *load_text(const char *yaml)
 {
@@ -50,6 +60,16 @@ static gicsim_script *load_text(const char *yaml)
     if (gicsim_script_load_string(yaml, data_path("scripts/inline.yaml"), &s, &d) != GICSIM_OK)
         fail_msg("inline:%u:%u: %s: %s", d.line, d.column, d.key, d.message);
     return s;
+}
+
+/* An inline script that must load and pass. */
+static void expect_pass(const char *yaml)
+{
+    gicsim_script *s = load_text(yaml);
+    gicsim_script_result r;
+    if (gicsim_script_run(s, &r) != GICSIM_OK)
+        fail_msg("%s", r.message);
+    gicsim_script_free(s);
 }
 
 static void expect_failure(const char *yaml, size_t step, const char *message)
@@ -106,7 +126,8 @@ typedef struct bad_script {
 } bad_script;
 
 static const bad_script bad_scripts[] = {
-    {"unknown-step.yaml", 4, 5, "steps.1.its_mapd", "unknown step"},
+    {"unknown-step.yaml", 4, 5, "steps.1.its_mapx",
+     "unknown step \"its_mapx\" (steps: its_mapd, its_mapc"},
     {"unknown-reg.yaml", 3, 28, "steps.0.icc_read.reg", "unknown ICC register \"IAR7\""},
     {"lr-range.yaml", 4, 29, "steps.0.ich_write.reg", "2 list registers"},
     {"icv-sgi1r.yaml", 3, 29, "steps.0.icv_write.reg", "no ICV_ view"},
@@ -116,6 +137,16 @@ static const bad_script bad_scripts[] = {
     {"bad-state.yaml", 3, 38, "steps.0.expect_state.state", "active-pending"},
     {"no-steps.yaml", 2, 8, "steps", "at least one step"},
     {"advance-no-unit.yaml", 3, 14, "steps.0.advance", "needs a unit"},
+    {"its-without-its.yaml", 4, 15, "steps.0.its_sync", "has no ITS"},
+    {"its-missing-field.yaml", 3, 16, "steps.0.its_mapti.intid", "missing required key"},
+    {"its-unknown-field.yaml", 3, 36, "steps.0.its_int.icid", "unknown key"},
+    {"one-of-empty.yaml", 3, 42, "steps.0.icc_read.one_of", "an empty list"},
+    {"expect-and-one-of.yaml", 3, 50, "steps.0.gicd_read.one_of", "not both"},
+    {"lines-none.yaml", 3, 19, "steps.0.expect_lines", "at least one of irq"},
+    {"gits-unknown-reg.yaml", 3, 25, "steps.0.gits_read.offset", "unknown GITS register"},
+    {"mem-value-size.yaml", 3, 47, "steps.0.mem_write.value", "out of range (0..255)"},
+    {"lpi-not-lpi.yaml", 3, 42, "steps.0.lpi_pending.intid", "out of range (8192.."},
+    {"raw-three-dw.yaml", 3, 19, "steps.0.its_raw.dw", "4 doublewords"},
 };
 
 static void test_bad_scripts(void **state)
@@ -234,16 +265,9 @@ static void test_timing(void **state)
                                    "  - icc_read: {pe: 0, reg: IAR1, expect: %s}\n";
     char yaml[600];
     snprintf(yaml, sizeof yaml, fmt, "", "40", "1023");
-    gicsim_script *s = load_text(yaml);
-    gicsim_script_result r;
-    if (gicsim_script_run(s, &r) != GICSIM_OK)
-        fail_msg("%s", r.message);
-    gicsim_script_free(s);
+    expect_pass(yaml);
     snprintf(yaml, sizeof yaml, fmt, "timing: testplat\n", "1023", "40");
-    s = load_text(yaml);
-    if (gicsim_script_run(s, &r) != GICSIM_OK)
-        fail_msg("%s", r.message);
-    gicsim_script_free(s);
+    expect_pass(yaml);
 }
 
 static void test_null_args(void **state)
@@ -262,12 +286,209 @@ static void test_null_args(void **state)
     gicsim_script_free(NULL);
 }
 
-int main(void)
+/* Every failed expectation of a run-all, in order, through the callback. */
+typedef struct failures {
+    size_t n;
+    size_t step[8];
+    unsigned line[8];
+    char msg[8][512];
+} failures;
+
+static void on_failure(void *ctx, const gicsim_script_result *f)
 {
+    failures *fl = ctx;
+    assert_int_equal(f->steps_run, f->failed_step + 1);
+    if (fl->n < 8) {
+        fl->step[fl->n] = f->failed_step;
+        fl->line[fl->n] = f->line;
+        snprintf(fl->msg[fl->n], sizeof fl->msg[0], "%s", f->message);
+    }
+    fl->n++;
+}
+
+static void test_run_all(void **state)
+{
+    (void)state;
+    gicsim_script *s = load_text("script: s\nsteps:\n"
+                                 "  - os_init: true\n"
+                                 "  - icc_read: {pe: 0, reg: IAR1, expect: 40}\n"
+                                 "  - icc_read: {pe: 0, reg: PMR, one_of: [0x0, 0x10]}\n"
+                                 "  - icc_read: {pe: 0, reg: PMR, one_of: [0xf8, 0x10]}\n"
+                                 "  - expect_state: {intid: 40, state: [pending, active]}\n"
+                                 "  - expect_lines: {pe: 0, irq: 1, virq: true, fiq: 0}\n");
+    failures fl = {0};
+    gicsim_script_result r;
+    size_t n = 99;
+    assert_int_equal(gicsim_script_run_all(s, on_failure, &fl, &r, &n), GICSIM_E_STATE);
+    assert_int_equal(n, 4);
+    assert_int_equal(fl.n, 4);
+    assert_int_equal(r.steps_run, 6);
+    assert_int_equal(r.failed_step, 1);
+    assert_int_equal(r.line, 4);
+    static const size_t steps[] = {1, 2, 4, 5};
+    static const char *const msgs[] = {
+        "step 1 (line 4): icc_read pe 0 IAR1: expected 0x28, got 0x3ff",
+        "step 2 (line 5): icc_read pe 0 PMR: expected one of 0x0, 0x10, got 0xf8",
+        "step 4 (line 7): expect_state intid 40 pe 0: expected pending or active, got inactive",
+        "step 5 (line 8): expect_lines pe 0: irq expected 1, got 0; virq expected 1, got 0",
+    };
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(fl.step[i], steps[i]);
+        assert_int_equal(fl.line[i], steps[i] + 3);
+        assert_string_equal(fl.msg[i], msgs[i]);
+    }
+    assert_string_equal(r.message,
+                        "4 of 6 steps failed; first: step 1 (line 4): icc_read pe 0 IAR1: "
+                        "expected 0x28, got 0x3ff");
+    /* The default run stops at the first. */
+    assert_int_equal(gicsim_script_run(s, &r), GICSIM_E_STATE);
+    assert_int_equal(r.steps_run, 2);
+    assert_string_equal(r.message, msgs[0]);
+    /* Without a callback or outputs; a passing script. */
+    assert_int_equal(gicsim_script_run_all(s, NULL, NULL, NULL, NULL), GICSIM_E_STATE);
+    gicsim_script_free(s);
+    s = load_file("scripts/pass.yaml");
+    assert_int_equal(gicsim_script_run_all(s, on_failure, &fl, &r, &n), GICSIM_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(r.failed_step, SIZE_MAX);
+    assert_int_equal(r.steps_run, gicsim_script_step_count(s));
+    gicsim_script_free(s);
+    assert_int_equal(gicsim_script_run_all(NULL, NULL, NULL, &r, &n), GICSIM_E_INVAL);
+}
+
+/* The ITS steps: register names, commands through the queue (and their
+ * description), waiting for CREADR, MSIs, statistics, their failures. */
+static void test_its_steps(void **state)
+{
+    (void)state;
+    static const char *const boot =
+        "script: s\ngic: {pes: 2}\nsteps:\n"
+        "  - os_init: true\n"
+        "  - gicr_write: {pe: 1, offset: 0x70, size: 8, value: 0x10000f}\n"
+        "  - gicr_write: {pe: 1, offset: 0x78, size: 8, value: 0x210000}\n"
+        "  - gicr_write: {pe: 1, offset: 0x0, value: 1}\n"
+        "  - lpi_config: {table: 0x100000, intid: 8192, priority: 0x80}\n"
+        "  - gits_write: {offset: GITS_BASER0, value: 0x8000000000500000}\n"
+        "  - gits_write: {offset: baser1, value: 0x8000000000600000}\n"
+        "  - gits_write: {offset: 0x80, size: 8, value: 0x8000000000400000}\n"
+        "%s";
+    char yaml[2048];
+    /* The queue waits while the ITS is disabled: its_wait times out. */
+    snprintf(yaml, sizeof yaml, boot,
+             "  - its_mapc: {icid: 1, rdbase: 1}\n"
+             "  - its_wait: {timeout: 2us}\n");
+    expect_failure(yaml, 9,
+                   "step 9 (line 13): its_wait timeout 2us: GITS_CREADR 0x0 did not reach "
+                   "GITS_CWRITER 0x20");
+    snprintf(yaml, sizeof yaml, boot,
+             "  - gits_write: {offset: CTLR, value: 1}\n"
+             "  - its_mapc: {icid: 1, rdbase: 1}\n"
+             "  - its_mapd: {device: 3, itt: 0x803000, bits: 2}\n"
+             "  - its_mapti: {device: 3, event: 1, intid: 8192, icid: 1}\n"
+             "  - its_int: {device: 3, event: 1}\n"
+             "  - its_sync: {rdbase: 1}\n"
+             "  - its_wait: {}\n"
+             "  - gits_read: {offset: CREADR, expect: 0xa0}\n"
+             "  - advance: 100ns\n"
+             "  - icc_read: {pe: 1, reg: IAR1, expect: 8192}\n"
+             "  - icc_write: {pe: 1, reg: EOIR1, value: 8192}\n"
+             "  - msi: {device: 3, event: 1}\n"
+             "  - advance: 1us\n"
+             "  - expect_state: {intid: 8192, pe: 1, state: pending}\n"
+             "  - expect_its_stat: {name: translations, value: 1}\n"
+             "  - expect_its_stat: {name: commands.mapti, value: 1}\n"
+             "  - expect_its_stat: {name: errors.unmapped_device, value: 0}\n"
+             "  - expect_its_stat: {name: last_error, one_of: [0, 1]}\n"
+             "  - its_mapti: {device: 3, event: 9, intid: 8193, icid: 1}\n"
+             "  - its_wait: {}\n"
+             "  - expect_its_stat: {name: last_error, value: 0}\n");
+    expect_failure(yaml, 28,
+                   "step 28 (line 32): expect_its_stat last_error: expected 0x0, got 0x10a05");
+    snprintf(yaml, sizeof yaml, boot,
+             "  - gits_write: {offset: CBASER, value: 0}\n"
+             "  - its_mapti: {device: 3, event: 1, intid: 8192, icid: 1}\n");
+    expect_failure(yaml, 9,
+                   "step 9 (line 13): its_mapti device 3 event 1 intid 8192 icid 1: expected "
+                   "status ok, got state (invalid in the current state)");
+    snprintf(yaml, sizeof yaml, boot,
+             "  - its_vmapp: {vpe: 1, rdbase: 1, vpt: 0x1000000, vconf: 0x2000000}\n"
+             "  - expect_its_stat: {name: commands, value: 7}\n");
+    expect_failure(yaml, 9, "step 9 (line 13): expect_its_stat commands: expected 7, got 0");
+    /* Without an ITS every step fails, as the script may expect. */
+    expect_pass("script: s\ngic: {its: false}\nsteps:\n"
+                "  - msi: {device: 1, event: 2, status: unsupported}\n"
+                "  - gits_read: {offset: CTLR, status: unsupported}\n"
+                "  - its_wait: {status: unsupported}\n"
+                "  - its_int: {device: 1, event: 2, status: unsupported}\n");
+}
+
+/* Memory steps: raw little-endian accesses, LPI configuration bytes and
+ * pending bits. */
+static void test_mem_steps(void **state)
+{
+    (void)state;
+    expect_pass("script: s\nsteps:\n"
+                "  - mem_write: {addr: 0x1000, value: 0x1122334455667788}\n"
+                "  - mem_read: {addr: 0x1000, size: 2, expect: 0x7788}\n"
+                "  - mem_read: {addr: 0x1004, size: 4, expect: 0x11223344}\n"
+                "  - mem_write: {addr: 0x1001, size: 1, value: 0xaa}\n"
+                "  - mem_read: {addr: 0x1000, expect: 0x112233445566aa88}\n"
+                "  - mem_read: {addr: 0x900000}\n"
+                "  - lpi_config: {table: 0x2000, intid: 8195, priority: 0xa7}\n"
+                "  - mem_read: {addr: 0x2003, size: 1, expect: 0xa5}\n"
+                "  - lpi_config: {table: 0x2000, intid: 8195, priority: 0xa0, "
+                "enable: false}\n"
+                "  - mem_read: {addr: 0x2003, size: 1, expect: 0xa0}\n"
+                "  - lpi_pending: {table: 0x10000, intid: 8201}\n"
+                "  - mem_read: {addr: 0x10401, size: 1, expect: 0x2}\n"
+                "  - expect_lpi_pending: {table: 0x10000, intid: 8201, pending: 1}\n"
+                "  - lpi_pending: {table: 0x10000, intid: 8201, pending: false}\n"
+                "  - expect_lpi_pending: {table: 0x10000, intid: 8201, "
+                "pending: false}\n");
+    expect_failure("script: s\nsteps:\n"
+                   "  - expect_lpi_pending: {table: 0x10000, intid: 8201, pending: true}\n",
+                   0,
+                   "step 0 (line 3): expect_lpi_pending table 0x10000 intid 8201: expected "
+                   "pending, got not pending");
+    expect_failure("script: s\nsteps:\n"
+                   "  - mem_read: {addr: 0x10, size: 1, one_of: [1, 2], mask: 0xf}\n",
+                   0,
+                   "step 0 (line 3): mem_read addr 0x10 size 1: expected one of 0x1, 0x2 (mask "
+                   "0xf), got 0x0");
+}
+
+/* `gicsim script` and CTest run a shipped script with `test_script FILE`:
+ * every failed expectation is printed, the exit status says whether any. */
+static int run_files(int argc, char **argv)
+{
+    int rc = 0;
+    for (int i = 1; i < argc; i++) {
+        gicsim_script *s = NULL;
+        gicsim_diag d;
+        if (gicsim_script_load(argv[i], &s, &d) != GICSIM_OK) {
+            fprintf(stderr, "%s:%u:%u: %s: %s\n", d.file, d.line, d.column, d.key, d.message);
+            rc = 1;
+            continue;
+        }
+        gicsim_script_result r;
+        if (gicsim_script_run_all(s, print_failure, argv[i], &r, NULL) != GICSIM_OK)
+            rc = 1;
+        printf("%s: %s\n", argv[i], r.message);
+        gicsim_script_free(s);
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        return run_files(argc, argv);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pass),        cmocka_unit_test(test_fail),
         cmocka_unit_test(test_bad_scripts), cmocka_unit_test(test_failure_messages),
         cmocka_unit_test(test_timing),      cmocka_unit_test(test_null_args),
+        cmocka_unit_test(test_run_all),     cmocka_unit_test(test_its_steps),
+        cmocka_unit_test(test_mem_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,6 +125,10 @@ typedef struct gicsim_calib_options {
     size_t n_predict;
     /* Leave-one-out over the measured figures (gicsim_calib_fit.cv). */
     bool cross_validate;
+    /* Every prior Gaussian in cycles; false (the default): log-normal for
+     * the costs whose plausible range starts above 0, Gaussian for the
+     * others. */
+    bool normal_priors;
 } gicsim_calib_options;
 
 /* MAP, default uncertainty, no facts, intervals for every test, no
@@ -141,6 +145,8 @@ typedef struct gicsim_calib_cost {
     double prior_sigma;        /* the prior's width in cycles at prior_centre: prior_centre *
                                   ln(prior_hi / prior_lo) / 4 (log-normal: a range above 0), else
                                   (prior_hi - prior_lo) / 4; at least 0.25 */
+    bool prior_log;            /* the prior is log-normal: ln c ~ N(ln prior_centre,
+                                  (ln(prior_hi / prior_lo) / 4)^2) */
     /* Laplace approximation at the fit: sqrt of the diagonal of
      * (J' W J + P)^-1 (EXACT: (J' W J)^-1), J the measured figures'
      * Jacobian, W = diag(1 / (u_i m_i)^2), P = diag(1 / sigma_j^2). NAN when

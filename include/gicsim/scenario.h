@@ -5,8 +5,11 @@
  * against the schema of docs/scenarios.md and gicsim_scenario_build turns it
  * into a gicsim_system. A platform preset (configs/platforms/<name>.yaml)
  * gives the clocks and the cost table. A script file is a sequence of
- * register accesses and expectations run against a bare GIC model (GIC
- * conformance checks).
+ * steps run against a bare GIC model (GIC conformance checks): register
+ * accesses of every block (distributor, redistributors, CPU interfaces,
+ * virtual interfaces, ITS), ITS commands, MSIs, simulated-memory accesses,
+ * wires and time, and expectations on registers, memory, interrupt states,
+ * statistics and the PEs' output lines (docs/scenarios.md).
  *
  * Errors: the library never prints. Every loader fills a gicsim_diag:
  *   GICSIM_E_IO     the file cannot be read (file, message with strerror);
@@ -135,6 +138,21 @@ typedef struct gicsim_script_result {
  * every expectation held; GICSIM_E_STATE (with res filled) on the first
  * failed expectation, which stops the run. */
 GICSIM_API gicsim_status gicsim_script_run(const gicsim_script *s, gicsim_script_result *res);
+
+/* Called by gicsim_script_run_all for each failed step, in order, with that
+ * step described as gicsim_script_run would (steps_run = its index + 1). */
+typedef void (*gicsim_script_failure_fn)(void *ctx, const gicsim_script_result *failure);
+
+/* Run every step, whatever fails: each failed expectation is reported to
+ * `on_failure` (may be NULL) and the run goes on. `res` (may be NULL) gets
+ * the summary: steps_run = every step, failed_step and line of the first
+ * failure (SIZE_MAX and 0 if none), and a message "3 of 40 steps failed;
+ * first: step 7 (line 23): ..." or "40 steps passed". `n_failed` (may be
+ * NULL) gets the number of failed steps. GICSIM_OK if none failed,
+ * GICSIM_E_STATE otherwise. */
+GICSIM_API gicsim_status gicsim_script_run_all(const gicsim_script *s,
+                                               gicsim_script_failure_fn on_failure, void *ctx,
+                                               gicsim_script_result *res, size_t *n_failed);
 
 #ifdef __cplusplus
 }

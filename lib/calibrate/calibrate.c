@@ -69,10 +69,10 @@ gicsim_cost_id gicsim_calib_default_cost(gicsim_mb_test test)
 #define MAX_CYCLES 1e9 /* no cost is fitted above 10^9 cycles */
 #define LIN_TOL                                                                                    \
     0.05 /* MAP converged: every figure within 5% of its uncertainty of the linearisation */
-#define MIN_SIGMA 0.25       /* the smallest prior sigma, cycles */
-#define MIN_LSIG 0.05        /* the narrowest log-normal prior: a factor of 1.05 per sigma */
-#define MAX_PRIOR_STEPS 50   /* re-linearisations of the log-normal prior rows per step */
-#define PRIOR_STEP_TOL 1e-7  /* ... until no cost moves by this fraction */
+#define MIN_SIGMA 0.25      /* the smallest prior sigma, cycles */
+#define MIN_LSIG 0.05       /* the narrowest log-normal prior: a factor of 1.05 per sigma */
+#define MAX_PRIOR_STEPS 50  /* re-linearisations of the log-normal prior rows per step */
+#define PRIOR_STEP_TOL 1e-7 /* ... until no cost moves by this fraction */
 
 static void vformat(char *buf, size_t size, const char *fmt, va_list ap)
 {
@@ -538,7 +538,7 @@ static gicsim_status setup(calib_problem *P, const gicsim_mb_config *base,
         P->lo[j] = (double)lo;
         P->hi[j] = (double)(hi > lo ? hi : lo);
         P->c0[j] = start < P->lo[j] ? P->lo[j] : start > P->hi[j] ? P->hi[j] : start;
-        P->logp[j] = P->lo[j] > 0;
+        P->logp[j] = !o->normal_priors && P->lo[j] > 0;
         if (P->logp[j]) {
             P->lsig[j] = log(P->hi[j] / P->lo[j]) / 4;
             if (P->lsig[j] < MIN_LSIG)
@@ -563,6 +563,7 @@ static gicsim_status setup(calib_problem *P, const gicsim_mb_config *base,
         fc->prior_hi = P->hi[j];
         fc->prior_centre = P->c0[j];
         fc->prior_sigma = P->sigma[j];
+        fc->prior_log = P->logp[j];
     }
     out->n_free = P->n;
     return GICSIM_OK;

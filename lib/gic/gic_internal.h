@@ -292,6 +292,7 @@ void vlpi_vpe_doorbell(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t doorbe
 void vsgi_config(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid, uint8_t prio,
                  bool group1, bool enable);
 void vsgi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid);
+void vsgi_clear_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid);
 /* Used by vcpu_interface.c: the resident vPE's highest-priority pending
  * enabled vLPI/vSGI of PE `pe` (false if none), and its acknowledge (the
  * pending bit clears; vLPIs have no active state). */

@@ -173,6 +173,9 @@ static void its_deliver(gicsim_engine *e, void *ctx, uint64_t arg)
     case MSG_VSGI_SET:
         vsgi_set_pending(g, m.pe, m.vpt, m.intid);
         break;
+    case MSG_VSGI_CLEAR:
+        vsgi_clear_pending(g, m.pe, m.vpt, m.intid);
+        break;
     }
 }
 

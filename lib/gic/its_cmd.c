@@ -401,7 +401,7 @@ static int cmd_vpe_op(gic_its *its, cmd_ctx *c)
                                  .enable = (c->dw[0] >> 8) & 1u});
         if ((c->dw[0] >> 9) & 1u)
             its_stage(its,
-                      (its_msg){.kind = MSG_VLPI_CLEAR, .pe = v.pe, .vpt = v.vpt, .intid = vintid});
+                      (its_msg){.kind = MSG_VSGI_CLEAR, .pe = v.pe, .vpt = v.vpt, .intid = vintid});
         break;
     }
     }

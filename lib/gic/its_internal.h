@@ -65,7 +65,8 @@ typedef enum msg_kind {
     MSG_VLPI_INVALL,
     MSG_VPE_DOORBELL,
     MSG_VSGI_CONFIG,
-    MSG_VSGI_SET
+    MSG_VSGI_SET,
+    MSG_VSGI_CLEAR
 } msg_kind;
 
 /* A message from the ITS to a redistributor (the arguments of one lpi.c or

@@ -515,6 +515,21 @@ void vsgi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid)
     vpe_changed(g, p);
 }
 
+/* The VSGI command with Clear=1 (GICv4.1, IHI 0069 "VSGI"; Linux
+ * its_build_vsgi_cmd): the vSGI's pending state is cleared, after the
+ * configuration the same command carries is applied. */
+void vsgi_clear_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid)
+{
+    (void)pe;
+    vpe *p = v41(g) && vintid < VSGI_COUNT ? vpe_find(g, vpt) : NULL;
+    if (!p || !p->sgi[vintid].pending)
+        return;
+    p->sgi[vintid].pending = false;
+    vsgi_sync(p, vintid);
+    vpe_touch(g, p);
+    vpe_changed(g, p);
+}
+
 #if GICSIM_INV_ENABLED
 /* The invariant checker: p->sgi_live matches the vSGIs' own state. */
 static void check_sgi_live(gicsim_gic *g, const vpe *p)

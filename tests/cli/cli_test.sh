@@ -152,6 +152,10 @@ check "a different seed gives different arrivals" sh -c '! cmp -s d1.csv d3.csv'
 status_is 0 "a passing script" "$GICSIM" script "$SRC/tests/scenario/scripts/pass.yaml"
 status_is 1 "a failing expectation" "$GICSIM" script "$SRC/tests/scenario/scripts/fail.yaml"
 check "the failure names the step and both values" grep -q "step 5 (line 10): .*expected 0x28, got 0x3ff" err.txt
+status_is 1 "--all runs every step" "$GICSIM" script --all "$SRC/tests/scenario/scripts/fail.yaml"
+check "--all prints each failure and a summary" grep -q "1 of 7 steps failed; first: step 5 (line 10)" err.txt
+status_is 0 "the shipped ITS and GICv4 scripts" "$GICSIM" script --all \
+    "$SRC/tests/scenario/scripts/its-trigger.yaml" "$SRC/tests/scenario/scripts/gicv41-vsgi.yaml"
 
 # ---- microbench and calibrate ------------------------------------------------------------
 MB_TESTS="hvc mmio_read_user mmio_read_vgic eoi ipi ipi_hw lpi timer_10ms timer_bm timer_vm vcpu_load doorbell_enable msi_inject"

@@ -6,7 +6,10 @@
  *   an input that schedules millions of events (a 1 ps period, say) stays
  *   fast; an input that keeps firing events without simulated time advancing
  *   is a livelock (a hang in a real run) and aborts;
- * - FZ_CHECK: an oracle that aborts the run (libFuzzer saves the input).
+ * - FZ_CHECK: an oracle that aborts the run (libFuzzer saves the input);
+ * - fz_text (the input as a string), fz_check_diag, and
+ *   LLVMFuzzerInitialize for the harnesses that load
+ *   platform presets (GICSIM_FUZZ_PLATFORM_PATH).
  *
  * See docs/fuzzing.md. */
 #ifndef GICSIM_FUZZ_COMMON_H
@@ -15,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <gicsim/gicsim.h>
 
@@ -171,5 +176,40 @@ static inline void fz_check_system_invariants(gicsim_system *sys)
     (void)sys;
 #endif
 }
+
+/* The input as a NUL-terminated text (malloc'd; free() it), or NULL when it
+ * is longer than `max` bytes (not worth parsing) or memory runs out. */
+static inline char *fz_text(const uint8_t *data, size_t size, size_t max)
+{
+    char *text = size > max ? NULL : malloc(size + 1);
+    if (text) {
+        memcpy(text, data, size);
+        text[size] = '\0';
+    }
+    return text;
+}
+
+/* A loader's diagnostic: its strings are NUL-terminated within their arrays. */
+static inline void fz_check_diag(const gicsim_diag *d)
+{
+    FZ_CHECK(memchr(d->file, '\0', sizeof d->file));
+    FZ_CHECK(memchr(d->key, '\0', sizeof d->key));
+    FZ_CHECK(memchr(d->message, '\0', sizeof d->message));
+}
+
+/* Harnesses whose inputs name platform presets (fuzz_scenario, fuzz_script)
+ * are compiled with GICSIM_FUZZ_PLATFORM_PATH, the shipped and the test
+ * preset directories, and point $GICSIM_PLATFORM_PATH there before the
+ * first input. */
+#ifdef GICSIM_FUZZ_PLATFORM_PATH
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    setenv("GICSIM_PLATFORM_PATH", GICSIM_FUZZ_PLATFORM_PATH, 1);
+    return 0;
+}
+#endif
 
 #endif

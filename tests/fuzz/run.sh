@@ -10,9 +10,11 @@
 #   -o OUTDIR   working corpora (OUTDIR/corpus/HARNESS, new inputs go here)
 #               and crash artifacts (OUTDIR/artifacts/HARNESS/); default
 #               BINDIR/fuzz-out
-#   HARNESS     fuzz_scenario fuzz_trace fuzz_its fuzz_registers (default: all)
+#   HARNESS     fuzz_scenario fuzz_trace fuzz_its fuzz_registers fuzz_script
+#               (default: all)
 #
-# The seed corpus tests/fuzz/corpus/HARNESS is read, never written. Extra
+# The seed corpus tests/fuzz/corpus/HARNESS is read, never written; so are, for
+# fuzz_script, the shipped scripts in tests/scenario/scripts (and bad/). Extra
 # libFuzzer flags can be given in $FUZZ_FLAGS. Exits non-zero if a harness
 # found a crash, a leak or a timeout (the input is in the artifacts directory).
 set -u
@@ -30,12 +32,12 @@ while getopts t:r:b:o:h opt; do
     r) runs=$OPTARG ;;
     b) bindir=$OPTARG ;;
     o) outdir=$OPTARG ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    *) sed -n '2,19p' "$0"; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
 [ -n "$outdir" ] || outdir=$bindir/fuzz-out
-harnesses=${*:-fuzz_scenario fuzz_trace fuzz_its fuzz_registers}
+harnesses=${*:-fuzz_scenario fuzz_trace fuzz_its fuzz_registers fuzz_script}
 
 # Largest input per harness (each harness also ignores bigger ones).
 max_len() {
@@ -44,6 +46,7 @@ max_len() {
     fuzz_trace) echo 8192 ;;
     fuzz_its) echo 4096 ;;
     fuzz_registers) echo 2048 ;;
+    fuzz_script) echo 8192 ;;
     *) echo 4096 ;;
     esac
 }
@@ -58,12 +61,14 @@ for h in $harnesses; do
     mkdir -p "$outdir/corpus/$h" "$outdir/artifacts/$h"
     dict=
     [ -f "$here/dict/$h.dict" ] && dict=-dict=$here/dict/$h.dict
+    seeds=
+    [ "$h" = fuzz_script ] && seeds=$src/tests/scenario/scripts
     echo "== $h: ${time}s${runs:+, at most $runs runs}"
     # shellcheck disable=SC2086
     "$exe" -max_total_time="$time" ${runs:+-runs=$runs} -max_len="$(max_len "$h")" \
         -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$outdir/artifacts/$h/" $dict ${FUZZ_FLAGS:-} \
-        "$outdir/corpus/$h" "$here/corpus/$h" 2>"$outdir/$h.log"
+        "$outdir/corpus/$h" "$here/corpus/$h" $seeds 2>"$outdir/$h.log"
     rc=$?
     grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' \
         "$outdir/$h.log" | sed 's/^/   /'
