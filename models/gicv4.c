@@ -514,11 +514,27 @@ static void its_wait(gicsim_system *s, sys_pe *pe, uint64_t target)
         pe_next(s, pe, s->c[GICSIM_COST_GIC_MMIO], its_wait, target);
 }
 
+/* its_wait_vpt_parse_complete (from its_commit_vpe, or from the load with
+ * kvm.vpt_wait: load): read GICR_VPENDBASER until Dirty clears, waiting
+ * kvm.vpt_poll_delay between reads. */
+static void vpe_dirty_poll(gicsim_system *s, sys_pe *pe, uint64_t arg)
+{
+    (void)arg;
+    uint64_t vpend = 0;
+    gicsim_gicr_read(s->gic, pe->id, GICR_VPENDBASER, 8, &vpend);
+    if (vpend & GICSIM_GICR_VPENDBASER_DIRTY) {
+        pe_next(s, pe, s->cfg.kvm.vpt_poll_delay + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll, 0);
+        return;
+    }
+    pe->vcpu->vpe_ready = true;
+}
+
 /* vgic_v4_load -> its_make_vpe_resident: GICR_VPROPBASER and
  * GICR_VPENDBASER.Valid=1 on this PE's redistributor, which starts parsing
  * the VPT (Dirty reads 1 for vpt_scan). KVM does not wait here: the first
  * entry after the load does (gicv4_vpe_commit), so the parse overlaps the
- * rest of the load and the run loop. GICv4.0: a doorbell left pending
+ * rest of the load and the run loop; before Linux 5.11 (kvm.vpt_wait: load)
+ * it read GICR_VPENDBASER right away until Dirty cleared. GICv4.0: a doorbell left pending
  * while the vPE was away is cleared (irq_set_irqchip_state PENDING false:
  * GICR_CLRLPIR). */
 static void vpe_resident(gicsim_system *s, sys_pe *pe, uint64_t arg)
@@ -534,7 +550,10 @@ static void vpe_resident(gicsim_system *s, sys_pe *pe, uint64_t arg)
         gicsim_gicr_write(s->gic, v->vpe_pe, GICSIM_GICR_CLRLPIR, 8, v->doorbell_lpi);
         c += s->c[GICSIM_COST_GIC_MMIO];
     }
-    pe_next(s, pe, c, NULL, 0);
+    if (s->cfg.kvm.vpt_wait == GICSIM_VPT_WAIT_LOAD)
+        pe_next(s, pe, c + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll, 0); /* the first read */
+    else
+        pe_next(s, pe, c, NULL, 0);
 }
 
 /* Load. A vCPU that runs on another PE than its vPE is mapped to first moves
@@ -558,25 +577,19 @@ void gicv4_vpe_load(gicsim_system *s, sys_pe *pe)
     pe_next(s, pe, 0, vpe_resident, 0);
 }
 
-/* its_commit_vpe -> its_wait_vpt_parse_complete: read GICR_VPENDBASER until
- * Dirty clears, waiting kvm.vpt_poll_delay between reads. */
-static void vpe_dirty_poll(gicsim_system *s, sys_pe *pe, uint64_t arg)
+/* Decided when the flush gets there, not when it is queued: with
+ * kvm.vpt_wait: load the load's own poll has made the vPE ready by then. */
+static void vpe_commit(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
     (void)arg;
-    uint64_t vpend = 0;
-    gicsim_gicr_read(s->gic, pe->id, GICR_VPENDBASER, 8, &vpend);
-    if (vpend & GICSIM_GICR_VPENDBASER_DIRTY) {
-        pe_next(s, pe, s->cfg.kvm.vpt_poll_delay + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll, 0);
-        return;
-    }
-    pe->vcpu->vpe_ready = true;
+    if (!pe->vcpu->vpe_ready)
+        pe_next(s, pe, s->c[GICSIM_COST_VPE_COMMIT] + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll,
+                0);
 }
 
 void gicv4_vpe_commit(gicsim_system *s, sys_pe *pe)
 {
-    if (pe->vcpu->vpe_ready)
-        return;
-    pe_next(s, pe, s->c[GICSIM_COST_VPE_COMMIT] + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll, 0);
+    pe_next(s, pe, 0, vpe_commit, 0);
 }
 
 /* Linux's wait_for_syncr: GICR_SYNCR read until Busy clears (each read

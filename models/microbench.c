@@ -84,6 +84,7 @@ void gicsim_mb_config_init(gicsim_mb_config *cfg)
     gicsim_timing_init(&cfg->timing);
     cfg->vhe = true;
     gicsim_kvm_config_init(&cfg->kvm);
+    cfg->gic = GICSIM_GICV3;
 }
 
 void gicsim_mb_result_free(gicsim_mb_result *r)
@@ -286,6 +287,13 @@ static void mb_begin(gicsim_system *s, mb_state *m)
         pe_run(s, v->pe);
 }
 
+#define MB_MAX_VCPUS 512u
+
+static uint32_t mb_vcpus(const gicsim_mb_config *cfg)
+{
+    return cfg->vcpus ? cfg->vcpus : 2u;
+}
+
 static gicsim_status build_system(const gicsim_mb_config *cfg, gicsim_gic_version version,
                                   const char *policy, gicsim_system **out)
 {
@@ -294,7 +302,7 @@ static gicsim_status build_system(const gicsim_mb_config *cfg, gicsim_gic_versio
     sc.timing = cfg->timing;
     sc.vhe = cfg->vhe;
     sc.kvm = cfg->kvm;
-    sc.gic.num_pes = 2;
+    sc.gic.num_pes = mb_vcpus(cfg);
     sc.gic.version = version;
     sc.gic.its = true;
     gicsim_status st = gicsim_system_create(&sc, out);
@@ -302,7 +310,7 @@ static gicsim_status build_system(const gicsim_mb_config *cfg, gicsim_gic_versio
         return st;
     gicsim_vm_config vc;
     gicsim_vm_config_init(&vc);
-    vc.num_vcpus = 2;
+    vc.num_vcpus = mb_vcpus(cfg);
     vc.policy = policy;
     vc.guest_busy = true; /* both vCPUs spin (cpu_relax loops), never WFI */
     vc.pinned = true;
@@ -314,7 +322,8 @@ static gicsim_status build_system(const gicsim_mb_config *cfg, gicsim_gic_versio
     return st;
 }
 
-static gicsim_status add_source(gicsim_system *s, gicsim_mb_test test, uint32_t *src)
+static gicsim_status add_source(gicsim_system *s, gicsim_mb_test test, uint32_t last,
+                                uint32_t *src)
 {
     gicsim_source_config c;
     gicsim_source_config_init(&c);
@@ -328,6 +337,7 @@ static gicsim_status add_source(gicsim_system *s, gicsim_mb_test test, uint32_t 
         c.kind = GICSIM_SRC_SGI;
         c.intid = MB_IPI_SGI;
         c.sender_vcpu = 0;
+        c.vcpu = last;
         break;
     case GICSIM_MB_LPI:
         c.kind = GICSIM_SRC_MSI;
@@ -356,8 +366,13 @@ static gicsim_status run_kut(const gicsim_mb_config *cfg, gicsim_mb_test test,
 {
     const char *policy = test == GICSIM_MB_IPI_HW ? "gicv41-vsgi"
                          : test == GICSIM_MB_LPI  ? "vlpi-emulated"
-                                                  : "eoi-split";
-    gicsim_gic_version version = test == GICSIM_MB_IPI_HW ? GICSIM_GICV4_1 : GICSIM_GICV3;
+                         : cfg->gic != GICSIM_GICV3 ? "gicv4-direct"
+                                                    : "eoi-split";
+    gicsim_gic_version version = test == GICSIM_MB_IPI_HW ? GICSIM_GICV4_1 : cfg->gic;
+    uint32_t vcpus = mb_vcpus(cfg);
+    if (vcpus < 2 || vcpus > MB_MAX_VCPUS ||
+        (cfg->gic != GICSIM_GICV3 && cfg->gic != GICSIM_GICV4_0 && cfg->gic != GICSIM_GICV4_1))
+        return GICSIM_E_INVAL;
     uint32_t n = cfg->iterations ? cfg->iterations : 1024u;
     if (test == GICSIM_MB_TIMER_10MS && n > 64)
         n = 64;
@@ -366,12 +381,12 @@ static gicsim_status run_kut(const gicsim_mb_config *cfg, gicsim_mb_test test,
     if (st != GICSIM_OK)
         return st;
     mb_state m = {.s = s, .test = test, .n_total = n + MB_WARMUP};
-    if ((st = add_source(s, test, &m.src)) != GICSIM_OK) {
+    if ((st = add_source(s, test, vcpus - 1, &m.src)) != GICSIM_OK) {
         gicsim_system_destroy(s);
         return st;
     }
     m.v0 = &s->vms[0]->vcpus[0];
-    m.v1 = &s->vms[0]->vcpus[1];
+    m.v1 = &s->vms[0]->vcpus[test == GICSIM_MB_IPI || test == GICSIM_MB_IPI_HW ? vcpus - 1 : 1];
     if (test == GICSIM_MB_TIMER_10MS)
         m.v0->timer_armed = false;
     s->on_guest_ack = on_ack;

@@ -25,6 +25,7 @@ void gicsim_kvm_config_init(gicsim_kvm_config *cfg)
     if (!cfg)
         return;
     cfg->sgi_lookup = GICSIM_SGI_LOOKUP_MPIDR_TABLE;
+    cfg->vpt_wait = GICSIM_VPT_WAIT_COMMIT;
     cfg->vpt_poll_delay = GICSIM_US(1);
 }
 

@@ -123,13 +123,14 @@ static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
     fprintf(f, "\nvhe: %s\n", cfg->vhe ? "true" : "false");
     gicsim_kvm_config kdef;
     gicsim_kvm_config_init(&kdef);
-    if (cfg->kvm.sgi_lookup != kdef.sgi_lookup || cfg->kvm.vpt_poll_delay != kdef.vpt_poll_delay) {
+    if (cfg->kvm.sgi_lookup != kdef.sgi_lookup || cfg->kvm.vpt_poll_delay != kdef.vpt_poll_delay ||
+        cfg->kvm.vpt_wait != kdef.vpt_wait) {
         unsigned long long t = cfg->kvm.vpt_poll_delay;
         const char *unit = t % 1000000 == 0 ? "us" : t % 1000 == 0 ? "ns" : "ps";
         unsigned long long div = t % 1000000 == 0 ? 1000000 : t % 1000 == 0 ? 1000 : 1;
-        fprintf(f, "kvm:\n  sgi_lookup: %s\n  vpt_poll_delay: %llu%s\n",
+        fprintf(f, "kvm:\n  sgi_lookup: %s\n  vpt_poll_delay: %llu%s\n  vpt_wait: %s\n",
                 cfg->kvm.sgi_lookup == GICSIM_SGI_LOOKUP_VCPU_WALK ? "vcpu-walk" : "mpidr-table",
-                t / div, unit);
+                t / div, unit, cfg->kvm.vpt_wait == GICSIM_VPT_WAIT_LOAD ? "load" : "commit");
     }
     fputs("clocks:\n", f);
     for (int d = 0; d < GICSIM_CLK__COUNT; d++) {

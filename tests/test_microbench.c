@@ -264,6 +264,21 @@ static void test_host_steps_exact(void **state)
     double polls = waited / poll;
     assert_true(polls >= 1 && polls == (double)(uint64_t)polls);
     assert_true(load + waited > 100000 && load + waited - poll <= 100000 + load);
+
+    /* Before Linux 5.11 (kvm.vpt_wait: load) the first read of
+     * GICR_VPENDBASER follows its write inside the load, with no vpe_commit
+     * at the flush; */
+    cfg.kvm.vpt_wait = GICSIM_VPT_WAIT_LOAD;
+    cfg.timing.cycles[GICSIM_COST_VPT_SCAN] = 1;
+    double early = load - C(VPE_COMMIT);
+    assert_true(run(c, GICSIM_MB_VCPU_LOAD, NULL) == early);
+    /* a parse in progress is waited for there, in whole polls, and the flush
+     * no longer overlaps it: never shorter than the wait at the flush. */
+    cfg.timing.cycles[GICSIM_COST_VPT_SCAN] = 100000;
+    double waited_load = run(c, GICSIM_MB_VCPU_LOAD, NULL) - early;
+    polls = waited_load / poll;
+    assert_true(polls >= 1 && polls == (double)(uint64_t)polls);
+    assert_true(early + waited_load >= load + waited);
 }
 
 /* Each cost moves exactly the tests whose path has it. */

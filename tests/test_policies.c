@@ -183,7 +183,7 @@ static void test_retrigger_storm_only_without_mask(void **state)
     assert_true(n10.lat_min > GICSIM_US(10));
     assert_int_equal(n5.maint, 1);
     assert_int_equal(n10.maint, 1);
-    assert_true(n5.irq > 5.0);
+    assert_true(n5.irq > 2.0); /* a storm: several exits where the others take one */
     /* Twice the hold, about twice the exits. */
     assert_true(n10.irq > 1.6 * n5.irq);
     assert_true(n10.irq < 2.4 * n5.irq);

@@ -574,7 +574,7 @@ static void test_overrides_apply(void **state)
         "vms.1.pes.first=4",
         "vms.1.policy=trap-inject",
         "gic.sockets=2",
-        "platform_overrides.kvm={sgi_lookup: vcpu-walk, vpt_poll_delay: 10us}",
+        "platform_overrides.kvm={sgi_lookup: vcpu-walk, vpt_poll_delay: 10us, vpt_wait: load}",
     };
     size_t n = sizeof ov / sizeof ov[0];
     gicsim_scenario *sc = load_ok(data_path("good/nic-level.yaml"), ov, n);
@@ -598,6 +598,8 @@ static void test_overrides_apply(void **state)
     assert_ju64(r, "platform.kvm.vpt_poll_delay_ps", 10000000);
     assert_jstr(r, "platform_overrides.kvm.sgi_lookup", "vcpu-walk");
     assert_ju64(r, "platform_overrides.kvm.vpt_poll_delay_ps", 10000000);
+    assert_jstr(r, "platform.kvm.vpt_wait", "load");
+    assert_jstr(r, "platform_overrides.kvm.vpt_wait", "load");
     assert_jstr(r, "sources.1.arrival.period", "20us");
     assert_jstr(r, "description", "quoted: text");
     yt_free(r);
@@ -655,6 +657,11 @@ static void test_override_errors(void **state)
          "platform_overrides.kvm.sgi_lookup",
          "mpidr-table"},
         {{"platform_overrides.kvm.walk=1"}, 1, 24, "platform_overrides.kvm.walk", "unknown key"},
+        {{"platform_overrides.kvm.vpt_wait=later"},
+         1,
+         33,
+         "platform_overrides.kvm.vpt_wait",
+         "commit"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const ov_case *c = &cases[i];

@@ -26,7 +26,7 @@ static void test_init_defaults(void **state)
     /* The documented values of the cost table. */
     assert_int_equal(t.cycles[GICSIM_COST_DIST_TO_REDIST], 20);
     assert_int_equal(t.cycles[GICSIM_COST_REDIST_TO_CPUIF], 10);
-    assert_int_equal(t.cycles[GICSIM_COST_SGI_ROUTE], 150);
+    assert_int_equal(t.cycles[GICSIM_COST_SGI_ROUTE], 290);
     assert_int_equal(t.cycles[GICSIM_COST_ICC_IAR_READ], 45);
     assert_int_equal(t.cycles[GICSIM_COST_ICC_EOIR_WRITE], 40);
     assert_int_equal(t.cycles[GICSIM_COST_ICC_SYSREG], 15);
@@ -113,7 +113,7 @@ static void test_timing_ps_domains(void **state)
     /* Defaults: GIC costs at 1 GHz (1 ns per cycle), CPU costs at 3 GHz. */
     assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_DIST_TO_REDIST), 20000);
     assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_REDIST_TO_CPUIF), 10000);
-    assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_SGI_ROUTE), 150000);
+    assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_SGI_ROUTE), 290000);
     assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_EXC_TO_EL2), 20000); /* 60 / 3 GHz */
     assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_ICC_IAR_READ), 15000);
     assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_ICC_SYSREG), 5000);
@@ -121,7 +121,7 @@ static void test_timing_ps_domains(void **state)
     /* Changing one domain's clock changes exactly the costs of that domain. */
     t.clock_hz[GICSIM_CLK_GIC] = 500000000ull; /* 2 ns per cycle */
     assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_DIST_TO_REDIST), 40000);
-    assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_SGI_ROUTE), 300000);
+    assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_SGI_ROUTE), 580000);
     assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_EXC_TO_EL2), 20000);
     t.clock_hz[GICSIM_CLK_CPU] = 2000000000ull;
     assert_int_equal(gicsim_timing_ps(&t, GICSIM_COST_EXC_TO_EL2), 30000);

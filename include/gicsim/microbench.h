@@ -90,6 +90,19 @@ typedef struct gicsim_mb_config {
      * runs at most 64) or, for timer_bm/timer_vm, the number of 200 us periods
      * (0: the default, 5000 = 1 s; seed 004 ran 20 s = 100000). */
     uint32_t iterations;
+    /* vCPUs of the kvm-unit-tests VM, each pinned on its own PE (0: 2;
+     * 2..512). ipi sends to the last one: kvm-unit-tests sends to vCPU 1,
+     * the 64-vCPU measurements of KVM's SGI target lookup patched the test
+     * to send to the last vCPU. */
+    uint32_t vcpus;
+    /* The host's GIC as KVM uses it for the kvm-unit-tests VM: GICSIM_GICV3
+     * (the default; also a GICv4 host booted without kvm-arm.vgic_v4_enable),
+     * or GICSIM_GICV4_0 / GICSIM_GICV4_1: KVM gives every vCPU a vPE
+     * (vgic_v4_init), made resident at each vcpu_load and non-resident at
+     * each vcpu_put, so every exit to user space pays the residency (policy
+     * gicv4-direct). ipi_hw always runs on GICv4.1 (gicv41-vsgi), lpi on the
+     * emulated ITS. */
+    gicsim_gic_version gic;
 } gicsim_mb_config;
 
 /* Timing of gicsim_timing_init, VHE, default iterations. */

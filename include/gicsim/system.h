@@ -40,6 +40,16 @@ typedef enum gicsim_sgi_lookup {
                                           the target's index (sgi_vcpu_walk per vCPU) */
 } gicsim_sgi_lookup;
 
+/* When KVM waits for the redistributor to have parsed a vPE's pending table
+ * (GICR_VPENDBASER.Dirty) after making the vPE resident. */
+typedef enum gicsim_vpt_wait {
+    GICSIM_VPT_WAIT_COMMIT = 0, /* Linux 5.11 and later (57e3cebd022f): at the first flush after
+                                   the load (vgic_v4_commit), so the parse overlaps the rest of
+                                   the load and the run loop */
+    GICSIM_VPT_WAIT_LOAD = 1    /* before: inside vgic_v4_load, right after the GICR_VPENDBASER
+                                   write (its_wait_vpt_parse_complete) */
+} gicsim_vpt_wait;
+
 /* The host software's behaviour where KVM versions differ (a platform
  * setting; docs/virtualization.md). */
 typedef struct gicsim_kvm_config {
@@ -49,6 +59,7 @@ typedef struct gicsim_kvm_config {
      * first entry after a load (its_wait_vpt_parse_complete's poll delay);
      * default 1 us. */
     gicsim_time_t vpt_poll_delay;
+    gicsim_vpt_wait vpt_wait; /* default GICSIM_VPT_WAIT_COMMIT */
 } gicsim_kvm_config;
 
 GICSIM_API void gicsim_kvm_config_init(gicsim_kvm_config *cfg);

@@ -34,7 +34,7 @@ typedef enum gicsim_clock_domain {
       "the distributor forwards an SPI state change to the target redistributor")                  \
     M(X, REDIST_TO_CPUIF, GIC, 10, 3, 60, "redist_to_cpuif",                                       \
       "a redistributor presents its highest-priority pending interrupt to the CPU interface")      \
-    M(X, SGI_ROUTE, GIC, 150, 30, 800, "sgi_route",                                                \
+    M(X, SGI_ROUTE, GIC, 290, 30, 800, "sgi_route",                                                \
       "a physical SGI travels from the sender's CPU interface to each target redistributor")       \
     M(X, SOCKET_HOP, GIC, 100, 20, 600, "socket_hop",                                              \
       "extra time of a GIC message or an ITS table read that crosses to another socket")           \
@@ -75,19 +75,19 @@ typedef enum gicsim_clock_domain {
     M(X, SYSCALL, CPU, 400, 150, 1200, "syscall",                                                  \
       "one system call's entry and return, its handler aside (el0_svc, invoke_syscall, "           \
       "ret_to_user)")                                                                              \
-    M(X, GUEST_STATE_SAVE, CPU, 350, 100, 900, "guest_state_save",                                 \
+    M(X, GUEST_STATE_SAVE, CPU, 245, 100, 900, "guest_state_save",                                 \
       "after an exit: the guest's registers saved and the host's restored (__guest_exit, "         \
       "fixup_guest_exit, sysreg_save_guest_state_vhe, __deactivate_traps)")                        \
-    M(X, GUEST_STATE_RESTORE, CPU, 300, 100, 900, "guest_state_restore",                           \
+    M(X, GUEST_STATE_RESTORE, CPU, 210, 100, 900, "guest_state_restore",                           \
       "before an entry: the host's registers saved and the guest's restored "                      \
       "(sysreg_save_host_state_vhe, __activate_traps, sysreg_restore_guest_state_vhe)")            \
     M(X, WORLD_SWITCH, CPU, 800, 200, 3000, "world_switch",                                        \
       "without VHE: the EL1 context switched between host and guest at EL2, each direction "       \
       "(__sysreg_save_state_nvhe, __sysreg_restore_state_nvhe, stage 2, traps)")                   \
-    M(X, RUN_LOOP, CPU, 400, 80, 1500, "run_loop",                                                 \
+    M(X, RUN_LOOP, CPU, 280, 80, 1500, "run_loop",                                                 \
       "one pass of KVM's run loop between an exit and the next entry (kvm_arch_vcpu_ioctl_run: "   \
       "requests, preemption and IRQ windows, exit checks)")                                        \
-    M(X, HANDLE_EXIT, CPU, 100, 30, 400, "handle_exit",                                            \
+    M(X, HANDLE_EXIT, CPU, 70, 30, 400, "handle_exit",                                             \
       "dispatching a trap exit (handle_exit, handle_trap_exceptions, arm_exit_handlers[EC])")      \
     M(X, AP_LIST_ENTRY, CPU, 20, 5, 100, "ap_list_entry",                                          \
       "one entry of a vCPU's software pending list walked at a flush or a sync "                   \
@@ -108,7 +108,7 @@ typedef enum gicsim_clock_domain {
       "smp_send_reschedule)")                                                                      \
     M(X, IPI_HANDLER, CPU, 100, 30, 500, "ipi_handler",                                            \
       "the host's reschedule IPI handler (do_handle_IPI, scheduler_ipi)")                          \
-    M(X, HVC_HANDLE, CPU, 120, 30, 500, "hvc_handle",                                              \
+    M(X, HVC_HANDLE, CPU, 85, 30, 500, "hvc_handle",                                               \
       "dispatching a hypercall (handle_hvc, kvm_smccc_call_handler)")                              \
     M(X, SYSREG_TRAP, CPU, 150, 50, 600, "sysreg_trap",                                            \
       "a trapped system register access: decode and table lookup (kvm_handle_sys_reg, "            \
@@ -148,7 +148,7 @@ typedef enum gicsim_clock_domain {
     M(X, GIC_MMIO, CPU, 150, 50, 800, "gic_mmio",                                                  \
       "the host's access to a GIC or device MMIO register (mask, unmask, resample, GITS_SGIR, "    \
       "GICR_VPENDBASER)")                                                                          \
-    M(X, HOST_IRQ_ENTRY, CPU, 350, 80, 1000, "host_irq_entry",                                     \
+    M(X, HOST_IRQ_ENTRY, CPU, 800, 150, 1800, "host_irq_entry",                                    \
       "the host kernel's interrupt entry and exit around the handler (gic_handle_irq, irq_enter, " \
       "irq_exit)")                                                                                 \
     M(X, ICC_IAR_READ, CPU, 45, 10, 150, "icc_iar_read",                                           \

@@ -298,10 +298,17 @@ const char *sc_sgi_lookup_name(gicsim_sgi_lookup l)
     return (unsigned)l < 2 ? sgi_lookup_names[l] : "?";
 }
 
+static const char *const vpt_wait_names[] = {"commit", "load", NULL};
+
+const char *sc_vpt_wait_name(gicsim_vpt_wait w)
+{
+    return (unsigned)w < 2 ? vpt_wait_names[w] : "?";
+}
+
 gicsim_status sc_platform_apply_kvm(const yt_node *kvm, const char *path, gicsim_kvm_config *k,
                                     const sc_platform_set *set, gicsim_diag *d)
 {
-    static const char *const kvm_keys[] = {"sgi_lookup", "vpt_poll_delay", NULL};
+    static const char *const kvm_keys[] = {"sgi_lookup", "vpt_poll_delay", "vpt_wait", NULL};
     char kp[256], sub[256];
     yt_path(kp, sizeof kp, path, "kvm");
     TRY(yt_check_map(kvm, kp, kvm_keys, d));
@@ -313,6 +320,15 @@ gicsim_status sc_platform_apply_kvm(const yt_node *kvm, const char *path, gicsim
         k->sgi_lookup = (gicsim_sgi_lookup)idx;
         if (set && set->sgi_lookup)
             *set->sgi_lookup = true;
+    }
+    v = yt_map_get(kvm, "vpt_wait");
+    if (v) {
+        unsigned idx;
+        yt_path(sub, sizeof sub, kp, "vpt_wait");
+        TRY(yt_get_enum(v, sub, vpt_wait_names, &idx, d));
+        k->vpt_wait = (gicsim_vpt_wait)idx;
+        if (set && set->vpt_wait)
+            *set->vpt_wait = true;
     }
     bool present = false;
     TRY(yt_opt_time(kvm, kp, "vpt_poll_delay", &k->vpt_poll_delay, &present, d));

@@ -134,12 +134,12 @@ static gicsim_status parse_run(gicsim_scenario *sc, const yt_node *root, gicsim_
     return GICSIM_OK;
 }
 
-/* `microbench: {tests: [NAME, ...], iterations: N}`: the calibration
+/* `microbench: {tests: [NAME, ...], iterations: N, vcpus: N, gic: v3}`: the calibration
  * benchmarks (gicsim/microbench.h) on the scenario's platform; the file has
  * nothing else to simulate. */
 static gicsim_status parse_microbench(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d)
 {
-    static const char *const keys[] = {"tests", "iterations", NULL};
+    static const char *const keys[] = {"tests", "iterations", "vcpus", "gic", NULL};
     const yt_node *mb = yt_map_get(root, "microbench");
     TRY(yt_check_map(root, "", mb_top_keys, d));
     if (!yt_is_null(mb))
@@ -151,8 +151,14 @@ static gicsim_status parse_microbench(gicsim_scenario *sc, const yt_node *root, 
     if (!sc->mb_n)
         for (int t = 0; t < GICSIM_MB__COUNT; t++)
             sc->mb_tests[sc->mb_n++] = (gicsim_mb_test)t;
-    if (!yt_is_null(mb))
+    sc->mb_gic = GICSIM_GICV3;
+    if (!yt_is_null(mb)) {
         TRY(yt_opt_u32(mb, "microbench", "iterations", 1, 10000000, &sc->mb_iterations, NULL, d));
+        TRY(yt_opt_u32(mb, "microbench", "vcpus", 2, 512, &sc->mb_vcpus, NULL, d));
+        const yt_node *g = yt_map_get(mb, "gic");
+        if (g)
+            TRY(sc_parse_gic_version(g, "microbench.gic", &sc->mb_gic, d));
+    }
     return sc_parse_platform(sc, root, d);
 }
 
@@ -594,6 +600,7 @@ static void json_platform(jbuf *b, const gicsim_scenario *sc)
     jopen(b, "kvm", '{');
     jmember_str(b, "sgi_lookup", sc_sgi_lookup_name(p->kvm.sgi_lookup));
     jmember_u64(b, "vpt_poll_delay_ps", p->kvm.vpt_poll_delay);
+    jmember_str(b, "vpt_wait", sc_vpt_wait_name(p->kvm.vpt_wait));
     jclose(b, '}');
     jopen(b, "clocks", '{');
     for (int dmn = 0; dmn < GICSIM_CLK__COUNT; dmn++)
@@ -621,12 +628,14 @@ static void json_platform(jbuf *b, const gicsim_scenario *sc)
     jopen(b, "platform_overrides", '{');
     if (sc->ovr_vhe)
         jmember_bool(b, "vhe", p->vhe);
-    if (sc->ovr_sgi_lookup || sc->ovr_vpt_poll_delay) {
+    if (sc->ovr_sgi_lookup || sc->ovr_vpt_poll_delay || sc->ovr_vpt_wait) {
         jopen(b, "kvm", '{');
         if (sc->ovr_sgi_lookup)
             jmember_str(b, "sgi_lookup", sc_sgi_lookup_name(p->kvm.sgi_lookup));
         if (sc->ovr_vpt_poll_delay)
             jmember_u64(b, "vpt_poll_delay_ps", p->kvm.vpt_poll_delay);
+        if (sc->ovr_vpt_wait)
+            jmember_str(b, "vpt_wait", sc_vpt_wait_name(p->kvm.vpt_wait));
         jclose(b, '}');
     }
     jopen(b, "clocks", '{');
@@ -788,6 +797,8 @@ bool gicsim_scenario_microbench(const gicsim_scenario *sc, gicsim_mb_config *cfg
         cfg->vhe = sc->plat.vhe;
         cfg->kvm = sc->plat.kvm;
         cfg->iterations = sc->mb_iterations;
+        cfg->vcpus = sc->mb_vcpus;
+        cfg->gic = sc->mb_gic;
     }
     if (tests)
         memcpy(tests, sc->mb_tests, sc->mb_n * sizeof *tests);

@@ -19,8 +19,8 @@ gicsim_status sc_parse_platform(gicsim_scenario *sc, const yt_node *root, gicsim
     const yt_node *po = yt_map_get(root, "platform_overrides");
     if (po) {
         TRY(yt_check_map(po, "platform_overrides", override_keys, d));
-        sc_platform_set set = {&sc->ovr_vhe, sc->ovr_clock, sc->ovr_cost, &sc->ovr_sgi_lookup,
-                               &sc->ovr_vpt_poll_delay};
+        sc_platform_set set = {&sc->ovr_vhe,        sc->ovr_clock,           sc->ovr_cost,
+                               &sc->ovr_sgi_lookup, &sc->ovr_vpt_poll_delay, &sc->ovr_vpt_wait};
         TRY(sc_platform_apply_keys(
             po, "platform_overrides",
             (sc_platform_vals){&sc->plat.vhe, &sc->plat.timing, &sc->plat.kvm}, &set, d));
@@ -30,9 +30,19 @@ gicsim_status sc_parse_platform(gicsim_scenario *sc, const yt_node *root, gicsim
 
 /* ---- gic ------------------------------------------------------------------------------ */
 
-static const char *const gic_keys[] = {
-    "version",  "pes", "spis", "lrs",       "priority_bits", "pes_per_cluster", "security_disabled",
-    "one_of_n", "lpi_bits", "its", "its_cache", "sockets",       NULL};
+static const char *const gic_keys[] = {"version",
+                                       "pes",
+                                       "spis",
+                                       "lrs",
+                                       "priority_bits",
+                                       "pes_per_cluster",
+                                       "security_disabled",
+                                       "one_of_n",
+                                       "lpi_bits",
+                                       "its",
+                                       "its_cache",
+                                       "sockets",
+                                       NULL};
 static const char *const gic_versions[] = {"v3", "v4.0", "v4.1", NULL};
 static const gicsim_gic_version gic_version_vals[] = {GICSIM_GICV3, GICSIM_GICV4_0, GICSIM_GICV4_1};
 
@@ -44,6 +54,15 @@ const char *sc_gic_version_name(gicsim_gic_version v)
     return "?";
 }
 
+gicsim_status sc_parse_gic_version(const yt_node *v, const char *path, gicsim_gic_version *out,
+                                   gicsim_diag *d)
+{
+    unsigned idx;
+    TRY(yt_get_enum(v, path, gic_versions, &idx, d));
+    *out = gic_version_vals[idx];
+    return GICSIM_OK;
+}
+
 gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config *cfg,
                            gicsim_diag *d)
 {
@@ -53,10 +72,8 @@ gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config
     TRY(yt_check_map(n, path, gic_keys, d));
     const yt_node *v = yt_map_get(n, "version");
     if (v) {
-        unsigned idx;
         yt_path(kp, sizeof kp, path, "version");
-        TRY(yt_get_enum(v, kp, gic_versions, &idx, d));
-        cfg->version = gic_version_vals[idx];
+        TRY(sc_parse_gic_version(v, kp, &cfg->version, d));
     }
     TRY(yt_opt_u32(n, path, "pes", 1, 4096, &cfg->num_pes, NULL, d));
     TRY(yt_opt_u32(n, path, "spis", 0, GICSIM_SPI_MAX + 1 - GICSIM_SPI_BASE, &cfg->num_spis, NULL,
@@ -77,8 +94,8 @@ gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config
     if (cfg->sockets > cfg->num_pes) {
         yt_path(kp, sizeof kp, path, "sockets");
         return yt_node_err(d, yt_map_get(n, "sockets"), kp,
-                           "%u sockets for %u PEs: every socket needs a PE",
-                           (unsigned)cfg->sockets, (unsigned)cfg->num_pes);
+                           "%u sockets for %u PEs: every socket needs a PE", (unsigned)cfg->sockets,
+                           (unsigned)cfg->num_pes);
     }
     return GICSIM_OK;
 }

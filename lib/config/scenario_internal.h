@@ -49,7 +49,7 @@ struct gicsim_scenario {
     char *name, *description;
     sc_platform plat;
     bool ovr_vhe, ovr_clock[GICSIM_CLK__COUNT], ovr_cost[GICSIM_COST__COUNT];
-    bool ovr_sgi_lookup, ovr_vpt_poll_delay;
+    bool ovr_sgi_lookup, ovr_vpt_poll_delay, ovr_vpt_wait;
     gicsim_gic_config gic;
     uint32_t kick_sgi, tick_ppi;
     sc_vm *vms;
@@ -65,6 +65,8 @@ struct gicsim_scenario {
     gicsim_mb_test mb_tests[GICSIM_MB__COUNT];
     size_t mb_n;
     uint32_t mb_iterations;
+    uint32_t mb_vcpus;          /* 0: the default (2) */
+    gicsim_gic_version mb_gic; /* the host GIC as KVM uses it */
 };
 
 /* ---- scenario_overrides.c ---------------------------------------------------------------- */

@@ -231,7 +231,7 @@ gicsim_status sc_platform_find(const char *name, const char *first_dir, const yt
 gicsim_status sc_platform_load_file(const char *path, sc_platform *out, gicsim_diag *diag);
 void sc_platform_free(sc_platform *p);
 /* What a preset or a scenario's platform_overrides sets: vhe, clocks, costs
- * and the host KVM's behaviour (kvm: sgi_lookup, vpt_poll_delay). */
+ * and the host KVM's behaviour (kvm: sgi_lookup, vpt_poll_delay, vpt_wait). */
 typedef struct sc_platform_vals {
     bool *vhe;
     gicsim_timing *timing;
@@ -242,7 +242,7 @@ typedef struct sc_platform_set {
     bool *vhe;
     bool *clock; /* [GICSIM_CLK__COUNT] */
     bool *cost;  /* [GICSIM_COST__COUNT] */
-    bool *sgi_lookup, *vpt_poll_delay;
+    bool *sgi_lookup, *vpt_poll_delay, *vpt_wait;
 } sc_platform_set;
 /* The keys of the mapping `map` at key path `path` into `vals`, recording
  * in `set` (may be NULL) which values it sets. */
@@ -253,6 +253,8 @@ gicsim_status sc_platform_apply_kvm(const yt_node *kvm, const char *path, gicsim
                                     const sc_platform_set *set, gicsim_diag *diag);
 /* The name of a kvm.sgi_lookup value ("mpidr-table", "vcpu-walk"). */
 const char *sc_sgi_lookup_name(gicsim_sgi_lookup l);
+/* The name of a kvm.vpt_wait value ("commit", "load"). */
+const char *sc_vpt_wait_name(gicsim_vpt_wait w);
 /* A sequence of micro-bench test names at `path` (no repeats) into tests
  * (room for GICSIM_MB__COUNT). */
 gicsim_status sc_parse_tests(const yt_node *n, const char *path, gicsim_mb_test *tests,
@@ -274,5 +276,8 @@ gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config
                            gicsim_diag *diag);
 /* The name of a GIC version in the file syntax: "v3", "v4.0", "v4.1". */
 const char *sc_gic_version_name(gicsim_gic_version v);
+/* A GIC version in the file syntax at key path `path` into *out. */
+gicsim_status sc_parse_gic_version(const yt_node *v, const char *path, gicsim_gic_version *out,
+                                   gicsim_diag *d);
 
 #endif
