@@ -59,6 +59,10 @@ struct gicv4_host {
      * vlpis_set / vsgis_set landings they have been matched with. */
     flight_fifo vlpi_flight, vsgi_flight;
     uint64_t vlpis_seen, vsgis_seen;
+    /* The redistributors report the VPT parse (GICR_TYPER.Dirty): Linux's
+     * has_vpend_valid_dirty, without which its_wait_vpt_parse_complete
+     * returns at once. */
+    bool vpt_dirty;
 };
 
 static uint64_t alloc(struct gicv4_host *h, uint64_t size, uint64_t align)
@@ -109,6 +113,9 @@ gicsim_status gicv4_init(gicsim_system *s)
     if (!h)
         return GICSIM_E_NOMEM;
     s->v4 = h;
+    uint64_t typer = 0;
+    gicsim_gicr_read(s->gic, 0, GICSIM_GICR_TYPER, 8, &typer);
+    h->vpt_dirty = (typer & GICSIM_GICR_TYPER_DIRTY) != 0;
     h->next_pa = MEM_BASE;
     h->next_lpi = GICSIM_LPI_BASE;
     uint64_t nids = 1ull << id_bits(s);
@@ -550,10 +557,16 @@ static void vpe_resident(gicsim_system *s, sys_pe *pe, uint64_t arg)
         gicsim_gicr_write(s->gic, v->vpe_pe, GICSIM_GICR_CLRLPIR, 8, v->doorbell_lpi);
         c += s->c[GICSIM_COST_GIC_MMIO];
     }
-    if (s->cfg.kvm.vpt_wait == GICSIM_VPT_WAIT_LOAD)
-        pe_next(s, pe, c + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll, 0); /* the first read */
-    else
+    if (s->cfg.kvm.vpt_wait == GICSIM_VPT_WAIT_LOAD) {
+        if (s->v4->vpt_dirty)
+            pe_next(s, pe, c + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll, 0); /* the first read */
+        else {
+            v->vpe_ready = true; /* the parse is not reported: nothing to wait for */
+            pe_next(s, pe, c, NULL, 0);
+        }
+    } else {
         pe_next(s, pe, c, NULL, 0);
+    }
 }
 
 /* Load. A vCPU that runs on another PE than its vPE is mapped to first moves
@@ -582,9 +595,15 @@ void gicv4_vpe_load(gicsim_system *s, sys_pe *pe)
 static void vpe_commit(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
     (void)arg;
-    if (!pe->vcpu->vpe_ready)
+    if (pe->vcpu->vpe_ready)
+        return;
+    if (s->v4->vpt_dirty) {
         pe_next(s, pe, s->c[GICSIM_COST_VPE_COMMIT] + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll,
                 0);
+    } else { /* its_wait_vpt_parse_complete returns at once */
+        pe->vcpu->vpe_ready = true;
+        pe_next(s, pe, s->c[GICSIM_COST_VPE_COMMIT], NULL, 0);
+    }
 }
 
 void gicv4_vpe_commit(gicsim_system *s, sys_pe *pe)

@@ -85,6 +85,7 @@ void gicsim_mb_config_init(gicsim_mb_config *cfg)
     cfg->vhe = true;
     gicsim_kvm_config_init(&cfg->kvm);
     cfg->gic = GICSIM_GICV3;
+    cfg->vpt_dirty = true;
 }
 
 void gicsim_mb_result_free(gicsim_mb_result *r)
@@ -106,6 +107,7 @@ typedef struct mb_state {
     gicsim_system *s;
     gicsim_mb_test test;
     sys_vcpu *v0, *v1;
+    uint32_t ipi_target; /* ipi: the last vCPU */
     uint32_t src;     /* the SGI, MSI or virtual timer source the test uses */
     uint32_t n_total; /* iterations to run, warm-up included */
     uint32_t n_done;
@@ -263,7 +265,7 @@ static void mb_begin(gicsim_system *s, mb_state *m)
         break;
     case GICSIM_MB_IPI:
     case GICSIM_MB_IPI_HW:
-        guest_send_sgi(s, v, m->src, 1);
+        guest_send_sgi(s, v, m->src, m->ipi_target);
         guest_push_back(s, v, 0, op_wait, 0);
         break;
     case GICSIM_MB_LPI:
@@ -305,6 +307,7 @@ static gicsim_status build_system(const gicsim_mb_config *cfg, gicsim_gic_versio
     sc.gic.num_pes = mb_vcpus(cfg);
     sc.gic.version = version;
     sc.gic.its = true;
+    sc.gic.vpt_dirty = cfg->vpt_dirty;
     gicsim_status st = gicsim_system_create(&sc, out);
     if (st != GICSIM_OK)
         return st;
@@ -387,6 +390,7 @@ static gicsim_status run_kut(const gicsim_mb_config *cfg, gicsim_mb_test test,
     }
     m.v0 = &s->vms[0]->vcpus[0];
     m.v1 = &s->vms[0]->vcpus[test == GICSIM_MB_IPI || test == GICSIM_MB_IPI_HW ? vcpus - 1 : 1];
+    m.ipi_target = vcpus - 1;
     if (test == GICSIM_MB_TIMER_10MS)
         m.v0->timer_armed = false;
     s->on_guest_ack = on_ack;

@@ -657,14 +657,17 @@ int cmd_calibrate(int argc, char **argv)
     print_report(stderr, res, base);
     if (cv) {
         print_cv(stdout, res, name);
-    } else if (code == EX_OK && res->max_abs_rel_error > CLI_CHECK_TOLERANCE) {
-        for (size_t i = 0; i < m->n; i++)
-            if (fabs(res->figure[i].rel_error) > CLI_CHECK_TOLERANCE)
+    } else if (code == EX_OK) {
+        for (size_t i = 0; i < m->n; i++) {
+            double tol = fmax(CLI_CHECK_TOLERANCE, res->figure[i].uncertainty);
+            if (fabs(res->figure[i].rel_error) > tol) {
                 cli_errorf("calibrate: %s is off by %+.1f%%: more than %.0f%%; fit other costs "
                            "(--fit), state the figures' uncertainty, or start from another base",
                            gicsim_mb_test_name(m->test[i]), cli_pct(res->figure[i].rel_error),
-                           100.0 * CLI_CHECK_TOLERANCE);
-        code = EX_FAIL;
+                           100.0 * tol);
+                code = EX_FAIL;
+            }
+        }
     }
     gicsim_calib_fit_free(res);
     gicsim_platform_free(base);

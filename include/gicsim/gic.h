@@ -64,6 +64,13 @@ typedef struct gicsim_gic_config {
     uint32_t sockets; /* sockets the PEs are spread over, 1..num_pes, default 1: PE n sits on
                          socket n * sockets / num_pes; the distributor and the ITS on socket 0.
                          A message between sockets costs socket_hop more. */
+    /* GICv4.0: the redistributors implement GICR_VPENDBASER.Dirty (reported
+     * in GICR_TYPER.Dirty), which reads 1 while a VPT being made resident is
+     * parsed; optional in GICv4.0 (default true), always present in GICv4.1.
+     * Linux waits for it only when GICR_TYPER.Dirty is set
+     * (its_wait_vpt_parse_complete, has_vpend_valid_dirty); without it the
+     * vCPU may enter before its vLPIs are presented. */
+    bool vpt_dirty;
     const gicsim_timing *timing; /* hop costs; NULL means gicsim_timing_init defaults. Copied. */
 } gicsim_gic_config;
 

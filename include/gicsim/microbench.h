@@ -103,6 +103,9 @@ typedef struct gicsim_mb_config {
      * gicv4-direct). ipi_hw always runs on GICv4.1 (gicv41-vsgi), lpi on the
      * emulated ITS. */
     gicsim_gic_version gic;
+    /* With gic GICSIM_GICV4_0: the redistributors report the VPT parse
+     * (gicsim_gic_config.vpt_dirty; default true). */
+    bool vpt_dirty;
 } gicsim_mb_config;
 
 /* Timing of gicsim_timing_init, VHE, default iterations. */

@@ -139,7 +139,7 @@ static gicsim_status parse_run(gicsim_scenario *sc, const yt_node *root, gicsim_
  * nothing else to simulate. */
 static gicsim_status parse_microbench(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d)
 {
-    static const char *const keys[] = {"tests", "iterations", "vcpus", "gic", NULL};
+    static const char *const keys[] = {"tests", "iterations", "vcpus", "gic", "vpt_dirty", NULL};
     const yt_node *mb = yt_map_get(root, "microbench");
     TRY(yt_check_map(root, "", mb_top_keys, d));
     if (!yt_is_null(mb))
@@ -152,12 +152,14 @@ static gicsim_status parse_microbench(gicsim_scenario *sc, const yt_node *root, 
         for (int t = 0; t < GICSIM_MB__COUNT; t++)
             sc->mb_tests[sc->mb_n++] = (gicsim_mb_test)t;
     sc->mb_gic = GICSIM_GICV3;
+    sc->mb_vpt_dirty = true;
     if (!yt_is_null(mb)) {
         TRY(yt_opt_u32(mb, "microbench", "iterations", 1, 10000000, &sc->mb_iterations, NULL, d));
         TRY(yt_opt_u32(mb, "microbench", "vcpus", 2, 512, &sc->mb_vcpus, NULL, d));
         const yt_node *g = yt_map_get(mb, "gic");
         if (g)
             TRY(sc_parse_gic_version(g, "microbench.gic", &sc->mb_gic, d));
+        TRY(yt_opt_bool(mb, "microbench", "vpt_dirty", &sc->mb_vpt_dirty, NULL, d));
     }
     return sc_parse_platform(sc, root, d);
 }
@@ -731,6 +733,7 @@ gicsim_status gicsim_scenario_resolved_json(const gicsim_scenario *sc, char **js
     jmember_bool(&b, "its", g->its);
     jmember_u64(&b, "its_cache", g->its_cache_entries);
     jmember_u64(&b, "sockets", g->sockets);
+    jmember_bool(&b, "vpt_dirty", g->vpt_dirty);
     jclose(&b, '}');
 
     jopen(&b, "host", '{');
@@ -799,6 +802,7 @@ bool gicsim_scenario_microbench(const gicsim_scenario *sc, gicsim_mb_config *cfg
         cfg->iterations = sc->mb_iterations;
         cfg->vcpus = sc->mb_vcpus;
         cfg->gic = sc->mb_gic;
+        cfg->vpt_dirty = sc->mb_vpt_dirty;
     }
     if (tests)
         memcpy(tests, sc->mb_tests, sc->mb_n * sizeof *tests);

@@ -42,6 +42,7 @@ static const char *const gic_keys[] = {"version",
                                        "its",
                                        "its_cache",
                                        "sockets",
+                                       "vpt_dirty",
                                        NULL};
 static const char *const gic_versions[] = {"v3", "v4.0", "v4.1", NULL};
 static const gicsim_gic_version gic_version_vals[] = {GICSIM_GICV3, GICSIM_GICV4_0, GICSIM_GICV4_1};
@@ -91,6 +92,7 @@ gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config
     TRY(yt_opt_bool(n, path, "its", &cfg->its, NULL, d));
     TRY(yt_opt_u32(n, path, "its_cache", 0, 4096, &cfg->its_cache_entries, NULL, d));
     TRY(yt_opt_u32(n, path, "sockets", 1, 4096, &cfg->sockets, NULL, d));
+    TRY(yt_opt_bool(n, path, "vpt_dirty", &cfg->vpt_dirty, NULL, d));
     if (cfg->sockets > cfg->num_pes) {
         yt_path(kp, sizeof kp, path, "sockets");
         return yt_node_err(d, yt_map_get(n, "sockets"), kp,

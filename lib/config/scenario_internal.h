@@ -67,6 +67,7 @@ struct gicsim_scenario {
     uint32_t mb_iterations;
     uint32_t mb_vcpus;          /* 0: the default (2) */
     gicsim_gic_version mb_gic; /* the host GIC as KVM uses it */
+    bool mb_vpt_dirty;         /* its redistributors report the VPT parse */
 };
 
 /* ---- scenario_overrides.c ---------------------------------------------------------------- */

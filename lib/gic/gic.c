@@ -26,6 +26,7 @@ void gicsim_gic_config_init(gicsim_gic_config *cfg)
         .its = true,
         .its_cache_entries = 32,
         .sockets = 1,
+        .vpt_dirty = true,
         .timing = NULL,
     };
 }

@@ -126,7 +126,9 @@ static uint64_t typer_read(const gicsim_gic *g, uint32_t pe)
         v |= GICSIM_GICR_TYPER_LAST;
     v |= GICSIM_GICR_TYPER_PLPIS | GICSIM_GICR_TYPER_DIRECT_LPI;
     if (g->cfg.version >= GICSIM_GICV4_0)
-        v |= GICSIM_GICR_TYPER_VLPIS | GICSIM_GICR_TYPER_DIRTY;
+        v |= GICSIM_GICR_TYPER_VLPIS;
+    if (g->cfg.version == GICSIM_GICV4_1 || (g->cfg.version == GICSIM_GICV4_0 && g->cfg.vpt_dirty))
+        v |= GICSIM_GICR_TYPER_DIRTY;
     if (g->cfg.version == GICSIM_GICV4_1)
         v |= GICSIM_GICR_TYPER_VSGI;
     return v;

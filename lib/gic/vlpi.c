@@ -626,11 +626,8 @@ static void scan_found(gicsim_gic *g, void *ctx, uint32_t vintid)
 
 /* The vpt_scan of a vPE being made resident completes: the VPT in memory is
  * authoritative for its vLPIs' pending state. */
-static void scan_done(gicsim_engine *e, void *ctx, uint64_t arg)
+static void scan_apply(gicsim_gic *g, uint32_t pe)
 {
-    (void)e;
-    gicsim_gic *g = ctx;
-    uint32_t pe = (uint32_t)arg;
     lpi_rd *rd = rd_of(g, pe);
     vpe *p = rd->resident;
     rd->scan_id = 0;
@@ -650,6 +647,12 @@ static void scan_done(gicsim_engine *e, void *ctx, uint64_t arg)
     rd->dirty = false;
     vcpuif_invalidate(g, pe);
     vcpuif_update(g, pe);
+}
+
+static void scan_done(gicsim_engine *e, void *ctx, uint64_t arg)
+{
+    (void)e;
+    scan_apply(ctx, (uint32_t)arg);
 }
 
 static void make_resident(gicsim_gic *g, uint32_t pe, uint64_t val)
@@ -680,8 +683,16 @@ static void make_nonresident(gicsim_gic *g, uint32_t pe, uint64_t val)
 {
     lpi_rd *rd = rd_of(g, pe);
     vpe *p = rd->resident;
-    if (rd->scan_id)
+    /* Made non-resident during the parse: writing Valid=0 while Dirty reads 1
+     * is UNPREDICTABLE (IHI 0069, GICR_VPENDBASER), which is why Linux waits
+     * for Dirty first where the redistributor reports it. Where it does not
+     * (a GICv4.0 without GICR_TYPER.Dirty) the redistributor finishes the
+     * parse before it deschedules, so PendingLast and the doorbell see the
+     * VPT's pending bits. */
+    if (rd->scan_id) {
         gicsim_engine_cancel(g->engine, rd->scan_id);
+        scan_apply(g, pe);
+    }
     rd->scan_id = 0;
     vcpuif_invalidate(g, pe);
     rd->vpendbaser = val & VPENDBASER_RW_MASK;
@@ -703,11 +714,14 @@ static void make_nonresident(gicsim_gic *g, uint32_t pe, uint64_t val)
 
 /* ---- Registers: the VLPI_base frame --------------------------------------------------------- */
 
-static uint64_t vpendbaser_read(const lpi_rd *rd)
+/* GICR_VPENDBASER.Dirty is RES0 where GICR_TYPER.Dirty is 0 (a GICv4.0
+ * without it): the parse still takes vpt_scan, unseen by software. */
+static uint64_t vpendbaser_read(const gicsim_gic *g, const lpi_rd *rd)
 {
+    bool has_dirty = v41(g) || g->cfg.vpt_dirty;
     return rd->vpendbaser | (rd->valid ? GICSIM_GICR_VPENDBASER_VALID : 0) |
            (rd->pending_last ? GICSIM_GICR_VPENDBASER_PENDING_LAST : 0) |
-           (rd->dirty ? GICSIM_GICR_VPENDBASER_DIRTY : 0);
+           (rd->dirty && has_dirty ? GICSIM_GICR_VPENDBASER_DIRTY : 0);
 }
 
 bool vlpi_gicr_read(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uint64_t *val)
@@ -719,7 +733,7 @@ bool vlpi_gicr_read(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uin
         return true;
     }
     if (reg64(off, size, GICSIM_GICR_VPENDBASER, &half)) {
-        *val = half_read(vpendbaser_read(rd), half);
+        *val = half_read(vpendbaser_read(g, rd), half);
         return true;
     }
     return false;
@@ -737,7 +751,7 @@ bool vlpi_gicr_write(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, ui
         return true;
     }
     if (reg64(off, size, GICSIM_GICR_VPENDBASER, &half)) {
-        uint64_t v = half_merge(vpendbaser_read(rd), val, half);
+        uint64_t v = half_merge(vpendbaser_read(g, rd), val, half);
         bool valid = (v & GICSIM_GICR_VPENDBASER_VALID) != 0;
         if (valid && rd->valid)
             g->stats.raz_wi_writes++; /* UNPREDICTABLE while Valid=1: ignored */
