@@ -30,6 +30,17 @@
 extern "C" {
 #endif
 
+/* ---- Input size ------------------------------------------------------------------
+ * Every loader reads its file whole (scenarios, platform presets, scripts,
+ * measured figures): a file of more than gicsim_max_input() bytes is refused
+ * with GICSIM_E_IO and a message naming the limit, without reading more than
+ * one byte past it (so a device such as /dev/zero fails at once). Traces are
+ * streamed and have no such limit. The limit is global (set it before
+ * loading from several threads); 0 restores the default. */
+#define GICSIM_DEFAULT_MAX_INPUT ((size_t)16 * 1024 * 1024)
+GICSIM_API void gicsim_set_max_input(size_t bytes);
+GICSIM_API size_t gicsim_max_input(void);
+
 typedef struct gicsim_diag {
     char file[512];  /* the file the error is in ("<override>" for a -set override) */
     unsigned line;   /* 1-based; for an override: its 1-based index in the list */
@@ -82,6 +93,25 @@ GICSIM_API const char *gicsim_scenario_output(const gicsim_scenario *sc, const c
 GICSIM_API const char *gicsim_scenario_platform(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_platform_file(const gicsim_scenario *sc);
 
+/* The resolved gic section (version, PEs, ITS, ...) and its version as the
+ * file syntax writes it: "v3", "v4.0", "v4.1". */
+GICSIM_API const gicsim_gic_config *gicsim_scenario_gic(const gicsim_scenario *sc);
+GICSIM_API const char *gicsim_scenario_gic_version(const gicsim_scenario *sc);
+/* Whether gicsim_scenario_build can run every VM under `policy`: NULL when
+ * it can, else a static reason ("needs gic.version v4.1", "is not a
+ * registered policy"). */
+GICSIM_API const char *gicsim_scenario_policy_unsupported(const gicsim_scenario *sc,
+                                                          const char *policy);
+/* The settings of the scenario that a policy overrides when the system is
+ * built (gicsim_scenario_build with the same `policy`: NULL for each VM's
+ * own): a wfi_native policy (did) ignores a VM's `wfi: trap`, `halt_poll`
+ * and `pinned: false`. One warning per setting, in VM order, each a
+ * diagnostic naming where the setting was written (file:line:column or
+ * "<override>"), its key and what the policy does instead; at most `max`
+ * are written to `out`. Returns the number of warnings. */
+GICSIM_API size_t gicsim_scenario_policy_warnings(const gicsim_scenario *sc, const char *policy,
+                                                  gicsim_diag *out, size_t max);
+
 /* A micro-bench scenario (a file with a top-level `microbench:` mapping and
  * only name, description, platform and platform_overrides besides): fills
  * `cfg` (may be NULL) with the platform's timing and VHE after the
@@ -111,6 +141,35 @@ GICSIM_API gicsim_status gicsim_scenario_resolved_json(const gicsim_scenario *sc
 /* Validate a platform preset file on its own (its name must match the file
  * name without ".yaml"). Same diagnostics as the loaders. */
 GICSIM_API gicsim_status gicsim_platform_check(const char *path, gicsim_diag *diag);
+
+/* ---- Any configuration file ------------------------------------------------------- */
+
+typedef enum gicsim_config_kind {
+    GICSIM_CONFIG_SCENARIO,   /* gicsim_scenario_load */
+    GICSIM_CONFIG_MICROBENCH, /* a micro-bench scenario: gicsim_scenario_load too */
+    GICSIM_CONFIG_PLATFORM,   /* a platform preset: gicsim_platform_check */
+    GICSIM_CONFIG_SCRIPT,     /* a register-level script: gicsim_script_load */
+    GICSIM_CONFIG_MEASURED    /* measured figures: gicsim_calib_measured_load (YAML or a
+                                 kvm-unit-tests log) */
+} gicsim_config_kind;
+
+/* "scenario", "micro-bench scenario", "platform preset", "script",
+ * "measured figures"; NULL for another value. */
+GICSIM_API const char *gicsim_config_kind_name(gicsim_config_kind kind);
+
+/* Validate a file of any kind with the loader the tools use for it. The
+ * kind comes from the document's top-level keys (docs/scenarios.md):
+ * `script`, `steps` or `timing`: a script; `microbench`: a micro-bench
+ * scenario; a key only scenarios have (platform, platform_overrides, gic,
+ * host, vms, sources, run, outputs): a scenario; `costs`, `fitted` or
+ * `predicts`, or `name` with `vhe`, `clocks`, `reference` or `measured`: a
+ * platform preset; `measured` without `name`: measured figures; anything
+ * else a scenario. Text that is not a YAML mapping is measured figures when
+ * it reads as a kvm-unit-tests log, else reported as a scenario. *kind (may
+ * be NULL) is set whenever the file could be read, also when its loader
+ * then failed. Returns the loader's status with its diagnostic. */
+GICSIM_API gicsim_status gicsim_config_validate(const char *path, gicsim_config_kind *kind,
+                                                gicsim_diag *diag);
 
 /* ---- Register-level scripts ------------------------------------------------------- */
 
