@@ -72,6 +72,8 @@ GICSIM_API gicsim_status gicsim_scenario_load_string(const char *yaml, const cha
 GICSIM_API void gicsim_scenario_free(gicsim_scenario *sc);
 
 GICSIM_API const char *gicsim_scenario_name(const gicsim_scenario *sc);
+/* The file's description, NULL when it has none. */
+GICSIM_API const char *gicsim_scenario_description(const gicsim_scenario *sc);
 GICSIM_API gicsim_time_t gicsim_scenario_duration(const gicsim_scenario *sc);
 GICSIM_API uint64_t gicsim_scenario_seed(const gicsim_scenario *sc);
 /* run.policies: the policies a comparison runs by default (when the file
@@ -80,6 +82,8 @@ GICSIM_API size_t gicsim_scenario_policy_count(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_policy(const gicsim_scenario *sc, size_t i);
 GICSIM_API size_t gicsim_scenario_vm_count(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_vm_name(const gicsim_scenario *sc, size_t i);
+/* VM i's own policy (vms.<i>.policy, or the default). */
+GICSIM_API const char *gicsim_scenario_vm_policy(const gicsim_scenario *sc, size_t i);
 /* Source i is system source i after gicsim_scenario_build. */
 GICSIM_API size_t gicsim_scenario_source_count(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_source_name(const gicsim_scenario *sc, size_t i);

@@ -317,6 +317,11 @@ const char *gicsim_scenario_name(const gicsim_scenario *sc)
     return sc ? sc->name : NULL;
 }
 
+const char *gicsim_scenario_description(const gicsim_scenario *sc)
+{
+    return sc ? sc->description : NULL;
+}
+
 gicsim_time_t gicsim_scenario_duration(const gicsim_scenario *sc)
 {
     return sc ? sc->duration : 0;
@@ -345,6 +350,11 @@ size_t gicsim_scenario_vm_count(const gicsim_scenario *sc)
 const char *gicsim_scenario_vm_name(const gicsim_scenario *sc, size_t i)
 {
     return sc && i < sc->n_vms ? sc->vms[i].name : NULL;
+}
+
+const char *gicsim_scenario_vm_policy(const gicsim_scenario *sc, size_t i)
+{
+    return sc && i < sc->n_vms ? sc->vms[i].policy : NULL;
 }
 
 size_t gicsim_scenario_source_count(const gicsim_scenario *sc)

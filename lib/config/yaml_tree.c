@@ -601,8 +601,9 @@ size_t gicsim_max_input(void)
 static gicsim_status too_large(const char *path, size_t limit, gicsim_diag *diag)
 {
     return yt_diag(diag, GICSIM_E_IO, path, 0, 0, "",
-                   "larger than the input limit of %zu bytes (gicsim_set_max_input; the gicsim "
-                   "command's GICSIM_MAX_INPUT)",
+                   "larger than the input size limit of %zu bytes (raise it with "
+                   "GICSIM_MAX_INPUT=SIZE for the gicsim command, gicsim_set_max_input in a "
+                   "program)",
                    limit);
 }
 
