@@ -11,6 +11,9 @@ int cmd_validate(int argc, char **argv)
 {
     if (argc == 0)
         return cli_usage_error("validate needs at least one FILE (gicsim validate --help)");
+    for (int i = 0; i < argc; i++)
+        if (argv[i][0] == '-') /* a file named so: ./-name */
+            return cli_unknown_option("validate", argv[i], NULL, 0);
     int code = EX_OK;
     for (int i = 0; i < argc; i++) {
         gicsim_diag diag;

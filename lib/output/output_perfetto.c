@@ -284,9 +284,7 @@ static void its_slice(pf_state *st, gicsim_time_t now)
 {
     const gicsim_gic_event *s0 = &st->its_start;
     if (s0->kind == GICSIM_GEV_ITS_COMMAND) {
-        char name[32];
-        snprintf(name, sizeof name, "%s", its_opcode_name(s0->intid));
-        ev_slice(st, PID_GIC, TID_ITS_COMMANDS, name, "its", s0->time, now);
+        ev_slice(st, PID_GIC, TID_ITS_COMMANDS, its_opcode_name(s0->intid), "its", s0->time, now);
         out_puts(&st->b, ",\"args\":{\"opcode\":");
         out_u64(&st->b, s0->intid);
     } else {

@@ -166,6 +166,22 @@ static void vcd_free(vcd_state *st)
     free(st);
 }
 
+/* "$var <type> 1 <id> <name><suffix> $end" (the name reduced by sig_name). */
+static void var_decl(out_buf *b, const char *type, uint32_t sig, const char *name,
+                     const char *suffix)
+{
+    char id[8];
+    sig_id(sig, id);
+    out_puts(b, "$var ");
+    out_puts(b, type);
+    out_puts(b, " 1 ");
+    out_puts(b, id);
+    out_putc(b, ' ');
+    sig_name(b, name);
+    out_puts(b, suffix);
+    out_puts(b, " $end\n");
+}
+
 static void header(vcd_state *st, out_buf *b, const gicsim_output_info *info)
 {
     gicsim_gic *gic = gicsim_system_gic(st->sys);
@@ -182,23 +198,11 @@ static void header(vcd_state *st, out_buf *b, const gicsim_output_info *info)
         out_puts(b, "$scope module pe");
         out_u64(b, pe);
         out_puts(b, " $end\n");
-        for (int k = 0; k < SIG_PER_PE; k++) {
-            sig_id(pe * SIG_PER_PE + (uint32_t)k, id);
-            out_puts(b, "$var wire 1 ");
-            out_puts(b, id);
-            out_putc(b, ' ');
-            out_puts(b, pe_sigs[k]);
-            out_puts(b, " $end\n");
-        }
+        for (int k = 0; k < SIG_PER_PE; k++)
+            var_decl(b, "wire", pe * SIG_PER_PE + (uint32_t)k, pe_sigs[k], "");
         static const char *const pe_events[EV_PER_PE] = {"LPI", "vLPI"};
-        for (unsigned k = 0; k < EV_PER_PE; k++) {
-            sig_id(pe_event(st, pe, k), id);
-            out_puts(b, "$var event 1 ");
-            out_puts(b, id);
-            out_putc(b, ' ');
-            out_puts(b, pe_events[k]);
-            out_puts(b, " $end\n");
-        }
+        for (unsigned k = 0; k < EV_PER_PE; k++)
+            var_decl(b, "event", pe_event(st, pe, k), pe_events[k], "");
         out_puts(b, "$upscope $end\n");
         st->val[pe * SIG_PER_PE + SIG_NIRQ] = gicsim_gic_irq_line(gic, pe) ? '0' : '1';
         st->val[pe * SIG_PER_PE + SIG_NFIQ] = gicsim_gic_fiq_line(gic, pe) ? '0' : '1';
@@ -209,23 +213,13 @@ static void header(vcd_state *st, out_buf *b, const gicsim_output_info *info)
         out_puts(b, "$scope module sources $end\n");
         for (uint32_t s = 0; s < st->n_src; s++) {
             char tmp[32];
+            const char *name = out_source_name(info, s, tmp);
             if (st->src_sig[s] != UINT32_MAX) {
-                sig_id(st->src_sig[s], id);
-                out_puts(b, "$var wire 1 ");
-                out_puts(b, id);
-                out_putc(b, ' ');
-                sig_name(b, out_source_name(info, s, tmp));
-                out_puts(b, "_line $end\n");
+                var_decl(b, "wire", st->src_sig[s], name, "_line");
                 st->val[st->src_sig[s]] = '0'; /* devices start with their line low */
             }
-            if (st->src_ev[s] != UINT32_MAX) {
-                sig_id(st->src_ev[s], id);
-                out_puts(b, "$var event 1 ");
-                out_puts(b, id);
-                out_putc(b, ' ');
-                sig_name(b, out_source_name(info, s, tmp));
-                out_puts(b, "_msi $end\n");
-            }
+            if (st->src_ev[s] != UINT32_MAX)
+                var_decl(b, "event", st->src_ev[s], name, "_msi");
         }
         out_puts(b, "$upscope $end\n");
     }

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <gicsim/gicsim.h>
 
@@ -34,6 +36,34 @@
             __builtin_trap();                                                                      \
         }                                                                                          \
     } while (0)
+
+/* The harnesses that load scenarios find presets in the source tree's
+ * configs/platforms and tests/scenario/platforms (GICSIM_FUZZ_PLATFORM_PATH,
+ * set by tests/fuzz/CMakeLists.txt): their LLVMFuzzerInitialize. */
+#ifdef GICSIM_FUZZ_PLATFORM_PATH
+static inline int fz_init_platform_path(void)
+{
+    setenv("GICSIM_PLATFORM_PATH", GICSIM_FUZZ_PLATFORM_PATH, 1);
+    return 0;
+}
+#endif
+
+/* The input as a NUL-terminated string (malloc'd; NULL when out of
+ * memory). */
+static inline char *fz_text(const uint8_t *data, size_t size)
+{
+    char *text = (char *)malloc(size + 1);
+    if (text) {
+        memcpy(text, data, size);
+        text[size] = '\0';
+    }
+    return text;
+}
+
+/* A diagnostic's strings are NUL-terminated within their arrays. */
+#define fz_check_diag(d)                                                                           \
+    FZ_CHECK(memchr((d)->file, '\0', sizeof(d)->file) && memchr((d)->key, '\0', sizeof(d)->key) && \
+             memchr((d)->message, '\0', sizeof(d)->message))
 
 /* Events fired at one simulated time, in a row, before an input counts as a
  * livelock. A real run of a few dozen sources never comes close. */

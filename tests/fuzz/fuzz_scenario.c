@@ -36,16 +36,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    setenv("GICSIM_PLATFORM_PATH", GICSIM_FUZZ_PLATFORM_PATH, 1);
-    return 0;
-}
-
-/* A diagnostic's strings are NUL-terminated within their arrays. */
-static void check_diag(const gicsim_diag *d)
-{
-    FZ_CHECK(memchr(d->file, '\0', sizeof d->file));
-    FZ_CHECK(memchr(d->key, '\0', sizeof d->key));
-    FZ_CHECK(memchr(d->message, '\0', sizeof d->message));
+    return fz_init_platform_path();
 }
 
 /* The unsigned value after `key` in the resolved JSON, searched from `from`;
@@ -104,17 +95,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > FZ_MAX_INPUT)
         return 0;
-    char *text = malloc(size + 1);
+    char *text = fz_text(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
 
     gicsim_scenario *sc = NULL;
     gicsim_diag d;
     gicsim_status st = gicsim_scenario_load_string(text, "fuzz.yaml", NULL, 0, &sc, &d);
     free(text);
-    check_diag(&d);
+    fz_check_diag(&d);
     FZ_CHECK((st == GICSIM_OK) == (sc != NULL));
     if (!sc) {
         FZ_CHECK(st < 0);
@@ -181,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             n_pol > 1 && size % 3 == 0 ? gicsim_scenario_policy(sc, size % n_pol) : NULL;
         gicsim_system *sys = NULL;
         st = gicsim_scenario_build(sc, policy, &sys, &d);
-        check_diag(&d);
+        fz_check_diag(&d);
         FZ_CHECK((st == GICSIM_OK) == (sys != NULL));
         if (sys) {
             FZ_CHECK(gicsim_system_num_sources(sys) == n_src);

@@ -10,7 +10,8 @@
 #   -o OUTDIR   working corpora (OUTDIR/corpus/HARNESS, new inputs go here)
 #               and crash artifacts (OUTDIR/artifacts/HARNESS/); default
 #               BINDIR/fuzz-out
-#   HARNESS     fuzz_scenario fuzz_trace fuzz_its fuzz_registers (default: all)
+#   HARNESS     fuzz_scenario fuzz_validate fuzz_override fuzz_trace fuzz_its
+#               fuzz_registers (default: all)
 #
 # The seed corpus tests/fuzz/corpus/HARNESS is read, never written. Extra
 # libFuzzer flags can be given in $FUZZ_FLAGS. Exits non-zero if a harness
@@ -30,17 +31,19 @@ while getopts t:r:b:o:h opt; do
     r) runs=$OPTARG ;;
     b) bindir=$OPTARG ;;
     o) outdir=$OPTARG ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    *) sed -n '2,19p' "$0"; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
 [ -n "$outdir" ] || outdir=$bindir/fuzz-out
-harnesses=${*:-fuzz_scenario fuzz_trace fuzz_its fuzz_registers}
+harnesses=${*:-fuzz_scenario fuzz_validate fuzz_override fuzz_trace fuzz_its fuzz_registers}
 
 # Largest input per harness (each harness also ignores bigger ones).
 max_len() {
     case $1 in
     fuzz_scenario) echo 8192 ;;
+    fuzz_validate) echo 8192 ;;
+    fuzz_override) echo 4096 ;;
     fuzz_trace) echo 8192 ;;
     fuzz_its) echo 4096 ;;
     fuzz_registers) echo 2048 ;;
