@@ -76,7 +76,7 @@ gic       gic.h its.h memory.h vcpu_interface.h
 models    system.h hypervisor.h microbench.h invariants.h
 config    scenario.h platform.h trace.h
 output    output.h
-calibrate calibrate.h
+calibrate calibrate.h validate.h
 umbrella  gicsim.h
 '
 

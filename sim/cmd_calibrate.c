@@ -16,7 +16,10 @@ static int lookup_cost(const char *name)
     gicsim_cost_id id;
     if (gicsim_cost_lookup(name, &id) == GICSIM_OK)
         return (int)id;
-    cli_errorf("unknown cost '%s' (the names of GICSIM_COST_LIST, docs/scenarios.md)", name);
+    const char *names[GICSIM_COST__COUNT];
+    for (int c = 0; c < GICSIM_COST__COUNT; c++)
+        names[c] = gicsim_cost_name((gicsim_cost_id)c);
+    cli_unknown_name("cost", name, names, GICSIM_COST__COUNT);
     return -1;
 }
 
@@ -143,8 +146,9 @@ int cmd_calibrate(int argc, char **argv)
         bool known = !strcmp(a, "--platform") || !strcmp(a, "--fit") || !strcmp(a, "-o") ||
                      !strcmp(a, "--output") || !strcmp(a, "--name");
         if (!known) {
+            static const char *const opts[] = {"--platform", "--fit", "-o", "--output", "--name"};
             if (a[0] == '-' && a[1])
-                return cli_usage_error("unknown option '%s'", a);
+                return cli_unknown_option("calibrate", a, opts, sizeof opts / sizeof opts[0]);
             if (measured)
                 return cli_usage_error("unexpected argument '%s'", a);
             measured = a;
@@ -189,21 +193,30 @@ int cmd_calibrate(int argc, char **argv)
         name = namebuf;
     }
 
+    /* The preset's file before the fit: a path that cannot be written fails at once. */
+    const char *dest = out ? out : "-";
+    cli_out preset;
+    int code = cli_out_create(&preset, dest);
+    if (code)
+        return code;
     gicsim_diag diag;
     memset(&diag, 0, sizeof diag);
     gicsim_calib_measured m;
     gicsim_status st = gicsim_calib_measured_load(measured, &m, &diag);
     if (st != GICSIM_OK) {
         cli_report_diag(&diag, st);
+        cli_out_discard(&preset);
         return st == GICSIM_E_NOMEM ? EX_SOFTWARE : EX_DATAERR;
     }
     if (m.n_ignored)
         cli_errorf("%s: ignored %zu result line%s of tests gicsim does not model", measured,
                    m.n_ignored, m.n_ignored == 1 ? "" : "s");
     gicsim_platform *base = NULL;
-    int code = cli_load_platform(platform, &base);
-    if (code)
+    code = cli_load_platform(platform, &base);
+    if (code) {
+        cli_out_discard(&preset);
         return code;
+    }
     if (!name) {
         snprintf(namebuf, sizeof namebuf, "%.200s-calibrated", gicsim_platform_name(base));
         name = namebuf;
@@ -211,6 +224,7 @@ int cmd_calibrate(int argc, char **argv)
     if (!valid_preset_name(name)) {
         cli_errorf("invalid preset name '%s' (letters, digits, '-', '_', '.')", name);
         gicsim_platform_free(base);
+        cli_out_discard(&preset);
         return EX_USAGE;
     }
     gicsim_mb_config cfg;
@@ -224,6 +238,7 @@ int cmd_calibrate(int argc, char **argv)
     gicsim_calib_result *res = malloc(sizeof *res);
     if (!res) {
         gicsim_platform_free(base);
+        cli_out_discard(&preset);
         return EX_SOFTWARE;
     }
     st = gicsim_calibrate(&cfg, m.test, m.ns, m.n, n_fit ? fit : NULL, n_fit, res);
@@ -231,16 +246,17 @@ int cmd_calibrate(int argc, char **argv)
         cli_errorf("calibrate: %s", res->message[0] ? res->message : gicsim_strerror(st));
         free(res);
         gicsim_platform_free(base);
+        cli_out_discard(&preset);
         return cli_mb_exit(st);
     }
 
-    const char *dest = out ? out : "-";
-    FILE *f = cli_open_output(dest);
+    FILE *f = cli_out_open(&preset);
     if (!f) {
-        code = EX_CONFIG;
+        code = EX_CANTCREAT;
+        cli_out_discard(&preset);
     } else {
         write_preset(f, name, base, cfg.vhe, measured, &m, res);
-        code = cli_close_output(f, dest);
+        code = cli_out_commit(&preset);
     }
 
     fprintf(stderr,

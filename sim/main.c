@@ -1,9 +1,12 @@
 /* gicsim: the command-line front end. main() dispatches to the subcommand
  * named by its first argument (the table below, one cmd_NAME per
- * sim/cmd_*.c); --help prints the usage text, whose synopsis lines come from
- * the same table. Exit codes: cli.h. */
+ * sim/cmd_*.c). `gicsim --help` prints the usage text, whose synopsis lines
+ * come from the same table; `gicsim help CMD` and `gicsim CMD --help` print
+ * one command's synopsis and options. Standard output is checked after
+ * every command (a failed write is exit 74). Exit codes: cli.h. */
 #include "cli.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct command {
@@ -12,83 +15,211 @@ typedef struct command {
      * them on a line indented under their start. */
     const char *synopsis;
     const char *description; /* one line */
+    const char *options;     /* `gicsim NAME --help`: options and notes */
     int (*run)(int argc, char **argv);
 } command;
 
+/* The options run and compare share. */
+#define SIMULATE_OPTIONS                                                                           \
+    "  -p, --set KEY=VALUE   override a scenario key (-p gic.pes=8, -p run.duration=5ms,\n"        \
+    "                        -p 'vms.0={name: vm0, vcpus: 2}'); repeatable\n"                      \
+    "  --json FILE           summary as JSON with the resolved configuration ('-': standard\n"     \
+    "                        output, which then holds only the JSON: the table goes to stderr)\n"  \
+    "  --csv FILE            per-interrupt records (gzip when FILE ends in .gz)\n"                 \
+    "  --perfetto FILE       timeline for ui.perfetto.dev / chrome://tracing\n"                    \
+    "  --vcd FILE            interrupt lines and LPI/vLPI/MSI events as a VCD (GTKWave)\n"         \
+    "  -q, --quiet           no progress line\n"                                                   \
+    "  -h, --help            this text\n"
+
+#define OUTPUT_NOTES                                                                               \
+    "Outputs named in the scenario's outputs: section are written too. Every output is\n"          \
+    "created before the simulation starts and written under a temporary name that is\n"            \
+    "renamed into place only when the command succeeds: a failed run leaves none behind.\n"
+
 static const command commands[] = {
-    {"run", "SCENARIO [options]", "run a scenario, print a summary table", cmd_run},
+    {"run", "SCENARIO [options]", "run a scenario, print a summary table",
+     "Runs the scenario (each VM under its own policy) and prints the summary table and\n"
+     "each source's latency. A micro-bench scenario (top-level microbench:) runs like\n"
+     "gicsim microbench on its platform and takes only --json.\n\n"
+     "options:\n" SIMULATE_OPTIONS
+     "  --cdf FILE            latency CDF as SVG: all sources, then one curve per source\n"
+     "  --record FILE         the sources' arrivals as a trace (.gz: gzip), for arrival kind\n"
+     "                        trace\n\n" OUTPUT_NOTES,
+     cmd_run},
     {"compare", "SCENARIO [--policies a,b,c] [options]",
-     "run a scenario under each policy, side by side", cmd_compare},
-    {"validate", "FILE...", "check scenario, platform and script files", cmd_validate},
-    {"script", "[--all] FILE...", "run register-level conformance scripts", cmd_script},
+     "run a scenario under each policy, side by side",
+     "Runs the scenario once per policy (every VM under it), one column each. A policy the\n"
+     "scenario's GIC cannot run is skipped, with the reason; none left is exit 78.\n\n"
+     "options:\n"
+     "  --policies LIST       comma-separated policies (default: run.policies, else the\n"
+     "                        VMs' own); gicsim list policies names them\n" SIMULATE_OPTIONS
+     "  --cdf FILE            latency CDF as SVG, one curve per policy\n\n" OUTPUT_NOTES
+     "The per-run files (--csv, --perfetto, --vcd) get the policy inserted before the\n"
+     "extension (out.eoi-split.csv); the CSV files start with a policy column.\n",
+     cmd_compare},
+    {"validate", "FILE...", "check scenario, platform, script and measured files",
+     "Loads each file with the loader the other commands use for its kind, which comes\n"
+     "from the document's top-level keys (docs/scenarios.md), and prints\n"
+     "\"FILE: valid KIND\" or the first error as FILE:LINE:COLUMN: KEY: MESSAGE.\n",
+     cmd_validate},
+    {"script", "[--all] FILE...", "run register-level conformance scripts",
+     "Runs each script on a fresh GIC: \"FILE: N steps passed\", or the failed step\n"
+     "(exit 1).\n\n"
+     "options:\n"
+     "  --all                 run every step and report each failed one, then a count\n"
+     "  -h, --help            this text\n",
+     cmd_script},
     {"microbench",
      "[--platform NAME|FILE] [--tests a,b,...] [--iterations N]\n[--json FILE] [--check]",
-     "simulate the calibration micro-benchmarks", cmd_microbench},
+     "simulate the calibration micro-benchmarks",
+     "Simulates kvm-unit-tests arm/micro-bench and seed 004's timer test on a platform\n"
+     "preset and compares with the figures it was calibrated to.\n\n"
+     "options:\n"
+     "  --platform NAME|FILE  the preset (default generic); gicsim list platforms\n"
+     "  --tests LIST          comma-separated tests (default all); gicsim list tests\n"
+     "  --iterations N        iterations per test, 1..10000000\n"
+     "  --json FILE           the rows as JSON ('-': standard output, the table to stderr)\n"
+     "  --check               exit 1 when a measured figure is off by more than 10%\n"
+     "  -h, --help            this text\n",
+     cmd_microbench},
     {"calibrate",
      "MEASURED --platform NAME|FILE [--fit cost,cost,...]\n[-o OUT.yaml] [--name NAME]",
-     "fit a preset's costs to measured figures", cmd_calibrate},
+     "fit a preset's costs to measured figures",
+     "Fits the costs of --fit (default: one per measured test) so that the simulated\n"
+     "micro-benchmarks match MEASURED (a kvm-unit-tests micro-bench log, or YAML\n"
+     "{reference: ..., measured: {TEST: NS}}) and writes the base preset with those costs;\n"
+     "the fit's report goes to standard error. Exit 1 when a figure stays off by > 10%.\n\n"
+     "options:\n"
+     "  --platform NAME|FILE  the base preset\n"
+     "  --fit LIST            comma-separated costs to fit; gicsim list costs\n"
+     "  -o, --output FILE     the preset (NAME.yaml; default standard output)\n"
+     "  --name NAME           its name (default BASE-calibrated; with -o: the file's name)\n"
+     "  -h, --help            this text\n",
+     cmd_calibrate},
+    {"list", "policies|platforms|scenarios|costs|tests",
+     "list what the names in scenarios and options can be",
+     "One line per name, the name first, then a description:\n"
+     "  policies    the hypervisor delivery policies (and the GIC they need)\n"
+     "  platforms   the platform presets a name finds (./configs/platforms,\n"
+     "              $GICSIM_PLATFORM_PATH, the installed ones, the source tree's)\n"
+     "  scenarios   the shipped scenarios (./configs/scenarios, else the installed ones)\n"
+     "  costs       the timing costs of a preset, with their clock and default cycles\n"
+     "  tests       the micro-benchmark tests\n",
+     cmd_list},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-/* The options of run and compare, and what the synopses do not say. */
-static const char usage_details[] =
-    "options:\n"
-    "  -p, --set KEY=VALUE   override a scenario key (e.g. -p gic.pes=8, -p run.duration=5ms)\n"
-    "  --policies LIST       compare: comma-separated policies (default: run.policies)\n"
-    "  --json FILE           summary as JSON, with the resolved configuration ('-': stdout)\n"
-    "  --csv FILE            per-interrupt records (gzip when FILE ends in .gz)\n"
-    "  --perfetto FILE       timeline for Perfetto / chrome://tracing\n"
-    "  --vcd FILE            interrupt and IRQ lines as a VCD (GTKWave)\n"
-    "  --cdf FILE            latency CDF as SVG (run: all sources and one curve per source;\n"
-    "                        compare: one curve per policy)\n"
-    "  --record FILE         run: record the sources' arrivals as a trace (.gz: gzip)\n"
-    "  -q, --quiet           no progress line\n"
+static const char usage_tail[] =
     "\n"
-    "Outputs named in the scenario's outputs: section are written too. With compare,\n"
-    "per-run files get the policy inserted before the extension (out.eoi-split.csv).\n"
+    "gicsim help COMMAND (or gicsim COMMAND --help) prints a command's options;\n"
+    "gicsim list policies|platforms|scenarios|costs|tests names what can be used.\n"
     "\n"
-    "microbench simulates kvm-unit-tests arm/micro-bench and seed 004's timer test on a\n"
-    "platform preset (default generic) and compares with the preset's measured figures;\n"
-    "--check fails when one is off by more than 10%. calibrate fits the costs of --fit\n"
-    "(default: one per measured test) to MEASURED (a kvm-unit-tests micro-bench log, or\n"
-    "YAML {reference: ..., measured: {TEST: NS}}) and writes the resulting preset.\n"
+    "environment: GICSIM_PLATFORM_PATH (more preset directories, ':'-separated),\n"
+    "GICSIM_MAX_INPUT (the largest file read whole, e.g. 64M; default 16M).\n"
     "exit codes: 0 ok, 1 script expectation failed / check failed / fit off by > 10%,\n"
-    "64 usage, 65 bad trace or measured data, 70 internal error, 78 bad configuration.\n";
+    "64 usage, 65 bad trace or measured data, 70 internal error, 73 an output cannot be\n"
+    "created, 74 an output cannot be written, 78 bad configuration.\n";
+
+static void synopsis(FILE *f, const char *lead, const command *c)
+{
+    int indent = (int)(strlen(lead) + strlen(c->name) + 1);
+    fprintf(f, "%s%s ", lead, c->name);
+    const char *s = c->synopsis;
+    for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1)
+        fprintf(f, "%.*s\n%*s", (int)(nl - s), s, indent, "");
+    fprintf(f, "%s\n", s);
+}
 
 static void usage(FILE *f)
 {
-    static const char lead[] = "usage: gicsim ";
-    for (size_t i = 0; i < N_COMMANDS; i++) {
-        const command *c = &commands[i];
-        int indent = (int)(sizeof lead - 1 + strlen(c->name) + 1);
-        fprintf(f, "%s%s ", i ? "       gicsim " : lead, c->name);
-        const char *s = c->synopsis;
-        for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1)
-            fprintf(f, "%.*s\n%*s", (int)(nl - s), s, indent, "");
-        fprintf(f, "%s\n", s);
-    }
-    fprintf(f, "       gicsim --help | --version\n\n%s", usage_details);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        synopsis(f, i ? "       gicsim " : "usage: gicsim ", &commands[i]);
+    fputs("       gicsim help [COMMAND] | --version\n\ncommands:\n", f);
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].description);
+    fputs(usage_tail, f);
 }
 
-int main(int argc, char **argv)
+static void command_help(const command *c)
+{
+    synopsis(stdout, "usage: gicsim ", c);
+    printf("\n%s.\n\n%s", c->description, c->options);
+}
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (!strcmp(name, commands[i].name))
+            return &commands[i];
+    const char *names[N_COMMANDS + 1];
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        names[i] = commands[i].name;
+    names[N_COMMANDS] = "help";
+    cli_unknown_name("command", name, names, N_COMMANDS + 1);
+    return NULL;
+}
+
+static bool is_help(const char *a)
+{
+    return !strcmp(a, "--help") || !strcmp(a, "-h");
+}
+
+/* $GICSIM_MAX_INPUT: the library's input limit. */
+static int apply_max_input(void)
+{
+    const char *v = getenv("GICSIM_MAX_INPUT");
+    if (!v || !*v)
+        return EX_OK;
+    size_t bytes;
+    if (!cli_parse_size(v, &bytes))
+        return cli_usage_error("GICSIM_MAX_INPUT: expected a size such as 65536, 64k, 16M or 1G, "
+                               "got '%s'",
+                               v);
+    gicsim_set_max_input(bytes);
+    return EX_OK;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
         return EX_USAGE;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    if (is_help(cmd) || (!strcmp(cmd, "help") && argc == 2)) {
         usage(stdout);
+        return EX_OK;
+    }
+    if (!strcmp(cmd, "help")) {
+        if (argc > 3)
+            return cli_usage_error("help takes one COMMAND");
+        const command *c = find_command(argv[2]);
+        if (!c)
+            return EX_USAGE;
+        command_help(c);
         return EX_OK;
     }
     if (!strcmp(cmd, "--version")) {
         printf("gicsim %s\n", gicsim_version_string());
         return EX_OK;
     }
-    for (size_t i = 0; i < N_COMMANDS; i++)
-        if (!strcmp(cmd, commands[i].name))
-            return commands[i].run(argc - 2, argv + 2);
-    cli_errorf("unknown command '%s' (try --help)", cmd);
-    return EX_USAGE;
+    const command *c = find_command(cmd);
+    if (!c)
+        return EX_USAGE;
+    for (int i = 2; i < argc; i++) {
+        if (is_help(argv[i])) {
+            command_help(c);
+            return EX_OK;
+        }
+    }
+    int code = apply_max_input();
+    return code ? code : c->run(argc - 2, argv + 2);
+}
+
+int main(int argc, char **argv)
+{
+    int code = dispatch(argc, argv);
+    int out = cli_check_stdout();
+    return code == EX_OK ? out : code;
 }

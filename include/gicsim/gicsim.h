@@ -18,6 +18,7 @@
 #include <gicsim/system.h>
 #include <gicsim/timing.h>
 #include <gicsim/trace.h>
+#include <gicsim/validate.h>
 #include <gicsim/vcpu_interface.h>
 #include <gicsim/version.h>
 

@@ -71,6 +71,16 @@ GICSIM_API const gicsim_output_ops *gicsim_output_at(size_t i);
 GICSIM_API gicsim_status gicsim_output_summary_json(gicsim_system *sys,
                                                     const gicsim_output_info *info, char **json);
 
+/* The "csv" writer's file in one call, after a run: the header, then one
+ * row per record of `sys`, gzip-compressed when `path` ends in ".gz". With
+ * `policy_column` every row starts with a `policy` column holding
+ * info->policy, so that the files of several runs of one scenario under
+ * different policies say which is which. `info` may be NULL.
+ * GICSIM_E_INVAL (NULL sys or path), GICSIM_E_IO, GICSIM_E_NOMEM. */
+GICSIM_API gicsim_status gicsim_output_csv_write(gicsim_system *sys, const char *path,
+                                                 const gicsim_output_info *info,
+                                                 bool policy_column);
+
 /* Write an SVG chart of the cumulative distributions of `n` latency
  * histograms (values in picoseconds), one curve per histogram labelled
  * labels[i] (NULL: "series <i>"). x: latency in microseconds, logarithmic

@@ -28,11 +28,21 @@ extern const char *const sc_arrival_names[]; /* NULL-terminated */
 /* Source kinds in the file syntax, indexed by gicsim_source_kind. */
 extern const char *const sc_kind_names[]; /* NULL-terminated */
 
+/* Where a value was written (file: the node's, which outlives the tree: the
+ * scenario's own file name or the static "<override>"); line 0: nowhere. */
+typedef struct sc_pos {
+    const char *file;
+    unsigned line, col;
+} sc_pos;
+
 typedef struct sc_vm {
     char *name;
     char *policy;
     gicsim_vm_config cfg; /* cfg.policy points to policy */
     unsigned line, col;
+    /* The settings a policy may override (sc_policy_warnings), where the
+     * file or an override wrote them. */
+    sc_pos wfi, pinned, halt_poll;
 } sc_vm;
 
 typedef struct sc_source {
@@ -50,6 +60,7 @@ struct gicsim_scenario {
     sc_platform plat;
     bool ovr_vhe, ovr_clock[GICSIM_CLK__COUNT], ovr_cost[GICSIM_COST__COUNT];
     gicsim_gic_config gic;
+    sc_pos gic_at; /* the gic section (the document's root when it has none) */
     uint32_t kick_sgi, tick_ppi;
     sc_vm *vms;
     size_t n_vms;

@@ -72,8 +72,15 @@ gicsim_status yt_vdiag(gicsim_diag *diag, gicsim_status st, const char *file, un
  * for values inside override strings). */
 gicsim_status yt_parse(const char *text, size_t len, const char *file, unsigned line_base,
                        unsigned col_base, yt_node **root, gicsim_diag *diag);
-/* Read a whole file (GICSIM_E_IO on failure, with strerror). *text is
- * NUL-terminated, malloc'd. */
+/* The same for a text that stands on one line of its own input (an
+ * override's value): every position is on `line`, its column `col` (the
+ * text's first character) plus the number of characters before it, line
+ * breaks included. */
+gicsim_status yt_parse_inline(const char *text, size_t len, const char *file, unsigned line,
+                              unsigned col, yt_node **root, gicsim_diag *diag);
+/* Read a whole file (GICSIM_E_IO on failure, with strerror; a file larger
+ * than gicsim_max_input() bytes is refused, GICSIM_E_IO with a message
+ * naming the limit). *text is NUL-terminated, malloc'd. */
 gicsim_status yt_read_file(const char *path, char **text, size_t *len, gicsim_diag *diag);
 
 void yt_free(yt_node *n);
@@ -121,6 +128,10 @@ gicsim_status yt_check_map(const yt_node *n, const char *path, const char *const
                            gicsim_diag *diag);
 /* A sequence (null counts as empty). */
 gicsim_status yt_check_seq(const yt_node *n, const char *path, gicsim_diag *diag);
+
+/* Levenshtein distance of two names (99 when one is longer than 40
+ * characters): for "did you mean" hints, which take a name within 2. */
+size_t yt_edit_distance(const char *a, const char *b);
 
 /* Parse a time string (no node): GICSIM_OK or GICSIM_E_INVAL with a reason. */
 gicsim_status yt_parse_time(const char *s, gicsim_time_t *out, const char **why);
