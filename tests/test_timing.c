@@ -287,18 +287,12 @@ static void test_time_macros_fractional(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_init_defaults),
-        cmocka_unit_test(test_cost_domains),
-        cmocka_unit_test(test_cycles_to_ps_exact),
-        cmocka_unit_test(test_cycles_to_ps_rounding),
-        cmocka_unit_test(test_cycles_to_ps_huge),
-        cmocka_unit_test(test_timing_ps_domains),
-        cmocka_unit_test(test_cost_names_round_trip),
-        cmocka_unit_test(test_cost_lookup_unknown),
-        cmocka_unit_test(test_clock_names_round_trip),
-        cmocka_unit_test(test_strerror_distinct),
-        cmocka_unit_test(test_version_string),
-        cmocka_unit_test(test_cost_priors),
+        cmocka_unit_test(test_init_defaults),          cmocka_unit_test(test_cost_domains),
+        cmocka_unit_test(test_cycles_to_ps_exact),     cmocka_unit_test(test_cycles_to_ps_rounding),
+        cmocka_unit_test(test_cycles_to_ps_huge),      cmocka_unit_test(test_timing_ps_domains),
+        cmocka_unit_test(test_cost_names_round_trip),  cmocka_unit_test(test_cost_lookup_unknown),
+        cmocka_unit_test(test_clock_names_round_trip), cmocka_unit_test(test_strerror_distinct),
+        cmocka_unit_test(test_version_string),         cmocka_unit_test(test_cost_priors),
         cmocka_unit_test(test_time_macros_fractional),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
