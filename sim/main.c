@@ -27,6 +27,15 @@ static const command commands[] = {
     {"calibrate",
      "MEASURED --platform NAME|FILE [--fit cost,cost,...]\n[-o OUT.yaml] [--name NAME]",
      "fit a preset's costs to measured figures", cmd_calibrate},
+    {"sweep",
+     "SPEC -o DIR [-j N] [--resume] [--shard K/N] [--run ID] [--list]\n"
+     "[--emit-slurm FILE [--shards N]] [-q]\nmerge DIR... -o OUT",
+     "run a parameter sweep (docs/sweeps.md); merge shard directories", cmd_sweep},
+    {"plot",
+     "DIR|SUMMARY.csv --x COLUMN --y METRIC[,METRIC] [--by COLUMN]\n"
+     "[--source NAME] [--where COLUMN=VALUE]... [--log-x] [--log-y] [--no-ci]\n"
+     "[--title T] [--xlabel L] [--ylabel L] [--width W] [--height H]\n[--font-size F] -o FIG.svg",
+     "plot a sweep's summary: lines with 95% confidence bands", cmd_plot},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

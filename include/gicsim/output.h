@@ -71,16 +71,41 @@ GICSIM_API const gicsim_output_ops *gicsim_output_at(size_t i);
 GICSIM_API gicsim_status gicsim_output_summary_json(gicsim_system *sys,
                                                     const gicsim_output_info *info, char **json);
 
+/* The page of an SVG chart: its size in pixels and its base font size;
+ * 0 picks the chart's default (a CDF with its tail view 960 x 440, one
+ * panel 620 x 440, a sweep plot 640 x 440; font 13). */
+typedef struct gicsim_plot_style {
+    unsigned width, height;
+    unsigned font_size;
+} gicsim_plot_style;
+
+/* What a CDF chart shows: the CDF and the tail view (1 - CDF on a
+ * logarithmic y axis) side by side, or one of them. */
+typedef enum gicsim_cdf_view {
+    GICSIM_CDF_VIEW_BOTH = 0,
+    GICSIM_CDF_VIEW_CDF = 1,
+    GICSIM_CDF_VIEW_TAIL = 2
+} gicsim_cdf_view;
+
 /* Write an SVG chart of the cumulative distributions of `n` latency
  * histograms (values in picoseconds), one curve per histogram labelled
- * labels[i] (NULL: "series <i>"). x: latency in microseconds, logarithmic
- * when the largest value exceeds 100 times the smallest, linear otherwise;
- * y: 0..1. An empty histogram gets a legend entry but no curve. `title` may
- * be NULL. GICSIM_E_INVAL for a NULL path or n > 0 with NULL arrays or a
- * NULL histogram, GICSIM_E_IO when the file cannot be written. */
+ * labels[i] (NULL: "series <i>"), with the tail view next to it. x: latency
+ * in microseconds, logarithmic when the largest value exceeds 100 times the
+ * smallest, linear otherwise; y: 0..1 (tail: 1/n .. 1, logarithmic). The
+ * curves have the sweep plots' style: colour-blind-safe colours, a marker
+ * (at the 50th, 90th and 99th percentiles) and a dash pattern each. An
+ * empty histogram gets a legend entry but no curve. `title` may be NULL.
+ * GICSIM_E_INVAL for a NULL path or n > 0 with NULL arrays or a NULL
+ * histogram, GICSIM_E_IO when the file cannot be written. */
 GICSIM_API gicsim_status gicsim_output_cdf_svg(const char *path, const char *title,
                                                const char *const *labels,
                                                const gicsim_histogram *const *hists, size_t n);
+/* The same with a choice of view and page (style may be NULL: defaults). */
+GICSIM_API gicsim_status gicsim_output_cdf_svg_styled(const char *path, const char *title,
+                                                      const char *const *labels,
+                                                      const gicsim_histogram *const *hists,
+                                                      size_t n, gicsim_cdf_view view,
+                                                      const gicsim_plot_style *style);
 
 #ifdef __cplusplus
 }
