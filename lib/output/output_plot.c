@@ -27,13 +27,14 @@ static const struct {
     {"p99.9", "latency_p999_ns", "p99.9"},
     {"max", "latency_max_ns", "max"},
     {"mean", "latency_mean_ns", "mean"},
-    {"exits", "exits_per_irq_total", "exits"},
+    {"exits", "exits_per_irq_total", "VM exits"},
     {"hyp", "hyp_time_share", "hypervisor time"},
 };
 
 typedef struct metric_col {
     char name[96]; /* the column without _mean */
     const char *label;
+    char label_buf[96];
     size_t mean, ci;
 } metric_col;
 
@@ -63,6 +64,7 @@ static gicsim_status find_metric(const csv_table *t, const char *path, const cha
 {
     const char *col = y;
     m->label = NULL;
+    m->label_buf[0] = '\0';
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
         if (!strcmp(y, aliases[i].alias)) {
             col = aliases[i].column;
@@ -82,6 +84,17 @@ static gicsim_status find_metric(const csv_table *t, const char *path, const cha
                        "no metric \"%s\" (a column %s_mean); try p50, p90, p99, p999, max, "
                        "mean, exits, hyp or a summary column such as lr_spills",
                        y, m->name);
+    /* a legend's name: "p99" for latency_p99_ns, "maintenance exits" for
+     * exits_per_irq_maintenance */
+    size_t nl = strlen(m->name);
+    if (!m->label && !strncmp(m->name, "latency_", 8) && nl > 11 &&
+        !strcmp(m->name + nl - 3, "_ns"))
+        snprintf(m->label_buf, sizeof m->label_buf, "%.*s", (int)(nl - 11), m->name + 8);
+    else if (!m->label && !strncmp(m->name, "exits_per_irq_", 14))
+        snprintf(m->label_buf, sizeof m->label_buf, "%.60s exits",
+                 strcmp(m->name + 14, "total") ? m->name + 14 : "VM");
+    if (m->label_buf[0])
+        m->label = m->label_buf;
     if (!m->label)
         m->label = m->name;
     return GICSIM_OK;
@@ -199,6 +212,21 @@ static size_t varying_column(const csv_table *t, size_t a, size_t b, size_t xcol
             return c;
     }
     return SIZE_MAX;
+}
+
+/* The lines' points on the page (what the legend must not hide) into occ,
+ * emptied first; px, py: room for the longest series. */
+static void line_points(const series *sv, size_t n, const svg_axis *xa, const svg_axis *ya,
+                        double *px, double *py, svg_points *occ)
+{
+    occ->n = 0;
+    for (size_t s = 0; s < n; s++) {
+        for (size_t k = 0; k < sv[s].n; k++) {
+            px[k] = svg_pos(xa, sv[s].x[k]);
+            py[k] = svg_pos(ya, sv[s].y[k]);
+        }
+        svg_points_add_line(occ, px, py, sv[s].n);
+    }
 }
 
 static gicsim_status plot(out_buf *b, const csv_table *t, const char *path,
@@ -367,6 +395,15 @@ static gicsim_status plot(out_buf *b, const csv_table *t, const char *path,
     }
     if (st != GICSIM_OK)
         goto out;
+    /* A metric that is never negative (every mean >= 0: latencies, counts,
+     * shares) keeps its band above 0 too. */
+    bool nonneg = true;
+    for (size_t s = 0; s < n_series; s++)
+        for (size_t k = 0; k < sv[s].n; k++)
+            nonneg = nonneg && sv[s].y[k] >= 0;
+    for (size_t s = 0; nonneg && s < n_series; s++)
+        for (size_t k = 0; k < sv[s].n; k++)
+            sv[s].lo[k] = fmax(sv[s].lo[k], 0);
     /* Axes over every point and band. */
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
     for (size_t s = 0; s < n_series; s++)
@@ -396,6 +433,35 @@ static gicsim_status plot(out_buf *b, const csv_table *t, const char *path,
     svg_axis_numeric(&ya, ylo, yhi, q->log_y, true);
     svg_axis_place(&xa, pn.x, pn.x + pn.w);
     svg_axis_place(&ya, pn.y + pn.h, pn.y);
+    svg_style *styles = calloc(n_series ? n_series : 1, sizeof *styles);
+    const char **labels = calloc(n_series ? n_series : 1, sizeof *labels);
+    double *px = calloc(kept ? kept : 1, sizeof *px), *py = calloc(kept ? kept : 1, sizeof *py);
+    double *plo = calloc(kept ? kept : 1, sizeof *plo), *phi = calloc(kept ? kept : 1, sizeof *phi);
+    svg_points occ = {0};
+    if (!styles || !labels || !px || !py || !plo || !phi) {
+        b->oom = true;
+        n_series = 0;
+    }
+    for (size_t s = 0; s < n_series; s++) {
+        svg_style_mix(sv[s].colour, sv[s].colour, sv[s].dash, s, &styles[s]);
+        labels[s] = sv[s].label;
+    }
+    /* The legend goes where no line is; when every place has one, the y
+     * axis grows by the legend's height, which leaves its top free. */
+    double lw, lh, lx, ly;
+    svg_legend_size(&ch, labels, n_series, &lw, &lh);
+    line_points(sv, n_series, &xa, &ya, px, py, &occ);
+    double room = pn.h - lh - 12;
+    if (n_series && svg_legend_spot(&pn, lw, lh, &occ, &lx, &ly) && room > pn.h / 3) {
+        double grow = pn.h / room;
+        if (q->log_y)
+            yhi = pow(10, log10(ya.lo) + (log10(yhi) - log10(ya.lo)) * grow);
+        else
+            yhi = ya.lo + (yhi - ya.lo) * grow;
+        svg_axis_numeric(&ya, ylo, yhi, q->log_y, true);
+        svg_axis_place(&ya, pn.y + pn.h, pn.y);
+        line_points(sv, n_series, &xa, &ya, px, py, &occ);
+    }
     out_buf xt = {0}, yt = {0};
     if (q->x_label) {
         out_puts(&xt, q->x_label);
@@ -419,19 +485,6 @@ static gicsim_status plot(out_buf *b, const csv_table *t, const char *path,
     out_buf_free(&xt);
     out_buf_free(&yt);
     /* Bands under every line, then the lines in order, thinner on top. */
-    svg_style *styles = calloc(n_series ? n_series : 1, sizeof *styles);
-    const char **labels = calloc(n_series ? n_series : 1, sizeof *labels);
-    double *px = calloc(kept ? kept : 1, sizeof *px), *py = calloc(kept ? kept : 1, sizeof *py);
-    double *plo = calloc(kept ? kept : 1, sizeof *plo), *phi = calloc(kept ? kept : 1, sizeof *phi);
-    svg_points occ = {0};
-    if (!styles || !labels || !px || !py || !plo || !phi) {
-        b->oom = true;
-        n_series = 0;
-    }
-    for (size_t s = 0; s < n_series; s++) {
-        svg_style_mix(sv[s].colour, sv[s].colour, sv[s].dash, s, &styles[s]);
-        labels[s] = sv[s].label;
-    }
     for (size_t s = 0; !q->no_ci && s < n_series; s++) {
         series *e = &sv[s];
         bool any = false;
@@ -445,8 +498,6 @@ static gicsim_status plot(out_buf *b, const csv_table *t, const char *path,
             continue;
         if (e->n > 1) {
             svg_band(&ch, &styles[s], px, plo, phi, e->n);
-            svg_points_add_line(&occ, px, phi, e->n);
-            svg_points_add_line(&occ, px, plo, e->n);
         } else { /* one point: an error bar */
             double x2[2] = {px[0], px[0]}, y2[2] = {plo[0], phi[0]};
             svg_polyline(&ch, &styles[s], x2, y2, 2);
@@ -459,7 +510,6 @@ static gicsim_status plot(out_buf *b, const csv_table *t, const char *path,
             py[k] = svg_pos(&ya, e->y[k]);
         }
         svg_polyline(&ch, &styles[s], px, py, e->n);
-        svg_points_add_line(&occ, px, py, e->n);
         for (size_t k = 0; k < e->n; k++)
             svg_marker(&ch, &styles[s], px[k], py[k]);
     }

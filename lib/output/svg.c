@@ -24,13 +24,28 @@ static int ilog10(double v)
     return (int)floor(log10(v) + 1e-9);
 }
 
-/* The smallest 1, 2 or 5 x 10^k at least `raw` (> 0). */
+/* The smallest 1, 2, 2.5 or 5 x 10^k at least `raw` (> 0). */
 static double nice_step(double raw)
 {
     int e = ilog10(raw);
     double f = raw / p10(e);
-    double m = f <= 1 + 1e-9 ? 1 : f <= 2 + 1e-9 ? 2 : f <= 5 + 1e-9 ? 5 : 10;
+    double m = f <= 1 + 1e-9     ? 1
+               : f <= 2 + 1e-9   ? 2
+               : f <= 2.5 + 1e-9 ? 2.5
+               : f <= 5 + 1e-9   ? 5
+                                 : 10;
     return m * p10(e);
+}
+
+/* The decimals that write v (> 0) exactly: 0.25 -> 2, 2500 -> 0. */
+static int decimals_of(double v)
+{
+    for (int d = 0; d < 9; d++) {
+        double x = v * p10(d);
+        if (fabs(x - round(x)) < 1e-6 * (x > 1 ? x : 1))
+            return d;
+    }
+    return 9;
 }
 
 static void add_tick(svg_axis *a, double v, bool major)
@@ -214,6 +229,10 @@ static void trimmed(out_buf *b, double v, int decimals)
 static void tick_label(out_buf *b, const svg_axis *a, double v)
 {
     static const char *const si[] = {"", "k", "M", "G", "T"};
+    if (fabs(v) < 1e-12 * (fabs(a->hi) + fabs(a->lo))) { /* 0, whatever the prefix */
+        out_putc(b, '0');
+        return;
+    }
     int k = 0;
     double div = 1;
     /* one prefix for a whole linear axis, one per tick on a log axis */
@@ -224,8 +243,7 @@ static void tick_label(out_buf *b, const svg_axis *a, double v)
             k++;
         }
     double unit = a->log ? fabs(v) : a->step;
-    int decimals = unit > 0 ? -ilog10(unit / div) : 0;
-    trimmed(b, v / div, decimals > 9 ? 9 : decimals);
+    trimmed(b, v / div, unit > 0 ? decimals_of(unit / div) : 0);
     out_puts(b, si[k]);
 }
 
@@ -645,21 +663,23 @@ static size_t text_chars(const char *s)
     return n;
 }
 
-void svg_legend(svg_chart *c, const svg_panel *p, const char *const *labels,
-                const svg_style *styles, size_t n, const svg_points *pts)
+void svg_legend_size(const svg_chart *c, const char *const *labels, size_t n, double *w,
+                     double *h)
 {
-    if (n == 0)
-        return;
-    out_buf *b = c->b;
-    double f = c->font, row = 1.45 * f, pad = 6, sample = 30;
+    double f = c->font;
     size_t chars = 0;
     for (size_t i = 0; i < n; i++) {
         size_t k = text_chars(labels[i]);
         if (k > chars)
             chars = k;
     }
-    double w = pad + sample + 6 + 0.58 * f * (double)chars + pad;
-    double h = row * (double)n + pad;
+    *w = 6 + 30 + 6 + 0.58 * f * (double)chars + 6;
+    *h = n ? 1.45 * f * (double)n + 6 : 0;
+}
+
+size_t svg_legend_spot(const svg_panel *p, double w, double h, const svg_points *pts, double *x,
+                       double *y)
+{
     /* Places in order of preference: the corners (top right, top left,
      * bottom right, bottom left), the middles of the right and left sides,
      * of the top and bottom, the centre; the first with the fewest points
@@ -680,7 +700,20 @@ void svg_legend(svg_chart *c, const svg_panel *p, const char *const *labels,
             best = k;
         }
     }
-    double x = cx[best], y = cy[best];
+    *x = cx[best];
+    *y = cy[best];
+    return best_n;
+}
+
+void svg_legend(svg_chart *c, const svg_panel *p, const char *const *labels,
+                const svg_style *styles, size_t n, const svg_points *pts)
+{
+    if (n == 0)
+        return;
+    out_buf *b = c->b;
+    double f = c->font, row = 1.45 * f, pad = 6, sample = 30, w, h, x, y;
+    svg_legend_size(c, labels, n, &w, &h);
+    svg_legend_spot(p, w, h, pts, &x, &y);
     out_puts(b, "<rect x=\"");
     svg_num(b, x);
     out_puts(b, "\" y=\"");

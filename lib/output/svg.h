@@ -98,8 +98,15 @@ typedef struct svg_points {
 void svg_points_add_line(svg_points *pts, const double *px, const double *py, size_t n);
 void svg_points_free(svg_points *pts);
 
-/* The legend of n series inside panel p, in the corner with the fewest of
- * pts under it. */
+/* The size of the legend of n series. */
+void svg_legend_size(const svg_chart *c, const char *const *labels, size_t n, double *w,
+                     double *h);
+/* Where a legend of w x h goes in panel p: *x, *y of the place with the
+ * fewest of pts under it (corners first); returns that number. */
+size_t svg_legend_spot(const svg_panel *p, double w, double h, const svg_points *pts, double *x,
+                       double *y);
+/* The legend of n series inside panel p, in the place with the fewest of
+ * pts under it (svg_legend_spot). */
 void svg_legend(svg_chart *c, const svg_panel *p, const char *const *labels,
                 const svg_style *styles, size_t n, const svg_points *pts);
 

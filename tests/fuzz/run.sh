@@ -10,7 +10,7 @@
 #   -o OUTDIR   working corpora (OUTDIR/corpus/HARNESS, new inputs go here)
 #               and crash artifacts (OUTDIR/artifacts/HARNESS/); default
 #               BINDIR/fuzz-out
-#   HARNESS     fuzz_scenario fuzz_trace fuzz_its fuzz_registers (default: all)
+#   HARNESS     fuzz_scenario fuzz_sweep fuzz_trace fuzz_its fuzz_registers (default: all)
 #
 # The seed corpus tests/fuzz/corpus/HARNESS is read, never written. Extra
 # libFuzzer flags can be given in $FUZZ_FLAGS. Exits non-zero if a harness
@@ -35,12 +35,13 @@ while getopts t:r:b:o:h opt; do
 done
 shift $((OPTIND - 1))
 [ -n "$outdir" ] || outdir=$bindir/fuzz-out
-harnesses=${*:-fuzz_scenario fuzz_trace fuzz_its fuzz_registers}
+harnesses=${*:-fuzz_scenario fuzz_sweep fuzz_trace fuzz_its fuzz_registers}
 
 # Largest input per harness (each harness also ignores bigger ones).
 max_len() {
     case $1 in
     fuzz_scenario) echo 8192 ;;
+    fuzz_sweep) echo 4096 ;;
     fuzz_trace) echo 8192 ;;
     fuzz_its) echo 4096 ;;
     fuzz_registers) echo 2048 ;;
