@@ -198,41 +198,13 @@ static gicsim_status value_of(const yt_node *n, sw_value *v, gicsim_diag *d)
 
 typedef enum num_kind { NUM_INT, NUM_DEC, NUM_TIME, NUM_RATE } num_kind;
 
-/* "[-]digits[.digits]": its value; *dec when it has a point. */
-static bool parse_plain_number(const char *s, double *v, bool *dec)
-{
-    bool neg = *s == '-';
-    if (neg)
-        s++;
-    if (*s < '0' || *s > '9')
-        return false;
-    double x = 0, scale = 1;
-    *dec = false;
-    for (; *s >= '0' && *s <= '9'; s++)
-        x = x * 10 + (*s - '0');
-    if (*s == '.') {
-        *dec = true;
-        s++;
-        if (*s < '0' || *s > '9')
-            return false;
-        for (; *s >= '0' && *s <= '9'; s++) {
-            scale /= 10;
-            x += (*s - '0') * scale;
-        }
-    }
-    if (*s)
-        return false;
-    *v = neg ? -x : x;
-    return true;
-}
-
 /* A range end: a plain number, a time (-> ps) or a rate (-> Hz). */
 static bool parse_end(const yt_node *n, num_kind *k, double *v)
 {
     if (n->kind != YT_SCALAR || yt_is_null(n))
         return false;
     bool dec;
-    if (n->plain && parse_plain_number(n->str, v, &dec)) {
+    if (n->plain && out_parse_decimal(n->str, v, &dec)) {
         *k = dec ? NUM_DEC : NUM_INT;
         return true;
     }
@@ -244,21 +216,11 @@ static bool parse_end(const yt_node *n, num_kind *k, double *v)
         return true;
     }
     char hz[64];
-    if (yt_rate_hz_text(n->str, hz, sizeof hz) && parse_plain_number(hz, v, &dec)) {
+    if (yt_rate_hz_text(n->str, hz, sizeof hz) && out_parse_decimal(hz, v, &dec)) {
         *k = NUM_RATE;
         return true;
     }
     return false;
-}
-
-static double p10(int e)
-{
-    double v = 1;
-    for (int i = 0; i < e; i++)
-        v *= 10;
-    for (int i = 0; i > e; i--)
-        v /= 10;
-    return v;
 }
 
 /* v with `sig` significant digits, without an exponent or trailing zeros
@@ -278,12 +240,12 @@ static void fmt_sig(out_buf *b, double v, int sig)
     if (dec > 15)
         dec = 15;
     if (dec <= 0) {
-        double r = round(v / p10(-dec)) * p10(-dec);
+        double r = round(v / out_pow10(-dec)) * out_pow10(-dec);
         out_u64(b, r < 1.8e19 ? (uint64_t)r : UINT64_MAX);
         return;
     }
-    uint64_t m = (uint64_t)llround(v * p10(dec));
-    uint64_t unit = (uint64_t)llround(p10(dec));
+    uint64_t m = (uint64_t)llround(v * out_pow10(dec));
+    uint64_t unit = (uint64_t)llround(out_pow10(dec));
     out_u64(b, m / unit);
     uint64_t frac = m % unit;
     if (!frac)
@@ -319,9 +281,9 @@ static void fmt_value(out_buf *b, num_kind k, double v)
     case NUM_RATE: {
         static const char *const prefix[] = {"", "k", "M", "G"};
         int p = 0;
-        while (p < 3 && v >= p10(3 * (p + 1)) * (1 - 1e-12))
+        while (p < 3 && v >= out_pow10(3 * (p + 1)) * (1 - 1e-12))
             p++;
-        fmt_sig(b, v / p10(3 * p), 6);
+        fmt_sig(b, v / out_pow10(3 * p), 6);
         out_puts(b, prefix[p]);
         out_puts(b, "/s");
         break;

@@ -814,25 +814,39 @@ static bool scale_exact(uint64_t ip, const char *frac, size_t nfrac, unsigned ex
     return true;
 }
 
+/* A quantity "<spaces><digits>[.<digits>]<spaces><unit><spaces>": its digits
+ * (parse_decimal) and its unit, *ulen without the trailing spaces. false
+ * with *why (`what`: "a time", "a rate") when it is negative or not a
+ * number. */
+static bool parse_quantity(const char *s, const char *what, const char *expected, const char **unit,
+                           size_t *ulen, uint64_t *ip, const char **frac, size_t *nfrac,
+                           const char **why)
+{
+    while (*s == ' ')
+        s++;
+    if (*s == '-') {
+        *why = what;
+        return false;
+    }
+    if (!parse_decimal(s, unit, ip, frac, nfrac)) {
+        *why = expected;
+        return false;
+    }
+    *ulen = strlen(*unit);
+    while (*ulen && (*unit)[*ulen - 1] == ' ')
+        (*ulen)--;
+    return true;
+}
+
 gicsim_status yt_parse_time(const char *s, gicsim_time_t *out, const char **why)
 {
     const char *unit, *frac;
     uint64_t ip;
-    size_t nfrac;
-    const char *p = s;
-    while (*p == ' ')
-        p++;
-    if (*p == '-') {
-        *why = "a time cannot be negative";
+    size_t nfrac, ulen;
+    if (!parse_quantity(s, "a time cannot be negative",
+                        "expected a number with a unit: ps, ns, us, ms or s (e.g. \"200us\")",
+                        &unit, &ulen, &ip, &frac, &nfrac, why))
         return GICSIM_E_INVAL;
-    }
-    if (!parse_decimal(p, &unit, &ip, &frac, &nfrac)) {
-        *why = "expected a number with a unit: ps, ns, us, ms or s (e.g. \"200us\")";
-        return GICSIM_E_INVAL;
-    }
-    size_t ulen = strlen(unit);
-    while (ulen && unit[ulen - 1] == ' ')
-        ulen--;
     if (ulen == 0) {
         bool zero = ip == 0;
         for (size_t i = 0; i < nfrac; i++)
@@ -921,22 +935,12 @@ static bool rate_digits(const char *s, uint64_t *m, int *x, const char **why)
 {
     const char *unit, *frac;
     uint64_t ip;
-    size_t nfrac;
-    const char *p = s;
-    while (*p == ' ')
-        p++;
-    if (*p == '-') {
-        *why = "a rate cannot be negative";
+    size_t nfrac, ulen;
+    if (!parse_quantity(s, "a rate cannot be negative",
+                        "expected a number with a unit: /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz "
+                        "(e.g. \"200k/s\")",
+                        &unit, &ulen, &ip, &frac, &nfrac, why))
         return false;
-    }
-    if (!parse_decimal(p, &unit, &ip, &frac, &nfrac)) {
-        *why = "expected a number with a unit: /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz (e.g. "
-               "\"200k/s\")";
-        return false;
-    }
-    size_t ulen = strlen(unit);
-    while (ulen && unit[ulen - 1] == ' ')
-        ulen--;
     if (ulen == 0) {
         *why = "a rate needs a unit: /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz (e.g. \"200k/s\")";
         return false;

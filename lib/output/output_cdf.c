@@ -14,11 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One curve: page coordinates of the CDF and of the tail. */
+/* One curve: page coordinates of the CDF and of the tail (the same x; the
+ * tail's y is NaN where 1 - CDF is 0). */
 typedef struct curve {
-    double *x, *y, *ty; /* x, CDF y, tail y (NaN where 1 - CDF is 0) */
-    size_t n, cap;
-    bool oom;
+    svg_points cdf, tail;
 } curve;
 
 typedef struct curve_ctx {
@@ -30,36 +29,16 @@ typedef struct curve_ctx {
 static void curve_push(curve_ctx *k, uint64_t ps, uint64_t cum)
 {
     curve *c = k->c;
-    if (c->oom)
-        return;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? 2 * c->cap : 64;
-        double *nx = realloc(c->x, cap * sizeof *nx);
-        if (nx)
-            c->x = nx;
-        double *ny = nx ? realloc(c->y, cap * sizeof *ny) : NULL;
-        if (ny)
-            c->y = ny;
-        double *nt = ny ? realloc(c->ty, cap * sizeof *nt) : NULL;
-        if (nt)
-            c->ty = nt;
-        if (!nt) {
-            c->oom = true;
-            return;
-        }
-        c->cap = cap;
-    }
     double f = (double)cum / (double)k->total;
     double px = svg_pos(k->x, (double)ps / 1e6), py = svg_pos(k->y, f);
     double pt = cum < k->total ? svg_pos(k->ty, 1.0 - f) : NAN;
+    size_t n = c->cdf.n;
     /* consecutive points that coincide on the page are dropped */
-    if (c->n && px == c->x[c->n - 1] && py == c->y[c->n - 1] &&
-        (pt == c->ty[c->n - 1] || (isnan(pt) && isnan(c->ty[c->n - 1]))))
+    if (n && px == c->cdf.x[n - 1] && py == c->cdf.y[n - 1] &&
+        (pt == c->tail.y[n - 1] || (isnan(pt) && isnan(c->tail.y[n - 1]))))
         return;
-    c->x[c->n] = px;
-    c->y[c->n] = py;
-    c->ty[c->n] = pt;
-    c->n++;
+    svg_points_push(&c->cdf, px, py);
+    svg_points_push(&c->tail, px, pt);
 }
 
 static bool visit(void *ctx, uint64_t lo, uint64_t hi, uint64_t count, uint64_t cumulative)
@@ -80,9 +59,8 @@ static bool visit(void *ctx, uint64_t lo, uint64_t hi, uint64_t count, uint64_t 
 
 static void curve_free(curve *c)
 {
-    free(c->x);
-    free(c->y);
-    free(c->ty);
+    svg_points_free(&c->cdf);
+    svg_points_free(&c->tail);
 }
 
 /* A marker where the polyline (px, py) first reaches page height `at`
@@ -109,7 +87,7 @@ static void marker_at(svg_chart *ch, const svg_style *s, const double *px, const
 static size_t tail_len(const curve *c)
 {
     size_t n = 0;
-    while (n < c->n && !isnan(c->ty[n]))
+    while (n < c->tail.n && !isnan(c->tail.y[n]))
         n++;
     return n;
 }
@@ -180,7 +158,7 @@ static void cdf_svg(out_buf *b, const char *title, const char *const *labels,
                            .min = gicsim_histogram_min(hists[i]),
                            .max = gicsim_histogram_max(hists[i])};
             gicsim_histogram_foreach(hists[i], visit, &k);
-            if (cv[i].oom)
+            if (cv[i].cdf.oom || cv[i].tail.oom)
                 b->oom = true;
         }
         out_buf lb = {0};
@@ -206,26 +184,28 @@ static void cdf_svg(out_buf *b, const char *title, const char *const *labels,
     static const double quantiles[3] = {0.5, 0.9, 0.99};
     for (size_t i = 0; i < n; i++) {
         curve *c = &cv[i];
-        if (!c->n)
+        if (!c->cdf.n || c->cdf.oom || c->tail.oom)
             continue;
         if (show_cdf) {
-            svg_polyline(&ch, &styles[i], c->x, c->y, c->n);
-            svg_points_add_line(&occ, c->x, c->y, c->n);
+            svg_polyline(&ch, &styles[i], c->cdf.x, c->cdf.y, c->cdf.n);
+            svg_points_add_line(&occ, c->cdf.x, c->cdf.y, c->cdf.n);
             for (size_t q = 0; q < 3; q++)
-                marker_at(&ch, &styles[i], c->x, c->y, c->n, svg_pos(&ya, quantiles[q]), true);
+                marker_at(&ch, &styles[i], c->cdf.x, c->cdf.y, c->cdf.n, svg_pos(&ya, quantiles[q]),
+                          true);
         }
         size_t m = tail_len(c);
         if (show_tail && m) {
-            for (size_t k = 0; k < c->n; k++)
-                c->x[k] += shift;
+            for (size_t k = 0; k < c->tail.n; k++)
+                c->tail.x[k] += shift;
             /* where 1 - CDF reaches 0 the curve drops off the axis */
-            if (m < c->n)
-                c->ty[m++] = pt.y + pt.h;
-            svg_polyline(&ch, &styles[i], c->x, c->ty, m);
+            if (m < c->tail.n)
+                c->tail.y[m++] = pt.y + pt.h;
+            svg_polyline(&ch, &styles[i], c->tail.x, c->tail.y, m);
             if (!show_cdf)
-                svg_points_add_line(&occ, c->x, c->ty, m);
+                svg_points_add_line(&occ, c->tail.x, c->tail.y, m);
             for (size_t q = 0; q < 3; q++)
-                marker_at(&ch, &styles[i], c->x, c->ty, m, svg_pos(&yt, 1 - quantiles[q]), false);
+                marker_at(&ch, &styles[i], c->tail.x, c->tail.y, m, svg_pos(&yt, 1 - quantiles[q]),
+                          false);
         }
     }
     if (occ.oom)

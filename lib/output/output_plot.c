@@ -38,27 +38,6 @@ typedef struct metric_col {
     size_t mean, ci;
 } metric_col;
 
-/* A decimal number cell (no locale). */
-static bool cell_number(const char *s, double *v)
-{
-    bool neg = *s == '-';
-    s += neg;
-    if (*s < '0' || *s > '9')
-        return false;
-    double x = 0, scale = 1;
-    for (; *s >= '0' && *s <= '9'; s++)
-        x = x * 10 + (*s - '0');
-    if (*s == '.')
-        for (s++; *s >= '0' && *s <= '9'; s++) {
-            scale *= 10;
-            x = x * 10 + (*s - '0');
-        }
-    if (*s)
-        return false;
-    *v = (neg ? -x : x) / scale;
-    return true;
-}
-
 static gicsim_status find_metric(const csv_table *t, const char *path, const char *y, metric_col *m,
                                  gicsim_diag *d)
 {
@@ -305,7 +284,7 @@ static gicsim_status plot(out_buf *b, const csv_table *t, const char *path,
     bool numeric = true;
     for (size_t r = 1; st == GICSIM_OK && r < t->n_rows; r++) {
         double v;
-        if (keep[r] && !cell_number(t->cell[r][numcol], &v))
+        if (keep[r] && !out_parse_decimal(t->cell[r][numcol], &v, NULL))
             numeric = false;
     }
     for (size_t r = 1; st == GICSIM_OK && r < t->n_rows; r++) {
@@ -358,7 +337,7 @@ static gicsim_status plot(out_buf *b, const csv_table *t, const char *path,
                 continue;
             double x = 0, y, ci = 0;
             if (numeric) {
-                cell_number(t->cell[r][numcol], &x);
+                out_parse_decimal(t->cell[r][numcol], &x, NULL);
             } else {
                 size_t k;
                 for (k = 0; k < n_cats && strcmp(cats[k], t->cell[r][xcol]); k++)
@@ -378,9 +357,9 @@ static gicsim_status plot(out_buf *b, const csv_table *t, const char *path,
                                  c != SIZE_MAX ? t->cell[r][c] : "", cn, cn);
                     break;
                 }
-            if (st != GICSIM_OK || !cell_number(t->cell[r][m[mi].mean], &y))
+            if (st != GICSIM_OK || !out_parse_decimal(t->cell[r][m[mi].mean], &y, NULL))
                 continue; /* no value: no point */
-            if (m[mi].ci != SIZE_MAX && !cell_number(t->cell[r][m[mi].ci], &ci))
+            if (m[mi].ci != SIZE_MAX && !out_parse_decimal(t->cell[r][m[mi].ci], &ci, NULL))
                 ci = 0;
             if ((q->log_x && x <= 0) || (q->log_y && y <= 0))
                 continue; /* off a log axis */

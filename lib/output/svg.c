@@ -7,17 +7,6 @@
 
 /* ---- Axes ------------------------------------------------------------------------------ */
 
-/* 10^e for small integer e (exact for the powers used here). */
-static double p10(int e)
-{
-    double v = 1;
-    for (int i = 0; i < e; i++)
-        v *= 10;
-    for (int i = 0; i > e; i--)
-        v /= 10;
-    return v;
-}
-
 /* floor(log10(v)) with a little tolerance, so 1000 gives 3, not 2.9999. */
 static int ilog10(double v)
 {
@@ -28,20 +17,20 @@ static int ilog10(double v)
 static double nice_step(double raw)
 {
     int e = ilog10(raw);
-    double f = raw / p10(e);
+    double f = raw / out_pow10(e);
     double m = f <= 1 + 1e-9     ? 1
                : f <= 2 + 1e-9   ? 2
                : f <= 2.5 + 1e-9 ? 2.5
                : f <= 5 + 1e-9   ? 5
                                  : 10;
-    return m * p10(e);
+    return m * out_pow10(e);
 }
 
 /* The decimals that write v (> 0) exactly: 0.25 -> 2, 2500 -> 0. */
 static int decimals_of(double v)
 {
     for (int d = 0; d < 9; d++) {
-        double x = v * p10(d);
+        double x = v * out_pow10(d);
         if (fabs(x - round(x)) < 1e-6 * (x > 1 ? x : 1))
             return d;
     }
@@ -72,13 +61,13 @@ void svg_axis_decades(svg_axis *a, int dlo, int dhi)
 {
     memset(a, 0, sizeof *a);
     a->log = true;
-    a->lo = p10(dlo);
-    a->hi = p10(dhi);
+    a->lo = out_pow10(dlo);
+    a->hi = out_pow10(dhi);
     bool labels_all = dhi - dlo <= 1;
     for (int k = dlo; k <= dhi; k++) {
-        add_tick(a, p10(k), true);
+        add_tick(a, out_pow10(k), true);
         for (int m = 2; k < dhi && m < 10; m++)
-            add_tick(a, m * p10(k), labels_all && (m == 2 || m == 5));
+            add_tick(a, m * out_pow10(k), labels_all && (m == 2 || m == 5));
     }
 }
 
@@ -87,7 +76,7 @@ static double seq125(int i)
 {
     static const double m[3] = {1, 2, 5};
     int d = i >= 0 ? i / 3 : -((-i + 2) / 3);
-    return m[i - 3 * d] * p10(d);
+    return m[i - 3 * d] * out_pow10(d);
 }
 
 /* The index of the largest 1-2-5 value <= v (> 0). */
@@ -115,7 +104,7 @@ void svg_axis_numeric(svg_axis *a, double lo, double hi, bool log, bool zero)
             hi = lo * 10;
         if (hi / lo > 100 * (1 + 1e-9)) {
             int dlo = ilog10(lo), dhi = ilog10(hi);
-            if (p10(dhi) < hi * (1 - 1e-9))
+            if (out_pow10(dhi) < hi * (1 - 1e-9))
                 dhi++;
             if (dhi <= dlo)
                 dhi = dlo + 1;
@@ -135,7 +124,7 @@ void svg_axis_numeric(svg_axis *a, double lo, double hi, bool log, bool zero)
             /* minor ticks at the other whole multiples of the decade */
             int d = ilog10(seq125(i));
             for (int m = 1; i < ihi && m < 10; m++) {
-                double v = m * p10(d);
+                double v = m * out_pow10(d);
                 if (v > seq125(i) * (1 + 1e-9) && v < seq125(i + 1) * (1 - 1e-9))
                     add_tick(a, v, false);
             }
@@ -254,26 +243,12 @@ static bool power_of_ten(const svg_axis *a, double v, int *e)
     if (!a->log || v <= 0)
         return false;
     *e = (int)lround(log10(v));
-    return fabs(v / p10(*e) - 1) < 1e-9 && (*e < -3 || *e >= 6);
+    return fabs(v / out_pow10(*e) - 1) < 1e-9 && (*e < -3 || *e >= 6);
 }
 
-static void decade_label(svg_chart *c, double x, double y, const char *anchor, int e)
+/* "<text x=.. y=.. text-anchor=..", the tag still open. */
+static void text_open(out_buf *b, double x, double y, const char *anchor)
 {
-    out_buf *b = c->b;
-    out_puts(b, "<text x=\"");
-    svg_num(b, x);
-    out_puts(b, "\" y=\"");
-    svg_num(b, y);
-    out_puts(b, "\" text-anchor=\"");
-    out_puts(b, anchor);
-    out_puts(b, "\">10<tspan dy=\"-0.45em\" font-size=\"75%\">");
-    out_i64(b, e);
-    out_puts(b, "</tspan></text>\n");
-}
-
-void svg_text(svg_chart *c, double x, double y, const char *anchor, double size, const char *s)
-{
-    out_buf *b = c->b;
     out_puts(b, "<text x=\"");
     svg_num(b, x);
     out_puts(b, "\" y=\"");
@@ -281,6 +256,20 @@ void svg_text(svg_chart *c, double x, double y, const char *anchor, double size,
     out_puts(b, "\" text-anchor=\"");
     out_puts(b, anchor);
     out_putc(b, '"');
+}
+
+static void decade_label(svg_chart *c, double x, double y, const char *anchor, int e)
+{
+    text_open(c->b, x, y, anchor);
+    out_puts(c->b, ">10<tspan dy=\"-0.45em\" font-size=\"75%\">");
+    out_i64(c->b, e);
+    out_puts(c->b, "</tspan></text>\n");
+}
+
+void svg_text(svg_chart *c, double x, double y, const char *anchor, double size, const char *s)
+{
+    out_buf *b = c->b;
+    text_open(b, x, y, anchor);
     if (size > 0) {
         out_puts(b, " font-size=\"");
         svg_num(b, size);
@@ -409,11 +398,8 @@ void svg_frame(svg_chart *c, const svg_panel *p, const svg_axis *x, const svg_ax
         svg_text(c, p->x + p->w / 2, p->y + p->h + 2.8 * f, "middle", 0, x_title);
     if (y_title) {
         double tx = p->x - 4.3 * f, ty = p->y + p->h / 2;
-        out_puts(b, "<text x=\"");
-        svg_num(b, tx);
-        out_puts(b, "\" y=\"");
-        svg_num(b, ty);
-        out_puts(b, "\" text-anchor=\"middle\" transform=\"rotate(-90 ");
+        text_open(b, tx, ty, "middle");
+        out_puts(b, " transform=\"rotate(-90 ");
         svg_num(b, tx);
         out_putc(b, ' ');
         svg_num(b, ty);
@@ -507,6 +493,15 @@ static void polygon(out_buf *b, const svg_style *s, const double *dx, const doub
     out_puts(b, "/>\n");
 }
 
+/* One step of a path: "M x y" or "L x y". */
+static void path_to(out_buf *b, char cmd, double x, double y)
+{
+    out_putc(b, cmd);
+    svg_num(b, x);
+    out_putc(b, ' ');
+    svg_num(b, y);
+}
+
 void svg_marker(svg_chart *c, const svg_style *s, double x, double y)
 {
     out_buf *b = c->b;
@@ -539,44 +534,17 @@ void svg_marker(svg_chart *c, const svg_style *s, double x, double y)
     case 4:
         polygon(b, s, tri_x, tdn_y, 3, x, y, r);
         break;
-    default: { /* 5: x, 6: + */
+    default: { /* 5: x, 6: + (two strokes each) */
         double d = s->marker == 5 ? r * 0.8 : r;
+        double ax = d, ay = s->marker == 5 ? d : 0;
+        double bx = s->marker == 5 ? d : 0, by = s->marker == 5 ? -d : d;
         out_puts(b, "<path fill=\"none\" ");
         stroke(b, s, 1.6);
-        out_puts(b, " d=\"M");
-        if (s->marker == 5) {
-            svg_num(b, x - d);
-            out_putc(b, ' ');
-            svg_num(b, y - d);
-            out_puts(b, "L");
-            svg_num(b, x + d);
-            out_putc(b, ' ');
-            svg_num(b, y + d);
-            out_puts(b, "M");
-            svg_num(b, x - d);
-            out_putc(b, ' ');
-            svg_num(b, y + d);
-            out_puts(b, "L");
-            svg_num(b, x + d);
-            out_putc(b, ' ');
-            svg_num(b, y - d);
-        } else {
-            svg_num(b, x - d);
-            out_putc(b, ' ');
-            svg_num(b, y);
-            out_puts(b, "L");
-            svg_num(b, x + d);
-            out_putc(b, ' ');
-            svg_num(b, y);
-            out_puts(b, "M");
-            svg_num(b, x);
-            out_putc(b, ' ');
-            svg_num(b, y - d);
-            out_puts(b, "L");
-            svg_num(b, x);
-            out_putc(b, ' ');
-            svg_num(b, y + d);
-        }
+        out_puts(b, " d=\"");
+        path_to(b, 'M', x - ax, y - ay);
+        path_to(b, 'L', x + ax, y + ay);
+        path_to(b, 'M', x - bx, y - by);
+        path_to(b, 'L', x + bx, y + by);
         out_puts(b, "\"/>\n");
     }
     }
@@ -609,7 +577,7 @@ void svg_band(svg_chart *c, const svg_style *s, const double *px, const double *
 
 /* ---- The legend -------------------------------------------------------------------------- */
 
-static void points_push(svg_points *pts, double x, double y)
+void svg_points_push(svg_points *pts, double x, double y)
 {
     if (pts->oom)
         return;
@@ -635,15 +603,15 @@ static void points_push(svg_points *pts, double x, double y)
 void svg_points_add_line(svg_points *pts, const double *px, const double *py, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        points_push(pts, px[i], py[i]);
+        svg_points_push(pts, px[i], py[i]);
         if (i + 1 == n)
             break;
         /* a point every 4 units along the segment */
         double len = fabs(px[i + 1] - px[i]) + fabs(py[i + 1] - py[i]);
         int steps = len < 4 ? 1 : len > 4000 ? 1000 : (int)(len / 4);
         for (int k = 1; k < steps; k++)
-            points_push(pts, px[i] + (px[i + 1] - px[i]) * k / steps,
-                        py[i] + (py[i + 1] - py[i]) * k / steps);
+            svg_points_push(pts, px[i] + (px[i + 1] - px[i]) * k / steps,
+                            py[i] + (py[i + 1] - py[i]) * k / steps);
     }
 }
 
@@ -663,8 +631,7 @@ static size_t text_chars(const char *s)
     return n;
 }
 
-void svg_legend_size(const svg_chart *c, const char *const *labels, size_t n, double *w,
-                     double *h)
+void svg_legend_size(const svg_chart *c, const char *const *labels, size_t n, double *w, double *h)
 {
     double f = c->font;
     size_t chars = 0;

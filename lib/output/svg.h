@@ -94,13 +94,14 @@ typedef struct svg_points {
     bool oom;
 } svg_points;
 
+/* Add a point. */
+void svg_points_push(svg_points *pts, double x, double y);
 /* Add a polyline's vertices and points along its segments. */
 void svg_points_add_line(svg_points *pts, const double *px, const double *py, size_t n);
 void svg_points_free(svg_points *pts);
 
 /* The size of the legend of n series. */
-void svg_legend_size(const svg_chart *c, const char *const *labels, size_t n, double *w,
-                     double *h);
+void svg_legend_size(const svg_chart *c, const char *const *labels, size_t n, double *w, double *h);
 /* Where a legend of w x h goes in panel p: *x, *y of the place with the
  * fewest of pts under it (corners first); returns that number. */
 size_t svg_legend_spot(const svg_panel *p, double w, double h, const svg_points *pts, double *x,

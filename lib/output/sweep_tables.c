@@ -284,43 +284,13 @@ static const yt_node *at_path(const yt_node *n, const char *path)
 }
 
 /* The text of a number cell: "" for null or anything that is not a plain
- * number. */
+ * decimal number. */
 static const char *number_text(const yt_node *n)
 {
-    if (!n || n->kind != YT_SCALAR || !n->plain || yt_is_null(n))
+    double v;
+    if (!n || n->kind != YT_SCALAR || !n->plain || !out_parse_decimal(n->str, &v, NULL))
         return "";
-    const char *s = n->str;
-    if (*s == '-')
-        s++;
-    if (*s < '0' || *s > '9')
-        return "";
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || *s == '.' || *s == 'e' || *s == 'E' || *s == '+' ||
-              *s == '-'))
-            return "";
     return n->str;
-}
-
-/* A cell's value for the statistics: the JSON's numbers are plain
- * decimals ("[-]digits[.digits]"), read without the locale. */
-static bool number_value(const char *s, double *v)
-{
-    bool neg = *s == '-';
-    s += neg;
-    if (*s < '0' || *s > '9')
-        return false;
-    double x = 0, scale = 1;
-    for (; *s >= '0' && *s <= '9'; s++)
-        x = x * 10 + (*s - '0');
-    if (*s == '.')
-        for (s++; *s >= '0' && *s <= '9'; s++) {
-            scale *= 10;
-            x = x * 10 + (*s - '0');
-        }
-    if (*s)
-        return false;
-    *v = (neg ? -x : x) / scale;
-    return isfinite(*v);
 }
 
 static void key_cells(out_buf *b, const gicsim_sweep_tables *t, const sweep_plan_row *r)
@@ -425,7 +395,7 @@ static gicsim_status add_row(gicsim_sweep_tables *t, out_buf *b, const sweep_pla
         out_putc(b, ',');
         out_puts(b, cell);
         double x;
-        if (number_value(cell, &x))
+        if (out_parse_decimal(cell, &x, NULL))
             stat_add(&g->st[k], x);
     }
     out_putc(b, '\n');

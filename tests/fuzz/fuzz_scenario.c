@@ -40,14 +40,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* A diagnostic's strings are NUL-terminated within their arrays. */
-static void check_diag(const gicsim_diag *d)
-{
-    FZ_CHECK(memchr(d->file, '\0', sizeof d->file));
-    FZ_CHECK(memchr(d->key, '\0', sizeof d->key));
-    FZ_CHECK(memchr(d->message, '\0', sizeof d->message));
-}
-
 /* The unsigned value after `key` in the resolved JSON, searched from `from`;
  * UINT64_MAX when absent. (Keys are fixed text: a string value cannot
  * contain `"key": ` since its quotes are escaped.) */
@@ -114,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gicsim_diag d;
     gicsim_status st = gicsim_scenario_load_string(text, "fuzz.yaml", NULL, 0, &sc, &d);
     free(text);
-    check_diag(&d);
+    fz_check_diag(&d);
     FZ_CHECK((st == GICSIM_OK) == (sc != NULL));
     if (!sc) {
         FZ_CHECK(st < 0);
@@ -181,7 +173,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             n_pol > 1 && size % 3 == 0 ? gicsim_scenario_policy(sc, size % n_pol) : NULL;
         gicsim_system *sys = NULL;
         st = gicsim_scenario_build(sc, policy, &sys, &d);
-        check_diag(&d);
+        fz_check_diag(&d);
         FZ_CHECK((st == GICSIM_OK) == (sys != NULL));
         if (sys) {
             FZ_CHECK(gicsim_system_num_sources(sys) == n_src);

@@ -39,13 +39,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void check_diag(const gicsim_diag *d)
-{
-    FZ_CHECK(memchr(d->file, '\0', sizeof d->file));
-    FZ_CHECK(memchr(d->key, '\0', sizeof d->key));
-    FZ_CHECK(memchr(d->message, '\0', sizeof d->message));
-}
-
 static bool is_id(const char *s)
 {
     size_t n = 0;
@@ -94,7 +87,7 @@ static void check_plan(const gicsim_sweep *sw)
     gicsim_sweep_plan *back = NULL;
     gicsim_diag d;
     gicsim_status st = gicsim_sweep_plan_read(plan_path, &back, &d);
-    check_diag(&d);
+    fz_check_diag(&d);
     FZ_CHECK(st == GICSIM_OK && gicsim_sweep_plan_equal(p, back));
     gicsim_sweep_plan_free(back);
     remove(plan_path);
@@ -120,7 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gicsim_diag d;
     gicsim_status st = gicsim_sweep_load_string(text, GICSIM_FUZZ_SWEEP_NAME, FZ_MAX_RUNS, &sw, &d);
     free(text);
-    check_diag(&d);
+    fz_check_diag(&d);
     FZ_CHECK((st == GICSIM_OK) == (sw != NULL));
     if (!sw) {
         FZ_CHECK(st < 0 && d.message[0] != '\0');
