@@ -29,7 +29,7 @@ static const command commands[] = {
      "fit a preset's costs to measured figures", cmd_calibrate},
     {"sweep",
      "SPEC -o DIR [-j N] [--resume] [--shard K/N] [--run ID] [--list]\n"
-     "[--emit-slurm FILE [--shards N]] [-q]\nmerge DIR... -o OUT",
+     "[--emit-slurm FILE [--shards N]] [-q]\nor: sweep merge DIR... -o OUT",
      "run a parameter sweep (docs/sweeps.md); merge shard directories", cmd_sweep},
     {"plot",
      "DIR|SUMMARY.csv --x COLUMN --y METRIC[,METRIC] [--by COLUMN]\n"
@@ -62,7 +62,11 @@ static const char usage_details[] =
     "--check fails when one is off by more than 10%. calibrate fits the costs of --fit\n"
     "(default: one per measured test) to MEASURED (a kvm-unit-tests micro-bench log, or\n"
     "YAML {reference: ..., measured: {TEST: NS}}) and writes the resulting preset.\n"
-    "exit codes: 0 ok, 1 script expectation failed / check failed / fit off by > 10%,\n"
+    "sweep runs every run of a sweep spec (a scenario, axes, policies, replications) in -j\n"
+    "worker processes into DIR: plan.csv, runs/ID.json, results.csv and summary.csv (mean\n"
+    "and 95% CI over replications); plot draws a summary's curves (docs/sweeps.md).\n"
+    "exit codes: 0 ok, 1 script expectation failed / check failed / fit off by > 10% /\n"
+    "a sweep's run failed,\n"
     "64 usage, 65 bad trace or measured data, 70 internal error, 78 bad configuration.\n";
 
 static void usage(FILE *f)

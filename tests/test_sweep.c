@@ -228,6 +228,7 @@ static void test_expansion_order(void **state)
         assert_string_equal(r.values[0], (i / 18) % 2 ? "2us" : "1us");
         assert_string_equal(r.platform, i / 36 ? "neoverse-n1-kvm-vhe" : "generic");
         assert_int_equal(strlen(r.id), 12);
+        assert_true(r.id[0] >= 'a' && r.id[0] <= 'f'); /* never read as a number */
         assert_int_equal(gicsim_sweep_plan_find(p, r.id), i);
         /* replication 0 keeps run.seed; the others differ from it and each other */
         if (r.replication == 0)

@@ -11,7 +11,8 @@
  * policy and one replication; it is `gicsim run SCENARIO -p o1 -p o2 ...`
  * with the overrides gicsim_sweep_run_overrides gives. Run i has index i
  * (the order: platform outermost, then the axes as written, then the
- * policy, then the replication) and an id: 12 hex digits hashed from the
+ * policy, then the replication) and an id: 12 hex digits (the first a
+ * letter, so that no table reader takes it for a number) hashed from the
  * spec's scenario, its fixed `set` overrides and the run's values, the same
  * on every machine and for every shard.
  *
@@ -77,7 +78,7 @@ GICSIM_API void gicsim_sweep_overrides_free(char **v);
 
 typedef struct gicsim_sweep_run {
     size_t index;
-    const char *id;            /* 12 lowercase hex digits */
+    const char *id;            /* 12 lowercase hex digits, the first a letter */
     const char *const *values; /* [axis count]: each axis's value, as its override writes it */
     const char *platform;      /* the platform preset's name */
     const char *policy;        /* forced on every VM; "none" for a scenario without VMs */

@@ -778,7 +778,10 @@ static void make_id(const gicsim_sweep *sw, size_t plat, const size_t *dimv, con
     char r[16];
     snprintf(r, sizeof r, "%" PRIu32, rep);
     h = fnv(fnv(h, "replication"), r);
-    snprintf(id, 16, "%012" PRIx64, (uint64_t)(h & 0xffffffffffffull));
+    /* the first digit a letter (a-f), so no table reader takes an id for a
+     * number */
+    snprintf(id, 16, "%c%011" PRIx64, (char)('a' + (h >> 60) % 6),
+             (uint64_t)(h & 0xfffffffffffull));
 }
 
 static gicsim_status expand(gicsim_sweep *sw, const char *text, size_t max_runs, gicsim_diag *d)
