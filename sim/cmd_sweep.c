@@ -357,6 +357,25 @@ static int write_tables(const gicsim_sweep_plan *plan, const char *dir, size_t *
 
 /* ---- Running -------------------------------------------------------------------------------- */
 
+/* SIGINT or SIGTERM (Ctrl-C, scancel): no new runs; the running ones are
+ * stopped and leave nothing behind, so --resume goes on from there. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+}
+
+static void set_stop_handlers(void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 typedef struct worker {
     pid_t pid;
     size_t run;
@@ -409,6 +428,7 @@ static void show_progress(const runner *r, bool last)
 /* The child: cmd_run with the run's overrides. Never returns. */
 static void child(const runner *r, size_t run, const char *id)
 {
+    set_stop_handlers(SIG_DFL);
     char **ovr = NULL;
     size_t n = 0;
     char json[PATH_MAX], log[PATH_MAX];
@@ -453,6 +473,9 @@ static void reap(runner *r, pid_t pid, int status, size_t run)
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (code == 0 && rename(tmp, json) == 0) {
         remove(errp);
+    } else if (stop_signal) { /* stopped, not failed: no trace of it */
+        remove(tmp);
+        r->done--;
     } else {
         if (code == 0)
             code = EX_SOFTWARE; /* no JSON to keep */
@@ -494,9 +517,18 @@ static void run_all(runner *r, const size_t *runs, size_t n, long jobs)
         return;
     }
     size_t next = 0, active = 0;
+    bool stopping = false;
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     show_progress(r, false);
+    set_stop_handlers(on_stop);
     while (next < n || active) {
+        if (stop_signal && !stopping) {
+            stopping = true;
+            next = n;
+            for (long k = 0; k < jobs; k++)
+                if (w[k].pid)
+                    kill(w[k].pid, SIGTERM);
+        }
         while (next < n && active < (size_t)jobs) {
             gicsim_sweep_run sr;
             gicsim_sweep_plan_run(r->plan, runs[next], &sr);
@@ -537,6 +569,7 @@ static void run_all(runner *r, const size_t *runs, size_t n, long jobs)
             }
     }
     show_progress(r, true);
+    set_stop_handlers(SIG_DFL);
     free(w);
 }
 
@@ -721,6 +754,11 @@ int cmd_sweep(int argc, char **argv)
         if (jobs < 1)
             jobs = 1;
         run_all(&r, runs, n, jobs);
+    }
+    if (!code && stop_signal) {
+        cli_errorf("stopped by signal %d after %zu of %zu runs; --resume goes on from there",
+                   (int)stop_signal, r.done, n);
+        code = 128 + stop_signal;
     }
     size_t missing = 0;
     if (!code && !o.run_id)

@@ -284,6 +284,25 @@ static void test_expansion_order(void **state)
     assert_string_equal(r2.policy, "trap-inject");
     gicsim_sweep_free(other);
     gicsim_sweep_free(sw);
+
+    /* A scenario that names output files has them switched off (the runs
+     * would all write them at once); its run.seed is replication 0's. */
+    const char *scp = tmp_path("with-outputs.yaml");
+    char spec[1200];
+    write_file(scp, "name: o\n"
+                    "vms: [{name: vm0, vcpus: 1, policy: eoi-split}]\n"
+                    "sources: [{name: nic, kind: spi-edge, intid: 64, handler: 1us}]\n"
+                    "run: {duration: 1ms, seed: 7}\n"
+                    "outputs: {csv: all-runs.csv}\n");
+    snprintf(spec, sizeof spec, "scenario: %s\nreplications: 2\n", scp);
+    gicsim_sweep *o = sweep_ok(spec);
+    assert_int_equal(gicsim_sweep_run_overrides(o, 0, &ov, &n), GICSIM_OK);
+    const char *want_o[] = {"outputs={}", "vms.0.policy=eoi-split", "run.seed=7"};
+    assert_int_equal(n, 3);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(ov[i], want_o[i]);
+    gicsim_sweep_overrides_free(ov);
+    gicsim_sweep_free(o);
 }
 
 static void test_ranges_and_zip(void **state)

@@ -80,6 +80,25 @@ head -2 out.txt >two.sh
 status_is 0 "two listed commands run on their own" sh two.sh
 check "a listed command writes its run only" sh -c '[ "$(ls listed/runs | wc -l)" -eq 2 ] && [ ! -e listed/results.csv ]'
 
+# ---- SIGTERM (Ctrl-C, scancel): the running runs stop and leave nothing behind ------------
+sed 's/run.duration: 2ms/run.duration: 100ms/' "$SPEC" >slow.yaml
+"$GICSIM" sweep slow.yaml -o slow -j 1 -q >/dev/null 2>slow-err.txt &
+pid=$!
+n=0
+until ls slow/runs/*.json >/dev/null 2>&1 || [ $n -ge 300 ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+kill -TERM $pid
+wait $pid
+st=$?
+if [ $st -eq 143 ]; then ok "a stopped sweep exits 128 + SIGTERM"; else bad "a stopped sweep exited $st"; fi
+check "it says how to go on" grep -q "stopped by signal 15 after .*--resume goes on" slow-err.txt
+check "no half-written run, log or failure is left" sh -c '! ls slow/runs | grep -v "\.json$"'
+status_is 0 "--resume after the stop" "$GICSIM" sweep slow.yaml -o slow -q --resume
+status_is 0 "the same sweep uninterrupted" "$GICSIM" sweep slow.yaml -o slow-ref -q
+check "stopped and resumed equals uninterrupted" same_sweep slow slow-ref
+
 # ---- A failing run is recorded and the others go on -----------------------------------------
 printf '#gicsim-trace 1\n100000 nic-rx fire\n900000 nic-rx fire\n' >good.trace
 printf '#gicsim-trace 1\n100000 nic-rx fire\n50000 nic-rx fire\n' >bad.trace
