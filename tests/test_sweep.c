@@ -4,7 +4,8 @@
  * zip groups, ids, overrides, seeds); spec errors at their position in the
  * spec; plan.csv written and read back; the result tables (cells as the
  * runs reported them, mean and 95% confidence interval, order, errors);
- * and the summary plots (series, bands, errors that name the column).
+ * the tables read back; and line charts (series, bands, styles, categories,
+ * errors).
  *
  * The sweeps use configs/scenarios/ (GICSIM_SCENARIO_DIR) and write to
  * GICSIM_TEST_TMP. */
@@ -437,8 +438,7 @@ static void test_errors(void **state)
     gicsim_sweep_free(NULL);
 }
 
-/* ---- plan.csv ----------------------------------------------------------------------------------
- */
+/* ---- plan.csv ---------------------------------------------------------------------------- */
 
 static void test_plan_csv(void **state)
 {
@@ -500,8 +500,7 @@ static void test_plan_csv(void **state)
     gicsim_sweep_free(sw);
 }
 
-/* ---- Tables
- * -------------------------------------------------------------------------------------- */
+/* ---- Tables ------------------------------------------------------------------------------ */
 
 /* A run summary as the json writer shapes it, with p99 = `p99` ns. */
 static char *summary_json(double p99, bool with_null)
@@ -659,112 +658,112 @@ static void test_tables(void **state)
     gicsim_sweep_free(sw);
 }
 
-/* ---- Plots
- * ---------------------------------------------------------------------------------------- */
+/* ---- Reading tables back, and line charts ------------------------------------------ */
 
-static const char plot_summary[] =
-    "rate,rate_hz,lrs,platform,policy,source,replications,latency_p99_ns_mean,"
-    "latency_p99_ns_ci95,latency_p50_ns_mean,latency_p50_ns_ci95\n"
-    "10k/s,10000,1,generic,a,all,3,100.000,10.000,50.000,1.000\n"
-    "10k/s,10000,1,generic,b,all,3,100.000,10.000,50.000,1.000\n"
-    "100k/s,100000,1,generic,a,all,3,200.000,20.000,60.000,\n"
-    "100k/s,100000,1,generic,b,all,3,200.000,20.000,60.000,\n"
-    "1M/s,1000000,1,generic,a,all,3,400.000,0.000,70.000,\n"
-    "1M/s,1000000,1,generic,b,all,3,,,,\n"
-    "10k/s,10000,1,generic,a,nic,3,1.000,0.000,1.000,0.000\n"
-    "10k/s,10000,2,generic,a,disk,3,1.000,0.000,1.000,0.000\n"
-    "100k/s,100000,2,generic,a,disk,3,2.000,0.000,1.000,0.000\n";
-
-static void test_plot(void **state)
+static void test_csv_read(void **state)
 {
     (void)state;
-    const char *csv = tmp_path("plot-summary.csv"), *svg = tmp_path("plot.svg");
-    write_file(csv, plot_summary);
-    const char *y1[] = {"p99"}, *y2[] = {"p50", "p99"};
-    gicsim_sweep_plot q = {.x = "rate", .y = y1, .n_y = 1, .by = "policy", .log_x = true};
+    const char *csv = tmp_path("read.csv");
+    write_file(csv, "a,\"b, c\",d\r\n1,\"x \"\"y\"\"\",-2.50\n,,\n");
+    gicsim_sweep_csv *t = NULL;
     gicsim_diag d;
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &q, svg, &d), GICSIM_OK);
-    char *s = read_file(svg);
-    assert_int_equal(count(s, "<polyline"), 2);             /* a and b, identical */
-    assert_int_equal(count(s, "fill-opacity=\"0.15\""), 2); /* their bands */
-    assert_non_null(strstr(s, ">rate (1/s, log scale)<"));  /* the twin's unit */
-    assert_non_null(strstr(s, ">p99 latency (ns)<"));
-    assert_non_null(strstr(s, ">100k<"));    /* SI tick labels */
-    assert_non_null(strstr(s, ">a</text>")); /* the legend */
-    assert_non_null(strstr(s, ">b</text>"));
-    assert_non_null(strstr(s, "stroke=\"#0072B2\" stroke-width=\"3.20\""));
-    assert_non_null(strstr(s, "stroke=\"#D55E00\" stroke-width=\"2.75\""));
-    free(s);
+    assert_int_equal(gicsim_sweep_csv_read(csv, &t, &d), GICSIM_OK);
+    assert_int_equal(gicsim_sweep_csv_rows(t), 2);
+    assert_int_equal(gicsim_sweep_csv_columns(t), 3);
+    assert_string_equal(gicsim_sweep_csv_header(t, 1), "b, c");
+    assert_null(gicsim_sweep_csv_header(t, 3));
+    assert_string_equal(gicsim_sweep_csv_cell(t, 0, 1), "x \"y\"");
+    assert_string_equal(gicsim_sweep_csv_cell(t, 1, 0), "");
+    assert_null(gicsim_sweep_csv_cell(t, 2, 0));
+    assert_int_equal(gicsim_sweep_csv_find(t, "d"), 2);
+    assert_int_equal(gicsim_sweep_csv_find(t, "e"), SIZE_MAX);
+    double v;
+    assert_true(gicsim_sweep_csv_number(gicsim_sweep_csv_cell(t, 0, 2), &v));
+    assert_true(v == -2.5);
+    assert_false(gicsim_sweep_csv_number(gicsim_sweep_csv_cell(t, 1, 2), &v)); /* empty */
+    assert_false(gicsim_sweep_csv_number("1e5", &v));
+    assert_false(gicsim_sweep_csv_number("3.", &v));
+    gicsim_sweep_csv_free(t);
+    write_file(csv, "a,b\n1\n");
+    assert_int_equal(gicsim_sweep_csv_read(csv, &t, &d), GICSIM_E_PARSE);
+    assert_int_equal(d.line, 2);
+    assert_int_equal(gicsim_sweep_csv_read(TMP "/no/such.csv", &t, &d), GICSIM_E_IO);
+    assert_null(t);
+}
 
-    /* Two metrics: one line per policy and metric; a source's rows; sizes. */
-    q.y = y2;
-    q.n_y = 2;
-    q.log_x = false;
-    q.log_y = true;
-    q.no_ci = true;
-    q.title = "t <1>";
-    q.style = (gicsim_plot_style){.width = 800, .height = 500, .font_size = 16};
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &q, svg, &d), GICSIM_OK);
-    s = read_file(svg);
-    assert_int_equal(count(s, "<polyline"), 4);
-    assert_int_equal(count(s, "fill-opacity=\"0.15\""), 0);
-    assert_non_null(strstr(s, ">a p50<"));
-    assert_non_null(strstr(s, ">b p99<"));
-    assert_non_null(strstr(s, ">latency (ns)<"));
-    assert_non_null(strstr(s, "t &lt;1&gt;"));
-    assert_non_null(strstr(s, "width=\"800\" height=\"500\""));
-    free(s);
+static void test_line_chart(void **state)
+{
+    (void)state;
+    const char *svg = tmp_path("lines.svg");
+    static const double x[3] = {1e4, 1e5, 1e6}, y[3] = {100, 200, 400};
+    static const double lo[3] = {-20, 180, 400}, hi[3] = {120, 220, 400};
+    /* two identical lines with bands, on a log x axis */
+    gicsim_plot_series s[2] = {
+        {.label = "a", .x = x, .y = y, .lo = lo, .hi = hi, .n = 3, .colour = 0, .dash = 0},
+        {.label = "b <2>", .x = x, .y = y, .lo = lo, .hi = hi, .n = 3, .colour = 1, .dash = 1}};
+    gicsim_line_chart c = {.title = "t & u",
+                           .x_label = "rate (1/s, log scale)",
+                           .y_label = "p99 latency (ns)",
+                           .log_x = true,
+                           .series = s,
+                           .n_series = 2};
+    assert_int_equal(gicsim_output_lines_svg(svg, &c), GICSIM_OK);
+    char *t = read_file(svg);
+    assert_memory_equal(t, "<svg", 4);
+    assert_int_equal(count(t, "<polyline"), 2);
+    assert_int_equal(count(t, "fill-opacity=\"0.15\""), 2); /* the bands */
+    assert_non_null(strstr(t, ">rate (1/s, log scale)<"));
+    assert_non_null(strstr(t, ">p99 latency (ns)<"));
+    assert_non_null(strstr(t, ">t &amp; u<"));
+    assert_non_null(strstr(t, ">b &lt;2&gt;</text>"));
+    assert_non_null(strstr(t, ">100k<")); /* SI tick labels */
+    /* identical lines stay visible: the later one thinner, other colour and dash */
+    assert_non_null(strstr(t, "stroke=\"#0072B2\" stroke-width=\"3.20\" stroke-linejoin"));
+    assert_non_null(strstr(t, "stroke=\"#D55E00\" stroke-width=\"2.75\" stroke-dasharray"));
+    assert_non_null(strstr(t, "<circle"));                /* a's marker */
+    assert_non_null(strstr(t, "<polygon fill=\"none\"")); /* b's square */
+    /* a band of a quantity >= 0 stays above 0: the y axis starts at 0 */
+    assert_non_null(strstr(t, ">0</text>"));
+    assert_null(strstr(t, ">-"));
+    free(t);
 
-    /* Categories on x. */
-    gicsim_sweep_plot qc = {
-        .x = "policy", .y = y1, .n_y = 1, .where = (const char *[]){"rate=10k/s"}, .n_where = 1};
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &qc, svg, &d), GICSIM_OK);
-    s = read_file(svg);
-    assert_non_null(strstr(s, ">a</text>"));
-    free(s);
+    /* categories, no band, a page of its own size; a log y axis skips 0 */
+    static const char *const cats[3] = {"trap-inject", "eoi-split", "did"};
+    static const double cx[3] = {0, 1, 2}, cy[3] = {3, 0, 1};
+    gicsim_plot_series one = {.x = cx, .y = cy, .n = 3};
+    gicsim_line_chart cc = {.x_categories = cats,
+                            .n_categories = 3,
+                            .log_y = true,
+                            .series = &one,
+                            .n_series = 1,
+                            .style = {.width = 500, .height = 300, .font_size = 9}};
+    assert_int_equal(gicsim_output_lines_svg(svg, &cc), GICSIM_OK);
+    t = read_file(svg);
+    assert_non_null(strstr(t, ">eoi-split</text>"));
+    assert_non_null(strstr(t, ">series 0</text>"));
+    assert_non_null(strstr(t, "width=\"500\" height=\"300\""));
+    assert_int_equal(count(t, "fill-opacity=\"0.15\""), 0);
+    /* 2 points left: 2 markers plus the legend's */
+    assert_int_equal(count(t, "<circle"), 3);
+    free(t);
 
-    /* A column that varies along a line is named, with the ways out. */
-    gicsim_sweep_plot qa = {.x = "rate", .y = y1, .n_y = 1, .source = "disk"};
-    const char *w[] = {"lrs=2"};
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &qa, svg, &d), GICSIM_OK);
-    qa.by = NULL;
-    qa.source = NULL;
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &qa, svg, &d), GICSIM_E_INVAL);
-    assert_string_equal(d.key, "policy");
-    assert_non_null(strstr(d.message, "--where policy=VALUE"));
-    assert_non_null(strstr(d.message, "--by policy"));
-    qa.where = w;
-    qa.n_where = 1;
-    qa.source = "disk";
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &qa, svg, &d), GICSIM_OK);
+    /* no data at all: empty axes */
+    gicsim_line_chart empty = {0};
+    assert_int_equal(gicsim_output_lines_svg(svg, &empty), GICSIM_OK);
 
-    /* Request errors. */
-    const char *ybad[] = {"p98"};
-    gicsim_sweep_plot qe = {.x = "rate", .y = ybad, .n_y = 1};
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &qe, svg, &d), GICSIM_E_INVAL);
-    assert_non_null(strstr(d.message, "no metric \"p98\""));
-    qe.y = y1;
-    qe.x = "nope";
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &qe, svg, &d), GICSIM_E_INVAL);
-    qe.x = "policy";
-    qe.log_x = true;
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &qe, svg, &d), GICSIM_E_INVAL);
-    assert_non_null(strstr(d.message, "log x axis needs numbers"));
-    qe.log_x = false;
-    qe.source = "nobody";
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &qe, svg, &d), GICSIM_E_INVAL);
-    assert_non_null(strstr(d.message, "no row of source"));
-    qe.source = NULL;
-    const char *wbad[] = {"colour=red"};
-    qe.where = wbad;
-    qe.n_where = 1;
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &qe, svg, &d), GICSIM_E_INVAL);
-    assert_string_equal(d.key, "colour");
-    const char *w10[] = {"rate=10k/s"};
-    qe.where = w10;
-    assert_int_equal(gicsim_sweep_plot_svg(csv, &qe, TMP "/no/such/dir/p.svg", &d), GICSIM_E_IO);
-    assert_int_equal(gicsim_sweep_plot_svg(TMP "/no/such.csv", &qe, svg, &d), GICSIM_E_IO);
-    assert_int_equal(gicsim_sweep_plot_svg(csv, NULL, svg, &d), GICSIM_E_INVAL);
+    /* errors */
+    static const double bad_x[1] = {3};
+    gicsim_plot_series bad = {.x = bad_x, .y = cy, .n = 1};
+    cc.series = &bad;
+    assert_int_equal(gicsim_output_lines_svg(svg, &cc), GICSIM_E_INVAL); /* category 3 of 3 */
+    gicsim_plot_series half = {.x = x, .y = y, .lo = lo, .n = 3};
+    c.series = &half;
+    c.n_series = 1;
+    assert_int_equal(gicsim_output_lines_svg(svg, &c), GICSIM_E_INVAL); /* lo without hi */
+    assert_int_equal(gicsim_output_lines_svg(NULL, &c), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_output_lines_svg(svg, NULL), GICSIM_E_INVAL);
+    c.series = s;
+    assert_int_equal(gicsim_output_lines_svg(TMP "/no/such/dir/x.svg", &c), GICSIM_E_IO);
 }
 
 int main(void)
@@ -773,7 +772,7 @@ int main(void)
         cmocka_unit_test(test_rates),          cmocka_unit_test(test_expansion_order),
         cmocka_unit_test(test_ranges_and_zip), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_plan_csv),       cmocka_unit_test(test_tables),
-        cmocka_unit_test(test_plot),
+        cmocka_unit_test(test_csv_read),       cmocka_unit_test(test_line_chart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,15 +21,15 @@
  * tables and their merge need. The tables turn the runs' JSON summaries
  * (the "json" writer's) into results.csv (one row per run and source, plus
  * an all-sources row) and summary.csv (mean and 95% confidence interval
- * over the replications); gicsim_sweep_plot_svg draws lines from a
- * summary.csv. Every output is deterministic: the same runs give the same
- * bytes, whatever order or machine they ran on.
+ * over the replications), which gicsim_sweep_csv_read reads back (`gicsim
+ * plot` draws a summary with gicsim_output_lines_svg of <gicsim/output.h>).
+ * Every output is deterministic: the same runs give the same bytes,
+ * whatever order or machine they ran on.
  */
 #ifndef GICSIM_SWEEP_H
 #define GICSIM_SWEEP_H
 
 #include <gicsim/common.h>
-#include <gicsim/output.h>
 #include <gicsim/scenario.h>
 
 #ifdef __cplusplus
@@ -130,34 +130,31 @@ GICSIM_API gicsim_status gicsim_sweep_tables_add(gicsim_sweep_tables *t, size_t 
  * false the files are removed instead (after an error). */
 GICSIM_API gicsim_status gicsim_sweep_tables_close(gicsim_sweep_tables *t, bool commit);
 
-/* ---- Plots of a summary ---------------------------------------------------------------- */
+/* ---- Reading the tables back ----------------------------------------------------------- */
 
-typedef struct gicsim_sweep_plot {
-    const char *x;        /* the x column: an axis, or platform/policy/source */
-    const char *const *y; /* metrics: p50, p90, p99, p999, max, mean, exits, hyp, or a
-                             summary column's name without _mean */
-    size_t n_y;
-    const char *by;           /* one line per value of this column; NULL: one line */
-    const char *source;       /* the source rows to plot; NULL: "all" */
-    const char *const *where; /* "column=value" filters */
-    size_t n_where;
-    bool log_x, log_y;   /* logarithmic axes */
-    bool no_ci;          /* no confidence bands */
-    const char *title;   /* NULL: none */
-    const char *x_label; /* NULL: the column, with its unit */
-    const char *y_label; /* NULL: the metric, with its unit */
-    gicsim_plot_style style;
-} gicsim_sweep_plot;
+/* A sweep's CSV file (plan.csv, results.csv, summary.csv) as a table of
+ * strings: gicsim plot reads summary.csv with it. */
+typedef struct gicsim_sweep_csv gicsim_sweep_csv;
 
-/* Line chart of summary.csv: x against the mean of each y metric, one line
- * per `by` value (and metric), with the 95% confidence interval as a band.
- * Every other column that varies among the selected rows must be fixed by
- * a `where` filter (GICSIM_E_INVAL naming it otherwise). Errors in the
- * request or the file: GICSIM_E_INVAL / GICSIM_E_PARSE with diag; the SVG:
- * GICSIM_E_IO. */
-GICSIM_API gicsim_status gicsim_sweep_plot_svg(const char *summary_csv,
-                                               const gicsim_sweep_plot *req, const char *svg_path,
+/* Read a CSV file (RFC 4180: quoted fields, "" for a quote; every row as
+ * long as the header). GICSIM_E_IO (diag: strerror) or GICSIM_E_PARSE (diag:
+ * line and column). */
+GICSIM_API gicsim_status gicsim_sweep_csv_read(const char *path, gicsim_sweep_csv **out,
                                                gicsim_diag *diag);
+GICSIM_API void gicsim_sweep_csv_free(gicsim_sweep_csv *t);
+/* The data rows (the header not counted) and the columns. */
+GICSIM_API size_t gicsim_sweep_csv_rows(const gicsim_sweep_csv *t);
+GICSIM_API size_t gicsim_sweep_csv_columns(const gicsim_sweep_csv *t);
+/* Column col's name; NULL beyond the last. */
+GICSIM_API const char *gicsim_sweep_csv_header(const gicsim_sweep_csv *t, size_t col);
+/* The cell of data row `row` (0: the first after the header) and column
+ * `col`; NULL out of range. */
+GICSIM_API const char *gicsim_sweep_csv_cell(const gicsim_sweep_csv *t, size_t row, size_t col);
+/* The column named `name`, or SIZE_MAX. */
+GICSIM_API size_t gicsim_sweep_csv_find(const gicsim_sweep_csv *t, const char *name);
+/* A cell as the tables write numbers ("[-]digits[.digits]"), read without
+ * the locale; false for an empty cell or anything else. */
+GICSIM_API bool gicsim_sweep_csv_number(const char *cell, double *v);
 
 #ifdef __cplusplus
 }

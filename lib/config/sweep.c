@@ -13,8 +13,7 @@
  * policy (with the policy forced on every VM): an error in an override is
  * moved to the spec's position of the value (or key) it came from. */
 #include "scenario_internal.h"
-
-#include "output/sweep_internal.h"
+#include "sweep_internal.h"
 
 #include <gicsim/sweep.h>
 
@@ -133,37 +132,37 @@ static bool plain_safe(const yt_node *n)
 
 /* The node as a one-line YAML value: plain scalars as written, other
  * scalars double-quoted, lists and mappings in flow style. */
-static void flow(out_buf *b, const yt_node *n)
+static void flow(FILE *b, const yt_node *n)
 {
     if (n->kind == YT_SCALAR) {
         if (plain_safe(n)) {
-            out_puts(b, n->str);
+            fputs(n->str, b);
             return;
         }
-        out_putc(b, '"');
+        fputc('"', b);
         for (const unsigned char *p = (const unsigned char *)n->str; *p; p++) {
             if (*p == '"' || *p == '\\') {
-                out_putc(b, '\\');
-                out_putc(b, (char)*p);
+                fputc('\\', b);
+                fputc((char)*p, b);
             } else if (*p == '\n') {
-                out_puts(b, "\\n");
+                fputs("\\n", b);
             } else if (*p == '\t') {
-                out_puts(b, "\\t");
+                fputs("\\t", b);
             } else if (*p < 0x20 || *p == 0x7f) {
                 char hex[8];
                 snprintf(hex, sizeof hex, "\\x%02x", *p);
-                out_puts(b, hex);
+                fputs(hex, b);
             } else {
-                out_putc(b, (char)*p);
+                fputc((char)*p, b);
             }
         }
-        out_putc(b, '"');
+        fputc('"', b);
         return;
     }
-    out_putc(b, n->kind == YT_SEQ ? '[' : '{');
+    fputc(n->kind == YT_SEQ ? '[' : '{', b);
     for (size_t i = 0; i < n->n; i++) {
         if (i)
-            out_puts(b, ", ");
+            fputs(", ", b);
         if (n->kind == YT_SEQ) {
             flow(b, n->items[i]);
         } else {
@@ -172,22 +171,21 @@ static void flow(out_buf *b, const yt_node *n)
                 key.plain = (*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
                             (*k >= '0' && *k <= '9') || *k == '_' || *k == '-' || *k == '.';
             flow(b, &key);
-            out_puts(b, ": ");
+            fputs(": ", b);
             flow(b, n->pairs[i].value);
         }
     }
-    out_putc(b, n->kind == YT_SEQ ? ']' : '}');
+    fputc(n->kind == YT_SEQ ? ']' : '}', b);
 }
 
 static gicsim_status value_of(const yt_node *n, sw_value *v, gicsim_diag *d)
 {
-    out_buf b = {0};
-    flow(&b, n);
-    if (b.oom || !b.p) {
-        out_buf_free(&b);
+    sw_str b;
+    if (!sw_str_open(&b))
         return yt_nomem(d);
-    }
-    v->text = b.p;
+    flow(b.f, n);
+    if (!(v->text = sw_str_close(&b)))
+        return yt_nomem(d);
     v->line = n->line;
     v->col = n->col;
     return GICSIM_OK;
@@ -204,7 +202,7 @@ static bool parse_end(const yt_node *n, num_kind *k, double *v)
     if (n->kind != YT_SCALAR || yt_is_null(n))
         return false;
     bool dec;
-    if (n->plain && out_parse_decimal(n->str, v, &dec)) {
+    if (n->plain && sw_parse_decimal(n->str, v, &dec)) {
         *k = dec ? NUM_DEC : NUM_INT;
         return true;
     }
@@ -216,7 +214,7 @@ static bool parse_end(const yt_node *n, num_kind *k, double *v)
         return true;
     }
     char hz[64];
-    if (yt_rate_hz_text(n->str, hz, sizeof hz) && out_parse_decimal(hz, v, &dec)) {
+    if (yt_rate_hz_text(n->str, hz, sizeof hz) && sw_parse_decimal(hz, v, &dec)) {
         *k = NUM_RATE;
         return true;
     }
@@ -225,14 +223,14 @@ static bool parse_end(const yt_node *n, num_kind *k, double *v)
 
 /* v with `sig` significant digits, without an exponent or trailing zeros
  * (integer arithmetic: no locale). */
-static void fmt_sig(out_buf *b, double v, int sig)
+static void fmt_sig(FILE *b, double v, int sig)
 {
     if (v == 0 || !isfinite(v)) {
-        out_putc(b, '0');
+        fputc('0', b);
         return;
     }
     if (v < 0) {
-        out_putc(b, '-');
+        fputc('-', b);
         v = -v;
     }
     int e = (int)floor(log10(v));
@@ -240,13 +238,13 @@ static void fmt_sig(out_buf *b, double v, int sig)
     if (dec > 15)
         dec = 15;
     if (dec <= 0) {
-        double r = round(v / out_pow10(-dec)) * out_pow10(-dec);
-        out_u64(b, r < 1.8e19 ? (uint64_t)r : UINT64_MAX);
+        double r = round(v / sw_pow10(-dec)) * sw_pow10(-dec);
+        fprintf(b, "%" PRIu64, (uint64_t)(r < 1.8e19 ? (uint64_t)r : UINT64_MAX));
         return;
     }
-    uint64_t m = (uint64_t)llround(v * out_pow10(dec));
-    uint64_t unit = (uint64_t)llround(out_pow10(dec));
-    out_u64(b, m / unit);
+    uint64_t m = (uint64_t)llround(v * sw_pow10(dec));
+    uint64_t unit = (uint64_t)llround(sw_pow10(dec));
+    fprintf(b, "%" PRIu64, (uint64_t)(m / unit));
     uint64_t frac = m % unit;
     if (!frac)
         return;
@@ -255,18 +253,18 @@ static void fmt_sig(out_buf *b, double v, int sig)
     size_t nd = strlen(digits);
     while (nd && digits[nd - 1] == '0')
         digits[--nd] = '\0';
-    out_putc(b, '.');
-    out_puts(b, digits);
+    fputc('.', b);
+    fputs(digits, b);
 }
 
 /* A generated range value in the syntax of its kind. */
-static void fmt_value(out_buf *b, num_kind k, double v)
+static void fmt_value(FILE *b, num_kind k, double v)
 {
     switch (k) {
     case NUM_INT: {
         char t[32];
         snprintf(t, sizeof t, "%lld", (long long)llround(v));
-        out_puts(b, t);
+        fputs(t, b);
         break;
     }
     case NUM_DEC:
@@ -275,17 +273,17 @@ static void fmt_value(out_buf *b, num_kind k, double v)
     case NUM_TIME: {
         char t[40];
         yt_format_time(v < 0 ? 0 : (gicsim_time_t)llround(v), t, sizeof t);
-        out_puts(b, t);
+        fputs(t, b);
         break;
     }
     case NUM_RATE: {
         static const char *const prefix[] = {"", "k", "M", "G"};
         int p = 0;
-        while (p < 3 && v >= out_pow10(3 * (p + 1)) * (1 - 1e-12))
+        while (p < 3 && v >= sw_pow10(3 * (p + 1)) * (1 - 1e-12))
             p++;
-        fmt_sig(b, v / out_pow10(3 * p), 6);
-        out_puts(b, prefix[p]);
-        out_puts(b, "/s");
+        fmt_sig(b, v / sw_pow10(3 * p), 6);
+        fputs(prefix[p], b);
+        fputs("/s", b);
         break;
     }
     }
@@ -349,13 +347,12 @@ static gicsim_status parse_range(const yt_node *m, const char *path, sw_axis *ax
         }
         double t = (double)i / (double)(steps - 1);
         double x = scale == 1 ? a * pow(b / a, t) : a + (b - a) * t;
-        out_buf o = {0};
-        fmt_value(&o, k, x);
-        if (o.oom || !o.p) {
-            out_buf_free(&o);
+        sw_str o;
+        if (!sw_str_open(&o))
             return yt_nomem(d);
-        }
-        v->text = o.p;
+        fmt_value(o.f, k, x);
+        if (!(v->text = sw_str_close(&o)))
+            return yt_nomem(d);
         ax->n++;
     }
     return GICSIM_OK;

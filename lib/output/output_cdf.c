@@ -237,18 +237,7 @@ gicsim_status gicsim_output_cdf_svg_styled(const char *path, const char *title,
             return GICSIM_E_INVAL;
     out_buf b = {0};
     cdf_svg(&b, title, labels, hists, n, view, style);
-    if (b.oom) {
-        out_buf_free(&b);
-        return GICSIM_E_NOMEM;
-    }
-    FILE *f = fopen(path, "wb");
-    gicsim_status rc = GICSIM_OK;
-    if (!f)
-        rc = GICSIM_E_IO;
-    else if (!out_write(&b, f))
-        rc = GICSIM_E_IO;
-    if (f && fclose(f) != 0)
-        rc = GICSIM_E_IO;
+    gicsim_status rc = svg_write(path, &b);
     out_buf_free(&b);
     return rc;
 }

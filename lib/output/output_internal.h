@@ -52,12 +52,6 @@ char *out_strdup(const char *s);
 
 bool out_path_ends_with(const char *path, const char *suffix);
 
-/* 10^e (number.c). */
-double out_pow10(int e);
-/* "[-]digits[.digits]" read without the locale (number.c); *point (may be
- * NULL) says whether it had a decimal point. false for anything else. */
-bool out_parse_decimal(const char *s, double *v, bool *point);
-
 /* The built-in writers, in table order. */
 extern const gicsim_output_ops gicsim_output_json_ops;
 extern const gicsim_output_ops gicsim_output_csv_ops;

@@ -7,6 +7,17 @@
 
 /* ---- Axes ------------------------------------------------------------------------------ */
 
+/* 10^e for small integer e. */
+static double p10(int e)
+{
+    double v = 1;
+    for (int i = 0; i < e; i++)
+        v *= 10;
+    for (int i = 0; i > e; i--)
+        v /= 10;
+    return v;
+}
+
 /* floor(log10(v)) with a little tolerance, so 1000 gives 3, not 2.9999. */
 static int ilog10(double v)
 {
@@ -17,20 +28,20 @@ static int ilog10(double v)
 static double nice_step(double raw)
 {
     int e = ilog10(raw);
-    double f = raw / out_pow10(e);
+    double f = raw / p10(e);
     double m = f <= 1 + 1e-9     ? 1
                : f <= 2 + 1e-9   ? 2
                : f <= 2.5 + 1e-9 ? 2.5
                : f <= 5 + 1e-9   ? 5
                                  : 10;
-    return m * out_pow10(e);
+    return m * p10(e);
 }
 
 /* The decimals that write v (> 0) exactly: 0.25 -> 2, 2500 -> 0. */
 static int decimals_of(double v)
 {
     for (int d = 0; d < 9; d++) {
-        double x = v * out_pow10(d);
+        double x = v * p10(d);
         if (fabs(x - round(x)) < 1e-6 * (x > 1 ? x : 1))
             return d;
     }
@@ -61,13 +72,13 @@ void svg_axis_decades(svg_axis *a, int dlo, int dhi)
 {
     memset(a, 0, sizeof *a);
     a->log = true;
-    a->lo = out_pow10(dlo);
-    a->hi = out_pow10(dhi);
+    a->lo = p10(dlo);
+    a->hi = p10(dhi);
     bool labels_all = dhi - dlo <= 1;
     for (int k = dlo; k <= dhi; k++) {
-        add_tick(a, out_pow10(k), true);
+        add_tick(a, p10(k), true);
         for (int m = 2; k < dhi && m < 10; m++)
-            add_tick(a, m * out_pow10(k), labels_all && (m == 2 || m == 5));
+            add_tick(a, m * p10(k), labels_all && (m == 2 || m == 5));
     }
 }
 
@@ -76,7 +87,7 @@ static double seq125(int i)
 {
     static const double m[3] = {1, 2, 5};
     int d = i >= 0 ? i / 3 : -((-i + 2) / 3);
-    return m[i - 3 * d] * out_pow10(d);
+    return m[i - 3 * d] * p10(d);
 }
 
 /* The index of the largest 1-2-5 value <= v (> 0). */
@@ -104,7 +115,7 @@ void svg_axis_numeric(svg_axis *a, double lo, double hi, bool log, bool zero)
             hi = lo * 10;
         if (hi / lo > 100 * (1 + 1e-9)) {
             int dlo = ilog10(lo), dhi = ilog10(hi);
-            if (out_pow10(dhi) < hi * (1 - 1e-9))
+            if (p10(dhi) < hi * (1 - 1e-9))
                 dhi++;
             if (dhi <= dlo)
                 dhi = dlo + 1;
@@ -124,7 +135,7 @@ void svg_axis_numeric(svg_axis *a, double lo, double hi, bool log, bool zero)
             /* minor ticks at the other whole multiples of the decade */
             int d = ilog10(seq125(i));
             for (int m = 1; i < ihi && m < 10; m++) {
-                double v = m * out_pow10(d);
+                double v = m * p10(d);
                 if (v > seq125(i) * (1 + 1e-9) && v < seq125(i + 1) * (1 - 1e-9))
                     add_tick(a, v, false);
             }
@@ -243,7 +254,7 @@ static bool power_of_ten(const svg_axis *a, double v, int *e)
     if (!a->log || v <= 0)
         return false;
     *e = (int)lround(log10(v));
-    return fabs(v / out_pow10(*e) - 1) < 1e-9 && (*e < -3 || *e >= 6);
+    return fabs(v / p10(*e) - 1) < 1e-9 && (*e < -3 || *e >= 6);
 }
 
 /* "<text x=.. y=.. text-anchor=..", the tag still open. */
@@ -707,4 +718,15 @@ void svg_legend(svg_chart *c, const svg_panel *p, const char *const *labels,
         svg_marker(c, &styles[i], x + pad + sample / 2, ly);
         svg_text(c, x + pad + sample + 6, ly + 0.35 * f, "start", 0, labels[i]);
     }
+}
+
+gicsim_status svg_write(const char *path, out_buf *b)
+{
+    if (b->oom)
+        return GICSIM_E_NOMEM;
+    FILE *f = fopen(path, "wb");
+    gicsim_status st = f && out_write(b, f) ? GICSIM_OK : GICSIM_E_IO;
+    if (f && fclose(f) != 0)
+        st = GICSIM_E_IO;
+    return st;
 }

@@ -115,5 +115,8 @@ void svg_legend(svg_chart *c, const svg_panel *p, const char *const *labels,
 void svg_text(svg_chart *c, double x, double y, const char *anchor, double size, const char *s);
 /* A page coordinate (2 decimals). */
 void svg_num(out_buf *b, double v);
+/* The chart in `b` to the file `path`: GICSIM_E_NOMEM when the buffer ran
+ * out of memory, GICSIM_E_IO when the file cannot be written. */
+gicsim_status svg_write(const char *path, out_buf *b);
 
 #endif

@@ -144,4 +144,36 @@ status_is 64 "plot without --y" "$GICSIM" plot j2 --x gic.lrs -o x.svg
 status_is 64 "plot with a bad --width" "$GICSIM" plot j2 --x gic.lrs --y p99 --width 0 -o x.svg
 status_is 78 "plot a missing directory" "$GICSIM" plot nowhere --x gic.lrs --y p99 -o x.svg
 
+# plot's choice of rows and lines, on a summary made for it
+cat >sum.csv <<'SUM_EOF'
+rate,rate_hz,lrs,platform,policy,source,replications,latency_p99_ns_mean,latency_p99_ns_ci95,latency_p50_ns_mean,latency_p50_ns_ci95
+10k/s,10000,1,generic,a,all,3,100.000,10.000,50.000,1.000
+10k/s,10000,1,generic,b,all,3,100.000,10.000,50.000,1.000
+100k/s,100000,1,generic,a,all,3,200.000,20.000,60.000,
+100k/s,100000,1,generic,b,all,3,200.000,20.000,60.000,
+1M/s,1000000,1,generic,a,all,3,400.000,0.000,70.000,
+1M/s,1000000,1,generic,b,all,3,,,,
+10k/s,10000,1,generic,a,disk,3,1.000,0.000,1.000,0.000
+10k/s,10000,2,generic,a,disk,3,1.000,0.000,1.000,0.000
+100k/s,100000,2,generic,a,disk,3,2.000,0.000,1.000,0.000
+SUM_EOF
+status_is 0 "plot two identical policies" "$GICSIM" plot sum.csv --x rate --y p99 --by policy --log-x -o id.svg
+check "both lines are drawn, each with its band" \
+    sh -c '[ "$(grep -c "<polyline" id.svg)" -eq 2 ] && [ "$(grep -c "fill-opacity=\"0.15\"" id.svg)" -eq 2 ]'
+check "the rate's twin gives numbers and a unit" grep -q ">rate (1/s, log scale)<" id.svg
+check "a missing value leaves the point out" sh -c '[ "$(grep -c "<circle" id.svg)" -eq 4 ]'
+status_is 0 "plot categories on x" "$GICSIM" plot sum.csv --x policy --y p50,p99 --where rate=10k/s -o cat.svg
+check "the categories label x" sh -c 'grep -q ">a</text>" cat.svg && grep -q ">b</text>" cat.svg'
+check "one line per metric" sh -c 'grep -q ">p50</text>" cat.svg && grep -q ">p99</text>" cat.svg'
+status_is 78 "a column varying along a line" "$GICSIM" plot sum.csv --x rate --y p99 --source disk -o x.svg
+check "the error is at the second row and names the column" \
+    grep -q '^sum.csv:9:1: lrs: lines 8 and 9 are both at x = 10k/s of one line: column "lrs" varies ("1", "2")' err.txt
+status_is 0 "fixed with --where" "$GICSIM" plot sum.csv --x rate --y p99 --source disk --where lrs=2 -o x.svg
+status_is 78 "a log x axis of categories" "$GICSIM" plot sum.csv --x policy --y p99 --log-x --where rate=10k/s -o x.svg
+status_is 78 "a filter on an unknown column" "$GICSIM" plot sum.csv --x rate --y p99 --where colour=red -o x.svg
+status_is 78 "a source with no rows" "$GICSIM" plot sum.csv --x rate --y p99 --source nobody -o x.svg
+status_is 64 "a filter without =" "$GICSIM" plot sum.csv --x rate --y p99 --where lrs -o x.svg
+printf 'a,b\n1\n' >broken.csv
+status_is 65 "plot a malformed CSV" "$GICSIM" plot broken.csv --x a --y b -o x.svg
+
 finish

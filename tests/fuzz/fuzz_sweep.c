@@ -1,5 +1,5 @@
 /* gicsim fuzzing: sweep specs (lib/config/sweep.c) and the plans they
- * expand to (lib/output/sweep_plan.c).
+ * expand to (lib/config/sweep_plan.c, sweep_tables.c).
  *
  * The input is a spec file's text, loaded with gicsim_sweep_load_string as
  * if it were configs/sweeps/fuzz.yaml (so "../scenarios/nic-load.yaml" and

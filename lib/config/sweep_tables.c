@@ -6,17 +6,16 @@
  *
  * Cells copy the JSON's numbers as written, so results.csv holds exactly
  * what each run reported. The summary's statistics are computed in run
- * order with Welford's update and written with out_double: the same runs
+ * order with Welford's update and written with integer arithmetic (as
+ * lib/output writes its numbers, without the locale): the same runs
  * give the same bytes whichever machines ran them. Both files are written
  * under temporary names and renamed into place at the end. */
 #include "sweep_internal.h"
 
-#include "config/yaml_tree.h"
-
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---- The columns --------------------------------------------------------------------------- */
 
@@ -93,16 +92,14 @@ static bool twin_text(twin k, const char *v, char *buf, size_t size)
     const char *why;
     if (yt_parse_time(v, &ps, &why) != GICSIM_OK)
         return false;
-    out_buf b = {0};
-    out_ps_ns(&b, ps);
-    size_t n = b.len;
-    while (n && b.p[n - 1] == '0')
-        n--;
-    if (n && b.p[n - 1] == '.')
-        n--;
-    snprintf(buf, size, "%.*s", (int)n, b.p ? b.p : "0");
-    out_buf_free(&b);
-    return !b.oom;
+    /* ns with the picoseconds as decimals, trailing zeros dropped */
+    char frac[8];
+    snprintf(frac, sizeof frac, "%03" PRIu64, ps % 1000);
+    size_t n = 3;
+    while (n && frac[n - 1] == '0')
+        frac[--n] = '\0';
+    snprintf(buf, size, "%" PRIu64 "%s%s", ps / 1000, n ? "." : "", frac);
+    return true;
 }
 
 /* ---- Statistics ----------------------------------------------------------------------------- */
@@ -159,35 +156,28 @@ struct gicsim_sweep_tables {
 
 /* ---- Opening -------------------------------------------------------------------------------- */
 
-static void header_keys(out_buf *b, const gicsim_sweep_tables *t)
+static void header_keys(FILE *b, gicsim_sweep_tables *t)
 {
     const gicsim_sweep_plan *p = t->plan;
     for (size_t k = 0; k < p->n_axes; k++) {
         csv_field(b, p->axes[k]);
-        out_putc(b, ',');
+        fputc(',', b);
     }
     for (size_t k = 0; k < p->n_axes; k++) {
         if (t->twins[k] == TWIN_NONE)
             continue;
-        out_buf name = {0};
-        out_puts(&name, p->axes[k]);
-        out_puts(&name, t->twins[k] == TWIN_HZ ? "_hz" : "_ns");
-        csv_field(b, name.p ? name.p : "");
-        out_buf_free(&name);
-        out_putc(b, ',');
+        size_t n = strlen(p->axes[k]) + 4;
+        char *name = malloc(n);
+        if (name) {
+            snprintf(name, n, "%s%s", p->axes[k], t->twins[k] == TWIN_HZ ? "_hz" : "_ns");
+            csv_field(b, name);
+        } else {
+            t->failed = true;
+        }
+        free(name);
+        fputc(',', b);
     }
-    out_puts(b, "platform,policy,");
-}
-
-static gicsim_status write_buf(gicsim_sweep_tables *t, int k, out_buf *b)
-{
-    if (!t->f[k])
-        return GICSIM_OK;
-    if (!out_write(b, t->f[k])) {
-        t->failed = true;
-        return b->oom ? GICSIM_E_NOMEM : GICSIM_E_IO;
-    }
-    return GICSIM_OK;
+    fputs("platform,policy,", b);
 }
 
 gicsim_status gicsim_sweep_tables_open(const gicsim_sweep_plan *p, const char *results_csv,
@@ -217,48 +207,36 @@ gicsim_status gicsim_sweep_tables_open(const gicsim_sweep_plan *p, const char *r
                 t->twins[k] = kinds[w];
         }
     }
+    /* A table without a path is written to nowhere (/dev/null). */
     const char *paths[2] = {results_csv, summary_csv};
     for (int k = 0; st == GICSIM_OK && k < 2; k++) {
-        if (!paths[k])
+        if (!paths[k]) {
+            if (!(t->f[k] = fopen("/dev/null", "wb")))
+                st = GICSIM_E_IO;
             continue;
-        size_t n = strlen(paths[k]) + 32;
-        t->paths[k] = out_strdup(paths[k]);
-        t->tmps[k] = malloc(n);
-        if (!t->paths[k] || !t->tmps[k]) {
+        }
+        if (!(t->paths[k] = yt_strdup(paths[k])) || !(t->tmps[k] = malloc(strlen(paths[k]) + 32))) {
             st = GICSIM_E_NOMEM;
             break;
         }
-        snprintf(t->tmps[k], n, "%s.tmp%ld", paths[k], (long)getpid());
-        if (!(t->f[k] = fopen(t->tmps[k], "wb")))
+        if (!(t->f[k] = sw_open_tmp(paths[k], t->tmps[k], strlen(paths[k]) + 32)))
             st = GICSIM_E_IO;
     }
-    out_buf b = {0};
     if (st == GICSIM_OK) {
-        out_puts(&b, "index,id,");
-        header_keys(&b, t);
-        out_puts(&b, "replication,seed,source");
-        for (size_t i = 0; i < t->n_metrics; i++) {
-            out_putc(&b, ',');
-            out_puts(&b, t->m[i].name);
-        }
-        out_putc(&b, '\n');
-        st = write_buf(t, 0, &b);
+        FILE *b = t->f[0];
+        fputs("index,id,", b);
+        header_keys(b, t);
+        fputs("replication,seed,source", b);
+        for (size_t i = 0; i < t->n_metrics; i++)
+            fprintf(b, ",%s", t->m[i].name);
+        fputc('\n', b);
+        b = t->f[1];
+        header_keys(b, t);
+        fputs("source,replications", b);
+        for (size_t i = 0; i < t->n_metrics; i++)
+            fprintf(b, ",%s_mean,%s_ci95", t->m[i].name, t->m[i].name);
+        fputc('\n', b);
     }
-    if (st == GICSIM_OK) {
-        out_buf_reset(&b);
-        header_keys(&b, t);
-        out_puts(&b, "source,replications");
-        for (size_t i = 0; i < t->n_metrics; i++) {
-            out_putc(&b, ',');
-            out_puts(&b, t->m[i].name);
-            out_puts(&b, "_mean,");
-            out_puts(&b, t->m[i].name);
-            out_puts(&b, "_ci95");
-        }
-        out_putc(&b, '\n');
-        st = write_buf(t, 1, &b);
-    }
-    out_buf_free(&b);
     if (st != GICSIM_OK) {
         gicsim_sweep_tables_close(t, false);
         return st;
@@ -288,59 +266,55 @@ static const yt_node *at_path(const yt_node *n, const char *path)
 static const char *number_text(const yt_node *n)
 {
     double v;
-    if (!n || n->kind != YT_SCALAR || !n->plain || !out_parse_decimal(n->str, &v, NULL))
+    if (!n || n->kind != YT_SCALAR || !n->plain || !sw_parse_decimal(n->str, &v, NULL))
         return "";
     return n->str;
 }
 
-static void key_cells(out_buf *b, const gicsim_sweep_tables *t, const sweep_plan_row *r)
+static void key_cells(FILE *b, const gicsim_sweep_tables *t, const sweep_plan_row *r)
 {
     const gicsim_sweep_plan *p = t->plan;
     for (size_t k = 0; k < p->n_axes; k++) {
         csv_field(b, r->values[k]);
-        out_putc(b, ',');
+        fputc(',', b);
     }
     for (size_t k = 0; k < p->n_axes; k++) {
         if (t->twins[k] == TWIN_NONE)
             continue;
         char buf[64];
         if (twin_text(t->twins[k], r->values[k], buf, sizeof buf))
-            out_puts(b, buf);
-        out_putc(b, ',');
+            fputs(buf, b);
+        fputc(',', b);
     }
     csv_field(b, r->platform);
-    out_putc(b, ',');
+    fputc(',', b);
     csv_field(b, r->policy);
-    out_putc(b, ',');
+    fputc(',', b);
 }
 
-static gicsim_status summary_flush(gicsim_sweep_tables *t)
+static void summary_flush(gicsim_sweep_tables *t)
 {
     if (t->group == SIZE_MAX)
-        return GICSIM_OK;
+        return;
     const sweep_plan_row *r = &t->plan->rows[t->group * t->plan->replications];
-    out_buf b = {0};
+    FILE *b = t->f[1];
     for (size_t i = 0; i < t->n_rows; i++) {
         group_row *g = &t->rows[i];
-        key_cells(&b, t, r);
-        csv_field(&b, g->source);
-        out_putc(&b, ',');
-        out_u64(&b, t->group_runs);
+        key_cells(b, t, r);
+        csv_field(b, g->source);
+        fprintf(b, ",%zu", t->group_runs);
         for (size_t k = 0; k < t->n_metrics; k++) {
             const stat *s = &g->st[k];
-            out_putc(&b, ',');
+            fputc(',', b);
             if (s->n)
-                out_double(&b, s->mean, t->m[k].decimals);
-            out_putc(&b, ',');
+                sw_fixed(b, s->mean, t->m[k].decimals);
+            fputc(',', b);
             if (s->n > 1)
-                out_double(&b,
-                           t975(s->n - 1) * sqrt(s->m2 / (double)(s->n - 1)) / sqrt((double)s->n),
-                           t->m[k].decimals);
+                sw_fixed(b, t975(s->n - 1) * sqrt(s->m2 / (double)(s->n - 1)) / sqrt((double)s->n),
+                         t->m[k].decimals);
         }
-        out_putc(&b, '\n');
+        fputc('\n', b);
     }
-    gicsim_status st = write_buf(t, 1, &b);
-    out_buf_free(&b);
     for (size_t i = 0; i < t->n_rows; i++)
         free(t->rows[i].source);
     free(t->rows);
@@ -348,7 +322,6 @@ static gicsim_status summary_flush(gicsim_sweep_tables *t)
     t->n_rows = 0;
     t->group_runs = 0;
     t->group = SIZE_MAX;
-    return st;
 }
 
 /* The group's row for `source`, created (in order of appearance). */
@@ -363,7 +336,7 @@ static group_row *group_row_of(gicsim_sweep_tables *t, const char *source)
     t->rows = r;
     group_row *g = &t->rows[t->n_rows];
     memset(g, 0, sizeof *g);
-    if (!(g->source = out_strdup(source)))
+    if (!(g->source = yt_strdup(source)))
         return NULL;
     t->n_rows++;
     return g;
@@ -371,19 +344,18 @@ static group_row *group_row_of(gicsim_sweep_tables *t, const char *source)
 
 /* One results row: the run's keys, the source, its cells; and the cells
  * into the group's statistics. */
-static gicsim_status add_row(gicsim_sweep_tables *t, out_buf *b, const sweep_plan_row *r,
-                             size_t run, const char *source, const yt_node *results,
-                             const yt_node *lat)
+static gicsim_status add_row(gicsim_sweep_tables *t, FILE *b, const sweep_plan_row *r, size_t run,
+                             const char *source, const yt_node *results, const yt_node *lat)
 {
-    out_u64(b, run);
-    out_putc(b, ',');
-    out_puts(b, r->id);
-    out_putc(b, ',');
+    fprintf(b, "%" PRIu64, (uint64_t)(run));
+    fputc(',', b);
+    fputs(r->id, b);
+    fputc(',', b);
     key_cells(b, t, r);
-    out_u64(b, r->replication);
-    out_putc(b, ',');
-    out_u64(b, r->seed);
-    out_putc(b, ',');
+    fprintf(b, "%" PRIu64, (uint64_t)(r->replication));
+    fputc(',', b);
+    fprintf(b, "%" PRIu64, (uint64_t)(r->seed));
+    fputc(',', b);
     csv_field(b, source);
     group_row *g = group_row_of(t, source);
     if (!g)
@@ -392,13 +364,13 @@ static gicsim_status add_row(gicsim_sweep_tables *t, out_buf *b, const sweep_pla
         const yt_node *v = lat ? (t->m[k].source_key ? yt_map_get(lat, t->m[k].source_key) : NULL)
                                : at_path(results, t->m[k].path);
         const char *cell = number_text(v);
-        out_putc(b, ',');
-        out_puts(b, cell);
+        fputc(',', b);
+        fputs(cell, b);
         double x;
-        if (out_parse_decimal(cell, &x, NULL))
+        if (sw_parse_decimal(cell, &x, NULL))
             stat_add(&g->st[k], x);
     }
-    out_putc(b, '\n');
+    fputc('\n', b);
     return GICSIM_OK;
 }
 
@@ -432,22 +404,17 @@ gicsim_status gicsim_sweep_tables_add(gicsim_sweep_tables *t, size_t run, const 
     t->next = run + 1;
     size_t group = run / t->plan->replications;
     if (group != t->group) {
-        st = summary_flush(t);
+        summary_flush(t);
         t->group = group;
     }
     t->group_runs++;
     const sweep_plan_row *r = &t->plan->rows[run];
-    out_buf b = {0};
-    if (st == GICSIM_OK)
-        st = add_row(t, &b, r, run, "all", results, NULL);
+    st = add_row(t, t->f[0], r, run, "all", results, NULL);
     for (size_t i = 0; st == GICSIM_OK && sources && i < sources->n; i++) {
         const yt_pair *p = &sources->pairs[i];
         if (p->value->kind == YT_MAP)
-            st = add_row(t, &b, r, run, p->key, results, p->value);
+            st = add_row(t, t->f[0], r, run, p->key, results, p->value);
     }
-    if (st == GICSIM_OK)
-        st = write_buf(t, 0, &b);
-    out_buf_free(&b);
     yt_free(root);
     if (st != GICSIM_OK)
         t->failed = true;
@@ -458,24 +425,28 @@ gicsim_status gicsim_sweep_tables_close(gicsim_sweep_tables *t, bool commit)
 {
     if (!t)
         return GICSIM_E_INVAL;
+    if (t->f[1])
+        summary_flush(t);
     gicsim_status st = t->failed ? GICSIM_E_IO : GICSIM_OK;
-    gicsim_status fs = summary_flush(t);
-    if (st == GICSIM_OK)
-        st = fs;
     for (int k = 0; k < 2; k++) {
-        if (t->f[k] && fclose(t->f[k]) != 0 && st == GICSIM_OK)
-            st = GICSIM_E_IO;
-        if (t->tmps[k]) {
-            if (commit && st == GICSIM_OK && t->f[k]) {
-                if (rename(t->tmps[k], t->paths[k]) != 0)
-                    st = GICSIM_E_IO;
-            } else {
-                remove(t->tmps[k]);
-            }
+        if (!t->f[k])
+            continue;
+        if (t->tmps[k]) { /* a real table: renamed into place, or removed */
+            gicsim_status cs =
+                sw_close_tmp(t->f[k], t->tmps[k], t->paths[k], commit && st == GICSIM_OK);
+            if (st == GICSIM_OK)
+                st = cs;
+        } else {
+            fclose(t->f[k]);
         }
+    }
+    for (int k = 0; k < 2; k++) {
         free(t->paths[k]);
         free(t->tmps[k]);
     }
+    for (size_t i = 0; i < t->n_rows; i++)
+        free(t->rows[i].source);
+    free(t->rows);
     free(t->twins);
     free(t);
     return st;

@@ -1,10 +1,11 @@
 /* gicsim: a sweep's plan (gicsim/sweep.h): the expanded runs, plan.csv, and
- * the CSV reading and writing the sweep's files share (sweep_internal.h). */
+ * what the sweep's files share (sweep_internal.h): CSV reading and writing,
+ * temporary files renamed into place, strings built with stdio, numbers
+ * without the locale. */
 #include "sweep_internal.h"
 
-#include "config/yaml_tree.h"
-
 #include <errno.h>
+#include <math.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ gicsim_sweep_plan *sweep_plan_new(const char *const *axes, size_t n_axes, uint32
     }
     p->n_axes = n_axes;
     for (size_t i = 0; i < n_axes; i++)
-        if (!(p->axes[i] = out_strdup(axes[i]))) {
+        if (!(p->axes[i] = yt_strdup(axes[i]))) {
             gicsim_sweep_plan_free(p);
             return NULL;
         }
@@ -59,9 +60,9 @@ gicsim_status sweep_plan_add(gicsim_sweep_plan *p, const char *id, const char *c
     r->replication = replication;
     r->seed = seed;
     r->values = calloc(p->n_axes ? p->n_axes : 1, sizeof *r->values);
-    bool ok = r->values && (r->platform = out_strdup(platform)) && (r->policy = out_strdup(policy));
+    bool ok = r->values && (r->platform = yt_strdup(platform)) && (r->policy = yt_strdup(policy));
     for (size_t k = 0; ok && k < p->n_axes; k++)
-        ok = (r->values[k] = out_strdup(values[k])) != NULL;
+        ok = (r->values[k] = yt_strdup(values[k])) != NULL;
     if (!ok) {
         row_free(r, p->n_axes);
         return GICSIM_E_NOMEM;
@@ -150,23 +151,23 @@ bool gicsim_sweep_plan_equal(const gicsim_sweep_plan *a, const gicsim_sweep_plan
 
 /* ---- CSV ------------------------------------------------------------------------------------ */
 
-void csv_field(out_buf *b, const char *s)
+void csv_field(FILE *f, const char *s)
 {
     size_t n = strlen(s);
     bool quote = n && (s[0] == ' ' || s[n - 1] == ' ');
     for (size_t i = 0; i < n && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!quote) {
-        out_put(b, s, n);
+        fputs(s, f);
         return;
     }
-    out_putc(b, '"');
+    fputc('"', f);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '"')
-            out_putc(b, '"');
-        out_putc(b, s[i]);
+            fputc('"', f);
+        fputc(s[i], f);
     }
-    out_putc(b, '"');
+    fputc('"', f);
 }
 
 void csv_free(csv_table *t)
@@ -195,9 +196,27 @@ typedef struct csv_parse {
     csv_table *t;
     char **row;
     size_t n_row, cap_row;
-    out_buf field;
+    char *field;
+    size_t len, cap;
+    bool oom;
     size_t cap_rows;
 } csv_parse;
+
+static void field_putc(csv_parse *p, char c)
+{
+    if (p->len + 1 >= p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 64;
+        char *f = realloc(p->field, cap);
+        if (!f) {
+            p->oom = true;
+            return;
+        }
+        p->field = f;
+        p->cap = cap;
+    }
+    p->field[p->len++] = c;
+    p->field[p->len] = '\0';
+}
 
 static bool push_field(csv_parse *p)
 {
@@ -209,13 +228,13 @@ static bool push_field(csv_parse *p)
         p->row = r;
         p->cap_row = cap;
     }
-    char *s = out_strdup(p->field.p ? p->field.p : "");
-    if (!s || p->field.oom) {
+    char *s = yt_strdup(p->len ? p->field : "");
+    if (!s || p->oom) {
         free(s);
         return false;
     }
     p->row[p->n_row++] = s;
-    out_buf_reset(&p->field);
+    p->len = 0;
     return true;
 }
 
@@ -270,7 +289,7 @@ static gicsim_status csv_parse_text(const char *path, const char *s, size_t len,
     bool row_started = false;
     while (i < len && st == GICSIM_OK) {
         char c = s[i];
-        if (c == '"' && p.field.len == 0) { /* a quoted field */
+        if (c == '"' && p.len == 0) { /* a quoted field */
             unsigned qline = line, qcol = col;
             i++;
             col++;
@@ -282,7 +301,7 @@ static gicsim_status csv_parse_text(const char *path, const char *s, size_t len,
                 }
                 if (s[i] == '"') {
                     if (i + 1 < len && s[i + 1] == '"') {
-                        out_putc(&p.field, '"');
+                        field_putc(&p, '"');
                         i += 2;
                         col += 2;
                         continue;
@@ -295,7 +314,7 @@ static gicsim_status csv_parse_text(const char *path, const char *s, size_t len,
                     line++;
                     col = 0;
                 }
-                out_putc(&p.field, s[i++]);
+                field_putc(&p, s[i++]);
                 col++;
             }
             if (st == GICSIM_OK && i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r')
@@ -320,7 +339,7 @@ static gicsim_status csv_parse_text(const char *path, const char *s, size_t len,
             row_line = line;
             row_started = false;
         } else {
-            out_putc(&p.field, c);
+            field_putc(&p, c);
             row_started = true;
         }
         i++;
@@ -334,7 +353,7 @@ static gicsim_status csv_parse_text(const char *path, const char *s, size_t len,
     }
     drop_row(&p);
     free(p.row);
-    out_buf_free(&p.field);
+    free(p.field);
     return st;
 }
 
@@ -361,27 +380,97 @@ gicsim_status csv_read(const char *path, csv_table **out, gicsim_diag *d)
     return GICSIM_OK;
 }
 
-gicsim_status sweep_write_atomic(const char *path, out_buf *b)
+FILE *sw_open_tmp(const char *path, char *tmp, size_t size)
 {
-    if (b->oom)
-        return GICSIM_E_NOMEM;
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp)
-        return GICSIM_E_NOMEM;
-    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    gicsim_status st = f ? GICSIM_OK : GICSIM_E_IO;
-    if (f && !out_write(b, f))
+    snprintf(tmp, size, "%s.tmp%ld", path, (long)getpid());
+    return fopen(tmp, "wb");
+}
+
+gicsim_status sw_close_tmp(FILE *f, const char *tmp, const char *path, bool commit)
+{
+    gicsim_status st = ferror(f) ? GICSIM_E_IO : GICSIM_OK;
+    if (fclose(f) != 0)
         st = GICSIM_E_IO;
-    if (f && fclose(f) != 0)
+    if (commit && st == GICSIM_OK && rename(tmp, path) != 0)
         st = GICSIM_E_IO;
-    if (st == GICSIM_OK && rename(tmp, path) != 0)
-        st = GICSIM_E_IO;
-    if (st != GICSIM_OK)
+    if (!commit || st != GICSIM_OK)
         remove(tmp);
-    free(tmp);
     return st;
+}
+
+/* ---- Strings and numbers ---------------------------------------------------------------- */
+
+bool sw_str_open(sw_str *s)
+{
+    s->p = NULL;
+    s->len = 0;
+    s->f = open_memstream(&s->p, &s->len);
+    return s->f != NULL;
+}
+
+char *sw_str_close(sw_str *s)
+{
+    bool bad = ferror(s->f);
+    if (fclose(s->f) != 0 || bad) {
+        free(s->p);
+        return NULL;
+    }
+    return s->p;
+}
+
+double sw_pow10(int e)
+{
+    double v = 1;
+    for (int i = 0; i < e; i++)
+        v *= 10;
+    for (int i = 0; i > e; i--)
+        v /= 10;
+    return v;
+}
+
+bool sw_parse_decimal(const char *s, double *v, bool *point)
+{
+    bool neg = *s == '-', dot = false;
+    s += neg;
+    if (*s < '0' || *s > '9')
+        return false;
+    double x = 0, scale = 1;
+    for (; *s >= '0' && *s <= '9'; s++)
+        x = x * 10 + (*s - '0');
+    if (*s == '.') {
+        dot = true;
+        if (s[1] < '0' || s[1] > '9')
+            return false;
+        for (s++; *s >= '0' && *s <= '9'; s++) {
+            scale *= 10;
+            x = x * 10 + (*s - '0');
+        }
+    }
+    if (*s)
+        return false;
+    *v = (neg ? -x : x) / scale;
+    if (point)
+        *point = dot;
+    return isfinite(*v);
+}
+
+void sw_fixed(FILE *f, double x, unsigned decimals)
+{
+    if (decimals > 9)
+        decimals = 9;
+    uint64_t p = (uint64_t)sw_pow10((int)decimals);
+    double s = x * (double)p;
+    bool neg = s < 0;
+    if (neg)
+        s = -s;
+    if (!(s < 9.0e18)) /* NaN, infinities, huge values */
+        s = 0;
+    uint64_t r = (uint64_t)(s + 0.5);
+    if (neg && r != 0)
+        fputc('-', f);
+    fprintf(f, "%" PRIu64, r / p);
+    if (decimals)
+        fprintf(f, ".%0*" PRIu64, (int)decimals, r % p);
 }
 
 /* ---- plan.csv ------------------------------------------------------------------------------ */
@@ -392,39 +481,32 @@ gicsim_status gicsim_sweep_plan_write(const gicsim_sweep_plan *p, const char *pa
 {
     if (!p || !path)
         return GICSIM_E_INVAL;
-    out_buf b = {0};
-    out_puts(&b, "index,id");
+    char tmp[4096];
+    FILE *f = sw_open_tmp(path, tmp, sizeof tmp);
+    if (!f)
+        return GICSIM_E_IO;
+    fputs("index,id", f);
     for (size_t k = 0; k < p->n_axes; k++) {
-        out_putc(&b, ',');
-        csv_field(&b, p->axes[k]);
+        fputc(',', f);
+        csv_field(f, p->axes[k]);
     }
-    for (size_t k = 0; k < 4; k++) {
-        out_putc(&b, ',');
-        out_puts(&b, plan_tail[k]);
-    }
-    out_putc(&b, '\n');
+    for (size_t k = 0; k < 4; k++)
+        fprintf(f, ",%s", plan_tail[k]);
+    fputc('\n', f);
     for (size_t i = 0; i < p->n_runs; i++) {
         const sweep_plan_row *r = &p->rows[i];
-        out_u64(&b, i);
-        out_putc(&b, ',');
-        out_puts(&b, r->id);
+        fprintf(f, "%zu,%s", i, r->id);
         for (size_t k = 0; k < p->n_axes; k++) {
-            out_putc(&b, ',');
-            csv_field(&b, r->values[k]);
+            fputc(',', f);
+            csv_field(f, r->values[k]);
         }
-        out_putc(&b, ',');
-        csv_field(&b, r->platform);
-        out_putc(&b, ',');
-        csv_field(&b, r->policy);
-        out_putc(&b, ',');
-        out_u64(&b, r->replication);
-        out_putc(&b, ',');
-        out_u64(&b, r->seed);
-        out_putc(&b, '\n');
+        fputc(',', f);
+        csv_field(f, r->platform);
+        fputc(',', f);
+        csv_field(f, r->policy);
+        fprintf(f, ",%" PRIu32 ",%" PRIu64 "\n", r->replication, r->seed);
     }
-    gicsim_status st = sweep_write_atomic(path, &b);
-    out_buf_free(&b);
-    return st;
+    return sw_close_tmp(f, tmp, path, true);
 }
 
 /* A decimal unsigned integer field (no sign, no spaces). */
@@ -510,4 +592,53 @@ gicsim_status gicsim_sweep_plan_read(const char *path, gicsim_sweep_plan **out, 
     }
     *out = p;
     return GICSIM_OK;
+}
+
+/* ---- The public CSV reader ----------------------------------------------------------------- */
+
+gicsim_status gicsim_sweep_csv_read(const char *path, gicsim_sweep_csv **out, gicsim_diag *diag)
+{
+    if (diag)
+        memset(diag, 0, sizeof *diag);
+    if (!out)
+        return GICSIM_E_INVAL;
+    *out = NULL;
+    if (!path)
+        return yt_diag(diag, GICSIM_E_INVAL, "", 0, 0, "", "no path");
+    return csv_read(path, out, diag);
+}
+
+void gicsim_sweep_csv_free(gicsim_sweep_csv *t)
+{
+    csv_free(t);
+}
+
+size_t gicsim_sweep_csv_rows(const gicsim_sweep_csv *t)
+{
+    return t && t->n_rows ? t->n_rows - 1 : 0;
+}
+
+size_t gicsim_sweep_csv_columns(const gicsim_sweep_csv *t)
+{
+    return t ? t->n_cols : 0;
+}
+
+const char *gicsim_sweep_csv_header(const gicsim_sweep_csv *t, size_t col)
+{
+    return t && t->n_rows && col < t->n_cols ? t->cell[0][col] : NULL;
+}
+
+const char *gicsim_sweep_csv_cell(const gicsim_sweep_csv *t, size_t row, size_t col)
+{
+    return t && row + 1 < t->n_rows && col < t->n_cols ? t->cell[row + 1][col] : NULL;
+}
+
+size_t gicsim_sweep_csv_find(const gicsim_sweep_csv *t, const char *name)
+{
+    return t && name ? csv_column(t, name) : SIZE_MAX;
+}
+
+bool gicsim_sweep_csv_number(const char *cell, double *v)
+{
+    return cell && v && sw_parse_decimal(cell, v, NULL);
 }
