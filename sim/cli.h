@@ -49,6 +49,8 @@ int cmd_script(int argc, char **argv);
 int cmd_microbench(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 /* ---- Messages and exit codes ---- */
 

@@ -106,6 +106,35 @@ static const command commands[] = {
      "  costs       the timing costs of a preset, with their clock and default cycles\n"
      "  tests       the micro-benchmark tests\n",
      cmd_list},
+    {"sweep",
+     "SPEC -o DIR [-j N] [--resume] [--shard K/N] [--run ID] [--list]\n"
+     "[--emit-slurm FILE [--shards N]] [-q]\nor: sweep merge DIR... -o OUT",
+     "run a parameter sweep (docs/sweeps.md); merge shard directories",
+     "Runs every run of a sweep spec (a scenario, axes, policies, platforms,\n"
+     "replications) in worker processes into DIR: plan.csv, runs/ID.json, results.csv\n"
+     "and summary.csv (mean and 95% confidence interval over replications). A failed run\n"
+     "is recorded (runs/ID.err, failures.csv) and the others go on (exit 1).\n\n"
+     "options:\n"
+     "  -o DIR                the output directory\n"
+     "  -j N                  worker processes (default: the number of cores)\n"
+     "  --resume              keep the runs DIR already holds\n"
+     "  --shard K/N           run shard K of N (default from SLURM_ARRAY_TASK_ID/COUNT)\n"
+     "  --run ID              run one run of the plan\n"
+     "  --list                print one command per run (for GNU parallel)\n"
+     "  --emit-slurm FILE     write a Slurm job-array script (--shards N tasks)\n"
+     "  -q, --quiet           no progress line\n"
+     "  -h, --help            this text\n"
+     "sweep merge DIR... -o OUT combines shard directories into one.\n",
+     cmd_sweep},
+    {"plot",
+     "DIR|SUMMARY.csv --x COLUMN --y METRIC[,METRIC] [--by COLUMN]\n"
+     "[--source NAME] [--where COLUMN=VALUE]... [--log-x] [--log-y] [--no-ci]\n"
+     "[--title T] [--xlabel L] [--ylabel L] [--width W] [--height H]\n[--font-size F] -o FIG.svg",
+     "plot a sweep's summary: lines with 95% confidence bands",
+     "Draws a sweep's summary.csv as an SVG line chart: one line per value of --by (and\n"
+     "per metric), with its 95% confidence band (--no-ci: none). A column that varies\n"
+     "along a line is an error that names it: select with --where or split with --by.\n",
+     cmd_plot},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -117,7 +146,8 @@ static const char usage_tail[] =
     "\n"
     "environment: GICSIM_PLATFORM_PATH (more preset directories, ':'-separated),\n"
     "GICSIM_MAX_INPUT (the largest file read whole, e.g. 64M; default 16M).\n"
-    "exit codes: 0 ok, 1 script expectation failed / check failed / fit off by > 10%,\n"
+    "exit codes: 0 ok, 1 script expectation failed / check failed / fit off by > 10% /\n"
+    "a sweep's run failed,\n"
     "64 usage, 65 bad trace or measured data, 70 internal error, 73 an output cannot be\n"
     "created, 74 an output cannot be written, 78 bad configuration.\n";
 

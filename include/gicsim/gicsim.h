@@ -13,6 +13,7 @@
 #include <gicsim/memory.h>
 #include <gicsim/microbench.h>
 #include <gicsim/scenario.h>
+#include <gicsim/sweep.h>
 #include <gicsim/output.h>
 #include <gicsim/platform.h>
 #include <gicsim/system.h>

@@ -84,6 +84,10 @@ struct gicsim_scenario {
  * list elements on the way. Errors point into "<override>", line i + 1. */
 gicsim_status sc_apply_overrides(yt_node *root, const char *const *overrides, size_t n,
                                  gicsim_diag *d);
+/* Which of two keys of one mapping was set later: < 0 when `a` was (the file
+ * comes first, then the overrides in order), > 0 when `b` was, 0 when both
+ * come from the file or from one override. */
+int sc_origin_cmp(const yt_pair *a, const yt_pair *b);
 
 /* ---- scenario_gic.c ------------------------------------------------------------------------ */
 

@@ -161,6 +161,20 @@ static gicsim_status apply_override(yt_node *root, const char *o, unsigned idx, 
     }
 }
 
+/* Where a key's value came from: 0 the file, i + 1 override i (an override
+ * that replaces a value keeps the key's pair but brings its own node). */
+static unsigned origin_of(const yt_pair *p)
+{
+    const yt_node *v = p->value;
+    return v && v->file && !strcmp(v->file, OVERRIDE_FILE) ? v->line : 0;
+}
+
+int sc_origin_cmp(const yt_pair *a, const yt_pair *b)
+{
+    unsigned oa = origin_of(a), ob = origin_of(b);
+    return oa < ob ? -1 : oa > ob ? 1 : 0;
+}
+
 gicsim_status sc_apply_overrides(yt_node *root, const char *const *overrides, size_t n,
                                  gicsim_diag *d)
 {

@@ -875,25 +875,39 @@ static bool scale_exact(uint64_t ip, const char *frac, size_t nfrac, unsigned ex
     return true;
 }
 
+/* A quantity "<spaces><digits>[.<digits>]<spaces><unit><spaces>": its digits
+ * (parse_decimal) and its unit, *ulen without the trailing spaces. false
+ * with *why (`what`: "a time", "a rate") when it is negative or not a
+ * number. */
+static bool parse_quantity(const char *s, const char *what, const char *expected, const char **unit,
+                           size_t *ulen, uint64_t *ip, const char **frac, size_t *nfrac,
+                           const char **why)
+{
+    while (*s == ' ')
+        s++;
+    if (*s == '-') {
+        *why = what;
+        return false;
+    }
+    if (!parse_decimal(s, unit, ip, frac, nfrac)) {
+        *why = expected;
+        return false;
+    }
+    *ulen = strlen(*unit);
+    while (*ulen && (*unit)[*ulen - 1] == ' ')
+        (*ulen)--;
+    return true;
+}
+
 gicsim_status yt_parse_time(const char *s, gicsim_time_t *out, const char **why)
 {
     const char *unit, *frac;
     uint64_t ip;
-    size_t nfrac;
-    const char *p = s;
-    while (*p == ' ')
-        p++;
-    if (*p == '-') {
-        *why = "a time cannot be negative";
+    size_t nfrac, ulen;
+    if (!parse_quantity(s, "a time cannot be negative",
+                        "expected a number with a unit: ps, ns, us, ms or s (e.g. \"200us\")",
+                        &unit, &ulen, &ip, &frac, &nfrac, why))
         return GICSIM_E_INVAL;
-    }
-    if (!parse_decimal(p, &unit, &ip, &frac, &nfrac)) {
-        *why = "expected a number with a unit: ps, ns, us, ms or s (e.g. \"200us\")";
-        return GICSIM_E_INVAL;
-    }
-    size_t ulen = strlen(unit);
-    while (ulen && unit[ulen - 1] == ' ')
-        ulen--;
     if (ulen == 0) {
         bool zero = ip == 0;
         for (size_t i = 0; i < nfrac; i++)
@@ -958,6 +972,154 @@ gicsim_status yt_get_time(const yt_node *n, const char *key, gicsim_time_t *out,
     const char *why = NULL;
     if (yt_parse_time(n->str, out, &why) != GICSIM_OK)
         return node_diag(diag, n, key, "invalid time \"%.80s\": %s", n->str, why);
+    return GICSIM_OK;
+}
+
+/* ---- Rates --------------------------------------------------------------------------- */
+
+/* The units of a rate: events per second with an SI prefix ("/s", "k/s",
+ * "M/s", "G/s", case as written) or hertz (any case, as yt_get_hz). */
+static const struct {
+    const char *name;
+    unsigned exp10;
+    bool any_case;
+} rate_units[] = {{"/s", 0, false},  {"k/s", 3, false}, {"K/s", 3, false},
+                  {"M/s", 6, false}, {"G/s", 9, false}, {"hz", 0, true},
+                  {"khz", 3, true},  {"mhz", 6, true},  {"ghz", 9, true}};
+
+static int ci_cmp_n(const char *a, const char *b, size_t n);
+
+/* The digits of a rate "<ip>.<frac> <unit>": *m = ip.frac without the point
+ * (trailing zeros of frac dropped), *x = the power of ten that makes it hertz
+ * (rate = m * 10^x). false with *why when it is not a rate. */
+static bool rate_digits(const char *s, uint64_t *m, int *x, const char **why)
+{
+    const char *unit, *frac;
+    uint64_t ip;
+    size_t nfrac, ulen;
+    if (!parse_quantity(s, "a rate cannot be negative",
+                        "expected a number with a unit: /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz "
+                        "(e.g. \"200k/s\")",
+                        &unit, &ulen, &ip, &frac, &nfrac, why))
+        return false;
+    if (ulen == 0) {
+        *why = "a rate needs a unit: /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz (e.g. \"200k/s\")";
+        return false;
+    }
+    size_t u;
+    for (u = 0; u < sizeof rate_units / sizeof rate_units[0]; u++) {
+        const char *name = rate_units[u].name;
+        if (strlen(name) == ulen &&
+            (rate_units[u].any_case ? !ci_cmp_n(unit, name, ulen) : !strncmp(unit, name, ulen)))
+            break;
+    }
+    if (u == sizeof rate_units / sizeof rate_units[0]) {
+        *why = "unknown rate unit (use /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz)";
+        return false;
+    }
+    while (nfrac && frac[nfrac - 1] == '0')
+        nfrac--;
+    /* At most 18 significant digits: m <= 10^18 keeps the division exact. */
+    const uint64_t max_m = 1000000000000000000ull;
+    uint64_t v = ip;
+    for (size_t i = 0; i < nfrac && v <= max_m; i++)
+        v = v * 10 + (uint64_t)(frac[i] - '0');
+    if (v > max_m) {
+        *why = "too many digits (at most 18)";
+        return false;
+    }
+    if (v == 0) {
+        *why = "a rate must be greater than 0";
+        return false;
+    }
+    *m = v;
+    *x = (int)rate_units[u].exp10 - (int)nfrac;
+    return true;
+}
+
+gicsim_status yt_parse_rate(const char *s, gicsim_time_t *period, const char **why)
+{
+    uint64_t m;
+    int x;
+    if (!rate_digits(s, &m, &x, why))
+        return GICSIM_E_INVAL;
+    /* period = 10^(12 - x) / m ps, by long division (exact: q + r/m is the
+     * quotient so far), rounded half up. */
+    int e = 12 - x;
+    if (e < 0) {
+        *why = "too high (the period would be shorter than 1 ps)";
+        return GICSIM_E_INVAL;
+    }
+    uint64_t q = 1 / m, r = 1 % m;
+    for (int i = 0; i < e; i++) {
+        if (q > (UINT64_MAX - 9) / 10) {
+            *why = "too low (the period would be too long)";
+            return GICSIM_E_INVAL;
+        }
+        r *= 10; /* r < m <= 10^18: no overflow */
+        q = q * 10 + r / m;
+        r %= m;
+    }
+    if (r >= m - r) {
+        if (q == UINT64_MAX) {
+            *why = "too low (the period would be too long)";
+            return GICSIM_E_INVAL;
+        }
+        q++;
+    }
+    if (q == 0) {
+        *why = "too high (the period would be shorter than 1 ps)";
+        return GICSIM_E_INVAL;
+    }
+    *period = q;
+    return GICSIM_OK;
+}
+
+bool yt_rate_hz_text(const char *s, char *buf, size_t size)
+{
+    uint64_t m;
+    int x;
+    const char *why;
+    if (!size || !rate_digits(s, &m, &x, &why))
+        return false;
+    char digits[24], out[64];
+    int nd = snprintf(digits, sizeof digits, "%llu", (unsigned long long)m);
+    size_t k = 0;
+    if (x >= 0) { /* m followed by x zeros */
+        for (int i = 0; i < nd; i++)
+            out[k++] = digits[i];
+        for (int i = 0; i < x; i++)
+            out[k++] = '0';
+    } else if (-x < nd) { /* a point inside the digits */
+        for (int i = 0; i < nd; i++) {
+            if (i == nd + x)
+                out[k++] = '.';
+            out[k++] = digits[i];
+        }
+    } else { /* 0.000ddd */
+        out[k++] = '0';
+        out[k++] = '.';
+        for (int i = 0; i < -x - nd; i++)
+            out[k++] = '0';
+        for (int i = 0; i < nd; i++)
+            out[k++] = digits[i];
+    }
+    out[k] = '\0';
+    snprintf(buf, size, "%s", out);
+    return true;
+}
+
+gicsim_status yt_get_rate(const yt_node *n, const char *key, gicsim_time_t *period,
+                          gicsim_diag *diag)
+{
+    char what[128];
+    if (!n || n->kind != YT_SCALAR || yt_is_null(n)) {
+        describe(n, what, sizeof what);
+        return node_diag(diag, n, key, "expected a rate such as \"200k/s\", got %s", what);
+    }
+    const char *why = NULL;
+    if (yt_parse_rate(n->str, period, &why) != GICSIM_OK)
+        return node_diag(diag, n, key, "invalid rate \"%.80s\": %s", n->str, why);
     return GICSIM_OK;
 }
 

@@ -116,6 +116,17 @@ gicsim_status yt_get_str(const yt_node *n, const char *key, const char **out, gi
 /* A time with a unit: "200us", "1.5ms", "100 ns", "20s", "250ps" -> ps. Bare
  * numbers are rejected. */
 gicsim_status yt_get_time(const yt_node *n, const char *key, gicsim_time_t *out, gicsim_diag *diag);
+/* A rate of events, as the period between them: "200k/s", "1.5M/s", "50/s",
+ * "2G/s" (prefix case as written: k or K, M, G) or "200kHz", "50Hz" (any
+ * case); *period = 1 s / rate in ps, rounded to the nearest ps. A rate must
+ * be > 0 and give a period of at least 1 ps. */
+gicsim_status yt_get_rate(const yt_node *n, const char *key, gicsim_time_t *period,
+                          gicsim_diag *diag);
+/* The same from a string: GICSIM_OK or GICSIM_E_INVAL with a reason. */
+gicsim_status yt_parse_rate(const char *s, gicsim_time_t *period, const char **why);
+/* A rate in hertz as exact decimal text ("200k/s" -> "200000", "2.5/s" ->
+ * "2.5") into buf; false when `s` is not a rate. */
+bool yt_rate_hz_text(const char *s, char *buf, size_t size);
 /* A frequency: an integer (Hz) or "3GHz", "1.5GHz", "800MHz", "100kHz", "50Hz". */
 gicsim_status yt_get_hz(const yt_node *n, const char *key, uint64_t *out, gicsim_diag *diag);
 /* One of `names` (NULL-terminated); *out is its index. */
