@@ -44,14 +44,6 @@
  * livelock. A real run of a few dozen sources never comes close. */
 #define FZ_LIVELOCK 20000u
 
-/* A diagnostic's strings are NUL-terminated within their arrays. */
-static inline void fz_check_diag(const gicsim_diag *d)
-{
-    FZ_CHECK(memchr(d->file, '\0', sizeof d->file));
-    FZ_CHECK(memchr(d->key, '\0', sizeof d->key));
-    FZ_CHECK(memchr(d->message, '\0', sizeof d->message));
-}
-
 typedef struct fz_in {
     const uint8_t *p;
     size_t n;
