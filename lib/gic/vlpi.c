@@ -434,9 +434,27 @@ void vlpi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint64_t vprop, 
     vpe_changed(g, p);
 }
 
+/* GICv4.1 VSGI with Clear=1 (IHI 0069, the VSGI command): vSGI `vintid` (0..15) of the
+ * vPE is no longer pending. Its pending state is kept with the vPE, not in
+ * the VPT. */
+static void vsgi_clear_pending(gicsim_gic *g, uint64_t vpt, uint32_t vintid)
+{
+    vpe *p = v41(g) ? vpe_find(g, vpt) : NULL;
+    if (!p || !p->sgi[vintid].pending)
+        return;
+    p->sgi[vintid].pending = false;
+    vsgi_sync(p, vintid);
+    vpe_touch(g, p);
+    vpe_changed(g, p);
+}
+
 void vlpi_clear_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid)
 {
     (void)pe;
+    if (vintid < VSGI_COUNT) {
+        vsgi_clear_pending(g, vpt, vintid);
+        return;
+    }
     if (!v4(g) || vintid < GICSIM_LPI_BASE || vintid >= VINTID_LIMIT)
         return;
     lpi_pending_bit_write(g, vpt, vintid, false);
