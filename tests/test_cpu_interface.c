@@ -912,32 +912,32 @@ static void test_eoi_of_inactive_intid_counted(void **state)
     assert_int_equal(tf_irq_state(f->g, 0, 1), GICSIM_IRQ_ACTIVE);
 }
 
-/* A redistributor's forward costs one hop even when redist_to_cpuif is 0:
- * a new choice made after the previous message arrived is a new message,
- * not an update of the one already delivered. */
+/* Every forward of a redistributor's choice is a message (a hop), also with
+ * redist_to_cpuif 0, when a new choice made at the instant a message arrived
+ * goes out at that same instant: it is a new message, not an update of the
+ * one already delivered (engine_requeue only updates one still in flight). */
 static void test_forward_hops_with_zero_cost(void **state)
 {
     (void)state;
     gicsim_timing t;
     gicsim_timing_init(&t);
     t.cycles[GICSIM_COST_REDIST_TO_CPUIF] = 0;
+    t.cycles[GICSIM_COST_SGI_ROUTE] = 0;
     gicsim_gic_config cfg;
     gicsim_gic_config_init(&cfg);
     cfg.timing = &t;
     tf_gic_fx *f = tf_gic_fx_new(&cfg, true, TF_LINES_NONE);
+    gicsim_time_t now = gicsim_engine_now(f->e);
     uint64_t hops = tf_gic_stats(f->g).hop_events;
     tf_icc_wr(f->g, 0, GICSIM_ICC_SGI1R, gicsim_icc_sgir_value(1, 1u << 0, 0, 0, 0, 0, false));
-    tf_settle(f->e);
-    uint64_t per_sgi = tf_gic_stats(f->g).hop_events - hops; /* the route and the forward */
-    assert_int_equal(per_sgi, 2);
-    assert_int_equal(tf_iar1(f->g, 0), 1);
-    tf_eoi1(f->g, 0, 1);
-    tf_settle(f->e);
-    hops = tf_gic_stats(f->g).hop_events;
-    tf_icc_wr(f->g, 0, GICSIM_ICC_SGI1R, gicsim_icc_sgir_value(1, 1u << 0, 0, 0, 0, 0, false));
-    tf_settle(f->e);
-    assert_int_equal(tf_gic_stats(f->g).hop_events - hops, per_sgi);
-    assert_int_equal(tf_iar1(f->g, 0), 1);
+    tf_icc_wr(f->g, 0, GICSIM_ICC_SGI1R, gicsim_icc_sgir_value(2, 1u << 0, 0, 0, 0, 0, false));
+    gicsim_engine_run_until(f->e, now); /* the routes and the forward, all at `now` */
+    assert_int_equal(gicsim_engine_now(f->e), now);
+    uint64_t sent = tf_gic_stats(f->g).hop_events - hops;
+    assert_int_equal(tf_iar1(f->g, 0), 1); /* the redistributor chooses SGI 2 at once */
+    assert_int_equal(tf_gic_stats(f->g).hop_events - hops, sent + 1);
+    gicsim_engine_run_until(f->e, now);
+    assert_int_equal(tf_icc_rd(f->g, 0, GICSIM_ICC_HPPIR1), 2);
     tf_gic_fx_free(f);
 }
 

@@ -278,20 +278,21 @@ static void test_msi_sources_share_device(void **state)
     }
 }
 
-/* Many MSI sources in one VM: each guest LPI finds its own source (the
- * VM's LPI-to-source index, however its hash collides), so each instance is
- * delivered once and recorded against its source. */
+/* Many MSI sources in one VM: each guest LPI finds its own source in the
+ * VM's LPI-to-source index, even when every INTID collides in its hash (a
+ * multiple of 1024 apart: the same low bits), so each instance is delivered
+ * once and recorded against its source. */
 static void test_many_msi_sources(void **state)
 {
     (void)state;
-    enum { N = 100 };
+    enum { N = 50 };
     const char *policies[] = {"trap-inject", "gicv4-direct"};
     for (size_t k = 0; k < 2; k++) {
         gicsim_system *s = tf_system(GICSIM_GICV4_1, 2);
         uint32_t vm = tf_vm(s, policies[k], 1, true, true);
         uint32_t src[N];
         for (uint32_t i = 0; i < N; i++) {
-            gicsim_source_config sc = tf_source_config(GICSIM_SRC_MSI, vm, 0, LPI + 7 * i);
+            gicsim_source_config sc = tf_source_config(GICSIM_SRC_MSI, vm, 0, 8192 + 1024 * i);
             sc.arrival = GICSIM_ARRIVE_MANUAL;
             src[i] = tf_source_add(s, &sc);
         }
@@ -305,67 +306,10 @@ static void test_many_msi_sources(void **state)
         for (uint32_t i = 0; i < N; i++) {
             const gicsim_irq_record *r = tf_record(s, i);
             assert_int_equal(r->source, src[i]);
-            assert_int_equal(r->intid, LPI + 7 * i);
+            assert_int_equal(r->intid, 8192 + 1024 * i);
         }
         gicsim_system_destroy(s);
     }
-}
-
-/* The host hands out LPIs up to the last INTID of GICD_TYPER.IDbits: with
- * 14 bits, 8192 of them (8192..16383), one per non-direct MSI source (here
- * of two VMs, whose guest LPIs are 8192..12287); the next source, of a third
- * VM, fails with GICSIM_E_FULL, and no ITS command failed. */
-static void test_host_lpis_run_out(void **state)
-{
-    (void)state;
-    gicsim_system_config c = tf_system_config(GICSIM_GICV3, 1);
-    c.gic.lpi_id_bits = 14;
-    gicsim_system *s = tf_system_new(&c);
-    uint32_t vm[3];
-    for (int k = 0; k < 3; k++)
-        vm[k] = tf_vm(s, "trap-inject", 1, true, true);
-    for (uint32_t i = 0; i <= 8192; i++) { /* 4096 in each of two VMs, one in the third */
-        gicsim_source_config sc =
-            tf_source_config(GICSIM_SRC_MSI, vm[i / 4096], 0, 8192 + i % 4096);
-        sc.device_id = 16 + i / 32;
-        sc.event_id = i % 32;
-        sc.arrival = GICSIM_ARRIVE_MANUAL;
-        gicsim_status st = gicsim_source_add(s, &sc, NULL);
-        assert_int_equal(st, i < 8192 ? GICSIM_OK : GICSIM_E_FULL);
-        if (i % 256 == 255)
-            gicsim_system_run_for(s, GICSIM_US(200)); /* the ITS drains its queue */
-    }
-    gicsim_system_run_for(s, GICSIM_US(200));
-    gicsim_its_stats its = sys_its_stats(s);
-    assert_int_equal(its.command_errors, 0);
-    assert_int_equal(its.commands_by_opcode[GICSIM_ITS_CMD_MAPTI], 8192);
-    gicsim_system_destroy(s);
-}
-
-/* direct-vtimer reserves for each VM the highest DeviceID no device uses
- * (of the 4096 the host's Device table holds): with 4095 in use, the last
- * free one, 0, is taken; with none left the VM cannot be created. */
-static void test_timer_device_search(void **state)
-{
-    (void)state;
-    gicsim_system *s = tf_system(GICSIM_GICV4_1, 1);
-    uint32_t vm = tf_vm(s, "eoi-split", 1, true, true); /* host EOImode 1, as direct-vtimer */
-    for (uint32_t d = 1; d < 4096; d++) {
-        gicsim_source_config sc = tf_source_config(GICSIM_SRC_MSI, vm, 0, 8192 + d);
-        sc.device_id = d;
-        sc.arrival = GICSIM_ARRIVE_MANUAL;
-        tf_source_add(s, &sc);
-        if (d % 256 == 0)
-            gicsim_system_run_for(s, GICSIM_US(200)); /* the ITS drains its queue */
-    }
-    gicsim_system_run_for(s, GICSIM_US(200));
-    uint32_t timer_vm = tf_vm(s, "direct-vtimer", 1, true, true);
-    gicsim_source_config sc = tf_source_config(GICSIM_SRC_MSI, timer_vm, 0, 8192);
-    sc.device_id = 0; /* the timer's now */
-    assert_int_equal(gicsim_source_add(s, &sc, NULL), GICSIM_E_INVAL);
-    gicsim_vm_config vc = tf_vm_config("direct-vtimer", 1, true, true);
-    assert_int_equal(gicsim_vm_add(s, &vc, NULL), GICSIM_E_FULL);
-    gicsim_system_destroy(s);
 }
 
 /* The host's ITS tables (gicv4_init): flat, 4 KiB pages, sized for 4096
@@ -480,8 +424,6 @@ int main(void)
         cmocka_unit_test(test_msi_sources_share_device),
         cmocka_unit_test(test_host_its_tables),
         cmocka_unit_test(test_many_msi_sources),
-        cmocka_unit_test(test_host_lpis_run_out),
-        cmocka_unit_test(test_timer_device_search),
         cmocka_unit_test(test_direct_vtimer_wide_lpi_ids),
         cmocka_unit_test(test_vpe_resident_cost),
     };

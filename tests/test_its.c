@@ -325,6 +325,18 @@ static void test_burst_queues(void **state)
     tf_gic_fx_free(f);
 }
 
+/* The last command queued (a SYNC) completes at `done`, not earlier: until
+ * then GITS_CREADR is one command short of GITS_CWRITER. */
+static void expect_last_done_at(fx *f, gicsim_time_t done)
+{
+    gicsim_engine_run_until(f->e, done - 1);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
+                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8) - 32);
+    gicsim_engine_run_until(f->e, done);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
+                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8));
+}
+
 /* SYNC completes only once every earlier effect has reached its redistributor. */
 static void test_sync_waits_for_redistributor(void **state)
 {
@@ -343,13 +355,7 @@ static void test_sync_waits_for_redistributor(void **state)
     gicsim_its_cmd c[2] = {gicsim_its_cmd_int(10, 0), gicsim_its_cmd_sync(1)};
     submit(f, c, 2);
     gicsim_time_t int_done = t0 + cmd + 3 * read;
-    gicsim_time_t arrive = int_done + to_rd;
-    gicsim_engine_run_until(f->e, arrive - 1);
-    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
-                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8) - 32);
-    gicsim_engine_run_until(f->e, arrive);
-    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
-                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8));
+    expect_last_done_at(f, int_done + to_rd);
     run(f);
     assert_int_equal(iar1(f, 1), LPI + 50);
     tf_gic_fx_free(f);
@@ -1125,13 +1131,7 @@ static void test_sync_waits_for_move(void **state)
     gicsim_time_t t0 = gicsim_engine_now(f->e);
     gicsim_its_cmd c[2] = {gicsim_its_cmd_movi(22, 0, 1), gicsim_its_cmd_sync(1)};
     submit(f, c, 2);
-    gicsim_time_t arrive = t0 + cmd + 5 * read + to_rd; /* MOVI: 5 table accesses */
-    gicsim_engine_run_until(f->e, arrive - 1);
-    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
-                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8) - 32);
-    gicsim_engine_run_until(f->e, arrive);
-    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
-                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8));
+    expect_last_done_at(f, t0 + cmd + 5 * read + to_rd); /* MOVI: 5 table accesses */
     run(f);
     assert_int_equal(iar1(f, 1), LPI + 17);
     tf_gic_fx_free(f);

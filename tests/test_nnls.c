@@ -182,6 +182,20 @@ static void test_nnls_random_vs_brute_force(void **state)
     assert_true(active > 100);
 }
 
+/* The trace is `outer` entering variables `entered`, `steps` steps back that
+ * freed `n_left` variables `left`, in that order. */
+static void assert_path(const nnls_trace *t, size_t outer, const size_t *entered, size_t steps,
+                        size_t n_left, const size_t *left)
+{
+    assert_int_equal(t->outer, outer);
+    for (size_t i = 0; i < outer; i++)
+        assert_int_equal(t->entered[i], entered[i]);
+    assert_int_equal(t->steps, steps);
+    assert_int_equal(t->n_left, n_left);
+    for (size_t i = 0; i < n_left; i++)
+        assert_int_equal(t->left[i], left[i]);
+}
+
 /* The path of the algorithm, not only its result (a wrong entering variable
  * or step length still ends at the optimum, by another way): step 1 takes
  * the variable of largest gradient; step 3 steps back from x towards the
@@ -198,13 +212,7 @@ static void test_nnls_path(void **state)
     double x[3], r;
     nnls_trace t;
     assert_int_equal(nnls_solve_traced(A, 4, 3, b, x, &r, &t), GICSIM_OK);
-    assert_int_equal(t.outer, 3);
-    assert_int_equal(t.entered[0], 0);
-    assert_int_equal(t.entered[1], 2);
-    assert_int_equal(t.entered[2], 1);
-    assert_int_equal(t.steps, 1);
-    assert_int_equal(t.n_left, 1);
-    assert_int_equal(t.left[0], 0);
+    assert_path(&t, 3, (const size_t[]){0, 2, 1}, 1, 1, (const size_t[]){0});
     assert_near(r, 0, 1e-12);
     /* Two steps back: entering 2, 1, 0 in that order (largest gradient
      * first), the first step back frees 1 (the first to reach 0), the second
@@ -214,14 +222,7 @@ static void test_nnls_path(void **state)
     const double P[] = {3, 2, 3, 3, 1, 3, 1, -2, 3, 1, 2, 0};
     const double q[] = {3, 5, 1, 1};
     assert_int_equal(nnls_solve_traced(P, 4, 3, q, x, &r, &t), GICSIM_OK);
-    assert_int_equal(t.outer, 3);
-    assert_int_equal(t.entered[0], 2);
-    assert_int_equal(t.entered[1], 1);
-    assert_int_equal(t.entered[2], 0);
-    assert_int_equal(t.steps, 2);
-    assert_int_equal(t.n_left, 2);
-    assert_int_equal(t.left[0], 1);
-    assert_int_equal(t.left[1], 2);
+    assert_path(&t, 3, (const size_t[]){2, 1, 0}, 2, 2, (const size_t[]){1, 2});
     assert_near(x[0], 1.3, TOL);
     assert_near(x[1], 0, 0);
     assert_near(x[2], 0, 0);

@@ -306,6 +306,28 @@ static void test_nested_active_overflow_terminates(void **state)
 
 /* ---- an IPI between vCPUs on two PEs ------------------------------------------ */
 
+/* Two PEs, an eoi-split VM of two busy vCPUs, and a manual SGI source:
+ * vCPU 0 sends SGI `intid` to vCPU 1 (with `reply`, each handler sends the
+ * next one back, `limit` arrivals in all). */
+static gicsim_system *ipi_system(uint32_t intid, bool reply, uint64_t limit, uint32_t *source)
+{
+    gicsim_system *s = sys_new(2, 4, true);
+    gicsim_vm_config vc = tf_vm_config("eoi-split", 2, true, true);
+    uint32_t vm = tf_vm_add(s, &vc);
+    gicsim_source_config sc;
+    gicsim_source_config_init(&sc);
+    sc.kind = GICSIM_SRC_SGI;
+    sc.vm = vm;
+    sc.intid = intid;
+    sc.sender_vcpu = 0;
+    sc.vcpu = 1;
+    sc.reply = reply;
+    sc.limit = limit;
+    sc.arrival = GICSIM_ARRIVE_MANUAL;
+    *source = tf_source_add(s, &sc);
+    return s;
+}
+
 /* vCPU 0 (PE 0) writes ICC_SGI1R_EL1 for SGI 5 to vCPU 1 (PE 1), both busy,
  * eoi-split (host EOImode=1). The path: the sender's write traps (exit,
  * fold of its empty list registers, sgi_emulate), the hypervisor queues the
@@ -316,18 +338,8 @@ static void test_sgi_path_and_cost(void **state)
 {
     (void)state;
     const uint32_t vsgi = 5;
-    gicsim_system *s = sys_new(2, 4, true);
-    gicsim_vm_config vc = tf_vm_config("eoi-split", 2, true, true);
-    uint32_t vm = tf_vm_add(s, &vc);
-    gicsim_source_config sc;
-    gicsim_source_config_init(&sc);
-    sc.kind = GICSIM_SRC_SGI;
-    sc.vm = vm;
-    sc.intid = vsgi;
-    sc.sender_vcpu = 0;
-    sc.vcpu = 1;
-    sc.arrival = GICSIM_ARRIVE_MANUAL;
-    uint32_t id = tf_source_add(s, &sc);
+    uint32_t id;
+    gicsim_system *s = ipi_system(vsgi, false, 0, &id);
     gicsim_system_run_for(s, GICSIM_US(50));
     gicsim_system_stats st0 = tf_system_stats(s);
     assert_int_equal(st0.exits_total, 0);
@@ -647,20 +659,8 @@ static void test_oversubscription(void **state)
 static void test_sgi_ping_pong(void **state)
 {
     (void)state;
-    gicsim_system *s = sys_new(2, 4, true);
-    gicsim_vm_config vc = tf_vm_config("eoi-split", 2, true, true);
-    uint32_t vm = tf_vm_add(s, &vc);
-    gicsim_source_config sc;
-    gicsim_source_config_init(&sc);
-    sc.kind = GICSIM_SRC_SGI;
-    sc.vm = vm;
-    sc.intid = 3;
-    sc.sender_vcpu = 0;
-    sc.vcpu = 1;
-    sc.reply = true;
-    sc.limit = 6;
-    sc.arrival = GICSIM_ARRIVE_MANUAL;
-    uint32_t id = tf_source_add(s, &sc);
+    uint32_t id;
+    gicsim_system *s = ipi_system(3, true, 6, &id);
     gicsim_system_run_for(s, GICSIM_US(20));
     assert_int_equal(gicsim_source_trigger(s, id), GICSIM_OK);
     gicsim_system_run_for(s, GICSIM_MS(1));

@@ -68,6 +68,16 @@ static uint64_t ich(vfx *f, gicsim_ich_reg r)
     return v;
 }
 
+/* The guest ended `n` interrupts that were in no list register: ICH_HCR's
+ * EOIcount, as the virtual CPU interface counts them. */
+static void guest_ended(vfx *f, uint32_t n)
+{
+    uint64_t hcr = ich(f, GICSIM_ICH_HCR);
+    assert_int_equal(gicsim_ich_write(f->s->gic, 0, GICSIM_ICH_HCR,
+                                      hcr | ((uint64_t)n << GICSIM_ICH_HCR_EOICOUNT_SHIFT)),
+                     GICSIM_OK);
+}
+
 static uint32_t lr_vintid(vfx *f, unsigned n)
 {
     return (uint32_t)(ich(f, (gicsim_ich_reg)(GICSIM_ICH_LR0 + n)) & GICSIM_LR_VINTID_MASK);
@@ -138,11 +148,7 @@ static void test_fold_eoicount_deactivates_highest_priority(void **state)
     vgic_irq *c = queue(&f, 42, 0xA0, false, true, false);
     vgic_flush(f.s, f.pe, f.v);
     assert_int_equal(in_lr->lr, 0);
-    /* The guest ended one interrupt that was in no list register. */
-    uint64_t hcr = ich(&f, GICSIM_ICH_HCR);
-    assert_int_equal(gicsim_ich_write(f.s->gic, 0, GICSIM_ICH_HCR,
-                                      hcr | (1ull << GICSIM_ICH_HCR_EOICOUNT_SHIFT)),
-                     GICSIM_OK);
+    guest_ended(&f, 1);
     vgic_fold_result out = {0};
     vgic_fold(f.s, f.pe, f.v, &out);
     assert_false(b->active);
@@ -150,19 +156,13 @@ static void test_fold_eoicount_deactivates_highest_priority(void **state)
     assert_int_equal(ich(&f, GICSIM_ICH_HCR), 0); /* disabled, the count consumed */
     /* Two more: 42 (0xA0), then 40 (0xC0); the one in the list register stays. */
     vgic_flush(f.s, f.pe, f.v);
-    hcr = ich(&f, GICSIM_ICH_HCR);
-    assert_int_equal(gicsim_ich_write(f.s->gic, 0, GICSIM_ICH_HCR,
-                                      hcr | (2ull << GICSIM_ICH_HCR_EOICOUNT_SHIFT)),
-                     GICSIM_OK);
+    guest_ended(&f, 2);
     vgic_fold(f.s, f.pe, f.v, &out);
     assert_false(a->active || c->active);
     assert_true(in_lr->active);
     /* A count with nothing spilled deactivates nothing. */
     vgic_flush(f.s, f.pe, f.v);
-    hcr = ich(&f, GICSIM_ICH_HCR);
-    assert_int_equal(gicsim_ich_write(f.s->gic, 0, GICSIM_ICH_HCR,
-                                      hcr | (3ull << GICSIM_ICH_HCR_EOICOUNT_SHIFT)),
-                     GICSIM_OK);
+    guest_ended(&f, 3);
     vgic_fold(f.s, f.pe, f.v, &out);
     assert_true(in_lr->active);
     vfx_free(&f);
