@@ -519,8 +519,9 @@ void vsgi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid)
 }
 
 /* The VSGI command with Clear=1 (GICv4.1, IHI 0069 "VSGI"; Linux
- * its_build_vsgi_cmd): the vSGI's pending state is cleared, after the
- * configuration the same command carries is applied. */
+ * its_build_vsgi_cmd): the vSGI's pending state, kept with the vPE and not
+ * in the VPT, is cleared after the configuration the same command carries
+ * is applied (its_cmd.c sends MSG_VSGI_CLEAR after MSG_VSGI_CONFIG). */
 void vsgi_clear_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid)
 {
     (void)pe;
