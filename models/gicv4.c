@@ -152,8 +152,13 @@ gicsim_status gicv4_init(gicsim_system *s)
                          GICSIM_GITS_BASER_VALID | GICSIM_GITS_BASER_PAGE_4K |
                              (pa & GICSIM_GITS_BASER_PA_MASK) | (pages - 1));
     }
-    uint64_t queue = alloc(h, 16 * 4096, 65536); /* 2048 commands */
-    gicsim_its_write(s->gic, GICSIM_GITS_CBASER, 8, (1ull << 63) | queue | 15u);
+    /* The command queue holds what the host submits before the ITS runs:
+     * MAPC and SYNC for every PE, then the VMs' and sources' mappings. 16
+     * pages (2048 commands) up to 512 PEs; beyond, the largest queue
+     * GITS_CBASER.Size allows (256 pages, 32768 commands). */
+    uint64_t queue_pages = s->num_pes <= 512 ? 16 : 256;
+    uint64_t queue = alloc(h, queue_pages * 4096, 65536);
+    gicsim_its_write(s->gic, GICSIM_GITS_CBASER, 8, (1ull << 63) | queue | (queue_pages - 1));
     gicsim_its_write(s->gic, GICSIM_GITS_CWRITER, 8, 0);
     gicsim_its_write(s->gic, GICSIM_GITS_CTLR, 4, GICSIM_GITS_CTLR_ENABLED);
     for (uint32_t pe = 0; pe < s->num_pes; pe++) {

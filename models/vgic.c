@@ -226,8 +226,9 @@ void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
         v->ap1r[n] = (uint32_t)ap;
     }
     out->n_eoi_maint = 0;
+    vgic_irq *held[GICSIM_MAX_LRS]; /* what the list registers held, NULL for none */
     for (uint32_t i = 0; i < v->used_lrs; i++) {
-        vgic_irq *q = v->lr_irq[i];
+        vgic_irq *q = held[i] = v->lr_irq[i];
         uint64_t lr = 0;
         gicsim_ich_read(s->gic, p, (gicsim_ich_reg)(GICSIM_ICH_LR0 + i), &lr);
         /* Clear it, as KVM's save does: a stale EOI=1 entry would keep
@@ -253,10 +254,12 @@ void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
         if (state == GICSIM_LR_STATE_INVALID && !q->hw && q->eoi_maint &&
             out->n_eoi_maint < GICSIM_MAX_LRS)
             out->eoi_maint[out->n_eoi_maint++] = q->vintid;
-        q->lr = -1;
     }
     /* EOIcount: the guest ended that many interrupts that were in no list
-     * register; deactivate the highest-priority spilled active ones. */
+     * register; deactivate the highest-priority spilled active ones (KVM's
+     * vgic_v3_fold_lr_state walks the ap_list past the list registers). An
+     * active interrupt that was in a list register is not one of them: its
+     * q->lr still names the register until the count is done. */
     uint32_t eoicount = (uint32_t)(hcr >> GICSIM_ICH_HCR_EOICOUNT_SHIFT) & 0x1Fu;
     for (uint32_t k = 0; k < eoicount; k++) {
         vgic_irq *best = NULL;
@@ -277,6 +280,9 @@ void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
             out->cost += s->c[GICSIM_COST_ICC_EOIR_WRITE];
         }
     }
+    for (uint32_t i = 0; i < v->used_lrs; i++)
+        if (held[i])
+            held[i]->lr = -1;
     gicsim_ich_write(s->gic, p, GICSIM_ICH_HCR, 0);
     v->used_lrs = 0;
     prune(v);

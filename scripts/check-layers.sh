@@ -74,9 +74,9 @@ PUBLIC_LAYERS='
 engine    common.h export.h engine.h timing.h histogram.h version.h
 gic       gic.h its.h memory.h vcpu_interface.h
 models    system.h hypervisor.h microbench.h invariants.h
-config    scenario.h platform.h trace.h
+config    scenario.h platform.h trace.h sweep.h
 output    output.h
-calibrate calibrate.h
+calibrate calibrate.h validate.h
 umbrella  gicsim.h
 '
 

@@ -3,11 +3,21 @@
 # missing. Quiet and quick when everything is already there.
 set -euo pipefail
 
-# ./scripts/setup.sh --fuzz also installs clang and its libFuzzer runtime.
+# ./scripts/setup.sh --fuzz also installs clang and its libFuzzer runtime;
+# --slurm installs a Slurm node (controller, daemon, client, munge) and GNU
+# parallel, for the sweep tests that run on them (docs/sweeps.md). Both may
+# be given.
 packages=(cmake make gcc libc6-dev libcmocka-dev libyaml-dev zlib1g-dev pkg-config)
-if [ "${1:-}" = --fuzz ]; then
-    packages+=(clang libclang-rt-dev)
-fi
+for arg in "$@"; do
+    case $arg in
+    --fuzz) packages+=(clang libclang-rt-dev) ;;
+    --slurm) packages+=(slurmctld slurmd slurm-client munge parallel) ;;
+    *)
+        echo "setup: unknown option $arg (--fuzz, --slurm)" >&2
+        exit 2
+        ;;
+    esac
+done
 
 missing=()
 for pkg in "${packages[@]}"; do

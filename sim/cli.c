@@ -2,10 +2,15 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *const cli_prog = "gicsim";
 
@@ -35,6 +40,65 @@ int cli_usage_error(const char *fmt, ...)
     return EX_USAGE;
 }
 
+/* Levenshtein distance; names longer than 63 characters are never near. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return SIZE_MAX;
+    size_t prev[64], cur[64];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof *cur);
+    }
+    return prev[lb];
+}
+
+const char *cli_nearest(const char *name, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = distance(name, names[i]);
+        if (d < best_d && d < strlen(name)) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
+
+int cli_unknown_name(const char *what, const char *name, const char *const *names, size_t n)
+{
+    const char *near = cli_nearest(name, names, n);
+    fprintf(stderr, "%s: unknown %s '%s' (", cli_prog, what, name);
+    if (near)
+        fprintf(stderr, "did you mean '%s'? ", near);
+    fputs("known:", stderr);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", names[i]);
+    fputs(")\n", stderr);
+    return EX_USAGE;
+}
+
+int cli_unknown_option(const char *cmd, const char *opt, const char *const *opts, size_t n)
+{
+    const char *near = cli_nearest(opt, opts, n);
+    if (near)
+        cli_errorf("unknown option '%s' for %s (did you mean '%s'? gicsim %s --help lists them)",
+                   opt, cmd, near, cmd);
+    else
+        cli_errorf("unknown option '%s' for %s (gicsim %s --help lists them)", opt, cmd, cmd);
+    return EX_USAGE;
+}
+
 void cli_report_diag(const gicsim_diag *d, gicsim_status st)
 {
     if (d->line)
@@ -43,6 +107,16 @@ void cli_report_diag(const gicsim_diag *d, gicsim_status st)
     else
         fprintf(stderr, "%s: %s%s%s\n", d->file[0] ? d->file : cli_prog, d->key[0] ? d->key : "",
                 d->key[0] ? ": " : "", d->message[0] ? d->message : gicsim_strerror(st));
+}
+
+void cli_report_warning(const gicsim_diag *d)
+{
+    if (d->line)
+        fprintf(stderr, "%s:%u:%u: %s%swarning: %s\n", d->file, d->line, d->column, d->key,
+                d->key[0] ? ": " : "", d->message);
+    else
+        fprintf(stderr, "%s: %s%swarning: %s\n", d->file[0] ? d->file : cli_prog, d->key,
+                d->key[0] ? ": " : "", d->message);
 }
 
 int cli_config_exit(gicsim_status st)
@@ -70,7 +144,15 @@ int cli_parse_name_list(char *list, const char *what, const char *option, cli_na
                         int *ids, size_t *n)
 {
     *n = 0;
-    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+    if (!*list)
+        return cli_usage_error("%s needs at least one %s", option, what);
+    for (char *tok = list, *next; tok; tok = next) {
+        char *comma = strchr(tok, ',');
+        next = comma ? comma + 1 : NULL;
+        if (comma)
+            *comma = '\0';
+        if (!*tok)
+            return cli_usage_error("%s: an empty %s name (a list is NAME,NAME,...)", option, what);
         int id = lookup(tok);
         if (id < 0)
             return EX_USAGE;
@@ -79,9 +161,29 @@ int cli_parse_name_list(char *list, const char *what, const char *option, cli_na
                 return cli_usage_error("%s '%s' is listed twice", what, tok);
         ids[(*n)++] = id;
     }
-    if (*n == 0)
-        return cli_usage_error("%s needs at least one %s", option, what);
     return EX_OK;
+}
+
+bool cli_parse_size(const char *s, size_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20;
+    else if (*end == 'g' || *end == 'G')
+        shift = 30;
+    if (shift)
+        end++;
+    if (errno || *end || v == 0 || v > (SIZE_MAX >> shift))
+        return false;
+    *out = (size_t)v << shift;
+    return true;
 }
 
 /* ---- Files --------------------------------------------------------------------------- */
@@ -92,19 +194,178 @@ const char *cli_base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-FILE *cli_open_output(const char *path)
+/* The temporary files that exist, for the signal handler to remove. */
+#define MAX_TEMPS 256
+static char *temps[MAX_TEMPS];
+static volatile sig_atomic_t n_temps;
+
+static void remove_temps_and_die(int sig)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-    if (!f)
-        cli_errorf("%s: %s", path, strerror(errno));
-    return f;
+    for (sig_atomic_t i = 0; i < n_temps; i++)
+        if (temps[i])
+            unlink(temps[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
 }
 
-int cli_close_output(FILE *f, const char *path)
+static void track_temp(char *tmp)
 {
-    if (f != stdout && fclose(f) != 0) {
-        cli_errorf("%s: %s", path, strerror(errno));
-        return EX_SOFTWARE;
+    static bool handlers;
+    if (!handlers) {
+        handlers = true;
+        static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = remove_temps_and_die;
+            sigemptyset(&sa.sa_mask);
+            sigaction(sigs[i], &sa, NULL);
+        }
+    }
+    for (sig_atomic_t i = 0; i < n_temps; i++)
+        if (!temps[i]) {
+            temps[i] = tmp;
+            return;
+        }
+    if (n_temps < MAX_TEMPS) {
+        temps[n_temps] = tmp;
+        n_temps = n_temps + 1;
+    }
+}
+
+static void untrack_temp(const char *tmp)
+{
+    for (sig_atomic_t i = 0; i < n_temps; i++)
+        if (temps[i] == tmp)
+            temps[i] = NULL;
+}
+
+static int cantcreate(const char *path, int err)
+{
+    cli_errorf("%s: cannot create: %s", path, strerror(err));
+    return EX_CANTCREAT;
+}
+
+int cli_out_create(cli_out *o, const char *path)
+{
+    static unsigned counter;
+    memset(o, 0, sizeof *o);
+    o->path = path;
+    if (!strcmp(path, "-"))
+        return EX_OK;
+    const char *base = cli_base_name(path);
+    struct stat sb;
+    if (!*base)
+        return cantcreate(path, EISDIR);
+    if (stat(path, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode))
+            return cantcreate(path, EISDIR);
+        /* A device or a FIFO is written in place; an existing file is only
+         * replaced when it could be written. */
+        if (access(path, W_OK) != 0)
+            return cantcreate(path, errno);
+        if (!S_ISREG(sb.st_mode))
+            return EX_OK;
+    }
+    size_t dlen = (size_t)(base - path), n = strlen(path) + 64;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return cantcreate(path, ENOMEM);
+    snprintf(tmp, n, "%.*s.gicsim-%ld-%u-%s", (int)dlen, path, (long)getpid(), counter++, base);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        int err = errno;
+        free(tmp);
+        return cantcreate(path, err);
+    }
+    close(fd);
+    o->tmp = tmp;
+    track_temp(tmp);
+    return EX_OK;
+}
+
+const char *cli_out_name(const cli_out *o)
+{
+    return o->tmp ? o->tmp : o->path;
+}
+
+FILE *cli_out_open(cli_out *o)
+{
+    if (!strcmp(o->path, "-"))
+        return o->f = stdout;
+    o->f = fopen(cli_out_name(o), "wb");
+    if (!o->f)
+        cantcreate(o->path, errno);
+    return o->f;
+}
+
+int cli_out_write_error(cli_out *o, int err)
+{
+    if (!o->failed)
+        cli_errorf("%s: cannot write: %s", strcmp(o->path, "-") ? o->path : "standard output",
+                   err ? strerror(err) : "write error");
+    o->failed = true;
+    return EX_IOERR;
+}
+
+/* Closes o's stream: EX_OK or EX_IOERR after a message. */
+static int close_stream(cli_out *o)
+{
+    FILE *f = o->f;
+    o->f = NULL;
+    if (!f)
+        return EX_OK;
+    errno = 0;
+    bool bad = ferror(f) != 0;
+    if (f == stdout) {
+        bad |= fflush(stdout) != 0;
+        clearerr(stdout); /* reported here, not again by cli_check_stdout */
+    } else {
+        bad |= fclose(f) != 0;
+    }
+    return bad ? cli_out_write_error(o, errno) : EX_OK;
+}
+
+int cli_out_commit(cli_out *o)
+{
+    int rc = close_stream(o);
+    if (rc == EX_OK && o->failed)
+        rc = EX_IOERR;
+    if (rc == EX_OK && o->tmp && rename(o->tmp, o->path) != 0)
+        rc = cli_out_write_error(o, errno);
+    if (rc != EX_OK) {
+        cli_out_discard(o);
+        return rc;
+    }
+    if (o->tmp) {
+        untrack_temp(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+    }
+    return EX_OK;
+}
+
+void cli_out_discard(cli_out *o)
+{
+    if (o->f && o->f != stdout)
+        fclose(o->f);
+    o->f = NULL;
+    if (o->tmp) {
+        unlink(o->tmp);
+        untrack_temp(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+    }
+}
+
+int cli_check_stdout(void)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        int err = errno;
+        clearerr(stdout);
+        cli_errorf("standard output: cannot write: %s", err ? strerror(err) : "write error");
+        return EX_IOERR;
     }
     return EX_OK;
 }
@@ -245,12 +506,12 @@ static void preset_intervals(const gicsim_mb_config *cfg, const gicsim_platform 
     gicsim_calib_fit_free(fr);
 }
 
-static int write_mb_json(const char *path, const gicsim_platform *p, uint32_t iterations,
+static int write_mb_json(cli_out *o, const gicsim_platform *p, uint32_t iterations,
                          const mb_row *rows, size_t n)
 {
-    FILE *f = cli_open_output(path);
+    FILE *f = cli_out_open(o);
     if (!f)
-        return EX_CONFIG;
+        return EX_CANTCREAT;
     fputs("{\n  \"platform\": ", f);
     cli_json_str(f, gicsim_platform_name(p));
     fputs(",\n  \"file\": ", f);
@@ -290,7 +551,7 @@ static int write_mb_json(const char *path, const gicsim_platform *p, uint32_t it
         fputs("}", f);
     }
     fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
-    return cli_close_output(f, path);
+    return cli_out_commit(o);
 }
 
 int cli_microbench_report(const gicsim_mb_config *cfg, const gicsim_platform *p,
@@ -303,14 +564,19 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
                              const gicsim_mb_test *tests, size_t n, const char *json, bool check,
                              bool intervals)
 {
-    int code = EX_OK;
     uint32_t iterations = cfg->iterations;
     size_t nm = gicsim_platform_measured_count(p);
     intervals &= nm > 0;
-    printf("%s: fitted to %zu measured values, predicts %zu\n", gicsim_platform_name(p), nm,
-           gicsim_platform_predicts_count(p));
+    cli_out jo = {0};
+    int code = json ? cli_out_create(&jo, json) : EX_OK;
+    if (code)
+        return code;
+    /* With the JSON on standard output, the table goes to standard error. */
+    FILE *tbl = json && !strcmp(json, "-") ? stderr : stdout;
+    fprintf(tbl, "%s: fitted to %zu measured values, predicts %zu\n", gicsim_platform_name(p), nm,
+            gicsim_platform_predicts_count(p));
     if (gicsim_platform_reference(p))
-        printf("reference: %s\n", gicsim_platform_reference(p));
+        fprintf(tbl, "reference: %s\n", gicsim_platform_reference(p));
     mb_row rows[GICSIM_MB__COUNT];
     memset(rows, 0, sizeof rows);
     for (size_t i = 0; i < n && code == EX_OK; i++) {
@@ -338,19 +604,20 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
     }
     if (code == EX_OK && intervals) {
         preset_intervals(cfg, p, rows, n);
-        printf("intervals: over the %s fit's %zu free cost%s within their prior ranges, every "
-               "measured\n           figure within its uncertainty (linearised; "
-               "docs/calibration.md)\n",
-               gicsim_platform_fitted_with_priors(p) || !gicsim_platform_fitted_count(p) ? "MAP"
-                                                                                         : "exact",
-               gicsim_platform_fitted_count(p), gicsim_platform_fitted_count(p) == 1 ? "" : "s");
+        fprintf(tbl,
+                "intervals: over the %s fit's %zu free cost%s within their prior ranges, every "
+                "measured\n           figure within its uncertainty (linearised; "
+                "docs/calibration.md)\n",
+                gicsim_platform_fitted_with_priors(p) || !gicsim_platform_fitted_count(p) ? "MAP"
+                                                                                          : "exact",
+                gicsim_platform_fitted_count(p), gicsim_platform_fitted_count(p) == 1 ? "" : "s");
     }
     if (intervals)
-        printf("\n%-16s %14s %16s %9s %21s  %s\n", "test", "simulated (ns)", "measured (ns)",
-               "error", "interval (ns)", "role");
+        fprintf(tbl, "\n%-16s %14s %16s %9s %21s  %s\n", "test", "simulated (ns)", "measured (ns)",
+                "error", "interval (ns)", "role");
     else
-        printf("\n%-16s %14s %14s %9s  %s\n", "test", "simulated (ns)", "measured (ns)", "error",
-               "role");
+        fprintf(tbl, "\n%-16s %14s %14s %9s  %s\n", "test", "simulated (ns)", "measured (ns)",
+                "error", "role");
     for (size_t i = 0; i < n && rows[i].ran; i++) {
         const mb_row *w = &rows[i];
         char meas[32] = "-", err[32] = "-", iv[64] = "-";
@@ -364,22 +631,23 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
         if (w->has_interval)
             snprintf(iv, sizeof iv, "%.1f .. %.1f", w->lo, w->hi);
         if (intervals)
-            printf("%-16s %14.1f %*s %9s %21s  %s\n", gicsim_mb_test_name(w->test), w->r.value_ns,
-                   cli_utf8_width(meas, 16), meas, err, iv, w->role ? w->role : "-");
+            fprintf(tbl, "%-16s %14.1f %*s %9s %21s  %s\n", gicsim_mb_test_name(w->test),
+                    w->r.value_ns, cli_utf8_width(meas, 16), meas, err, iv,
+                    w->role ? w->role : "-");
         else
-            printf("%-16s %14.1f %14s %9s  %s\n", gicsim_mb_test_name(w->test), w->r.value_ns, meas,
-                   err, w->role ? w->role : "-");
+            fprintf(tbl, "%-16s %14.1f %14s %9s  %s\n", gicsim_mb_test_name(w->test), w->r.value_ns,
+                    meas, err, w->role ? w->role : "-");
     }
     bool any_source = false;
     for (size_t i = 0; i < n && rows[i].ran; i++)
         if (rows[i].source) {
-            printf("%s  %s: %s\n", any_source ? "" : "\nsources:\n",
-                   gicsim_mb_test_name(rows[i].test), rows[i].source);
+            fprintf(tbl, "%s  %s: %s\n", any_source ? "" : "\nsources:\n",
+                    gicsim_mb_test_name(rows[i].test), rows[i].source);
             any_source = true;
         }
     if (code == EX_OK && check) {
         size_t n_meas = 0, n_off = 0;
-        fflush(stdout); /* the table before the complaints */
+        fflush(tbl); /* the table before the complaints */
         for (size_t i = 0; i < n; i++) {
             if (!rows[i].has_meas)
                 continue;
@@ -396,16 +664,16 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
         if (n_off)
             code = EX_FAIL;
         else
-            printf("\ncheck: %zu measured value%s within %.0f%% (or the figure's uncertainty)\n",
-                   n_meas, n_meas == 1 ? "" : "s", 100.0 * CLI_CHECK_TOLERANCE);
+            fprintf(tbl,
+                    "\ncheck: %zu measured value%s within %.0f%% (or the figure's uncertainty)\n",
+                    n_meas, n_meas == 1 ? "" : "s", 100.0 * CLI_CHECK_TOLERANCE);
     }
-    if (code == EX_OK || code == EX_FAIL) {
-        if (json) {
-            int jc = write_mb_json(json, p, iterations, rows, n);
-            if (jc)
-                code = jc;
-        }
+    if (json && (code == EX_OK || code == EX_FAIL)) {
+        int jc = write_mb_json(&jo, p, iterations, rows, n);
+        if (jc)
+            code = jc;
     }
+    cli_out_discard(&jo); /* after a commit: nothing */
     for (size_t i = 0; i < n; i++)
         gicsim_mb_result_free(&rows[i].r);
     return code;

@@ -10,6 +10,7 @@
  * written only with -o. */
 #include "cli.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -20,7 +21,10 @@ static int lookup_cost(const char *name)
     gicsim_cost_id id;
     if (gicsim_cost_lookup(name, &id) == GICSIM_OK)
         return (int)id;
-    cli_errorf("unknown cost '%s' (the names of GICSIM_COST_LIST, docs/scenarios.md)", name);
+    const char *names[GICSIM_COST__COUNT];
+    for (int c = 0; c < GICSIM_COST__COUNT; c++)
+        names[c] = gicsim_cost_name((gicsim_cost_id)c);
+    cli_unknown_name("cost", name, names, GICSIM_COST__COUNT);
     return -1;
 }
 
@@ -343,13 +347,13 @@ static void json_interval(FILE *f, bool has, double lo, double hi)
     fputc(']', f);
 }
 
-static int write_json(const char *path, const char *name, const gicsim_platform *base,
+static int write_json(cli_out *o, const char *name, const gicsim_platform *base,
                       const char *measured_path, const gicsim_calib_measured *m,
                       const gicsim_calib_fit *res)
 {
-    FILE *f = cli_open_output(path);
+    FILE *f = cli_out_open(o);
     if (!f)
-        return EX_CONFIG;
+        return EX_CANTCREAT;
     fputs("{\n  \"preset\": ", f);
     cli_json_str(f, name);
     fputs(",\n  \"base\": ", f);
@@ -457,7 +461,7 @@ static int write_json(const char *path, const char *name, const gicsim_platform 
         fprintf(f, ", \"predicted\": %zu}", res->cv_ok);
     }
     fputs("\n}\n", f);
-    return cli_close_output(f, path);
+    return cli_out_commit(o);
 }
 
 /* "5%" or "2.5%": a relative uncertainty in (0, 1]; -1 after a message. */
@@ -498,8 +502,12 @@ int cmd_calibrate(int argc, char **argv)
                      !strcmp(a, "--output") || !strcmp(a, "--name") || !strcmp(a, "--json") ||
                      !strcmp(a, "--uncertainty");
         if (!known) {
+            static const char *const opts[] = {"--platform",     "--fit",       "-o",
+                                               "--output",       "--name",      "--json",
+                                               "--uncertainty",  "--no-priors", "--cross-validate",
+                                               "--normal-priors"};
             if (a[0] == '-' && a[1])
-                return cli_usage_error("unknown option '%s'", a);
+                return cli_unknown_option("calibrate", a, opts, sizeof opts / sizeof opts[0]);
             if (measured)
                 return cli_usage_error("unexpected argument '%s'", a);
             measured = a;
@@ -554,24 +562,43 @@ int cmd_calibrate(int argc, char **argv)
         return cli_usage_error("--json -: stdout already has the %s; write the JSON to a file",
                                cv ? "cross-validation table" : "preset (use -o)");
 
+    /* The outputs before the fit: a path that cannot be written fails at
+     * once (the preset goes to stdout without -o, unless cross-validating). */
+    cli_out preset = {0}, jout = {0};
+    int code = EX_OK;
+    if (!cv || out)
+        code = cli_out_create(&preset, out ? out : "-");
+    if (!code && json)
+        code = cli_out_create(&jout, json);
+    if (code) {
+        cli_out_discard(&preset);
+        return code;
+    }
     gicsim_diag diag;
     memset(&diag, 0, sizeof diag);
     gicsim_calib_measured *m = malloc(sizeof *m);
-    if (!m)
+    if (!m) {
+        cli_out_discard(&preset);
+        cli_out_discard(&jout);
         return EX_SOFTWARE;
+    }
     gicsim_status st = gicsim_calib_measured_load(measured, m, &diag);
     if (st != GICSIM_OK) {
         cli_report_diag(&diag, st);
         free(m);
+        cli_out_discard(&preset);
+        cli_out_discard(&jout);
         return st == GICSIM_E_NOMEM ? EX_SOFTWARE : EX_DATAERR;
     }
     if (m->n_ignored)
         cli_errorf("%s: ignored %zu result line%s of tests gicsim does not model", measured,
                    m->n_ignored, m->n_ignored == 1 ? "" : "s");
     gicsim_platform *base = NULL;
-    int code = cli_load_platform(platform, &base);
+    code = cli_load_platform(platform, &base);
     if (code) {
         free(m);
+        cli_out_discard(&preset);
+        cli_out_discard(&jout);
         return code;
     }
     if (!name) {
@@ -582,6 +609,8 @@ int cmd_calibrate(int argc, char **argv)
         cli_errorf("invalid preset name '%s' (letters, digits, '-', '_', '.')", name);
         gicsim_platform_free(base);
         free(m);
+        cli_out_discard(&preset);
+        cli_out_discard(&jout);
         return EX_USAGE;
     }
     gicsim_mb_config cfg;
@@ -621,21 +650,24 @@ int cmd_calibrate(int argc, char **argv)
         gicsim_calib_fit_free(res);
         gicsim_platform_free(base);
         free(m);
+        cli_out_discard(&preset);
+        cli_out_discard(&jout);
         return cli_mb_exit(st);
     }
 
     if (!cv || out) {
-        const char *dest = out ? out : "-";
-        FILE *f = cli_open_output(dest);
+        FILE *f = cli_out_open(&preset);
         if (!f) {
-            code = EX_CONFIG;
+            code = EX_CANTCREAT;
         } else {
             write_preset(f, name, base, &cfg, measured, m, res);
-            code = cli_close_output(f, dest);
+            code = ferror(f) ? cli_out_write_error(&preset, errno) : cli_out_commit(&preset);
         }
     }
     if (json && code == EX_OK)
-        code = write_json(json, name, base, measured, m, res);
+        code = write_json(&jout, name, base, measured, m, res);
+    cli_out_discard(&preset);
+    cli_out_discard(&jout);
 
     fprintf(stderr,
             "%s: %s: %s fit of %zu cost%s to %zu measured value%s from %s in %u iteration%s%s "
@@ -646,8 +678,9 @@ int cmd_calibrate(int argc, char **argv)
             res->converged ? "" : " (not converged)", res->model_runs);
     if (res->method == GICSIM_CALIB_MAP)
         fprintf(stderr,
-                "priors: each cost centred on %s's value within its plausible range, sd a "
-                "quarter of the range; figures within %g%% unless stated%s\n",
+                "priors: each cost centred on %s's value within its plausible range, a quarter "
+                "of the range (in log space where it starts above 0) per sd; figures within "
+                "%g%% unless stated%s\n",
                 gicsim_platform_name(base), 100.0 * u_def, m->n_facts ? "; facts fixed:" : "");
     for (size_t k = 0; k < m->n_facts; k++)
         fprintf(stderr, "%s%s = %" PRIu64, k ? ", " : "  ", gicsim_cost_name(m->fact[k]),

@@ -8,24 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* "hvc, mmio_read_user, ...": every test's name. */
-static void test_list(char *buf, size_t size)
-{
-    buf[0] = '\0';
-    for (int t = 0; t < GICSIM_MB__COUNT; t++) {
-        size_t l = strlen(buf);
-        snprintf(buf + l, size - l, "%s%s", t ? ", " : "", gicsim_mb_test_name((gicsim_mb_test)t));
-    }
-}
-
 static int lookup_test(const char *name)
 {
     gicsim_mb_test t;
     if (gicsim_mb_test_lookup(name, &t) == GICSIM_OK)
         return (int)t;
-    char known[256];
-    test_list(known, sizeof known);
-    cli_errorf("unknown test '%s' (known: %s)", name, known);
+    const char *names[GICSIM_MB__COUNT];
+    for (int k = 0; k < GICSIM_MB__COUNT; k++)
+        names[k] = gicsim_mb_test_name((gicsim_mb_test)k);
+    cli_unknown_name("test", name, names, GICSIM_MB__COUNT);
     return -1;
 }
 
@@ -41,10 +32,14 @@ int cmd_microbench(int argc, char **argv)
             check = true;
             continue;
         }
+        static const char *const opts[] = {"--platform", "--tests", "--iterations", "--json",
+                                           "--check"};
         if (strcmp(a, "--platform") && strcmp(a, "--tests") && strcmp(a, "--iterations") &&
-            strcmp(a, "--json"))
-            return cli_usage_error(a[0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'",
-                                   a);
+            strcmp(a, "--json")) {
+            if (a[0] == '-')
+                return cli_unknown_option("microbench", a, opts, sizeof opts / sizeof opts[0]);
+            return cli_usage_error("unexpected argument '%s'", a);
+        }
         char *v = cli_option_value(argc, argv, &i, "a value");
         if (!v)
             return EX_USAGE;

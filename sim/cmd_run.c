@@ -1,9 +1,12 @@
 /* gicsim run SCENARIO: run a scenario, print a summary table (one column)
  * and each source's latency; gicsim compare SCENARIO: the same scenario
- * under each policy, side by side. Both write the --json, --csv, --perfetto,
+ * under each policy, side by side (a policy the scenario's GIC cannot run is
+ * skipped, with the reason). Both write the --json, --csv, --perfetto,
  * --vcd and --cdf outputs (run also --record) and those of the scenario's
- * outputs: section; a micro-bench scenario is run as gicsim microbench on
- * its platform (cli_microbench_report). */
+ * outputs: section, every one created before the first simulation and
+ * renamed into place only when the command succeeds (cli_out); a
+ * micro-bench scenario is run as gicsim microbench on its platform
+ * (cli_microbench_report). */
 #include "cli.h"
 
 #include <errno.h>
@@ -13,36 +16,43 @@
 #include <unistd.h>
 
 #define MAX_OVERRIDES 64
-#define MAX_POLICIES 16
+#define MAX_POLICIES 64 /* the built-in policies and every one a program can register */
+#define MAX_TRACES 64
+#define LABEL_W 32 /* the table's first column */
 
 typedef struct options {
     const char *overrides[MAX_OVERRIDES];
     size_t n_overrides;
-    const char *policies[MAX_POLICIES];
+    int policy_ids[MAX_POLICIES]; /* --policies: indices of gicsim_hyp_policy_at */
     size_t n_policies;
+    bool has_policies;
     const char *json, *csv, *perfetto, *vcd, *cdf, *record;
     bool quiet;
 } options;
 
 /* ---- Option parsing ------------------------------------------------------------------ */
 
-static int split_policies(options *o, char *list)
+static int lookup_policy(const char *name)
 {
-    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-        if (o->n_policies == MAX_POLICIES)
-            return cli_usage_error("at most %d policies", MAX_POLICIES);
-        if (!gicsim_hyp_policy_find(tok))
-            return cli_usage_error("unknown policy '%s'", tok);
-        o->policies[o->n_policies++] = tok;
+    size_t n = gicsim_hyp_policy_count();
+    const char *names[MAX_POLICIES];
+    for (size_t i = 0; i < n && i < MAX_POLICIES; i++) {
+        names[i] = gicsim_hyp_policy_at(i)->name;
+        if (!strcmp(names[i], name))
+            return (int)i;
     }
-    return EX_OK;
+    cli_unknown_name("policy", name, names, n < MAX_POLICIES ? n : MAX_POLICIES);
+    return -1;
 }
 
 /* Parses options after the subcommand; positional arguments are collected
  * into pos (at most maxpos). Returns an exit code (EX_OK to continue). */
-static int parse_options(int argc, char **argv, options *o, const char **pos, size_t *npos,
-                         size_t maxpos)
+static int parse_options(const char *cmd, int argc, char **argv, options *o, const char **pos,
+                         size_t *npos, size_t maxpos)
 {
+    static const char *const opts[] = {"-p",      "--set", "--policies", "--json",
+                                       "--csv",   "--vcd", "--cdf",      "--record",
+                                       "--quiet", "-q",    "--perfetto", "--help"};
     *npos = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -56,17 +66,23 @@ static int parse_options(int argc, char **argv, options *o, const char **pos, si
             if (!kv)
                 return EX_USAGE;
             if (!strchr(kv, '='))
-                return cli_usage_error("%s needs KEY=VALUE", a);
+                return cli_usage_error("%s needs KEY=VALUE, got '%s'", a, kv);
             if (o->n_overrides == MAX_OVERRIDES)
-                return cli_usage_error("too many overrides");
+                return cli_usage_error("at most %d overrides", MAX_OVERRIDES);
             o->overrides[o->n_overrides++] = kv;
             continue;
         }
         if (!strcmp(a, "--policies")) {
-            char *list = cli_option_value(argc, argv, &i, "a list");
+            char *list = cli_option_value(argc, argv, &i, "a comma-separated list of policies");
             if (!list)
                 return EX_USAGE;
-            int rc = split_policies(o, list);
+            if (o->has_policies)
+                return cli_usage_error("--policies is given twice");
+            if (gicsim_hyp_policy_count() > MAX_POLICIES)
+                return cli_usage_error("more than %d policies are registered", MAX_POLICIES);
+            o->has_policies = true;
+            int rc = cli_parse_name_list(list, "policy", "--policies", lookup_policy, o->policy_ids,
+                                         &o->n_policies);
             if (rc)
                 return rc;
             continue;
@@ -87,10 +103,12 @@ static int parse_options(int argc, char **argv, options *o, const char **pos, si
             *dst = cli_option_value(argc, argv, &i, "a file name");
             if (!*dst)
                 return EX_USAGE;
+            if (!**dst)
+                return cli_usage_error("%s needs a file name, got ''", a);
             continue;
         }
         if (a[0] == '-' && a[1])
-            return cli_usage_error("unknown option '%s'", a);
+            return cli_unknown_option(cmd, a, opts, sizeof opts / sizeof opts[0]);
         if (*npos == maxpos)
             return cli_usage_error("unexpected argument '%s'", a);
         pos[(*npos)++] = a;
@@ -98,14 +116,16 @@ static int parse_options(int argc, char **argv, options *o, const char **pos, si
     return EX_OK;
 }
 
-/* ---- One simulation ------------------------------------------------------------------- */
+/* ---- Outputs --------------------------------------------------------------------------- */
 
-typedef struct run_result {
-    char policy[64];
-    gicsim_system *sys;
-    gicsim_system_stats st;
-    uint64_t cpu_hz;
-} run_result;
+/* The per-run outputs, in this order, and the whole-command ones. */
+enum { OUT_CSV, OUT_PERFETTO, OUT_VCD, OUT_PER_RUN };
+static const char *const run_kinds[OUT_PER_RUN] = {"csv", "perfetto", "vcd"};
+
+typedef struct run_outputs {
+    cli_out *o[OUT_PER_RUN]; /* NULL when not wanted */
+    cli_out *record;         /* run only */
+} run_outputs;
 
 /* "out.csv" + "eoi-split" -> "out.eoi-split.csv" (before a .gz too). */
 static char *per_policy_path(const char *path, const char *policy)
@@ -124,10 +144,79 @@ static char *per_policy_path(const char *path, const char *policy)
     return s;
 }
 
+/* Every output file of the command, created before the first simulation. */
+typedef struct out_set {
+    cli_out *outs;
+    char **paths;       /* [n]: the paths they were created for (owned) */
+    const char **flags; /* [n]: the option or key that named each, for messages */
+    size_t n, cap;
+} out_set;
+
+/* Room for `cap` outputs, allocated once: the cli_out pointers handed out
+ * stay valid. */
+static int out_set_init(out_set *s, size_t cap)
+{
+    s->outs = calloc(cap, sizeof *s->outs);
+    s->paths = calloc(cap, sizeof *s->paths);
+    s->flags = calloc(cap, sizeof *s->flags);
+    s->cap = cap;
+    return s->outs && s->paths && s->flags ? EX_OK : EX_SOFTWARE;
+}
+
+static void out_set_free(out_set *s, bool commit, int *code)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (commit && *code == EX_OK)
+            *code = cli_out_commit(&s->outs[i]);
+        else
+            cli_out_discard(&s->outs[i]);
+        free(s->paths[i]);
+    }
+    free(s->outs);
+    free(s->paths);
+    free(s->flags);
+}
+
+/* Adds the output `path` (named by `flag`): EX_OK with *out set, or the
+ * exit code after a message (the same file named twice, '-' where only
+ * --json takes it, a file that cannot be created). */
+static int out_set_add(out_set *s, const char *path, const char *flag, bool stdout_ok,
+                       cli_out **out)
+{
+    if (!strcmp(path, "-") && !stdout_ok)
+        return cli_usage_error("%s: '-' (standard output) is only for --json", flag);
+    for (size_t i = 0; i < s->n; i++)
+        if (!strcmp(s->paths[i], path))
+            return cli_usage_error("%s and %s both write '%s'", s->flags[i], flag, path);
+    if (s->n == s->cap)
+        return EX_SOFTWARE; /* out_set_init sized it for every output */
+    char *copy = strdup(path);
+    if (!copy)
+        return EX_SOFTWARE;
+    int code = cli_out_create(&s->outs[s->n], copy);
+    if (code) {
+        free(copy);
+        return code;
+    }
+    s->paths[s->n] = copy;
+    s->flags[s->n] = flag;
+    *out = &s->outs[s->n++];
+    return EX_OK;
+}
+
+/* ---- One simulation ------------------------------------------------------------------- */
+
+typedef struct run_result {
+    char policy[64];
+    gicsim_system *sys;
+    gicsim_system_stats st;
+    uint64_t cpu_hz;
+} run_result;
+
 typedef struct attached_output {
     const gicsim_output_ops *ops;
     void *state;
-    char *path;
+    cli_out *out;
 } attached_output;
 
 typedef struct run_ctx {
@@ -154,7 +243,99 @@ static void progress(const char *policy, gicsim_time_t now, gicsim_time_t total)
     fflush(stderr);
 }
 
-static int simulate(const run_ctx *rc, const char *policy, run_result *res)
+/* A library writer's failure on output o: creating it (begin) or writing it. */
+static int writer_error(cli_out *o, gicsim_status st, bool creating, int err)
+{
+    if (st == GICSIM_E_NOMEM) {
+        cli_errorf("%s: out of memory", o->path);
+        return EX_SOFTWARE;
+    }
+    if (st != GICSIM_E_IO) {
+        cli_errorf("%s: %s", o->path, gicsim_strerror(st));
+        return EX_SOFTWARE;
+    }
+    if (creating) {
+        cli_errorf("%s: cannot create: %s", o->path, err ? strerror(err) : "error");
+        return EX_CANTCREAT;
+    }
+    return cli_out_write_error(o, err);
+}
+
+/* The run label: the policy forced on every VM, else the VMs' own, or
+ * "mixed" when they differ. */
+static void run_label(gicsim_system *sys, const char *policy, char *buf, size_t size)
+{
+    const char *label = policy;
+    for (uint32_t vm = 0; !label && vm < gicsim_system_num_vms(sys); vm++) {
+        const char *p = gicsim_system_vm_policy(sys, vm);
+        for (uint32_t k = 0; k < vm; k++)
+            if (strcmp(p, gicsim_system_vm_policy(sys, k)))
+                label = "mixed";
+    }
+    if (!label)
+        label = gicsim_system_num_vms(sys) ? gicsim_system_vm_policy(sys, 0) : "none";
+    snprintf(buf, size, "%s", label);
+}
+
+/* Trace-driven sources: one reader per distinct trace file. */
+typedef struct replays {
+    gicsim_trace_reader *readers[MAX_TRACES];
+    gicsim_trace_replay *replays[MAX_TRACES];
+    const char *paths[MAX_TRACES];
+    size_t n;
+} replays;
+
+static int attach_traces(const run_ctx *rc, gicsim_system *sys, replays *t)
+{
+    for (size_t i = 0; i < rc->n_src; i++) {
+        const char *path = gicsim_scenario_source_trace(rc->sc, i);
+        bool seen = !path;
+        for (size_t k = 0; k < t->n && !seen; k++)
+            seen = !strcmp(t->paths[k], path);
+        if (seen)
+            continue;
+        if (t->n == MAX_TRACES) {
+            cli_errorf("more than %d trace files", MAX_TRACES);
+            return EX_CONFIG;
+        }
+        t->paths[t->n] = path;
+        errno = 0;
+        gicsim_status st = gicsim_trace_open(path, &t->readers[t->n]);
+        if (st != GICSIM_OK) {
+            cli_errorf("%s: cannot read the trace: %s", path,
+                       errno ? strerror(errno) : gicsim_strerror(st));
+            return EX_DATAERR;
+        }
+        st = gicsim_trace_replay_attach(sys, t->readers[t->n], rc->src_names, rc->n_src,
+                                        &t->replays[t->n]);
+        if (st != GICSIM_OK) {
+            cli_errorf("%s: %s", path, gicsim_strerror(st));
+            gicsim_trace_close(t->readers[t->n]);
+            return EX_DATAERR;
+        }
+        t->n++;
+    }
+    return EX_OK;
+}
+
+static void run_system(const run_ctx *rc, gicsim_system *sys, const char *label)
+{
+    gicsim_time_t total = gicsim_scenario_duration(rc->sc);
+    if (rc->o->quiet || !isatty(STDERR_FILENO)) {
+        gicsim_system_run_for(sys, total);
+        return;
+    }
+    gicsim_time_t step = total / 100 ? total / 100 : total;
+    for (gicsim_time_t done = 0; done < total;) {
+        gicsim_time_t d = total - done < step ? total - done : step;
+        gicsim_system_run_for(sys, d);
+        done += d;
+        progress(label, done, total);
+    }
+    fputc('\n', stderr);
+}
+
+static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro, run_result *res)
 {
     gicsim_diag diag;
     memset(&diag, 0, sizeof diag);
@@ -165,69 +346,21 @@ static int simulate(const run_ctx *rc, const char *policy, run_result *res)
         return cli_config_exit(st);
     }
     res->sys = sys;
-    /* run: the VMs' own policy, or "mixed" when they differ. */
-    const char *label = policy;
-    for (uint32_t vm = 0; !label && vm < gicsim_system_num_vms(sys); vm++) {
-        const char *p = gicsim_system_vm_policy(sys, vm);
-        for (uint32_t k = 0; k < vm; k++)
-            if (strcmp(p, gicsim_system_vm_policy(sys, k)))
-                label = "mixed";
-    }
-    if (!label)
-        label = gicsim_system_num_vms(sys) ? gicsim_system_vm_policy(sys, 0) : "none";
-    snprintf(res->policy, sizeof res->policy, "%s", label);
-    int rcode = EX_OK;
+    res->cpu_hz = gicsim_system_timing(sys)->clock_hz[GICSIM_CLK_CPU];
+    run_label(sys, policy, res->policy, sizeof res->policy);
 
-    /* Trace-driven sources: one reader per distinct trace file. */
-    gicsim_trace_reader *readers[64];
-    gicsim_trace_replay *replays[64];
-    const char *trace_paths[64];
-    size_t n_readers = 0;
-    for (size_t i = 0; i < rc->n_src && rcode == EX_OK; i++) {
-        const char *path = gicsim_scenario_source_trace(rc->sc, i);
-        if (!path)
-            continue;
-        bool seen = false;
-        for (size_t k = 0; k < i; k++) {
-            const char *p2 = gicsim_scenario_source_trace(rc->sc, k);
-            if (p2 && !strcmp(p2, path))
-                seen = true;
-        }
-        if (seen)
-            continue;
-        if (n_readers == 64) {
-            cli_errorf("too many trace files");
-            rcode = EX_CONFIG;
-            break;
-        }
-        trace_paths[n_readers] = path;
-        st = gicsim_trace_open(path, &readers[n_readers]);
-        if (st != GICSIM_OK) {
-            cli_errorf("%s: cannot read trace: %s", path, strerror(errno));
-            rcode = EX_DATAERR;
-            break;
-        }
-        st = gicsim_trace_replay_attach(sys, readers[n_readers], rc->src_names, rc->n_src,
-                                        &replays[n_readers]);
-        if (st != GICSIM_OK) {
-            cli_errorf("%s: %s", path, gicsim_strerror(st));
-            gicsim_trace_close(readers[n_readers]);
-            rcode = EX_DATAERR;
-            break;
-        }
-        n_readers++;
-    }
+    replays tr = {.n = 0};
+    int rcode = attach_traces(rc, sys, &tr);
 
     gicsim_trace_writer *tw = NULL;
     gicsim_trace_recorder *trec = NULL;
-    if (rcode == EX_OK && rc->o->record && !rc->compare) {
-        st = gicsim_trace_create(rc->o->record, &tw);
-        if (st == GICSIM_OK)
-            st = gicsim_trace_record(sys, tw, rc->src_names, rc->n_src, &trec);
-        if (st != GICSIM_OK) {
-            cli_errorf("%s: cannot record: %s", rc->o->record, gicsim_strerror(st));
-            rcode = EX_CONFIG;
-        }
+    if (rcode == EX_OK && ro->record) {
+        errno = 0;
+        st = gicsim_trace_create(cli_out_name(ro->record), &tw);
+        if (st != GICSIM_OK)
+            rcode = writer_error(ro->record, st, true, errno);
+        else if ((st = gicsim_trace_record(sys, tw, rc->src_names, rc->n_src, &trec)) != GICSIM_OK)
+            rcode = writer_error(ro->record, st, true, 0);
     }
 
     gicsim_output_info info = {
@@ -239,48 +372,33 @@ static int simulate(const run_ctx *rc, const char *policy, run_result *res)
         .vm_names = rc->vm_names,
         .n_vms = rc->n_vms,
     };
-    static const char *const kinds[] = {"csv", "perfetto", "vcd"};
-    const char *flags[] = {rc->o->csv, rc->o->perfetto, rc->o->vcd};
-    attached_output outs[3];
+    /* The streaming writers attach before the run; the CSV is written from
+     * the records after it. */
+    attached_output outs[OUT_PER_RUN];
     size_t n_outs = 0;
-    for (size_t k = 0; k < 3 && rcode == EX_OK; k++) {
-        const char *path = output_path(rc, kinds[k], flags[k]);
-        if (!path)
+    for (size_t k = OUT_PERFETTO; k < OUT_PER_RUN && rcode == EX_OK; k++) {
+        if (!ro->o[k])
             continue;
         attached_output *ao = &outs[n_outs];
-        ao->ops = gicsim_output_find(kinds[k]);
-        ao->path = rc->compare ? per_policy_path(path, res->policy) : strdup(path);
+        ao->ops = gicsim_output_find(run_kinds[k]);
+        ao->out = ro->o[k];
         ao->state = NULL;
-        if (!ao->ops || !ao->path) {
-            free(ao->path);
+        if (!ao->ops) {
+            cli_errorf("no %s writer", run_kinds[k]);
             rcode = EX_SOFTWARE;
             break;
         }
-        st = ao->ops->begin(&ao->state, sys, ao->path, &info);
+        errno = 0;
+        st = ao->ops->begin(&ao->state, sys, cli_out_name(ao->out), &info);
         if (st != GICSIM_OK) {
-            cli_errorf("%s: %s", ao->path, gicsim_strerror(st));
-            free(ao->path);
-            rcode = st == GICSIM_E_IO ? EX_CONFIG : EX_SOFTWARE;
+            rcode = writer_error(ao->out, st, true, errno);
             break;
         }
         n_outs++;
     }
 
     if (rcode == EX_OK) {
-        gicsim_time_t total = gicsim_scenario_duration(rc->sc);
-        bool show = !rc->o->quiet && isatty(STDERR_FILENO);
-        if (!show) {
-            gicsim_system_run_for(sys, total);
-        } else {
-            gicsim_time_t step = total / 100 ? total / 100 : total;
-            for (gicsim_time_t done = 0; done < total;) {
-                gicsim_time_t d = total - done < step ? total - done : step;
-                gicsim_system_run_for(sys, d);
-                done += d;
-                progress(res->policy, done, total);
-            }
-            fputc('\n', stderr);
-        }
+        run_system(rc, sys, res->policy);
         /* The model checks its own invariants (when compiled in): a
          * violation is an internal error, never a result. */
         char why[512];
@@ -288,35 +406,38 @@ static int simulate(const run_ctx *rc, const char *policy, run_result *res)
             cli_errorf("internal error: %s", why);
             rcode = EX_SOFTWARE;
         }
-        for (size_t k = 0; k < n_readers; k++) {
-            st = gicsim_trace_replay_status(replays[k]);
-            if (st != GICSIM_OK) {
-                fprintf(stderr, "%s:%lu: %s\n", trace_paths[k], gicsim_trace_error_line(readers[k]),
-                        gicsim_trace_error_message(readers[k]));
+        for (size_t k = 0; k < tr.n; k++) {
+            if (gicsim_trace_replay_status(tr.replays[k]) != GICSIM_OK) {
+                fprintf(stderr, "%s:%lu: %s\n", tr.paths[k], gicsim_trace_error_line(tr.readers[k]),
+                        gicsim_trace_error_message(tr.readers[k]));
                 rcode = EX_DATAERR;
             }
         }
     }
     for (size_t k = 0; k < n_outs; k++) {
+        errno = 0;
         st = outs[k].ops->end(outs[k].state, sys, &info);
-        if (st != GICSIM_OK && rcode == EX_OK) {
-            cli_errorf("%s: %s", outs[k].path, gicsim_strerror(st));
-            rcode = EX_SOFTWARE;
-        }
-        free(outs[k].path);
+        if (st != GICSIM_OK && rcode == EX_OK)
+            rcode = writer_error(outs[k].out, st, false, errno);
+    }
+    if (rcode == EX_OK && ro->o[OUT_CSV]) {
+        errno = 0;
+        st = gicsim_output_csv_write(sys, cli_out_name(ro->o[OUT_CSV]), &info, rc->compare);
+        if (st != GICSIM_OK)
+            rcode = writer_error(ro->o[OUT_CSV], st, false, errno);
     }
     if (tw) {
+        errno = 0;
         st = gicsim_trace_finish(tw);
-        if ((st != GICSIM_OK || (trec && gicsim_trace_recorder_status(trec) != GICSIM_OK)) &&
-            rcode == EX_OK) {
-            cli_errorf("%s: writing the trace failed", rc->o->record);
-            rcode = EX_SOFTWARE;
-        }
+        if (st == GICSIM_OK && trec)
+            st = gicsim_trace_recorder_status(trec);
+        if (st != GICSIM_OK && rcode == EX_OK)
+            rcode = writer_error(ro->record, st, false, errno);
     }
     gicsim_trace_recorder_free(trec);
-    for (size_t k = 0; k < n_readers; k++) {
-        gicsim_trace_replay_free(replays[k]);
-        gicsim_trace_close(readers[k]);
+    for (size_t k = 0; k < tr.n; k++) {
+        gicsim_trace_replay_free(tr.replays[k]);
+        gicsim_trace_close(tr.readers[k]);
     }
     gicsim_system_get_stats(sys, &res->st);
     return rcode;
@@ -339,29 +460,29 @@ static double cycles_of(uint64_t ps, uint64_t hz)
 
 typedef enum row_kind { ROW_NS, ROW_CYC, ROW_RATIO, ROW_PCT, ROW_COUNT } row_kind;
 
-static void print_row(const char *label, const run_result *r, size_t n, row_kind kind,
+static void print_row(FILE *t, const char *label, const run_result *r, size_t n, row_kind kind,
                       double (*get)(const run_result *))
 {
-    printf("%-28s", label);
+    fprintf(t, "%-*s", LABEL_W, label);
     for (size_t i = 0; i < n; i++) {
         double v = get(&r[i]);
         switch (kind) {
         case ROW_NS:
         case ROW_CYC:
-            printf(" %18.1f", v);
+            fprintf(t, " %18.1f", v);
             break;
         case ROW_RATIO:
-            printf(" %18.3f", v);
+            fprintf(t, " %18.3f", v);
             break;
         case ROW_PCT:
-            printf(" %17.2f%%", v);
+            fprintf(t, " %17.2f%%", v);
             break;
         case ROW_COUNT:
-            printf(" %18.0f", v);
+            fprintf(t, " %18.0f", v);
             break;
         }
     }
-    putchar('\n');
+    fputc('\n', t);
 }
 
 static gicsim_summary lat(const run_result *r)
@@ -432,6 +553,7 @@ static double get_poll_share(const run_result *r)
     {                                                                                              \
         return (double)r->st.field;                                                                \
     }
+COUNT_GETTER(asserted)
 COUNT_GETTER(delivered)
 COUNT_GETTER(merged)
 COUNT_GETTER(pending)
@@ -443,68 +565,88 @@ COUNT_GETTER(exits_total)
 COUNT_GETTER(doorbells)
 #undef COUNT_GETTER
 
-static void print_table(const run_result *r, size_t n)
+/* A clock for a row label: "3 GHz", "2.25 GHz", "800 MHz", "25000 Hz". */
+static void fmt_clock(char *buf, size_t size, uint64_t hz)
 {
-    printf("%-28s", "");
-    for (size_t i = 0; i < n; i++)
-        printf(" %18s", r[i].policy);
-    putchar('\n');
-    print_row("latency mean (ns)", r, n, ROW_NS, get_mean_ns);
-    print_row("latency p50 (ns)", r, n, ROW_NS, get_p50_ns);
-    print_row("latency p90 (ns)", r, n, ROW_NS, get_p90_ns);
-    print_row("latency p99 (ns)", r, n, ROW_NS, get_p99_ns);
-    print_row("latency p99.9 (ns)", r, n, ROW_NS, get_p999_ns);
-    print_row("latency max (ns)", r, n, ROW_NS, get_max_ns);
-    print_row("latency p50 (cpu cycles)", r, n, ROW_CYC, get_p50_cyc);
-    print_row("latency p90 (cpu cycles)", r, n, ROW_CYC, get_p90_cyc);
-    print_row("latency p99 (cpu cycles)", r, n, ROW_CYC, get_p99_cyc);
-    print_row("latency p99.9 (cpu cycles)", r, n, ROW_CYC, get_p999_cyc);
-    print_row("latency max (cpu cycles)", r, n, ROW_CYC, get_max_cyc);
-    print_row("exits/irq: irq", r, n, ROW_RATIO, get_exit_irq);
-    print_row("exits/irq: maintenance", r, n, ROW_RATIO, get_exit_maint);
-    print_row("exits/irq: wfi", r, n, ROW_RATIO, get_exit_wfi);
-    print_row("exits/irq: sgi-trap", r, n, ROW_RATIO, get_exit_sgi);
-    print_row("exits/irq: mmio", r, n, ROW_RATIO, get_exit_mmio);
-    print_row("exits/irq: hvc", r, n, ROW_RATIO, get_exit_hvc);
-    print_row("exits/irq: total", r, n, ROW_RATIO, get_exit_total);
-    print_row("VM exits", r, n, ROW_COUNT, get_exits_total);
-    print_row("hypervisor time share", r, n, ROW_PCT, get_hyp_share);
-    print_row("halt-poll time share", r, n, ROW_PCT, get_poll_share);
-    print_row("doorbells", r, n, ROW_COUNT, get_doorbells);
-    print_row("maintenance IRQs", r, n, ROW_COUNT, get_maintenance_irqs);
-    print_row("LR spills", r, n, ROW_COUNT, get_lr_spills);
-    print_row("kicks", r, n, ROW_COUNT, get_kicks);
-    print_row("wake-ups", r, n, ROW_COUNT, get_wakeups);
-    print_row("interrupts delivered", r, n, ROW_COUNT, get_delivered);
-    print_row("merged", r, n, ROW_COUNT, get_merged);
-    print_row("still pending", r, n, ROW_COUNT, get_pending);
+    if (hz >= 1000000000u)
+        snprintf(buf, size, "%.6g GHz", (double)hz / 1e9);
+    else if (hz >= 1000000u)
+        snprintf(buf, size, "%.6g MHz", (double)hz / 1e6);
+    else
+        snprintf(buf, size, "%" PRIu64 " Hz", hz);
 }
 
-static void print_sources(const run_ctx *rc, const run_result *r)
+static void print_table(FILE *t, const run_result *r, size_t n)
 {
-    printf("\n%-16s %10s %12s %12s %12s %12s %12s\n", "source", "delivered", "p50 (ns)", "p90 (ns)",
-           "p99 (ns)", "p99.9 (ns)", "max (ns)");
+    fprintf(t, "%-*s", LABEL_W, "");
+    for (size_t i = 0; i < n; i++)
+        fprintf(t, " %18s", r[i].policy);
+    fputc('\n', t);
+    print_row(t, "latency mean (ns)", r, n, ROW_NS, get_mean_ns);
+    print_row(t, "latency p50 (ns)", r, n, ROW_NS, get_p50_ns);
+    print_row(t, "latency p90 (ns)", r, n, ROW_NS, get_p90_ns);
+    print_row(t, "latency p99 (ns)", r, n, ROW_NS, get_p99_ns);
+    print_row(t, "latency p99.9 (ns)", r, n, ROW_NS, get_p999_ns);
+    print_row(t, "latency max (ns)", r, n, ROW_NS, get_max_ns);
+    /* Cycles of the platform's CPU clock (one scenario, one platform: the
+     * same for every column), named in the label. */
+    char clock[32] = "?";
+    if (n)
+        fmt_clock(clock, sizeof clock, r[0].cpu_hz);
+    static const char *const pct[] = {"p50", "p90", "p99", "p99.9", "max"};
+    static double (*const cyc[])(const run_result *) = {get_p50_cyc, get_p90_cyc, get_p99_cyc,
+                                                        get_p999_cyc, get_max_cyc};
+    for (size_t k = 0; k < sizeof pct / sizeof pct[0]; k++) {
+        char label[64];
+        snprintf(label, sizeof label, "latency %s (cycles @ %s)", pct[k], clock);
+        print_row(t, label, r, n, ROW_CYC, cyc[k]);
+    }
+    print_row(t, "exits/irq: irq", r, n, ROW_RATIO, get_exit_irq);
+    print_row(t, "exits/irq: maintenance", r, n, ROW_RATIO, get_exit_maint);
+    print_row(t, "exits/irq: wfi", r, n, ROW_RATIO, get_exit_wfi);
+    print_row(t, "exits/irq: sgi-trap", r, n, ROW_RATIO, get_exit_sgi);
+    print_row(t, "exits/irq: mmio", r, n, ROW_RATIO, get_exit_mmio);
+    print_row(t, "exits/irq: hvc", r, n, ROW_RATIO, get_exit_hvc);
+    print_row(t, "exits/irq: total", r, n, ROW_RATIO, get_exit_total);
+    print_row(t, "VM exits", r, n, ROW_COUNT, get_exits_total);
+    print_row(t, "hypervisor time share", r, n, ROW_PCT, get_hyp_share);
+    print_row(t, "halt-poll time share", r, n, ROW_PCT, get_poll_share);
+    print_row(t, "doorbells", r, n, ROW_COUNT, get_doorbells);
+    print_row(t, "maintenance IRQs", r, n, ROW_COUNT, get_maintenance_irqs);
+    print_row(t, "LR spills", r, n, ROW_COUNT, get_lr_spills);
+    print_row(t, "kicks", r, n, ROW_COUNT, get_kicks);
+    print_row(t, "wake-ups", r, n, ROW_COUNT, get_wakeups);
+    print_row(t, "interrupts asserted", r, n, ROW_COUNT, get_asserted);
+    print_row(t, "interrupts delivered", r, n, ROW_COUNT, get_delivered);
+    print_row(t, "merged", r, n, ROW_COUNT, get_merged);
+    print_row(t, "still pending", r, n, ROW_COUNT, get_pending);
+}
+
+static void print_sources(FILE *t, const run_ctx *rc, const run_result *r)
+{
+    fprintf(t, "\n%-16s %10s %12s %12s %12s %12s %12s\n", "source", "delivered", "p50 (ns)",
+            "p90 (ns)", "p99 (ns)", "p99.9 (ns)", "max (ns)");
     for (size_t i = 0; i < rc->n_src; i++) {
         gicsim_summary s;
         gicsim_histogram_summary(gicsim_system_latency(r->sys, (uint32_t)i), &s);
-        printf("%-16s %10" PRIu64 " %12.1f %12.1f %12.1f %12.1f %12.1f\n", rc->src_names[i],
-               s.count, s.p50 / 1e3, s.p90 / 1e3, s.p99 / 1e3, s.p999 / 1e3, s.max / 1e3);
+        fprintf(t, "%-16s %10" PRIu64 " %12.1f %12.1f %12.1f %12.1f %12.1f\n", rc->src_names[i],
+                s.count, s.p50 / 1e3, s.p90 / 1e3, s.p99 / 1e3, s.p999 / 1e3, s.max / 1e3);
     }
 }
 
 /* compare: each source's latency under each policy, one row per figure. */
-static void print_source_table(const run_ctx *rc, const run_result *r, size_t n)
+static void print_source_table(FILE *t, const run_ctx *rc, const run_result *r, size_t n)
 {
     static const char *const what[] = {"delivered", "p50 (ns)", "p90 (ns)", "p99 (ns)", "max (ns)"};
-    printf("\n%-28s", "per source");
+    fprintf(t, "\n%-*s", LABEL_W, "per source");
     for (size_t i = 0; i < n; i++)
-        printf(" %18s", r[i].policy);
-    putchar('\n');
+        fprintf(t, " %18s", r[i].policy);
+    fputc('\n', t);
     for (size_t src = 0; src < rc->n_src; src++) {
         for (size_t k = 0; k < sizeof what / sizeof what[0]; k++) {
             char label[96];
             snprintf(label, sizeof label, "%s: %s", rc->src_names[src], what[k]);
-            printf("%-28s", label);
+            fprintf(t, "%-*s", LABEL_W, label);
             for (size_t i = 0; i < n; i++) {
                 gicsim_summary sm;
                 gicsim_histogram_summary(gicsim_system_latency(r[i].sys, (uint32_t)src), &sm);
@@ -514,35 +656,126 @@ static void print_source_table(const run_ctx *rc, const run_result *r, size_t n)
                              : k == 3 ? sm.p99
                                       : sm.max;
                 if (k == 0)
-                    printf(" %18" PRIu64, v);
+                    fprintf(t, " %18" PRIu64, v);
                 else
-                    printf(" %18.1f", (double)v / 1e3);
+                    fprintf(t, " %18.1f", (double)v / 1e3);
             }
-            putchar('\n');
+            fputc('\n', t);
         }
     }
 }
 
-/* ---- JSON and CDF across runs ---------------------------------------------------------- */
+/* ---- The policies a command runs ---------------------------------------------------------- */
 
-static int write_text(const char *path, const char *text)
+typedef struct plan {
+    const char *pols[MAX_POLICIES]; /* NULL: run, each VM its own policy */
+    size_t n;
+    const char *from; /* where the list came from, for the header */
+    const char *skipped[MAX_POLICIES], *why[MAX_POLICIES];
+    size_t n_skipped;
+} plan;
+
+/* compare: --policies, else run.policies; a policy the scenario's GIC
+ * cannot run is skipped with its reason. */
+static int plan_policies(const gicsim_scenario *sc, const options *o, bool compare, plan *pl)
 {
-    FILE *f = cli_open_output(path);
-    if (!f)
+    memset(pl, 0, sizeof *pl);
+    if (!compare) {
+        pl->pols[pl->n++] = NULL;
+        pl->from = "each VM's own";
+        return EX_OK;
+    }
+    size_t want = o->has_policies ? o->n_policies : gicsim_scenario_policy_count(sc);
+    pl->from = o->has_policies ? "--policies" : "run.policies";
+    for (size_t i = 0; i < want && i < MAX_POLICIES; i++) {
+        const char *name = o->has_policies ? gicsim_hyp_policy_at((size_t)o->policy_ids[i])->name
+                                           : gicsim_scenario_policy(sc, i);
+        const char *why = gicsim_scenario_policy_unsupported(sc, name);
+        if (why) {
+            pl->skipped[pl->n_skipped] = name;
+            pl->why[pl->n_skipped++] = why;
+            cli_errorf("compare: skipping policy %s: it %s (this scenario's GIC: %s%s)", name, why,
+                       gicsim_scenario_gic_version(sc),
+                       gicsim_scenario_gic(sc)->its ? " with an ITS" : ", no ITS");
+        } else {
+            pl->pols[pl->n++] = name;
+        }
+    }
+    if (want && !pl->n) {
+        cli_errorf("compare: none of the %s can run on this scenario's GIC (gic.version %s%s)",
+                   pl->from, gicsim_scenario_gic_version(sc),
+                   gicsim_scenario_gic(sc)->its ? "" : ", no ITS");
         return EX_CONFIG;
-    fputs(text, f);
-    fputc('\n', f);
-    return cli_close_output(f, path);
+    }
+    return EX_OK;
 }
 
-static int write_json(const run_ctx *rc, const run_result *r, size_t n, const char *path)
+/* What a policy overrides in the scenario, as warnings. */
+static void warn_overrides(const gicsim_scenario *sc, const plan *pl)
 {
-    if (n == 0) /* compare with no policy to run (a scenario without VMs) */
-        return write_text(path, "{\"compare\":[]}");
-    size_t cap = 1024, len = 0;
-    char *doc = malloc(cap);
-    int code = EX_OK;
-    for (size_t i = 0; i < n && doc && code == EX_OK; i++) {
+    for (size_t i = 0; i < pl->n; i++) {
+        gicsim_diag w[16];
+        size_t n = gicsim_scenario_policy_warnings(sc, pl->pols[i], w, 16);
+        for (size_t k = 0; k < n && k < 16; k++)
+            cli_report_warning(&w[k]);
+        if (n > 16)
+            cli_errorf("warning: %zu more settings overridden by %s", n - 16,
+                       pl->pols[i] ? pl->pols[i] : "the VMs' policies");
+    }
+}
+
+/* The lines above the table: the scenario, its platform and GIC, the
+ * policies and those skipped. */
+static void print_header(FILE *t, const run_ctx *rc, const plan *pl)
+{
+    const gicsim_scenario *sc = rc->sc;
+    const gicsim_gic_config *g = gicsim_scenario_gic(sc);
+    fprintf(t, "gicsim %s: %s, %.3f ms simulated\n", gicsim_version_string(),
+            gicsim_scenario_name(sc), (double)gicsim_scenario_duration(sc) / 1e9);
+    fprintf(t, "platform: %s (%s); GIC %s, %u PEs, %s\n", gicsim_scenario_platform(sc),
+            gicsim_scenario_platform_file(sc), gicsim_scenario_gic_version(sc),
+            (unsigned)g->num_pes, g->its ? "ITS" : "no ITS");
+    if (!rc->compare) {
+        fputs("policies:", t);
+        for (size_t i = 0; i < rc->n_vms; i++)
+            fprintf(t, "%s %s %s", i ? "," : "", rc->vm_names[i], gicsim_scenario_vm_policy(sc, i));
+        fputs(rc->n_vms ? " (each VM's own)\n" : " none (no VMs)\n", t);
+        return;
+    }
+    fputs("policies:", t);
+    for (size_t i = 0; i < pl->n; i++)
+        fprintf(t, "%s %s", i ? "," : "", pl->pols[i]);
+    fprintf(t, "%s (%s)\n", pl->n ? "" : " none", pl->from);
+    for (size_t i = 0; i < pl->n_skipped; i++)
+        fprintf(t, "skipped: %s (%s)\n", pl->skipped[i], pl->why[i]);
+    /* The policies this GIC cannot run that nobody asked for. */
+    bool first = true;
+    for (size_t i = 0; i < gicsim_hyp_policy_count(); i++) {
+        const char *name = gicsim_hyp_policy_at(i)->name;
+        bool listed = false;
+        for (size_t k = 0; k < pl->n_skipped && !listed; k++)
+            listed = !strcmp(pl->skipped[k], name);
+        if (listed || !gicsim_scenario_policy_unsupported(sc, name))
+            continue;
+        fprintf(t, "%s%s", first ? "not runnable on this GIC: " : ", ", name);
+        first = false;
+    }
+    if (!first)
+        fputc('\n', t);
+}
+
+/* ---- JSON and CDF across runs ---------------------------------------------------------- */
+
+static int write_json(const run_ctx *rc, const run_result *r, size_t n, cli_out *out)
+{
+    FILE *f = cli_out_open(out);
+    if (!f)
+        return EX_CANTCREAT;
+    if (n == 0) { /* compare with no policy to run (a scenario without VMs) */
+        fputs("{\"compare\":[]}\n", f);
+        return EX_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
         gicsim_output_info info = {gicsim_scenario_name(rc->sc),
                                    r[i].policy,
                                    rc->resolved,
@@ -552,47 +785,26 @@ static int write_json(const run_ctx *rc, const run_result *r, size_t n, const ch
                                    rc->n_vms};
         char *one = NULL;
         if (gicsim_output_summary_json(r[i].sys, &info, &one) != GICSIM_OK) {
-            code = EX_SOFTWARE;
-            break;
+            cli_errorf("%s: out of memory", out->path);
+            return EX_SOFTWARE;
         }
-        if (n == 1) {
-            free(doc);
-            doc = one;
-            len = strlen(one);
-            break;
-        }
-        size_t need = len + strlen(one) + 64;
-        if (need > cap) {
-            cap = need * 2;
-            char *nd = realloc(doc, cap);
-            if (!nd) {
-                free(one);
-                code = EX_SOFTWARE;
-                break;
-            }
-            doc = nd;
-        }
-        len += (size_t)sprintf(doc + len, "%s%s", i == 0 ? "{\"compare\":[" : ",", one);
+        if (n > 1)
+            fputs(i == 0 ? "{\"compare\":[" : ",", f);
+        fputs(one, f);
         free(one);
     }
-    if (!doc)
-        return EX_SOFTWARE;
-    if (code == EX_OK && n > 1)
-        strcat(doc, "]}");
-    if (code == EX_OK)
-        code = write_text(path, doc);
-    free(doc);
-    return code;
+    fputs(n > 1 ? "]}\n" : "\n", f);
+    return ferror(f) ? cli_out_write_error(out, errno) : EX_OK;
 }
 
 /* run: the curve of all sources, then one per source (sources of different
  * kinds, a VM's timer and a bare-metal one, are not one distribution);
  * compare: one curve (all sources) per policy. */
-static int write_cdf(const run_ctx *rc, const run_result *r, size_t n, const char *path)
+static int write_cdf(const run_ctx *rc, const run_result *r, size_t n, cli_out *out)
 {
     size_t m = n == 1 ? rc->n_src + 1 : n;
-    const char **labels = calloc(m, sizeof *labels);
-    const gicsim_histogram **h = calloc(m, sizeof *h);
+    const char **labels = calloc(m ? m : 1, sizeof *labels);
+    const gicsim_histogram **h = calloc(m ? m : 1, sizeof *h);
     if (!labels || !h) {
         free(labels);
         free(h);
@@ -615,11 +827,9 @@ static int write_cdf(const run_ctx *rc, const run_result *r, size_t n, const cha
         }
         snprintf(title, sizeof title, "%s: delivery latency CDF", gicsim_scenario_name(rc->sc));
     }
-    int code = EX_OK;
-    if (gicsim_output_cdf_svg(path, title, labels, h, m) != GICSIM_OK) {
-        cli_errorf("%s: cannot write the CDF", path);
-        code = EX_CONFIG;
-    }
+    errno = 0;
+    gicsim_status st = gicsim_output_cdf_svg(cli_out_name(out), title, labels, h, m);
+    int code = st == GICSIM_OK ? EX_OK : writer_error(out, st, false, errno);
     free(labels);
     free(h);
     return code;
@@ -627,20 +837,74 @@ static int write_cdf(const run_ctx *rc, const run_result *r, size_t n, const cha
 
 /* ---- The commands ---------------------------------------------------------------------- */
 
+/* A micro-bench scenario: the benchmarks on its platform (with its
+ * overrides), next to the preset's measured figures. */
+static int run_microbench(const gicsim_scenario *sc, const options *o, bool compare,
+                          const char *file)
+{
+    gicsim_mb_config mb;
+    gicsim_mb_test tests[GICSIM_MB__COUNT];
+    size_t n = 0;
+    gicsim_scenario_microbench(sc, &mb, tests, &n);
+    if (compare || o->has_policies || o->csv || o->perfetto || o->vcd || o->cdf || o->record) {
+        cli_errorf("%s is a micro-bench scenario: use 'gicsim run' with at most --json", file);
+        return EX_USAGE;
+    }
+    gicsim_platform *p = NULL;
+    int code = cli_load_platform(gicsim_scenario_platform_file(sc), &p);
+    if (!code)
+        code = cli_microbench_report(&mb, p, tests, n, o->json, false);
+    gicsim_platform_free(p);
+    return code;
+}
+
+/* Creates every output of the command (out_set_add), per run in ro[0..n-1]. */
+static int create_outputs(const run_ctx *rc, const plan *pl, const run_result *labels, out_set *set,
+                          run_outputs *ro, cli_out **json, cli_out **cdf)
+{
+    static const char *const flags[OUT_PER_RUN] = {"--csv", "--perfetto", "--vcd"};
+    const options *o = rc->o;
+    const char *paths[OUT_PER_RUN] = {output_path(rc, "csv", o->csv),
+                                      output_path(rc, "perfetto", o->perfetto),
+                                      output_path(rc, "vcd", o->vcd)};
+    int code = out_set_init(set, 3 + OUT_PER_RUN * pl->n);
+    const char *jp = output_path(rc, "json", o->json), *cp = output_path(rc, "cdf", o->cdf);
+    if (!code && jp)
+        code = out_set_add(set, jp, o->json ? "--json" : "outputs.json", true, json);
+    if (!code && cp)
+        code = out_set_add(set, cp, o->cdf ? "--cdf" : "outputs.cdf", false, cdf);
+    for (size_t i = 0; i < pl->n && !code; i++) {
+        for (size_t k = 0; k < OUT_PER_RUN && !code; k++) {
+            if (!paths[k])
+                continue;
+            char *path =
+                rc->compare ? per_policy_path(paths[k], labels[i].policy) : strdup(paths[k]);
+            code = path ? out_set_add(set, path, flags[k], false, &ro[i].o[k]) : EX_SOFTWARE;
+            free(path);
+        }
+    }
+    if (!code && o->record && !rc->compare)
+        code = out_set_add(set, o->record, "--record", false, &ro[0].record);
+    return code;
+}
+
 /* run (compare false) or compare. */
 static int simulate_command(int argc, char **argv, bool compare)
 {
+    const char *cmd = compare ? "compare" : "run";
     options o;
     memset(&o, 0, sizeof o);
     const char *pos[1] = {NULL};
     size_t npos;
-    int code = parse_options(argc, argv, &o, pos, &npos, 1);
+    int code = parse_options(cmd, argc, argv, &o, pos, &npos, 1);
     if (code)
         return code;
     if (npos != 1)
-        return cli_usage_error("%s needs a SCENARIO file", compare ? "compare" : "run");
-    if (!compare && o.n_policies)
+        return cli_usage_error("%s needs a SCENARIO file (gicsim %s --help)", cmd, cmd);
+    if (!compare && o.has_policies)
         return cli_usage_error("--policies is for compare");
+    if (compare && o.record)
+        return cli_usage_error("--record is for run");
     gicsim_diag diag;
     memset(&diag, 0, sizeof diag);
     gicsim_scenario *sc = NULL;
@@ -649,83 +913,66 @@ static int simulate_command(int argc, char **argv, bool compare)
         cli_report_diag(&diag, st);
         return cli_config_exit(st);
     }
-    gicsim_mb_config mb;
-    gicsim_mb_test mb_tests[GICSIM_MB__COUNT];
-    size_t mb_n = 0;
-    if (gicsim_scenario_microbench(sc, &mb, mb_tests, &mb_n)) {
-        /* A micro-bench scenario: the benchmarks on its platform (with its
-         * overrides), next to the preset's measured figures. */
-        if (compare || o.n_policies || o.csv || o.perfetto || o.vcd || o.cdf || o.record) {
-            cli_errorf("%s is a micro-bench scenario: use 'gicsim run' with at most --json",
-                       pos[0]);
-            gicsim_scenario_free(sc);
-            return EX_USAGE;
-        }
-        gicsim_platform *p = NULL;
-        code = cli_load_platform(gicsim_scenario_platform_file(sc), &p);
-        if (!code)
-            code = cli_microbench_report(&mb, p, mb_tests, mb_n, o.json, false);
-        gicsim_platform_free(p);
+    if (gicsim_scenario_microbench(sc, NULL, NULL, NULL)) {
+        code = run_microbench(sc, &o, compare, pos[0]);
         gicsim_scenario_free(sc);
         return code;
     }
     run_ctx rc = {.sc = sc, .o = &o, .compare = compare};
     char *resolved = NULL;
-    if (gicsim_scenario_resolved_json(sc, &resolved) != GICSIM_OK) {
-        gicsim_scenario_free(sc);
-        return EX_SOFTWARE;
-    }
-    rc.resolved = resolved;
+    plan pl;
+    run_result res[MAX_POLICIES];
+    run_outputs ro[MAX_POLICIES];
+    out_set set = {0};
+    cli_out *json = NULL, *cdf = NULL;
+    memset(res, 0, sizeof res);
+    memset(ro, 0, sizeof ro);
     rc.n_src = gicsim_scenario_source_count(sc);
     rc.n_vms = gicsim_scenario_vm_count(sc);
     rc.src_names = calloc(rc.n_src + 1, sizeof *rc.src_names);
     rc.vm_names = calloc(rc.n_vms + 1, sizeof *rc.vm_names);
-    if (!rc.src_names || !rc.vm_names) {
+    if (!rc.src_names || !rc.vm_names ||
+        gicsim_scenario_resolved_json(sc, &resolved) != GICSIM_OK) {
         code = EX_SOFTWARE;
         goto out;
     }
+    rc.resolved = resolved;
     for (size_t i = 0; i < rc.n_src; i++)
         rc.src_names[i] = gicsim_scenario_source_name(sc, i);
     for (size_t i = 0; i < rc.n_vms; i++)
         rc.vm_names[i] = gicsim_scenario_vm_name(sc, i);
 
-    const char *pols[MAX_POLICIES];
-    size_t n = 0;
-    if (!compare) {
-        pols[n++] = NULL;
-    } else if (o.n_policies) {
-        for (size_t i = 0; i < o.n_policies; i++)
-            pols[n++] = o.policies[i];
-    } else {
-        for (size_t i = 0; i < gicsim_scenario_policy_count(sc) && n < MAX_POLICIES; i++)
-            pols[n++] = gicsim_scenario_policy(sc, i);
-    }
-    run_result res[MAX_POLICIES];
-    memset(res, 0, sizeof res);
-    for (size_t i = 0; i < n && code == EX_OK; i++) {
-        code = simulate(&rc, pols[i], &res[i]);
-        /* Cycles are CPU cycles of the scenario's platform. */
-        if (res[i].sys)
-            res[i].cpu_hz = gicsim_system_timing(res[i].sys)->clock_hz[GICSIM_CLK_CPU];
-    }
+    if ((code = plan_policies(sc, &o, compare, &pl)) != EX_OK)
+        goto out;
+    warn_overrides(sc, &pl);
+    /* compare's per-run files are named by policy: known before the runs. */
+    for (size_t i = 0; i < pl.n; i++)
+        snprintf(res[i].policy, sizeof res[i].policy, "%s", pl.pols[i] ? pl.pols[i] : "");
+    if ((code = create_outputs(&rc, &pl, res, &set, ro, &json, &cdf)) != EX_OK)
+        goto out;
+
+    for (size_t i = 0; i < pl.n && code == EX_OK; i++)
+        code = simulate(&rc, pl.pols[i], &ro[i], &res[i]);
     if (code == EX_OK) {
-        printf("gicsim %s: %s, %.3f ms simulated\n\n", gicsim_version_string(),
-               gicsim_scenario_name(sc), (double)gicsim_scenario_duration(sc) / 1e9);
-        print_table(res, n);
+        /* With the JSON on standard output, the table goes to standard error. */
+        FILE *t = json && !strcmp(json->path, "-") ? stderr : stdout;
+        print_header(t, &rc, &pl);
+        fputc('\n', t);
+        print_table(t, res, pl.n);
         if (!compare)
-            print_sources(&rc, &res[0]);
+            print_sources(t, &rc, &res[0]);
         else
-            print_source_table(&rc, res, n);
-        const char *json = output_path(&rc, "json", o.json);
+            print_source_table(t, &rc, res, pl.n);
         if (json)
-            code = write_json(&rc, res, n, json);
-        const char *cdf = output_path(&rc, "cdf", o.cdf);
+            code = write_json(&rc, res, pl.n, json);
         if (cdf && code == EX_OK)
-            code = write_cdf(&rc, res, n, cdf);
+            code = write_cdf(&rc, res, pl.n, cdf);
     }
-    for (size_t i = 0; i < n; i++)
-        gicsim_system_destroy(res[i].sys);
 out:
+    /* Into place only when everything succeeded; else none is left behind. */
+    out_set_free(&set, code == EX_OK, &code);
+    for (size_t i = 0; i < MAX_POLICIES; i++)
+        gicsim_system_destroy(res[i].sys);
     free(rc.src_names);
     free(rc.vm_names);
     free(resolved);

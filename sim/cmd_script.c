@@ -22,6 +22,9 @@ int cmd_script(int argc, char **argv)
     }
     if (argc == 0)
         return cli_usage_error("script needs at least one FILE");
+    for (int i = 0; i < argc; i++)
+        if (argv[i][0] == '-') /* a file named so: ./-name */
+            return cli_unknown_option("script", argv[i], NULL, 0);
     int code = EX_OK;
     for (int i = 0; i < argc; i++) {
         gicsim_diag diag;

@@ -826,6 +826,124 @@ static void test_signal_timing_custom_costs(void **state)
     gicsim_gic_destroy(g);
 }
 
+/* SGI target lists of a 16-PE cluster (GICv3 ICC_SGI1R_EL1): TargetList bit
+ * n names Aff0 = RS * 16 + n, so bits 8..15 reach PEs 8..15 of the cluster
+ * named by Aff1 (pes_per_cluster 16); RS=1 names Aff0 16..31, which no PE
+ * has. */
+static void test_sgi_targets_sixteen_per_cluster(void **state)
+{
+    (void)state;
+    gicsim_gic_config cfg;
+    gicsim_gic_config_init(&cfg);
+    cfg.num_pes = 32;
+    cfg.pes_per_cluster = 16;
+    tf_gic_fx *f = tf_gic_fx_new(&cfg, true, TF_LINES_NONE);
+    assert_int_equal(gicsim_gic_pe_affinity(f->g, 31), (1u << 8) | 15u);
+    /* Cluster 0, bits 9 and 15; cluster 1, bits 0 and 15. */
+    tf_icc_wr(f->g, 0, GICSIM_ICC_SGI1R,
+              gicsim_icc_sgir_value(3, (1u << 9) | (1u << 15), 0, 0, 0, 0, false));
+    tf_icc_wr(f->g, 0, GICSIM_ICC_SGI1R,
+              gicsim_icc_sgir_value(4, (1u << 0) | (1u << 15), 1, 0, 0, 0, false));
+    /* RS=1: Aff0 16 and 31 do not exist. */
+    tf_icc_wr(f->g, 0, GICSIM_ICC_SGI1R,
+              gicsim_icc_sgir_value(5, (1u << 0) | (1u << 15), 0, 0, 0, 1, false));
+    tf_settle(f->e);
+    for (uint32_t pe = 0; pe < 32; pe++) {
+        bool want3 = pe == 9 || pe == 15, want4 = pe == 16 || pe == 31;
+        assert_int_equal(tf_irq_state(f->g, pe, 3),
+                         want3 ? GICSIM_IRQ_PENDING : GICSIM_IRQ_INACTIVE);
+        assert_int_equal(tf_irq_state(f->g, pe, 4),
+                         want4 ? GICSIM_IRQ_PENDING : GICSIM_IRQ_INACTIVE);
+        assert_int_equal(tf_irq_state(f->g, pe, 5), GICSIM_IRQ_INACTIVE);
+    }
+    gicsim_gic_stats s = tf_gic_stats(f->g);
+    assert_int_equal(s.sgis_sent, 3);
+    assert_int_equal(s.raised, 4);
+    assert_int_equal(s.sgis_dropped, 2);
+    tf_gic_fx_free(f);
+}
+
+/* Active-priority registers with 5 priority bits (32 preemption levels): all
+ * 32 bits of ICC_AP1R0 exist, AP1R1..3 do not; the running priority is the
+ * lowest set bit's level (bit n: priority n << 3). With 4 bits only the low
+ * 16 bits exist. */
+static void test_active_priority_writes(void **state)
+{
+    (void)state;
+    for (uint8_t bits = 4; bits <= 5; bits++) {
+        gicsim_gic_config cfg;
+        gicsim_gic_config_init(&cfg);
+        cfg.priority_bits = bits;
+        tf_gic_fx *f = tf_gic_fx_new(&cfg, true, TF_LINES_NONE);
+        uint32_t all = bits == 5 ? 0xFFFFFFFFu : 0xFFFFu;
+        unsigned shift = 8u - bits;
+        tf_icc_wr(f->g, 0, GICSIM_ICC_AP1R0, 0xFFFFFFFFu);
+        assert_int_equal(tf_icc_rd(f->g, 0, GICSIM_ICC_AP1R0), all);
+        assert_int_equal(tf_icc_rd(f->g, 0, GICSIM_ICC_RPR), 0);
+        uint32_t top = bits == 5 ? 31u : 15u;
+        tf_icc_wr(f->g, 0, GICSIM_ICC_AP1R0, 1u << top);
+        assert_int_equal(tf_icc_rd(f->g, 0, GICSIM_ICC_RPR), top << shift);
+        tf_icc_wr(f->g, 0, GICSIM_ICC_AP0R0, 1u << 3);
+        assert_int_equal(tf_icc_rd(f->g, 0, GICSIM_ICC_RPR), 3u << shift);
+        uint64_t wi = tf_gic_stats(f->g).raz_wi_writes, ri = tf_gic_stats(f->g).raz_wi_reads;
+        tf_icc_wr(f->g, 0, GICSIM_ICC_AP1R1, 1);
+        assert_int_equal(tf_icc_rd(f->g, 0, GICSIM_ICC_AP1R1), 0); /* RAZ */
+        assert_int_equal(tf_gic_stats(f->g).raz_wi_writes, wi + 1);
+        assert_int_equal(tf_gic_stats(f->g).raz_wi_reads, ri + 1);
+        /* The virtual interface's ICH_AP1R0 has the same bits. */
+        tf_ich_wr(f->g, 0, GICSIM_ICH_AP1R0, 0xFFFFFFFFu);
+        assert_int_equal(tf_ich_rd(f->g, 0, GICSIM_ICH_AP1R0), all);
+        tf_gic_fx_free(f);
+    }
+}
+
+/* EOImode 0: an EOI that drops a priority but names an interrupt that is not
+ * active (software's mistake) deactivates nothing and is counted. */
+static void test_eoi_of_inactive_intid_counted(void **state)
+{
+    fx *f = *state;
+    send_sgi1(f, 0, 1, 1u << 0);
+    tf_settle(f->e);
+    assert_int_equal(tf_iar1(f->g, 0), 1);
+    gicsim_gic_stats before = tf_gic_stats(f->g);
+    tf_eoi1(f->g, 0, 2); /* SGI 2 is not active */
+    gicsim_gic_stats after = tf_gic_stats(f->g);
+    assert_int_equal(after.priority_drops, before.priority_drops + 1);
+    assert_int_equal(after.deactivations, before.deactivations);
+    assert_int_equal(after.ignored_ops, before.ignored_ops + 1);
+    assert_int_equal(tf_icc_rd(f->g, 0, GICSIM_ICC_RPR), 0xFF);
+    assert_int_equal(tf_irq_state(f->g, 0, 1), GICSIM_IRQ_ACTIVE);
+}
+
+/* Every forward of a redistributor's choice is a message (a hop), also with
+ * redist_to_cpuif 0, when a new choice made at the instant a message arrived
+ * goes out at that same instant: it is a new message, not an update of the
+ * one already delivered (engine_requeue only updates one still in flight). */
+static void test_forward_hops_with_zero_cost(void **state)
+{
+    (void)state;
+    gicsim_timing t;
+    gicsim_timing_init(&t);
+    t.cycles[GICSIM_COST_REDIST_TO_CPUIF] = 0;
+    t.cycles[GICSIM_COST_SGI_ROUTE] = 0;
+    gicsim_gic_config cfg;
+    gicsim_gic_config_init(&cfg);
+    cfg.timing = &t;
+    tf_gic_fx *f = tf_gic_fx_new(&cfg, true, TF_LINES_NONE);
+    gicsim_time_t now = gicsim_engine_now(f->e);
+    uint64_t hops = tf_gic_stats(f->g).hop_events;
+    tf_icc_wr(f->g, 0, GICSIM_ICC_SGI1R, gicsim_icc_sgir_value(1, 1u << 0, 0, 0, 0, 0, false));
+    tf_icc_wr(f->g, 0, GICSIM_ICC_SGI1R, gicsim_icc_sgir_value(2, 1u << 0, 0, 0, 0, 0, false));
+    gicsim_engine_run_until(f->e, now); /* the routes and the forward, all at `now` */
+    assert_int_equal(gicsim_engine_now(f->e), now);
+    uint64_t sent = tf_gic_stats(f->g).hop_events - hops;
+    assert_int_equal(tf_iar1(f->g, 0), 1); /* the redistributor chooses SGI 2 at once */
+    assert_int_equal(tf_gic_stats(f->g).hop_events - hops, sent + 1);
+    gicsim_engine_run_until(f->e, now);
+    assert_int_equal(tf_icc_rd(f->g, 0, GICSIM_ICC_HPPIR1), 2);
+    tf_gic_fx_free(f);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, tf_setup_os_gic_lines, tf_teardown_gic)
@@ -846,7 +964,11 @@ int main(void)
         T(test_spi_signal_timing),
         T(test_sgi_signal_timing),
         T(test_repend_at_eoi_takes_the_hops),
+        T(test_eoi_of_inactive_intid_counted),
         cmocka_unit_test(test_signal_timing_custom_costs),
+        cmocka_unit_test(test_sgi_targets_sixteen_per_cluster),
+        cmocka_unit_test(test_active_priority_writes),
+        cmocka_unit_test(test_forward_hops_with_zero_cost),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,8 @@
 
 #include <gicsim/engine.h>
 
+#include "engine/engine_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -404,6 +406,48 @@ static void test_cancel_basic(void **state)
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(l.v[i].tag, want[i]);
     assert_int_equal(gicsim_engine_now(e), 500);
+    log_free(&l);
+    gicsim_engine_destroy(e);
+}
+
+/* engine_requeue (engine_internal.h) is cancel-and-reschedule at the same
+ * time in place: the event takes its new argument and goes behind every
+ * event pending at its time, keeps its id, and fires once; anything it
+ * cannot requeue (not pending, beyond the wheel) is refused unchanged. */
+static void test_requeue(void **state)
+{
+    (void)state;
+    gicsim_engine *e = new_engine();
+    fire_log l = {0};
+    gicsim_event_id a = sched(e, 100, &l, 1);
+    sched(e, 100, &l, 2);
+    gicsim_event_id c = sched(e, 100, &l, 3);
+    sched(e, 50, &l, 4);
+    sched(e, 200, &l, 5);
+    /* The first of three at time 100 moves behind the other two. */
+    assert_true(engine_requeue(e, a, 11));
+    /* The last one stays last, with its new argument. */
+    assert_true(engine_requeue(e, c, 13));
+    assert_int_equal(gicsim_engine_pending(e), 5);
+    /* Refused: an id never issued, one beyond the wheel, none at all. */
+    assert_false(engine_requeue(e, a + 1000, 0));
+    gicsim_event_id far = sched(e, HORIZON_PS * 4, &l, 6);
+    assert_false(engine_requeue(e, far, 99));
+    assert_false(engine_requeue(e, 0, 0));
+    assert_false(engine_requeue(NULL, a, 0));
+    assert_int_equal(gicsim_engine_run(e), 6);
+    const uint64_t want[] = {4, 2, 11, 13, 5, 6};
+    assert_int_equal(l.n, 6);
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(l.v[i].tag, want[i]);
+    assert_int_equal(l.v[1].time, 100);
+    assert_int_equal(l.v[3].time, 100);
+    /* Fired: no longer pending, refused; a cancelled one too. */
+    assert_false(engine_requeue(e, a, 0));
+    gicsim_event_id d = sched(e, gicsim_engine_now(e) + 10, &l, 7);
+    assert_true(gicsim_engine_cancel(e, d));
+    assert_false(engine_requeue(e, d, 0));
+    assert_int_equal(gicsim_engine_pending(e), 0);
     log_free(&l);
     gicsim_engine_destroy(e);
 }
@@ -1087,6 +1131,7 @@ int main(void)
         cmocka_unit_test(test_cancel_basic),
         cmocka_unit_test(test_cancel_many),
         cmocka_unit_test(test_cancel_from_callback_same_time),
+        cmocka_unit_test(test_requeue),
         cmocka_unit_test(test_run_until),
         cmocka_unit_test(test_run_for),
         cmocka_unit_test(test_step),

@@ -325,6 +325,18 @@ static void test_burst_queues(void **state)
     tf_gic_fx_free(f);
 }
 
+/* The last command queued (a SYNC) completes at `done`, not earlier: until
+ * then GITS_CREADR is one command short of GITS_CWRITER. */
+static void expect_last_done_at(fx *f, gicsim_time_t done)
+{
+    gicsim_engine_run_until(f->e, done - 1);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
+                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8) - 32);
+    gicsim_engine_run_until(f->e, done);
+    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
+                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8));
+}
+
 /* SYNC completes only once every earlier effect has reached its redistributor. */
 static void test_sync_waits_for_redistributor(void **state)
 {
@@ -343,13 +355,7 @@ static void test_sync_waits_for_redistributor(void **state)
     gicsim_its_cmd c[2] = {gicsim_its_cmd_int(10, 0), gicsim_its_cmd_sync(1)};
     submit(f, c, 2);
     gicsim_time_t int_done = t0 + cmd + 3 * read;
-    gicsim_time_t arrive = int_done + to_rd;
-    gicsim_engine_run_until(f->e, arrive - 1);
-    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
-                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8) - 32);
-    gicsim_engine_run_until(f->e, arrive);
-    assert_int_equal(tf_its_rd(f->g, GICSIM_GITS_CREADR, 8),
-                     tf_its_rd(f->g, GICSIM_GITS_CWRITER, 8));
+    expect_last_done_at(f, int_done + to_rd);
     run(f);
     assert_int_equal(iar1(f, 1), LPI + 50);
     tf_gic_fx_free(f);
@@ -845,6 +851,389 @@ static void test_v41_vsgi(void **state)
     tf_gic_fx_free(f);
 }
 
+/* ---- rules the mutation run (scripts/mutate.sh) found untested ------------------------- */
+
+/* MOVI drops the event's cached translation: after a MOVI, the next MSI of
+ * the event reaches the new collection's PE, not the one the cache held. */
+static void test_movi_drops_cached_translation(void **state)
+{
+    (void)state;
+    fx *f = fx_create((fx_opts){.cache_entries = 8});
+    tf_lpi_config(f->g, PROP_BASE, LPI + 11, 0xA0, true);
+    map_event(f, 6, 4, 2, LPI + 11, 0);
+    run(f);
+    assert_int_equal(gicsim_its_msi(f->g, 6, 2), GICSIM_OK); /* fills the cache */
+    run(f);
+    assert_int_equal(iar1(f, 0), LPI + 11);
+    uint64_t inval = its_stats(f).cache_invalidations;
+    submit1(f, gicsim_its_cmd_movi(6, 2, 3));
+    run(f);
+    assert_int_equal(its_stats(f).cache_invalidations, inval + 1);
+    assert_int_equal(gicsim_its_msi(f->g, 6, 2), GICSIM_OK);
+    run(f);
+    assert_int_equal(iar1(f, 0), SPURIOUS);
+    assert_int_equal(iar1(f, 3), LPI + 11);
+    gicsim_its_stats s = its_stats(f);
+    assert_int_equal(s.cache_misses, 2); /* the second MSI walked the tables again */
+    assert_int_equal(s.cache_hits, 0);
+    tf_gic_fx_free(f);
+}
+
+/* DISCARD of a pending LPI clears its pending state (IHI 0069: DISCARD
+ * "removes the pending state of the interrupt"), in the redistributor and in
+ * its pending table; the event is then unmapped. */
+static void test_discard_clears_pending(void **state)
+{
+    (void)state;
+    fx *f = fx_create((fx_opts){.cache_entries = 8});
+    tf_lpi_config(f->g, PROP_BASE, LPI + 12, 0xA0, true);
+    map_event(f, 13, 4, 1, LPI + 12, 2);
+    run(f);
+    tf_icc_wr(f->g, 2, GICSIM_ICC_PMR, 0); /* PE 2 masks everything: the LPI stays pending */
+    assert_int_equal(gicsim_its_msi(f->g, 13, 1), GICSIM_OK);
+    run(f);
+    assert_int_equal(tf_irq_state(f->g, 2, LPI + 12), GICSIM_IRQ_PENDING);
+    uint8_t bits = 0;
+    assert_int_equal(gicsim_mem_read(f->g, PEND_BASE(2) + (LPI + 12) / 8, &bits, 1), GICSIM_OK);
+    assert_true(bits & (1u << ((LPI + 12) % 8)));
+    submit1(f, gicsim_its_cmd_discard(13, 1));
+    run(f);
+    assert_int_equal(tf_irq_state(f->g, 2, LPI + 12), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(gicsim_mem_read(f->g, PEND_BASE(2) + (LPI + 12) / 8, &bits, 1), GICSIM_OK);
+    assert_false(bits & (1u << ((LPI + 12) % 8)));
+    tf_icc_wr(f->g, 2, GICSIM_ICC_PMR, 0xFF);
+    run(f);
+    assert_int_equal(iar1(f, 2), SPURIOUS);
+    assert_int_equal(its_stats(f).commands_by_opcode[GICSIM_ITS_CMD_DISCARD], 1);
+    assert_int_equal(its_stats(f).command_errors, 0);
+    /* The event is gone: its MSIs are dropped, a second DISCARD fails. */
+    assert_int_equal(gicsim_its_msi(f->g, 13, 1), GICSIM_OK);
+    submit1(f, gicsim_its_cmd_discard(13, 1));
+    run(f);
+    assert_int_equal(its_stats(f).dropped, 1);
+    assert_int_equal(its_stats(f).errors[GICSIM_ITS_ERR_UNMAPPED_INTERRUPT], 1);
+    tf_assert_gic_accounting(f->g);
+    tf_gic_fx_free(f);
+}
+
+/* INV and INVALL that change only the priority of a pending LPI make the
+ * redistributor choose its highest-priority pending LPI again. */
+static void test_inv_priority_change_reselects(void **state)
+{
+    (void)state;
+    fx *f = fx_create((fx_opts){.cache_entries = 8});
+    tf_lpi_config(f->g, PROP_BASE, LPI + 13, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 14, 0x90, true);
+    map_event(f, 14, 4, 0, LPI + 13, 1);
+    map_event(f, 14, 4, 1, LPI + 14, 1);
+    run(f);
+    tf_icc_wr(f->g, 1, GICSIM_ICC_PMR, 0x10); /* both stay pending */
+    assert_int_equal(gicsim_its_msi(f->g, 14, 0), GICSIM_OK);
+    assert_int_equal(gicsim_its_msi(f->g, 14, 1), GICSIM_OK);
+    run(f);
+    assert_int_equal(tf_icc_rd(f->g, 1, GICSIM_ICC_HPPIR1), LPI + 14);
+    /* LPI 13 rises above LPI 14: INV of its event. */
+    tf_lpi_config(f->g, PROP_BASE, LPI + 13, 0x80, true);
+    run(f);
+    assert_int_equal(tf_icc_rd(f->g, 1, GICSIM_ICC_HPPIR1), LPI + 14); /* cached */
+    submit1(f, gicsim_its_cmd_inv(14, 0));
+    run(f);
+    assert_int_equal(tf_icc_rd(f->g, 1, GICSIM_ICC_HPPIR1), LPI + 13);
+    /* LPI 14 rises above it again: INVALL of the collection. */
+    tf_lpi_config(f->g, PROP_BASE, LPI + 14, 0x70, true);
+    gicsim_its_cmd c[2] = {gicsim_its_cmd_invall(1), gicsim_its_cmd_sync(1)};
+    submit(f, c, 2);
+    run(f);
+    assert_int_equal(tf_icc_rd(f->g, 1, GICSIM_ICC_HPPIR1), LPI + 14);
+    tf_icc_wr(f->g, 1, GICSIM_ICC_PMR, 0xFF);
+    run(f);
+    assert_int_equal(iar1(f, 1), LPI + 14);
+    run(f);
+    assert_int_equal(iar1(f, 1), LPI + 13);
+    tf_gic_fx_free(f);
+}
+
+/* The last entry of a table: a flat one-page Device table holds DeviceIDs
+ * 0..511; a two-level one with one page of level-1 entries holds 512 pages
+ * of 512, DeviceIDs 0..262143 (IHI 0069, GITS_BASER<n>.Indirect). */
+static void test_table_last_entry(void **state)
+{
+    (void)state;
+    for (int indirect = 0; indirect < 2; indirect++) {
+        fx *f = fx_create((fx_opts){.cache_entries = 8, .indirect_dt = indirect != 0});
+        uint32_t last = indirect ? 512u * 512u - 1u : 511u;
+        tf_lpi_config(f->g, PROP_BASE, LPI + 15, 0xA0, true);
+        if (indirect) {
+            /* The last level-1 entry, and past the table what would be the
+             * next one: the ITS must not read it. */
+            uint64_t l1 = GICSIM_GITS_L1_VALID | (DT_L2_BASE + 0x2000);
+            assert_int_equal(gicsim_mem_write(f->g, DT_BASE + 8u * 511u, &l1, 8), GICSIM_OK);
+            l1 = GICSIM_GITS_L1_VALID | (DT_L2_BASE + 0x3000);
+            assert_int_equal(gicsim_mem_write(f->g, DT_BASE + 8u * 512u, &l1, 8), GICSIM_OK);
+        }
+        gicsim_its_cmd c[] = {
+            gicsim_its_cmd_mapd(last, ITT_BASE(30), 4, true),
+            gicsim_its_cmd_mapti(last, 0, LPI + 15, 2),
+            gicsim_its_cmd_mapd(last + 1, ITT_BASE(31), 4, true),
+            gicsim_its_cmd_sync(2),
+        };
+        submit(f, c, sizeof c / sizeof c[0]);
+        run(f);
+        gicsim_its_stats s = its_stats(f);
+        assert_int_equal(s.command_errors, 1);
+        assert_int_equal(s.errors[GICSIM_ITS_ERR_DEVICE_OOR], 1);
+        assert_int_equal(s.last_error,
+                         gicsim_its_error_code(GICSIM_ITS_ERR_DEVICE_OOR, GICSIM_ITS_CMD_MAPD));
+        assert_int_equal(gicsim_its_msi(f->g, last, 0), GICSIM_OK);
+        assert_int_equal(gicsim_its_msi(f->g, last + 1, 0), GICSIM_OK);
+        run(f);
+        assert_int_equal(iar1(f, 2), LPI + 15);
+        assert_int_equal(its_stats(f).dropped, 1);
+        tf_gic_fx_free(f);
+    }
+}
+
+/* VMAPP's VPT_size: vINTID bits - 1, at most the LPI INTID bits (16 here)
+ * less one; one more is VPTSIZE_OOR and the vPE stays unmapped. */
+static void test_vmapp_vpt_size_limit(void **state)
+{
+    (void)state;
+    fx *f = fx_create((fx_opts){.version = GICSIM_GICV4_0, .cache_entries = 8});
+    gicsim_its_cmd c[] = {
+        gicsim_its_cmd_vmapp(4, 1, VPT_BASE(2), 16, true),
+        gicsim_its_cmd_vmapp(5, 1, VPT_BASE(3), 17, true),
+        gicsim_its_cmd_vsync(4),
+        gicsim_its_cmd_vsync(5),
+    };
+    submit(f, c, sizeof c / sizeof c[0]);
+    run(f);
+    gicsim_its_stats s = its_stats(f);
+    assert_int_equal(s.errors[GICSIM_ITS_ERR_VPTSIZE_OOR], 1);
+    assert_int_equal(s.errors[GICSIM_ITS_ERR_UNMAPPED_VPE], 1); /* VSYNC of vPE 5 */
+    assert_int_equal(s.command_errors, 2);
+    assert_int_equal(gicsim_its_error_code(GICSIM_ITS_ERR_VPTSIZE_OOR, GICSIM_ITS_CMD_VMAPP),
+                     0x012912u);
+    tf_gic_fx_free(f);
+}
+
+/* A vLPI that reaches a redistributor while its vPE is resident on another
+ * one (the hypervisor moved the vCPU without VMOVP) is not resident there:
+ * the doorbell rings on the redistributor the ITS sent it to. */
+static void test_v4_vlpi_resident_elsewhere_rings(void **state)
+{
+    (void)state;
+    fx *f = v4_setup(); /* vPE 3 mapped to PE 1 */
+    tf_vcpu_on(f->g, 2, 0xFF);
+    make_resident(f, 2, VPT_BASE(0));
+    uint64_t db = tf_gic_stats(f->g).doorbells;
+    assert_int_equal(gicsim_its_msi(f->g, 20, 0), GICSIM_OK);
+    run(f);
+    assert_int_equal(tf_gic_stats(f->g).doorbells, db + 1);
+    assert_int_equal(iar1(f, 1), 8300);
+    assert_int_equal(iar1(f, 2), SPURIOUS);
+    tf_gic_fx_free(f);
+}
+
+/* GICv4.1 VSGI with Clear=1 clears a pending vSGI, whether its vPE is
+ * resident or not (IHI 0069, the VSGI command). */
+static void test_v41_vsgi_clear(void **state)
+{
+    (void)state;
+    fx *f = fx_create((fx_opts){.version = GICSIM_GICV4_1, .cache_entries = 8});
+    tf_lpi_config(f->g, PROP_BASE, 8400, 0x80, true);
+    gicsim_its_cmd c[] = {
+        gicsim_its_cmd_vmapp41(2, 3, VPT_BASE(1), 16, VPROP_BASE, 8400, true),
+        gicsim_its_cmd_vsgi(2, 5, 0x80, true, true, false),
+        gicsim_its_cmd_vsgi(2, 6, 0x80, true, true, false),
+        gicsim_its_cmd_vsync(2),
+    };
+    submit(f, c, sizeof c / sizeof c[0]);
+    run(f);
+    /* Resident, masked by VPMR: vSGIs 5 and 6 stay pending; Clear=1 on 5. */
+    tf_vcpu_on(f->g, 3, 0x00);
+    make_resident(f, 3, VPT_BASE(1));
+    tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5));
+    tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 6));
+    run(f);
+    assert_int_equal(tf_icv_rd(f->g, 3, GICSIM_ICC_HPPIR1), 5);
+    gicsim_its_cmd clr[2] = {gicsim_its_cmd_vsgi(2, 5, 0x80, true, true, true),
+                             gicsim_its_cmd_vsync(2)};
+    submit(f, clr, 2);
+    run(f);
+    assert_int_equal(tf_icv_rd(f->g, 3, GICSIM_ICC_HPPIR1), 6);
+    tf_vcpu_on(f->g, 3, 0xFF);
+    assert_int_equal(viar1(f, 3), 6);
+    assert_int_equal(viar1(f, 3), SPURIOUS);
+    /* Not resident, with its doorbell asked for (GICR_VPENDBASER.Doorbell):
+     * vSGI 5 pending (the doorbell rings), then cleared; made resident
+     * again, nothing is presented. */
+    tf_gicr_wr(f->g, 3, GICSIM_GICR_VPENDBASER, 8, VPT_BASE(1) | GICSIM_GICR_VPENDBASER_DB);
+    run(f);
+    tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5));
+    run(f);
+    assert_int_equal(iar1(f, 3), 8400);
+    submit(f, clr, 2);
+    run(f);
+    make_resident(f, 3, VPT_BASE(1));
+    assert_false(gicsim_gic_virq_line(f->g, 3));
+    assert_int_equal(viar1(f, 3), SPURIOUS);
+    assert_int_equal(its_stats(f).command_errors, 0);
+    tf_gic_fx_free(f);
+}
+
+/* VMOVI moves a vLPI to another vPE: its next MSI reaches the new vPE. Its
+ * errors: an event with no ITE, a physical ITE, an unmapped vPE; each leaves
+ * the ITE as it was. */
+static void test_v4_vmovi(void **state)
+{
+    (void)state;
+    fx *f = v4_setup(); /* event (20, 0) -> vPE 3 on PE 1 */
+    tf_lpi_config(f->g, PROP_BASE, LPI + 16, 0xA0, true);
+    gicsim_its_cmd c[] = {
+        gicsim_its_cmd_vmapp(6, 2, VPT_BASE(4), 16, true),
+        gicsim_its_cmd_mapd(21, ITT_BASE(21), 4, true),
+        gicsim_its_cmd_mapti(21, 0, LPI + 16, 0),
+        gicsim_its_cmd_vmovi(20, 7, 6, GICSIM_ITS_NO_DOORBELL), /* no ITE */
+        gicsim_its_cmd_vmovi(21, 0, 6, GICSIM_ITS_NO_DOORBELL), /* physical ITE */
+        gicsim_its_cmd_vmovi(20, 0, 9, GICSIM_ITS_NO_DOORBELL), /* vPE 9 unmapped */
+        gicsim_its_cmd_vsync(3),
+    };
+    submit(f, c, sizeof c / sizeof c[0]);
+    run(f);
+    gicsim_its_stats s = its_stats(f);
+    assert_int_equal(s.errors[GICSIM_ITS_ERR_UNMAPPED_INTERRUPT], 1);
+    assert_int_equal(s.errors[GICSIM_ITS_ERR_WRONG_ITE_TYPE], 1);
+    assert_int_equal(s.errors[GICSIM_ITS_ERR_UNMAPPED_VPE], 1);
+    assert_int_equal(s.command_errors, 3);
+    make_resident(f, 1, VPT_BASE(0));
+    assert_int_equal(gicsim_its_msi(f->g, 20, 0), GICSIM_OK);
+    run(f);
+    assert_int_equal(viar1(f, 1), 8200); /* still vPE 3's */
+    submit1(f, gicsim_its_cmd_vmovi(20, 0, 6, GICSIM_ITS_NO_DOORBELL));
+    run(f);
+    assert_int_equal(its_stats(f).command_errors, 3);
+    tf_vcpu_on(f->g, 2, 0xFF);
+    make_resident(f, 2, VPT_BASE(4));
+    assert_int_equal(gicsim_its_msi(f->g, 20, 0), GICSIM_OK);
+    run(f);
+    assert_int_equal(viar1(f, 2), 8200);
+    assert_int_equal(viar1(f, 1), SPURIOUS);
+    tf_gic_fx_free(f);
+}
+
+/* SYNC of the redistributor a MOVI moved a pending LPI to completes only
+ * once that move has arrived there. */
+static void test_sync_waits_for_move(void **state)
+{
+    (void)state;
+    gicsim_timing t;
+    gicsim_timing_init(&t);
+    t.cycles[GICSIM_COST_ITS_TO_REDIST] = 1000;
+    fx *f = fx_create((fx_opts){.cache_entries = 0, .timing = &t});
+    tf_lpi_config(f->g, PROP_BASE, LPI + 17, 0xA0, true);
+    map_event(f, 22, 4, 0, LPI + 17, 0);
+    run(f);
+    tf_icc_wr(f->g, 0, GICSIM_ICC_PMR, 0); /* pending on PE 0 */
+    assert_int_equal(gicsim_its_msi(f->g, 22, 0), GICSIM_OK);
+    run(f);
+    gicsim_time_t cmd = gicsim_timing_ps(&t, GICSIM_COST_ITS_COMMAND);
+    gicsim_time_t read = gicsim_timing_ps(&t, GICSIM_COST_ITS_TABLE_READ);
+    gicsim_time_t to_rd = gicsim_timing_ps(&t, GICSIM_COST_ITS_TO_REDIST);
+    gicsim_time_t t0 = gicsim_engine_now(f->e);
+    gicsim_its_cmd c[2] = {gicsim_its_cmd_movi(22, 0, 1), gicsim_its_cmd_sync(1)};
+    submit(f, c, 2);
+    expect_last_done_at(f, t0 + cmd + 5 * read + to_rd); /* MOVI: 5 table accesses */
+    run(f);
+    assert_int_equal(iar1(f, 1), LPI + 17);
+    tf_gic_fx_free(f);
+}
+
+/* VSGI's Priority[23:20] is the vSGI's priority (its top 4 bits). */
+static void test_v41_vsgi_priority(void **state)
+{
+    (void)state;
+    fx *f = fx_create((fx_opts){.version = GICSIM_GICV4_1, .cache_entries = 8});
+    gicsim_its_cmd c[] = {
+        gicsim_its_cmd_vmapp41(2, 3, VPT_BASE(1), 16, VPROP_BASE, GICSIM_ITS_NO_DOORBELL, true),
+        gicsim_its_cmd_vsgi(2, 5, 0x90, true, true, false),
+        gicsim_its_cmd_vsgi(2, 6, 0x6F, true, true, false),
+        gicsim_its_cmd_vsync(2),
+    };
+    submit(f, c, sizeof c / sizeof c[0]);
+    run(f);
+    tf_vcpu_on(f->g, 3, 0xFF);
+    make_resident(f, 3, VPT_BASE(1));
+    tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 5));
+    tf_its_wr(f->g, GICSIM_GITS_SGIR, 8, gicsim_gits_sgir_value(2, 6));
+    run(f);
+    assert_int_equal(tf_icv_rd(f->g, 3, GICSIM_ICC_IAR1), 6);
+    assert_int_equal(tf_icv_rd(f->g, 3, GICSIM_ICC_RPR), 0x60);
+    tf_icv_wr(f->g, 3, GICSIM_ICC_EOIR1, 6);
+    assert_int_equal(tf_icv_rd(f->g, 3, GICSIM_ICC_IAR1), 5);
+    assert_int_equal(tf_icv_rd(f->g, 3, GICSIM_ICC_RPR), 0x90);
+    tf_gic_fx_free(f);
+}
+
+/* Cache invalidations drop what they name and nothing else: INVALL of a
+ * collection its translations only; MAPD of a device its translations only
+ * (although here the DeviceID equals the other entry's ICID). */
+static void test_cache_invalidation_scope(void **state)
+{
+    (void)state;
+    fx *f = fx_create((fx_opts){.cache_entries = 8});
+    tf_lpi_config(f->g, PROP_BASE, LPI + 18, 0xA0, true);
+    tf_lpi_config(f->g, PROP_BASE, LPI + 19, 0xA0, true);
+    map_event(f, 23, 4, 0, LPI + 18, 0);
+    map_event(f, 24, 4, 0, LPI + 19, 1);
+    run(f);
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(gicsim_its_msi(f->g, 23, 0), GICSIM_OK);
+        assert_int_equal(gicsim_its_msi(f->g, 24, 0), GICSIM_OK);
+        run(f);
+        assert_int_equal(iar1(f, 0), LPI + 18);
+        assert_int_equal(iar1(f, 1), LPI + 19);
+        if (round == 0) {
+            gicsim_its_cmd c[2] = {gicsim_its_cmd_invall(0), gicsim_its_cmd_sync(0)};
+            submit(f, c, 2);
+        } else if (round == 1) {
+            submit1(f, gicsim_its_cmd_mapd(1, ITT_BASE(1), 4, true));
+        }
+        run(f);
+    }
+    gicsim_its_stats s = its_stats(f);
+    /* Round 0: two misses. Round 1: 23 misses (INVALL 0), 24 hits.
+     * Round 2: both hit (MAPD 1 named neither). */
+    assert_int_equal(s.cache_misses, 3);
+    assert_int_equal(s.cache_hits, 3);
+    assert_int_equal(s.cache_invalidations, 1);
+    tf_gic_fx_free(f);
+}
+
+/* A 32-bit write of the upper half of a 64-bit register changes that half
+ * only (GITS_BASER<n>: Valid and PA[47:32] are in it). */
+static void test_upper_half_writes(void **state)
+{
+    (void)state;
+    fx *f = fx_create((fx_opts){.cache_entries = 8});
+    tf_its_wr(f->g, GICSIM_GITS_CTLR, 4, 0);
+    const uint32_t r = GICSIM_GITS_BASER(GICSIM_GITS_BASER_COLLECTIONS_INDEX);
+    const uint64_t v = GICSIM_GITS_BASER_VALID | 0x0000000100600000ull | 1u;
+    tf_its_wr(f->g, r, 8, v);
+    uint64_t whole = tf_its_rd(f->g, r, 8);
+    assert_int_equal(whole & ~0xFF00000000000000ull & ~(0x1Full << 48), v & ~(1ull << 63));
+    tf_its_wr(f->g, r, 8, 0);
+    tf_its_wr(f->g, r, 4, (uint32_t)v);
+    tf_its_wr(f->g, r + 4, 4, (uint32_t)(v >> 32));
+    assert_int_equal(tf_its_rd(f->g, r, 8), whole);
+    assert_int_equal(tf_its_rd(f->g, r + 4, 4), whole >> 32);
+    /* The upper half alone: the lower one is kept. */
+    tf_its_wr(f->g, r + 4, 4, (uint32_t)(GICSIM_GITS_BASER_VALID >> 32));
+    assert_int_equal(tf_its_rd(f->g, r, 4), (uint32_t)whole);
+    assert_true(tf_its_rd(f->g, r, 8) & GICSIM_GITS_BASER_VALID);
+    assert_int_equal(tf_its_rd(f->g, r + 4, 4) & 0xFFFFu, 0); /* PA[47:32] */
+    tf_gic_fx_free(f);
+}
+
 /* ---- determinism -------------------------------------------------------------------- */
 
 static void scenario(fx *f)
@@ -910,6 +1299,18 @@ int main(void)
         cmocka_unit_test(test_v4_vlpi_doorbell),
         cmocka_unit_test(test_v4_vmovp_and_discard),
         cmocka_unit_test(test_v41_vsgi),
+        cmocka_unit_test(test_movi_drops_cached_translation),
+        cmocka_unit_test(test_discard_clears_pending),
+        cmocka_unit_test(test_inv_priority_change_reselects),
+        cmocka_unit_test(test_table_last_entry),
+        cmocka_unit_test(test_vmapp_vpt_size_limit),
+        cmocka_unit_test(test_v4_vlpi_resident_elsewhere_rings),
+        cmocka_unit_test(test_v41_vsgi_clear),
+        cmocka_unit_test(test_upper_half_writes),
+        cmocka_unit_test(test_cache_invalidation_scope),
+        cmocka_unit_test(test_v4_vmovi),
+        cmocka_unit_test(test_sync_waits_for_move),
+        cmocka_unit_test(test_v41_vsgi_priority),
         cmocka_unit_test(test_determinism),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -830,6 +830,241 @@ static void test_vsgi(void **state)
     tf_gic_fx_free(f);
 }
 
+/* INV and INVALL of a pending LPI whose only change is its priority make the
+ * redistributor choose again: the new order shows in ICC_HPPIR1. */
+static void test_inv_priority_only_reselects(void **state)
+{
+    (void)state;
+    fx *f = fx_new(GICSIM_GICV4_0);
+    gicsim_gic *g = f->g;
+    lpi_program(g, 0, PEND, 16, true);
+    tf_lpi_config(g, PROP, 8200, 0x60, true);
+    tf_lpi_config(g, PROP, 8201, 0x50, true);
+    tf_icc_wr(g, 0, GICSIM_ICC_PMR, 0x10); /* both stay pending */
+    lpi_set_pending(g, 0, 8200);
+    lpi_set_pending(g, 0, 8201);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_HPPIR1), 8201);
+    tf_lpi_config(g, PROP, 8200, 0x40, true);
+    tf_gicr_wr(g, 0, GICSIM_GICR_INVLPIR, 8, 8200);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_HPPIR1), 8200);
+    tf_lpi_config(g, PROP, 8201, 0x30, true);
+    tf_gicr_wr(g, 0, GICSIM_GICR_INVALLR, 8, 0);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 0, GICSIM_ICC_HPPIR1), 8201);
+    /* The same for a vLPI of the resident vPE (vlpi_inv, vlpi_invall). */
+    tf_lpi_config(g, VPROP, 8192, 0x60, true);
+    tf_lpi_config(g, VPROP, 8193, 0x50, true);
+    tf_vcpu_on(g, 1, 0x10);
+    make_resident(f, 1, VPT);
+    tf_settle(f->e);
+    vlpi_set_pending(g, 1, VPT, VPROP, 8192, NO_DB);
+    vlpi_set_pending(g, 1, VPT, VPROP, 8193, NO_DB);
+    assert_int_equal(tf_icv_rd(g, 1, GICSIM_ICC_HPPIR1), 8193);
+    tf_lpi_config(g, VPROP, 8192, 0x40, true);
+    vlpi_inv(g, 1, VPT, 8192);
+    assert_int_equal(tf_icv_rd(g, 1, GICSIM_ICC_HPPIR1), 8192);
+    tf_lpi_config(g, VPROP, 8193, 0x30, true);
+    vlpi_invall(g, 1, VPT);
+    assert_int_equal(tf_icv_rd(g, 1, GICSIM_ICC_HPPIR1), 8193);
+    tf_gic_fx_free(f);
+}
+
+/* A vLPI and a vSGI of equal priority: the vSGI, the lower vINTID, wins (the
+ * tie rule of every selection); a vLPI of strictly higher priority wins. */
+static void test_vlpi_vsgi_priority_tie(void **state)
+{
+    (void)state;
+    fx *f = fx_new(GICSIM_GICV4_1);
+    gicsim_gic *g = f->g;
+    tf_lpi_config(g, VPROP, 8192, 0x40, true);
+    tf_vcpu_on(g, 0, 0xFF);
+    make_resident(f, 0, VPT);
+    tf_settle(f->e);
+    vsgi_config(g, 0, VPT, 9, 0x40, true, true);
+    vlpi_set_pending(g, 0, VPT, VPROP, 8192, NO_DB);
+    vsgi_set_pending(g, 0, VPT, 9);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_HPPIR1), 9);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 9);
+    tf_icv_wr(g, 0, GICSIM_ICC_EOIR1, 9);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
+    tf_icv_wr(g, 0, GICSIM_ICC_EOIR1, 8192);
+    tf_lpi_config(g, VPROP, 8192, 0x30, true);
+    vlpi_inv(g, 0, VPT, 8192);
+    vsgi_set_pending(g, 0, VPT, 9);
+    vlpi_set_pending(g, 0, VPT, VPROP, 8192, NO_DB);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_HPPIR1), 8192);
+    /* Two vSGIs tied: the lower vINTID. */
+    vsgi_config(g, 0, VPT, 4, 0x30, true, true);
+    vsgi_config(g, 0, VPT, 2, 0x30, true, true);
+    vsgi_set_pending(g, 0, VPT, 4);
+    vsgi_set_pending(g, 0, VPT, 2);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_HPPIR1), 2);
+    tf_gic_fx_free(f);
+}
+
+/* GICv4.1: a vLPI or vSGI sent to a redistributor while its vPE is resident
+ * on another one is, for that redistributor, for a non-resident vPE: the
+ * vPE's doorbell rings there. */
+static void test_v41_resident_elsewhere_rings(void **state)
+{
+    (void)state;
+    fx *f = fx_new(GICSIM_GICV4_1);
+    gicsim_gic *g = f->g;
+    lpi_program(g, 1, PEND1, 16, true);
+    tf_lpi_config(g, PROP, 8600, 0x80, true);
+    tf_lpi_config(g, VPROP, 8192, 0x40, true);
+    vlpi_vpe_doorbell(g, 1, VPT, 8600);
+    make_resident(f, 2, VPT);
+    tf_settle(f->e);
+    vlpi_set_pending(g, 1, VPT, VPROP, 8192, NO_DB);
+    assert_int_equal(tf_gic_stats(g).doorbells, 1);
+    tf_settle(f->e);
+    assert_int_equal(tf_icc_rd(g, 1, GICSIM_ICC_IAR1), 8600);
+    tf_icc_wr(g, 1, GICSIM_ICC_EOIR1, 8600);
+    vsgi_config(g, 1, VPT, 3, 0x20, true, true);
+    vlpi_vpe_doorbell(g, 1, VPT, 8600); /* re-armed */
+    vsgi_set_pending(g, 1, VPT, 3);
+    assert_int_equal(tf_gic_stats(g).doorbells, 2);
+    /* Sent to the redistributor it is resident on: no doorbell. */
+    vlpi_vpe_doorbell(g, 2, VPT, 8600);
+    vlpi_set_pending(g, 2, VPT, VPROP, 8192, NO_DB);
+    vsgi_set_pending(g, 2, VPT, 3);
+    assert_int_equal(tf_gic_stats(g).doorbells, 2);
+    tf_gic_fx_free(f);
+}
+
+/* vsgi_clear_pending (GICv4.1's VSGI Clear=1) clears the vSGI of a resident
+ * or a non-resident vPE; it does not touch the VPT. A vLPI clear of a
+ * vINTID below 8192 does nothing (no such vLPI). */
+static void test_vsgi_clear(void **state)
+{
+    (void)state;
+    fx *f = fx_new(GICSIM_GICV4_1);
+    gicsim_gic *g = f->g;
+    tf_vcpu_on(g, 0, 0xFF);
+    make_resident(f, 0, VPT);
+    tf_settle(f->e);
+    vsgi_config(g, 0, VPT, 3, 0x20, true, true);
+    vsgi_config(g, 0, VPT, 4, 0x30, true, true);
+    vsgi_set_pending(g, 0, VPT, 3);
+    vsgi_set_pending(g, 0, VPT, 4);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_HPPIR1), 3);
+    vsgi_clear_pending(g, 0, VPT, 3);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_HPPIR1), 4);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 4);
+    tf_icv_wr(g, 0, GICSIM_ICC_EOIR1, 4);
+    assert_false(gicsim_gic_virq_line(g, 0));
+    /* Not resident: cleared before it is made resident again. */
+    make_nonresident(f, 0, VPT);
+    vsgi_set_pending(g, 0, VPT, 3);
+    vsgi_clear_pending(g, 0, VPT, 3);
+    make_resident(f, 0, VPT);
+    tf_settle(f->e);
+    assert_false(gicsim_gic_virq_line(g, 0));
+    make_nonresident(f, 0, VPT);
+    assert_false(tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_PENDING_LAST);
+    assert_false(table_bit(g, VPT, 3));
+    /* A vLPI clear of vINTID 3 is not a vSGI clear: the vSGI stays. */
+    make_resident(f, 0, VPT);
+    tf_settle(f->e);
+    vsgi_set_pending(g, 0, VPT, 3);
+    vlpi_clear_pending(g, 0, VPT, 3);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_HPPIR1), 3);
+    /* GICv4.0 has no vSGIs: nothing to clear, nothing happens. */
+    tf_gic_fx_free(f);
+    f = fx_new(GICSIM_GICV4_0);
+    vsgi_clear_pending(f->g, 0, VPT, 3);
+    vlpi_clear_pending(f->g, 0, VPT, 3);
+    assert_false(table_bit(f->g, VPT, 3));
+    tf_gic_fx_free(f);
+}
+
+/* GICR_VPENDBASER written as two 32-bit halves, as a 32-bit hypervisor
+ * would: the lower half names the VPT, the upper half's write with Valid
+ * (bit 63) makes the vPE resident, and keeps the lower half. */
+static void test_vpendbaser_upper_half_write(void **state)
+{
+    (void)state;
+    fx *f = fx_new(GICSIM_GICV4_0);
+    gicsim_gic *g = f->g;
+    tf_lpi_config(g, VPROP, 8192, 0x40, true);
+    tf_vcpu_on(g, 0, 0xFF);
+    tf_gicr_wr(g, 0, GICSIM_GICR_VPROPBASER, 4, (uint32_t)(VPROP | 15u));
+    tf_gicr_wr(g, 0, GICSIM_GICR_VPROPBASER + 4, 4, 0);
+    assert_int_equal(tf_gicr_rd(g, 0, GICSIM_GICR_VPROPBASER, 8), VPROP | 15u);
+    vlpi_set_pending(g, 0, VPT, VPROP, 8192, NO_DB);
+    tf_gicr_wr(g, 0, GICSIM_GICR_VPENDBASER, 4, (uint32_t)VPT);
+    assert_false(tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER, 8) & GICSIM_GICR_VPENDBASER_VALID);
+    tf_gicr_wr(g, 0, GICSIM_GICR_VPENDBASER + 4, 4, GICSIM_GICR_VPENDBASER_VALID >> 32);
+    uint64_t vpend = tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER, 8);
+    assert_true(vpend & GICSIM_GICR_VPENDBASER_VALID);
+    assert_int_equal(vpend & 0xFFFFFFFFu, VPT & 0xFFFFFFFFu);
+    tf_settle(f->e);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
+    /* The upper half without Valid: not resident, the lower half kept. */
+    tf_gicr_wr(g, 0, GICSIM_GICR_VPENDBASER + 4, 4, 0);
+    vpend = tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER, 8);
+    assert_false(vpend & GICSIM_GICR_VPENDBASER_VALID);
+    assert_int_equal(vpend & 0xFFFFFFFFu, VPT & 0xFFFFFFFFu);
+    assert_int_equal(tf_gicr_rd(g, 0, GICSIM_GICR_VPENDBASER + 4, 4), vpend >> 32);
+    tf_gic_fx_free(f);
+}
+
+/* While a vPE is resident its vLPI configuration comes from the table
+ * GICR_VPROPBASER names, whatever table the ITS names; a vINTID the vPE
+ * cannot have is dropped. */
+static void test_vlpi_config_table_while_resident(void **state)
+{
+    (void)state;
+    const uint64_t other = VPROP + 0x100000;
+    fx *f = fx_new(GICSIM_GICV4_1);
+    gicsim_gic *g = f->g;
+    tf_lpi_config(g, VPROP, 8192, 0x40, true);
+    tf_lpi_config(g, other, 8192, 0x40, false);
+    tf_vcpu_on(g, 0, 0xFF);
+    make_resident(f, 0, VPT);
+    tf_settle(f->e);
+    vlpi_set_pending(g, 0, VPT, other, 8192, NO_DB);
+    assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), 8192);
+    tf_icv_wr(g, 0, GICSIM_ICC_EOIR1, 8192);
+    uint64_t dropped = tf_gic_stats(g).lpis_dropped;
+    vlpi_set_pending(g, 0, VPT, other, 8191, NO_DB);
+    vlpi_set_pending(g, 0, VPT, other, 1u << 16, NO_DB);
+    assert_int_equal(tf_gic_stats(g).lpis_dropped, dropped + 2);
+    assert_false(gicsim_gic_virq_line(g, 0));
+    tf_gic_fx_free(f);
+}
+
+/* Many vPEs: the redistributors keep each one's own state (here a pending
+ * vSGI, which lives only in the vPE's record) however their VPT addresses
+ * collide in the vPE hash and however often it grows. */
+static void test_many_vpes(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    fx *f = fx_new(GICSIM_GICV4_1);
+    gicsim_gic *g = f->g;
+    tf_vcpu_on(g, 0, 0xFF);
+    for (uint64_t n = 0; n < N; n++) {
+        uint64_t vpt = VPT + (n << 16);
+        vsgi_config(g, 0, vpt, (uint32_t)(n % 16), (uint8_t)(0x10 * (n % 8)), true, true);
+        vsgi_set_pending(g, 0, vpt, (uint32_t)(n % 16));
+    }
+    for (uint64_t n = 0; n < N; n++) {
+        uint64_t vpt = VPT + (n << 16);
+        make_resident(f, 0, vpt);
+        tf_settle(f->e);
+        assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), n % 16);
+        assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_RPR), 0x10 * (n % 8));
+        tf_icv_wr(g, 0, GICSIM_ICC_EOIR1, n % 16);
+        assert_int_equal(tf_icv_rd(g, 0, GICSIM_ICC_IAR1), GICSIM_INTID_SPURIOUS);
+        make_nonresident(f, 0, vpt);
+    }
+    tf_gic_fx_free(f);
+}
+
 /* Version gating: GICv3 ignores the GICv4 calls; GICv4.0 has no vSGIs and no
  * vSGIEOICount. */
 static void test_version_gating(void **state)
@@ -874,6 +1109,13 @@ int main(void)
         cmocka_unit_test(test_vlpi_nonresident_v40),
         cmocka_unit_test(test_vpe_doorbell_v41),
         cmocka_unit_test(test_vsgi),
+        cmocka_unit_test(test_inv_priority_only_reselects),
+        cmocka_unit_test(test_vlpi_vsgi_priority_tie),
+        cmocka_unit_test(test_v41_resident_elsewhere_rings),
+        cmocka_unit_test(test_vsgi_clear),
+        cmocka_unit_test(test_vpendbaser_upper_half_write),
+        cmocka_unit_test(test_many_vpes),
+        cmocka_unit_test(test_vlpi_config_table_while_resident),
         cmocka_unit_test(test_version_gating),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -634,7 +634,8 @@ static void test_cdf_writer(void **state)
     assert_memory_equal(svg, "<svg", 4);
     assert_true(len > 7);
     assert_string_equal(svg + len - 7, "</svg>\n");
-    assert_int_equal(count_occurrences(svg, "<polyline"), 1 + N_SOURCES);
+    /* each curve twice: the CDF and its tail view */
+    assert_int_equal(count_occurrences(svg, "<polyline"), 2 * (1 + N_SOURCES));
     assert_int_equal(count_occurrences(svg, "<text"), count_occurrences(svg, "</text>"));
     assert_non_null(strstr(svg, "all sources (n="));
     assert_non_null(strstr(svg, ">disk (n="));
@@ -663,7 +664,8 @@ static void test_cdf_svg_api(void **state)
     assert_int_equal(gicsim_output_cdf_svg(path, "two & one", labels, h, 3), GICSIM_OK);
     char *svg = read_file(path, NULL);
     assert_memory_equal(svg, "<svg", 4);
-    assert_int_equal(count_occurrences(svg, "<polyline"), 2); /* the empty one has none */
+    /* the CDF and the tail of each; the empty one has none */
+    assert_int_equal(count_occurrences(svg, "<polyline"), 4);
     assert_non_null(strstr(svg, "policy &lt;a&gt; (n=1000)"));
     assert_non_null(strstr(svg, "series 1 (n=1000)"));
     assert_non_null(strstr(svg, "empty (no data)"));
@@ -681,7 +683,52 @@ static void test_cdf_svg_api(void **state)
     assert_non_null(strstr(svg, ">1000<"));
     assert_non_null(strstr(svg, ">1<"));
     assert_non_null(strstr(svg, "Interrupt latency CDF"));
+    assert_int_equal(count_occurrences(svg, "<polyline"), 4);
+    free(svg);
+
+    /* One view at a time, on a page of the asked size. */
+    gicsim_plot_style style = {.width = 500, .height = 300, .font_size = 9};
+    path_of(path, sizeof path, "cdf_tail.svg");
+    assert_int_equal(
+        gicsim_output_cdf_svg_styled(path, NULL, NULL, h, 2, GICSIM_CDF_VIEW_TAIL, &style),
+        GICSIM_OK);
+    svg = read_file(path, NULL);
+    assert_non_null(strstr(svg, "width=\"500\" height=\"300\""));
+    assert_non_null(strstr(svg, "font-size=\"9\""));
+    assert_non_null(strstr(svg, "1 - CDF"));
+    assert_null(strstr(svg, "latency &lt;= x"));
     assert_int_equal(count_occurrences(svg, "<polyline"), 2);
+    free(svg);
+    path_of(path, sizeof path, "cdf_only.svg");
+    assert_int_equal(
+        gicsim_output_cdf_svg_styled(path, NULL, NULL, h, 2, GICSIM_CDF_VIEW_CDF, NULL), GICSIM_OK);
+    svg = read_file(path, NULL);
+    assert_null(strstr(svg, "1 - CDF"));
+    assert_non_null(strstr(svg, "latency &lt;= x"));
+    assert_int_equal(count_occurrences(svg, "<polyline"), 2);
+    free(svg);
+    assert_int_equal(gicsim_output_cdf_svg_styled(path, NULL, NULL, h, 2, (gicsim_cdf_view)7, NULL),
+                     GICSIM_E_INVAL);
+
+    /* Two identical curves both stay visible: the later one is drawn
+     * thinner, in another colour and dash pattern, with another marker. */
+    const gicsim_histogram *same[2] = {a, a};
+    path_of(path, sizeof path, "cdf_same.svg");
+    assert_int_equal(
+        gicsim_output_cdf_svg_styled(path, NULL, NULL, same, 2, GICSIM_CDF_VIEW_CDF, NULL),
+        GICSIM_OK);
+    svg = read_file(path, NULL);
+    char *l1 = strstr(svg, "<polyline"), *l2 = l1 ? strstr(l1 + 1, "<polyline") : NULL;
+    assert_non_null(l2);
+    char s1[128], s2[128];
+    snprintf(s1, sizeof s1, "%.*s", (int)(strstr(l1, " points") - l1), l1);
+    snprintf(s2, sizeof s2, "%.*s", (int)(strstr(l2, " points") - l2), l2);
+    assert_string_not_equal(s1, s2);
+    assert_non_null(strstr(s1, "stroke-width=\"3.20\""));
+    assert_non_null(strstr(s2, "stroke-width=\"2.75\""));
+    assert_non_null(strstr(s2, "stroke-dasharray"));
+    assert_non_null(strstr(svg, "<circle"));                /* series 0's marker */
+    assert_non_null(strstr(svg, "<polygon fill=\"none\"")); /* series 1's square */
     free(svg);
 
     /* No data at all still gives a chart. */

@@ -553,6 +553,42 @@ static void test_null_args(void **state)
     assert_int_equal(gicsim_scenario_load_string("[1]", "x", NULL, 0, &sc, NULL), GICSIM_E_INVAL);
 }
 
+/* The SPI range of a source is exact: with gic.spis 32 the SPIs are 32..63,
+ * so 63 is accepted and 64 rejected (at the intid's position), and so is 31,
+ * a PPI. */
+static void test_last_spi(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned intid;
+        gicsim_status want;
+    } cases[] = {{32, GICSIM_OK}, {63, GICSIM_OK}, {64, GICSIM_E_INVAL}, {31, GICSIM_E_INVAL}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char yaml[256];
+        snprintf(yaml, sizeof yaml,
+                 "name: s\ngic: {spis: 32}\nvms:\n  - name: vm0\nsources:\n  - name: s\n"
+                 "    kind: spi-edge\n    intid: %u\nrun: {duration: 1us}\n",
+                 cases[i].intid);
+        gicsim_scenario *sc = NULL;
+        gicsim_diag d;
+        gicsim_status st = gicsim_scenario_load_string(yaml, "spi", NULL, 0, &sc, &d);
+        if (st != cases[i].want)
+            fail_msg("INTID %u: status %d (%s)", cases[i].intid, st,
+                     st == GICSIM_OK ? "" : d.message);
+        if (st == GICSIM_OK) {
+            gicsim_system *sys = NULL;
+            assert_int_equal(gicsim_scenario_build(sc, NULL, &sys, &d), GICSIM_OK);
+            gicsim_system_destroy(sys);
+            gicsim_scenario_free(sc);
+        } else {
+            assert_null(sc);
+            assert_int_equal(d.line, 8);
+            assert_string_equal(d.key, "sources.0.intid");
+            assert_non_null(strstr(d.message, "not an SPI"));
+        }
+    }
+}
+
 /* ---- Overrides ---- */
 
 static void test_overrides_apply(void **state)
@@ -1017,6 +1053,7 @@ int main(void)
         cmocka_unit_test(test_build),
         cmocka_unit_test(test_platform_lookup),
         cmocka_unit_test(test_load_string_diag),
+        cmocka_unit_test(test_last_spi),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

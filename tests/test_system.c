@@ -306,6 +306,28 @@ static void test_nested_active_overflow_terminates(void **state)
 
 /* ---- an IPI between vCPUs on two PEs ------------------------------------------ */
 
+/* Two PEs, an eoi-split VM of two busy vCPUs, and a manual SGI source:
+ * vCPU 0 sends SGI `intid` to vCPU 1 (with `reply`, each handler sends the
+ * next one back, `limit` arrivals in all). */
+static gicsim_system *ipi_system(uint32_t intid, bool reply, uint64_t limit, uint32_t *source)
+{
+    gicsim_system *s = sys_new(2, 4, true);
+    gicsim_vm_config vc = tf_vm_config("eoi-split", 2, true, true);
+    uint32_t vm = tf_vm_add(s, &vc);
+    gicsim_source_config sc;
+    gicsim_source_config_init(&sc);
+    sc.kind = GICSIM_SRC_SGI;
+    sc.vm = vm;
+    sc.intid = intid;
+    sc.sender_vcpu = 0;
+    sc.vcpu = 1;
+    sc.reply = reply;
+    sc.limit = limit;
+    sc.arrival = GICSIM_ARRIVE_MANUAL;
+    *source = tf_source_add(s, &sc);
+    return s;
+}
+
 /* vCPU 0 (PE 0) writes ICC_SGI1R_EL1 for SGI 5 to vCPU 1 (PE 1), both busy,
  * eoi-split (host EOImode=1). The path: the sender's write traps (exit,
  * fold of its empty list registers, sgi_emulate), the hypervisor queues the
@@ -316,18 +338,8 @@ static void test_sgi_path_and_cost(void **state)
 {
     (void)state;
     const uint32_t vsgi = 5;
-    gicsim_system *s = sys_new(2, 4, true);
-    gicsim_vm_config vc = tf_vm_config("eoi-split", 2, true, true);
-    uint32_t vm = tf_vm_add(s, &vc);
-    gicsim_source_config sc;
-    gicsim_source_config_init(&sc);
-    sc.kind = GICSIM_SRC_SGI;
-    sc.vm = vm;
-    sc.intid = vsgi;
-    sc.sender_vcpu = 0;
-    sc.vcpu = 1;
-    sc.arrival = GICSIM_ARRIVE_MANUAL;
-    uint32_t id = tf_source_add(s, &sc);
+    uint32_t id;
+    gicsim_system *s = ipi_system(vsgi, false, 0, &id);
     gicsim_system_run_for(s, GICSIM_US(50));
     gicsim_system_stats st0 = tf_system_stats(s);
     assert_int_equal(st0.exits_total, 0);
@@ -658,6 +670,64 @@ static void test_oversubscription(void **state)
     gicsim_system_destroy(s);
 }
 
+/* An SGI source with reply is a ping-pong: each handler, receiver's and
+ * sender's, sends the next SGI back, until `limit` arrivals; every instance
+ * is a record of that source, alternating between the two vCPUs. */
+static void test_sgi_ping_pong(void **state)
+{
+    (void)state;
+    uint32_t id;
+    gicsim_system *s = ipi_system(3, true, 6, &id);
+    gicsim_system_run_for(s, GICSIM_US(20));
+    assert_int_equal(gicsim_source_trigger(s, id), GICSIM_OK);
+    gicsim_system_run_for(s, GICSIM_MS(1));
+    tf_check_all_completed(s, 6);
+    for (size_t i = 0; i < 6; i++) {
+        const gicsim_irq_record *r = tf_record(s, i);
+        assert_int_equal(r->source, id);
+        assert_int_equal(r->intid, 3);
+        assert_int_equal(r->vcpu, i % 2 ? 0u : 1u);
+    }
+    gicsim_system_destroy(s);
+}
+
+/* The PE each vCPU of VM 0 first ran on (UINT32_MAX: not yet). */
+typedef struct first_pe {
+    uint32_t pe[4];
+} first_pe;
+
+static void note_first_pe(void *ctx, const gicsim_sys_event *ev)
+{
+    first_pe *f = ctx;
+    if (ev->kind == GICSIM_SEV_MODE && ev->mode == GICSIM_PE_GUEST && ev->vm == 0 && ev->vcpu < 4 &&
+        f->pe[ev->vcpu] == UINT32_MAX)
+        f->pe[ev->vcpu] = ev->pe;
+}
+
+/* Unpinned vCPUs become runnable on the PE of their set with the fewest
+ * vCPUs, loaded or waiting, ties to the lowest PE: three vCPUs on PEs 1..3
+ * go to 1, 2, 3; a fourth goes to 1 again (all have one). */
+static void test_unpinned_placement(void **state)
+{
+    (void)state;
+    gicsim_system *s = tf_system(GICSIM_GICV3, 4);
+    first_pe f = {{UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX}};
+    assert_int_equal(gicsim_system_add_observer(s, note_first_pe, &f), GICSIM_OK);
+    gicsim_vm_config vc = tf_vm_config("trap-inject", 4, true, true);
+    vc.pinned = false;
+    vc.pe_first = 1;
+    vc.pe_count = 3;
+    vc.time_slice = GICSIM_US(200);
+    tf_vm_add(s, &vc);
+    gicsim_system_run_for(s, GICSIM_MS(1));
+    assert_int_equal(f.pe[0], 1);
+    assert_int_equal(f.pe[1], 2);
+    assert_int_equal(f.pe[2], 3);
+    assert_int_equal(f.pe[3], 1);
+    tf_check_accounting(s);
+    gicsim_system_destroy(s);
+}
+
 /* ---- argument validation --------------------------------------------------------- */
 
 static void test_validation(void **state)
@@ -793,6 +863,8 @@ int main(void)
         cmocka_unit_test(test_vtimer_descheduled),
         cmocka_unit_test(test_halt_polling),
         cmocka_unit_test(test_oversubscription),
+        cmocka_unit_test(test_unpinned_placement),
+        cmocka_unit_test(test_sgi_ping_pong),
         cmocka_unit_test(test_validation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -250,6 +250,39 @@ static void test_version_string(void **state)
     assert_string_equal(v, expect);
 }
 
+/* ---- the time macros of gicsim/common.h ---- */
+
+/* Integer arguments give integer constant expressions, exact to 2^64 ps. */
+_Static_assert(GICSIM_MS(18446744) == 18446744000000000ull, "exact large integer");
+_Static_assert(GICSIM_US(3) == 3000000u, "integer microseconds");
+enum { TIME_MACRO_ENUM = GICSIM_NS(7) };
+/* Fractional constants are arithmetic constant expressions. */
+static const gicsim_time_t time_macro_static[] = {GICSIM_US(1.5), GICSIM_NS(0.5), GICSIM_MS(0.25)};
+
+static void test_time_macros_fractional(void **state)
+{
+    (void)state;
+    assert_int_equal(TIME_MACRO_ENUM, 7000);
+    assert_int_equal(time_macro_static[0], 1500000);
+    assert_int_equal(time_macro_static[1], 500);
+    assert_int_equal(time_macro_static[2], 250000000);
+    volatile double us = 2.25;
+    volatile float ns = 0.75f;
+    assert_int_equal(GICSIM_US(us), 2250000);
+    assert_int_equal(GICSIM_NS(ns), 750);
+    assert_int_equal(GICSIM_NS(1.0004), 1000); /* rounded to the nearest ps */
+    assert_int_equal(GICSIM_NS(1.0006), 1001);
+    assert_int_equal(GICSIM_PS(2.5), 3);
+    volatile uint64_t big = UINT64_MAX / 1000000u;
+    assert_true(GICSIM_US(big) == big * 1000000u); /* integers stay exact */
+    switch (GICSIM_NS(2)) {                        /* and usable as case labels */
+    case GICSIM_NS(2):
+        break;
+    default:
+        fail();
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_cost_names_round_trip),  cmocka_unit_test(test_cost_lookup_unknown),
         cmocka_unit_test(test_clock_names_round_trip), cmocka_unit_test(test_strerror_distinct),
         cmocka_unit_test(test_version_string),         cmocka_unit_test(test_cost_priors),
+        cmocka_unit_test(test_time_macros_fractional),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -639,6 +639,71 @@ static void test_eoicount_lrenp(void **state)
     assert_int_equal(tf_gic_stats(f->g).v_eoicount, 3);
 }
 
+/* EOIcount is 5 bits: counting goes on past 15 (16, 17, ...) and wraps
+ * only from 31 to 0. */
+static void test_eoicount_past_15(void **state)
+{
+    fx *f = *state;
+    tf_vcpu_on(f->g, 0, VPMR_OPEN);
+    for (uint32_t k = 1; k <= 17; k++) {
+        tf_veoi1(f->g, 0, 40); /* in no list register */
+        assert_int_equal(EOICOUNT(tf_ich_rd(f->g, 0, GICSIM_ICH_HCR)), k);
+    }
+    tf_ich_wr(f->g, 0, GICSIM_ICH_HCR,
+              GICSIM_ICH_HCR_EN | (15ull << GICSIM_ICH_HCR_EOICOUNT_SHIFT));
+    tf_veoi1(f->g, 0, 40);
+    assert_int_equal(EOICOUNT(tf_ich_rd(f->g, 0, GICSIM_ICH_HCR)), 16);
+    assert_int_equal(tf_gic_stats(f->g).v_eoicount, 18);
+}
+
+/* GICv4.1 ICH_HCR.vSGIEOICount: the EOI of an SGI (vINTID 0..15) that is in
+ * no list register is not counted; vINTID 16, a PPI, still is. */
+static void test_vsgieoicount_limit(void **state)
+{
+    (void)state;
+    gicsim_gic_config cfg;
+    gicsim_gic_config_init(&cfg);
+    cfg.version = GICSIM_GICV4_1;
+    tf_gic_fx *f = tf_gic_fx_new(&cfg, true, TF_LINES_NONE);
+    tf_vcpu_on(f->g, 0, VPMR_OPEN);
+    tf_ich_wr(f->g, 0, GICSIM_ICH_HCR, GICSIM_ICH_HCR_EN | GICSIM_ICH_HCR_VSGIEOICOUNT);
+    tf_veoi1(f->g, 0, 0);
+    tf_veoi1(f->g, 0, 15);
+    assert_int_equal(EOICOUNT(tf_ich_rd(f->g, 0, GICSIM_ICH_HCR)), 0);
+    tf_veoi1(f->g, 0, 16);
+    assert_int_equal(EOICOUNT(tf_ich_rd(f->g, 0, GICSIM_ICH_HCR)), 1);
+    /* Without it, SGIs count like the others. */
+    tf_ich_wr(f->g, 0, GICSIM_ICH_HCR, GICSIM_ICH_HCR_EN);
+    tf_veoi1(f->g, 0, 15);
+    assert_int_equal(EOICOUNT(tf_ich_rd(f->g, 0, GICSIM_ICH_HCR)), 1);
+    assert_int_equal(tf_gic_stats(f->g).v_eoicount, 2);
+    tf_gic_fx_free(f);
+}
+
+/* A HW=0 list register's deactivation stays virtual: the bits where a HW=1
+ * entry keeps its pINTID hold nothing to deactivate (here they read 0, and
+ * physical SGI 0 of the PE is active). */
+static void test_hw0_deactivation_stays_virtual(void **state)
+{
+    fx *f = *state;
+    const uint32_t pe = 1;
+    assert_int_equal(gicsim_icc_write(f->g, pe, GICSIM_ICC_CTLR, GICSIM_ICC_CTLR_EOIMODE),
+                     GICSIM_OK);
+    tf_icc_wr(f->g, 0, GICSIM_ICC_SGI1R, gicsim_icc_sgir_value(0, 1u << pe, 0, 0, 0, 0, false));
+    tf_settle(f->e);
+    assert_int_equal(tf_iar1(f->g, pe), 0);
+    tf_eoi1(f->g, pe, 0); /* EOImode 1: a priority drop, SGI 0 stays active */
+    assert_int_equal(tf_irq_state(f->g, pe, 0), GICSIM_IRQ_ACTIVE);
+    tf_vcpu_on(f->g, pe, VPMR_OPEN);
+    lr_g1(f, pe, 0, 40, 0x80, PEND);
+    assert_int_equal(tf_viar1(f->g, pe), 40);
+    uint64_t deact = tf_gic_stats(f->g).deactivations;
+    tf_veoi1(f->g, pe, 40);
+    assert_int_equal(lr_state_of(f, pe, 0), INVALID);
+    assert_int_equal(tf_irq_state(f->g, pe, 0), GICSIM_IRQ_ACTIVE);
+    assert_int_equal(tf_gic_stats(f->g).deactivations, deact);
+}
+
 /* vLPIs have no active state: acknowledging one leaves its LR invalid, and
  * the EOI of an LPI never counts in EOIcount. */
 static void test_vlpi_no_active_state(void **state)
@@ -806,6 +871,11 @@ static void test_read_only_and_ranges(void **state)
     }
     assert_int_equal(gicsim_icv_read(f->g, 4, GICSIM_ICC_IAR1, &v), GICSIM_E_RANGE);
     assert_int_equal(gicsim_icv_write(f->g, 0, GICSIM_ICC__COUNT, 0), GICSIM_E_RANGE);
+    /* Each bound on its own: a valid register of a PE that does not exist,
+     * an unknown register of one that does. */
+    assert_int_equal(gicsim_icv_read(f->g, 0, GICSIM_ICC__COUNT, &v), GICSIM_E_RANGE);
+    assert_int_equal(gicsim_icv_write(f->g, 4, GICSIM_ICC_PMR, 0), GICSIM_E_RANGE);
+    assert_int_equal(gicsim_ich_write(f->g, 0, GICSIM_ICH__COUNT, 0), GICSIM_E_RANGE);
 
     /* Read-only ICV registers ignore writes; write-only ones read 0. */
     wi = tf_gic_stats(f->g).raz_wi_writes;
@@ -1123,6 +1193,9 @@ int main(void)
         T(test_underflow),
         T(test_no_pending),
         T(test_eoicount_lrenp),
+        T(test_eoicount_past_15),
+        cmocka_unit_test(test_vsgieoicount_limit),
+        T(test_hw0_deactivation_stays_virtual),
         T(test_vlpi_no_active_state),
         T(test_vgrp_conditions),
         cmocka_unit_test(test_elrsr_eisr),

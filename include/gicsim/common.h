@@ -15,10 +15,30 @@ extern "C" {
 /* Simulated time: an integer count of picoseconds since the start of the run. */
 typedef uint64_t gicsim_time_t;
 
-#define GICSIM_PS(x) ((gicsim_time_t)(x))
-#define GICSIM_NS(x) ((gicsim_time_t)(x)*1000u)
-#define GICSIM_US(x) ((gicsim_time_t)(x)*1000000u)
-#define GICSIM_MS(x) ((gicsim_time_t)(x)*1000000000u)
+/* Times from other units. An integer argument is converted exactly (and an
+ * integer constant gives an integer constant expression, usable in case
+ * labels and array sizes); a floating-point one is rounded to the nearest
+ * picosecond, so GICSIM_US(1.5) is 1500000 ps and GICSIM_NS(0.5) 500 ps (a
+ * constant one still gives an arithmetic constant expression, usable in
+ * static initializers). Negative values are out of the domain. */
+#define GICSIM_PS(x) GICSIM_TIME_SCALE_((x), 1u)
+#define GICSIM_NS(x) GICSIM_TIME_SCALE_((x), 1000u)
+#define GICSIM_US(x) GICSIM_TIME_SCALE_((x), 1000000u)
+#define GICSIM_MS(x) GICSIM_TIME_SCALE_((x), 1000000000u)
+/* Floating point: through long double, rounded to the nearest picosecond. */
+#define GICSIM_TIME_FP_(x, ps) ((gicsim_time_t)((long double)(x) * (ps) + 0.5L))
+#if !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define GICSIM_TIME_SCALE_(x, ps)                                                                  \
+    _Generic((x), float                                                                            \
+             : GICSIM_TIME_FP_(x, ps), double                                                      \
+             : GICSIM_TIME_FP_(x, ps), long double                                                 \
+             : GICSIM_TIME_FP_(x, ps), default                                                     \
+             : (gicsim_time_t)(x) * (ps))
+#else
+/* C++ and C before C11 (no _Generic): every argument through long double,
+ * exact for integers where long double has a 64-bit mantissa (x86, AArch64). */
+#define GICSIM_TIME_SCALE_(x, ps) GICSIM_TIME_FP_(x, ps)
+#endif
 #define GICSIM_TIME_NEVER UINT64_MAX
 
 /* Every fallible call returns one of these; GICSIM_OK is zero, errors are negative. */

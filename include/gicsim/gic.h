@@ -297,6 +297,21 @@ typedef enum gicsim_gic_event_kind {
     GICSIM_GEV_VPRIO_DROP,  /* the guest's ICV_EOIR dropped the virtual running priority */
     GICSIM_GEV_VDEACTIVATE, /* the guest deactivated it (ICV_EOIR with VEOIM=0, or ICV_DIR) */
     GICSIM_GEV_MAINTENANCE, /* the maintenance interrupt was asserted; intid holds ICH_MISR */
+    /* GICv4 (pe: the redistributor concerned): */
+    GICSIM_GEV_VLPI,     /* a vLPI (or a GICv4.1 vSGI) `intid` became pending for a vPE at the
+                            redistributor of `pe`, resident there or not */
+    GICSIM_GEV_DOORBELL, /* the redistributor of `pe` raised doorbell LPI `intid` for a vPE that
+                            is not resident (it becomes pending a `doorbell` cost later) */
+    /* The ITS's service, one request at a time (pe: UINT32_MAX when none): */
+    GICSIM_GEV_ITS_COMMAND,   /* it starts the command at GITS_CREADR; intid: the opcode */
+    GICSIM_GEV_ITS_TRANSLATE, /* it starts a GITS_TRANSLATER write (or GICv4.1 GITS_SGIR):
+                                 intid is the (v)INTID it resolves to and pe its target, or
+                                 GICSIM_INTID_SPURIOUS and UINT32_MAX when it is dropped */
+    GICSIM_GEV_ITS_DONE,      /* the command or request in service completed (pe and intid as
+                                 at its start) */
+    /* Virtual CPU interface: */
+    GICSIM_GEV_LR_USED, /* the number of list registers of `pe` not in the invalid state
+                           changed; intid is the new number */
     GICSIM_GEV__COUNT
 } gicsim_gic_event_kind;
 

@@ -13,11 +13,13 @@
 #include <gicsim/memory.h>
 #include <gicsim/microbench.h>
 #include <gicsim/scenario.h>
+#include <gicsim/sweep.h>
 #include <gicsim/output.h>
 #include <gicsim/platform.h>
 #include <gicsim/system.h>
 #include <gicsim/timing.h>
 #include <gicsim/trace.h>
+#include <gicsim/validate.h>
 #include <gicsim/vcpu_interface.h>
 #include <gicsim/version.h>
 

@@ -71,16 +71,86 @@ GICSIM_API const gicsim_output_ops *gicsim_output_at(size_t i);
 GICSIM_API gicsim_status gicsim_output_summary_json(gicsim_system *sys,
                                                     const gicsim_output_info *info, char **json);
 
+/* The "csv" writer's file in one call, after a run: the header, then one
+ * row per record of `sys`, gzip-compressed when `path` ends in ".gz". With
+ * `policy_column` every row starts with a `policy` column holding
+ * info->policy, so that the files of several runs of one scenario under
+ * different policies say which is which. `info` may be NULL.
+ * GICSIM_E_INVAL (NULL sys or path), GICSIM_E_IO, GICSIM_E_NOMEM. */
+GICSIM_API gicsim_status gicsim_output_csv_write(gicsim_system *sys, const char *path,
+                                                 const gicsim_output_info *info,
+                                                 bool policy_column);
+
+/* The page of an SVG chart: its size in pixels and its base font size;
+ * 0 picks the chart's default (a CDF with its tail view 960 x 440, one
+ * panel 620 x 440, a line chart 640 x 440; font 13). */
+typedef struct gicsim_plot_style {
+    unsigned width, height;
+    unsigned font_size;
+} gicsim_plot_style;
+
+/* What a CDF chart shows: the CDF and the tail view (1 - CDF on a
+ * logarithmic y axis) side by side, or one of them. */
+typedef enum gicsim_cdf_view {
+    GICSIM_CDF_VIEW_BOTH = 0,
+    GICSIM_CDF_VIEW_CDF = 1,
+    GICSIM_CDF_VIEW_TAIL = 2
+} gicsim_cdf_view;
+
 /* Write an SVG chart of the cumulative distributions of `n` latency
  * histograms (values in picoseconds), one curve per histogram labelled
- * labels[i] (NULL: "series <i>"). x: latency in microseconds, logarithmic
- * when the largest value exceeds 100 times the smallest, linear otherwise;
- * y: 0..1. An empty histogram gets a legend entry but no curve. `title` may
- * be NULL. GICSIM_E_INVAL for a NULL path or n > 0 with NULL arrays or a
- * NULL histogram, GICSIM_E_IO when the file cannot be written. */
+ * labels[i] (NULL: "series <i>"), with the tail view next to it. x: latency
+ * in microseconds, logarithmic when the largest value exceeds 100 times the
+ * smallest, linear otherwise; y: 0..1 (tail: 1/n .. 1, logarithmic). The
+ * curves have the sweep plots' style: colour-blind-safe colours, a marker
+ * (at the 50th, 90th and 99th percentiles) and a dash pattern each. An
+ * empty histogram gets a legend entry but no curve. `title` may be NULL.
+ * GICSIM_E_INVAL for a NULL path or n > 0 with NULL arrays or a NULL
+ * histogram, GICSIM_E_IO when the file cannot be written. */
 GICSIM_API gicsim_status gicsim_output_cdf_svg(const char *path, const char *title,
                                                const char *const *labels,
                                                const gicsim_histogram *const *hists, size_t n);
+/* The same with a choice of view and page (style may be NULL: defaults). */
+GICSIM_API gicsim_status gicsim_output_cdf_svg_styled(const char *path, const char *title,
+                                                      const char *const *labels,
+                                                      const gicsim_histogram *const *hists,
+                                                      size_t n, gicsim_cdf_view view,
+                                                      const gicsim_plot_style *style);
+
+/* One line of a line chart: n points (x[i], y[i]), drawn in this order
+ * (sort them by x), with an optional band from lo[i] to hi[i] (a
+ * confidence interval; both NULL: none). A point whose x or y is not finite,
+ * or not above 0 on a logarithmic axis, is left out. */
+typedef struct gicsim_plot_series {
+    const char *label; /* the legend's text; NULL: "series <i>" */
+    const double *x, *y;
+    const double *lo, *hi;
+    size_t n;
+    unsigned colour; /* palette index; the marker shape goes with it */
+    unsigned dash;   /* dash pattern index (0: solid) */
+} gicsim_plot_series;
+
+typedef struct gicsim_line_chart {
+    const char *title, *x_label, *y_label; /* each may be NULL */
+    bool log_x, log_y;
+    /* categories on x (x values are their indices 0 .. n - 1); NULL: numbers */
+    const char *const *x_categories;
+    size_t n_categories;
+    const gicsim_plot_series *series;
+    size_t n_series;
+    gicsim_plot_style style; /* 0s: 640 x 440, font 13 */
+} gicsim_line_chart;
+
+/* Write a line chart as SVG, in the CDF's style: the Okabe-Ito
+ * colour-blind-safe palette with a marker shape per colour and a dash
+ * pattern; series drawn in order, each thinner than the one before and with
+ * smaller hollow markers, so identical lines stay visible; bands translucent
+ * under every line (kept above 0 when every y is >= 0); a linear y axis
+ * starts at 0 for data >= 0; the legend inside the plot where it hides no
+ * line, the y axis growing to make room when needed. GICSIM_E_INVAL for a
+ * NULL argument, series without arrays or an x category index out of range;
+ * GICSIM_E_IO when the file cannot be written. */
+GICSIM_API gicsim_status gicsim_output_lines_svg(const char *path, const gicsim_line_chart *chart);
 
 #ifdef __cplusplus
 }

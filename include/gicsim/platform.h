@@ -39,6 +39,14 @@ GICSIM_API gicsim_status gicsim_platform_load(const char *name_or_path, gicsim_p
                                               gicsim_diag *diag);
 GICSIM_API void gicsim_platform_free(gicsim_platform *p);
 
+/* The preset names gicsim_platform_load can find: every <name>.yaml with a
+ * valid name in the directories it searches, in its order, the first of
+ * each name, sorted. *names is a malloc'd array of n malloc'd strings
+ * (NULL when n is 0): free it with gicsim_platform_names_free. Directories
+ * that do not exist are skipped. GICSIM_E_INVAL, GICSIM_E_NOMEM. */
+GICSIM_API gicsim_status gicsim_platform_names(char ***names, size_t *n);
+GICSIM_API void gicsim_platform_names_free(char **names, size_t n);
+
 /* The preset's name, description (NULL when it has none) and the file it
  * was read from (as found: relative when searched relative). */
 GICSIM_API const char *gicsim_platform_name(const gicsim_platform *p);

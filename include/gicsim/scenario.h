@@ -33,6 +33,17 @@
 extern "C" {
 #endif
 
+/* ---- Input size ------------------------------------------------------------------
+ * Every loader reads its file whole (scenarios, platform presets, scripts,
+ * measured figures): a file of more than gicsim_max_input() bytes is refused
+ * with GICSIM_E_IO and a message naming the limit, without reading more than
+ * one byte past it (so a device such as /dev/zero fails at once). Traces are
+ * streamed and have no such limit. The limit is global (set it before
+ * loading from several threads); 0 restores the default. */
+#define GICSIM_DEFAULT_MAX_INPUT ((size_t)16 * 1024 * 1024)
+GICSIM_API void gicsim_set_max_input(size_t bytes);
+GICSIM_API size_t gicsim_max_input(void);
+
 typedef struct gicsim_diag {
     char file[512];  /* the file the error is in ("<override>" for a -set override) */
     unsigned line;   /* 1-based; for an override: its 1-based index in the list */
@@ -64,6 +75,8 @@ GICSIM_API gicsim_status gicsim_scenario_load_string(const char *yaml, const cha
 GICSIM_API void gicsim_scenario_free(gicsim_scenario *sc);
 
 GICSIM_API const char *gicsim_scenario_name(const gicsim_scenario *sc);
+/* The file's description, NULL when it has none. */
+GICSIM_API const char *gicsim_scenario_description(const gicsim_scenario *sc);
 GICSIM_API gicsim_time_t gicsim_scenario_duration(const gicsim_scenario *sc);
 GICSIM_API uint64_t gicsim_scenario_seed(const gicsim_scenario *sc);
 /* run.policies: the policies a comparison runs by default (when the file
@@ -72,6 +85,8 @@ GICSIM_API size_t gicsim_scenario_policy_count(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_policy(const gicsim_scenario *sc, size_t i);
 GICSIM_API size_t gicsim_scenario_vm_count(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_vm_name(const gicsim_scenario *sc, size_t i);
+/* VM i's own policy (vms.<i>.policy, or the default). */
+GICSIM_API const char *gicsim_scenario_vm_policy(const gicsim_scenario *sc, size_t i);
 /* Source i is system source i after gicsim_scenario_build. */
 GICSIM_API size_t gicsim_scenario_source_count(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_source_name(const gicsim_scenario *sc, size_t i);
@@ -84,6 +99,25 @@ GICSIM_API const char *gicsim_scenario_output(const gicsim_scenario *sc, const c
 /* The resolved platform preset's name and the file it was read from. */
 GICSIM_API const char *gicsim_scenario_platform(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_platform_file(const gicsim_scenario *sc);
+
+/* The resolved gic section (version, PEs, ITS, ...) and its version as the
+ * file syntax writes it: "v3", "v4.0", "v4.1". */
+GICSIM_API const gicsim_gic_config *gicsim_scenario_gic(const gicsim_scenario *sc);
+GICSIM_API const char *gicsim_scenario_gic_version(const gicsim_scenario *sc);
+/* Whether gicsim_scenario_build can run every VM under `policy`: NULL when
+ * it can, else a static reason ("needs gic.version v4.1", "is not a
+ * registered policy"). */
+GICSIM_API const char *gicsim_scenario_policy_unsupported(const gicsim_scenario *sc,
+                                                          const char *policy);
+/* The settings of the scenario that a policy overrides when the system is
+ * built (gicsim_scenario_build with the same `policy`: NULL for each VM's
+ * own): a wfi_native policy (did) ignores a VM's `wfi: trap`, `halt_poll`
+ * and `pinned: false`. One warning per setting, in VM order, each a
+ * diagnostic naming where the setting was written (file:line:column or
+ * "<override>"), its key and what the policy does instead; at most `max`
+ * are written to `out`. Returns the number of warnings. */
+GICSIM_API size_t gicsim_scenario_policy_warnings(const gicsim_scenario *sc, const char *policy,
+                                                  gicsim_diag *out, size_t max);
 
 /* A micro-bench scenario (a file with a top-level `microbench:` mapping and
  * only name, description, platform and platform_overrides besides): fills

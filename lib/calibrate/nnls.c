@@ -230,9 +230,28 @@ static void gradient(const double *A, size_t m, size_t n, const double *b, const
     }
 }
 
+/* The tolerance below which a gradient component is zero: rounding in
+ * w = A^T (b - A x) is of the order of eps * |A| * (|b| + |A| |x|) per term
+ * (the residual's own rounding grows with A x, not only with b). */
+static double zero_tol(const double *x, size_t m, size_t n, double norm_a, double norm_b)
+{
+    double nx = 0;
+    for (size_t j = 0; j < n; j++)
+        nx += x[j] * x[j];
+    return 10 * DBL_EPSILON * (double)(m > n ? m : n) * norm_a * (norm_b + norm_a * sqrt(nx));
+}
+
 gicsim_status nnls_solve(const double *A, size_t m, size_t n, const double *b, double *x,
                          double *rnorm)
 {
+    return nnls_solve_traced(A, m, n, b, x, rnorm, NULL);
+}
+
+gicsim_status nnls_solve_traced(const double *A, size_t m, size_t n, const double *b, double *x,
+                                double *rnorm, nnls_trace *trace)
+{
+    if (trace)
+        *trace = (nnls_trace){0};
     if (!A || !b || !x || m == 0 || n == 0 || !all_finite(A, m * n) || !all_finite(b, m))
         return GICSIM_E_INVAL;
     memset(x, 0, n * sizeof *x);
@@ -253,10 +272,10 @@ gicsim_status nnls_solve(const double *A, size_t m, size_t n, const double *b, d
         na += A[i] * A[i];
     for (size_t i = 0; i < m; i++)
         nb += b[i] * b[i];
-    /* A gradient component below tol is zero: rounding in A^T r is of the
-     * order of eps * |A| * |r| per term. */
-    const double tol = 10 * DBL_EPSILON * (double)(m > n ? m : n) * sqrt(na) * sqrt(nb);
+    na = sqrt(na);
+    nb = sqrt(nb);
     gradient(A, m, n, b, x, res, w);
+    double tol = zero_tol(x, m, n, na, nb);
     size_t outer = 0;
     for (;;) {
         /* Step 1: the free variable whose increase reduces the residual most. */
@@ -269,6 +288,11 @@ gicsim_status nnls_solve(const double *A, size_t m, size_t n, const double *b, d
         if (++outer > 3 * n) {
             st = GICSIM_E_STATE;
             break;
+        }
+        if (trace) {
+            if (trace->outer < NNLS_TRACE_MAX)
+                trace->entered[trace->outer] = t;
+            trace->outer++;
         }
         passive[t] = true;
         bool first = true, moved = false;
@@ -307,17 +331,25 @@ gicsim_status nnls_solve(const double *A, size_t m, size_t n, const double *b, d
                         lim = j;
                     }
                 }
+            if (trace)
+                trace->steps++;
             for (size_t j = 0; j < n; j++) {
                 x[j] += alpha * (z[j] - x[j]);
                 if (passive[j] && (j == lim || x[j] <= 0)) {
                     passive[j] = false;
                     x[j] = 0;
+                    if (trace) {
+                        if (trace->n_left < NNLS_TRACE_MAX)
+                            trace->left[trace->n_left] = j;
+                        trace->n_left++;
+                    }
                 }
             }
         }
         if (moved) {
             memset(blocked, 0, n * sizeof *blocked);
             gradient(A, m, n, b, x, res, w);
+            tol = zero_tol(x, m, n, na, nb);
         }
     }
 out:

@@ -15,9 +15,32 @@
  * ||A x - b||_2 subject to x >= 0. *rnorm (may be NULL) gets the residual
  * norm. Returns GICSIM_OK, GICSIM_E_INVAL (m or n is 0, a NULL pointer, a
  * non-finite input), GICSIM_E_NOMEM, or GICSIM_E_STATE when the iteration
- * limit (3n outer steps) is hit: x then holds the last feasible iterate. */
+ * limit (3n outer steps) is hit: x then holds the last feasible iterate.
+ * A gradient component counts as positive only above the rounding of
+ * A^T (b - A x), which grows with |A| |x| as well as |b|: so a problem with
+ * m < n or with dependent columns, whose exact fit leaves a residual of
+ * rounding size, is solved like any other. */
 gicsim_status nnls_solve(const double *A, size_t m, size_t n, const double *b, double *x,
                          double *rnorm);
+
+/* How many entries of each list nnls_trace keeps. */
+#define NNLS_TRACE_MAX 16u
+
+/* The path nnls_solve_traced took (for tests of the algorithm's choices):
+ * `outer` variables entered the passive set, the first NNLS_TRACE_MAX of
+ * them listed in `entered` in order (step 1: the one of largest gradient);
+ * `steps` times the solution on the passive set was infeasible and x stepped
+ * back towards it as far as the first bound (step 3), freeing the variables
+ * listed in `left`, `n_left` of them. */
+typedef struct nnls_trace {
+    size_t outer, steps, n_left;
+    size_t entered[NNLS_TRACE_MAX];
+    size_t left[NNLS_TRACE_MAX];
+} nnls_trace;
+
+/* nnls_solve, recording its path in *trace (may be NULL). */
+gicsim_status nnls_solve_traced(const double *A, size_t m, size_t n, const double *b, double *x,
+                                double *rnorm, nnls_trace *trace);
 
 /* Unconstrained least squares by Householder QR: x[n] minimizing
  * ||A x - b||_2 for an A of full column rank (m >= n). A column whose

@@ -11,10 +11,14 @@
 
 #include <gicsim/platform.h>
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* gicsim_platform_load's first directory for a preset name. */
+#define PRESET_CWD_DIR "configs/platforms"
 
 /* ---- The calibration block ---------------------------------------------------------- */
 
@@ -536,50 +540,163 @@ static gicsim_status name_err(gicsim_diag *d, const yt_node *at, const char *key
     return at ? GICSIM_E_INVAL : st;
 }
 
+/* The preset directories in search order: `first_dir` (may be NULL),
+ * $GICSIM_PLATFORM_PATH, the installed presets, the source tree's. `visit`
+ * gets each (not NUL-terminated: dir[0..len)) until it returns false. */
+static void for_each_dir(const char *first_dir,
+                         bool (*visit)(void *ctx, const char *dir, size_t len), void *ctx)
+{
+    if (first_dir && !visit(ctx, first_dir, strlen(first_dir)))
+        return;
+    const char *env = getenv("GICSIM_PLATFORM_PATH");
+    while (env && *env) {
+        const char *colon = strchr(env, ':');
+        size_t len = colon ? (size_t)(colon - env) : strlen(env);
+        if (len && !visit(ctx, env, len))
+            return;
+        env = colon ? colon + 1 : NULL;
+    }
+#ifdef GICSIM_PLATFORM_DIR
+    if (!visit(ctx, GICSIM_PLATFORM_DIR, strlen(GICSIM_PLATFORM_DIR)))
+        return;
+#endif
+#ifdef GICSIM_SOURCE_PLATFORM_DIR
+    if (!visit(ctx, GICSIM_SOURCE_PLATFORM_DIR, strlen(GICSIM_SOURCE_PLATFORM_DIR)))
+        return;
+#endif
+}
+
+typedef struct find_ctx {
+    const char *name;
+    sc_platform *out;
+    gicsim_diag *d;
+    gicsim_status st;
+    bool found;
+    char searched[400];
+} find_ctx;
+
+static bool find_in(void *ctx, const char *dir, size_t len)
+{
+    find_ctx *f = ctx;
+    f->st = try_dir(dir, len, f->name, f->out, &f->found, f->searched, sizeof f->searched, f->d);
+    return f->st == GICSIM_OK && !f->found;
+}
+
+/* ---- The presets a name can find ------------------------------------------------------ */
+
+typedef struct names_ctx {
+    char **v;
+    size_t n, cap;
+    bool oom;
+} names_ctx;
+
+static bool add_names_of(void *ctx, const char *dir, size_t len)
+{
+    names_ctx *c = ctx;
+    char path[1024];
+    snprintf(path, sizeof path, "%.*s", (int)(len < sizeof path ? len : sizeof path - 1), dir);
+    DIR *dp = opendir(path);
+    if (!dp)
+        return true;
+    for (struct dirent *e; !c->oom && (e = readdir(dp));) {
+        size_t l = strlen(e->d_name);
+        if (l <= 5 || strcmp(e->d_name + l - 5, ".yaml") != 0)
+            continue;
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(l - 5 < 255 ? l - 5 : 255), e->d_name);
+        bool dup = !valid_platform_name(name);
+        for (size_t i = 0; i < c->n && !dup; i++)
+            dup = strcmp(c->v[i], name) == 0;
+        if (dup)
+            continue;
+        if (c->n == c->cap) {
+            size_t cap = c->cap ? 2 * c->cap : 16;
+            char **nv = realloc(c->v, cap * sizeof *nv);
+            if (!nv) {
+                c->oom = true;
+                break;
+            }
+            c->v = nv;
+            c->cap = cap;
+        }
+        if (!(c->v[c->n] = yt_strdup(name)))
+            c->oom = true;
+        else
+            c->n++;
+    }
+    closedir(dp);
+    return !c->oom;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The preset names found from `first_dir` on, sorted. */
+static gicsim_status list_names(const char *first_dir, char ***names, size_t *n)
+{
+    names_ctx c = {0};
+    for_each_dir(first_dir, add_names_of, &c);
+    if (c.oom) {
+        gicsim_platform_names_free(c.v, c.n);
+        return GICSIM_E_NOMEM;
+    }
+    if (c.n)
+        qsort(c.v, c.n, sizeof *c.v, cmp_names);
+    *names = c.v;
+    *n = c.n;
+    return GICSIM_OK;
+}
+
+gicsim_status gicsim_platform_names(char ***names, size_t *n)
+{
+    if (!names || !n)
+        return GICSIM_E_INVAL;
+    *names = NULL;
+    *n = 0;
+    return list_names(PRESET_CWD_DIR, names, n);
+}
+
+void gicsim_platform_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 gicsim_status sc_platform_find(const char *name, const char *first_dir, const yt_node *at,
                                const char *key, sc_platform *out, gicsim_diag *d)
 {
-    char searched[400] = "";
-    bool found = false;
-    gicsim_status st;
     if (!valid_platform_name(name))
         return name_err(d, at, key, GICSIM_E_INVAL,
                         "invalid platform name \"%.80s\": a preset name (letters, digits, "
                         "'-', '_', '.'), not a path",
                         name);
-    /* 1. The caller's directory. */
-    if (first_dir) {
-        st = try_dir(first_dir, strlen(first_dir), name, out, &found, searched, sizeof searched, d);
-        if (st != GICSIM_OK || found)
-            return st;
-    }
-    /* 2. $GICSIM_PLATFORM_PATH. */
-    const char *env = getenv("GICSIM_PLATFORM_PATH");
-    while (env && *env) {
-        const char *colon = strchr(env, ':');
-        size_t len = colon ? (size_t)(colon - env) : strlen(env);
-        if (len) {
-            st = try_dir(env, len, name, out, &found, searched, sizeof searched, d);
-            if (st != GICSIM_OK || found)
-                return st;
+    find_ctx f = {.name = name, .out = out, .d = d, .st = GICSIM_OK};
+    for_each_dir(first_dir, find_in, &f);
+    if (f.st != GICSIM_OK || f.found)
+        return f.st;
+    /* Unknown: the presets there are, the nearest first when one is close. */
+    char **names = NULL;
+    size_t n = 0;
+    char avail[300] = "", hint[128] = "";
+    if (list_names(first_dir, &names, &n) == GICSIM_OK) {
+        size_t best_d = 3;
+        for (size_t i = 0; i < n; i++) {
+            size_t l = strlen(avail);
+            snprintf(avail + l, sizeof avail - l, "%s%s", i ? ", " : "", names[i]);
+            size_t e = yt_edit_distance(name, names[i]);
+            if (e < best_d) {
+                best_d = e;
+                snprintf(hint, sizeof hint, " (did you mean \"%.80s\"?)", names[i]);
+            }
         }
-        env = colon ? colon + 1 : NULL;
+        gicsim_platform_names_free(names, n);
     }
-    /* 3. The installed presets, 4. the source tree's. */
-#ifdef GICSIM_PLATFORM_DIR
-    st = try_dir(GICSIM_PLATFORM_DIR, strlen(GICSIM_PLATFORM_DIR), name, out, &found, searched,
-                 sizeof searched, d);
-    if (st != GICSIM_OK || found)
-        return st;
-#endif
-#ifdef GICSIM_SOURCE_PLATFORM_DIR
-    st = try_dir(GICSIM_SOURCE_PLATFORM_DIR, strlen(GICSIM_SOURCE_PLATFORM_DIR), name, out, &found,
-                 searched, sizeof searched, d);
-    if (st != GICSIM_OK || found)
-        return st;
-#endif
     return name_err(d, at, key, GICSIM_E_NOTFOUND,
-                    "unknown platform \"%.80s\": no %.80s.yaml in %s", name, name, searched);
+                    "unknown platform \"%.80s\"%s: no %.80s.yaml in %s; presets: %s", name, hint,
+                    name, f.searched, n ? avail : "none");
 }
 
 gicsim_status sc_platform_load_file(const char *path, sc_platform *out, gicsim_diag *diag)
@@ -646,8 +763,8 @@ gicsim_status gicsim_platform_load(const char *name_or_path, gicsim_platform **o
     if (!pl)
         return yt_diag(diag, GICSIM_E_NOMEM, "", 0, 0, "", "out of memory");
     gicsim_status st = is_path(name_or_path) ? sc_platform_load_file(name_or_path, &pl->p, diag)
-                                             : sc_platform_find(name_or_path, "configs/platforms",
-                                                                NULL, "platform", &pl->p, diag);
+                                             : sc_platform_find(name_or_path, PRESET_CWD_DIR, NULL,
+                                                                "platform", &pl->p, diag);
     if (st != GICSIM_OK) {
         free(pl);
         return st;

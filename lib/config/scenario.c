@@ -178,8 +178,33 @@ static gicsim_status parse_list(gicsim_scenario *sc, const yt_node *root, const 
     return GICSIM_OK;
 }
 
+/* The sections of a scenario: a null value (`vms:` with nothing under it,
+ * or an override `-p gic=~`) is refused rather than taken for the defaults,
+ * which leaving the key out gives. */
+static gicsim_status check_sections(const yt_node *root, gicsim_diag *d)
+{
+    static const struct {
+        const char *key, *what;
+    } sections[] = {{"platform_overrides", "a mapping"},
+                    {"gic", "a mapping"},
+                    {"host", "a mapping"},
+                    {"vms", "a list of VMs"},
+                    {"sources", "a list of sources"},
+                    {"run", "a mapping"},
+                    {"outputs", "a mapping"}};
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        const yt_node *v = yt_map_get(root, sections[i].key);
+        if (v && yt_is_null(v))
+            return yt_node_err(d, v, sections[i].key,
+                               "expected %s, got null (leave the key out for the defaults)",
+                               sections[i].what);
+    }
+    return GICSIM_OK;
+}
+
 static gicsim_status validate(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d)
 {
+    TRY(check_sections(root, d));
     if (yt_map_get(root, "microbench")) {
         if (!yt_map_get(root, "name"))
             return yt_missing(d, root, "", "name");
@@ -194,7 +219,10 @@ static gicsim_status validate(gicsim_scenario *sc, const yt_node *root, gicsim_d
     TRY(yt_opt_strdup(root, "", "description", false, &sc->description, d));
 
     gicsim_gic_config_init(&sc->gic);
-    TRY(sc_parse_gic(yt_map_get(root, "gic"), "gic", &sc->gic, d));
+    const yt_node *gic = yt_map_get(root, "gic");
+    sc->gic_at = gic ? (sc_pos){gic->file, gic->line, gic->col}
+                     : (sc_pos){root->file, root->line, root->col};
+    TRY(sc_parse_gic(gic, "gic", &sc->gic, d));
     TRY(sc_parse_host(sc, root, d));
     TRY(sc_parse_platform(sc, root, d));
 
@@ -297,6 +325,11 @@ const char *gicsim_scenario_name(const gicsim_scenario *sc)
     return sc ? sc->name : NULL;
 }
 
+const char *gicsim_scenario_description(const gicsim_scenario *sc)
+{
+    return sc ? sc->description : NULL;
+}
+
 gicsim_time_t gicsim_scenario_duration(const gicsim_scenario *sc)
 {
     return sc ? sc->duration : 0;
@@ -325,6 +358,11 @@ size_t gicsim_scenario_vm_count(const gicsim_scenario *sc)
 const char *gicsim_scenario_vm_name(const gicsim_scenario *sc, size_t i)
 {
     return sc && i < sc->n_vms ? sc->vms[i].name : NULL;
+}
+
+const char *gicsim_scenario_vm_policy(const gicsim_scenario *sc, size_t i)
+{
+    return sc && i < sc->n_vms ? sc->vms[i].policy : NULL;
 }
 
 size_t gicsim_scenario_source_count(const gicsim_scenario *sc)
@@ -362,6 +400,24 @@ const char *gicsim_scenario_platform_file(const gicsim_scenario *sc)
     return sc ? sc->plat.file : NULL;
 }
 
+const gicsim_gic_config *gicsim_scenario_gic(const gicsim_scenario *sc)
+{
+    return sc ? &sc->gic : NULL;
+}
+
+const char *gicsim_scenario_gic_version(const gicsim_scenario *sc)
+{
+    return sc ? sc_gic_version_name(sc->gic.version) : NULL;
+}
+
+const char *gicsim_scenario_policy_unsupported(const gicsim_scenario *sc, const char *policy)
+{
+    const gicsim_hyp_policy *p = gicsim_hyp_policy_find(policy);
+    if (!sc || !p)
+        return "is not a registered policy";
+    return sc_policy_unsupported(&sc->gic, p);
+}
+
 /* ---- Building ------------------------------------------------------------------------------ */
 
 gicsim_status gicsim_scenario_build(const gicsim_scenario *sc, const char *policy,
@@ -384,8 +440,9 @@ gicsim_status gicsim_scenario_build(const gicsim_scenario *sc, const char *polic
         const char *why = sc_policy_unsupported(&sc->gic, gicsim_hyp_policy_find(policy));
         if (why)
             return yt_diag(d, GICSIM_E_UNSUPPORTED, sc->file, 0, 0, "policy",
-                           "policy \"%s\" %s (gic.version of this scenario is too old)", policy,
-                           why);
+                           "policy \"%s\" %s (this scenario's GIC: %s%s)", policy, why,
+                           sc_gic_version_name(sc->gic.version),
+                           sc->gic.its ? " with an ITS" : ", no ITS");
     }
     gicsim_system_config cfg;
     gicsim_system_config_init(&cfg);
@@ -399,8 +456,8 @@ gicsim_status gicsim_scenario_build(const gicsim_scenario *sc, const char *polic
     gicsim_system *sys = NULL;
     gicsim_status st = gicsim_system_create(&cfg, &sys);
     if (st != GICSIM_OK)
-        return yt_diag(d, st, sc->file, 1, 1, "gic", "cannot create the system: %s",
-                       gicsim_strerror(st));
+        return yt_diag(d, st, sc->gic_at.file, sc->gic_at.line, sc->gic_at.col, "gic",
+                       "cannot create the system: %s", gicsim_strerror(st));
     for (size_t i = 0; i < sc->n_vms; i++) {
         gicsim_vm_config vc = sc->vms[i].cfg;
         if (policy)

@@ -28,11 +28,21 @@ extern const char *const sc_arrival_names[]; /* NULL-terminated */
 /* Source kinds in the file syntax, indexed by gicsim_source_kind. */
 extern const char *const sc_kind_names[]; /* NULL-terminated */
 
+/* Where a value was written (file: the node's, which outlives the tree: the
+ * scenario's own file name or the static "<override>"); line 0: nowhere. */
+typedef struct sc_pos {
+    const char *file;
+    unsigned line, col;
+} sc_pos;
+
 typedef struct sc_vm {
     char *name;
     char *policy;
     gicsim_vm_config cfg; /* cfg.policy points to policy */
     unsigned line, col;
+    /* The settings a policy may override (sc_policy_warnings), where the
+     * file or an override wrote them. */
+    sc_pos wfi, pinned, halt_poll;
 } sc_vm;
 
 typedef struct sc_source {
@@ -51,6 +61,7 @@ struct gicsim_scenario {
     bool ovr_vhe, ovr_clock[GICSIM_CLK__COUNT], ovr_cost[GICSIM_COST__COUNT];
     bool ovr_sgi_lookup, ovr_vpt_poll_delay, ovr_vpt_wait;
     gicsim_gic_config gic;
+    sc_pos gic_at; /* the gic section (the document's root when it has none) */
     uint32_t kick_sgi, tick_ppi;
     sc_vm *vms;
     size_t n_vms;
@@ -77,6 +88,10 @@ struct gicsim_scenario {
  * list elements on the way. Errors point into "<override>", line i + 1. */
 gicsim_status sc_apply_overrides(yt_node *root, const char *const *overrides, size_t n,
                                  gicsim_diag *d);
+/* Which of two keys of one mapping was set later: < 0 when `a` was (the file
+ * comes first, then the overrides in order), > 0 when `b` was, 0 when both
+ * come from the file or from one override. */
+int sc_origin_cmp(const yt_pair *a, const yt_pair *b);
 
 /* ---- scenario_gic.c ------------------------------------------------------------------------ */
 

@@ -2,7 +2,8 @@
  * -p key.path=value). Each is applied to the parsed tree before validation,
  * so an override is validated exactly like a key written in the file; the
  * nodes it adds point into "<override>" at line i + 1 (override i), with the
- * column of the text, for the diagnostics. */
+ * column of the text (counted in characters from the start of the override,
+ * line breaks of a multi-line value included), for the diagnostics. */
 #include "scenario_internal.h"
 
 #include <stdio.h>
@@ -56,17 +57,13 @@ static gicsim_status apply_override(yt_node *root, const char *o, unsigned idx, 
     const char *val = eq + 1;
     unsigned vcol = (unsigned)(val - o);
     yt_node *value = NULL;
-    gicsim_status st = yt_parse(val, strlen(val), OVERRIDE_FILE, idx, vcol, &value, d);
+    gicsim_status st = yt_parse_inline(val, strlen(val), OVERRIDE_FILE, line, vcol + 1, &value, d);
     if (st != GICSIM_OK) {
         if (st == GICSIM_E_PARSE && d) {
             char msg[sizeof d->message];
             snprintf(msg, sizeof msg, "bad override value: %.480s", d->message);
             memcpy(d->message, msg, sizeof msg);
             snprintf(d->key, sizeof d->key, "%s", path);
-            if (d->line != line) { /* at the end of the text */
-                d->line = line;
-                d->column = (unsigned)strlen(o) + 1;
-            }
         }
         return st == GICSIM_E_NOMEM ? st : GICSIM_E_INVAL;
     }
@@ -162,6 +159,20 @@ static gicsim_status apply_override(yt_node *root, const char *o, unsigned idx, 
         }
         seg = next;
     }
+}
+
+/* Where a key's value came from: 0 the file, i + 1 override i (an override
+ * that replaces a value keeps the key's pair but brings its own node). */
+static unsigned origin_of(const yt_pair *p)
+{
+    const yt_node *v = p->value;
+    return v && v->file && !strcmp(v->file, OVERRIDE_FILE) ? v->line : 0;
+}
+
+int sc_origin_cmp(const yt_pair *a, const yt_pair *b)
+{
+    unsigned oa = origin_of(a), ob = origin_of(b);
+    return oa < ob ? -1 : oa > ob ? 1 : 0;
 }
 
 gicsim_status sc_apply_overrides(yt_node *root, const char *const *overrides, size_t n,

@@ -14,8 +14,8 @@ static const char *const source_keys[] = {
     "name",     "kind",      "vm",       "vcpu",        "sender_vcpu", "intid",
     "route_pe", "priority",  "handler",  "deassert_at", "hold",        "reply",
     "arrival",  "device_id", "event_id", "pe",          NULL};
-static const char *const arrival_keys[] = {"kind",  "period", "burst", "spacing", "start",
-                                           "limit", "seed",   "file",  NULL};
+static const char *const arrival_keys[] = {"kind",  "period", "rate", "burst", "spacing",
+                                           "start", "limit",  "seed", "file",  NULL};
 
 /* A key that only some kinds (of source, or of arrival) have. */
 typedef struct kind_key {
@@ -41,6 +41,7 @@ static const kind_key source_kind_keys[] = {
 
 static const kind_key arrival_kind_keys[] = {
     {"period", TIMED, "only applies to arrival kinds periodic, poisson and burst"},
+    {"rate", TIMED, "only applies to arrival kinds periodic, poisson and burst"},
     {"start", TIMED, "only applies to arrival kinds periodic, poisson and burst"},
     {"limit", TIMED, "only applies to arrival kinds periodic, poisson and burst"},
     {"burst", KIND(ARR_BURST), "only applies to arrival kind burst"},
@@ -86,12 +87,30 @@ static gicsim_status parse_arrival(gicsim_scenario *sc, sc_source *so, const yt_
                            "periodic, poisson or burst");
     }
 
-    bool has;
-    TRY(yt_opt_time(a, ap, "period", &c->period, &has, d));
-    if (has && c->period == 0) {
-        yt_path(kp, sizeof kp, ap, "period");
-        return yt_node_err(d, yt_map_get(a, "period"), kp, "must be greater than 0");
+    /* period, or rate (its reciprocal): one of them. When both are there,
+     * an override (-p) of one replaces the other written before it. */
+    const yt_pair *pp = a ? yt_map_find(a, "period") : NULL;
+    const yt_pair *rp = a ? yt_map_find(a, "rate") : NULL;
+    if (pp && rp) {
+        int order = sc_origin_cmp(pp, rp);
+        if (order == 0)
+            return yt_not_here(d, a, ap, "rate",
+                               "and \"period\" say the same thing (rate = 1 / period): give one");
+        if (order < 0)
+            pp = NULL;
+        else
+            rp = NULL;
     }
+    if (pp) {
+        yt_path(kp, sizeof kp, ap, "period");
+        TRY(yt_get_time(pp->value, kp, &c->period, d));
+        if (c->period == 0)
+            return yt_node_err(d, pp->value, kp, "must be greater than 0");
+    } else if (rp) {
+        yt_path(kp, sizeof kp, ap, "rate");
+        TRY(yt_get_rate(rp->value, kp, &c->period, d));
+    }
+    bool has;
     if (ak == ARR_BURST) {
         if (!yt_map_get(a, "burst"))
             return yt_missing(d, a, ap, "burst");

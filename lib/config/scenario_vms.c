@@ -3,6 +3,7 @@
  * the checks across VMs and policies (host EOImode, what the GIC supports). */
 #include "scenario_internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,19 @@ gicsim_status sc_check_policy(const yt_node *n, const char *key, const char **na
     if (!gicsim_hyp_policy_find(*name)) {
         char list[300];
         sc_policy_list(list, sizeof list);
+        const char *best = NULL;
+        size_t best_d = 3;
+        for (size_t i = 0; i < gicsim_hyp_policy_count(); i++) {
+            size_t e = yt_edit_distance(*name, gicsim_hyp_policy_at(i)->name);
+            if (e < best_d) {
+                best_d = e;
+                best = gicsim_hyp_policy_at(i)->name;
+            }
+        }
+        if (best)
+            return yt_node_err(d, n, key,
+                               "unknown policy \"%.80s\" (did you mean \"%s\"? known: %s)", *name,
+                               best, list);
         return yt_node_err(d, n, key, "unknown policy \"%.80s\" (known: %s)", *name, list);
     }
     return GICSIM_OK;
@@ -70,9 +84,14 @@ gicsim_status sc_parse_vm(gicsim_scenario *sc, const yt_node *seq, size_t i, gic
         yt_path(kp, sizeof kp, path, "wfi");
         TRY(yt_get_enum(v, kp, wfi_names, &e, d));
         vm->cfg.wfi_trap = e == 0;
+        vm->wfi = (sc_pos){v->file, v->line, v->col};
     }
     bool has_poll;
     TRY(yt_opt_time(n, path, "halt_poll", &vm->cfg.halt_poll, &has_poll, d));
+    if (has_poll && vm->cfg.halt_poll) {
+        v = yt_map_get(n, "halt_poll");
+        vm->halt_poll = (sc_pos){v->file, v->line, v->col};
+    }
     if (has_poll && vm->cfg.halt_poll && !vm->cfg.wfi_trap)
         return yt_not_here(d, n, path, "halt_poll",
                            "needs wfi: trap (a WFI that does not trap "
@@ -86,7 +105,12 @@ gicsim_status sc_parse_vm(gicsim_scenario *sc, const yt_node *seq, size_t i, gic
     TRY(yt_opt_u32(n, path, "guest_eoimode", 0, 1, &eoim, NULL, d));
     vm->cfg.guest_eoimode = (uint8_t)eoim;
     TRY(yt_opt_bool(n, path, "nested", &vm->cfg.guest_nested, NULL, d));
-    TRY(yt_opt_bool(n, path, "pinned", &vm->cfg.pinned, NULL, d));
+    bool has_pinned;
+    TRY(yt_opt_bool(n, path, "pinned", &vm->cfg.pinned, &has_pinned, d));
+    if (has_pinned) {
+        v = yt_map_get(n, "pinned");
+        vm->pinned = (sc_pos){v->file, v->line, v->col};
+    }
     bool has_slice;
     TRY(yt_opt_time(n, path, "time_slice", &vm->cfg.time_slice, &has_slice, d));
     if (has_slice && vm->cfg.time_slice == 0) {
@@ -168,4 +192,55 @@ gicsim_status sc_check_eoimodes(gicsim_scenario *sc, const yt_node *vms, gicsim_
         }
     }
     return GICSIM_OK;
+}
+
+/* ---- What a policy overrides ------------------------------------------------------------ */
+
+/* One warning, when there is room for it; the count goes on regardless. */
+static void warn(gicsim_diag *out, size_t max, size_t *n, const sc_pos *at, size_t vm,
+                 const char *key, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 7, 8)))
+#endif
+    ;
+static void warn(gicsim_diag *out, size_t max, size_t *n, const sc_pos *at, size_t vm,
+                 const char *key, const char *fmt, ...)
+{
+    if (*n < max) {
+        char kp[64];
+        snprintf(kp, sizeof kp, "vms.%zu.%s", vm, key);
+        va_list ap;
+        va_start(ap, fmt);
+        yt_vdiag(&out[*n], GICSIM_OK, at->file, at->line, at->col, kp, fmt, ap);
+        va_end(ap);
+    }
+    (*n)++;
+}
+
+size_t gicsim_scenario_policy_warnings(const gicsim_scenario *sc, const char *policy,
+                                       gicsim_diag *out, size_t max)
+{
+    size_t n = 0;
+    if (!sc || (!out && max))
+        return 0;
+    for (size_t i = 0; i < sc->n_vms; i++) {
+        const sc_vm *vm = &sc->vms[i];
+        const gicsim_hyp_policy *p = gicsim_hyp_policy_find(policy ? policy : vm->policy);
+        if (!p || !p->wfi_native)
+            continue;
+        /* gicsim_vm_add: a wfi_native policy runs the guest's WFI in
+         * hardware on pinned vCPUs (direct interrupt delivery). */
+        if (vm->wfi.line && vm->cfg.wfi_trap)
+            warn(out, max, &n, &vm->wfi, i, "wfi",
+                 "policy %s runs the guest's WFI natively: wfi: trap is ignored", p->name);
+        if (vm->halt_poll.line)
+            warn(out, max, &n, &vm->halt_poll, i, "halt_poll",
+                 "policy %s runs the guest's WFI natively: halt_poll is ignored (no WFI reaches "
+                 "the hypervisor)",
+                 p->name);
+        if (vm->pinned.line && !vm->cfg.pinned)
+            warn(out, max, &n, &vm->pinned, i, "pinned",
+                 "policy %s pins every vCPU to its PE: pinned: false is ignored", p->name);
+    }
+    return n;
 }

@@ -326,22 +326,26 @@ static gicsim_status parse_header(gicsim_trace_reader *r, const unsigned char *s
         return reader_fail(r, GICSIM_E_PARSE, r->line,
                            "malformed version header (expected \"" TRACE_HEADER " %u\")",
                            TRACE_VERSION);
-    unsigned long v = 0;
-    while (is_digit(*s)) {
-        if (v < 1000000ul)
-            v = v * 10 + (unsigned long)(*s - '0');
+    const unsigned char *digits = s;
+    while (is_digit(*s))
         s++;
-    }
+    size_t nd = (size_t)(s - digits);
     while (is_space(*s))
         s++;
     if (*s)
         return reader_fail(r, GICSIM_E_PARSE, r->line,
                            "malformed version header (expected \"" TRACE_HEADER " %u\")",
                            TRACE_VERSION);
-    if (v != TRACE_VERSION)
+    /* Compared as written (leading zeros aside), so any number of digits is
+     * reported exactly. */
+    while (nd > 1 && *digits == '0') {
+        digits++;
+        nd--;
+    }
+    if (nd != 1 || (unsigned)(*digits - '0') != TRACE_VERSION)
         return reader_fail(r, GICSIM_E_PARSE, r->line,
-                           "unsupported trace version %lu (this reader knows version %u)", v,
-                           TRACE_VERSION);
+                           "unsupported trace version %.*s (this reader knows version %u)",
+                           (int)(nd < 40 ? nd : 40), (const char *)digits, TRACE_VERSION);
     return GICSIM_OK;
 }
 
@@ -446,6 +450,34 @@ static gicsim_status parse_line(gicsim_trace_reader *r, char *line, gicsim_trace
     return GICSIM_OK;
 }
 
+/* A trace is text: a NUL or another control character (anything below 0x20
+ * but a tab, and DEL) anywhere in a line, comments included, is bad data at
+ * that line and column. The NUL scan (memchr) is what a clean event line
+ * costs; the other characters are checked where they can hide: an event
+ * line's parser rejects them anyway. */
+static gicsim_status check_bytes(gicsim_trace_reader *r, const char *p, size_t n)
+{
+    const char *end = p + n;
+    const char *nul = memchr(p, '\0', n);
+    const char *bad = nul;
+    const char *q = p;
+    while (q < end && is_space((unsigned char)*q))
+        q++;
+    if (!bad && q < end && *q == '#') {
+        for (; q < end && !bad; q++) {
+            unsigned char c = (unsigned char)*q;
+            if ((c < 0x20 && c != '\t') || c == 0x7f)
+                bad = q;
+        }
+    }
+    if (!bad)
+        return GICSIM_OK;
+    char c16[16];
+    return reader_fail(r, GICSIM_E_PARSE, r->line,
+                       "control character %s at column %zu: a trace is text",
+                       describe_char(c16, (unsigned char)*bad), (size_t)(bad - p) + 1);
+}
+
 gicsim_status gicsim_trace_next(gicsim_trace_reader *r, gicsim_trace_event *ev)
 {
     if (!r || !ev)
@@ -477,6 +509,9 @@ gicsim_status gicsim_trace_next(gicsim_trace_reader *r, gicsim_trace_event *ev)
         r->line++;
         if (end > p && end[-1] == '\r')
             end--;
+        gicsim_status bad = check_bytes(r, p, end > p ? (size_t)(end - p) : 0);
+        if (bad != GICSIM_OK)
+            return bad;
         *end = '\0';
         bool have;
         gicsim_status st = parse_line(r, p, ev, &have);

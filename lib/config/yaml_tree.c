@@ -5,9 +5,11 @@
 #include <yaml.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define YT_MAX_DEPTH 64
 #define YT_MAX_NODES 100000u
@@ -182,6 +184,7 @@ typedef struct pctx {
     size_t len;
     const char *file;
     unsigned line_base, col_base;
+    bool one_line; /* yt_parse_inline: every position on line line_base + 1 */
     size_t nodes;
     yt_anchor *anchors;
     size_t n_anchors, cap_anchors;
@@ -190,11 +193,15 @@ typedef struct pctx {
 
 static unsigned mark_line(const pctx *c, yaml_mark_t m)
 {
-    return (unsigned)m.line + 1 + c->line_base;
+    return c->one_line ? c->line_base + 1 : (unsigned)m.line + 1 + c->line_base;
 }
 
+/* libyaml's index counts characters from the start of the text, line breaks
+ * included: in one-line mode the column is that count. */
 static unsigned mark_col(const pctx *c, yaml_mark_t m)
 {
+    if (c->one_line)
+        return (unsigned)m.index + 1 + c->col_base;
     return (unsigned)m.column + 1 + (m.line == 0 ? c->col_base : 0);
 }
 
@@ -232,18 +239,20 @@ static gicsim_status parser_error(pctx *c)
     if (p->error == YAML_MEMORY_ERROR)
         return yt_diag(c->diag, GICSIM_E_NOMEM, c->file, 0, 0, "", "out of memory");
     if (p->error == YAML_READER_ERROR) {
-        /* Only a byte offset: find its line and column. */
-        unsigned line = 0, col = 0;
+        /* Only a byte offset: find its line and column (in characters). */
+        yaml_mark_t m = {0};
         for (size_t i = 0; i < p->problem_offset && i < c->len; i++) {
+            if (((unsigned char)c->text[i] & 0xC0) == 0x80)
+                continue; /* a UTF-8 continuation byte */
+            m.index++;
             if (c->text[i] == '\n') {
-                line++;
-                col = 0;
+                m.line++;
+                m.column = 0;
             } else {
-                col++;
+                m.column++;
             }
         }
-        return yt_diag(c->diag, GICSIM_E_PARSE, c->file, line + 1 + c->line_base,
-                       col + 1 + (line == 0 ? c->col_base : 0), "", "%s",
+        return yt_diag(c->diag, GICSIM_E_PARSE, c->file, mark_line(c, m), mark_col(c, m), "", "%s",
                        p->problem ? p->problem : "cannot read the input");
     }
     yaml_mark_t m = p->problem_mark;
@@ -505,8 +514,8 @@ static gicsim_status parse_node(pctx *c, yaml_event_t *ev, unsigned depth, const
     return GICSIM_OK;
 }
 
-gicsim_status yt_parse(const char *text, size_t len, const char *file, unsigned line_base,
-                       unsigned col_base, yt_node **root, gicsim_diag *diag)
+static gicsim_status parse_text(const char *text, size_t len, const char *file, unsigned line_base,
+                                unsigned col_base, bool one_line, yt_node **root, gicsim_diag *diag)
 {
     pctx c;
     memset(&c, 0, sizeof c);
@@ -515,6 +524,7 @@ gicsim_status yt_parse(const char *text, size_t len, const char *file, unsigned 
     c.file = file;
     c.line_base = line_base;
     c.col_base = col_base;
+    c.one_line = one_line;
     c.diag = diag;
     *root = NULL;
     if (!yaml_parser_initialize(&c.p))
@@ -563,13 +573,55 @@ out:
     return GICSIM_OK;
 }
 
+gicsim_status yt_parse(const char *text, size_t len, const char *file, unsigned line_base,
+                       unsigned col_base, yt_node **root, gicsim_diag *diag)
+{
+    return parse_text(text, len, file, line_base, col_base, false, root, diag);
+}
+
+gicsim_status yt_parse_inline(const char *text, size_t len, const char *file, unsigned line,
+                              unsigned col, yt_node **root, gicsim_diag *diag)
+{
+    return parse_text(text, len, file, line - 1, col - 1, true, root, diag);
+}
+
+/* gicsim_set_max_input: 0 is the default. */
+static size_t max_input;
+
+void gicsim_set_max_input(size_t bytes)
+{
+    max_input = bytes;
+}
+
+size_t gicsim_max_input(void)
+{
+    return max_input ? max_input : GICSIM_DEFAULT_MAX_INPUT;
+}
+
+static gicsim_status too_large(const char *path, size_t limit, gicsim_diag *diag)
+{
+    return yt_diag(diag, GICSIM_E_IO, path, 0, 0, "",
+                   "larger than the input size limit of %zu bytes (raise it with "
+                   "GICSIM_MAX_INPUT=SIZE for the gicsim command, gicsim_set_max_input in a "
+                   "program)",
+                   limit);
+}
+
 gicsim_status yt_read_file(const char *path, char **text, size_t *len, gicsim_diag *diag)
 {
     *text = NULL;
     *len = 0;
+    const size_t limit = gicsim_max_input();
     FILE *f = fopen(path, "rb");
     if (!f)
         return yt_diag(diag, GICSIM_E_IO, path, 0, 0, "", "cannot open: %s", strerror(errno));
+    /* A regular file's size is known up front; anything else (a device, a
+     * pipe) is read up to the limit. */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && (uintmax_t)sb.st_size > limit) {
+        fclose(f);
+        return too_large(path, limit, diag);
+    }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     if (!buf) {
@@ -577,8 +629,13 @@ gicsim_status yt_read_file(const char *path, char **text, size_t *len, gicsim_di
         return yt_diag(diag, GICSIM_E_NOMEM, path, 0, 0, "", "out of memory");
     }
     for (;;) {
+        if (n > limit) {
+            free(buf);
+            fclose(f);
+            return too_large(path, limit, diag);
+        }
         if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap * 2);
+            char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
             if (!nb) {
                 free(buf);
                 fclose(f);
@@ -587,7 +644,11 @@ gicsim_status yt_read_file(const char *path, char **text, size_t *len, gicsim_di
             buf = nb;
             cap *= 2;
         }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        /* At most one byte past the limit: enough to tell it was exceeded. */
+        size_t want = cap - n - 1;
+        if (want > limit + 1 - n)
+            want = limit + 1 - n;
+        size_t got = fread(buf + n, 1, want, f);
         n += got;
         if (got == 0) {
             if (ferror(f)) {
@@ -814,25 +875,39 @@ static bool scale_exact(uint64_t ip, const char *frac, size_t nfrac, unsigned ex
     return true;
 }
 
+/* A quantity "<spaces><digits>[.<digits>]<spaces><unit><spaces>": its digits
+ * (parse_decimal) and its unit, *ulen without the trailing spaces. false
+ * with *why (`what`: "a time", "a rate") when it is negative or not a
+ * number. */
+static bool parse_quantity(const char *s, const char *what, const char *expected, const char **unit,
+                           size_t *ulen, uint64_t *ip, const char **frac, size_t *nfrac,
+                           const char **why)
+{
+    while (*s == ' ')
+        s++;
+    if (*s == '-') {
+        *why = what;
+        return false;
+    }
+    if (!parse_decimal(s, unit, ip, frac, nfrac)) {
+        *why = expected;
+        return false;
+    }
+    *ulen = strlen(*unit);
+    while (*ulen && (*unit)[*ulen - 1] == ' ')
+        (*ulen)--;
+    return true;
+}
+
 gicsim_status yt_parse_time(const char *s, gicsim_time_t *out, const char **why)
 {
     const char *unit, *frac;
     uint64_t ip;
-    size_t nfrac;
-    const char *p = s;
-    while (*p == ' ')
-        p++;
-    if (*p == '-') {
-        *why = "a time cannot be negative";
+    size_t nfrac, ulen;
+    if (!parse_quantity(s, "a time cannot be negative",
+                        "expected a number with a unit: ps, ns, us, ms or s (e.g. \"200us\")",
+                        &unit, &ulen, &ip, &frac, &nfrac, why))
         return GICSIM_E_INVAL;
-    }
-    if (!parse_decimal(p, &unit, &ip, &frac, &nfrac)) {
-        *why = "expected a number with a unit: ps, ns, us, ms or s (e.g. \"200us\")";
-        return GICSIM_E_INVAL;
-    }
-    size_t ulen = strlen(unit);
-    while (ulen && unit[ulen - 1] == ' ')
-        ulen--;
     if (ulen == 0) {
         bool zero = ip == 0;
         for (size_t i = 0; i < nfrac; i++)
@@ -897,6 +972,154 @@ gicsim_status yt_get_time(const yt_node *n, const char *key, gicsim_time_t *out,
     const char *why = NULL;
     if (yt_parse_time(n->str, out, &why) != GICSIM_OK)
         return node_diag(diag, n, key, "invalid time \"%.80s\": %s", n->str, why);
+    return GICSIM_OK;
+}
+
+/* ---- Rates --------------------------------------------------------------------------- */
+
+/* The units of a rate: events per second with an SI prefix ("/s", "k/s",
+ * "M/s", "G/s", case as written) or hertz (any case, as yt_get_hz). */
+static const struct {
+    const char *name;
+    unsigned exp10;
+    bool any_case;
+} rate_units[] = {{"/s", 0, false},  {"k/s", 3, false}, {"K/s", 3, false},
+                  {"M/s", 6, false}, {"G/s", 9, false}, {"hz", 0, true},
+                  {"khz", 3, true},  {"mhz", 6, true},  {"ghz", 9, true}};
+
+static int ci_cmp_n(const char *a, const char *b, size_t n);
+
+/* The digits of a rate "<ip>.<frac> <unit>": *m = ip.frac without the point
+ * (trailing zeros of frac dropped), *x = the power of ten that makes it hertz
+ * (rate = m * 10^x). false with *why when it is not a rate. */
+static bool rate_digits(const char *s, uint64_t *m, int *x, const char **why)
+{
+    const char *unit, *frac;
+    uint64_t ip;
+    size_t nfrac, ulen;
+    if (!parse_quantity(s, "a rate cannot be negative",
+                        "expected a number with a unit: /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz "
+                        "(e.g. \"200k/s\")",
+                        &unit, &ulen, &ip, &frac, &nfrac, why))
+        return false;
+    if (ulen == 0) {
+        *why = "a rate needs a unit: /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz (e.g. \"200k/s\")";
+        return false;
+    }
+    size_t u;
+    for (u = 0; u < sizeof rate_units / sizeof rate_units[0]; u++) {
+        const char *name = rate_units[u].name;
+        if (strlen(name) == ulen &&
+            (rate_units[u].any_case ? !ci_cmp_n(unit, name, ulen) : !strncmp(unit, name, ulen)))
+            break;
+    }
+    if (u == sizeof rate_units / sizeof rate_units[0]) {
+        *why = "unknown rate unit (use /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz)";
+        return false;
+    }
+    while (nfrac && frac[nfrac - 1] == '0')
+        nfrac--;
+    /* At most 18 significant digits: m <= 10^18 keeps the division exact. */
+    const uint64_t max_m = 1000000000000000000ull;
+    uint64_t v = ip;
+    for (size_t i = 0; i < nfrac && v <= max_m; i++)
+        v = v * 10 + (uint64_t)(frac[i] - '0');
+    if (v > max_m) {
+        *why = "too many digits (at most 18)";
+        return false;
+    }
+    if (v == 0) {
+        *why = "a rate must be greater than 0";
+        return false;
+    }
+    *m = v;
+    *x = (int)rate_units[u].exp10 - (int)nfrac;
+    return true;
+}
+
+gicsim_status yt_parse_rate(const char *s, gicsim_time_t *period, const char **why)
+{
+    uint64_t m;
+    int x;
+    if (!rate_digits(s, &m, &x, why))
+        return GICSIM_E_INVAL;
+    /* period = 10^(12 - x) / m ps, by long division (exact: q + r/m is the
+     * quotient so far), rounded half up. */
+    int e = 12 - x;
+    if (e < 0) {
+        *why = "too high (the period would be shorter than 1 ps)";
+        return GICSIM_E_INVAL;
+    }
+    uint64_t q = 1 / m, r = 1 % m;
+    for (int i = 0; i < e; i++) {
+        if (q > (UINT64_MAX - 9) / 10) {
+            *why = "too low (the period would be too long)";
+            return GICSIM_E_INVAL;
+        }
+        r *= 10; /* r < m <= 10^18: no overflow */
+        q = q * 10 + r / m;
+        r %= m;
+    }
+    if (r >= m - r) {
+        if (q == UINT64_MAX) {
+            *why = "too low (the period would be too long)";
+            return GICSIM_E_INVAL;
+        }
+        q++;
+    }
+    if (q == 0) {
+        *why = "too high (the period would be shorter than 1 ps)";
+        return GICSIM_E_INVAL;
+    }
+    *period = q;
+    return GICSIM_OK;
+}
+
+bool yt_rate_hz_text(const char *s, char *buf, size_t size)
+{
+    uint64_t m;
+    int x;
+    const char *why;
+    if (!size || !rate_digits(s, &m, &x, &why))
+        return false;
+    char digits[24], out[64];
+    int nd = snprintf(digits, sizeof digits, "%llu", (unsigned long long)m);
+    size_t k = 0;
+    if (x >= 0) { /* m followed by x zeros */
+        for (int i = 0; i < nd; i++)
+            out[k++] = digits[i];
+        for (int i = 0; i < x; i++)
+            out[k++] = '0';
+    } else if (-x < nd) { /* a point inside the digits */
+        for (int i = 0; i < nd; i++) {
+            if (i == nd + x)
+                out[k++] = '.';
+            out[k++] = digits[i];
+        }
+    } else { /* 0.000ddd */
+        out[k++] = '0';
+        out[k++] = '.';
+        for (int i = 0; i < -x - nd; i++)
+            out[k++] = '0';
+        for (int i = 0; i < nd; i++)
+            out[k++] = digits[i];
+    }
+    out[k] = '\0';
+    snprintf(buf, size, "%s", out);
+    return true;
+}
+
+gicsim_status yt_get_rate(const yt_node *n, const char *key, gicsim_time_t *period,
+                          gicsim_diag *diag)
+{
+    char what[128];
+    if (!n || n->kind != YT_SCALAR || yt_is_null(n)) {
+        describe(n, what, sizeof what);
+        return node_diag(diag, n, key, "expected a rate such as \"200k/s\", got %s", what);
+    }
+    const char *why = NULL;
+    if (yt_parse_rate(n->str, period, &why) != GICSIM_OK)
+        return node_diag(diag, n, key, "invalid rate \"%.80s\": %s", n->str, why);
     return GICSIM_OK;
 }
 
@@ -981,8 +1204,7 @@ gicsim_status yt_get_enum(const yt_node *n, const char *key, const char *const *
     return node_diag(diag, n, key, "expected one of: %s; got %s", list, what);
 }
 
-/* Levenshtein distance, capped: for "did you mean" hints. */
-static size_t edit_distance(const char *a, const char *b)
+size_t yt_edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 40 || lb > 40)
@@ -1027,7 +1249,7 @@ gicsim_status yt_check_map(const yt_node *n, const char *path, const char *const
                 ok = true;
                 break;
             }
-            size_t d = edit_distance(p->key, allowed[k]);
+            size_t d = yt_edit_distance(p->key, allowed[k]);
             if (d < best_d) {
                 best_d = d;
                 best = allowed[k];

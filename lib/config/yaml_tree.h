@@ -72,8 +72,15 @@ gicsim_status yt_vdiag(gicsim_diag *diag, gicsim_status st, const char *file, un
  * for values inside override strings). */
 gicsim_status yt_parse(const char *text, size_t len, const char *file, unsigned line_base,
                        unsigned col_base, yt_node **root, gicsim_diag *diag);
-/* Read a whole file (GICSIM_E_IO on failure, with strerror). *text is
- * NUL-terminated, malloc'd. */
+/* The same for a text that stands on one line of its own input (an
+ * override's value): every position is on `line`, its column `col` (the
+ * text's first character) plus the number of characters before it, line
+ * breaks included. */
+gicsim_status yt_parse_inline(const char *text, size_t len, const char *file, unsigned line,
+                              unsigned col, yt_node **root, gicsim_diag *diag);
+/* Read a whole file (GICSIM_E_IO on failure, with strerror; a file larger
+ * than gicsim_max_input() bytes is refused, GICSIM_E_IO with a message
+ * naming the limit). *text is NUL-terminated, malloc'd. */
 gicsim_status yt_read_file(const char *path, char **text, size_t *len, gicsim_diag *diag);
 
 void yt_free(yt_node *n);
@@ -109,6 +116,17 @@ gicsim_status yt_get_str(const yt_node *n, const char *key, const char **out, gi
 /* A time with a unit: "200us", "1.5ms", "100 ns", "20s", "250ps" -> ps. Bare
  * numbers are rejected. */
 gicsim_status yt_get_time(const yt_node *n, const char *key, gicsim_time_t *out, gicsim_diag *diag);
+/* A rate of events, as the period between them: "200k/s", "1.5M/s", "50/s",
+ * "2G/s" (prefix case as written: k or K, M, G) or "200kHz", "50Hz" (any
+ * case); *period = 1 s / rate in ps, rounded to the nearest ps. A rate must
+ * be > 0 and give a period of at least 1 ps. */
+gicsim_status yt_get_rate(const yt_node *n, const char *key, gicsim_time_t *period,
+                          gicsim_diag *diag);
+/* The same from a string: GICSIM_OK or GICSIM_E_INVAL with a reason. */
+gicsim_status yt_parse_rate(const char *s, gicsim_time_t *period, const char **why);
+/* A rate in hertz as exact decimal text ("200k/s" -> "200000", "2.5/s" ->
+ * "2.5") into buf; false when `s` is not a rate. */
+bool yt_rate_hz_text(const char *s, char *buf, size_t size);
 /* A frequency: an integer (Hz) or "3GHz", "1.5GHz", "800MHz", "100kHz", "50Hz". */
 gicsim_status yt_get_hz(const yt_node *n, const char *key, uint64_t *out, gicsim_diag *diag);
 /* One of `names` (NULL-terminated); *out is its index. */
@@ -121,6 +139,10 @@ gicsim_status yt_check_map(const yt_node *n, const char *path, const char *const
                            gicsim_diag *diag);
 /* A sequence (null counts as empty). */
 gicsim_status yt_check_seq(const yt_node *n, const char *path, gicsim_diag *diag);
+
+/* Levenshtein distance of two names (99 when one is longer than 40
+ * characters): for "did you mean" hints, which take a name within 2. */
+size_t yt_edit_distance(const char *a, const char *b);
 
 /* Parse a time string (no node): GICSIM_OK or GICSIM_E_INVAL with a reason. */
 gicsim_status yt_parse_time(const char *s, gicsim_time_t *out, const char **why);

@@ -359,6 +359,12 @@ static const char *const event_names[GICSIM_GEV__COUNT] = {
     [GICSIM_GEV_VPRIO_DROP] = "vprio_drop",
     [GICSIM_GEV_VDEACTIVATE] = "vdeactivate",
     [GICSIM_GEV_MAINTENANCE] = "maintenance",
+    [GICSIM_GEV_VLPI] = "vlpi",
+    [GICSIM_GEV_DOORBELL] = "doorbell",
+    [GICSIM_GEV_ITS_COMMAND] = "its_command",
+    [GICSIM_GEV_ITS_TRANSLATE] = "its_translate",
+    [GICSIM_GEV_ITS_DONE] = "its_done",
+    [GICSIM_GEV_LR_USED] = "lr_used",
 };
 
 const char *gicsim_gic_event_name(gicsim_gic_event_kind kind)

@@ -283,6 +283,8 @@ void lpi_move_all(gicsim_gic *g, uint32_t from_pe, uint32_t to_pe);
  * vPE's own doorbell (set by vlpi_vpe_doorbell) is raised instead. */
 void vlpi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint64_t vprop, uint32_t vintid,
                       uint32_t doorbell);
+/* Clears a pending vLPI (CLEAR, DISCARD) or, on GICv4.1 with `vintid` 0..15,
+ * a pending vSGI (VSGI with Clear=1). */
 void vlpi_clear_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid);
 void vlpi_inv(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid); /* INV of a vLPI */
 void vlpi_invall(gicsim_gic *g, uint32_t pe, uint64_t vpt);               /* VINVALL */

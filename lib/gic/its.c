@@ -255,8 +255,14 @@ static void sync_command_items(gic_its *its)
 
 static void its_done(gicsim_engine *e, void *ctx, uint64_t arg);
 
-static void begin_service(gic_its *its, gicsim_time_t cost)
+/* Start serving an item for `cost`: observers see `kind` (GICSIM_GEV_ITS_*)
+ * now and GICSIM_GEV_ITS_DONE when it completes. */
+static void begin_service(gic_its *its, gicsim_gic_event_kind kind, uint32_t pe, uint32_t intid,
+                          gicsim_time_t cost)
 {
+    its->svc_pe = pe;
+    its->svc_intid = intid;
+    gic_emit(its->g, kind, pe, intid);
     its->busy = true;
     if (gicsim_engine_schedule_in(its->g->engine, cost, its_done, its, 0, NULL) != GICSIM_OK)
         its->busy = false;
@@ -291,7 +297,7 @@ static void start_command(gic_its *its)
     if (c.wait_until > now + cost)
         cost = c.wait_until - now;
     its->cmd_in_service = true;
-    begin_service(its, cost);
+    begin_service(its, GICSIM_GEV_ITS_COMMAND, UINT32_MAX, c.op, cost);
 }
 
 /* Start a GITS_TRANSLATER request: cache, else table walk. */
@@ -326,7 +332,8 @@ static void start_translation(gic_its *its, uint32_t dev, uint32_t ev)
         else
             its->stats.lpis++;
     }
-    begin_service(its, cost);
+    begin_service(its, GICSIM_GEV_ITS_TRANSLATE, err == NO_ERR ? x.pe : UINT32_MAX,
+                  err == NO_ERR ? x.intid : GICSIM_INTID_SPURIOUS, cost);
 }
 
 /* Start a GITS_SGIR write (GICv4.1): vPE table, then the vSGI. */
@@ -335,14 +342,16 @@ static void start_sgir(gic_its *its, uint32_t vpeid, uint32_t vintid)
     vpe_entry v;
     unsigned acc = 0;
     its->n_stage = 0;
-    if (its_vpe_lookup(its, vpeid, &v, &acc) == NO_ERR) {
+    bool ok = its_vpe_lookup(its, vpeid, &v, &acc) == NO_ERR;
+    if (ok) {
         its_stage(its, (its_msg){.kind = MSG_VSGI_SET, .pe = v.pe, .vpt = v.vpt, .intid = vintid});
         its->stats.vsgis++;
     } else {
         its->stats.vsgis_dropped++;
     }
     its->stats.table_accesses += acc;
-    begin_service(its, its->t_translate + acc * its->t_read);
+    begin_service(its, GICSIM_GEV_ITS_TRANSLATE, ok ? v.pe : UINT32_MAX,
+                  ok ? vintid : GICSIM_INTID_SPURIOUS, its->t_translate + acc * its->t_read);
 }
 
 /* Serve the next item if the ITS is enabled and idle. */
@@ -379,6 +388,7 @@ static void its_done(gicsim_engine *e, void *ctx, uint64_t arg)
     (void)arg;
     gic_its *its = ctx;
     its->busy = false;
+    gic_emit(its->g, GICSIM_GEV_ITS_DONE, its->svc_pe, its->svc_intid);
     if (its->cmd_in_service) {
         its->cmd_in_service = false;
         its->creadr = (its->creadr + CMD_SIZE) % queue_bytes(its);

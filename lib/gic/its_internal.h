@@ -133,7 +133,8 @@ struct gic_its {
     uint64_t cmds_queued;  /* sum of ITEM_CMDS counts */
     uint64_t xlat_waiting; /* ITEM_MSI/ITEM_SGIR items queued */
     bool busy;
-    bool cmd_in_service; /* the item in service is the command at CREADR */
+    bool cmd_in_service;        /* the item in service is the command at CREADR */
+    uint32_t svc_pe, svc_intid; /* what its GICSIM_GEV_ITS_* start event said */
     its_msg stage[STAGE_MAX];
     unsigned n_stage;
 

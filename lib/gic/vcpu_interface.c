@@ -101,6 +101,7 @@ struct gic_vcpuif {
     uint32_t presented;               /* its vINTID */
     bool virq, vfiq;                  /* outputs */
     bool told_irq, told_fiq;          /* the levels the vline listeners last saw */
+    unsigned told_used;               /* the list registers in use GICSIM_GEV_LR_USED last said */
     bool maint;                       /* maintenance condition: En && MISR != 0 */
     bool maint_driven;                /* the level last driven onto PPI 25 */
     /* The result of evaluate(): valid while `stale` is false. It depends
@@ -291,6 +292,11 @@ static void update(gicsim_gic *g, uint32_t pe)
     uint32_t misr = misr_of(v, &v->sum);
     v->maint = (v->hcr & GICSIM_ICH_HCR_EN) && misr != 0;
 
+    /* First: an observer reentering through a later callback reports a newer count after it. */
+    if (v->sum.valid != v->told_used) {
+        v->told_used = v->sum.valid;
+        gic_emit(g, GICSIM_GEV_LR_USED, pe, v->told_used);
+    }
     if (new_signal)
         gic_emit(g, GICSIM_GEV_VSIGNAL, pe, c.vintid);
 

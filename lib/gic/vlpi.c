@@ -384,6 +384,7 @@ static void doorbell_fire(gicsim_engine *e, void *ctx, uint64_t arg)
 static void ring(gicsim_gic *g, uint32_t pe, uint32_t intid)
 {
     g->stats.doorbells++;
+    gic_emit(g, GICSIM_GEV_DOORBELL, pe, intid);
     gicsim_time_t t = gicsim_timing_ps(&g->timing, GICSIM_COST_DOORBELL);
     if (!t) {
         lpi_set_pending(g, pe, intid);
@@ -421,6 +422,7 @@ void vlpi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint64_t vprop, 
     vlpi_latch(g, p, e, true);
     /* Read now: a callback below may create vLPIs of this vPE, which moves e. */
     bool enabled = (e->flags & IRQF_ENABLED) != 0;
+    gic_emit(g, GICSIM_GEV_VLPI, pe, vintid);
     if (p->resident_pe == pe) {
         vpe_changed(g, p);
         return;
@@ -510,14 +512,16 @@ void vsgi_set_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid)
     p->sgi[vintid].pending = true;
     vsgi_sync(p, vintid);
     vpe_touch(g, p);
+    gic_emit(g, GICSIM_GEV_VLPI, pe, vintid);
     if (p->resident_pe != pe)
         vpe_ring(g, p, pe, p->sgi[vintid].enabled);
     vpe_changed(g, p);
 }
 
 /* The VSGI command with Clear=1 (GICv4.1, IHI 0069 "VSGI"; Linux
- * its_build_vsgi_cmd): the vSGI's pending state is cleared, after the
- * configuration the same command carries is applied. */
+ * its_build_vsgi_cmd): the vSGI's pending state, kept with the vPE and not
+ * in the VPT, is cleared after the configuration the same command carries
+ * is applied (its_cmd.c sends MSG_VSGI_CLEAR after MSG_VSGI_CONFIG). */
 void vsgi_clear_pending(gicsim_gic *g, uint32_t pe, uint64_t vpt, uint32_t vintid)
 {
     (void)pe;

@@ -1,283 +1,106 @@
 /* gicsim: latency CDF charts as SVG (gicsim_output_cdf_svg) and the "cdf"
  * writer, which plots the run's overall and per-source latency.
  *
- * Axis ranges and tick labels are computed in integer picoseconds, so the
- * labels are exact; only the mapping to the page uses floating point (and
- * log10 on a logarithmic axis). */
-#include "output_internal.h"
+ * The chart has two panels by default: the CDF (x: latency in us,
+ * logarithmic when the largest value exceeds 100 times the smallest; y: 0
+ * to 1) and the tail view, 1 - CDF on a logarithmic y axis down to 1/n,
+ * where the rare slow interrupts show. Each curve is a polyline through
+ * its histogram's buckets (a step from each bucket's low to high end) in
+ * the shared chart style (svg.h), with markers where it crosses the 50th,
+ * 90th and 99th percentiles; the legend sits inside the CDF panel. */
+#include "svg.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Page layout (SVG user units). */
-#define PLOT_L 80.0
-#define PLOT_T 50.0
-#define PLOT_W 540.0
-#define PLOT_H 380.0
-#define LEGEND_X (PLOT_L + PLOT_W + 30.0)
-#define PAGE_W 940
-#define PAGE_H 500
-
-static const char *const palette[10] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                        "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-static const char *const dashes[3] = {NULL, "6,3", "2,2"};
-
-typedef struct axis {
-    bool log;
-    uint64_t lo, hi; /* ps: the axis range */
-    double llo, lhi; /* log10 of lo / hi */
-    uint64_t step;   /* linear: tick spacing, ps */
-    int dlo, dhi;    /* log: decades 10^dlo .. 10^dhi ps */
-} axis;
-
-static uint64_t p10(int k)
-{
-    uint64_t v = 1;
-    while (k-- > 0)
-        v *= 10;
-    return v;
-}
-
-static void axis_init(axis *a, uint64_t lo, uint64_t hi, bool any)
-{
-    memset(a, 0, sizeof *a);
-    if (!any) {
-        lo = 0;
-        hi = 1000000; /* 1 us */
-    }
-    uint64_t lo1 = lo ? lo : 1;
-    a->log = any && (double)hi > 100.0 * (double)lo1;
-    if (a->log) {
-        int k = 0;
-        while (k < 19 && p10(k + 1) <= lo1)
-            k++;
-        a->dlo = k;
-        k = 0;
-        while (k < 19 && p10(k) < hi)
-            k++;
-        a->dhi = k > a->dlo ? k : a->dlo + 1;
-        a->lo = p10(a->dlo);
-        a->hi = p10(a->dhi);
-        a->llo = (double)a->dlo;
-        a->lhi = (double)a->dhi;
-        return;
-    }
-    uint64_t span = hi - lo;
-    if (span == 0)
-        span = hi ? hi : 1;
-    uint64_t raw = span / 5 ? span / 5 : 1;
-    static const uint64_t mant[3] = {1, 2, 5};
-    uint64_t step = 0;
-    for (int e = 0; e < 19 && !step; e++)
-        for (int m = 0; m < 3 && !step; m++)
-            if (mant[m] * p10(e) >= raw)
-                step = mant[m] * p10(e);
-    if (!step)
-        step = p10(19);
-    a->step = step;
-    a->lo = lo / step * step;
-    uint64_t ihi = hi / step + (hi % step != 0);
-    if (ihi * step <= a->lo)
-        ihi = a->lo / step + 1;
-    a->hi = ihi * step;
-}
-
-static double xpos(const axis *a, uint64_t ps)
-{
-    double f;
-    if (a->log) {
-        double v = ps < a->lo ? (double)a->lo : (double)ps;
-        f = (log10(v) - a->llo) / (a->lhi - a->llo);
-    } else {
-        f = ((double)ps - (double)a->lo) / ((double)a->hi - (double)a->lo);
-    }
-    if (f < 0)
-        f = 0;
-    if (f > 1)
-        f = 1;
-    return PLOT_L + f * PLOT_W;
-}
-
-static double ypos(double frac)
-{
-    return PLOT_T + (1.0 - frac) * PLOT_H;
-}
-
-/* Picoseconds as microseconds, without trailing zeros ("0.25", "10"). */
-static void us_label(out_buf *b, uint64_t ps)
-{
-    out_buf t = {0};
-    out_ps_us(&t, ps);
-    if (t.oom) {
-        b->oom = true;
-        out_buf_free(&t);
-        return;
-    }
-    size_t n = t.len;
-    while (n > 0 && t.p[n - 1] == '0')
-        n--;
-    if (n > 0 && t.p[n - 1] == '.')
-        n--;
-    out_put(b, t.p, n);
-    out_buf_free(&t);
-}
-
-static void num(out_buf *b, double v)
-{
-    out_double(b, v, 2);
-}
-
-static void line(out_buf *b, double x1, double y1, double x2, double y2, const char *style)
-{
-    out_puts(b, "<line x1=\"");
-    num(b, x1);
-    out_puts(b, "\" y1=\"");
-    num(b, y1);
-    out_puts(b, "\" x2=\"");
-    num(b, x2);
-    out_puts(b, "\" y2=\"");
-    num(b, y2);
-    out_puts(b, "\" ");
-    out_puts(b, style);
-    out_puts(b, "/>\n");
-}
-
-static void text(out_buf *b, double x, double y, const char *anchor, const char *extra)
-{
-    out_puts(b, "<text x=\"");
-    num(b, x);
-    out_puts(b, "\" y=\"");
-    num(b, y);
-    out_puts(b, "\" text-anchor=\"");
-    out_puts(b, anchor);
-    out_putc(b, '"');
-    if (extra) {
-        out_putc(b, ' ');
-        out_puts(b, extra);
-    }
-    out_putc(b, '>');
-}
-
-static void x_tick(out_buf *b, const axis *a, uint64_t ps, bool label, bool grid)
-{
-    double x = xpos(a, ps);
-    if (grid)
-        line(b, x, PLOT_T, x, PLOT_T + PLOT_H, "stroke=\"#e0e0e0\"");
-    line(b, x, PLOT_T + PLOT_H, x, PLOT_T + PLOT_H + (label ? 6 : 3), "stroke=\"#000\"");
-    if (label) {
-        text(b, x, PLOT_T + PLOT_H + 20, "middle", NULL);
-        us_label(b, ps);
-        out_puts(b, "</text>\n");
-    }
-}
-
-static void axes(out_buf *b, const axis *a)
-{
-    /* y: 0 .. 1 every 0.1 */
-    for (int i = 0; i <= 10; i++) {
-        double y = ypos(i / 10.0);
-        line(b, PLOT_L, y, PLOT_L + PLOT_W, y, "stroke=\"#e0e0e0\"");
-        line(b, PLOT_L - 6, y, PLOT_L, y, "stroke=\"#000\"");
-        text(b, PLOT_L - 10, y + 4, "end", NULL);
-        out_fixed(b, i, 1);
-        out_puts(b, "</text>\n");
-    }
-    if (a->log) {
-        for (int k = a->dlo; k <= a->dhi; k++) {
-            x_tick(b, a, p10(k), true, true);
-            for (uint64_t m = 2; k < a->dhi && m < 10; m++)
-                x_tick(b, a, m * p10(k), false, false);
-        }
-    } else {
-        for (uint64_t v = a->lo; v <= a->hi; v += a->step) {
-            x_tick(b, a, v, true, true);
-            if (a->hi - v < a->step)
-                break;
-        }
-    }
-    out_puts(b, "<rect x=\"");
-    num(b, PLOT_L);
-    out_puts(b, "\" y=\"");
-    num(b, PLOT_T);
-    out_puts(b, "\" width=\"");
-    num(b, PLOT_W);
-    out_puts(b, "\" height=\"");
-    num(b, PLOT_H);
-    out_puts(b, "\" fill=\"none\" stroke=\"#000\"/>\n");
-    text(b, PLOT_L + PLOT_W / 2, PLOT_T + PLOT_H + 45, "middle", NULL);
-    out_puts(b, a->log ? "latency (us, log scale)" : "latency (us)");
-    out_puts(b, "</text>\n");
-    /* y label, rotated about its own position */
-    double ly = PLOT_T + PLOT_H / 2;
-    out_puts(b, "<text x=\"20\" y=\"");
-    num(b, ly);
-    out_puts(b, "\" text-anchor=\"middle\" transform=\"rotate(-90 20 ");
-    num(b, ly);
-    out_puts(b, ")\">fraction of interrupts with latency &lt;= x</text>\n");
-}
-
-/* ---- Curves -------------------------------------------------------------------------------- */
+/* One curve: page coordinates of the CDF and of the tail (the same x; the
+ * tail's y is NaN where 1 - CDF is 0). */
+typedef struct curve {
+    svg_points cdf, tail;
+} curve;
 
 typedef struct curve_ctx {
-    out_buf *b;
-    const axis *a;
+    curve *c;
+    const svg_axis *x, *y, *ty;
     uint64_t total, min, max, prev_cum;
-    double last_x, last_y;
-    bool any;
 } curve_ctx;
 
-static void point(curve_ctx *c, uint64_t ps, double frac)
+static void curve_push(curve_ctx *k, uint64_t ps, uint64_t cum)
 {
-    double x = xpos(c->a, ps), y = ypos(frac);
-    if (c->any && x == c->last_x && y == c->last_y)
+    curve *c = k->c;
+    double f = (double)cum / (double)k->total;
+    double px = svg_pos(k->x, (double)ps / 1e6), py = svg_pos(k->y, f);
+    double pt = cum < k->total ? svg_pos(k->ty, 1.0 - f) : NAN;
+    size_t n = c->cdf.n;
+    /* consecutive points that coincide on the page are dropped */
+    if (n && px == c->cdf.x[n - 1] && py == c->cdf.y[n - 1] &&
+        (pt == c->tail.y[n - 1] || (isnan(pt) && isnan(c->tail.y[n - 1]))))
         return;
-    if (c->any)
-        out_putc(c->b, ' ');
-    num(c->b, x);
-    out_putc(c->b, ',');
-    num(c->b, y);
-    c->last_x = x;
-    c->last_y = y;
-    c->any = true;
+    svg_points_push(&c->cdf, px, py);
+    svg_points_push(&c->tail, px, pt);
 }
 
 static bool visit(void *ctx, uint64_t lo, uint64_t hi, uint64_t count, uint64_t cumulative)
 {
     (void)count;
-    curve_ctx *c = ctx;
-    if (lo < c->min)
-        lo = c->min;
-    if (hi > c->max)
-        hi = c->max;
+    curve_ctx *k = ctx;
+    if (lo < k->min)
+        lo = k->min;
+    if (hi > k->max)
+        hi = k->max;
     if (hi < lo)
         hi = lo;
-    point(c, lo, (double)c->prev_cum / (double)c->total);
-    point(c, hi, (double)cumulative / (double)c->total);
-    c->prev_cum = cumulative;
+    curve_push(k, lo, k->prev_cum);
+    curve_push(k, hi, cumulative);
+    k->prev_cum = cumulative;
     return true;
 }
 
-static void style_of(out_buf *b, size_t i)
+static void curve_free(curve *c)
 {
-    out_puts(b, "stroke=\"");
-    out_puts(b, palette[i % 10]);
-    out_puts(b, "\" stroke-width=\"1.5\"");
-    const char *d = dashes[(i / 10) % 3];
-    if (d) {
-        out_puts(b, " stroke-dasharray=\"");
-        out_puts(b, d);
-        out_putc(b, '"');
+    svg_points_free(&c->cdf);
+    svg_points_free(&c->tail);
+}
+
+/* A marker where the polyline (px, py) first reaches page height `at`
+ * (interpolated along its segment), going up the page (`rising`: a CDF)
+ * or down (a tail). */
+static void marker_at(svg_chart *ch, const svg_style *s, const double *px, const double *py,
+                      size_t n, double at, bool rising)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(py[i]))
+            break;
+        /* page y grows downwards */
+        if (rising ? py[i] > at + 1e-9 : py[i] < at - 1e-9)
+            continue;
+        double x = px[i];
+        if (i > 0 && !isnan(py[i - 1]) && py[i - 1] != py[i])
+            x = px[i - 1] + (px[i] - px[i - 1]) * (at - py[i - 1]) / (py[i] - py[i - 1]);
+        svg_marker(ch, s, x, at);
+        return;
     }
 }
 
-static void cdf_svg(out_buf *b, const char *title, const char *const *labels,
-                    const gicsim_histogram *const *hists, size_t n)
+/* The longest prefix of the tail curve with values (1 - CDF > 0). */
+static size_t tail_len(const curve *c)
 {
-    uint64_t lo = UINT64_MAX, hi = 0;
+    size_t n = 0;
+    while (n < c->tail.n && !isnan(c->tail.y[n]))
+        n++;
+    return n;
+}
+
+static void cdf_svg(out_buf *b, const char *title, const char *const *labels,
+                    const gicsim_histogram *const *hists, size_t n, gicsim_cdf_view view,
+                    const gicsim_plot_style *style)
+{
+    uint64_t lo = UINT64_MAX, hi = 0, most = 1;
     bool any = false;
     for (size_t i = 0; i < n; i++) {
-        if (gicsim_histogram_count(hists[i]) == 0)
+        uint64_t cnt = gicsim_histogram_count(hists[i]);
+        if (cnt == 0)
             continue;
         any = true;
         uint64_t mn = gicsim_histogram_min(hists[i]), mx = gicsim_histogram_max(hists[i]);
@@ -285,94 +108,144 @@ static void cdf_svg(out_buf *b, const char *title, const char *const *labels,
             lo = mn;
         if (mx > hi)
             hi = mx;
+        if (cnt > most)
+            most = cnt;
     }
-    axis a;
-    axis_init(&a, any ? lo : 0, any ? hi : 0, any);
+    double lo_us = any ? (double)lo / 1e6 : 0, hi_us = any ? (double)hi / 1e6 : 1;
+    bool xlog = any && (double)hi > 100.0 * (double)(lo ? lo : 1);
+    if (xlog && lo_us <= 0)
+        lo_us = 1e-6;
+    bool both = view == GICSIM_CDF_VIEW_BOTH;
+    bool show_cdf = view != GICSIM_CDF_VIEW_TAIL, show_tail = view != GICSIM_CDF_VIEW_CDF;
+    svg_chart ch;
+    svg_begin(&ch, b, style, both ? 960 : 620, 440, title ? title : "Interrupt latency CDF");
+    svg_panel pc = svg_layout(&ch, 0, both ? 2 : 1),
+              pt = svg_layout(&ch, both ? 1 : 0, both ? 2 : 1);
+    svg_axis xa, xt, ya, yt;
+    svg_axis_numeric(&xa, lo_us, hi_us, xlog, false);
+    xt = xa;
+    svg_axis_place(&xa, pc.x, pc.x + pc.w);
+    svg_axis_place(&xt, pt.x, pt.x + pt.w);
+    svg_axis_fixed(&ya, 0, 1, 0.1);
+    svg_axis_place(&ya, pc.y + pc.h, pc.y);
+    /* the tail down to 1/n of the largest histogram, whole decades */
+    int dlo = -(int)ceil(log10((double)most) - 1e-9);
+    svg_axis_decades(&yt, dlo < 0 ? dlo : -1, 0);
+    svg_axis_place(&yt, pt.y + pt.h, pt.y);
+    const char *xtitle = xlog ? "latency (us, log scale)" : "latency (us)";
+    if (show_cdf)
+        svg_frame(&ch, &pc, &xa, &ya, xtitle, "fraction of interrupts with latency <= x");
+    if (show_tail)
+        svg_frame(&ch, &pt, &xt, &yt, xtitle, "fraction with latency > x (1 - CDF, log scale)");
 
-    out_puts(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"");
-    out_u64(b, PAGE_W);
-    out_puts(b, "\" height=\"");
-    out_u64(b, PAGE_H);
-    out_puts(b, "\" viewBox=\"0 0 ");
-    out_u64(b, PAGE_W);
-    out_putc(b, ' ');
-    out_u64(b, PAGE_H);
-    out_puts(b, "\" font-family=\"sans-serif\" font-size=\"12\">\n");
-    out_puts(b, "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n");
-    text(b, PLOT_L + PLOT_W / 2, 28, "middle", "font-size=\"15\"");
-    out_xml(b, title ? title : "Interrupt latency CDF");
-    out_puts(b, "</text>\n");
-    axes(b, &a);
-
+    curve *cv = calloc(n ? n : 1, sizeof *cv);
+    svg_style *styles = calloc(n ? n : 1, sizeof *styles);
+    char **legend = calloc(n ? n : 1, sizeof *legend);
+    svg_points occ = {0};
+    if (!cv || !styles || !legend) {
+        b->oom = true;
+        n = 0;
+    }
     for (size_t i = 0; i < n; i++) {
+        svg_style_of(i, &styles[i]);
         uint64_t count = gicsim_histogram_count(hists[i]);
         if (count) {
-            out_puts(b, "<polyline fill=\"none\" ");
-            style_of(b, i);
-            out_puts(b, " points=\"");
-            curve_ctx c = {.b = b,
-                           .a = &a,
+            curve_ctx k = {.c = &cv[i],
+                           .x = &xa,
+                           .y = &ya,
+                           .ty = &yt,
                            .total = count,
                            .min = gicsim_histogram_min(hists[i]),
                            .max = gicsim_histogram_max(hists[i])};
-            gicsim_histogram_foreach(hists[i], visit, &c);
-            out_puts(b, "\"/>\n");
+            gicsim_histogram_foreach(hists[i], visit, &k);
+            if (cv[i].cdf.oom || cv[i].tail.oom)
+                b->oom = true;
         }
-        double y = PLOT_T + 10 + 20.0 * (double)i;
-        out_puts(b, "<line x1=\"");
-        num(b, LEGEND_X);
-        out_puts(b, "\" y1=\"");
-        num(b, y);
-        out_puts(b, "\" x2=\"");
-        num(b, LEGEND_X + 24);
-        out_puts(b, "\" y2=\"");
-        num(b, y);
-        out_puts(b, "\" ");
-        style_of(b, i);
-        out_puts(b, "/>\n");
-        text(b, LEGEND_X + 30, y + 4, "start", NULL);
+        out_buf lb = {0};
         if (labels && labels[i]) {
-            out_xml(b, labels[i]);
+            out_puts(&lb, labels[i]);
         } else {
-            out_puts(b, "series ");
-            out_u64(b, i);
+            out_puts(&lb, "series ");
+            out_u64(&lb, i);
         }
         if (count) {
-            out_puts(b, " (n=");
-            out_u64(b, count);
-            out_puts(b, ")");
+            out_puts(&lb, " (n=");
+            out_u64(&lb, count);
+            out_putc(&lb, ')');
         } else {
-            out_puts(b, " (no data)");
+            out_puts(&lb, " (no data)");
         }
-        out_puts(b, "</text>\n");
+        if (lb.oom)
+            b->oom = true;
+        legend[i] = lb.p;
     }
-    out_puts(b, "</svg>\n");
+    /* The tail panel's x coordinates are the CDF panel's, shifted. */
+    double shift = pt.x - pc.x;
+    static const double quantiles[3] = {0.5, 0.9, 0.99};
+    for (size_t i = 0; i < n; i++) {
+        curve *c = &cv[i];
+        if (!c->cdf.n || c->cdf.oom || c->tail.oom)
+            continue;
+        if (show_cdf) {
+            svg_polyline(&ch, &styles[i], c->cdf.x, c->cdf.y, c->cdf.n);
+            svg_points_add_line(&occ, c->cdf.x, c->cdf.y, c->cdf.n);
+            for (size_t q = 0; q < 3; q++)
+                marker_at(&ch, &styles[i], c->cdf.x, c->cdf.y, c->cdf.n, svg_pos(&ya, quantiles[q]),
+                          true);
+        }
+        size_t m = tail_len(c);
+        if (show_tail && m) {
+            for (size_t k = 0; k < c->tail.n; k++)
+                c->tail.x[k] += shift;
+            /* where 1 - CDF reaches 0 the curve drops off the axis */
+            if (m < c->tail.n)
+                c->tail.y[m++] = pt.y + pt.h;
+            svg_polyline(&ch, &styles[i], c->tail.x, c->tail.y, m);
+            if (!show_cdf)
+                svg_points_add_line(&occ, c->tail.x, c->tail.y, m);
+            for (size_t q = 0; q < 3; q++)
+                marker_at(&ch, &styles[i], c->tail.x, c->tail.y, m, svg_pos(&yt, 1 - quantiles[q]),
+                          false);
+        }
+    }
+    if (occ.oom)
+        b->oom = true;
+    for (size_t i = 0; i < n; i++)
+        if (!legend[i])
+            legend[i] = out_strdup("");
+    svg_legend(&ch, show_cdf ? &pc : &pt, (const char *const *)legend, styles, n, &occ);
+    svg_end(&ch);
+    for (size_t i = 0; i < n; i++) {
+        curve_free(&cv[i]);
+        free(legend[i]);
+    }
+    free(cv);
+    free(styles);
+    free(legend);
+    svg_points_free(&occ);
 }
 
-gicsim_status gicsim_output_cdf_svg(const char *path, const char *title, const char *const *labels,
-                                    const gicsim_histogram *const *hists, size_t n)
+gicsim_status gicsim_output_cdf_svg_styled(const char *path, const char *title,
+                                           const char *const *labels,
+                                           const gicsim_histogram *const *hists, size_t n,
+                                           gicsim_cdf_view view, const gicsim_plot_style *style)
 {
-    if (!path || (n && !hists))
+    if (!path || (n && !hists) || view < GICSIM_CDF_VIEW_BOTH || view > GICSIM_CDF_VIEW_TAIL)
         return GICSIM_E_INVAL;
     for (size_t i = 0; i < n; i++)
         if (!hists[i])
             return GICSIM_E_INVAL;
     out_buf b = {0};
-    cdf_svg(&b, title, labels, hists, n);
-    if (b.oom) {
-        out_buf_free(&b);
-        return GICSIM_E_NOMEM;
-    }
-    FILE *f = fopen(path, "wb");
-    gicsim_status rc = GICSIM_OK;
-    if (!f)
-        rc = GICSIM_E_IO;
-    else if (!out_write(&b, f))
-        rc = GICSIM_E_IO;
-    if (f && fclose(f) != 0)
-        rc = GICSIM_E_IO;
+    cdf_svg(&b, title, labels, hists, n, view, style);
+    gicsim_status rc = svg_write(path, &b);
     out_buf_free(&b);
     return rc;
+}
+
+gicsim_status gicsim_output_cdf_svg(const char *path, const char *title, const char *const *labels,
+                                    const gicsim_histogram *const *hists, size_t n)
+{
+    return gicsim_output_cdf_svg_styled(path, title, labels, hists, n, GICSIM_CDF_VIEW_BOTH, NULL);
 }
 
 /* ---- The writer ---------------------------------------------------------------------------- */

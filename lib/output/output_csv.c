@@ -39,9 +39,14 @@ static void time_field(out_buf *b, gicsim_time_t t)
         out_u64(b, t);
 }
 
-static void row(out_buf *b, const gicsim_irq_record *r, const gicsim_output_info *info)
+static void row(out_buf *b, const gicsim_irq_record *r, const gicsim_output_info *info,
+                bool policy_column)
 {
     char tmp[32];
+    if (policy_column) {
+        field(b, info && info->policy ? info->policy : "");
+        out_putc(b, ',');
+    }
     field(b, out_source_name(info, r->source, tmp));
     out_putc(b, ',');
     /* A host timer's record has no VM and no vCPU: empty fields. */
@@ -89,40 +94,29 @@ static bool csv_flush(csv_state *st, out_buf *b)
     return ok;
 }
 
-static gicsim_status csv_begin(void **state, gicsim_system *sys, const char *path,
-                               const gicsim_output_info *info)
+static gicsim_status csv_open(csv_state *st, const char *path)
 {
-    (void)info;
-    if (!state || !sys || !path)
-        return GICSIM_E_INVAL;
-    csv_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return GICSIM_E_NOMEM;
     if (out_path_ends_with(path, ".gz"))
         st->gz = gzopen(path, "wb");
     else
         st->f = fopen(path, "wb");
-    if (!st->gz && !st->f) {
-        free(st);
-        return GICSIM_E_IO;
-    }
-    *state = st;
-    return GICSIM_OK;
+    return st->gz || st->f ? GICSIM_OK : GICSIM_E_IO;
 }
 
-static gicsim_status csv_end(void *state, gicsim_system *sys, const gicsim_output_info *info)
+/* Writes every record and closes the file. */
+static gicsim_status csv_write_close(csv_state *st, gicsim_system *sys,
+                                     const gicsim_output_info *info, bool policy_column)
 {
-    csv_state *st = state;
-    if (!st)
-        return GICSIM_E_INVAL;
     gicsim_status rc = sys ? GICSIM_OK : GICSIM_E_INVAL;
     out_buf b = {0};
+    if (policy_column)
+        out_puts(&b, "policy,");
     out_puts(&b, csv_header);
     size_t n = sys ? gicsim_system_record_count(sys) : 0;
     for (size_t i = 0; i < n && rc == GICSIM_OK; i++) {
         const gicsim_irq_record *r = gicsim_system_record(sys, i);
         if (r)
-            row(&b, r, info);
+            row(&b, r, info, policy_column);
         if (b.len >= 64 * 1024)
             if (!csv_flush(st, &b))
                 rc = b.oom ? GICSIM_E_NOMEM : GICSIM_E_IO;
@@ -136,8 +130,45 @@ static gicsim_status csv_end(void *state, gicsim_system *sys, const gicsim_outpu
     } else if (fclose(st->f) != 0 && rc == GICSIM_OK) {
         rc = GICSIM_E_IO;
     }
+    return rc;
+}
+
+static gicsim_status csv_begin(void **state, gicsim_system *sys, const char *path,
+                               const gicsim_output_info *info)
+{
+    (void)info;
+    if (!state || !sys || !path)
+        return GICSIM_E_INVAL;
+    csv_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return GICSIM_E_NOMEM;
+    if (csv_open(st, path) != GICSIM_OK) {
+        free(st);
+        return GICSIM_E_IO;
+    }
+    *state = st;
+    return GICSIM_OK;
+}
+
+static gicsim_status csv_end(void *state, gicsim_system *sys, const gicsim_output_info *info)
+{
+    csv_state *st = state;
+    if (!st)
+        return GICSIM_E_INVAL;
+    gicsim_status rc = csv_write_close(st, sys, info, false);
     free(st);
     return rc;
+}
+
+gicsim_status gicsim_output_csv_write(gicsim_system *sys, const char *path,
+                                      const gicsim_output_info *info, bool policy_column)
+{
+    if (!sys || !path)
+        return GICSIM_E_INVAL;
+    csv_state st = {0};
+    if (csv_open(&st, path) != GICSIM_OK)
+        return GICSIM_E_IO;
+    return csv_write_close(&st, sys, info, policy_column);
 }
 
 const gicsim_output_ops gicsim_output_csv_ops = {

@@ -6,19 +6,27 @@
  * slices and VM exits as instant events; pid 3 "sources" (tid = source) with
  * one slice per delivered instance from its assertion to its acknowledge
  * (clipped at the next instance's assertion) carrying the start of a flow
- * arrow that ends at the acknowledge on the vCPU's track.
+ * arrow that ends at the acknowledge on the vCPU's track; pid 4 "GIC" with
+ * the ITS's service, one slice per command (named by its opcode, tid 0 "ITS
+ * commands") and per translation (GITS_TRANSLATER or GITS_SGIR, tid 1 "ITS
+ * translations"), the GICv4 doorbells as instant events (tid 2
+ * "doorbells"), and one counter per PE, "PE <n> LRs", of its list
+ * registers in use (0 at the start).
  *
  * Events are streamed during the run: only the open slice of each PE and
- * vCPU is held in memory. The flows are written at the end, from the
- * records. Timestamps are microseconds with exactly 6 decimals (1 ps). */
+ * vCPU and the ITS's item in service are held in memory. The flows are
+ * written at the end, from the records. Timestamps are microseconds with
+ * exactly 6 decimals (1 ps). */
 #include "output_internal.h"
 
+#include <gicsim/its.h>
 #include <gicsim/version.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { PID_PES = 1, PID_VCPUS = 2, PID_SOURCES = 3 };
+enum { PID_PES = 1, PID_VCPUS = 2, PID_SOURCES = 3, PID_GIC = 4 };
+enum { TID_ITS_COMMANDS = 0, TID_ITS_TRANSLATIONS = 1, TID_DOORBELLS = 2 };
 
 typedef struct pf_pe {
     gicsim_pe_mode mode;
@@ -41,6 +49,10 @@ typedef struct pf_state {
     uint32_t n_vcpu_tids;
     bool *vcpu_open; /* [n_vcpu_tids]: a "running" slice is open */
     gicsim_time_t *vcpu_since;
+    /* The ITS's item in service (its GICSIM_GEV_ITS_* start event). */
+    bool its_busy;
+    gicsim_gic_event its_start;
+    bool detached; /* begin() failed after a callback was registered */
 } pf_state;
 
 static gicsim_time_t now_of(pf_state *st)
@@ -205,10 +217,145 @@ static void on_exit(pf_state *st, const gicsim_sys_event *ev)
     ev_close(st);
 }
 
+/* ---- The GIC: ITS service, doorbells, list registers in use ------------------------------ */
+
+static const char *its_opcode_name(uint32_t op)
+{
+    switch (op) {
+    case GICSIM_ITS_CMD_MOVI:
+        return "MOVI";
+    case GICSIM_ITS_CMD_INT:
+        return "INT";
+    case GICSIM_ITS_CMD_CLEAR:
+        return "CLEAR";
+    case GICSIM_ITS_CMD_SYNC:
+        return "SYNC";
+    case GICSIM_ITS_CMD_MAPD:
+        return "MAPD";
+    case GICSIM_ITS_CMD_MAPC:
+        return "MAPC";
+    case GICSIM_ITS_CMD_MAPTI:
+        return "MAPTI";
+    case GICSIM_ITS_CMD_MAPI:
+        return "MAPI";
+    case GICSIM_ITS_CMD_INV:
+        return "INV";
+    case GICSIM_ITS_CMD_INVALL:
+        return "INVALL";
+    case GICSIM_ITS_CMD_MOVALL:
+        return "MOVALL";
+    case GICSIM_ITS_CMD_DISCARD:
+        return "DISCARD";
+    case GICSIM_ITS_CMD_VMOVI:
+        return "VMOVI";
+    case GICSIM_ITS_CMD_VMOVP:
+        return "VMOVP";
+    case GICSIM_ITS_CMD_VSGI:
+        return "VSGI";
+    case GICSIM_ITS_CMD_VSYNC:
+        return "VSYNC";
+    case GICSIM_ITS_CMD_VMAPP:
+        return "VMAPP";
+    case GICSIM_ITS_CMD_VMAPTI:
+        return "VMAPTI";
+    case GICSIM_ITS_CMD_VMAPI:
+        return "VMAPI";
+    case GICSIM_ITS_CMD_VINVALL:
+        return "VINVALL";
+    case GICSIM_ITS_CMD_INVDB:
+        return "INVDB";
+    default:
+        return "unknown command";
+    }
+}
+
+/* `"pe":N` or `"pe":null` (UINT32_MAX). */
+static void arg_pe(pf_state *st, uint32_t pe)
+{
+    out_puts(&st->b, "\"pe\":");
+    if (pe == UINT32_MAX)
+        out_puts(&st->b, "null");
+    else
+        out_u64(&st->b, pe);
+}
+
+/* The item started at st->its_start ends at `now`. */
+static void its_slice(pf_state *st, gicsim_time_t now)
+{
+    const gicsim_gic_event *s0 = &st->its_start;
+    if (s0->kind == GICSIM_GEV_ITS_COMMAND) {
+        ev_slice(st, PID_GIC, TID_ITS_COMMANDS, its_opcode_name(s0->intid), "its", s0->time, now);
+        out_puts(&st->b, ",\"args\":{\"opcode\":");
+        out_u64(&st->b, s0->intid);
+    } else {
+        bool dropped = s0->pe == UINT32_MAX;
+        ev_slice(st, PID_GIC, TID_ITS_TRANSLATIONS, dropped ? "dropped" : "translate", "its",
+                 s0->time, now);
+        out_puts(&st->b, ",\"args\":{");
+        arg_pe(st, s0->pe);
+        out_puts(&st->b, ",\"intid\":");
+        if (dropped)
+            out_puts(&st->b, "null");
+        else
+            out_u64(&st->b, s0->intid);
+    }
+    out_putc(&st->b, '}');
+    ev_close(st);
+}
+
+static void lr_counter(pf_state *st, uint32_t pe, uint32_t used, gicsim_time_t t)
+{
+    char name[32];
+    snprintf(name, sizeof name, "PE %lu LRs", (unsigned long)pe);
+    ev_open(st, "C", PID_GIC, 0, t);
+    ev_str(st, "name", name);
+    out_puts(&st->b, ",\"args\":{\"in use\":");
+    out_u64(&st->b, used);
+    out_putc(&st->b, '}');
+    ev_close(st);
+}
+
+static void pf_gic_observer(void *ctx, const gicsim_gic_event *ev)
+{
+    pf_state *st = ctx;
+    if (!st->f || st->detached)
+        return;
+    switch (ev->kind) {
+    case GICSIM_GEV_ITS_COMMAND:
+    case GICSIM_GEV_ITS_TRANSLATE:
+        st->its_busy = true;
+        st->its_start = *ev;
+        break;
+    case GICSIM_GEV_ITS_DONE:
+        if (st->its_busy)
+            its_slice(st, ev->time);
+        st->its_busy = false;
+        break;
+    case GICSIM_GEV_DOORBELL:
+        ev_open(st, "i", PID_GIC, TID_DOORBELLS, ev->time);
+        ev_str(st, "s", "t");
+        ev_str(st, "name", "doorbell");
+        ev_str(st, "cat", "doorbell");
+        out_puts(&st->b, ",\"args\":{");
+        arg_pe(st, ev->pe);
+        out_puts(&st->b, ",\"lpi\":");
+        out_u64(&st->b, ev->intid);
+        out_putc(&st->b, '}');
+        ev_close(st);
+        break;
+    case GICSIM_GEV_LR_USED:
+        if (ev->pe < st->n_pes)
+            lr_counter(st, ev->pe, ev->intid, ev->time);
+        break;
+    default:
+        break;
+    }
+}
+
 static void pf_observer(void *ctx, const gicsim_sys_event *ev)
 {
     pf_state *st = ctx;
-    if (!st->f)
+    if (!st->f || st->detached)
         return;
     if (ev->kind == GICSIM_SEV_MODE)
         on_mode(st, ev);
@@ -281,6 +428,17 @@ static gicsim_status pf_begin(void **state, gicsim_system *sys, const char *path
         return GICSIM_E_IO;
     }
     gicsim_status rc = gicsim_system_add_observer(sys, pf_observer, st);
+    if (rc == GICSIM_OK) {
+        rc = gicsim_gic_add_observer(gicsim_system_gic(sys), pf_gic_observer, st);
+        if (rc != GICSIM_OK) {
+            /* The system observer cannot be removed and points at the
+             * state: keep it (inert) for the lifetime of the process. */
+            fclose(st->f);
+            st->f = NULL;
+            st->detached = true;
+            return rc;
+        }
+    }
     if (rc != GICSIM_OK) {
         fclose(st->f);
         pf_free(st);
@@ -290,11 +448,18 @@ static gicsim_status pf_begin(void **state, gicsim_system *sys, const char *path
     if (fputs("{\"traceEvents\":[", st->f) == EOF)
         st->failed = true;
     /* Metadata: process and thread names, in a fixed order. */
-    static const char *const procs[] = {"PEs", "vCPUs", "sources"};
-    for (int p = 0; p < 3; p++) {
+    static const char *const procs[] = {"PEs", "vCPUs", "sources", "GIC"};
+    for (int p = 0; p < 4; p++) {
         ev_meta(st, "process_name", p + 1, 0, procs[p]);
         ev_sort(st, "process_sort_index", p + 1, 0, (uint64_t)p + 1);
     }
+    static const char *const gic_threads[] = {"ITS commands", "ITS translations", "doorbells"};
+    for (uint32_t t = 0; t < 3; t++) {
+        ev_meta(st, "thread_name", PID_GIC, t, gic_threads[t]);
+        ev_sort(st, "thread_sort_index", PID_GIC, t, t);
+    }
+    for (uint32_t pe = 0; pe < st->n_pes; pe++)
+        lr_counter(st, pe, 0, now);
     for (uint32_t pe = 0; pe < st->n_pes; pe++) {
         char name[32];
         snprintf(name, sizeof name, "PE %lu", (unsigned long)pe);
@@ -416,6 +581,9 @@ static gicsim_status pf_end(void *state, gicsim_system *sys, const gicsim_output
         return GICSIM_E_INVAL;
     (void)sys; /* the one given to begin() */
     gicsim_time_t now = now_of(st);
+    if (st->its_busy) /* still in service: the slice ends with the run */
+        its_slice(st, now);
+    st->its_busy = false;
     for (uint32_t pe = 0; pe < st->n_pes; pe++) {
         close_pe_slice(st, pe, now);
         if (st->pes[pe].mode == GICSIM_PE_GUEST)
@@ -450,8 +618,9 @@ static gicsim_status pf_end(void *state, gicsim_system *sys, const gicsim_output
 
 const gicsim_output_ops gicsim_output_perfetto_ops = {
     .name = "perfetto",
-    .description = "timeline of PEs, vCPUs and interrupt flows as Chrome trace-event JSON "
-                   "(ui.perfetto.dev, chrome://tracing)",
+    .description =
+        "timeline of PEs, vCPUs, interrupt flows, ITS service, doorbells and list "
+        "registers in use as Chrome trace-event JSON (ui.perfetto.dev, chrome://tracing)",
     .begin = pf_begin,
     .end = pf_end,
 };

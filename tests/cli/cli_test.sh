@@ -3,37 +3,7 @@
 #   cli_test.sh GICSIM JSON_CHECK SOURCE_DIR WORK_DIR
 # Each check prints "ok - ..." or "not ok - ..."; the last line is the
 # "N passed, M failed" summary and the exit status is non-zero on failure.
-set -u
-GICSIM=$1
-JSON_CHECK=$2
-SRC=$3
-WORK=$4
-rm -rf "$WORK"
-mkdir -p "$WORK"
-cd "$WORK" || exit 2
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
-check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
-    d=$1
-    shift
-    if "$@"; then ok "$d"; else bad "$d"; fi
-}
-status_is() { # status_is WANT DESCRIPTION COMMAND...
-    want=$1
-    d=$2
-    shift 2
-    "$@" >out.txt 2>err.txt
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok "$d (exit $got)"; else
-        bad "$d: exit $got, expected $want"
-        sed 's/^/#   /' err.txt
-    fi
-}
-
-SC=$SRC/configs/scenarios
+. "$(cd "$(dirname "$0")" && pwd)/common.sh"
 
 # ---- Usage -------------------------------------------------------------------------
 status_is 0 "--help" "$GICSIM" --help
@@ -94,7 +64,7 @@ status_is 78 "override of an unknown key" "$GICSIM" run "$SC/nic-load.yaml" -p g
 # ---- compare prints one column per policy -----------------------------------------------
 status_is 0 "compare with --policies" "$GICSIM" compare "$SC/nic-load.yaml" -q -p run.duration=2ms \
     --policies trap-inject,trap-inject-nomask,eoi-split
-header=$(sed -n 3p out.txt)
+header=$(grep -m1 '^  ' out.txt) # the column header: the first line that starts blank
 cols=$(echo "$header" | wc -w)
 if [ "$cols" -eq 3 ] && echo "$header" | grep -q "trap-inject.*trap-inject-nomask.*eoi-split"; then
     ok "compare prints one column per policy"
@@ -292,5 +262,4 @@ check "the unknown fact is named" grep -q "badfacts.yaml:3:9: facts.nope: unknow
 printf 'uncertainty: 0%%\nmeasured:\n  hvc: 306\n' >zerounc.yaml
 status_is 65 "a MEASURED file with a zero uncertainty" "$GICSIM" calibrate zerounc.yaml --platform generic
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -8,8 +8,8 @@
  *   is a livelock (a hang in a real run) and aborts;
  * - FZ_CHECK: an oracle that aborts the run (libFuzzer saves the input);
  * - fz_text (the input as a string), fz_check_diag, and
- *   LLVMFuzzerInitialize for the harnesses that load
- *   platform presets (GICSIM_FUZZ_PLATFORM_PATH).
+ *   LLVMFuzzerInitialize for the harnesses that load platform presets
+ *   (GICSIM_FUZZ_PLATFORM_PATH).
  *
  * See docs/fuzzing.md. */
 #ifndef GICSIM_FUZZ_COMMON_H
@@ -197,19 +197,28 @@ static inline void fz_check_diag(const gicsim_diag *d)
     FZ_CHECK(memchr(d->message, '\0', sizeof d->message));
 }
 
-/* Harnesses whose inputs name platform presets (fuzz_scenario, fuzz_script)
- * are compiled with GICSIM_FUZZ_PLATFORM_PATH, the shipped and the test
- * preset directories, and point $GICSIM_PLATFORM_PATH there before the
- * first input. */
+/* Harnesses whose inputs name platform presets (fuzz_scenario,
+ * fuzz_validate, fuzz_override, fuzz_script) are compiled with
+ * GICSIM_FUZZ_PLATFORM_PATH, the shipped and the test preset directories,
+ * and point $GICSIM_PLATFORM_PATH there before the first input: this
+ * LLVMFuzzerInitialize, or their own (FZ_OWN_INITIALIZE defined before
+ * including this header) calling fz_init_platform_path. */
 #ifdef GICSIM_FUZZ_PLATFORM_PATH
+static inline void fz_init_platform_path(void)
+{
+    setenv("GICSIM_PLATFORM_PATH", GICSIM_FUZZ_PLATFORM_PATH, 1);
+}
+
+#ifndef FZ_OWN_INITIALIZE
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    setenv("GICSIM_PLATFORM_PATH", GICSIM_FUZZ_PLATFORM_PATH, 1);
+    fz_init_platform_path();
     return 0;
 }
+#endif
 #endif
 
 #endif

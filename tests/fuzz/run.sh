@@ -10,8 +10,8 @@
 #   -o OUTDIR   working corpora (OUTDIR/corpus/HARNESS, new inputs go here)
 #               and crash artifacts (OUTDIR/artifacts/HARNESS/); default
 #               BINDIR/fuzz-out
-#   HARNESS     fuzz_scenario fuzz_trace fuzz_its fuzz_registers fuzz_script
-#               (default: all)
+#   HARNESS     fuzz_scenario fuzz_validate fuzz_override fuzz_sweep fuzz_trace
+#               fuzz_its fuzz_registers fuzz_script (default: all)
 #
 # The seed corpus tests/fuzz/corpus/HARNESS is read, never written; so are, for
 # fuzz_script, the shipped scripts in tests/scenario/scripts (and bad/). Extra
@@ -37,12 +37,15 @@ while getopts t:r:b:o:h opt; do
 done
 shift $((OPTIND - 1))
 [ -n "$outdir" ] || outdir=$bindir/fuzz-out
-harnesses=${*:-fuzz_scenario fuzz_trace fuzz_its fuzz_registers fuzz_script}
+harnesses=${*:-fuzz_scenario fuzz_validate fuzz_override fuzz_sweep fuzz_trace fuzz_its fuzz_registers fuzz_script}
 
 # Largest input per harness (each harness also ignores bigger ones).
 max_len() {
     case $1 in
     fuzz_scenario) echo 8192 ;;
+    fuzz_validate) echo 8192 ;;
+    fuzz_override) echo 4096 ;;
+    fuzz_sweep) echo 4096 ;;
     fuzz_trace) echo 8192 ;;
     fuzz_its) echo 4096 ;;
     fuzz_registers) echo 2048 ;;
