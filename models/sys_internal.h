@@ -464,7 +464,8 @@ void guest_trap_op(gicsim_system *s, sys_vcpu *v, gicsim_exit_reason r, uint64_t
 #define MMIO_USER 1u   /* a register the VMM emulates in user space */
 /* GITS_CWRITER of the ITS the host emulates for the guest: the new command is
  * an INT for the MSI source in bits 31:8, whose instance is record 55:32.
- * The host runs the command (its_emulate) and injects the guest LPI. */
+ * The host runs the command (its_cmd_emulate, its_walk_step per entry of
+ * find_ite's walk, its_cache_op) and injects the guest LPI. */
 #define MMIO_ITS_CWRITER 2u
 
 #endif

@@ -4,8 +4,8 @@
  * acknowledges through ICC_IAR1_EL1, runs the handler registered for the
  * INTID, writes ICC_EOIR1_EL1 (EOImode=0: drop and deactivate) and returns.
  * Interrupts stay masked in the handler (no nesting). Costs come from the
- * timing table: exception_entry, icc_iar_read, icc_eoir_write,
- * exception_return; the handler's own work is given per INTID.
+ * timing table: exc_local, icc_iar_read, icc_eoir_write, eret_local; the
+ * handler's own work is given per INTID.
  *
  * This is not part of the library: the PE execution model with guests and
  * hypervisors supersedes it. */

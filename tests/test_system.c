@@ -330,7 +330,7 @@ static gicsim_system *ipi_system(uint32_t intid, bool reply, uint64_t limit, uin
 
 /* vCPU 0 (PE 0) writes ICC_SGI1R_EL1 for SGI 5 to vCPU 1 (PE 1), both busy,
  * eoi-split (host EOImode=1). The path: the sender's write traps (exit,
- * fold of its empty list registers, sgi_emulate), the hypervisor queues the
+ * fold of its empty list registers, sysreg_trap and sgi_dispatch), the hypervisor queues the
  * vSGI on vCPU 1 and kicks PE 1 with the physical SGI kick_sgi; PE 1 exits
  * on it, the host acknowledges and completes it (EOIR + DIR), flushes the
  * vSGI into a list register and re-enters the guest, which takes it. */

@@ -55,8 +55,8 @@ typedef struct gicsim_hyp_policy {
      * delivery): gicsim_vm_add sets wfi_trap=false and pinned=true. */
     bool wfi_native;
     /* MSIs that are not injected directly go through the host's emulated
-     * ITS translation for every interrupt (its_emulate) instead of KVM's
-     * cached translation (virq_inject only). */
+     * ITS translation for every interrupt (its_walk_step per list entry
+     * find_ite visits) instead of KVM's cached translation (its_cache_op). */
     bool emulated_its;
     /* The host acknowledged physical `intid`, which is passed through to
      * (vm, vcpu). Required. The policy completes the physical interrupt
@@ -119,7 +119,7 @@ GICSIM_API void gicsim_hyp_icc_write(gicsim_hyp *h, gicsim_icc_reg reg, uint64_t
 GICSIM_API void gicsim_hyp_set_enabled(gicsim_hyp *h, uint32_t intid, bool enabled);
 /* Queue `v` on (vm, vcpu): merge into an existing entry for the vINTID or
  * add one; kick the vCPU if it runs on another PE, wake it if blocked.
- * Charges virq_inject (and vcpu_kick / sched_wakeup when they happen). */
+ * Charges irq_queue (and vcpu_kick / sched_wakeup when they happen). */
 GICSIM_API void gicsim_hyp_inject(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, const gicsim_virq *v);
 /* Level of a passed-through device's line, as the host reads it back from
  * the device (a resample); charges gic_mmio. */

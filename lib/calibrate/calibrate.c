@@ -21,22 +21,21 @@
  * the ten has full rank:
  *
  *   hvc             hvc_handle      only hvc dispatches a hypercall
- *   mmio_read_user  mmio_user       only this test goes to the VMM
- *   mmio_read_vgic  mmio_kernel     also on lpi's path (the GITS_CWRITER
- *                                   trap), which has its_emulate of its own
+ *   mmio_read_user  vmm_mmio        only this test goes to the VMM
+ *   mmio_read_vgic  vgic_mmio       also on lpi's path (the GITS_CREADR
+ *                                   read), which has its_cmd_emulate of its own
  *   eoi             icv_eoir_write  only eoi writes ICV_EOIR1_EL1 by itself
  *   ipi             vcpu_kick       ipi and lpi kick vCPU 1 out of the guest
- *   ipi_hw          sgi_emulate     the trapped ICC_SGI1R_EL1 write, ipi's
- *                                   too; nothing else is on ipi_hw's path
- *                                   in both VHE (ITS vSGI) and nVHE (GICR
- *                                   access) but shared primitives
- *   lpi             its_emulate     only lpi runs the host's software ITS
- *   timer_10ms      virq_inject     the timer vIRQ's injection; also on
- *                                   ipi, lpi and timer_vm, each with a cost
- *                                   of its own (host_irq_entry is on one
- *                                   more path, timer_bm's)
+ *   ipi_hw          sgi_dispatch    the trapped ICC_SGI1R_EL1 write's
+ *                                   dispatch, ipi's too; nothing else is on
+ *                                   ipi_hw's path but shared primitives
+ *   lpi             its_cmd_emulate only lpi runs the host's software ITS
+ *   timer_10ms      timer_irq       kvm_arch_timer_handler: only the timer
  *   timer_bm        idle_exit       the idle PE's wake-up; timer_vm's too
  *   timer_vm        sched_wakeup    only timer_vm wakes a blocked vCPU
+ *   vcpu_load       vpe_resident    only the GICv4 load makes a vPE resident
+ *   doorbell_enable doorbell_enable the GICv4.0 doorbell's unmask
+ *   msi_inject      its_cache_op    KVM's translation cache lookup
  */
 static const gicsim_cost_id default_cost[GICSIM_MB__COUNT] = {
     [GICSIM_MB_HVC] = GICSIM_COST_HVC_HANDLE,
