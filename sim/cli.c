@@ -447,6 +447,39 @@ static size_t measured_index(const gicsim_platform *p, gicsim_mb_test test)
     return n;
 }
 
+void cli_preset_calib_init(cli_preset_calib *pc, const gicsim_platform *p,
+                           const gicsim_mb_config *cfg)
+{
+    memset(pc, 0, sizeof *pc);
+    pc->n = gicsim_platform_measured_count(p);
+    for (size_t i = 0; i < pc->n && i < GICSIM_MB__COUNT; i++) {
+        pc->test[i] = gicsim_platform_measured_test(p, i);
+        pc->ns[i] = gicsim_platform_measured_ns(p, i);
+        pc->unc[i] = gicsim_platform_measured_uncertainty(p, i);
+    }
+    gicsim_calib_options *o = &pc->opt;
+    gicsim_calib_options_init(o);
+    o->analyse_only = true;
+    o->intervals = false;
+    o->uncertainty = pc->unc;
+    size_t nf = gicsim_platform_fitted_count(p);
+    /* A preset without fit_method was fitted exactly, to its fitted list;
+     * one with no fitted list is read as a MAP fit of every cost. */
+    pc->map = gicsim_platform_fitted_with_priors(p) || nf == 0;
+    o->method = pc->map ? GICSIM_CALIB_MAP : GICSIM_CALIB_EXACT;
+    for (size_t j = 0; j < nf && j < GICSIM_COST__COUNT; j++)
+        pc->fit[j] = gicsim_platform_fitted_cost(p, j);
+    o->fit = nf ? pc->fit : NULL;
+    o->n_fit = nf;
+    o->n_facts = gicsim_platform_fact_count(p);
+    for (size_t k = 0; k < o->n_facts && k < GICSIM_COST__COUNT; k++) {
+        pc->fact[k] = gicsim_platform_fact_cost(p, k);
+        pc->fact_cycles[k] = cfg->timing.cycles[pc->fact[k]];
+    }
+    o->fact = pc->fact;
+    o->fact_cycles = pc->fact_cycles;
+}
+
 /* The intervals of a calibrated preset's figures (gicsim_calibrate_ex on the
  * preset's costs as they are, its fit set, facts and uncertainties) into
  * rows[].has_interval/lo/hi. A failure is reported and leaves the rows
@@ -454,44 +487,18 @@ static size_t measured_index(const gicsim_platform *p, gicsim_mb_test test)
 static void preset_intervals(const gicsim_mb_config *cfg, const gicsim_platform *p, mb_row *rows,
                              size_t n)
 {
-    size_t nm = gicsim_platform_measured_count(p);
-    if (nm == 0 || n == 0)
+    cli_preset_calib pc;
+    cli_preset_calib_init(&pc, p, cfg);
+    if (pc.n == 0 || n == 0)
         return;
-    gicsim_mb_test mt[GICSIM_MB__COUNT], pred[GICSIM_MB__COUNT];
-    double ns[GICSIM_MB__COUNT], unc[GICSIM_MB__COUNT];
-    gicsim_cost_id fit[GICSIM_COST__COUNT], fact[GICSIM_COST__COUNT];
-    uint64_t fact_cycles[GICSIM_COST__COUNT];
-    for (size_t i = 0; i < nm; i++) {
-        mt[i] = gicsim_platform_measured_test(p, i);
-        ns[i] = gicsim_platform_measured_ns(p, i);
-        unc[i] = gicsim_platform_measured_uncertainty(p, i);
-    }
-    gicsim_calib_options o;
-    gicsim_calib_options_init(&o);
-    o.analyse_only = true;
-    o.uncertainty = unc;
-    size_t nf = gicsim_platform_fitted_count(p);
-    /* A preset without fit_method was fitted exactly, to its fitted list;
-     * one with no fitted list is read as a MAP fit of every cost. */
-    o.method =
-        gicsim_platform_fitted_with_priors(p) || nf == 0 ? GICSIM_CALIB_MAP : GICSIM_CALIB_EXACT;
-    for (size_t j = 0; j < nf; j++)
-        fit[j] = gicsim_platform_fitted_cost(p, j);
-    o.fit = nf ? fit : NULL;
-    o.n_fit = nf;
-    o.n_facts = gicsim_platform_fact_count(p);
-    for (size_t k = 0; k < o.n_facts; k++) {
-        fact[k] = gicsim_platform_fact_cost(p, k);
-        fact_cycles[k] = cfg->timing.cycles[fact[k]];
-    }
-    o.fact = fact;
-    o.fact_cycles = fact_cycles;
+    gicsim_mb_test pred[GICSIM_MB__COUNT];
     for (size_t i = 0; i < n; i++)
         pred[i] = rows[i].test;
-    o.predict = pred;
-    o.n_predict = n;
+    pc.opt.intervals = true;
+    pc.opt.predict = pred;
+    pc.opt.n_predict = n;
     gicsim_calib_fit *fr = NULL;
-    gicsim_status st = gicsim_calibrate_ex(cfg, mt, ns, nm, &o, &fr);
+    gicsim_status st = gicsim_calibrate_ex(cfg, pc.test, pc.ns, pc.n, &pc.opt, &fr);
     if (st != GICSIM_OK) {
         cli_errorf("intervals: %s", fr && fr->message[0] ? fr->message : gicsim_strerror(st));
     } else {

@@ -180,6 +180,24 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
                              const gicsim_mb_test *tests, size_t n, const char *json, bool check,
                              bool intervals);
 
+/* A calibrated preset's calibration block as gicsim_calibrate_ex and
+ * gicsim_calib_metric_intervals take it: its measured figures (test, ns,
+ * unc: n of them; 0 for an uncalibrated preset), and opt with
+ * analyse_only, no predictions, the preset's uncertainties, fit set
+ * (`fitted`; MAP over every cost when it has none) and facts (their cycles
+ * from cfg), pointing into the struct (do not copy it). */
+typedef struct cli_preset_calib {
+    size_t n;
+    gicsim_mb_test test[GICSIM_MB__COUNT];
+    double ns[GICSIM_MB__COUNT], unc[GICSIM_MB__COUNT];
+    gicsim_cost_id fit[GICSIM_COST__COUNT], fact[GICSIM_COST__COUNT];
+    uint64_t fact_cycles[GICSIM_COST__COUNT];
+    bool map; /* fitted with priors (or no fitted list) */
+    gicsim_calib_options opt;
+} cli_preset_calib;
+void cli_preset_calib_init(cli_preset_calib *pc, const gicsim_platform *p,
+                           const gicsim_mb_config *cfg);
+
 /* ---- JSON ---- */
 
 /* A JSON string (UTF-8 passed through); null for NULL. */

@@ -6,7 +6,10 @@
  * outputs: section, every one created before the first simulation and
  * renamed into place only when the command succeeds (cli_out); a
  * micro-bench scenario is run as gicsim microbench on its platform
- * (cli_microbench_report). */
+ * (cli_microbench_report). With --intervals, on a calibrated preset, each
+ * run's latency mean, p50, p99 and exits per interrupt get an interval
+ * (gicsim_calib_metric_intervals: the scenario run again with each free
+ * cost moved, once or twice per cost). */
 #include "cli.h"
 
 #include <errno.h>
@@ -28,6 +31,7 @@ typedef struct options {
     bool has_policies;
     const char *json, *csv, *perfetto, *vcd, *cdf, *record;
     bool quiet;
+    bool intervals; /* --intervals */
 } options;
 
 /* ---- Option parsing ------------------------------------------------------------------ */
@@ -50,15 +54,19 @@ static int lookup_policy(const char *name)
 static int parse_options(const char *cmd, int argc, char **argv, options *o, const char **pos,
                          size_t *npos, size_t maxpos)
 {
-    static const char *const opts[] = {"-p",      "--set", "--policies", "--json",
-                                       "--csv",   "--vcd", "--cdf",      "--record",
-                                       "--quiet", "-q",    "--perfetto", "--help"};
+    static const char *const opts[] = {"-p",         "--set",  "--policies", "--json",  "--csv",
+                                       "--vcd",      "--cdf",  "--record",   "--quiet", "-q",
+                                       "--perfetto", "--help", "--intervals"};
     *npos = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char **dst = NULL;
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = true;
+            continue;
+        }
+        if (!strcmp(a, "--intervals")) {
+            o->intervals = true;
             continue;
         }
         if (!strcmp(a, "-p") || !strcmp(a, "--set")) {
@@ -576,16 +584,69 @@ static void fmt_clock(char *buf, size_t size, uint64_t hz)
         snprintf(buf, size, "%" PRIu64 " Hz", hz);
 }
 
-static void print_table(FILE *t, const run_result *r, size_t n)
+/* ---- Intervals (--intervals) -------------------------------------------------------------
+ *
+ * The metrics of each run that get an interval, IV_PER_RUN per policy in
+ * this order: gicsim_calib_metric_intervals over the scenario's calibrated
+ * preset, each evaluation an ordinary run of the scenario (same seed, no
+ * outputs) with the free costs it is given, every policy from the same
+ * call. */
+enum { IV_MEAN, IV_P50, IV_P99, IV_EXITS, IV_PER_RUN };
+static double (*const iv_get[IV_PER_RUN])(const run_result *) = {get_mean_ns, get_p50_ns,
+                                                                 get_p99_ns, get_exit_total};
+
+typedef struct intervals {
+    gicsim_calib_interval *v; /* [policy * IV_PER_RUN + metric]; NULL: no --intervals */
+    const char *platform;     /* the preset's name */
+    bool map;                 /* its fit method: MAP, else exact */
+    size_t n_free;            /* the costs varied */
+    unsigned runs;            /* runs per policy, the command's own included */
+} intervals;
+
+/* The row under a metric's: each policy's interval. */
+static void print_interval_row(FILE *t, const intervals *iv, size_t n, int k)
+{
+    if (!iv || !iv->v)
+        return;
+    fprintf(t, "%-*s", LABEL_W, "  interval");
+    for (size_t i = 0; i < n; i++) {
+        const gicsim_calib_interval *x = &iv->v[i * IV_PER_RUN + (size_t)k];
+        int prec = k == IV_EXITS ? 3 : 1;
+        char b[80];
+        snprintf(b, sizeof b, "[%.*f, %.*f]", prec, x->lo, prec, x->hi);
+        if (strlen(b) > 18) /* keep the column: whole ns */
+            snprintf(b, sizeof b, "[%.0f, %.0f]", x->lo, x->hi);
+        fprintf(t, " %18s", b);
+    }
+    fputc('\n', t);
+}
+
+/* The line above the table that says what the intervals are. */
+static void print_interval_header(FILE *t, const intervals *iv)
+{
+    if (!iv || !iv->v)
+        return;
+    fprintf(t,
+            "intervals: over the %s fit's %zu free cost%s of %s within their prior ranges,\n"
+            "           every measured figure within its uncertainty (linearised from %u runs "
+            "per policy;\n           docs/calibration.md)\n",
+            iv->map ? "MAP" : "exact", iv->n_free, iv->n_free == 1 ? "" : "s", iv->platform,
+            iv->runs);
+}
+
+static void print_table(FILE *t, const run_result *r, size_t n, const intervals *iv)
 {
     fprintf(t, "%-*s", LABEL_W, "");
     for (size_t i = 0; i < n; i++)
         fprintf(t, " %18s", r[i].policy);
     fputc('\n', t);
     print_row(t, "latency mean (ns)", r, n, ROW_NS, get_mean_ns);
+    print_interval_row(t, iv, n, IV_MEAN);
     print_row(t, "latency p50 (ns)", r, n, ROW_NS, get_p50_ns);
+    print_interval_row(t, iv, n, IV_P50);
     print_row(t, "latency p90 (ns)", r, n, ROW_NS, get_p90_ns);
     print_row(t, "latency p99 (ns)", r, n, ROW_NS, get_p99_ns);
+    print_interval_row(t, iv, n, IV_P99);
     print_row(t, "latency p99.9 (ns)", r, n, ROW_NS, get_p999_ns);
     print_row(t, "latency max (ns)", r, n, ROW_NS, get_max_ns);
     /* Cycles of the platform's CPU clock (one scenario, one platform: the
@@ -608,6 +669,7 @@ static void print_table(FILE *t, const run_result *r, size_t n)
     print_row(t, "exits/irq: mmio", r, n, ROW_RATIO, get_exit_mmio);
     print_row(t, "exits/irq: hvc", r, n, ROW_RATIO, get_exit_hvc);
     print_row(t, "exits/irq: total", r, n, ROW_RATIO, get_exit_total);
+    print_interval_row(t, iv, n, IV_EXITS);
     print_row(t, "VM exits", r, n, ROW_COUNT, get_exits_total);
     print_row(t, "hypervisor time share", r, n, ROW_PCT, get_hyp_share);
     print_row(t, "halt-poll time share", r, n, ROW_PCT, get_poll_share);
@@ -764,9 +826,201 @@ static void print_header(FILE *t, const run_ctx *rc, const plan *pl)
         fputc('\n', t);
 }
 
+/* ---- Intervals: the evaluations ------------------------------------------------------ */
+
+typedef struct iv_ctx {
+    const run_ctx *rc;
+    const plan *pl;
+    const run_result *res;       /* the command's runs */
+    const gicsim_timing *timing; /* theirs */
+    const char *path;            /* the scenario file */
+    unsigned done, total;
+    bool shown; /* a progress line is on the terminal */
+    int code;   /* the exit code of a failed evaluation */
+} iv_ctx;
+
+static bool same_timing(const gicsim_timing *a, const gicsim_timing *b)
+{
+    for (int k = 0; k < GICSIM_CLK__COUNT; k++)
+        if (a->clock_hz[k] != b->clock_hz[k])
+            return false;
+    for (int c = 0; c < GICSIM_COST__COUNT; c++)
+        if (a->cycles[c] != b->cycles[c])
+            return false;
+    return true;
+}
+
+/* gicsim_calib_metric_fn: every policy's metrics with `t`. At the command's
+ * own timing they are its runs'; otherwise the scenario is loaded again
+ * with the command's overrides and platform_overrides.costs.NAME=CYCLES for
+ * each cost that differs, and run under each policy. */
+static gicsim_status iv_eval(void *ctx, const gicsim_timing *t, double *v)
+{
+    iv_ctx *x = ctx;
+    const run_ctx *rc = x->rc;
+    x->done++;
+    if (!rc->o->quiet && isatty(STDERR_FILENO)) {
+        fprintf(stderr, "\r%s: intervals: run %u of at most %u", cli_prog, x->done, x->total);
+        fflush(stderr);
+        x->shown = true;
+    }
+    if (same_timing(t, x->timing)) {
+        for (size_t i = 0; i < x->pl->n; i++)
+            for (size_t k = 0; k < IV_PER_RUN; k++)
+                v[i * IV_PER_RUN + k] = iv_get[k](&x->res[i]);
+        return GICSIM_OK;
+    }
+    const options *o = rc->o;
+    const char **ovr = calloc(o->n_overrides + GICSIM_COST__COUNT, sizeof *ovr);
+    char(*kv)[96] = calloc(GICSIM_COST__COUNT, sizeof *kv);
+    if (!ovr || !kv) {
+        free(ovr);
+        free(kv);
+        x->code = EX_SOFTWARE;
+        return GICSIM_E_NOMEM;
+    }
+    size_t n = o->n_overrides;
+    memcpy(ovr, o->overrides, n * sizeof *ovr);
+    for (int c = 0; c < GICSIM_COST__COUNT; c++) {
+        if (t->cycles[c] == x->timing->cycles[c])
+            continue;
+        snprintf(kv[c], sizeof kv[c], "platform_overrides.costs.%s=%" PRIu64,
+                 gicsim_cost_name((gicsim_cost_id)c), t->cycles[c]);
+        ovr[n++] = kv[c];
+    }
+    gicsim_diag diag;
+    memset(&diag, 0, sizeof diag);
+    gicsim_scenario *sc = NULL;
+    gicsim_status st = gicsim_scenario_load(x->path, ovr, n, &sc, &diag);
+    if (st != GICSIM_OK) {
+        cli_report_diag(&diag, st);
+        x->code = cli_config_exit(st);
+    }
+    options quiet = *o;
+    quiet.quiet = true;
+    run_ctx one = *rc;
+    one.sc = sc;
+    one.o = &quiet;
+    const run_outputs none = {{NULL}, NULL};
+    for (size_t i = 0; i < x->pl->n && st == GICSIM_OK; i++) {
+        run_result r;
+        memset(&r, 0, sizeof r);
+        int code = simulate(&one, x->pl->pols[i], &none, &r);
+        if (code == EX_OK)
+            for (size_t k = 0; k < IV_PER_RUN; k++)
+                v[i * IV_PER_RUN + k] = iv_get[k](&r);
+        gicsim_system_destroy(r.sys);
+        if (code != EX_OK) {
+            x->code = code;
+            st = GICSIM_E_STATE;
+        }
+    }
+    gicsim_scenario_free(sc);
+    free(ovr);
+    free(kv);
+    return st;
+}
+
+/* --intervals: the scenario's preset, which must be calibrated; EX_CONFIG
+ * after a message when it is not. */
+static int load_calibrated(const gicsim_scenario *sc, gicsim_platform **p)
+{
+    int code = cli_load_platform(gicsim_scenario_platform_file(sc), p);
+    if (code == EX_OK && gicsim_platform_measured_count(*p) == 0) {
+        cli_errorf("--intervals: platform %s has no measured figures; intervals need a "
+                   "calibrated preset (one with a measured: block, docs/calibration.md; gicsim "
+                   "list platforms marks them)",
+                   gicsim_platform_name(*p));
+        gicsim_platform_free(*p);
+        *p = NULL;
+        code = EX_CONFIG;
+    }
+    return code;
+}
+
+/* The intervals of the command's runs res[0..pl->n) on the calibrated
+ * preset p: the micro-benchmarks as p's machine (its VHE and KVM) with the
+ * scenario's costs (its platform_overrides included), p's measured
+ * figures, fit set, facts and uncertainties. */
+static int compute_intervals(const run_ctx *rc, const plan *pl, const run_result *res,
+                             const char *path, const gicsim_platform *p, intervals *iv)
+{
+    if (pl->n == 0)
+        return EX_OK;
+    gicsim_mb_config cfg;
+    gicsim_platform_mb_config(p, &cfg);
+    cfg.timing = *gicsim_system_timing(res[0].sys);
+    cli_preset_calib pc;
+    cli_preset_calib_init(&pc, p, &cfg);
+    iv->v = calloc(pl->n * IV_PER_RUN, sizeof *iv->v);
+    if (!iv->v)
+        return EX_SOFTWARE;
+    iv->platform = gicsim_platform_name(p);
+    iv->map = pc.map;
+    iv_ctx x = {.rc = rc, .pl = pl, .res = res, .timing = &cfg.timing, .path = path};
+    /* The free costs: the preset's fit set, else every cost but the facts; at most two
+     * evaluations each, and one at the fit. */
+    x.total = 2 * (unsigned)(pc.opt.n_fit ? pc.opt.n_fit : GICSIM_COST__COUNT - pc.opt.n_facts) + 1;
+    gicsim_calib_metrics mx = {
+        .n = pl->n * IV_PER_RUN, .eval = iv_eval, .ctx = &x, .nonnegative = true};
+    gicsim_calib_fit *fit = NULL;
+    gicsim_status st =
+        gicsim_calib_metric_intervals(&cfg, pc.test, pc.ns, pc.n, &pc.opt, &mx, iv->v, &fit);
+    if (x.shown)
+        fputc('\n', stderr);
+    int code = EX_OK;
+    if (st != GICSIM_OK) {
+        cli_errorf("intervals: %s", fit && fit->message[0] ? fit->message : gicsim_strerror(st));
+        code = x.code ? x.code : cli_mb_exit(st);
+        free(iv->v);
+        iv->v = NULL;
+    } else {
+        iv->n_free = fit->n_free;
+        iv->runs = fit->metric_runs;
+    }
+    gicsim_calib_fit_free(fit);
+    return code;
+}
+
 /* ---- JSON and CDF across runs ---------------------------------------------------------- */
 
-static int write_json(const run_ctx *rc, const run_result *r, size_t n, cli_out *out)
+/* One metric's interval as {"value": V, "lo": L, "hi": H}. */
+static void json_interval(FILE *f, const char *key, const gicsim_calib_interval *x, int prec,
+                          bool last)
+{
+    fprintf(f, "      \"%s\": {\"value\": %.*f, \"lo\": %.*f, \"hi\": %.*f}%s\n", key, prec,
+            x->value, prec, x->lo, prec, x->hi, last ? "" : ",");
+}
+
+/* Run i's summary object `one` (it ends in "\n}") with its "intervals"
+ * member before the closing brace. */
+static void json_with_intervals(FILE *f, const char *one, const intervals *iv, size_t i)
+{
+    size_t len = strlen(one);
+    while (len && one[len - 1] != '}')
+        len--;
+    if (len && one[len - 1] == '}')
+        len--;
+    while (len && one[len - 1] == '\n')
+        len--;
+    fwrite(one, 1, len, f);
+    const gicsim_calib_interval *x = &iv->v[i * IV_PER_RUN];
+    fputs(",\n  \"intervals\": {\n    \"platform\": ", f);
+    cli_json_str(f, iv->platform);
+    fprintf(f,
+            ",\n    \"fit_method\": \"%s\",\n    \"free_costs\": %zu,\n    \"runs\": %u,\n"
+            "    \"latency\": {\n",
+            iv->map ? "map" : "exact", iv->n_free, iv->runs);
+    json_interval(f, "mean_ns", &x[IV_MEAN], 3, false);
+    json_interval(f, "p50_ns", &x[IV_P50], 3, false);
+    json_interval(f, "p99_ns", &x[IV_P99], 3, true);
+    fputs("    },\n    \"exits_per_delivered\": {\n", f);
+    json_interval(f, "total", &x[IV_EXITS], 6, true);
+    fputs("    }\n  }\n}", f);
+}
+
+static int write_json(const run_ctx *rc, const run_result *r, size_t n, const intervals *iv,
+                      cli_out *out)
 {
     FILE *f = cli_out_open(out);
     if (!f)
@@ -790,7 +1044,10 @@ static int write_json(const run_ctx *rc, const run_result *r, size_t n, cli_out 
         }
         if (n > 1)
             fputs(i == 0 ? "{\"compare\":[" : ",", f);
-        fputs(one, f);
+        if (iv && iv->v)
+            json_with_intervals(f, one, iv, i);
+        else
+            fputs(one, f);
         free(one);
     }
     fputs(n > 1 ? "]}\n" : "\n", f);
@@ -847,13 +1104,16 @@ static int run_microbench(const gicsim_scenario *sc, const options *o, bool comp
     size_t n = 0;
     gicsim_scenario_microbench(sc, &mb, tests, &n);
     if (compare || o->has_policies || o->csv || o->perfetto || o->vcd || o->cdf || o->record) {
-        cli_errorf("%s is a micro-bench scenario: use 'gicsim run' with at most --json", file);
+        cli_errorf("%s is a micro-bench scenario: use 'gicsim run' with at most --json and "
+                   "--intervals",
+                   file);
         return EX_USAGE;
     }
     gicsim_platform *p = NULL;
-    int code = cli_load_platform(gicsim_scenario_platform_file(sc), &p);
+    int code = o->intervals ? load_calibrated(sc, &p)
+                            : cli_load_platform(gicsim_scenario_platform_file(sc), &p);
     if (!code)
-        code = cli_microbench_report(&mb, p, tests, n, o->json, false);
+        code = cli_microbench_report_ex(&mb, p, tests, n, o->json, false, o->intervals);
     gicsim_platform_free(p);
     return code;
 }
@@ -925,6 +1185,8 @@ static int simulate_command(int argc, char **argv, bool compare)
     run_outputs ro[MAX_POLICIES];
     out_set set = {0};
     cli_out *json = NULL, *cdf = NULL;
+    gicsim_platform *preset = NULL;
+    intervals iv = {0};
     memset(res, 0, sizeof res);
     memset(ro, 0, sizeof ro);
     rc.n_src = gicsim_scenario_source_count(sc);
@@ -944,6 +1206,8 @@ static int simulate_command(int argc, char **argv, bool compare)
 
     if ((code = plan_policies(sc, &o, compare, &pl)) != EX_OK)
         goto out;
+    if (o.intervals && (code = load_calibrated(sc, &preset)) != EX_OK)
+        goto out;
     warn_overrides(sc, &pl);
     /* compare's per-run files are named by policy: known before the runs. */
     for (size_t i = 0; i < pl.n; i++)
@@ -953,18 +1217,21 @@ static int simulate_command(int argc, char **argv, bool compare)
 
     for (size_t i = 0; i < pl.n && code == EX_OK; i++)
         code = simulate(&rc, pl.pols[i], &ro[i], &res[i]);
+    if (code == EX_OK && o.intervals)
+        code = compute_intervals(&rc, &pl, res, pos[0], preset, &iv);
     if (code == EX_OK) {
         /* With the JSON on standard output, the table goes to standard error. */
         FILE *t = json && !strcmp(json->path, "-") ? stderr : stdout;
         print_header(t, &rc, &pl);
+        print_interval_header(t, &iv);
         fputc('\n', t);
-        print_table(t, res, pl.n);
+        print_table(t, res, pl.n, &iv);
         if (!compare)
             print_sources(t, &rc, &res[0]);
         else
             print_source_table(t, &rc, res, pl.n);
         if (json)
-            code = write_json(&rc, res, pl.n, json);
+            code = write_json(&rc, res, pl.n, &iv, json);
         if (cdf && code == EX_OK)
             code = write_cdf(&rc, res, pl.n, cdf);
     }
@@ -976,6 +1243,8 @@ out:
     free(rc.src_names);
     free(rc.vm_names);
     free(resolved);
+    free(iv.v);
+    gicsim_platform_free(preset);
     gicsim_scenario_free(sc);
     return code;
 }

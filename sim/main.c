@@ -28,6 +28,11 @@ typedef struct command {
     "  --csv FILE            per-interrupt records (gzip when FILE ends in .gz)\n"                 \
     "  --perfetto FILE       timeline for ui.perfetto.dev / chrome://tracing\n"                    \
     "  --vcd FILE            interrupt lines and LPI/vLPI/MSI events as a VCD (GTKWave)\n"         \
+    "  --intervals           opt-in, on a calibrated preset (gicsim list platforms): an\n"         \
+    "                        interval for latency mean, p50, p99 and exits/irq, from the\n"        \
+    "                        preset's measured figures (docs/calibration.md); costs\n"             \
+    "                        (free costs + 1) runs per policy, and one more per cost the\n"        \
+    "                        metrics depend on (at most 2 x free costs + 1)\n"                     \
     "  -q, --quiet           no progress line\n"                                                   \
     "  -h, --help            this text\n"
 
@@ -40,7 +45,7 @@ static const command commands[] = {
     {"run", "SCENARIO [options]", "run a scenario, print a summary table",
      "Runs the scenario (each VM under its own policy) and prints the summary table and\n"
      "each source's latency. A micro-bench scenario (top-level microbench:) runs like\n"
-     "gicsim microbench on its platform and takes only --json.\n\n"
+     "gicsim microbench on its platform and takes only --json and --intervals.\n\n"
      "options:\n" SIMULATE_OPTIONS
      "  --cdf FILE            latency CDF as SVG: all sources, then one curve per source\n"
      "  --record FILE         the sources' arrivals as a trace (.gz: gzip), for arrival kind\n"

@@ -17,7 +17,12 @@
  * back within 1%; a MAP fit of generic's own figures stays at generic; the
  * analysis of a shipped exact preset. Last, the measured-figure files
  * (kvm-unit-tests logs and YAML, with uncertainties, sources and facts) and
- * the platform object's getters and errors.
+ * the platform object's getters and errors. Last, the intervals of a
+ * caller's metrics (calib_metric_intervals) against hand-computed answers:
+ * linear metrics, a constant, one clamped at 0, a quantised one whose slope
+ * is the secant over a prior sigma, the evaluations counted; and its
+ * errors (no measured figures, no metric, a failing or non-finite
+ * callback, a failing figure).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1450,6 +1455,223 @@ static void test_platform_errors(void **state)
     gicsim_platform_free(ok);
 }
 
+/* ---- Intervals of any metric (calib_metric_intervals) ---------------------------------- */
+
+/* A metric callback on the synthetic model: linear metrics, a constant, and
+ * one quantised in steps of 10 per 50 cycles of vcpu_kick; it checks that
+ * only the free costs move and counts its calls. fail_at >= 0: that call
+ * fails (or, nan_at, returns NaN). */
+typedef struct metric_ctx {
+    gicsim_timing base;
+    const gicsim_cost_id *free_costs;
+    size_t n_free;
+    double c900; /* metric 2 is c900 - sgi_dispatch */
+    unsigned calls;
+    int fail_at, nan_at;
+} metric_ctx;
+
+#define N_METRICS 4
+
+static gicsim_status hand_metrics(void *ctx, const gicsim_timing *t, double *v)
+{
+    metric_ctx *x = ctx;
+    unsigned call = x->calls++;
+    for (int c = 0; c < GICSIM_COST__COUNT; c++) {
+        bool free_cost = false;
+        for (size_t j = 0; j < x->n_free; j++)
+            free_cost |= x->free_costs[j] == (gicsim_cost_id)c;
+        if (!free_cost || call == 0)
+            assert_int_equal(t->cycles[c], x->base.cycles[c]);
+    }
+    if ((int)call == x->fail_at)
+        return GICSIM_E_STATE;
+    double kick = (double)t->cycles[GICSIM_COST_VCPU_KICK];
+    v[0] = 500 + kick / 3 + (double)t->cycles[GICSIM_COST_HVC_HANDLE] / 6;
+    v[1] = 7;
+    v[2] = x->c900 - (double)t->cycles[GICSIM_COST_SGI_DISPATCH];
+    v[3] = 10 * floor(kick / 50);
+    if ((int)call == x->nan_at)
+        v[1] = NAN;
+    return GICSIM_OK;
+}
+
+/* A preset's analysis (no fit, no figures' intervals) over the costs fit[0..n). */
+static void analyse_options(gicsim_calib_options *o, const gicsim_cost_id *fit, size_t n)
+{
+    gicsim_calib_options_init(o);
+    o->analyse_only = true;
+    o->intervals = false;
+    o->fit = fit;
+    o->n_fit = n;
+}
+
+static void test_metric_intervals_hand(void **state)
+{
+    (void)state;
+    /* hvc = hvc_handle / 3 measured at hvc_handle's mid-range value
+     * (M = hmid / 3 ns) +-3%: hvc_handle in [hmid 0.97, hmid 1.03]. The
+     * metrics, at the preset's costs as they are (analyse_only), with
+     * vcpu_kick and sgi_dispatch free within their ranges:
+     *   0: 500 + kick/3 + hvc_handle/6 in [500 + klo/3 + hmid 0.97 / 6,
+     *      500 + khi/3 + hmid 1.03 / 6];
+     *   1: 7, depends on nothing: [7, 7];
+     *   2: C - sgi_dispatch, C at 90% of its range: [C - shi, C - slo], the
+     *      low end negative, so clamped at 0 when the metrics are
+     *      non-negative;
+     *   3: 10 floor(kick / 50), kick just below a step: the figures' step
+     *      crosses it (a slope of 10 / h), the secant over a prior sigma
+     *      gives the slope the interval uses. icv_eoir_write is free and
+     *      moves nothing: one evaluation. */
+    lin_model m;
+    lin_init(&m);
+    m.coef[GICSIM_MB_HVC][GICSIM_COST_HVC_HANDLE] = 1.0 / 3;
+    static const gicsim_cost_id fit[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_VCPU_KICK,
+                                         GICSIM_COST_SGI_DISPATCH, GICSIM_COST_ICV_EOIR_WRITE};
+    const gicsim_mb_test hvc[] = {GICSIM_MB_HVC};
+    uint64_t hlo, hhi, klo, khi, slo, shi;
+    gicsim_cost_prior(GICSIM_COST_HVC_HANDLE, &hlo, &hhi);
+    gicsim_cost_prior(GICSIM_COST_VCPU_KICK, &klo, &khi);
+    gicsim_cost_prior(GICSIM_COST_SGI_DISPATCH, &slo, &shi);
+    const double hmid = (double)((hlo + hhi) / 2), smid = (double)((slo + shi) / 2);
+    const double kmid = 50 * floor((double)(klo + khi) / 100) + 49;
+    assert_true(hmid * 0.97 >= (double)hlo && hmid * 1.03 <= (double)hhi);
+    assert_true(kmid > (double)klo && kmid < (double)khi);
+    gicsim_mb_config base;
+    gicsim_mb_config_init(&base);
+    base.timing.cycles[GICSIM_COST_HVC_HANDLE] = (uint64_t)hmid;
+    base.timing.cycles[GICSIM_COST_VCPU_KICK] = (uint64_t)kmid;
+    base.timing.cycles[GICSIM_COST_SGI_DISPATCH] = (uint64_t)smid;
+    double meas[] = {hmid / 3};
+    gicsim_calib_options o;
+    analyse_options(&o, fit, 4);
+    metric_ctx x = {.base = base.timing,
+                    .free_costs = fit,
+                    .n_free = 4,
+                    .c900 = (double)slo + 0.9 * (double)(shi - slo),
+                    .fail_at = -1,
+                    .nan_at = -1};
+    assert_true(x.c900 < (double)shi && x.c900 > smid);
+    gicsim_calib_metrics mx = {.n = N_METRICS, .eval = hand_metrics, .ctx = &x};
+    gicsim_calib_interval iv[N_METRICS];
+    gicsim_calib_fit *r = NULL;
+    gicsim_status st = calib_metric_intervals(lin_run, &m, &base, hvc, meas, 1, &o, &mx, iv, &r);
+    assert_non_null(r);
+    if (st != GICSIM_OK)
+        fail_msg("calib_metric_intervals: %s (%s)", r->message, gicsim_strerror(st));
+    /* One evaluation at the fit, one per free cost, one more for each of
+     * the three costs a metric depends on; the figures' Jacobian: one
+     * figure at the fit and per cost. */
+    assert_int_equal(r->metric_runs, 1 + 4 + 3);
+    assert_int_equal(x.calls, 1 + 4 + 3);
+    assert_int_equal(r->model_runs, 1 * (1 + 4));
+    assert_near(iv[0].value, 500 + kmid / 3 + hmid / 6, 1e-9);
+    assert_near(iv[0].lo, 500 + (double)klo / 3 + hmid * 0.97 / 6, 1e-6);
+    assert_near(iv[0].hi, 500 + (double)khi / 3 + hmid * 1.03 / 6, 1e-6);
+    assert_true(iv[1].value == 7 && iv[1].lo == 7 && iv[1].hi == 7);
+    assert_near(iv[2].value, x.c900 - smid, 1e-9);
+    assert_near(iv[2].lo, x.c900 - (double)shi, 1e-6);
+    assert_near(iv[2].hi, x.c900 - (double)slo, 1e-6);
+    /* The quantised metric: the secant over vcpu_kick's prior sigma. */
+    const gicsim_calib_cost *kc = free_cost(r, GICSIM_COST_VCPU_KICK);
+    double wide = round(kc->prior_sigma), q0 = 10 * floor(kmid / 50);
+    double slope = (10 * floor((kmid + wide) / 50) - q0) / wide;
+    double h = round(0.02 * kmid) < 1 ? 1 : round(0.02 * kmid);
+    assert_true(wide > h && slope < 0.5 * 10 / h);
+    assert_near(iv[3].value, q0, 0);
+    assert_near(iv[3].lo, q0 + slope * ((double)klo - kmid), 1e-6);
+    assert_near(iv[3].hi, q0 + slope * ((double)khi - kmid), 1e-6);
+    for (size_t k = 0; k < N_METRICS; k++)
+        assert_true(iv[k].lo <= iv[k].value && iv[k].value <= iv[k].hi);
+    gicsim_calib_fit_free(r);
+    /* Non-negative metrics: metric 2's low end clamped at 0; no fit
+     * asked back. */
+    mx.nonnegative = true;
+    x.calls = 0;
+    assert_int_equal(calib_metric_intervals(lin_run, &m, &base, hvc, meas, 1, &o, &mx, iv, NULL),
+                     GICSIM_OK);
+    assert_true(iv[2].lo == 0);
+    assert_near(iv[2].hi, x.c900 - (double)slo, 1e-6);
+    assert_near(iv[0].lo, 500 + (double)klo / 3 + hmid * 0.97 / 6, 1e-6);
+}
+
+static void test_metric_intervals_errors(void **state)
+{
+    (void)state;
+    lin_model m;
+    lin_init(&m);
+    m.coef[GICSIM_MB_HVC][GICSIM_COST_HVC_HANDLE] = 1.0 / 3;
+    static const gicsim_cost_id fit[] = {GICSIM_COST_HVC_HANDLE, GICSIM_COST_VCPU_KICK};
+    const gicsim_mb_test hvc[] = {GICSIM_MB_HVC};
+    gicsim_mb_config base;
+    gicsim_mb_config_init(&base);
+    double meas[] = {(double)base.timing.cycles[GICSIM_COST_HVC_HANDLE] / 3};
+    gicsim_calib_options o;
+    analyse_options(&o, fit, 2);
+    metric_ctx x = {
+        .base = base.timing, .free_costs = fit, .n_free = 2, .fail_at = -1, .nan_at = -1};
+    gicsim_calib_metrics mx = {.n = N_METRICS, .eval = hand_metrics, .ctx = &x};
+    gicsim_calib_interval iv[N_METRICS];
+    gicsim_calib_fit *r = NULL;
+    /* No measured figures: an uncalibrated preset. */
+    assert_int_equal(calib_metric_intervals(lin_run, &m, &base, hvc, meas, 0, &o, &mx, iv, &r),
+                     GICSIM_E_INVAL);
+    assert_string_equal(r->message, "no measured figures");
+    assert_int_equal(x.calls, 0);
+    gicsim_calib_fit_free(r);
+    assert_int_equal(gicsim_calib_metric_intervals(&base, hvc, meas, 0, &o, &mx, iv, NULL),
+                     GICSIM_E_INVAL);
+    /* No metric, none per evaluation, no callback, nowhere to put them. */
+    gicsim_calib_metrics none = mx, zero = mx;
+    none.eval = NULL;
+    zero.n = 0;
+    const gicsim_calib_metrics *bad_mx[] = {NULL, &none, &zero, &mx};
+    for (size_t k = 0; k < 4; k++) {
+        r = NULL;
+        gicsim_status st = calib_metric_intervals(lin_run, &m, &base, hvc, meas, 1, &o, bad_mx[k],
+                                                  k == 3 ? NULL : iv, &r);
+        assert_int_equal(st, GICSIM_E_INVAL);
+        assert_non_null(strstr(r->message, "no metric"));
+        gicsim_calib_fit_free(r);
+    }
+    assert_int_equal(x.calls, 0);
+    /* The callback fails at the fit, then at the second cost's step: the
+     * call returns its status, the message says where. */
+    static const struct {
+        int fail_at, nan_at;
+        gicsim_status st;
+        const char *msg;
+    } cases[] = {
+        {0, -1, GICSIM_E_STATE, "the metric failed (" /* ... */},
+        {-1, 0, GICSIM_E_STATE, "metric 1 is not a finite number at the fit"},
+        {3, -1, GICSIM_E_STATE, "with vcpu_kick = "},
+        {-1, 3, GICSIM_E_STATE, "metric 1 is not a finite number with vcpu_kick = "},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        x.calls = 0;
+        x.fail_at = cases[k].fail_at;
+        x.nan_at = cases[k].nan_at;
+        r = NULL;
+        gicsim_status st =
+            calib_metric_intervals(lin_run, &m, &base, hvc, meas, 1, &o, &mx, iv, &r);
+        if (st != cases[k].st || !strstr(r->message, cases[k].msg))
+            fail_msg("case %zu: %s: %s", k, gicsim_strerror(st), r->message);
+        /* It stops at the failed call. */
+        assert_int_equal(
+            x.calls, (unsigned)(cases[k].fail_at >= 0 ? cases[k].fail_at : cases[k].nan_at) + 1);
+        gicsim_calib_fit_free(r);
+    }
+    /* An error of the figures' model stops the call before any metric. */
+    x.calls = 0;
+    x.fail_at = x.nan_at = -1;
+    m.fail_test = GICSIM_MB_HVC;
+    r = NULL;
+    assert_int_equal(calib_metric_intervals(lin_run, &m, &base, hvc, meas, 1, &o, &mx, iv, &r),
+                     GICSIM_E_STATE);
+    assert_non_null(strstr(r->message, "simulating hvc failed"));
+    assert_int_equal(x.calls, 0);
+    gicsim_calib_fit_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1478,6 +1700,8 @@ int main(void)
         cmocka_unit_test(test_measured_yaml),
         cmocka_unit_test(test_platform_api),
         cmocka_unit_test(test_platform_errors),
+        cmocka_unit_test(test_metric_intervals_hand),
+        cmocka_unit_test(test_metric_intervals_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -215,8 +215,9 @@ typedef struct gicsim_calib_fit {
     gicsim_calib_cv cv[GICSIM_MB__COUNT]; /* in the measured figures' order */
     double cv_mean_abs_error;             /* over the folds with status GICSIM_OK */
     size_t cv_ok;
-    unsigned model_runs; /* simulations run (gicsim_mb_run calls) */
-    char message[512];   /* why the call failed; "" when it returned GICSIM_OK */
+    unsigned model_runs;  /* simulations run (gicsim_mb_run calls) */
+    char message[512];    /* why the call failed; "" when it returned GICSIM_OK */
+    unsigned metric_runs; /* gicsim_calib_metric_intervals: metric evaluations (callback calls) */
 } gicsim_calib_fit;
 
 /* Fit (or, analyse_only, analyse) the costs of `base` to measured_ns[i] of
@@ -236,6 +237,70 @@ GICSIM_API gicsim_status gicsim_calibrate_ex(const gicsim_mb_config *base,
                                              size_t n_tests, const gicsim_calib_options *opt,
                                              gicsim_calib_fit **out);
 GICSIM_API void gicsim_calib_fit_free(gicsim_calib_fit *fit);
+
+/* ---- Intervals of any metric ------------------------------------------------------------
+ *
+ * The interval of a figure (gicsim_calib_figure), for anything a caller can
+ * compute from a platform's timing: a scenario's latency percentiles, its
+ * exits per interrupt, a throughput. */
+
+/* Evaluates the metrics with `timing` (the clocks and every cost; between
+ * two calls of one gicsim_calib_metric_intervals only free costs differ)
+ * into values[0..n), n the gicsim_calib_metrics' n. Anything but GICSIM_OK
+ * stops the call, which returns that status. */
+typedef gicsim_status (*gicsim_calib_metric_fn)(void *ctx, const gicsim_timing *timing,
+                                                double *values);
+
+typedef struct gicsim_calib_metrics {
+    size_t n;                    /* metrics per evaluation, >= 1 */
+    gicsim_calib_metric_fn eval; /* called with ctx */
+    void *ctx;
+    /* The metrics cannot be negative (times, counts, ratios of counts):
+     * each interval's low end is clamped at 0, as a figure's is (at the
+     * value, were it negative). */
+    bool nonnegative;
+} gicsim_calib_metrics;
+
+typedef struct gicsim_calib_interval {
+    double value;  /* the metric at the fit's timing (gicsim_calib_fit.timing) */
+    double lo, hi; /* lo <= value <= hi */
+} gicsim_calib_interval;
+
+/* Each metric's interval: gicsim_calibrate_ex(base, tests, measured_ns,
+ * n_tests, opt, fit) (with opt->analyse_only, a calibrated preset's costs as
+ * they are: pass its calibration block as `gicsim microbench` does,
+ * docs/calibration.md), then the metrics at the fit's timing and their
+ * sensitivity to each free cost j by forward differences: a step of the
+ * figures' Jacobian (max(1 cycle, 2% of the value), rounded) tells whether
+ * any metric depends on j (slope 0 when none moves); when one does, a
+ * second step of cost j's prior sigma at the fit (rounded, when larger:
+ * prior_sigma's rule with the fitted cycles for a log-normal prior, as
+ * the posterior uses) gives the slope, the secant over it (a
+ * simulated metric is quantised and a step of a cycle or two can reorder
+ * events: such a slope, extrapolated over the prior range, would measure
+ * the noise). out[k] is the value and the min and max of the linearised
+ * metric over the polytope of the figures' intervals: the free costs
+ * within their prior ranges, every linearised measured figure within its
+ * uncertainty.
+ *
+ * Cost: metrics->eval is called 1 + n_free + d times (fit->metric_runs):
+ * once at the fit, once per free cost and once more for each of the d
+ * free costs some metric depends on, so at most 1 + 2 n_free; every metric
+ * comes from the same calls. On top of that the calibration's own
+ * gicsim_mb_run calls (fit->model_runs): with analyse_only and no
+ * predictions (opt->intervals false), n_tests * (n_free + 1).
+ *
+ * `fit` may be NULL; otherwise *fit is allocated as by gicsim_calibrate_ex
+ * (free it with gicsim_calib_fit_free) whatever the status, its message
+ * saying what failed. GICSIM_OK; GICSIM_E_INVAL for bad arguments (those of
+ * gicsim_calibrate_ex, no measured figures among them; NULL metrics, eval
+ * or out, n 0); an error of gicsim_mb_run; the status of a failed
+ * metrics->eval, or GICSIM_E_STATE for a value that is not finite (the
+ * message names the cost that was moved, if any); GICSIM_E_NOMEM. */
+GICSIM_API gicsim_status gicsim_calib_metric_intervals(
+    const gicsim_mb_config *base, const gicsim_mb_test *tests, const double *measured_ns,
+    size_t n_tests, const gicsim_calib_options *opt, const gicsim_calib_metrics *metrics,
+    gicsim_calib_interval *out, gicsim_calib_fit **fit);
 
 /* Measured figures read from a file (gicsim calibrate's MEASURED). */
 typedef struct gicsim_calib_measured {

@@ -154,7 +154,8 @@ out:
 }
 
 gicsim_status ca_interval(const calib_problem *P, const bool *use, const double *c, const double *f,
-                          const double *J, double g0, const double *G, double *lo_ns, double *hi_ns)
+                          const double *J, double g0, const double *G, bool nonneg, double *lo_ns,
+                          double *hi_ns)
 {
     const size_t m = P->m, n = P->n;
     size_t mu = 0;
@@ -202,7 +203,8 @@ gicsim_status ca_interval(const calib_problem *P, const bool *use, const double 
         l = g0;
     if (h < g0)
         h = g0;
-    *lo_ns = l < 0 ? 0 : l;
+    /* Clamped at 0 (but never above the value itself). */
+    *lo_ns = nonneg && l < 0 ? fmin(0, g0) : l;
     *hi_ns = h;
     return GICSIM_OK;
 }
@@ -249,7 +251,7 @@ gicsim_status ca_cross_validate(calib_problem *P, const double *c, const double 
         else
             fs = cp_gauss_newton(P, use, !exact, exact, cc, ff, JJ, &have_J, &it, &converged);
         if (fs == GICSIM_OK)
-            fs = ca_interval(P, use, cc, ff, JJ, ff[k], &JJ[k * n], &row->lo_ns, &row->hi_ns);
+            fs = ca_interval(P, use, cc, ff, JJ, ff[k], &JJ[k * n], true, &row->lo_ns, &row->hi_ns);
         if (fs == GICSIM_E_NOMEM) {
             st = fs;
             break;
@@ -273,5 +275,76 @@ gicsim_status ca_cross_validate(calib_problem *P, const double *c, const double 
         cp_fail(P, st, "out of memory");
     free(buf);
     free(use);
+    return st;
+}
+
+/* The metrics at c with cost `moved` (P->n: none) raised by h into v[]:
+ * P->cfg.timing with the free costs set, the callback's status, or
+ * GICSIM_E_STATE for a value that is not finite. */
+static gicsim_status metric_eval(calib_problem *P, const double *c, size_t moved, double h,
+                                 const gicsim_calib_metrics *mx, double *v, unsigned *runs)
+{
+    gicsim_timing t = P->cfg.timing;
+    for (size_t j = 0; j < P->n; j++)
+        t.cycles[P->cost[j]] = (uint64_t)(c[j] + (j == moved ? h : 0));
+    (*runs)++;
+    gicsim_status st = mx->eval(mx->ctx, &t, v);
+    size_t bad = mx->n;
+    for (size_t k = 0; st == GICSIM_OK && k < mx->n && bad == mx->n; k++)
+        if (!isfinite(v[k]))
+            bad = k;
+    if (st == GICSIM_OK && bad == mx->n)
+        return GICSIM_OK;
+    char where[128] = "at the fit";
+    if (moved < P->n)
+        snprintf(where, sizeof where, "with %s = %.0f cycles (the fit's + %.0f)",
+                 gicsim_cost_name(P->cost[moved]), c[moved] + h, h);
+    if (st != GICSIM_OK)
+        return cp_fail(P, st, "the metric failed (%s) %s", gicsim_strerror(st), where);
+    return cp_fail(P, GICSIM_E_STATE, "metric %zu is not a finite number %s", bad, where);
+}
+
+gicsim_status ca_metric_intervals(calib_problem *P, const double *c, const double *f,
+                                  const double *J, const gicsim_calib_metrics *mx,
+                                  gicsim_calib_interval *out, unsigned *runs)
+{
+    const size_t n = P->n, k = mx->n;
+    double *v0 = malloc((2 * k + k * n) * sizeof *v0);
+    if (!v0)
+        return cp_fail(P, GICSIM_E_NOMEM, "out of memory");
+    double *v1 = v0 + k, *G = v1 + k;
+    /* Cost j: one evaluation with the figures' step h; if no metric moves,
+     * none depends on j (G = 0). Otherwise a second one a prior sigma
+     * away, and the slope is that secant: a scenario's metrics are
+     * quantised (a histogram percentile moves by whole buckets of 0.8%)
+     * and a 1-cycle step can reorder two events, so a slope from a few
+     * cycles, extrapolated over the whole prior range, would measure the
+     * quantisation, not the cost. */
+    gicsim_status st = metric_eval(P, c, n, 0, mx, v0, runs);
+    for (size_t j = 0; j < n && st == GICSIM_OK; j++) {
+        double h = cp_step(c[j]);
+        if ((st = metric_eval(P, c, j, h, mx, v1, runs)) != GICSIM_OK)
+            break;
+        bool moved = false;
+        for (size_t i = 0; i < k; i++)
+            moved |= v1[i] != v0[i];
+        double wide = round(P->sigma[j]);
+        if (moved && wide > h) {
+            h = wide;
+            if ((st = metric_eval(P, c, j, h, mx, v1, runs)) != GICSIM_OK)
+                break;
+        }
+        for (size_t i = 0; i < k; i++)
+            G[i * n + j] = (v1[i] - v0[i]) / h;
+    }
+    for (size_t i = 0; i < k && st == GICSIM_OK; i++) {
+        out[i].value = v0[i];
+        st = ca_interval(P, NULL, c, f, J, v0[i], &G[i * n], mx->nonnegative, &out[i].lo,
+                         &out[i].hi);
+        if (st != GICSIM_OK)
+            cp_fail(P, st, "metric %zu: the interval's linear program failed (%s)", i,
+                    gicsim_strerror(st));
+    }
+    free(v0);
     return st;
 }

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,12 @@ gicsim_status cp_eval(calib_problem *P, const double *c, size_t r0, size_t r1, d
     return GICSIM_OK;
 }
 
+double cp_step(double c)
+{
+    double h = round(STEP_REL * c);
+    return h < 1 ? 1 : h;
+}
+
 gicsim_status cp_jacobian(calib_problem *P, const double *c, const double *f0, size_t r0, size_t r1,
                           double *J)
 {
@@ -136,9 +143,7 @@ gicsim_status cp_jacobian(calib_problem *P, const double *c, const double *f0, s
     double *fj = pt + n;
     gicsim_status st = GICSIM_OK;
     for (size_t j = 0; j < n && st == GICSIM_OK; j++) {
-        double h = round(STEP_REL * c[j]);
-        if (h < 1)
-            h = 1;
+        double h = cp_step(c[j]);
         memcpy(pt, c, n * sizeof *pt);
         pt[j] += h;
         if ((st = cp_eval(P, pt, r0, r1, fj)) != GICSIM_OK)
@@ -568,8 +573,11 @@ static gicsim_status setup(calib_problem *P, const gicsim_mb_config *base,
     return GICSIM_OK;
 }
 
-/* The fit, its figures and the analysis into `out`. */
-static gicsim_status run(calib_problem *P, const gicsim_calib_options *o, gicsim_calib_fit *out)
+/* The fit, its figures and the analysis into `out`; with mx, the metrics'
+ * intervals into iv. */
+static gicsim_status run(calib_problem *P, const gicsim_calib_options *o,
+                         const gicsim_calib_metrics *mx, gicsim_calib_interval *iv,
+                         gicsim_calib_fit *out)
 {
     const size_t m = P->m, n = P->n, R = P->R;
     const bool exact = !P->priors;
@@ -638,24 +646,27 @@ static gicsim_status run(calib_problem *P, const gicsim_calib_options *o, gicsim
     }
     for (size_t i = 0; o->intervals && i < R; i++) {
         gicsim_calib_figure *g = &out->figure[i];
-        if ((st = ca_interval(P, NULL, c, f, J, f[i], &J[i * n], &g->lo_ns, &g->hi_ns)) !=
+        if ((st = ca_interval(P, NULL, c, f, J, f[i], &J[i * n], true, &g->lo_ns, &g->hi_ns)) !=
             GICSIM_OK)
             goto out;
         g->has_interval = true;
     }
-    if (o->cross_validate)
-        st = ca_cross_validate(P, c, f, J, out);
+    if (o->cross_validate && (st = ca_cross_validate(P, c, f, J, out)) != GICSIM_OK)
+        goto out;
+    if (mx)
+        st = ca_metric_intervals(P, c, f, J, mx, iv, &out->metric_runs);
 out:
     free(buf);
     return st;
 }
 
-gicsim_status calib_fit_ex(calib_model_fn model, void *mctx, const gicsim_mb_config *base,
-                           const gicsim_mb_test *tests, const double *measured_ns, size_t n_tests,
-                           const gicsim_calib_options *opt, gicsim_calib_fit **outp)
+/* calib_fit_ex, and with mx the metrics' intervals into iv. */
+static gicsim_status fit_and_analyse(calib_model_fn model, void *mctx, const gicsim_mb_config *base,
+                                     const gicsim_mb_test *tests, const double *measured_ns,
+                                     size_t n_tests, const gicsim_calib_options *opt,
+                                     const gicsim_calib_metrics *mx, gicsim_calib_interval *iv,
+                                     gicsim_calib_fit **outp)
 {
-    if (!outp)
-        return GICSIM_E_INVAL;
     gicsim_calib_fit *out = calloc(1, sizeof *out);
     *outp = out;
     if (!out)
@@ -676,15 +687,44 @@ gicsim_status calib_fit_ex(calib_model_fn model, void *mctx, const gicsim_mb_con
     gicsim_status st;
     if (!model)
         st = cp_fail(P, GICSIM_E_INVAL, "no model");
+    else if (mx && (!mx->eval || mx->n == 0 || !iv))
+        st = cp_fail(P, GICSIM_E_INVAL,
+                     "no metric: the callback, the count (>= 1) and the "
+                     "intervals' array are needed");
+    else if (mx && mx->n > SIZE_MAX / sizeof(double) / (GICSIM_COST__COUNT + 2))
+        st = cp_fail(P, GICSIM_E_INVAL, "%zu metrics: too many", mx->n);
     else if ((st = check_args(P, base, tests, measured_ns, n_tests, o)) == GICSIM_OK &&
              (st = setup(P, base, tests, measured_ns, n_tests, o, out)) == GICSIM_OK)
-        st = run(P, o, out);
+        st = run(P, o, mx, iv, out);
     out->model_runs = P->runs;
     if (st == GICSIM_OK)
         out->message[0] = '\0';
     else if (!out->message[0])
         snprintf(out->message, sizeof out->message, "%s", gicsim_strerror(st));
     free(P);
+    return st;
+}
+
+gicsim_status calib_fit_ex(calib_model_fn model, void *mctx, const gicsim_mb_config *base,
+                           const gicsim_mb_test *tests, const double *measured_ns, size_t n_tests,
+                           const gicsim_calib_options *opt, gicsim_calib_fit **outp)
+{
+    if (!outp)
+        return GICSIM_E_INVAL;
+    return fit_and_analyse(model, mctx, base, tests, measured_ns, n_tests, opt, NULL, NULL, outp);
+}
+
+gicsim_status calib_metric_intervals(calib_model_fn model, void *mctx, const gicsim_mb_config *base,
+                                     const gicsim_mb_test *tests, const double *measured_ns,
+                                     size_t n_tests, const gicsim_calib_options *opt,
+                                     const gicsim_calib_metrics *metrics,
+                                     gicsim_calib_interval *out, gicsim_calib_fit **fit)
+{
+    gicsim_calib_fit *own = NULL;
+    gicsim_calib_metrics none = {0};
+    gicsim_status st = fit_and_analyse(model, mctx, base, tests, measured_ns, n_tests, opt,
+                                       metrics ? metrics : &none, out, fit ? fit : &own);
+    gicsim_calib_fit_free(own);
     return st;
 }
 
@@ -753,4 +793,14 @@ gicsim_status gicsim_calibrate_ex(const gicsim_mb_config *base, const gicsim_mb_
                                   const gicsim_calib_options *opt, gicsim_calib_fit **out)
 {
     return calib_fit_ex(mb_model, NULL, base, tests, measured_ns, n_tests, opt, out);
+}
+
+gicsim_status gicsim_calib_metric_intervals(const gicsim_mb_config *base,
+                                            const gicsim_mb_test *tests, const double *measured_ns,
+                                            size_t n_tests, const gicsim_calib_options *opt,
+                                            const gicsim_calib_metrics *metrics,
+                                            gicsim_calib_interval *out, gicsim_calib_fit **fit)
+{
+    return calib_metric_intervals(mb_model, NULL, base, tests, measured_ns, n_tests, opt, metrics,
+                                  out, fit);
 }

@@ -23,6 +23,14 @@ gicsim_status calib_fit_ex(calib_model_fn model, void *ctx, const gicsim_mb_conf
                            const gicsim_mb_test *tests, const double *measured_ns, size_t n_tests,
                            const gicsim_calib_options *opt, gicsim_calib_fit **out);
 
+/* gicsim_calib_metric_intervals with `model` in place of gicsim_mb_run;
+ * `fit` may be NULL. */
+gicsim_status calib_metric_intervals(calib_model_fn model, void *ctx, const gicsim_mb_config *base,
+                                     const gicsim_mb_test *tests, const double *measured_ns,
+                                     size_t n_tests, const gicsim_calib_options *opt,
+                                     const gicsim_calib_metrics *metrics,
+                                     gicsim_calib_interval *out, gicsim_calib_fit **fit);
+
 /* ---- The problem ------------------------------------------------------------------------
  *
  * Rows are figures: the measured ones [0, m), then the predictions [m, R).
@@ -64,6 +72,9 @@ double cp_prior_residual(const calib_problem *P, size_t j, double c);
 /* The figures of rows [r0, r1) at c: f[r1 - r0]. */
 gicsim_status cp_eval(calib_problem *P, const double *c, size_t r0, size_t r1, double *f);
 
+/* The forward-difference step of a cost at c cycles: max(1, round(2% c)). */
+double cp_step(double c);
+
 /* Forward differences at c for rows [r0, r1), whose figures at c are f0:
  * J[(r1 - r0) x n], ns per cycle. */
 gicsim_status cp_jacobian(calib_problem *P, const double *c, const double *f0, size_t r0, size_t r1,
@@ -96,10 +107,17 @@ gicsim_status ca_identifiability(const calib_problem *P, const double *J, gicsim
 /* The interval of a figure whose value at c is g0 and whose gradient is
  * G[n]: min and max of g0 + G (x - c) over lo <= x <= hi (each widened to
  * contain c) with every used measured row (use NULL: all) within
- * max(tol_i, |f_i - meas_i|) of its measurement, linearised with J. */
+ * max(tol_i, |f_i - meas_i|) of its measurement, linearised with J; the low
+ * end clamped at min(0, g0) when nonneg. */
 gicsim_status ca_interval(const calib_problem *P, const bool *use, const double *c, const double *f,
-                          const double *J, double g0, const double *G, double *lo_ns,
+                          const double *J, double g0, const double *G, bool nonneg, double *lo_ns,
                           double *hi_ns);
+
+/* The metrics' values at c and their intervals (gicsim_calib_metric_intervals)
+ * from the fit c, f, J: out[mx->n]; *runs counts the evaluations. */
+gicsim_status ca_metric_intervals(calib_problem *P, const double *c, const double *f,
+                                  const double *J, const gicsim_calib_metrics *mx,
+                                  gicsim_calib_interval *out, unsigned *runs);
 
 /* Leave-one-out over the measured rows from the fit c, f, J: out->cv[],
  * n_cv, cv_ok, cv_mean_abs_error. */

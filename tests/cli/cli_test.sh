@@ -262,4 +262,39 @@ check "the unknown fact is named" grep -q "badfacts.yaml:3:9: facts.nope: unknow
 printf 'uncertainty: 0%%\nmeasured:\n  hvc: 306\n' >zerounc.yaml
 status_is 65 "a MEASURED file with a zero uncertainty" "$GICSIM" calibrate zerounc.yaml --platform generic
 
+# ---- Intervals of a scenario's metrics: run/compare --intervals -------------------------------
+# map.yaml (the MAP fit above, found through GICSIM_PLATFORM_PATH) is a calibrated preset;
+# generic is not.
+ivrun() { # ivrun JSON OUT: compare default.yaml --intervals on map.yaml, 5 ms
+    GICSIM_PLATFORM_PATH=$WORK "$GICSIM" compare "$SC/default.yaml" -q -p run.duration=5ms -p platform=map \
+        --intervals --json "$1" >"$2" 2>err.txt
+}
+check "compare --intervals on a calibrated preset" ivrun iv1.json iv1.txt
+check "the table says what the intervals are" grep -q "^intervals: over the MAP fit's [0-9]* free costs of map " iv1.txt
+check "an interval row under mean, p50, p99 and exits/irq" sh -c \
+    '[ "$(grep -Ec "^  interval +\[[0-9.]+, [0-9.]+\] +\[[0-9.]+, [0-9.]+\]$" iv1.txt)" -eq 4 ] && \
+     grep -A1 "^exits/irq: total" iv1.txt | grep -q "^  interval"'
+check "the JSON with intervals parses" "$JSON_CHECK" iv1.json
+check "every interval contains its value" awk -F'[:,}]' \
+    '/"value": .*"lo": .*"hi": / { n++; if (!($5 + 0 <= $3 + 0 && $3 + 0 <= $7 + 0)) off++ }
+     END { exit !(n == 8 && off == 0) }' iv1.json
+check "the JSON counts the runs" sh -c 'f=$(sed -n "s/.*\"free_costs\": \([0-9]*\).*/\1/p" iv1.json | head -1); \
+    r=$(sed -n "s/.*\"runs\": \([0-9]*\).*/\1/p" iv1.json | head -1); \
+    [ "$f" -gt 0 ] && [ "$r" -gt "$f" ] && [ "$r" -le $((2 * f + 1)) ]'
+check "compare --intervals again" ivrun iv2.json iv2.txt
+check "the same inputs give the same table" cmp -s iv1.txt iv2.txt
+check "the same inputs give the same JSON" cmp -s iv1.json iv2.json
+GICSIM_PLATFORM_PATH=$WORK "$GICSIM" compare "$SC/default.yaml" -q -p run.duration=5ms -p platform=map \
+    --json iv0.json >/dev/null 2>&1
+check "the intervals leave the rest of the JSON alone" sh -c \
+    'sed -e "/^  \"intervals\": {\$/,/^  }\$/d" -e "s/^  },\$/  }/" iv1.json >a.txt; \
+     sed -e "s/^  },\$/  }/" iv0.json | cmp -s - a.txt'
+status_is 0 "run --intervals" env GICSIM_PLATFORM_PATH="$WORK" "$GICSIM" run "$SC/default.yaml" -q -p run.duration=2ms \
+    -p platform=map --intervals --json ivrun.json
+check "run --intervals: the JSON has them" grep -q '^  "intervals": {$' ivrun.json
+status_is 78 "--intervals on an uncalibrated preset" "$GICSIM" compare "$SC/default.yaml" -q \
+    -p run.duration=2ms --intervals --json ivbad.json
+check "--intervals names the uncalibrated preset" grep -q "platform generic has no measured figures" err.txt
+check "a refused --intervals leaves no output" test ! -e ivbad.json
+
 finish
