@@ -319,8 +319,10 @@ static void do_put(gicsim_system *s, sys_pe *pe, uint64_t arg)
     hyp_vtimer_put(s, pe, v);
     finish_exit(s, pe);
     pe->vcpu = NULL;
-    if (v->state == VS_BLOCKED && v->pending_last) {
-        /* A direct interrupt is still pending: the vCPU does not sleep. */
+    if (v->state == VS_BLOCKED && (v->pending_last || vgic_vcpu_has_work(v))) {
+        /* A direct interrupt is still pending, or one was injected after
+         * the WFI's check (kvm_vcpu_check_block runs again once the vCPU
+         * is set to block): the vCPU does not sleep. */
         v->pending_last = false;
         hyp_make_runnable(s, v, pe);
         return;

@@ -229,6 +229,19 @@ void hyp_vtimer_load(gicsim_system *s, sys_pe *pe)
     hyp_vtimer_arm(s, v);
 }
 
+/* The background timer of a vCPU put after its deadline (below) fires:
+ * the host's timer interrupt on the PE it was put on, with the expiry's
+ * record unchanged. */
+static void bg_timer_expired(gicsim_engine *e, void *ctx, uint64_t arg)
+{
+    (void)e;
+    gicsim_system *s = ctx;
+    sys_vcpu *v = (sys_vcpu *)(uintptr_t)arg;
+    v->hrtimer_ev = 0;
+    if (v->timer_armed && v->timer_rec != SYS_NONE && v->state != VS_RUNNING)
+        gicsim_gic_set_line(s->gic, v->pe->id, HYP_TIMER_PPI, true);
+}
+
 void hyp_vtimer_put(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
 {
     if (v->timer_src == SYS_NONE || v->vm->pol->direct_timer)
@@ -240,6 +253,21 @@ void hyp_vtimer_put(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
     gicsim_gic_irq_state(s->gic, pe->id, VTIMER_PPI, &st);
     if (st & GICSIM_IRQ_ACTIVE) /* the physical active state travels with the vCPU */
         gicsim_gicr_write(s->gic, pe->id, GICSIM_GICR_ICACTIVER0, 4, 1u << VTIMER_PPI);
-    if (v->timer_armed && v->cval > gicsim_engine_now(s->e))
+    gicsim_time_t now = gicsim_engine_now(s->e);
+    if (v->timer_armed && v->cval > now) {
         hyp_vtimer_arm(s, v);
+        return;
+    }
+    /* Expired while the PE was in the hypervisor, before the host took the
+     * physical PPI: the line just dropped with the vCPU's timer state, so
+     * KVM's background timer carries the expiry (kvm_timer_blocking starts
+     * it at kvm_timer_earliest_exp, 0 for a deadline already passed, and it
+     * fires at once). Not when the host already injected it. */
+    const vgic_irq *q = &v->banked[VTIMER_PPI];
+    if (v->timer_armed && v->timer_rec != SYS_NONE && !q->queued && !virq_pending(q) &&
+        !q->active) {
+        gicsim_engine_cancel(s->e, v->hrtimer_ev);
+        gicsim_engine_schedule_at(s->e, now, bg_timer_expired, s, (uint64_t)(uintptr_t)v,
+                                  &v->hrtimer_ev);
+    }
 }

@@ -671,6 +671,46 @@ static void test_seed004_scenario(void **state)
     gicsim_scenario_free(sc);
 }
 
+/* A vCPU's virtual timer that expires while its PE handles the vCPU's WFI
+ * exit, after the WFI's check and before the host takes the physical PPI:
+ * the put drops the PPI with the vCPU's timer state, and KVM's background
+ * timer (kvm_timer_blocking, an expired deadline fires at once) must carry
+ * the expiry, or the vCPU sleeps with its timer due until something else
+ * wakes it. An edge SPI whose handler ends just before the deadline makes
+ * the guest WFI there; its offset is swept across the window in 25 ns steps,
+ * and every timer instance must be delivered within a few microseconds. */
+static void test_vtimer_expiry_during_wfi_exit(void **state)
+{
+    (void)state;
+    gicsim_time_t worst = 0;
+    for (gicsim_time_t d = GICSIM_US(2); d <= GICSIM_US(8); d += GICSIM_NS(25)) {
+        gicsim_system *s = sys_with(GICSIM_GICV3, 1, NULL);
+        uint32_t vm = tf_vm_on_pe(s, "trap-inject", 0, false, true);
+        uint32_t vt = add_vtimer(s, vm, N_TICKS);
+        gicsim_source_config c;
+        gicsim_source_config_init(&c);
+        c.kind = GICSIM_SRC_SPI_EDGE;
+        c.vm = vm;
+        c.vcpu = 0;
+        c.intid = 40;
+        c.handler = GICSIM_US(1);
+        c.period = PERIOD;
+        c.start = PERIOD - d;
+        c.limit = N_TICKS;
+        tf_source_add(s, &c);
+        gicsim_system_run_for(s, PERIOD * (N_TICKS + 1));
+        tf_drain(s, GICSIM_MS(1));
+        gicsim_time_t lat[N_TICKS];
+        size_t n = latencies(s, vt, lat, N_TICKS);
+        assert_int_equal(n, N_TICKS);
+        for (size_t i = 0; i < n; i++)
+            worst = lat[i] > worst ? lat[i] : worst;
+        gicsim_system_destroy(s);
+    }
+    if (worst > GICSIM_US(20))
+        fail_msg("a timer expiry waited %llu ns", (unsigned long long)(worst / 1000));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -686,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_direct_vtimer_reservations),
         cmocka_unit_test(test_scenario_host_timer),
         cmocka_unit_test(test_seed004_scenario),
+        cmocka_unit_test(test_vtimer_expiry_during_wfi_exit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
