@@ -108,8 +108,8 @@ typedef struct mb_state {
     gicsim_mb_test test;
     sys_vcpu *v0, *v1;
     uint32_t ipi_target; /* ipi: the last vCPU */
-    uint32_t src;     /* the SGI, MSI or virtual timer source the test uses */
-    uint32_t n_total; /* iterations to run, warm-up included */
+    uint32_t src;        /* the SGI, MSI or virtual timer source the test uses */
+    uint32_t n_total;    /* iterations to run, warm-up included */
     uint32_t n_done;
     gicsim_time_t start;
     bool waiting; /* vCPU 0 spins on the flag */
@@ -296,17 +296,36 @@ static uint32_t mb_vcpus(const gicsim_mb_config *cfg)
     return cfg->vcpus ? cfg->vcpus : 2u;
 }
 
+/* The system every micro-benchmark builds: the platform's timing, VHE
+ * mode and KVM behaviour, `pes` PEs, a GIC of `version` with an ITS. */
+static void mb_system_config(const gicsim_mb_config *cfg, uint32_t pes, gicsim_gic_version version,
+                             gicsim_system_config *sc)
+{
+    gicsim_system_config_init(sc);
+    sc->timing = cfg->timing;
+    sc->vhe = cfg->vhe;
+    sc->kvm = cfg->kvm;
+    sc->gic.num_pes = pes;
+    sc->gic.version = version;
+    sc->gic.its = true;
+}
+
+/* One vCPU on PE 0 that idles in a trapped WFI, under `policy`. */
+static void mb_idle_vm(const char *policy, gicsim_vm_config *vc)
+{
+    gicsim_vm_config_init(vc);
+    vc->num_vcpus = 1;
+    vc->policy = policy;
+    vc->wfi_trap = true;
+    vc->pe_first = 0;
+    vc->pe_count = 1;
+}
+
 static gicsim_status build_system(const gicsim_mb_config *cfg, gicsim_gic_version version,
                                   const char *policy, gicsim_system **out)
 {
     gicsim_system_config sc;
-    gicsim_system_config_init(&sc);
-    sc.timing = cfg->timing;
-    sc.vhe = cfg->vhe;
-    sc.kvm = cfg->kvm;
-    sc.gic.num_pes = mb_vcpus(cfg);
-    sc.gic.version = version;
-    sc.gic.its = true;
+    mb_system_config(cfg, mb_vcpus(cfg), version, &sc);
     sc.gic.vpt_dirty = cfg->vpt_dirty;
     gicsim_status st = gicsim_system_create(&sc, out);
     if (st != GICSIM_OK)
@@ -325,8 +344,7 @@ static gicsim_status build_system(const gicsim_mb_config *cfg, gicsim_gic_versio
     return st;
 }
 
-static gicsim_status add_source(gicsim_system *s, gicsim_mb_test test, uint32_t last,
-                                uint32_t *src)
+static gicsim_status add_source(gicsim_system *s, gicsim_mb_test test, uint32_t last, uint32_t *src)
 {
     gicsim_source_config c;
     gicsim_source_config_init(&c);
@@ -367,8 +385,8 @@ static gicsim_status add_source(gicsim_system *s, gicsim_mb_test test, uint32_t 
 static gicsim_status run_kut(const gicsim_mb_config *cfg, gicsim_mb_test test,
                              gicsim_mb_result *out)
 {
-    const char *policy = test == GICSIM_MB_IPI_HW ? "gicv41-vsgi"
-                         : test == GICSIM_MB_LPI  ? "vlpi-emulated"
+    const char *policy = test == GICSIM_MB_IPI_HW   ? "gicv41-vsgi"
+                         : test == GICSIM_MB_LPI    ? "vlpi-emulated"
                          : cfg->gic != GICSIM_GICV3 ? "gicv4-direct"
                                                     : "eoi-split";
     gicsim_gic_version version = test == GICSIM_MB_IPI_HW ? GICSIM_GICV4_1 : cfg->gic;
@@ -431,24 +449,13 @@ static gicsim_status run_seed004(const gicsim_mb_config *cfg, gicsim_mb_test tes
 {
     uint32_t periods = cfg->iterations ? cfg->iterations : 5000u;
     gicsim_system_config sc;
-    gicsim_system_config_init(&sc);
-    sc.timing = cfg->timing;
-    sc.vhe = cfg->vhe;
-    sc.kvm = cfg->kvm;
-    sc.gic.num_pes = 2;
-    sc.gic.version = GICSIM_GICV4_1;
-    sc.gic.its = true;
+    mb_system_config(cfg, 2, GICSIM_GICV4_1, &sc);
     gicsim_system *s = NULL;
     gicsim_status st = gicsim_system_create(&sc, &s);
     if (st != GICSIM_OK)
         return st;
     gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.num_vcpus = 1;
-    vc.policy = "eoi-split";
-    vc.wfi_trap = true;
-    vc.pe_first = 0;
-    vc.pe_count = 1;
+    mb_idle_vm("eoi-split", &vc);
     gicsim_source_config c;
     gicsim_source_config_init(&c);
     c.arrival = GICSIM_ARRIVE_PERIODIC;
@@ -539,24 +546,13 @@ static gicsim_status run_step(const gicsim_mb_config *cfg, gicsim_mb_test test,
     uint32_t periods = cfg->iterations ? cfg->iterations : 1000u;
     bool load = test == GICSIM_MB_VCPU_LOAD;
     gicsim_system_config sc;
-    gicsim_system_config_init(&sc);
-    sc.timing = cfg->timing;
-    sc.vhe = cfg->vhe;
-    sc.kvm = cfg->kvm;
-    sc.gic.num_pes = 2;
-    sc.gic.version = load ? GICSIM_GICV4_1 : GICSIM_GICV4_0;
-    sc.gic.its = true;
+    mb_system_config(cfg, 2, load ? GICSIM_GICV4_1 : GICSIM_GICV4_0, &sc);
     gicsim_system *s = NULL;
     gicsim_status st = gicsim_system_create(&sc, &s);
     if (st != GICSIM_OK)
         return st;
     gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.num_vcpus = 1;
-    vc.policy = "gicv4-direct";
-    vc.wfi_trap = true;
-    vc.pe_first = 0;
-    vc.pe_count = 1;
+    mb_idle_vm("gicv4-direct", &vc);
     gicsim_source_config c;
     gicsim_source_config_init(&c);
     c.arrival = GICSIM_ARRIVE_PERIODIC;
@@ -636,23 +632,14 @@ static gicsim_status run_inject(const gicsim_mb_config *cfg, gicsim_mb_result *o
 {
     uint32_t n = cfg->iterations ? cfg->iterations : 1024u;
     gicsim_system_config sc;
-    gicsim_system_config_init(&sc);
-    sc.timing = cfg->timing;
-    sc.vhe = cfg->vhe;
-    sc.kvm = cfg->kvm;
-    sc.gic.num_pes = 2;
-    sc.gic.its = true;
+    mb_system_config(cfg, 2, GICSIM_GICV3, &sc);
     gicsim_system *s = NULL;
     gicsim_status st = gicsim_system_create(&sc, &s);
     if (st != GICSIM_OK)
         return st;
     gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.num_vcpus = 1; /* on PE 0; PE 1 runs the VMM's thread */
-    vc.policy = "eoi-split";
+    mb_idle_vm("eoi-split", &vc); /* on PE 0; PE 1 runs the VMM's thread */
     vc.guest_busy = true;
-    vc.pe_first = 0;
-    vc.pe_count = 1;
     inject_state is = {.total = n + MB_WARMUP, .last = GICSIM_TIME_NEVER};
     gicsim_source_config c;
     gicsim_source_config_init(&c);
