@@ -683,21 +683,26 @@ static void test_resolved_json(void **state)
     char *ja2 = json_of(a);
     assert_string_equal(ja, ja2);
     yt_node *r = json_tree(ja);
-    /* Every cost by name, and both clocks. */
+    /* Every cost by name (the GICv5 ones only with a GICv5), and both clocks. */
     const yt_node *costs = jget(r, "platform.costs");
     assert_int_equal(costs->kind, YT_MAP);
-    assert_int_equal(costs->n, GICSIM_COST__COUNT);
     gicsim_timing def;
     gicsim_timing_init(&def);
+    size_t k = 0;
     for (int i = 0; i < GICSIM_COST__COUNT; i++) {
         const char *name = gicsim_cost_name((gicsim_cost_id)i);
+        if (!strncmp(name, "gicv5_", 6)) {
+            assert_null(strstr(ja, name));
+            continue;
+        }
         assert_non_null(strstr(ja, name));
         char p[128];
         snprintf(p, sizeof p, "platform.costs.%s", name);
         assert_ju64(r, p, def.cycles[i]); /* generic.yaml == the library defaults */
         /* ... in the order of GICSIM_COST_LIST */
-        assert_string_equal(costs->pairs[i].key, name);
+        assert_string_equal(costs->pairs[k++].key, name);
     }
+    assert_int_equal(costs->n, k);
     assert_ju64(r, "platform.clocks.cpu", def.clock_hz[GICSIM_CLK_CPU]);
     assert_ju64(r, "platform.clocks.gic", def.clock_hz[GICSIM_CLK_GIC]);
     assert_jstr(r, "platform.name", "generic");

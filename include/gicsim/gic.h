@@ -34,7 +34,8 @@ typedef struct gicsim_gic gicsim_gic;
 typedef enum gicsim_gic_version {
     GICSIM_GICV3 = 30,
     GICSIM_GICV4_0 = 40,
-    GICSIM_GICV4_1 = 41
+    GICSIM_GICV4_1 = 41,
+    GICSIM_GICV5 = 50 /* GICv5: IRS, ITS, IWB and CPU interface of <gicsim/gicv5.h> */
 } gicsim_gic_version;
 
 /* INTID ranges and special INTIDs (GICv3 architecture). */
@@ -65,6 +66,13 @@ typedef struct gicsim_gic_config {
                          socket n * sockets / num_pes; the distributor and the ITS on socket 0.
                          A message between sockets costs socket_hop more. */
     const gicsim_timing *timing; /* hop costs; NULL means gicsim_timing_init defaults. Copied. */
+    /* GICv5 only (<gicsim/gicv5.h>); num_spis counts the IRS's SPIs, lpi_id_bits the LPI ID
+     * bits (IRS_IDR2.ID_BITS), priority_bits the IRS's priority bits (4 or 5 with GICv5),
+     * its/its_cache_entries the GICv5 ITS. */
+    uint32_t iwb_wires;     /* wires of the IWB, a multiple of 32 up to 1024; 0: no IWB.
+                               Default 64 */
+    uint32_t iwb_device_id; /* the IWB's DeviceID at the ITS (its wires are its EventIDs),
+                               below 2^16; default 0xFFFF */
 } gicsim_gic_config;
 
 GICSIM_API void gicsim_gic_config_init(gicsim_gic_config *cfg);
