@@ -212,6 +212,22 @@ static void test_ist_valid_rules(void **st)
     assert_int_equal(s.pending_now, 0);
     /* The entry in memory keeps its state. */
     assert_true(tf_v5_mem_rd32(g, TF_V5_IST_BASE + 28) & GICSIM_GICV5_ISTE_PENDING);
+    /* Valid again: the IRS learns of the pending state when it next reads the entry (here for
+     * CDRCFG): a new instance, raised and delivered. The same for an entry software wrote. */
+    tf_v5_irs_wr(g, GICSIM_GICV5_IRS_IST_BASER, 8, baser);
+    tf_v5_run(e, 1000);
+    tf_v5_mem_wr64(g, TF_V5_IST_BASE + 4 * 8,
+                   (GICSIM_GICV5_ISTE_PENDING | GICSIM_GICV5_ISTE_ENABLE |
+                    (0x4u << GICSIM_GICV5_ISTE_PRIO_SHIFT)) |
+                       (uint64_t)tf_v5_mem_rd32(g, TF_V5_IST_BASE + 36) << 32);
+    tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDRCFG, LPI(7));
+    tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDRCFG, LPI(8));
+    gicsim_gic_get_stats(g, &s);
+    assert_int_equal(s.raised, 3);
+    assert_int_equal(s.pending_now, 2);
+    tf_v5_run(e, 1000);
+    assert_true(gicsim_gic_irq_line(g, 0));
+    assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_ICC_HPPIR), GICSIM_GICV5_CDIA_VALID | LPI(8));
     check_invariants(g);
     tf_gic_free(e, g);
 }

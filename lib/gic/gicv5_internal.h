@@ -220,6 +220,9 @@ void irs_spi_line(gicsim_gic *g, uint32_t id, bool level);
  * forwarding it causes, the cache eviction of a record neither pending nor active (`r` may be
  * freed: do not use it after). `by_ack`: the instance ended by an acknowledge. */
 void irs_commit(gicsim_gic *g, v5_dom *d, v5_irq *r, uint32_t old, bool by_ack);
+/* `r`, just read from memory by v5_lookup, is pending or active there: the IRS learns of the
+ * state it finds (accounting, candidacy, forwarding) as if it had changed from 0. */
+void irs_found(gicsim_gic *g, v5_dom *d, v5_irq *r);
 /* Acknowledge (CDIA's Activate, atomic with it): `r` must be a candidate of PE/vPE `target`. */
 void irs_activate(gicsim_gic *g, v5_dom *d, v5_irq *r);
 /* ICC_ICSR's value for CDRCFG of `type`/`id` in `d` (F=1 when it has no entry). */

@@ -165,20 +165,37 @@ static void release(gicsim_gic *g, v5_dom *d, v5_irq *r)
     free(r);
 }
 
-void irs_commit(gicsim_gic *g, v5_dom *d, v5_irq *r, uint32_t old, bool by_ack)
+/* irs_commit; `write`: the change is the IRS's own, written through to memory (not the state
+ * irs_found reads from it). */
+static void commit(gicsim_gic *g, v5_dom *d, v5_irq *r, uint32_t old, bool by_ack, bool write)
 {
     uint32_t from, to, now = r->iste;
     uint32_t intid = GICSIM_GICV5_INTID(r->key >> 24, r->key);
     reroute(g, d, r, &from, &to);
     uint32_t who = to != V5_NONE ? to : from != V5_NONE ? from : iste_iaffid(now);
     v5_account(g, d->virt, who, intid, old, now, by_ack);
-    if (r->addr && now != old)
+    if (write && r->addr && now != old)
         write_through(g, r);
     release(g, d, r);
     if (from != V5_NONE)
         irs_target_changed(g, d, from);
     if (to != V5_NONE && to != from)
         irs_target_changed(g, d, to);
+}
+
+void irs_commit(gicsim_gic *g, v5_dom *d, v5_irq *r, uint32_t old, bool by_ack)
+{
+    commit(g, d, r, old, by_ack, true);
+}
+
+/* The IRS owns an IST while it is valid and keeps memory up to date (write-through), so an
+ * entry found pending in memory on a cache miss is state software put there: written behind
+ * the IRS's back, or left in an IST that is made valid again (saved state restored, as when a
+ * VM's ISTs move; docs/gicv5.md, "Assumptions"). It is an instance the IRS learns of now: it
+ * is raised. */
+void irs_found(gicsim_gic *g, v5_dom *d, v5_irq *r)
+{
+    commit(g, d, r, 0, false, false);
 }
 
 void irs_activate(gicsim_gic *g, v5_dom *d, v5_irq *r)

@@ -275,6 +275,8 @@ v5_irq *v5_lookup(gicsim_gic *g, v5_dom *d, unsigned type, uint32_t id)
         free(r);
         return NULL;
     }
+    if (r->iste & (ISTE_PENDING | ISTE_ACTIVE))
+        irs_found(g, d, r);
     return r;
 }
 
