@@ -11,32 +11,8 @@
 #include "support/fixtures.h"
 #include "support/gicv5_boot.h"
 
-#define SPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_SPI, id)
-#define PPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_PPI, id)
 #define CNTV GICSIM_GICV5_PPI_CNTV
 #define SW GICSIM_GICV5_PPI_SW
-
-static void check_invariants(gicsim_gic *g)
-{
-    char msg[256];
-    assert_int_equal(gicsim_gic_check_invariants(g, msg, sizeof msg), GICSIM_OK);
-}
-
-static gicsim_irq_state state(gicsim_gic *g, uint32_t pe, uint32_t intid)
-{
-    gicsim_irq_state s;
-    assert_int_equal(gicsim_gicv5_irq_state(g, pe, intid, &s), GICSIM_OK);
-    return s;
-}
-
-/* PPI priority register value with priority `p` for PPI `id` (others 0x1F). */
-static void ppi_prio(gicsim_gic *g, uint32_t pe, uint32_t id, unsigned p)
-{
-    gicsim_gicv5_sysreg r = (gicsim_gicv5_sysreg)(GICSIM_GICV5_ICC_PPI_PRIORITYR0 + id / 8);
-    uint64_t v = tf_v5_rd(g, pe, r);
-    v = (v & ~(0xFFull << (8 * (id % 8)))) | ((uint64_t)p << (8 * (id % 8)));
-    tf_v5_wr(g, pe, r, v);
-}
 
 static void ppi_enable(gicsim_gic *g, uint32_t pe, uint32_t id)
 {
@@ -73,28 +49,28 @@ static void test_ppi_modes(void **st)
     gicsim_gic_stats s0, s1;
     tf_v5_open(&e, &g, 1, NULL, NULL);
     gicsim_gicv5_set_line(g, 0, PPI(CNTV), true);
-    assert_int_equal(state(g, 0, PPI(CNTV)), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_v5_state(g, 0, PPI(CNTV)), GICSIM_IRQ_PENDING);
     gicsim_gic_get_stats(g, &s0);
     tf_v5_wr(g, 0, GICSIM_GICV5_ICC_PPI_CPENDR0, 1ull << CNTV); /* RO for a level PPI */
     gicsim_gic_get_stats(g, &s1);
     assert_int_equal(s1.raz_wi_writes - s0.raz_wi_writes, 1);
-    assert_int_equal(state(g, 0, PPI(CNTV)), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_v5_state(g, 0, PPI(CNTV)), GICSIM_IRQ_PENDING);
     gicsim_gicv5_set_line(g, 0, PPI(CNTV), false);
-    assert_int_equal(state(g, 0, PPI(CNTV)), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_v5_state(g, 0, PPI(CNTV)), GICSIM_IRQ_INACTIVE);
     gicsim_gic_get_stats(g, &s1);
     assert_int_equal(s1.withdrawn, 1);
     /* SW_PPI: edge. */
     tf_v5_wr(g, 0, GICSIM_GICV5_ICC_PPI_SPENDR0, 1ull << SW);
-    assert_int_equal(state(g, 0, PPI(SW)), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_v5_state(g, 0, PPI(SW)), GICSIM_IRQ_PENDING);
     tf_v5_wr(g, 0, GICSIM_GICV5_ICC_PPI_SPENDR0, 1ull << SW); /* already pending: no change */
     tf_v5_wr(g, 0, GICSIM_GICV5_ICC_PPI_CPENDR0, 1ull << SW);
-    assert_int_equal(state(g, 0, PPI(SW)), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_v5_state(g, 0, PPI(SW)), GICSIM_IRQ_INACTIVE);
     gicsim_gicv5_set_line(g, 0, PPI(SW), true);
     gicsim_gicv5_set_line(g, 0, PPI(SW), false);
-    assert_int_equal(state(g, 0, PPI(SW)), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_v5_state(g, 0, PPI(SW)), GICSIM_IRQ_PENDING);
     gicsim_gic_get_stats(g, &s1);
     assert_int_equal(s1.raised, 3);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -109,20 +85,20 @@ static void test_ppi_life(void **st)
     tf_ev_log log = {0};
     tf_v5_open(&e, &g, 1, NULL, NULL);
     tf_ev_log_attach(&log, g);
-    ppi_prio(g, 0, CNTV, 0x8);
+    tf_v5_ppi_prio(g, 0, GICSIM_GICV5_ICC_PPI_PRIORITYR0, CNTV, 0x8);
     ppi_enable(g, 0, CNTV);
     gicsim_gicv5_set_line(g, 0, PPI(CNTV), true);
     assert_true(gicsim_gic_irq_line(g, 0)); /* a PPI needs no IRS round trip */
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_GICR_CDIA), GICSIM_GICV5_CDIA_VALID | PPI(CNTV));
     assert_false(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(state(g, 0, PPI(CNTV)), GICSIM_IRQ_ACTIVE_PENDING);
+    assert_int_equal(tf_v5_state(g, 0, PPI(CNTV)), GICSIM_IRQ_ACTIVE_PENDING);
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_ICC_APR), 1u << 8);
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_ICC_HAPR), 8);
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDEOI, 0);
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_ICC_APR), 0);
     assert_false(gicsim_gic_irq_line(g, 0)); /* still active */
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDDI, PPI(CNTV));
-    assert_int_equal(state(g, 0, PPI(CNTV)), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_v5_state(g, 0, PPI(CNTV)), GICSIM_IRQ_PENDING);
     assert_true(gicsim_gic_irq_line(g, 0));
     size_t i = 0;
     tf_ev_next(&log, &i, GICSIM_GEV_RAISE, 0, PPI(CNTV));
@@ -137,7 +113,7 @@ static void test_ppi_life(void **st)
     assert_int_equal(s.acknowledged, 1);
     assert_int_equal(s.pending_now, 1);
     tf_ev_log_free(&log);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -150,7 +126,7 @@ static void test_priority_mask(void **st)
     gicsim_gic *g;
     gicsim_gic_stats s;
     tf_v5_open(&e, &g, 1, NULL, NULL);
-    ppi_prio(g, 0, SW, 0x10);
+    tf_v5_ppi_prio(g, 0, GICSIM_GICV5_ICC_PPI_PRIORITYR0, SW, 0x10);
     ppi_enable(g, 0, SW);
     tf_v5_wr(g, 0, GICSIM_GICV5_ICC_PCR, 0x0F);
     tf_v5_wr(g, 0, GICSIM_GICV5_ICC_PPI_SPENDR0, 1ull << SW);
@@ -176,7 +152,7 @@ static void test_preemption(void **st)
     gicsim_engine *e;
     gicsim_gic *g;
     tf_v5_open(&e, &g, 1, NULL, NULL);
-    ppi_prio(g, 0, SW, 0x8);
+    tf_v5_ppi_prio(g, 0, GICSIM_GICV5_ICC_PPI_PRIORITYR0, SW, 0x8);
     ppi_enable(g, 0, SW);
     tf_v5_irq_setup(e, g, 0, SPI(1), 0x8, 0);
     tf_v5_irq_setup(e, g, 0, SPI(2), 0x4, 0);
@@ -196,7 +172,7 @@ static void test_preemption(void **st)
     assert_false(gicsim_gic_irq_line(g, 0));   /* SPI 1 still waits */
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDEOI, 0); /* drops 8 */
     assert_true(gicsim_gic_irq_line(g, 0));
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -227,7 +203,7 @@ static void test_misprogramming(void **st)
     assert_int_equal(s1.ignored_ops - s0.ignored_ops, 1);
     assert_int_equal(s1.raz_wi_writes - s0.raz_wi_writes, 2);
     assert_int_equal(s1.spurious_acks - s0.spurious_acks, 1);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -249,7 +225,7 @@ static void test_stale_forward(void **st)
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_GICR_CDIA), 0);
     tf_v5_run(e, 100);
     assert_false(gicsim_gic_irq_line(g, 0));
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -260,7 +236,7 @@ static void test_apr_write(void **st)
     gicsim_engine *e;
     gicsim_gic *g;
     tf_v5_open(&e, &g, 1, NULL, NULL);
-    ppi_prio(g, 0, SW, 0x8);
+    tf_v5_ppi_prio(g, 0, GICSIM_GICV5_ICC_PPI_PRIORITYR0, SW, 0x8);
     ppi_enable(g, 0, SW);
     tf_v5_wr(g, 0, GICSIM_GICV5_ICC_APR, 1u << 2);
     tf_v5_wr(g, 0, GICSIM_GICV5_ICC_PPI_SPENDR0, 1ull << SW);
@@ -268,7 +244,7 @@ static void test_apr_write(void **st)
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_ICC_HAPR), 2);
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDEOI, 0);
     assert_true(gicsim_gic_irq_line(g, 0));
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 

@@ -14,30 +14,6 @@
 #include "support/fixtures.h"
 #include "support/gicv5_boot.h"
 
-#define LPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_LPI, id)
-#define SPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_SPI, id)
-#define PPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_PPI, id)
-
-static void check_invariants(gicsim_gic *g)
-{
-    char msg[256];
-    assert_int_equal(gicsim_gic_check_invariants(g, msg, sizeof msg), GICSIM_OK);
-}
-
-static gicsim_irq_state state(gicsim_gic *g, uint32_t pe, uint32_t intid)
-{
-    gicsim_irq_state s;
-    assert_int_equal(gicsim_gicv5_irq_state(g, pe, intid, &s), GICSIM_OK);
-    return s;
-}
-
-static void ack_eoi_di(gicsim_gic *g, uint32_t pe, uint32_t intid)
-{
-    assert_int_equal(tf_v5_rd(g, pe, GICSIM_GICV5_GICR_CDIA), GICSIM_GICV5_CDIA_VALID | intid);
-    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDEOI, 0);
-    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDDI, intid);
-}
-
 /* IRS_IDR*: what the configuration says, and Linux's reading of it. */
 static void test_id_registers(void **st)
 {
@@ -138,10 +114,10 @@ static void test_ist_linear(void **st)
     tf_v5_run(e, 1000);
     assert_true(tf_v5_mem_rd32(g, TF_V5_IST_BASE + 400) & GICSIM_GICV5_ISTE_PENDING);
     assert_true(gicsim_gic_irq_line(g, 1));
-    assert_int_equal(state(g, 0, LPI(100)), GICSIM_IRQ_PENDING);
-    ack_eoi_di(g, 1, LPI(100));
+    assert_int_equal(tf_v5_state(g, 0, LPI(100)), GICSIM_IRQ_PENDING);
+    tf_v5_ack_eoi_di(g, 1, LPI(100));
     tf_v5_run(e, 1000);
-    assert_int_equal(state(g, 0, LPI(100)), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_v5_state(g, 0, LPI(100)), GICSIM_IRQ_INACTIVE);
     assert_int_equal(tf_v5_mem_rd32(g, TF_V5_IST_BASE + 400) & 3u, 0);
     /* An ID beyond the IST's ID bits has no entry: dropped and counted. */
     gicsim_gicv5_stats v;
@@ -149,7 +125,7 @@ static void test_ist_linear(void **st)
     tf_v5_run(e, 1000);
     gicsim_gicv5_get_stats(g, &v);
     assert_int_equal(v.irs_dropped, 1);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -173,7 +149,7 @@ static void test_ist_two_level(void **st)
                      GICSIM_GICV5_ISTE_ENABLE | (0x10u << 11));
     tf_v5_wr(g, 1, GICSIM_GICV5_GIC_CDPEND, LPI(5000) | (1ull << 32));
     tf_v5_run(e, 1000);
-    ack_eoi_di(g, 0, LPI(5000));
+    tf_v5_ack_eoi_di(g, 0, LPI(5000));
     /* MAP_L2_ISTR without a two-level IST is ignored (WI) and counted. */
     gicsim_gic_stats s0, s1;
     tf_v5_run(e, 1000);
@@ -181,7 +157,7 @@ static void test_ist_two_level(void **st)
     tf_v5_irs_wr(g, GICSIM_GICV5_IRS_MAP_L2_ISTR, 4, 1u << 20);
     gicsim_gic_get_stats(g, &s1);
     assert_int_equal(s1.raz_wi_writes - s0.raz_wi_writes, 1);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -228,7 +204,7 @@ static void test_ist_valid_rules(void **st)
     tf_v5_run(e, 1000);
     assert_true(gicsim_gic_irq_line(g, 0));
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_ICC_HPPIR), GICSIM_GICV5_CDIA_VALID | LPI(8));
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -283,30 +259,30 @@ static void test_spi_modes(void **st)
     assert_int_equal(gicsim_gicv5_set_line(g, 0, SPI(2), true), GICSIM_OK);
     gicsim_gicv5_set_line(g, 0, SPI(2), false);
     tf_v5_run(e, 100);
-    assert_int_equal(state(g, 0, SPI(2)), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_v5_state(g, 0, SPI(2)), GICSIM_IRQ_PENDING);
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_GICR_CDIA), GICSIM_GICV5_CDIA_VALID | SPI(2));
-    assert_int_equal(state(g, 0, SPI(2)), GICSIM_IRQ_ACTIVE);
+    assert_int_equal(tf_v5_state(g, 0, SPI(2)), GICSIM_IRQ_ACTIVE);
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDEOI, 0);
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDDI, SPI(2));
     tf_v5_run(e, 1000);
-    assert_int_equal(state(g, 0, SPI(2)), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_v5_state(g, 0, SPI(2)), GICSIM_IRQ_INACTIVE);
     /* Level: HM follows TM. */
     gicsim_gicv5_set_line(g, 0, SPI(3), true);
     tf_v5_run(e, 100);
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDRCFG, SPI(3));
     assert_true(tf_v5_rd(g, 0, GICSIM_GICV5_ICC_ICSR) & (1u << 5)); /* HM level */
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_GICR_CDIA), GICSIM_GICV5_CDIA_VALID | SPI(3));
-    assert_int_equal(state(g, 0, SPI(3)), GICSIM_IRQ_ACTIVE_PENDING);
+    assert_int_equal(tf_v5_state(g, 0, SPI(3)), GICSIM_IRQ_ACTIVE_PENDING);
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDEOI, 0);
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDDI, SPI(3));
     tf_v5_run(e, 1000);
-    assert_int_equal(state(g, 0, SPI(3)), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_v5_state(g, 0, SPI(3)), GICSIM_IRQ_PENDING);
     gicsim_gic_get_stats(g, &s);
     assert_int_equal(s.raised, 3); /* edge, level, the level's second instance */
     assert_int_equal(s.acknowledged, 2);
     gicsim_gicv5_set_line(g, 0, SPI(3), false); /* CLEAR */
     tf_v5_run(e, 100);
-    assert_int_equal(state(g, 0, SPI(3)), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_v5_state(g, 0, SPI(3)), GICSIM_IRQ_INACTIVE);
     gicsim_gic_get_stats(g, &s);
     assert_int_equal(s.withdrawn, 1);
     /* A resample of a high level SPI sets it pending again. */
@@ -314,8 +290,8 @@ static void test_spi_modes(void **st)
     tf_v5_run(e, 100);
     gicsim_gicv5_set_line(g, 0, SPI(3), false);
     tf_v5_irs_wr(g, GICSIM_GICV5_IRS_SPI_RESAMPLER, 4, 3);
-    assert_int_equal(state(g, 0, SPI(3)), GICSIM_IRQ_INACTIVE);
-    check_invariants(g);
+    assert_int_equal(tf_v5_state(g, 0, SPI(3)), GICSIM_IRQ_INACTIVE);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -342,7 +318,7 @@ static void test_ipi_timing(void **st)
     assert_int_equal(raise->time - t0, GICSIM_NS(230));
     const gicsim_gic_event *sig = tf_ev_last(&log, GICSIM_GEV_SIGNAL, 1, LPI(1));
     assert_int_equal(sig->time - t0, GICSIM_NS(260));
-    ack_eoi_di(g, 1, LPI(1));
+    tf_v5_ack_eoi_di(g, 1, LPI(1));
     /* The second time the ISTE is cached? No: it left the cache when it became idle, so the
      * next IPI pays the read again; one sent while it is still pending (active) hits. */
     tf_v5_run(e, 1000);
@@ -350,7 +326,7 @@ static void test_ipi_timing(void **st)
     gicsim_gicv5_get_stats(g, &v);
     assert_true(v.ist_reads >= 2);
     tf_ev_log_free(&log);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -371,20 +347,20 @@ static void test_selection(void **st)
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDPEND, LPI(3) | (1ull << 32));
     tf_v5_run(e, 1000);
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_ICC_HPPIR), GICSIM_GICV5_CDIA_VALID | LPI(9));
-    ack_eoi_di(g, 0, LPI(9));
+    tf_v5_ack_eoi_di(g, 0, LPI(9));
     tf_v5_run(e, 1000);
-    ack_eoi_di(g, 0, SPI(9));
+    tf_v5_ack_eoi_di(g, 0, SPI(9));
     tf_v5_run(e, 1000);
     /* Disable the last: no candidate. */
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDDIS, LPI(3));
     tf_v5_run(e, 1000);
     assert_false(gicsim_gic_irq_line(g, 0));
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_ICC_HPPIR), 0);
-    assert_int_equal(state(g, 0, LPI(3)), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_v5_state(g, 0, LPI(3)), GICSIM_IRQ_PENDING);
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDEN, LPI(3));
     tf_v5_run(e, 1000);
-    ack_eoi_di(g, 0, LPI(3));
-    check_invariants(g);
+    tf_v5_ack_eoi_di(g, 0, LPI(3));
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -404,7 +380,7 @@ static void test_irs_enable(void **st)
     tf_v5_irs_wr(g, GICSIM_GICV5_IRS_CR0, 4, 1);
     tf_v5_run(e, 1000);
     assert_true(gicsim_gic_irq_line(g, 0));
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -430,8 +406,8 @@ static void test_one_of_n(void **st)
     tf_v5_run(e, 1000);
     assert_true(gicsim_gic_irq_line(g, 2));
     assert_false(gicsim_gic_irq_line(g, 0));
-    ack_eoi_di(g, 2, SPI(4));
-    check_invariants(g);
+    tf_v5_ack_eoi_di(g, 2, SPI(4));
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -470,7 +446,7 @@ static void test_invariant_checker(void **st)
     tf_v5_irq_setup(e, g, 0, SPI(1), 0x10, 0);
     gicsim_gicv5_set_line(g, 0, SPI(1), true);
     tf_v5_run(e, 100);
-    check_invariants(g);
+    tf_v5_check(g);
     g->stats.pending_now++;
     g->stats.raised++;
     assert_int_equal(gicsim_gic_check_invariants(g, msg, sizeof msg), GICSIM_E_STATE);

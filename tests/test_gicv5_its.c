@@ -10,33 +10,11 @@
 #include "support/fixtures.h"
 #include "support/gicv5_boot.h"
 
-#define LPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_LPI, id)
-
-static void check_invariants(gicsim_gic *g)
-{
-    char msg[256];
-    assert_int_equal(gicsim_gic_check_invariants(g, msg, sizeof msg), GICSIM_OK);
-}
-
 static void boot(gicsim_engine **e, gicsim_gic **g, uint32_t pes)
 {
     tf_v5_open(e, g, pes, NULL, NULL);
     tf_v5_ist(*e, *g, 12, false);
     tf_v5_its_boot(*e, *g);
-}
-
-static void ack_eoi_di(gicsim_gic *g, uint32_t pe, uint32_t intid)
-{
-    assert_int_equal(tf_v5_rd(g, pe, GICSIM_GICV5_GICR_CDIA), GICSIM_GICV5_CDIA_VALID | intid);
-    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDEOI, 0);
-    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDDI, intid);
-}
-
-static gicsim_gicv5_stats stats(gicsim_gic *g)
-{
-    gicsim_gicv5_stats v;
-    gicsim_gicv5_get_stats(g, &v);
-    return v;
 }
 
 /* An MSI through linear tables. The first walk reads the DTE and the ITTE (its_table_read
@@ -56,20 +34,20 @@ static void test_msi_linear(void **st)
     assert_false(gicsim_gic_irq_line(g, 1));
     tf_v5_run(e, 1);
     assert_true(gicsim_gic_irq_line(g, 1));
-    ack_eoi_di(g, 1, LPI(42));
+    tf_v5_ack_eoi_di(g, 1, LPI(42));
     tf_v5_run(e, 1000);
     gicsim_gicv5_msi(g, 5, 3);
     tf_v5_run(e, 174);
     assert_false(gicsim_gic_irq_line(g, 1));
     tf_v5_run(e, 1);
     assert_true(gicsim_gic_irq_line(g, 1));
-    gicsim_gicv5_stats v = stats(g);
+    gicsim_gicv5_stats v = tf_v5_vstats(g);
     assert_int_equal(v.its_translations, 2);
     assert_int_equal(v.its_cache_hits, 1);
     gicsim_gic_stats s;
     gicsim_gic_get_stats(g, &s);
     assert_int_equal(s.lpis_set, 2);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -85,11 +63,11 @@ static void test_cache_invalidation(void **st)
     tf_v5_its_map(e, g, 5, 3, 42, false, 0);
     gicsim_gicv5_msi(g, 5, 3);
     tf_v5_run(e, 1000);
-    ack_eoi_di(g, 0, LPI(42));
+    tf_v5_ack_eoi_di(g, 0, LPI(42));
     tf_v5_mem_wr64(g, TF_V5_ITT_BASE + 0x1000 * 5 + 8 * 3, 43 | (1ull << 31));
     gicsim_gicv5_msi(g, 5, 3);
     tf_v5_run(e, 1000);
-    ack_eoi_di(g, 0, LPI(42)); /* the stale translation */
+    tf_v5_ack_eoi_di(g, 0, LPI(42)); /* the stale translation */
     tf_v5_its_wr(g, GICSIM_GICV5_ITS_DIDR, 8, 5);
     tf_v5_its_wr(g, GICSIM_GICV5_ITS_EIDR, 4, 3);
     tf_v5_its_wr(g, GICSIM_GICV5_ITS_INV_EVENTR, 4, GICSIM_GICV5_ITS_INV_I);
@@ -98,8 +76,8 @@ static void test_cache_invalidation(void **st)
     assert_int_equal(tf_v5_its_rd(g, GICSIM_GICV5_ITS_STATUSR, 4), 1);
     gicsim_gicv5_msi(g, 5, 3);
     tf_v5_run(e, 1000);
-    ack_eoi_di(g, 0, LPI(43));
-    check_invariants(g);
+    tf_v5_ack_eoi_di(g, 0, LPI(43));
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -122,7 +100,7 @@ static void test_errors(void **st)
     tf_v5_its_wr(g, GICSIM_GICV5_ITS_CR0, 4, 0);
     gicsim_gicv5_msi(g, 5, 3); /* ITS disabled */
     tf_v5_run(e, 2000);
-    gicsim_gicv5_stats v = stats(g);
+    gicsim_gicv5_stats v = tf_v5_vstats(g);
     assert_int_equal(v.its_events, 5);
     assert_int_equal(v.its_errors, 5);
     assert_int_equal(v.its_translations, 0);
@@ -163,13 +141,13 @@ static void test_two_level(void **st)
     tf_v5_irq_setup(e, g, 0, LPI(77), 0x10, 0);
     gicsim_gicv5_msi(g, dev, 1029);
     tf_v5_run(e, 2000);
-    ack_eoi_di(g, 0, LPI(77));
+    tf_v5_ack_eoi_di(g, 0, LPI(77));
     gicsim_gicv5_msi(g, dev, 1024 + 16); /* beyond the L2 ITT's SPAN */
     tf_v5_run(e, 2000);
-    gicsim_gicv5_stats v = stats(g);
+    gicsim_gicv5_stats v = tf_v5_vstats(g);
     assert_int_equal(v.its_translations, 1);
     assert_int_equal(v.its_errors, 1);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -210,7 +188,7 @@ static void test_burst_and_sync(void **st)
         assert_int_equal(ev->time - t0, GICSIM_NS(25 * (i + 1) + 120));
     }
     tf_ev_log_free(&log);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -248,7 +226,7 @@ static void test_iwb(void **st)
     gicsim_gicv5_set_wire(g, 0, true);
     gicsim_gicv5_set_wire(g, 0, false);
     tf_v5_run(e, 1000);
-    ack_eoi_di(g, 0, LPI(200));
+    tf_v5_ack_eoi_di(g, 0, LPI(200));
     /* Level wire 1. */
     gicsim_gicv5_set_wire(g, 1, true);
     tf_v5_run(e, 1000);
@@ -268,7 +246,7 @@ static void test_iwb(void **st)
     assert_int_equal(s.raised, 3);
     assert_int_equal(s.acknowledged, 2);
     assert_int_equal(s.withdrawn, 1);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 

@@ -13,38 +13,8 @@
 #include "support/fixtures.h"
 #include "support/gicv5_boot.h"
 
-#define LPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_LPI, id)
-#define SPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_SPI, id)
-#define PPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_PPI, id)
 #define CNTV GICSIM_GICV5_PPI_CNTV
 #define DB_BASE 1000u /* vPE n's doorbell: physical LPI 1000 + n */
-
-static void check_invariants(gicsim_gic *g)
-{
-    char msg[256];
-    assert_int_equal(gicsim_gic_check_invariants(g, msg, sizeof msg), GICSIM_OK);
-}
-
-static gicsim_gicv5_stats vstats(gicsim_gic *g)
-{
-    gicsim_gicv5_stats v;
-    gicsim_gicv5_get_stats(g, &v);
-    return v;
-}
-
-static gicsim_gic_stats stats(gicsim_gic *g)
-{
-    gicsim_gic_stats s;
-    gicsim_gic_get_stats(g, &s);
-    return s;
-}
-
-static gicsim_irq_state vstate(gicsim_gic *g, uint32_t vm, uint32_t intid)
-{
-    gicsim_irq_state s;
-    assert_int_equal(gicsim_gicv5_virq_state(g, vm, intid, &s), GICSIM_OK);
-    return s;
-}
 
 /* A host with a physical IST, the ITS, VM 1 of 2 vPEs and their doorbells (LPIs 1000, 1001)
  * enabled and targeted at PE 0, as KVM requests them. */
@@ -56,13 +26,6 @@ static void boot(gicsim_engine **e, gicsim_gic **g, uint32_t pes)
     for (uint32_t p = 0; p < 2; p++)
         tf_v5_irq_setup(*e, *g, 0, LPI(DB_BASE + p), 0x8, 0);
     tf_v5_vm_boot(*e, *g, 1, 1, DB_BASE);
-}
-
-static void guest_ack_eoi_di(gicsim_gic *g, uint32_t pe, uint32_t intid)
-{
-    assert_int_equal(tf_v5_grd(g, pe, GICSIM_GICV5_GICR_CDIA), GICSIM_GICV5_CDIA_VALID | intid);
-    tf_v5_gwr(g, pe, GICSIM_GICV5_GIC_CDEOI, 0);
-    tf_v5_gwr(g, pe, GICSIM_GICV5_GIC_CDDI, intid);
 }
 
 /* The IRS writes VALID into the VMTE and the VPETEs; IRS_VPE_SELR/STATUSR/DBR show the vPE and
@@ -113,9 +76,9 @@ static void test_residency(void **st)
     tf_v5_run(e, 1);
     assert_true(gicsim_gic_virq_line(g, 0));
     assert_int_equal(tf_v5_grd(g, 0, GICSIM_GICV5_ICC_IAFFIDR), 0);
-    guest_ack_eoi_di(g, 0, LPI(10));
+    tf_v5_guest_ack_eoi_di(g, 0, LPI(10));
     tf_v5_run(e, 1000);
-    assert_int_equal(vstate(g, 1, LPI(10)), GICSIM_IRQ_INACTIVE);
+    assert_int_equal(tf_v5_vstate(g, 1, LPI(10)), GICSIM_IRQ_INACTIVE);
     /* vPE 0 is resident on PE 0: making it resident on PE 1 too faults. */
     tf_v5_wr(g, 1, GICSIM_GICV5_ICH_CONTEXTR, GICSIM_GICV5_CONTEXTR_V | 1);
     tf_v5_run(e, 1000);
@@ -123,11 +86,11 @@ static void test_residency(void **st)
     tf_v5_wr(g, 1, GICSIM_GICV5_ICH_CONTEXTR, GICSIM_GICV5_CONTEXTR_V | (7ull << 32) | 1);
     tf_v5_run(e, 1000);
     assert_true(tf_v5_rd(g, 1, GICSIM_GICV5_ICH_CONTEXTR) & GICSIM_GICV5_CONTEXTR_F);
-    assert_int_equal(vstats(g).residency_faults, 2);
-    gicsim_gicv5_stats v = vstats(g);
+    assert_int_equal(tf_v5_vstats(g).residency_faults, 2);
+    gicsim_gicv5_stats v = tf_v5_vstats(g);
     assert_int_equal(v.vraised, 1);
     assert_int_equal(v.vacknowledged, 1);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -148,18 +111,18 @@ static void test_vlpi_from_its(void **st)
     tf_v5_run(e, 1000);
     assert_true(gicsim_gic_virq_line(g, 0));
     assert_false(gicsim_gic_irq_line(g, 0));
-    assert_int_equal(vstate(g, 1, LPI(20)), GICSIM_IRQ_PENDING);
-    guest_ack_eoi_di(g, 0, LPI(20));
+    assert_int_equal(tf_v5_vstate(g, 1, LPI(20)), GICSIM_IRQ_PENDING);
+    tf_v5_guest_ack_eoi_di(g, 0, LPI(20));
     tf_v5_run(e, 1000);
     size_t i = 0;
     tf_ev_next(&log, &i, GICSIM_GEV_VSIGNAL, 0, LPI(20));
     tf_ev_next(&log, &i, GICSIM_GEV_VACK, 0, LPI(20));
     tf_ev_next(&log, &i, GICSIM_GEV_VPRIO_DROP, 0, LPI(20));
     tf_ev_next(&log, &i, GICSIM_GEV_VDEACTIVATE, 0, LPI(20));
-    assert_int_equal(stats(g).raised, 0);
-    assert_int_equal(stats(g).v_acks, 1);
+    assert_int_equal(tf_gic_stats(g).raised, 0);
+    assert_int_equal(tf_gic_stats(g).v_acks, 1);
     tf_ev_log_free(&log);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -180,9 +143,9 @@ static void test_guest_ipi(void **st)
     tf_v5_run(e, 1);
     assert_true(gicsim_gic_virq_line(g, 1));
     assert_false(gicsim_gic_irq_line(g, 1));
-    guest_ack_eoi_di(g, 1, LPI(2));
-    assert_int_equal(stats(g).raised, 0);
-    check_invariants(g);
+    tf_v5_guest_ack_eoi_di(g, 1, LPI(2));
+    assert_int_equal(tf_gic_stats(g).raised, 0);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -202,7 +165,7 @@ static void test_doorbells(void **st)
     tf_v5_virq_setup(e, g, 0, LPI(32), 0x10, 1);
     tf_v5_gwr(g, 0, GICSIM_GICV5_GIC_CDPEND, LPI(30) | (1ull << 32));
     tf_v5_run(e, 1000);
-    assert_int_equal(stats(g).doorbells, 1); /* vPE 1 never ran */
+    assert_int_equal(tf_gic_stats(g).doorbells, 1); /* vPE 1 never ran */
     assert_true(gicsim_gic_irq_line(g, 0));
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_GICR_CDIA),
                      GICSIM_GICV5_CDIA_VALID | LPI(DB_BASE + 1));
@@ -210,42 +173,35 @@ static void test_doorbells(void **st)
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDDI, LPI(DB_BASE + 1));
     /* The host runs vPE 1: LPI 30 is taken; then it blocks with DB=1, DBPM=0x10. */
     tf_v5_resident(e, g, 1, 1, 1);
-    guest_ack_eoi_di(g, 1, LPI(30));
+    tf_v5_guest_ack_eoi_di(g, 1, LPI(30));
     tf_v5_wr(g, 1, GICSIM_GICV5_ICH_CONTEXTR,
              1 | (1ull << 32) | GICSIM_GICV5_CONTEXTR_DB |
                  (0x10ull << GICSIM_GICV5_CONTEXTR_DBPM_SHIFT));
     tf_v5_run(e, 1000);
-    assert_int_equal(vstats(g).doorbell_requests, 1);
+    assert_int_equal(tf_v5_vstats(g).doorbell_requests, 1);
     tf_v5_gwr(g, 0, GICSIM_GICV5_GIC_CDPEND, LPI(30) | (1ull << 32));
     tf_v5_run(e, 1000);
-    assert_int_equal(stats(g).doorbells, 1); /* 0x18 > DBPM */
+    assert_int_equal(tf_gic_stats(g).doorbells, 1); /* 0x18 > DBPM */
     tf_v5_gwr(g, 0, GICSIM_GICV5_GIC_CDPEND, LPI(31) | (1ull << 32));
     tf_v5_run(e, 1000);
-    assert_int_equal(stats(g).doorbells, 2);
+    assert_int_equal(tf_gic_stats(g).doorbells, 2);
     assert_int_equal(gicsim_gicv5_irq_state(g, 0, LPI(DB_BASE + 1), &s), GICSIM_OK);
     assert_int_equal(s, GICSIM_IRQ_PENDING);
     tf_v5_gwr(g, 0, GICSIM_GICV5_GIC_CDPEND, LPI(32) | (1ull << 32));
     tf_v5_run(e, 1000);
-    assert_int_equal(stats(g).doorbells, 2); /* one per request */
+    assert_int_equal(tf_gic_stats(g).doorbells, 2); /* one per request */
     /* Resident again, then out with DB=0: no doorbell. */
     tf_v5_resident(e, g, 1, 1, 1);
-    guest_ack_eoi_di(g, 1, LPI(31));
+    tf_v5_guest_ack_eoi_di(g, 1, LPI(31));
     tf_v5_run(e, 1000);
-    guest_ack_eoi_di(g, 1, LPI(32));
+    tf_v5_guest_ack_eoi_di(g, 1, LPI(32));
     tf_v5_run(e, 1000);
     tf_v5_wr(g, 1, GICSIM_GICV5_ICH_CONTEXTR, 1 | (1ull << 32));
     tf_v5_gwr(g, 0, GICSIM_GICV5_GIC_CDPEND, LPI(31) | (1ull << 32));
     tf_v5_run(e, 1000);
-    assert_int_equal(stats(g).doorbells, 2);
-    check_invariants(g);
+    assert_int_equal(tf_gic_stats(g).doorbells, 2);
+    tf_v5_check(g);
     tf_gic_free(e, g);
-}
-
-static void ppi_prio(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg base, uint32_t id, unsigned p)
-{
-    gicsim_gicv5_sysreg r = (gicsim_gicv5_sysreg)(base + id / 8);
-    uint64_t v = tf_v5_rd(g, pe, r);
-    tf_v5_wr(g, pe, r, (v & ~(0xFFull << (8 * (id % 8)))) | ((uint64_t)p << (8 * (id % 8))));
 }
 
 /* The guest's timer PPI with ICH_PPI_DVIR: the physical PPI drives the virtual one while the
@@ -260,9 +216,9 @@ static void test_dvi_timer(void **st)
     boot(&e, &g, 1);
     tf_v5_resident(e, g, 0, 1, 0);
     /* The host has the PPI enabled too (its own timer handling when no vCPU runs). */
-    ppi_prio(g, 0, GICSIM_GICV5_ICC_PPI_PRIORITYR0, CNTV, 0x8);
+    tf_v5_ppi_prio(g, 0, GICSIM_GICV5_ICC_PPI_PRIORITYR0, CNTV, 0x8);
     tf_v5_wr(g, 0, GICSIM_GICV5_ICC_PPI_ENABLER0, 1ull << CNTV);
-    ppi_prio(g, 0, GICSIM_GICV5_ICH_PPI_PRIORITYR0, CNTV, 0x10);
+    tf_v5_ppi_prio(g, 0, GICSIM_GICV5_ICH_PPI_PRIORITYR0, CNTV, 0x10);
     tf_v5_wr(g, 0, GICSIM_GICV5_ICH_PPI_ENABLER0, 1ull << CNTV);
     tf_v5_wr(g, 0, GICSIM_GICV5_ICH_PPI_DVIR0, 1ull << CNTV);
     gicsim_gicv5_set_line(g, 0, PPI(CNTV), true);
@@ -271,19 +227,19 @@ static void test_dvi_timer(void **st)
     assert_int_equal(tf_v5_grd(g, 0, GICSIM_GICV5_GICR_CDIA), GICSIM_GICV5_CDIA_VALID | PPI(CNTV));
     assert_int_equal(gicsim_gicv5_irq_state(g, 0, PPI(CNTV), &s), GICSIM_OK);
     assert_int_equal(s, GICSIM_IRQ_ACTIVE_PENDING);
-    assert_int_equal(vstats(g).ppi_direct_acks, 1);
+    assert_int_equal(tf_v5_vstats(g).ppi_direct_acks, 1);
     gicsim_gicv5_set_line(g, 0, PPI(CNTV), false); /* the guest reprograms its timer */
     tf_v5_gwr(g, 0, GICSIM_GICV5_GIC_CDEOI, 0);
     tf_v5_gwr(g, 0, GICSIM_GICV5_GIC_CDDI, PPI(CNTV));
     gicsim_gicv5_irq_state(g, 0, PPI(CNTV), &s);
     assert_int_equal(s, GICSIM_IRQ_INACTIVE);
-    assert_int_equal(stats(g).acknowledged, 1);
+    assert_int_equal(tf_gic_stats(g).acknowledged, 1);
     /* Without DVI the host takes the physical PPI. */
     tf_v5_wr(g, 0, GICSIM_GICV5_ICH_PPI_DVIR0, 0);
     gicsim_gicv5_set_line(g, 0, PPI(CNTV), true);
     assert_true(gicsim_gic_irq_line(g, 0));
     assert_false(gicsim_gic_virq_line(g, 0));
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -299,14 +255,14 @@ static void test_injected(void **st)
     tf_v5_wr(g, 0, GICSIM_GICV5_ICH_PPI_ENABLER0, 1ull << GICSIM_GICV5_PPI_SW);
     tf_v5_wr(g, 0, GICSIM_GICV5_ICH_PPI_PENDR0, 1ull << GICSIM_GICV5_PPI_SW);
     assert_true(gicsim_gic_virq_line(g, 0));
-    guest_ack_eoi_di(g, 0, PPI(GICSIM_GICV5_PPI_SW));
+    tf_v5_guest_ack_eoi_di(g, 0, PPI(GICSIM_GICV5_PPI_SW));
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_ICH_PPI_PENDR0), 0);
     assert_false(gicsim_gic_virq_line(g, 0));
     tf_v5_virq_setup(e, g, 0, SPI(4), 0x10, 0);
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_VDPEND, SPI(4) | (1ull << 32) | (1ull << 63));
     tf_v5_run(e, 1000);
-    guest_ack_eoi_di(g, 0, SPI(4));
-    check_invariants(g);
+    tf_v5_guest_ack_eoi_di(g, 0, SPI(4));
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -326,12 +282,12 @@ static void test_spi_to_vm(void **st)
     tf_v5_run(e, 200);
     gicsim_gicv5_set_line(g, 0, SPI(7), true);
     tf_v5_run(e, 1000);
-    assert_int_equal(vstate(g, 1, SPI(7)), GICSIM_IRQ_PENDING);
+    assert_int_equal(tf_v5_vstate(g, 1, SPI(7)), GICSIM_IRQ_PENDING);
     assert_true(tf_v5_mem_rd32(g, TF_V5_VIST_BASE + 0x10000 + 0x8000 + 4 * 7) & 1u);
-    guest_ack_eoi_di(g, 0, SPI(7));
-    assert_int_equal(stats(g).raised, 0);
-    assert_int_equal(vstats(g).vraised, 1);
-    check_invariants(g);
+    tf_v5_guest_ack_eoi_di(g, 0, SPI(7));
+    assert_int_equal(tf_gic_stats(g).raised, 0);
+    assert_int_equal(tf_v5_vstats(g).vraised, 1);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 
@@ -353,10 +309,10 @@ static void test_vm_invalidate(void **st)
     assert_false(gicsim_gic_virq_line(g, 0));
     assert_true(tf_v5_rd(g, 0, GICSIM_GICV5_ICH_CONTEXTR) & GICSIM_GICV5_CONTEXTR_F);
     assert_int_equal(tf_v5_mem_rd64(g, TF_V5_VMT_BASE + 32) & 1u, 0);
-    gicsim_gicv5_stats v = vstats(g);
+    gicsim_gicv5_stats v = tf_v5_vstats(g);
     assert_int_equal(v.vwithdrawn, 1);
     assert_int_equal(v.vpending_now, 0);
-    check_invariants(g);
+    tf_v5_check(g);
     tf_gic_free(e, g);
 }
 

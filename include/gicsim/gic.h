@@ -98,7 +98,10 @@ GICSIM_API gicsim_status gicsim_gic_pe_from_affinity(const gicsim_gic *gic, uint
  * interrupt Group 1 (Non-secure) with priority 0xA0, SPIs level-sensitive,
  * disabled and routed to PE 0, SGIs enabled, PPIs disabled; on every CPU
  * interface ICC_PMR=0xFF, BPR1 at its minimum, ICC_CTLR.EOImode=0 and
- * ICC_IGRPEN1=1. */
+ * ICC_IGRPEN1=1. A GICv5 is left as Linux's irq-gic-v5 driver leaves it:
+ * IRS_CR0.IRSEN, IRS_PE_CR0.DPS on every PE, and on every CPU interface
+ * ICC_CR0.EN=1, ICC_PCR=0x1F, the PPIs disabled at priority 0x1F (the LPI IST,
+ * the ITS and the interrupts themselves are the caller's to set up). */
 GICSIM_API void gicsim_gic_os_init(gicsim_gic *gic);
 
 /* ---- Interrupt wires ---------------------------------------------------- */

@@ -164,27 +164,31 @@ gicsim_status gicsim_gicv5_irs_write(gicsim_gic *g, uint32_t offset, unsigned si
     return st == GICSIM_OK ? irs_write(g, offset, size, val) : st;
 }
 
+/* check(), and GICSIM_E_UNSUPPORTED without the block (`its`: the ITS, else the IWB). */
+static gicsim_status check_block(const gicsim_gic *g, unsigned size, bool need_val, const void *val,
+                                 bool its)
+{
+    gicsim_status st = check(g, size, need_val, val);
+    if (st == GICSIM_OK && (its ? g->v5->its == NULL : g->v5->iwb == NULL))
+        st = GICSIM_E_UNSUPPORTED;
+    return st;
+}
+
 gicsim_status gicsim_gicv5_its_read(gicsim_gic *g, uint32_t offset, unsigned size, uint64_t *val)
 {
-    gicsim_status st = check(g, size, true, val);
-    if (st == GICSIM_OK && !g->v5->its)
-        st = GICSIM_E_UNSUPPORTED;
+    gicsim_status st = check_block(g, size, true, val, true);
     return st == GICSIM_OK ? its_v5_read(g, offset, size, val) : st;
 }
 
 gicsim_status gicsim_gicv5_its_write(gicsim_gic *g, uint32_t offset, unsigned size, uint64_t val)
 {
-    gicsim_status st = check(g, size, false, NULL);
-    if (st == GICSIM_OK && !g->v5->its)
-        st = GICSIM_E_UNSUPPORTED;
+    gicsim_status st = check_block(g, size, false, NULL, true);
     return st == GICSIM_OK ? its_v5_write(g, offset, size, val) : st;
 }
 
 gicsim_status gicsim_gicv5_msi(gicsim_gic *g, uint32_t device_id, uint32_t event_id)
 {
-    gicsim_status st = check(g, 4, false, NULL);
-    if (st == GICSIM_OK && !g->v5->its)
-        st = GICSIM_E_UNSUPPORTED;
+    gicsim_status st = check_block(g, 4, false, NULL, true);
     if (st == GICSIM_OK)
         its_v5_event(g, device_id, event_id, EV_EDGE);
     return st;
@@ -192,25 +196,19 @@ gicsim_status gicsim_gicv5_msi(gicsim_gic *g, uint32_t device_id, uint32_t event
 
 gicsim_status gicsim_gicv5_iwb_read(gicsim_gic *g, uint32_t offset, unsigned size, uint64_t *val)
 {
-    gicsim_status st = check(g, size, true, val);
-    if (st == GICSIM_OK && !g->v5->iwb)
-        st = GICSIM_E_UNSUPPORTED;
+    gicsim_status st = check_block(g, size, true, val, false);
     return st == GICSIM_OK ? iwb_read(g, offset, size, val) : st;
 }
 
 gicsim_status gicsim_gicv5_iwb_write(gicsim_gic *g, uint32_t offset, unsigned size, uint64_t val)
 {
-    gicsim_status st = check(g, size, false, NULL);
-    if (st == GICSIM_OK && !g->v5->iwb)
-        st = GICSIM_E_UNSUPPORTED;
+    gicsim_status st = check_block(g, size, false, NULL, false);
     return st == GICSIM_OK ? iwb_write(g, offset, size, val) : st;
 }
 
 gicsim_status gicsim_gicv5_set_wire(gicsim_gic *g, uint32_t wire, bool level)
 {
-    gicsim_status st = check(g, 4, false, NULL);
-    if (st == GICSIM_OK && !g->v5->iwb)
-        st = GICSIM_E_UNSUPPORTED;
+    gicsim_status st = check_block(g, 4, false, NULL, false);
     return st == GICSIM_OK ? iwb_set_wire(g, wire, level) : st;
 }
 
@@ -243,47 +241,49 @@ static bool is_ich(gicsim_gicv5_sysreg reg)
     return reg >= GICSIM_GICV5_ICH_VCTLR;
 }
 
+/* check(), and GICSIM_E_RANGE for a PE or register that does not exist. */
+static gicsim_status check_sysreg(const gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg reg,
+                                  bool need_val, const void *val)
+{
+    gicsim_status st = check(g, 8, need_val, val);
+    if (st == GICSIM_OK && (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_GICV5_SYSREG__COUNT))
+        st = GICSIM_E_RANGE;
+    return st;
+}
+
 gicsim_status gicsim_gicv5_sysreg_read(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg reg,
                                        uint64_t *val)
 {
-    gicsim_status st = check(g, 8, true, val);
+    gicsim_status st = check_sysreg(g, pe, reg, true, val);
     if (st != GICSIM_OK)
         return st;
-    if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_GICV5_SYSREG__COUNT)
-        return GICSIM_E_RANGE;
     return is_ich(reg) ? virt_read(g, pe, reg, val) : cpuif_v5_read(g, pe, reg, val);
 }
 
 gicsim_status gicsim_gicv5_sysreg_write(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg reg,
                                         uint64_t val)
 {
-    gicsim_status st = check(g, 8, false, NULL);
+    gicsim_status st = check_sysreg(g, pe, reg, false, NULL);
     if (st != GICSIM_OK)
         return st;
-    if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_GICV5_SYSREG__COUNT)
-        return GICSIM_E_RANGE;
     return is_ich(reg) ? virt_write(g, pe, reg, val) : cpuif_v5_write(g, pe, reg, val);
 }
 
 gicsim_status gicsim_gicv5_guest_read(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg reg,
                                       uint64_t *val)
 {
-    gicsim_status st = check(g, 8, true, val);
+    gicsim_status st = check_sysreg(g, pe, reg, true, val);
     if (st != GICSIM_OK)
         return st;
-    if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_GICV5_SYSREG__COUNT)
-        return GICSIM_E_RANGE;
     return is_ich(reg) ? GICSIM_E_INVAL : guest_read(g, pe, reg, val);
 }
 
 gicsim_status gicsim_gicv5_guest_write(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg reg,
                                        uint64_t val)
 {
-    gicsim_status st = check(g, 8, false, NULL);
+    gicsim_status st = check_sysreg(g, pe, reg, false, NULL);
     if (st != GICSIM_OK)
         return st;
-    if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_GICV5_SYSREG__COUNT)
-        return GICSIM_E_RANGE;
     return is_ich(reg) ? GICSIM_E_INVAL : guest_write(g, pe, reg, val);
 }
 

@@ -21,8 +21,6 @@
 
 #include <string.h>
 
-#define CR0_LINK (1u << 1)
-#define CR0_LINK_IDLE (1u << 2)
 #define IDR0_VALUE (1u | (4u << 4)) /* ID_BITS 24, PRI_BITS 5 */
 #define SW_PPI_HM_BIT (1ull << GICSIM_GICV5_PPI_SW)
 
@@ -342,26 +340,12 @@ static bool write_only(gicsim_gicv5_sysreg reg)
 gicsim_status cpuif_v5_read(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg reg, uint64_t *val)
 {
     v5_cpu *c = &g->v5->cpu[pe];
-    unsigned r = (unsigned)reg;
     *val = 0;
-    if (r >= GICSIM_GICV5_ICC_PPI_PRIORITYR0 && r <= GICSIM_GICV5_ICC_PPI_PRIORITYR15) {
-        *val = c->ppi_pri[r - GICSIM_GICV5_ICC_PPI_PRIORITYR0];
+    if (v5_ppi_view_read(reg, c->ppi_pri, c->ppi_en, c->ppi_pend, c->ppi_act, val) ||
+        v5_prio_view_read(reg, c->cr0 & GICSIM_GICV5_ICC_CR0_EN, c->pcr, c->apr, val))
         return GICSIM_OK;
-    }
-    unsigned w = (r - GICSIM_GICV5_ICC_PPI_ENABLER0) & 1u;
+    unsigned w = ((unsigned)reg - GICSIM_GICV5_ICC_PPI_ENABLER0) & 1u;
     switch (reg) {
-    case GICSIM_GICV5_ICC_CR0:
-        *val = (c->cr0 & GICSIM_GICV5_ICC_CR0_EN) | CR0_LINK | CR0_LINK_IDLE;
-        break;
-    case GICSIM_GICV5_ICC_PCR:
-        *val = c->pcr;
-        break;
-    case GICSIM_GICV5_ICC_APR:
-        *val = c->apr;
-        break;
-    case GICSIM_GICV5_ICC_HAPR:
-        *val = c->apr ? (unsigned)__builtin_ctz(c->apr) : 0xFFu;
-        break;
     case GICSIM_GICV5_ICC_HPPIR: {
         uint32_t intid;
         unsigned prio;
@@ -379,22 +363,6 @@ gicsim_status cpuif_v5_read(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg reg,
         break;
     case GICSIM_GICV5_ICC_IDR0:
         *val = IDR0_VALUE;
-        break;
-    case GICSIM_GICV5_ICC_PPI_ENABLER0:
-    case GICSIM_GICV5_ICC_PPI_ENABLER1:
-        *val = c->ppi_en[w];
-        break;
-    case GICSIM_GICV5_ICC_PPI_SPENDR0:
-    case GICSIM_GICV5_ICC_PPI_SPENDR1:
-    case GICSIM_GICV5_ICC_PPI_CPENDR0:
-    case GICSIM_GICV5_ICC_PPI_CPENDR1:
-        *val = c->ppi_pend[w];
-        break;
-    case GICSIM_GICV5_ICC_PPI_SACTIVER0:
-    case GICSIM_GICV5_ICC_PPI_SACTIVER1:
-    case GICSIM_GICV5_ICC_PPI_CACTIVER0:
-    case GICSIM_GICV5_ICC_PPI_CACTIVER1:
-        *val = c->ppi_act[w];
         break;
     case GICSIM_GICV5_ICC_PPI_HMR0:
     case GICSIM_GICV5_ICC_PPI_HMR1:

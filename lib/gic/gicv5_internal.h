@@ -9,7 +9,8 @@
  *   gicv5_its.c        the ITS: Device table, ITTs, translation cache, the serial server;
  *   gicv5_iwb.c        the IWB: wires into ITS events;
  *   gicv5_invariants.c the invariant checks of the GICv5 state.
- * The architecture references are docs/gicv5.md and /work/research/gicv5.md. Not installed. */
+ * The architecture references and the sources they come from are in docs/gicv5.md. Not
+ * installed. */
 #ifndef GICSIM_GICV5_INTERNAL_H
 #define GICSIM_GICV5_INTERNAL_H
 
@@ -19,7 +20,9 @@
 #include <gicsim/gicv5.h>
 
 #define V5_NONE UINT32_MAX
-#define V5_PRIO_IDLE 32u /* the running priority with no active priority */
+#define V5_PRIO_IDLE 32u      /* the running priority with no active priority */
+#define V5_CR0_LINK (1u << 1) /* ICC_CR0_EL1: the link to the IRS is up (always) */
+#define V5_CR0_LINK_IDLE (1u << 2)
 #define V5_VMS (1u << GICSIM_GICV5_VM_ID_BITS)
 #define V5_MAX_VPES (1u << GICSIM_GICV5_VPE_ID_BITS)
 
@@ -288,6 +291,52 @@ static inline bool v5_sufficient(bool en, unsigned prio, unsigned mask, uint32_t
 {
     unsigned running = apr ? (unsigned)__builtin_ctz(apr) : V5_PRIO_IDLE;
     return en && prio <= mask && prio < running;
+}
+
+/* The priority registers both views of the CPU interface share, from the view's enable, mask
+ * and active priorities: ICC_CR0 (EN; LINK and LINK_IDLE read 1), ICC_PCR, ICC_APR and
+ * ICC_HAPR (the running priority: the lowest set APR bit, 0xFF when idle). False for any other
+ * register. */
+static inline bool v5_prio_view_read(gicsim_gicv5_sysreg reg, bool en, unsigned pcr, uint32_t apr,
+                                     uint64_t *val)
+{
+    switch (reg) {
+    case GICSIM_GICV5_ICC_CR0:
+        *val = (en ? GICSIM_GICV5_ICC_CR0_EN : 0u) | V5_CR0_LINK | V5_CR0_LINK_IDLE;
+        return true;
+    case GICSIM_GICV5_ICC_PCR:
+        *val = pcr;
+        return true;
+    case GICSIM_GICV5_ICC_APR:
+        *val = apr;
+        return true;
+    case GICSIM_GICV5_ICC_HAPR:
+        *val = apr ? (unsigned)__builtin_ctz(apr) : 0xFFu;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The PPI registers both views of the CPU interface share (the physical one and the guest's):
+ * PRIORITYR<n>, ENABLER<n>, S/CPENDR<n> (the pending bits) and S/CACTIVER<n> (the active
+ * bits) read from the view's words. False for any other register. */
+static inline bool v5_ppi_view_read(gicsim_gicv5_sysreg reg, const uint64_t pri[16],
+                                    const uint64_t en[2], const uint64_t pend[2],
+                                    const uint64_t act[2], uint64_t *val)
+{
+    unsigned r = (unsigned)reg, w = (r - GICSIM_GICV5_ICC_PPI_ENABLER0) & 1u;
+    if (r >= GICSIM_GICV5_ICC_PPI_PRIORITYR0 && r <= GICSIM_GICV5_ICC_PPI_PRIORITYR15)
+        *val = pri[r - GICSIM_GICV5_ICC_PPI_PRIORITYR0];
+    else if (reg == GICSIM_GICV5_ICC_PPI_ENABLER0 || reg == GICSIM_GICV5_ICC_PPI_ENABLER1)
+        *val = en[w];
+    else if (r >= GICSIM_GICV5_ICC_PPI_SPENDR0 && r <= GICSIM_GICV5_ICC_PPI_CPENDR1)
+        *val = pend[w];
+    else if (r >= GICSIM_GICV5_ICC_PPI_SACTIVER0 && r <= GICSIM_GICV5_ICC_PPI_CACTIVER1)
+        *val = act[w];
+    else
+        return false;
+    return true;
 }
 
 /* ---- gicv5_virt.c -------------------------------------------------------------------------- */

@@ -822,25 +822,12 @@ gicsim_status guest_write(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg reg, u
 gicsim_status guest_read(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg reg, uint64_t *val)
 {
     v5_cpu *c = cpu_of(g, pe);
-    unsigned r = (unsigned)reg, w = (r - GICSIM_GICV5_ICC_PPI_ENABLER0) & 1u;
+    const uint64_t vpend[2] = {vpend_word(c, 0), vpend_word(c, 1)};
     *val = 0;
-    if (r >= GICSIM_GICV5_ICC_PPI_PRIORITYR0 && r <= GICSIM_GICV5_ICC_PPI_PRIORITYR15) {
-        *val = c->vpri[r - GICSIM_GICV5_ICC_PPI_PRIORITYR0];
+    if (v5_ppi_view_read(reg, c->vpri, c->ven, vpend, c->vact, val) ||
+        v5_prio_view_read(reg, c->vmcr & 1u, (c->vmcr >> 27) & 0x1Fu, (uint32_t)c->vapr, val))
         return GICSIM_OK;
-    }
     switch (reg) {
-    case GICSIM_GICV5_ICC_CR0:
-        *val = (c->vmcr & 1u) | 6u; /* LINK, LINK_IDLE */
-        break;
-    case GICSIM_GICV5_ICC_PCR:
-        *val = (c->vmcr >> 27) & 0x1Fu;
-        break;
-    case GICSIM_GICV5_ICC_APR:
-        *val = c->vapr;
-        break;
-    case GICSIM_GICV5_ICC_HAPR:
-        *val = c->vapr ? (unsigned)__builtin_ctzll(c->vapr) : 0xFFu;
-        break;
     case GICSIM_GICV5_ICC_HPPIR: {
         uint32_t intid;
         unsigned prio;
@@ -857,22 +844,6 @@ gicsim_status guest_read(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg reg, ui
         break;
     case GICSIM_GICV5_ICC_IDR0:
         return cpuif_v5_read(g, pe, reg, val);
-    case GICSIM_GICV5_ICC_PPI_ENABLER0:
-    case GICSIM_GICV5_ICC_PPI_ENABLER1:
-        *val = c->ven[w];
-        break;
-    case GICSIM_GICV5_ICC_PPI_SPENDR0:
-    case GICSIM_GICV5_ICC_PPI_SPENDR1:
-    case GICSIM_GICV5_ICC_PPI_CPENDR0:
-    case GICSIM_GICV5_ICC_PPI_CPENDR1:
-        *val = vpend_word(c, w);
-        break;
-    case GICSIM_GICV5_ICC_PPI_SACTIVER0:
-    case GICSIM_GICV5_ICC_PPI_SACTIVER1:
-    case GICSIM_GICV5_ICC_PPI_CACTIVER0:
-    case GICSIM_GICV5_ICC_PPI_CACTIVER1:
-        *val = c->vact[w];
-        break;
     case GICSIM_GICV5_ICC_PPI_HMR0:
     case GICSIM_GICV5_ICC_PPI_HMR1:
         return cpuif_v5_read(g, pe, reg, val);

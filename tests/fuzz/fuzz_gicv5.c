@@ -29,10 +29,6 @@
 #define NWIRES 32u
 #define DB_BASE 1000u
 
-#define LPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_LPI, id)
-#define SPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_SPI, id)
-#define PPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_PPI, id)
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef struct fx {

@@ -95,6 +95,55 @@ uint32_t tf_v5_mem_rd32(gicsim_gic *g, uint64_t pa)
     return (uint32_t)tf_v5_mem_rd64(g, pa);
 }
 
+void tf_v5_check(gicsim_gic *g)
+{
+    char msg[256];
+    if (gicsim_gic_check_invariants(g, msg, sizeof msg) != GICSIM_OK)
+        fail_msg("%s", msg);
+}
+
+gicsim_irq_state tf_v5_state(gicsim_gic *g, uint32_t pe, uint32_t intid)
+{
+    gicsim_irq_state s;
+    assert_int_equal(gicsim_gicv5_irq_state(g, pe, intid, &s), GICSIM_OK);
+    return s;
+}
+
+gicsim_irq_state tf_v5_vstate(gicsim_gic *g, uint32_t vm, uint32_t intid)
+{
+    gicsim_irq_state s;
+    assert_int_equal(gicsim_gicv5_virq_state(g, vm, intid, &s), GICSIM_OK);
+    return s;
+}
+
+gicsim_gicv5_stats tf_v5_vstats(const gicsim_gic *g)
+{
+    gicsim_gicv5_stats v;
+    gicsim_gicv5_get_stats(g, &v);
+    return v;
+}
+
+void tf_v5_ack_eoi_di(gicsim_gic *g, uint32_t pe, uint32_t intid)
+{
+    assert_int_equal(tf_v5_rd(g, pe, GICSIM_GICV5_GICR_CDIA), GICSIM_GICV5_CDIA_VALID | intid);
+    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDEOI, 0);
+    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDDI, intid);
+}
+
+void tf_v5_guest_ack_eoi_di(gicsim_gic *g, uint32_t pe, uint32_t intid)
+{
+    assert_int_equal(tf_v5_grd(g, pe, GICSIM_GICV5_GICR_CDIA), GICSIM_GICV5_CDIA_VALID | intid);
+    tf_v5_gwr(g, pe, GICSIM_GICV5_GIC_CDEOI, 0);
+    tf_v5_gwr(g, pe, GICSIM_GICV5_GIC_CDDI, intid);
+}
+
+void tf_v5_ppi_prio(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg base, uint32_t id, unsigned p)
+{
+    gicsim_gicv5_sysreg r = (gicsim_gicv5_sysreg)(base + id / 8);
+    uint64_t v = tf_v5_rd(g, pe, r);
+    tf_v5_wr(g, pe, r, (v & ~(0xFFull << (8 * (id % 8)))) | ((uint64_t)p << (8 * (id % 8))));
+}
+
 void tf_v5_run(gicsim_engine *e, uint64_t ns)
 {
     gicsim_engine_run_for(e, GICSIM_NS(ns));
@@ -128,26 +177,21 @@ void tf_v5_map_l2(gicsim_engine *e, gicsim_gic *g, uint32_t id)
     irs_wait(e, g, GICSIM_GICV5_IRS_IST_STATUSR, GICSIM_GICV5_IRS_IDLE);
 }
 
-static uint64_t cd(uint32_t intid)
-{
-    return intid;
-}
-
 void tf_v5_irq_setup(gicsim_engine *e, gicsim_gic *g, uint32_t pe, uint32_t intid, unsigned prio,
                      uint32_t target)
 {
-    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDPRI, cd(intid) | ((uint64_t)prio << 35));
-    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDAFF, cd(intid) | ((uint64_t)target << 32));
-    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDEN, cd(intid));
+    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDPRI, intid | ((uint64_t)prio << 35));
+    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDAFF, intid | ((uint64_t)target << 32));
+    tf_v5_wr(g, pe, GICSIM_GICV5_GIC_CDEN, intid);
     tf_v5_run(e, 1000);
 }
 
 void tf_v5_virq_setup(gicsim_engine *e, gicsim_gic *g, uint32_t pe, uint32_t intid, unsigned prio,
                       uint32_t target_vpe)
 {
-    tf_v5_gwr(g, pe, GICSIM_GICV5_GIC_CDPRI, cd(intid) | ((uint64_t)prio << 35));
-    tf_v5_gwr(g, pe, GICSIM_GICV5_GIC_CDAFF, cd(intid) | ((uint64_t)target_vpe << 32));
-    tf_v5_gwr(g, pe, GICSIM_GICV5_GIC_CDEN, cd(intid));
+    tf_v5_gwr(g, pe, GICSIM_GICV5_GIC_CDPRI, intid | ((uint64_t)prio << 35));
+    tf_v5_gwr(g, pe, GICSIM_GICV5_GIC_CDAFF, intid | ((uint64_t)target_vpe << 32));
+    tf_v5_gwr(g, pe, GICSIM_GICV5_GIC_CDEN, intid);
     tf_v5_run(e, 1000);
 }
 

@@ -10,6 +10,11 @@
 
 #include <gicsim/gicsim.h>
 
+/* INTIDs of each type. */
+#define LPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_LPI, id)
+#define SPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_SPI, id)
+#define PPI(id) GICSIM_GICV5_INTID(GICSIM_GICV5_PPI, id)
+
 #define TF_V5_IST_BASE 0x100000ull    /* the physical LPI IST */
 #define TF_V5_IST_L2_BASE 0x180000ull /* two-level: L2 tables, 4 KiB each */
 #define TF_V5_DT_BASE 0x200000ull     /* the ITS Device table (linear) */
@@ -34,6 +39,20 @@ void tf_v5_its_wr(gicsim_gic *g, uint32_t off, unsigned size, uint64_t val);
 void tf_v5_mem_wr64(gicsim_gic *g, uint64_t pa, uint64_t v);
 uint64_t tf_v5_mem_rd64(gicsim_gic *g, uint64_t pa);
 uint32_t tf_v5_mem_rd32(gicsim_gic *g, uint64_t pa);
+
+/* gicsim_gic_check_invariants succeeds. */
+void tf_v5_check(gicsim_gic *g);
+/* The state of a physical interrupt (gicsim_gicv5_irq_state) and of VM `vm`'s (_virq_state). */
+gicsim_irq_state tf_v5_state(gicsim_gic *g, uint32_t pe, uint32_t intid);
+gicsim_irq_state tf_v5_vstate(gicsim_gic *g, uint32_t vm, uint32_t intid);
+gicsim_gicv5_stats tf_v5_vstats(const gicsim_gic *g);
+/* What Linux's handler does on PE `pe` (in its guest with tf_v5_guest_ack_eoi_di): GICR CDIA
+ * must return `intid`, then GIC CDEOI and GIC CDDI. */
+void tf_v5_ack_eoi_di(gicsim_gic *g, uint32_t pe, uint32_t intid);
+void tf_v5_guest_ack_eoi_di(gicsim_gic *g, uint32_t pe, uint32_t intid);
+/* Priority `p` for PPI `id` in the PRIORITYR registers from `base` (ICC_ or ICH_PPI_PRIORITYR0),
+ * the other priorities kept. */
+void tf_v5_ppi_prio(gicsim_gic *g, uint32_t pe, gicsim_gicv5_sysreg base, uint32_t id, unsigned p);
 
 /* Run the engine for `ns` nanoseconds. */
 void tf_v5_run(gicsim_engine *e, uint64_t ns);
