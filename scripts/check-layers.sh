@@ -72,7 +72,7 @@ LIB_FOLDERS='engine gic config output calibrate'
 # layer that implements it (see docs/architecture.md).
 PUBLIC_LAYERS='
 engine    common.h export.h engine.h timing.h histogram.h version.h
-gic       gic.h its.h memory.h vcpu_interface.h
+gic       gic.h gicv5.h its.h memory.h vcpu_interface.h
 models    system.h hypervisor.h microbench.h invariants.h
 config    scenario.h platform.h trace.h sweep.h
 output    output.h

@@ -5,7 +5,7 @@
  * key path, every step kind's failure message, status expectations, the
  * platform timing (hop costs decide when an interrupt reaches the CPU
  * interface), that a run always starts from a reset GIC, the run-all mode
- * (every failure, in order), the ITS and memory steps.
+ * (every failure, in order), the ITS and memory steps, the GICv5 steps.
  *
  * `test_script FILE...` instead runs each script in run-all mode, printing
  * every failure; CTest runs each shipped conformance script this way
@@ -457,6 +457,103 @@ static void test_mem_steps(void **state)
                    "0xf), got 0x0");
 }
 
+/* A GICv5 script step on the wrong GIC, with a bad name or a bad combination of keys. */
+static void expect_load_error(const char *yaml, const char *key, const char *message)
+{
+    gicsim_script *s = NULL;
+    gicsim_diag d;
+    assert_int_equal(gicsim_script_load_string(yaml, "e", &s, &d), GICSIM_E_INVAL);
+    assert_null(s);
+    if (strcmp(d.key, key) || !strstr(d.message, message))
+        fail_msg("got %s: %s; expected %s: ...%s...", d.key, d.message, key, message);
+}
+
+/* GICv5 steps: register names and offsets, `type` and `id` completing a write's value and a
+ * read's expectation, the failure messages, and the load-time checks. */
+static void test_gicv5_steps(void **state)
+{
+    (void)state;
+    expect_pass("script: s\ngic: {version: v5, pes: 2}\nsteps:\n"
+                "  - os_init: true\n"
+                "  - v5_irs_read: {offset: irs_cr0, expect: 3}\n"
+                "  - v5_irs_read: {offset: 0x80, expect: 3}\n"
+                "  - v5_its_read: {offset: ITS_CR0, expect: 2}\n"
+                "  - v5_iwb_read: {offset: CR0, expect: 3}\n"
+                "  - v5_sysreg_read: {pe: 1, reg: icc_pcr_el1, expect: 0x1f}\n"
+                "  - v5_sysreg_write: {pe: 0, reg: ICC_PPI_ENABLER0, value: 0x8}\n"
+                "  - v5_sysreg_write: {pe: 0, reg: ICC_PPI_SPENDR0, value: 0x8}\n"
+                "  - v5_sysreg_read: {pe: 0, reg: ICC_HPPIR, type: ppi, id: 3, "
+                "expect: 0x100000000}\n"
+                "  - v5_expect_state: {type: ppi, id: 3, state: [pending, active]}\n"
+                "  - v5_guest_read: {pe: 0, reg: GIC_CDEN, status: ok}\n"
+                "  - v5_guest_write: {pe: 0, reg: ICH_CONTEXTR, value: 0, status: inval}\n"
+                "  - v5_msi: {device: 1, event: 1}\n"
+                "  - v5_wire: {wire: 0, level: true}\n"
+                "  - advance: 1us\n"
+                "  - v5_expect_stat: {name: its_errors, value: 1}\n"
+                "  - v5_expect_stat: {name: iwb_disabled_drops, one_of: [1]}\n"
+                "  - gicd_read: {offset: 0, status: unsupported}\n"
+                "  - icc_read: {pe: 0, reg: IAR1, status: unsupported}\n");
+    /* On a GICv3, a GICv5 step can only expect to be unsupported. */
+    expect_pass("script: s\nsteps:\n"
+                "  - v5_irs_read: {offset: CR0, status: unsupported}\n"
+                "  - v5_sysreg_write: {pe: 0, reg: GIC_CDEOI, value: 0, status: unsupported}\n"
+                "  - v5_line: {type: spi, id: 1, level: 1, status: unsupported}\n");
+    expect_failure("script: s\ngic: {version: v5}\nsteps:\n"
+                   "  - os_init: true\n"
+                   "  - v5_sysreg_read: {pe: 0, reg: GICR_CDIA, type: lpi, id: 9, "
+                   "expect: 0x100000000}\n",
+                   1,
+                   "step 1 (line 5): v5_sysreg_read pe 0 GICR_CDIA: expected 0x140000009, "
+                   "got 0x0");
+    expect_failure("script: s\ngic: {version: v5}\nsteps:\n"
+                   "  - v5_irs_read: {offset: IST_BASER, expect: 1}\n",
+                   0, "step 0 (line 4): v5_irs_read IRS_IST_BASER size 8: expected 0x1, got 0x0");
+    expect_failure("script: s\ngic: {version: v5}\nsteps:\n"
+                   "  - v5_expect_vstate: {vm: 3, type: lpi, id: 1, state: pending}\n",
+                   0,
+                   "step 0 (line 4): v5_expect_vstate lpi 1 vm 3: cannot read the state: range "
+                   "(index out of range)");
+    expect_failure("script: s\ngic: {version: v5}\nsteps:\n"
+                   "  - v5_line: {type: spi, id: 2, level: 1}\n"
+                   "  - v5_expect_state: {type: spi, id: 2, state: active}\n",
+                   1,
+                   "step 1 (line 5): v5_expect_state spi 2 pe 0: expected active, got "
+                   "pending");
+    expect_failure("script: s\ngic: {version: v5}\nsteps:\n"
+                   "  - v5_line: {type: lpi, id: 2, level: 1}\n",
+                   0,
+                   "step 0 (line 4): v5_line lpi 2 pe 0 level 1: expected status ok, got range "
+                   "(index out of range)");
+    expect_load_error("script: s\nsteps:\n  - v5_msi: {device: 1, event: 2}\n", "steps.0.v5_msi",
+                      "needs gic.version: v5");
+    expect_load_error("script: s\nsteps:\n"
+                      "  - v5_expect_stat: {name: its_errors, value: 0}\n",
+                      "steps.0.v5_expect_stat", "needs gic.version: v5");
+    expect_load_error("script: s\ngic: {version: v5}\nsteps:\n"
+                      "  - v5_sysreg_read: {pe: 0, reg: ICC_IAR1}\n",
+                      "steps.0.v5_sysreg_read.reg", "unknown GICv5 system register");
+    expect_load_error("script: s\ngic: {version: v5}\nsteps:\n"
+                      "  - v5_irs_read: {offset: GITS_CTLR}\n",
+                      "steps.0.v5_irs_read.offset", "unknown IRS register");
+    expect_load_error("script: s\ngic: {version: v5}\nsteps:\n"
+                      "  - v5_sysreg_read: {pe: 0, reg: GICR_CDIA, type: lpi, id: 1, "
+                      "one_of: [0, 1]}\n",
+                      "steps.0.v5_sysreg_read.one_of", "not a list");
+    expect_load_error("script: s\ngic: {version: v5}\nsteps:\n"
+                      "  - v5_sysreg_write: {pe: 0, reg: GIC_CDEN, type: lpi}\n",
+                      "steps.0.v5_sysreg_write.id", "missing required key");
+    expect_load_error("script: s\ngic: {version: v5}\nsteps:\n"
+                      "  - v5_sysreg_write: {pe: 0, reg: GIC_CDEN}\n",
+                      "steps.0.v5_sysreg_write.value", "missing required key");
+    expect_load_error("script: s\ngic: {version: v5}\nsteps:\n"
+                      "  - v5_line: {type: sgi, id: 1, level: 1}\n",
+                      "steps.0.v5_line.type", "ppi");
+    expect_load_error("script: s\ngic: {version: v5}\nsteps:\n"
+                      "  - v5_expect_stat: {name: coffee, value: 1}\n",
+                      "steps.0.v5_expect_stat.name", "gicsim_gicv5_stats");
+}
+
 /* `gicsim script` and CTest run a shipped script with `test_script FILE`:
  * every failed expectation is printed, the exit status says whether any. */
 static int run_files(int argc, char **argv)
@@ -488,7 +585,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_scripts), cmocka_unit_test(test_failure_messages),
         cmocka_unit_test(test_timing),      cmocka_unit_test(test_null_args),
         cmocka_unit_test(test_run_all),     cmocka_unit_test(test_its_steps),
-        cmocka_unit_test(test_mem_steps),
+        cmocka_unit_test(test_mem_steps),   cmocka_unit_test(test_gicv5_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,8 @@ typedef struct gicsim_gic gicsim_gic;
 typedef enum gicsim_gic_version {
     GICSIM_GICV3 = 30,
     GICSIM_GICV4_0 = 40,
-    GICSIM_GICV4_1 = 41
+    GICSIM_GICV4_1 = 41,
+    GICSIM_GICV5 = 50 /* GICv5: IRS, ITS, IWB and CPU interface of <gicsim/gicv5.h> */
 } gicsim_gic_version;
 
 /* INTID ranges and special INTIDs (GICv3 architecture). */
@@ -72,6 +73,13 @@ typedef struct gicsim_gic_config {
      * vCPU may enter before its vLPIs are presented. */
     bool vpt_dirty;
     const gicsim_timing *timing; /* hop costs; NULL means gicsim_timing_init defaults. Copied. */
+    /* GICv5 only (<gicsim/gicv5.h>); num_spis counts the IRS's SPIs, lpi_id_bits the LPI ID
+     * bits (IRS_IDR2.ID_BITS), priority_bits the IRS's priority bits (4 or 5 with GICv5),
+     * its/its_cache_entries the GICv5 ITS. */
+    uint32_t iwb_wires;     /* wires of the IWB, a multiple of 32 up to 1024; 0: no IWB.
+                               Default 64 */
+    uint32_t iwb_device_id; /* the IWB's DeviceID at the ITS (its wires are its EventIDs),
+                               below 2^16; default 0xFFFF */
 } gicsim_gic_config;
 
 GICSIM_API void gicsim_gic_config_init(gicsim_gic_config *cfg);
@@ -97,7 +105,10 @@ GICSIM_API gicsim_status gicsim_gic_pe_from_affinity(const gicsim_gic *gic, uint
  * interrupt Group 1 (Non-secure) with priority 0xA0, SPIs level-sensitive,
  * disabled and routed to PE 0, SGIs enabled, PPIs disabled; on every CPU
  * interface ICC_PMR=0xFF, BPR1 at its minimum, ICC_CTLR.EOImode=0 and
- * ICC_IGRPEN1=1. */
+ * ICC_IGRPEN1=1. A GICv5 is left as Linux's irq-gic-v5 driver leaves it:
+ * IRS_CR0.IRSEN, IRS_PE_CR0.DPS on every PE, and on every CPU interface
+ * ICC_CR0.EN=1, ICC_PCR=0x1F, the PPIs disabled at priority 0x1F (the LPI IST,
+ * the ITS and the interrupts themselves are the caller's to set up). */
 GICSIM_API void gicsim_gic_os_init(gicsim_gic *gic);
 
 /* ---- Interrupt wires ---------------------------------------------------- */

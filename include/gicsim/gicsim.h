@@ -6,6 +6,7 @@
 #include <gicsim/common.h>
 #include <gicsim/engine.h>
 #include <gicsim/gic.h>
+#include <gicsim/gicv5.h>
 #include <gicsim/histogram.h>
 #include <gicsim/hypervisor.h>
 #include <gicsim/invariants.h>

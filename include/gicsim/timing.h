@@ -198,7 +198,68 @@ typedef enum gicsim_clock_domain {
     M(X, CACHELINE_TRANSFER, CPU, 180, 60, 600, "cacheline_transfer",                              \
       "a store on one PE becomes visible to a load spinning on another PE of the same socket")     \
     M(X, CACHELINE_REMOTE, CPU, 400, 150, 1500, "cacheline_remote",                                \
-      "the same between PEs of different sockets")
+      "the same between PEs of different sockets")                                                 \
+    /* GICv5 (docs/gicv5.md): predictions, no GICv5 hardware has been measured. Each default       \
+     * comes from the GICv4.1 step that does the same work; each range is that step's range        \
+     * widened where GICv5 changes the work. */                                                    \
+    /* The IRS is distributor and redistributor in one: its HPPI reaches the CPU interface in      \
+     * one hop, dist_to_redist + redist_to_cpuif (20 + 10), over their ranges (5+3 .. 100+60). */  \
+    M(X, GICV5_IRS_TO_CPUIF, GIC, 30, 8, 160, "gicv5_irs_to_cpuif",                                \
+      "GICv5: the IRS forwards a PE's or a resident vPE's highest-priority pending interrupt to "  \
+      "its CPU interface")                                                                         \
+    /* A GIC CD* instruction (CDPEND for an IPI, CDEN, CDPRI, CDAFF, CDHM, CDDI) travels from the  \
+     * CPU interface to the IRS: an SGI's sgi_route (150) less the hop to the CPU interface that   \
+     * the IPI's LPI takes separately (~20); range of sgi_route shifted down. */                   \
+    M(X, GICV5_CPUIF_TO_IRS, GIC, 130, 25, 700, "gicv5_cpuif_to_irs",                              \
+      "GICv5: a GIC CD* system instruction's command reaches the IRS from the CPU interface")      \
+    /* An IRS configuration operation until its IDLE bit reads 1 (IST or VM table valid, MAP_L2,   \
+     * SPI/PE/vPE select, VMAP_*, SYNCR): its_command (50) plus one table access (~100), in the    \
+     * range of its_command plus 0..3 accesses. */                                                 \
+    M(X, GICV5_IRS_OP, GIC, 150, 20, 1500, "gicv5_irs_op",                                         \
+      "GICv5: an IRS configuration operation (IST, VM table, VMAP_*, SPI/PE/vPE select, SYNCR) "   \
+      "until its unit is idle")                                                                    \
+    /* The IRS reads an interrupt state table entry (or a VM/vPE table entry) from memory: the     \
+     * same access as a GICv3 redistributor's lpi_config_read. */                                  \
+    M(X, GICV5_IST_READ, GIC, 100, 30, 400, "gicv5_ist_read",                                      \
+      "GICv5: the IRS reads an IST entry (or a VM or vPE table entry) that it does not cache")     \
+    /* An IST entry found in the IRS's cache (pending or active interrupts): its_cache_hit. */     \
+    M(X, GICV5_IST_HIT, GIC, 5, 1, 30, "gicv5_ist_hit",                                            \
+      "GICv5: an interrupt's state found in the IRS's cache")                                      \
+    /* The GICv5 ITS's fixed work per event: its_translate (20); its table reads are               \
+     * its_table_read and its cache lookup its_cache_hit, the same operations as GICv3's. */       \
+    M(X, GICV5_ITS_TRANSLATE, GIC, 20, 5, 100, "gicv5_its_translate",                              \
+      "GICv5: the ITS's fixed work for one event (MSI or IWB wire), besides table accesses")       \
+    /* The translated LPI travels from the ITS to the IRS: its_to_redist (20). */                  \
+    M(X, GICV5_ITS_TO_IRS, GIC, 20, 5, 200, "gicv5_its_to_irs",                                    \
+      "GICv5: an LPI or vLPI travels from the ITS to the IRS")                                     \
+    /* A wire change becomes an event message to the ITS: dist_to_redist (20). */                  \
+    M(X, GICV5_IWB_EVENT, GIC, 20, 5, 200, "gicv5_iwb_event",                                      \
+      "GICv5: the IWB turns a wire change into an event for the ITS")                              \
+    /* SetResident: the IRS reads the VMTE and the VPETE (2 x gicv5_ist_read) and selects the      \
+     * vPE's HPPI from its cached state. GICv4.1's vpt_scan (500) parses a pending table; GICv5    \
+     * keeps state in ISTs the IRS already indexes, hence 250 with a range reaching vpt_scan's. */ \
+    M(X, GICV5_VPE_RESIDENT, GIC, 250, 60, 2000, "gicv5_vpe_resident",                             \
+      "GICv5: ICH_CONTEXTR_EL2 makes a vPE resident: the IRS reads its VM and vPE table entries "  \
+      "and forwards its HPPI")                                                                     \
+    /* A pending interrupt of a non-resident vPE passes DBPM: the IRS raises the vPE's doorbell    \
+     * LPI: GICv4.1's doorbell (20). */                                                            \
+    M(X, GICV5_DOORBELL, GIC, 20, 5, 200, "gicv5_doorbell",                                        \
+      "GICv5: an interrupt of a non-resident vPE passes its doorbell priority mask: the IRS "      \
+      "raises the doorbell LPI")                                                                   \
+    /* CPU side, for the models: GICR CDIA + GSB ACK + ISB: icc_iar_read (45) plus a barrier. */   \
+    M(X, GICV5_CDIA, CPU, 60, 15, 250, "gicv5_cdia",                                               \
+      "GICv5: GICR CDIA, GSB ACK and ISB: acknowledge (physical or, in a guest, virtual)")         \
+    /* GIC CDEOI: the priority drop alone, local to the CPU interface: icv_eoir_write (20). */     \
+    M(X, GICV5_CDEOI, CPU, 20, 3, 100, "gicv5_cdeoi", "GICv5: GIC CDEOI, the priority drop")       \
+    /* Any other GIC CD* instruction (CDDI, CDPEND, CDEN, CDPRI, CDAFF) issued by the PE, besides  \
+     * its trip to the IRS: icc_sysreg (15) plus a GSB SYS where Linux issues one. */              \
+    M(X, GICV5_GIC_INSN, CPU, 40, 5, 200, "gicv5_gic_insn",                                        \
+      "GICv5: a GIC CD* system instruction (CDDI, CDPEND, CDEN, CDPRI, CDAFF) on the PE")          \
+    /* KVM's __vgic_v5_save_ppi_state or __vgic_v5_restore_ppi_state: 2 x (ACTIVER, ENABLER,       \
+     * PENDR, DVIR) + 16 PRIORITYR = 24 ich_access (20) each. */                                   \
+    M(X, GICV5_PPI_STATE, CPU, 480, 120, 2000, "gicv5_ppi_state",                                  \
+      "GICv5: saving or restoring a vCPU's PPI state (ICH_PPI_* registers, "                       \
+      "__vgic_v5_save_ppi_state / __vgic_v5_restore_ppi_state)")
 
 #define GICSIM_COST_ARGS5_(X, id, dom, def, lo, hi, name, desc) X(id, dom, def, name, desc)
 #define GICSIM_COST_ARGS7_(X, id, dom, def, lo, hi, name, desc) X(id, dom, def, lo, hi, name, desc)

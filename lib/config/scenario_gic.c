@@ -43,13 +43,15 @@ static const char *const gic_keys[] = {"version",
                                        "its_cache",
                                        "sockets",
                                        "vpt_dirty",
+                                       "iwb_wires",
                                        NULL};
-static const char *const gic_versions[] = {"v3", "v4.0", "v4.1", NULL};
-static const gicsim_gic_version gic_version_vals[] = {GICSIM_GICV3, GICSIM_GICV4_0, GICSIM_GICV4_1};
+static const char *const gic_versions[] = {"v3", "v4.0", "v4.1", "v5", NULL};
+static const gicsim_gic_version gic_version_vals[] = {GICSIM_GICV3, GICSIM_GICV4_0, GICSIM_GICV4_1,
+                                                      GICSIM_GICV5};
 
 const char *sc_gic_version_name(gicsim_gic_version v)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         if (gic_version_vals[i] == v)
             return gic_versions[i];
     return "?";
@@ -93,6 +95,17 @@ gicsim_status sc_parse_gic(const yt_node *n, const char *path, gicsim_gic_config
     TRY(yt_opt_u32(n, path, "its_cache", 0, 4096, &cfg->its_cache_entries, NULL, d));
     TRY(yt_opt_u32(n, path, "sockets", 1, 4096, &cfg->sockets, NULL, d));
     TRY(yt_opt_bool(n, path, "vpt_dirty", &cfg->vpt_dirty, NULL, d));
+    TRY(yt_opt_u32(n, path, "iwb_wires", 0, 1024, &cfg->iwb_wires, NULL, d));
+    if (cfg->iwb_wires % 32u) {
+        yt_path(kp, sizeof kp, path, "iwb_wires");
+        return yt_node_err(d, yt_map_get(n, "iwb_wires"), kp,
+                           "%u wires: the IWB has whole groups of 32", (unsigned)cfg->iwb_wires);
+    }
+    if (cfg->version == GICSIM_GICV5 && cfg->priority_bits > 5) {
+        yt_path(kp, sizeof kp, path, "priority_bits");
+        return yt_node_err(d, yt_map_get(n, "priority_bits") ? yt_map_get(n, "priority_bits") : n,
+                           kp, "a GICv5 has at most 5 priority bits");
+    }
     if (cfg->sockets > cfg->num_pes) {
         yt_path(kp, sizeof kp, path, "sockets");
         return yt_node_err(d, yt_map_get(n, "sockets"), kp,

@@ -147,9 +147,12 @@ gicsim_status sc_parse_vm(gicsim_scenario *sc, const yt_node *seq, size_t i, gic
 }
 
 /* Whether the GIC can run `p`: direct injection needs GICv4.0 and an ITS,
- * direct vSGIs GICv4.1. NULL when it can, else the reason. */
+ * direct vSGIs GICv4.1; every policy drives a GICv3/v4's interfaces. NULL
+ * when it can, else the reason. */
 const char *sc_policy_unsupported(const gicsim_gic_config *g, const gicsim_hyp_policy *p)
 {
+    if (g->version == GICSIM_GICV5)
+        return "runs on a GICv3 or GICv4 (gic.version v5 has no delivery policy yet)";
     if ((p->direct_msi || p->direct_timer) && (g->version < GICSIM_GICV4_0 || !g->its))
         return "needs gic.version v4.0 or later and an ITS";
     if (p->direct_sgi && g->version < GICSIM_GICV4_1)

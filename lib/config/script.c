@@ -217,6 +217,109 @@ bool script_expect_check(const script_expect *ex, uint64_t got, bool hex, char *
     return false;
 }
 
+/* ---- Interrupt states, named registers, counters ------------------------------------------ */
+
+static const char *const state_names[] = {"inactive", "pending", "active", "active-pending", NULL};
+
+gicsim_status script_states(const yt_node *map, const char *path, unsigned *states, gicsim_diag *d)
+{
+    const yt_node *n;
+    char kp[256], ip[280];
+    unsigned idx;
+    *states = 0;
+    TRY(script_req(map, path, "state", &n, d));
+    yt_path(kp, sizeof kp, path, "state");
+    if (n->kind != YT_SEQ) {
+        TRY(yt_get_enum(n, kp, state_names, &idx, d));
+        *states = 1u << idx;
+        return GICSIM_OK;
+    }
+    if (!n->n)
+        return yt_node_err(d, n, kp, "expected a state or a list of states, got an empty list");
+    for (size_t i = 0; i < n->n; i++) {
+        yt_path_index(ip, sizeof ip, kp, i);
+        TRY(yt_get_enum(n->items[i], ip, state_names, &idx, d));
+        *states |= 1u << idx;
+    }
+    return GICSIM_OK;
+}
+
+bool script_states_check(unsigned states, gicsim_irq_state got, char *msg, size_t msize)
+{
+    if ((unsigned)got < 4 && (states >> got) & 1u)
+        return true;
+    size_t len = (size_t)snprintf(msg, msize, "expected ");
+    for (unsigned i = 0, n = 0; i < 4 && len < msize; i++)
+        if ((states >> i) & 1u)
+            len +=
+                (size_t)snprintf(msg + len, msize - len, "%s%s", n++ ? " or " : "", state_names[i]);
+    if (len < msize)
+        snprintf(msg + len, msize - len, ", got %s", (unsigned)got < 4 ? state_names[got] : "?");
+    return false;
+}
+
+bool script_name_is(const char *s, const char *prefix, const char *name)
+{
+    size_t pl = strlen(prefix), i = 0;
+    while (i < pl && s[i] && (s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]) == prefix[i])
+        i++;
+    if (i == pl)
+        s += pl;
+    for (; *s && *name; s++, name++)
+        if ((*s >= 'a' && *s <= 'z' ? *s - 32 : *s) != *name)
+            return false;
+    return !*s && !*name;
+}
+
+gicsim_status script_reg_offset(const yt_node *map, const char *path, const char *prefix,
+                                const script_reg *regs, size_t n, const char *hint,
+                                uint32_t *offset, unsigned *def, gicsim_diag *d)
+{
+    const yt_node *v;
+    char kp[256];
+    *def = 4;
+    TRY(script_req(map, path, "offset", &v, d));
+    yt_path(kp, sizeof kp, path, "offset");
+    if (v->kind == YT_SCALAR && v->plain && v->str[0] >= '0' && v->str[0] <= '9') {
+        uint64_t u;
+        TRY(yt_get_u64(v, kp, 0, UINT32_MAX, &u, d));
+        *offset = (uint32_t)u;
+        return GICSIM_OK;
+    }
+    const char *name;
+    TRY(yt_get_str(v, kp, &name, d));
+    for (size_t i = 0; i < n; i++)
+        if (script_name_is(name, prefix, regs[i].name)) {
+            *offset = regs[i].offset;
+            *def = regs[i].size;
+            return GICSIM_OK;
+        }
+    return yt_node_err(d, v, kp, "unknown %.*s register \"%.60s\" (%s, or an offset)",
+                       (int)strcspn(prefix, "_"), prefix, name, hint);
+}
+
+gicsim_status script_field_parse(const yt_node *map, const char *path, const script_field *fields,
+                                 size_t n, const char *hint, size_t *idx, gicsim_diag *d)
+{
+    const yt_node *v;
+    char kp[256];
+    const char *name;
+    TRY(script_req(map, path, "name", &v, d));
+    yt_path(kp, sizeof kp, path, "name");
+    TRY(yt_get_str(v, kp, &name, d));
+    for (*idx = 0; *idx < n; (*idx)++)
+        if (!strcmp(fields[*idx].name, name))
+            return GICSIM_OK;
+    return yt_node_err(d, v, kp, "unknown statistic \"%.60s\" (%s)", name, hint);
+}
+
+uint64_t script_field_get(const void *base, const script_field *f)
+{
+    uint64_t v;
+    memcpy(&v, (const char *)base + f->off, sizeof v);
+    return v;
+}
+
 /* ---- The step-kind registry ---------------------------------------------------------------- */
 
 static const struct {
@@ -226,6 +329,7 @@ static const struct {
     {script_gic_kinds, &script_gic_kind_count},
     {script_its_kinds, &script_its_kind_count},
     {script_mem_kinds, &script_mem_kind_count},
+    {script_gicv5_kinds, &script_gicv5_kind_count},
 };
 #define N_FAMILIES (sizeof families / sizeof families[0])
 

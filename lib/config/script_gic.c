@@ -13,16 +13,11 @@
 
 /* ---- Names -------------------------------------------------------------------------- */
 
-static const char *const state_names[] = {"inactive", "pending", "active", "active-pending", NULL};
-
 #define STAT(f)                                                                                    \
     {                                                                                              \
 #f, offsetof(gicsim_gic_stats, f)                                                          \
     }
-static const struct {
-    const char *name;
-    size_t off;
-} stat_fields[] = {
+static const script_field stat_fields[] = {
     STAT(raised),        STAT(merged),           STAT(acknowledged),
     STAT(withdrawn),     STAT(pending_now),      STAT(priority_drops),
     STAT(deactivations), STAT(signals),          STAT(spurious_acks),
@@ -288,25 +283,8 @@ static bool exec_advance(run_ctx *r, const step_kind *k, const step *s, char *wh
 static gicsim_status parse_state(const step_kind *k, const yt_node *v, const char *path,
                                  const gicsim_script *sc, step *s, gicsim_diag *d)
 {
-    const yt_node *n;
-    char kp[256], ip[280];
-    unsigned idx;
     TRY(parse_line(k, v, path, sc, s, d));
-    TRY(script_req(v, path, "state", &n, d));
-    yt_path(kp, sizeof kp, path, "state");
-    if (n->kind != YT_SEQ) {
-        TRY(yt_get_enum(n, kp, state_names, &idx, d));
-        s->states = 1u << idx;
-        return GICSIM_OK;
-    }
-    if (!n->n)
-        return yt_node_err(d, n, kp, "expected a state or a list of states, got an empty list");
-    for (size_t i = 0; i < n->n; i++) {
-        yt_path_index(ip, sizeof ip, kp, i);
-        TRY(yt_get_enum(n->items[i], ip, state_names, &idx, d));
-        s->states |= 1u << idx;
-    }
-    return GICSIM_OK;
+    return script_states(v, path, &s->states, d);
 }
 
 static bool exec_state(run_ctx *r, const step_kind *k, const step *s, char *what, size_t wsize,
@@ -321,16 +299,7 @@ static bool exec_state(run_ctx *r, const step_kind *k, const step *s, char *what
                  gicsim_strerror(st));
         return false;
     }
-    if ((unsigned)got < 4 && (s->states >> got) & 1u)
-        return true;
-    size_t len = (size_t)snprintf(msg, msize, "expected ");
-    for (unsigned i = 0, n = 0; i < 4 && len < msize; i++)
-        if ((s->states >> i) & 1u)
-            len +=
-                (size_t)snprintf(msg + len, msize - len, "%s%s", n++ ? " or " : "", state_names[i]);
-    if (len < msize)
-        snprintf(msg + len, msize - len, ", got %s", (unsigned)got < 4 ? state_names[got] : "?");
-    return false;
+    return script_states_check(s->states, got, msg, msize);
 }
 
 static gicsim_status parse_stat(const step_kind *k, const yt_node *v, const char *path,
@@ -338,19 +307,9 @@ static gicsim_status parse_stat(const step_kind *k, const yt_node *v, const char
 {
     (void)k;
     (void)sc;
-    const yt_node *n;
-    char kp[256];
-    TRY(script_req(v, path, "name", &n, d));
-    yt_path(kp, sizeof kp, path, "name");
-    const char *name;
-    TRY(yt_get_str(n, kp, &name, d));
-    for (s->stat = 0; s->stat < N_STATS && strcmp(stat_fields[s->stat].name, name); s->stat++)
-        ;
-    if (s->stat == N_STATS)
-        return yt_node_err(d, n, kp,
-                           "unknown statistic \"%.60s\" (the fields of gicsim_gic_stats, e.g. "
-                           "raz_wi_reads, acknowledged)",
-                           name);
+    TRY(script_field_parse(v, path, stat_fields, N_STATS,
+                           "the fields of gicsim_gic_stats, e.g. raz_wi_reads, acknowledged",
+                           &s->stat, d));
     return script_expect_value(v, path, &s->ex, d);
 }
 
@@ -359,11 +318,10 @@ static bool exec_stat(run_ctx *r, const step_kind *k, const step *s, char *what,
 {
     (void)k;
     gicsim_gic_stats st;
-    uint64_t got;
     gicsim_gic_get_stats(r->gic, &st);
-    memcpy(&got, (const char *)&st + stat_fields[s->stat].off, sizeof got);
     snprintf(what, wsize, "expect_stat %s", stat_fields[s->stat].name);
-    return script_expect_check(&s->ex, got, false, msg, msize);
+    return script_expect_check(&s->ex, script_field_get(&st, &stat_fields[s->stat]), false, msg,
+                               msize);
 }
 
 static gicsim_status parse_os_init(const step_kind *k, const yt_node *v, const char *path,

@@ -9,7 +9,10 @@
  *                 through GITS_CWRITER, waiting for GITS_CREADR, MSIs, ITS
  *                 statistics;
  *   script_mem.c  the simulated memory: raw reads and writes, LPI
- *                 configuration bytes and pending-table bits.
+ *                 configuration bytes and pending-table bits;
+ *   script_gicv5.c a GICv5 (gic.version v5): IRS, ITS and IWB registers,
+ *                 system registers and instructions (host and guest),
+ *                 wires, MSIs, interrupt states and GICv5 statistics.
  *
  * A step is a mapping with one key, its kind. Each kind is one row of a
  * family's table (step_kind): the keys it takes, a parser that validates
@@ -59,6 +62,7 @@ typedef struct step {
     uint64_t arg[8];      /* its_<command>: its fields, in its row's order (script_its.c) */
     uint32_t device;      /* msi */
     uint32_t event;       /* msi */
+    uint32_t vm;          /* v5_expect_vstate */
     gicsim_status status; /* the status the step's call must return */
 } step;
 
@@ -93,6 +97,8 @@ extern const step_kind script_its_kinds[];
 extern const size_t script_its_kind_count;
 extern const step_kind script_mem_kinds[];
 extern const size_t script_mem_kind_count;
+extern const step_kind script_gicv5_kinds[];
+extern const size_t script_gicv5_kind_count;
 
 /* ---- Field readers (script.c) -----------------------------------------------------------
  * Each reads key `key` of the step's mapping `map` (key path `path`) and
@@ -127,6 +133,44 @@ gicsim_status script_expect_value(const yt_node *map, const char *path, script_e
  * "expected 0x0 (mask 0x10), got 0x50", "expected one of 0x28, 0x29, got
  * 0x3ff" (decimal when !hex). */
 bool script_expect_check(const script_expect *ex, uint64_t got, bool hex, char *msg, size_t msize);
+
+/* `state`: one of inactive, pending, active, active-pending, or a list of
+ * those accepted: bit n of *states accepts gicsim_irq_state n. */
+gicsim_status script_states(const yt_node *map, const char *path, unsigned *states, gicsim_diag *d);
+/* Whether `got` is one of `states`; if not, `msg` says "expected pending or
+ * active, got inactive". */
+bool script_states_check(unsigned states, gicsim_irq_state got, char *msg, size_t msize);
+
+/* Whether `s` is `name` (upper case), with or without `prefix` (upper case,
+ * may be ""), in any case. */
+bool script_name_is(const char *s, const char *prefix, const char *name);
+
+/* A register that a step may name instead of giving its offset. */
+typedef struct script_reg {
+    const char *name; /* without the frame's prefix: "CTLR" */
+    uint32_t offset;
+    unsigned size; /* the register's width: a step's default size */
+} script_reg;
+
+/* `offset`: a number (*def = 4), or the name of one of regs[0..n-1], with
+ * or without `prefix` ("GITS_") and in any case (*def = its size). `hint`
+ * lists the names in the diagnostic of an unknown one. */
+gicsim_status script_reg_offset(const yt_node *map, const char *path, const char *prefix,
+                                const script_reg *regs, size_t n, const char *hint,
+                                uint32_t *offset, unsigned *def, gicsim_diag *d);
+
+/* A counter of a statistics structure, by name. */
+typedef struct script_field {
+    const char *name;
+    size_t off; /* of a uint64_t */
+} script_field;
+
+/* `name`: one of fields[0..n-1] (*idx its index); `hint` describes them in
+ * the diagnostic of an unknown name. */
+gicsim_status script_field_parse(const yt_node *map, const char *path, const script_field *fields,
+                                 size_t n, const char *hint, size_t *idx, gicsim_diag *d);
+/* The counter `f` of the structure at `base`. */
+uint64_t script_field_get(const void *base, const script_field *f);
 
 /* The status names of the `status` key ("ok", "inval", ...). */
 const char *script_status_name(gicsim_status st);

@@ -23,11 +23,7 @@ static gicsim_status need_its(const yt_node *v, const char *path, const gicsim_s
 
 /* ---- GITS_* registers --------------------------------------------------------------------- */
 
-static const struct {
-    const char *name;
-    uint32_t offset;
-    unsigned size; /* the register's width: a step's default size */
-} gits_regs[] = {
+static const script_reg gits_regs[] = {
     {"CTLR", GICSIM_GITS_CTLR, 4},       {"IIDR", GICSIM_GITS_IIDR, 4},
     {"TYPER", GICSIM_GITS_TYPER, 8},     {"CBASER", GICSIM_GITS_CBASER, 8},
     {"CWRITER", GICSIM_GITS_CWRITER, 8}, {"CREADR", GICSIM_GITS_CREADR, 8},
@@ -40,51 +36,14 @@ static const struct {
 };
 #define N_GITS_REGS (sizeof gits_regs / sizeof gits_regs[0])
 
-static bool name_is(const char *s, const char *name)
-{
-    if (!strncmp(s, "GITS_", 5) || !strncmp(s, "gits_", 5))
-        s += 5;
-    for (; *s && *name; s++, name++)
-        if ((*s >= 'a' && *s <= 'z' ? *s - 32 : *s) != *name)
-            return false;
-    return !*s && !*name;
-}
-
-/* `offset`: a number, or a register's name (CBASER, GITS_CWRITER, ...),
- * which also gives the default size. */
-static gicsim_status parse_gits_offset(const yt_node *v, const char *path, step *s, unsigned *def,
-                                       gicsim_diag *d)
-{
-    const yt_node *n;
-    char kp[256];
-    *def = 4;
-    TRY(script_req(v, path, "offset", &n, d));
-    yt_path(kp, sizeof kp, path, "offset");
-    if (n->kind == YT_SCALAR && n->plain && n->str[0] >= '0' && n->str[0] <= '9') {
-        uint64_t u;
-        TRY(yt_get_u64(n, kp, 0, UINT32_MAX, &u, d));
-        s->offset = (uint32_t)u;
-        return GICSIM_OK;
-    }
-    const char *name;
-    TRY(yt_get_str(n, kp, &name, d));
-    for (size_t i = 0; i < N_GITS_REGS; i++)
-        if (name_is(name, gits_regs[i].name)) {
-            s->offset = gits_regs[i].offset;
-            *def = gits_regs[i].size;
-            return GICSIM_OK;
-        }
-    return yt_node_err(d, n, kp,
-                       "unknown GITS register \"%.60s\" (CTLR, IIDR, TYPER, CBASER, CWRITER, "
-                       "CREADR, BASER0..BASER7, PIDR2, TRANSLATER, SGIR, or an offset)",
-                       name);
-}
-
 static gicsim_status parse_gits(const step_kind *k, const yt_node *v, const char *path,
                                 const gicsim_script *sc, step *s, gicsim_diag *d)
 {
     unsigned def;
-    TRY(parse_gits_offset(v, path, s, &def, d));
+    TRY(script_reg_offset(v, path, "GITS_", gits_regs, N_GITS_REGS,
+                          "CTLR, IIDR, TYPER, CBASER, CWRITER, CREADR, BASER0..BASER7, PIDR2, "
+                          "TRANSLATER, SGIR",
+                          &s->offset, &def, d));
     TRY(script_size(v, path, def, &s->size, d));
     if (!strcmp(k->name, "gits_read"))
         TRY(script_expect_parse(v, path, UINT64_MAX, &s->ex, d));

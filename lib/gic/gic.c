@@ -2,6 +2,7 @@
  * dispatch to the blocks, the IRQ/FIQ outputs, observers and statistics. */
 #include "gic_internal.h"
 #include "gic_invariants.h"
+#include "gicv5_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,19 +29,26 @@ void gicsim_gic_config_init(gicsim_gic_config *cfg)
         .sockets = 1,
         .vpt_dirty = true,
         .timing = NULL,
+        .iwb_wires = 64,
+        .iwb_device_id = 0xFFFF,
     };
 }
 
 static bool config_valid(const gicsim_gic_config *c)
 {
-    bool version_ok =
-        c->version == GICSIM_GICV3 || c->version == GICSIM_GICV4_0 || c->version == GICSIM_GICV4_1;
-    return version_ok && c->num_pes >= 1 && c->num_pes <= MAX_PES && c->num_spis <= MAX_SPIS &&
-           c->priority_bits >= 4 && c->priority_bits <= 8 && c->pes_per_cluster >= 1 &&
-           c->pes_per_cluster <= 16 && c->num_pes / c->pes_per_cluster <= 0xFFFFu &&
-           c->num_lrs >= 1 && c->num_lrs <= GICSIM_MAX_LRS && c->lpi_id_bits >= 14 &&
-           c->lpi_id_bits <= 20 && c->its_cache_entries <= 4096 && c->sockets >= 1 &&
-           c->sockets <= c->num_pes;
+    bool version_ok = c->version == GICSIM_GICV3 || c->version == GICSIM_GICV4_0 ||
+                      c->version == GICSIM_GICV4_1 || c->version == GICSIM_GICV5;
+    /* GICv5: an IRS has 1..5 priority bits (4 or 5 here, the CPU interface's); the IWB has
+     * whole groups of 32 wires; DeviceIDs have 16 bits. */
+    bool v5_ok = c->version != GICSIM_GICV5 ||
+                 (c->priority_bits <= 5 && c->iwb_wires % 32u == 0 && c->iwb_wires <= 1024 &&
+                  c->iwb_device_id < (1u << GICSIM_GICV5_DEVICEID_BITS));
+    return version_ok && v5_ok && c->num_pes >= 1 && c->num_pes <= MAX_PES &&
+           c->num_spis <= MAX_SPIS && c->priority_bits >= 4 && c->priority_bits <= 8 &&
+           c->pes_per_cluster >= 1 && c->pes_per_cluster <= 16 &&
+           c->num_pes / c->pes_per_cluster <= 0xFFFFu && c->num_lrs >= 1 &&
+           c->num_lrs <= GICSIM_MAX_LRS && c->lpi_id_bits >= 14 && c->lpi_id_bits <= 20 &&
+           c->its_cache_entries <= 4096 && c->sockets >= 1 && c->sockets <= c->num_pes;
 }
 
 gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *cfg,
@@ -67,8 +75,21 @@ gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *
     g->prio_mask = (uint8_t)(0xFFu << (8 - cfg->priority_bits));
     g->prebits = cfg->priority_bits > 7 ? 7 : cfg->priority_bits;
 
-    g->rd = calloc(cfg->num_pes, sizeof *g->rd);
     g->cpu = calloc(cfg->num_pes, sizeof *g->cpu);
+    if (gic_is_v5(g)) {
+        /* GICv5: the shared memory, lines and observers, and the GICv5 blocks only. */
+        gicsim_status st = g->cpu ? mem_create(&g->mem) : GICSIM_E_NOMEM;
+        if (st == GICSIM_OK)
+            st = gicv5_create(g);
+        GICSIM_INV(if (st == GICSIM_OK) st = inv_gic_init(g));
+        if (st != GICSIM_OK) {
+            gicsim_gic_destroy(g);
+            return st;
+        }
+        *out = g;
+        return GICSIM_OK;
+    }
+    g->rd = calloc(cfg->num_pes, sizeof *g->rd);
     gicsim_status st = g->rd && g->cpu ? gicd_init(g) : GICSIM_E_NOMEM;
     if (st == GICSIM_OK)
         st = vcpuif_init(g);
@@ -102,6 +123,7 @@ void gicsim_gic_destroy(gicsim_gic *g)
     if (!g)
         return;
     GICSIM_INV(inv_gic_free(g));
+    gicv5_destroy(g);
     its_free(g);
     gicd_free(g);
     vcpuif_free(g);
@@ -158,6 +180,10 @@ void gicsim_gic_os_init(gicsim_gic *g)
 {
     if (!g)
         return;
+    if (g->v5) {
+        gicv5_os_init(g);
+        return;
+    }
     uint32_t ctlr = GICSIM_GICD_CTLR_ENABLE_GRP1NS;
     gicsim_gicd_write(g, GICSIM_GICD_CTLR, 4, ctlr);
     for (uint32_t first = GICSIM_SPI_BASE; first < GICSIM_SPI_BASE + g->num_spis; first += 32) {
@@ -190,6 +216,8 @@ gicsim_status gicsim_gic_set_line(gicsim_gic *g, uint32_t pe, uint32_t intid, bo
 {
     if (!g)
         return GICSIM_E_INVAL;
+    if (g->v5)
+        return GICSIM_E_UNSUPPORTED; /* gicsim_gicv5_set_line */
     if (intid < GICSIM_PPI_BASE || intid >= GICSIM_LPI_BASE)
         return GICSIM_E_RANGE; /* SGIs and LPIs have no wire */
     if (intid < GICSIM_SPI_BASE && pe >= g->cfg.num_pes)
@@ -218,6 +246,8 @@ gicsim_status gicsim_gicd_read(gicsim_gic *g, uint32_t offset, unsigned size, ui
 {
     if (!g || !val || !size_ok(size))
         return GICSIM_E_INVAL;
+    if (g->v5)
+        return GICSIM_E_UNSUPPORTED;
     return gicd_read(g, offset, size, val);
 }
 
@@ -225,6 +255,8 @@ gicsim_status gicsim_gicd_write(gicsim_gic *g, uint32_t offset, unsigned size, u
 {
     if (!g || !size_ok(size))
         return GICSIM_E_INVAL;
+    if (g->v5)
+        return GICSIM_E_UNSUPPORTED;
     return gicd_write(g, offset, size, val);
 }
 
@@ -233,6 +265,8 @@ gicsim_status gicsim_gicr_read(gicsim_gic *g, uint32_t pe, uint32_t offset, unsi
 {
     if (!g || !val || !size_ok(size))
         return GICSIM_E_INVAL;
+    if (g->v5)
+        return GICSIM_E_UNSUPPORTED;
     if (pe >= g->cfg.num_pes)
         return GICSIM_E_RANGE;
     return gicr_read(g, pe, offset, size, val);
@@ -243,6 +277,8 @@ gicsim_status gicsim_gicr_write(gicsim_gic *g, uint32_t pe, uint32_t offset, uns
 {
     if (!g || !size_ok(size))
         return GICSIM_E_INVAL;
+    if (g->v5)
+        return GICSIM_E_UNSUPPORTED;
     if (pe >= g->cfg.num_pes)
         return GICSIM_E_RANGE;
     return gicr_write(g, pe, offset, size, val);
@@ -252,6 +288,8 @@ gicsim_status gicsim_icc_read(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, ui
 {
     if (!g || !val)
         return GICSIM_E_INVAL;
+    if (g->v5)
+        return GICSIM_E_UNSUPPORTED;
     if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_ICC__COUNT)
         return GICSIM_E_RANGE;
     return icc_read(g, pe, reg, val);
@@ -261,6 +299,8 @@ gicsim_status gicsim_icc_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, u
 {
     if (!g)
         return GICSIM_E_INVAL;
+    if (g->v5)
+        return GICSIM_E_UNSUPPORTED;
     if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_ICC__COUNT)
         return GICSIM_E_RANGE;
     return icc_write(g, pe, reg, val);
@@ -377,6 +417,8 @@ gicsim_status gicsim_gic_irq_state(const gicsim_gic *g, uint32_t pe, uint32_t in
 {
     if (!g || !out)
         return GICSIM_E_INVAL;
+    if (g->v5)
+        return GICSIM_E_UNSUPPORTED; /* gicsim_gicv5_irq_state */
     if (intid < GICSIM_SPI_BASE && pe >= g->cfg.num_pes)
         return GICSIM_E_RANGE;
     const gic_irq *irq = gic_irq_lookup((gicsim_gic *)g, pe, intid);

@@ -1,7 +1,7 @@
 /* gicsim: internal state of the physical GIC, shared by the block files
  * irq.c (the interrupt state machine), distributor.c, redistributor.c,
  * cpu_interface.c, vcpu_interface.c, memory.c, lpi.c, vlpi.c, its*.c and
- * gic.c. Not installed. */
+ * gic.c; the GICv5 blocks add theirs in gicv5_internal.h. Not installed. */
 #ifndef GICSIM_GIC_INTERNAL_H
 #define GICSIM_GIC_INTERNAL_H
 
@@ -113,6 +113,8 @@ struct gicsim_gic {
 
     gicsim_gic_stats stats;
     struct gic_inv *inv; /* the invariant checker's state (gic_invariants.c), NULL when off */
+
+    struct gic_v5 *v5; /* GICv5 (version GICSIM_GICV5, gicv5_internal.h), NULL otherwise */
 };
 
 /* ---- Topology -------------------------------------------------------------- */
@@ -130,6 +132,39 @@ static inline uint32_t gic_pe_socket(const gicsim_gic *g, uint32_t pe)
 static inline gicsim_time_t gic_hop(const gicsim_gic *g, uint32_t socket_a, uint32_t socket_b)
 {
     return socket_a == socket_b ? 0 : g->t_socket_hop;
+}
+
+/* ---- Registers (shared by lpi.c, vlpi.c and the GICv5 blocks) ---------------------------- */
+
+#define HALF_MASK 0xFFFFFFFFull
+
+/* A 64-bit register at `base`: a 64-bit access, or a 32-bit access to either
+ * half. *half is 0 (low), 1 (high) or 2 (whole). */
+static inline bool reg64(uint32_t off, unsigned size, uint32_t base, unsigned *half)
+{
+    if (off == base && size == 8)
+        *half = 2;
+    else if (off == base && size == 4)
+        *half = 0;
+    else if (off == base + 4u && size == 4)
+        *half = 1;
+    else
+        return false;
+    return true;
+}
+
+static inline uint64_t half_read(uint64_t v, unsigned half)
+{
+    return half == 2 ? v : half ? v >> 32 : v & HALF_MASK;
+}
+
+static inline uint64_t half_merge(uint64_t old, uint64_t val, unsigned half)
+{
+    if (half == 2)
+        return val;
+    if (half)
+        return (old & HALF_MASK) | (val << 32);
+    return (old & ~HALF_MASK) | (val & HALF_MASK);
 }
 
 /* ---- irq.c: the interrupt state machine ------------------------------------ */

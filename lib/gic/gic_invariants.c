@@ -18,6 +18,7 @@
  * Only the report queries are compiled without GICSIM_INVARIANTS. */
 #include "gic_internal.h"
 #include "gic_invariants.h"
+#include "gicv5_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -299,6 +300,10 @@ void inv_gic_full(gicsim_gic *g, const char *where)
 {
     if (!g || !g->inv)
         return;
+    if (g->v5) {
+        inv_v5_full(g, where); /* gicv5_invariants.c */
+        return;
+    }
     /* (a) The accounting against the state: every outstanding instance is an
      * interrupt whose pending latch is set, or whose level line is high while
      * it is not active. */

@@ -11,7 +11,6 @@
 #include "gic_internal.h"
 
 #define MIN_LPI_IDBITS 13u /* IDbits field value: 14 INTID bits */
-#define HALF_MASK 0xFFFFFFFFull
 
 #define PA_4K_MASK (((1ull << 52) - 1) & ~0xFFFull)
 #define PA_64K_MASK (((1ull << 52) - 1) & ~0xFFFFull)
@@ -109,37 +108,6 @@ bool lpi_pending_bit_read(const gicsim_gic *g, uint64_t table, uint32_t intid);
 typedef void (*lpi_bit_fn)(gicsim_gic *g, void *ctx, uint32_t intid);
 void lpi_scan_pending_table(gicsim_gic *g, uint64_t table, uint32_t limit, lpi_bit_fn fn,
                             void *ctx);
-
-/* ---- Registers ------------------------------------------------------------------------------ */
-
-/* A 64-bit register at `base`: a 64-bit access, or a 32-bit access to either
- * half. *half is 0 (low), 1 (high) or 2 (whole). */
-static inline bool reg64(uint32_t off, unsigned size, uint32_t base, unsigned *half)
-{
-    if (off == base && size == 8)
-        *half = 2;
-    else if (off == base && size == 4)
-        *half = 0;
-    else if (off == base + 4u && size == 4)
-        *half = 1;
-    else
-        return false;
-    return true;
-}
-
-static inline uint64_t half_read(uint64_t v, unsigned half)
-{
-    return half == 2 ? v : half ? v >> 32 : v & HALF_MASK;
-}
-
-static inline uint64_t half_merge(uint64_t old, uint64_t val, unsigned half)
-{
-    if (half == 2)
-        return val;
-    if (half)
-        return (old & HALF_MASK) | (val << 32);
-    return (old & ~HALF_MASK) | (val & HALF_MASK);
-}
 
 /* ---- vlpi.c, for lpi.c -------------------------------------------------------------------- */
 

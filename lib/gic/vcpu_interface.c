@@ -46,6 +46,7 @@
  * list registers and is cached until one of those inputs changes.
  */
 #include "gic_internal.h"
+#include "gicv5_internal.h"
 #include "gic_invariants.h"
 
 #include <stdlib.h>
@@ -549,6 +550,8 @@ static bool ap_decode(gicsim_ich_reg reg, unsigned *grp, unsigned *n)
 /* Validate (g, pe, reg) for the ICH entry points. */
 static gicsim_status ich_check(const gicsim_gic *g, uint32_t pe, gicsim_ich_reg reg)
 {
+    if (!g->vcpuif)
+        return GICSIM_E_UNSUPPORTED; /* a GICv5: <gicsim/gicv5.h> */
     if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_ICH__COUNT)
         return GICSIM_E_RANGE;
     if (reg >= GICSIM_ICH_LR0 && (unsigned)(reg - GICSIM_ICH_LR0) >= g->cfg.num_lrs)
@@ -698,6 +701,8 @@ gicsim_status gicsim_icv_read(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, ui
 {
     if (!g || !val)
         return GICSIM_E_INVAL;
+    if (!g->vcpuif)
+        return GICSIM_E_UNSUPPORTED;
     if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_ICC__COUNT)
         return GICSIM_E_RANGE;
     if (!icv_virtualized(reg))
@@ -710,6 +715,8 @@ gicsim_status gicsim_icv_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, u
 {
     if (!g)
         return GICSIM_E_INVAL;
+    if (!g->vcpuif)
+        return GICSIM_E_UNSUPPORTED;
     if (pe >= g->cfg.num_pes || (unsigned)reg >= GICSIM_ICC__COUNT)
         return GICSIM_E_RANGE;
     if (!icv_virtualized(reg))
@@ -732,10 +739,12 @@ gicsim_status gicsim_gic_add_vline_listener(gicsim_gic *g, gicsim_line_fn fn, vo
 
 bool gicsim_gic_virq_line(const gicsim_gic *g, uint32_t pe)
 {
+    if (g && g->v5)
+        return gicv5_virq_line(g, pe);
     return g && pe < g->cfg.num_pes && g->vcpuif[pe].virq;
 }
 
 bool gicsim_gic_vfiq_line(const gicsim_gic *g, uint32_t pe)
 {
-    return g && pe < g->cfg.num_pes && g->vcpuif[pe].vfiq;
+    return g && g->vcpuif && pe < g->cfg.num_pes && g->vcpuif[pe].vfiq;
 }

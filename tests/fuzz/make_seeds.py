@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Write the hand-made seed inputs of fuzz_its and fuzz_registers
+"""Write the hand-made seed inputs of fuzz_its, fuzz_registers and fuzz_gicv5
 (tests/fuzz/corpus/<harness>/seed-*.bin). The encoders mirror the input
-layouts documented in fuzz_its.c and fuzz_registers.c; rerun this script
+layouts documented in fuzz_its.c, fuzz_registers.c and fuzz_gicv5.c; rerun this script
 after changing those layouts. Not needed to build or run the fuzzers."""
 
 import os
@@ -261,6 +261,102 @@ def registers_seeds():
     write("fuzz_registers", "vcpuif", s)
 
 
+# ---- fuzz_gicv5 -----------------------------------------------------------------
+# byte 0: PEs [1:0] + 1, two-level IST [2], ITS cache size index [4:3], 4 priority bits [5].
+# op byte: op & 15 selects, op >> 4 is the PE (mod the PEs) and flags.
+# gicsim_gicv5_sysreg numbers (include/gicsim/gicv5.h).
+V5_PPI_ENABLER0, V5_CDPEND, V5_CDPRI = 8, 40, 38
+V5_IRS_IST_BASER, V5_IRS_SPI_SELR, V5_IRS_SPI_CFGR, V5_IRS_VMAP_VMR = 8, 3, 4, 17
+V5_ITS_INV_DEVICER = 6
+LPI, SPI, PPI = 0, 1, 2  # intid() selectors of fuzz_gicv5.c
+
+
+def v5_intid(kind, n):
+    return [kind, n]
+
+
+def v5_cd(pe, reg, kind, n, form=0, prio=0, guest=False):
+    """A GIC CD* instruction of the host (op 0) or the guest (op 2) on `pe`; form [1:0] go
+    to bits [33:32] (CDPEND's Pending, CDAFF's IAFFID), form [2] IRM."""
+    return [(2 if guest else 0) | pe << 4, reg, form] + v5_intid(kind, n) + [prio]
+
+
+def v5_sys_raw(pe, reg, value):
+    return [0 | pe << 4, reg, 0x80] + list(struct.pack("<Q", value))
+
+
+def v5_run(ns):
+    return [11] + list(struct.pack("<H", ns))
+
+
+def v5_drain():
+    return [12]
+
+
+def v5_ack(virtual=False):
+    return [13 | (0x10 if virtual else 0)]
+
+
+def v5_msi(dev, ev, n=1):
+    return [7 | (n - 1) << 4, dev | ev << 2]
+
+
+def v5_line(pe, kind, n, level):
+    return [9 | pe << 4 | (0x80 if level else 0)] + v5_intid(kind, n)
+
+
+def v5_wire(wire, level):
+    return [8 | (0x40 if level else 0), wire]
+
+
+def v5_resident(pe, vpe, valid=True, db=False, dbpm=0, vpmr=31):
+    return [14 | pe << 4, (1 if valid else 0) | vpe << 1 | (4 if db else 0) | dbpm << 3, vpmr]
+
+
+def v5_irs(reg, form, half=False):
+    return [4 | (0x40 if half else 0), reg, form]
+
+
+def gicv5_seeds():
+    # 2 PEs: an IPI (LPI 3 targets PE 1) from PE 0, MSIs through the ITS, a guest's IPI
+    # to vPE 1 that never ran (its doorbell), then vPE 1 resident on PE 1.
+    s = [0x01]
+    s += v5_cd(0, V5_CDPEND, LPI, 3, form=1) + v5_drain() + v5_ack()
+    s += v5_msi(1, 5, 2) + v5_drain() + v5_ack()
+    s += v5_cd(0, V5_CDPEND, LPI, 1, form=1, guest=True) + v5_drain() + v5_ack()
+    s += v5_resident(1, 1) + v5_drain() + v5_ack(True)
+    write("fuzz_gicv5", "ipi-msi-doorbell", s)
+
+    # 1 PE, two-level IST: SPI and PPI lines, level and edge IWB wires.
+    s = [0x04]
+    s += v5_line(0, SPI, 2, True) + v5_run(500) + v5_ack() + v5_line(0, SPI, 2, False)
+    s += v5_sys_raw(0, V5_PPI_ENABLER0, 1 << 27) + v5_line(0, PPI, 27, True) + v5_ack()
+    s += v5_line(0, PPI, 27, False)
+    s += v5_wire(1, True) + v5_drain() + v5_ack() + v5_wire(1, False) + v5_drain()
+    s += v5_wire(2, True) + v5_wire(2, False) + v5_drain() + v5_ack()
+    write("fuzz_gicv5", "lines-wires", s)
+
+    # 2 PEs, 4 priority bits: vPE 0 leaves with a doorbell request (DBPM 0x10), a vLPI from
+    # the ITS (device 3) rings it, vPE 0 comes back.
+    s = [0x21]
+    s += v5_resident(0, 0, valid=False, db=True, dbpm=0x10) + v5_drain()
+    s += v5_msi(3, 2) + v5_drain() + v5_ack()
+    s += v5_resident(0, 0) + v5_drain() + v5_ack(True)
+    write("fuzz_gicv5", "doorbell-dbpm", s)
+
+    # IRS and ITS reconfiguration: the IST made invalid and valid again, an SPI level,
+    # VM 1 unmapped while resident, a device invalidated.
+    s = [0x09]
+    s += v5_cd(0, V5_CDPEND, LPI, 4, form=1) + v5_run(300)
+    s += v5_irs(V5_IRS_IST_BASER, 0) + v5_drain() + v5_irs(V5_IRS_IST_BASER, 1) + v5_drain()
+    s += v5_irs(V5_IRS_SPI_SELR, 5) + v5_run(2000) + v5_irs(V5_IRS_SPI_CFGR, 1) + v5_run(2000)
+    s += v5_line(0, SPI, 5, True) + v5_drain() + v5_ack()
+    s += v5_irs(V5_IRS_VMAP_VMR, 2) + v5_drain() + v5_ack(True)
+    s += [6, V5_ITS_INV_DEVICER, 0] + v5_msi(1, 1) + v5_drain() + v5_ack()
+    write("fuzz_gicv5", "reconfigure", s)
+
+
 if __name__ == "__main__":
     its_seeds()
     registers_seeds()
+    gicv5_seeds()

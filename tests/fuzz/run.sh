@@ -11,7 +11,7 @@
 #               and crash artifacts (OUTDIR/artifacts/HARNESS/); default
 #               BINDIR/fuzz-out
 #   HARNESS     fuzz_scenario fuzz_validate fuzz_override fuzz_sweep fuzz_trace
-#               fuzz_its fuzz_registers fuzz_script (default: all)
+#               fuzz_its fuzz_registers fuzz_script fuzz_gicv5 (default: all)
 #
 # The seed corpus tests/fuzz/corpus/HARNESS is read, never written; so are, for
 # fuzz_script, the shipped scripts in tests/scenario/scripts (and bad/). Extra
@@ -32,12 +32,12 @@ while getopts t:r:b:o:h opt; do
     r) runs=$OPTARG ;;
     b) bindir=$OPTARG ;;
     o) outdir=$OPTARG ;;
-    *) sed -n '2,19p' "$0"; exit 2 ;;
+    *) sed -n '2,20p' "$0"; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
 [ -n "$outdir" ] || outdir=$bindir/fuzz-out
-harnesses=${*:-fuzz_scenario fuzz_validate fuzz_override fuzz_sweep fuzz_trace fuzz_its fuzz_registers fuzz_script}
+harnesses=${*:-fuzz_scenario fuzz_validate fuzz_override fuzz_sweep fuzz_trace fuzz_its fuzz_registers fuzz_script fuzz_gicv5}
 
 # Largest input per harness (each harness also ignores bigger ones).
 max_len() {
@@ -50,6 +50,7 @@ max_len() {
     fuzz_its) echo 4096 ;;
     fuzz_registers) echo 2048 ;;
     fuzz_script) echo 8192 ;;
+    fuzz_gicv5) echo 4096 ;;
     *) echo 4096 ;;
     esac
 }
