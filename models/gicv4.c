@@ -201,7 +201,7 @@ void gicv4_free(gicsim_system *s)
  * landed, and they are matched before every virtual CPU interface event,
  * so before any acknowledge could consume what they set. */
 
-static bool flight_push(gicsim_system *s, flight_fifo *f, uint32_t rec, vgic_irq *q)
+bool flight_push(gicsim_system *s, flight_fifo *f, uint32_t rec, vgic_irq *q)
 {
     if (f->len == f->cap) {
         uint32_t cap = f->cap ? f->cap * 2 : 16;
@@ -222,7 +222,7 @@ static bool flight_push(gicsim_system *s, flight_fifo *f, uint32_t rec, vgic_irq
     return true;
 }
 
-static bool flight_pop(flight_fifo *f, rec_flight *out)
+bool flight_pop(flight_fifo *f, rec_flight *out)
 {
     if (!f->len)
         return false;
@@ -234,7 +234,7 @@ static bool flight_pop(flight_fifo *f, rec_flight *out)
 
 /* Landed on a vPE: the first instance since the guest's last acknowledge
  * owns the pending state, the others merge into it. */
-static void land_virtual(gicsim_system *s, const rec_flight *x)
+void land_virtual(gicsim_system *s, const rec_flight *x)
 {
     if (x->q->rec_pending == SYS_NONE)
         x->q->rec_pending = x->rec;
@@ -305,6 +305,8 @@ static gicsim_status timer_add_vm(gicsim_system *s, sys_vm *vm);
 
 gicsim_status gicv4_add_vm(gicsim_system *s, sys_vm *vm)
 {
+    if (s->v5)
+        return gicv5_host_add_vm(s, vm);
     struct gicv4_host *h = s->v4;
     if (!h)
         return GICSIM_E_UNSUPPORTED;
@@ -462,6 +464,8 @@ void gicv4_timer_fire(gicsim_system *s, sys_vcpu *v, uint32_t rec)
 
 gicsim_status gicv4_add_msi(gicsim_system *s, uint32_t src)
 {
+    if (s->v5)
+        return GICSIM_OK; /* gicv5_host_add_source maps it */
     sys_source *so = &s->src[src];
     const gicsim_source_config *c = &so->cfg;
     sys_vm *vm = s->vms[c->vm];
@@ -506,6 +510,10 @@ gicsim_status gicv4_add_vsgi(gicsim_system *s, sys_vcpu *v, uint32_t vintid, uin
 
 void gicv4_msi_fire(gicsim_system *s, uint32_t src, uint32_t rec)
 {
+    if (s->v5) {
+        gicv5_msi_fire(s, src, rec);
+        return;
+    }
     sys_source *so = &s->src[src];
     if (so->direct) {
         s->vms[so->cfg.vm]->vcpus[so->cfg.vcpu].doorbell_rec = rec;
@@ -580,6 +588,10 @@ static void vpe_resident(gicsim_system *s, sys_pe *pe, uint64_t arg)
  * sent to a redistributor the vPE has left. */
 void gicv4_vpe_load(gicsim_system *s, sys_pe *pe)
 {
+    if (s->v5) {
+        gicv5_vpe_load(s, pe);
+        return;
+    }
     sys_vcpu *v = pe->vcpu;
     if (v->vpe_pe != pe->id) {
         gicsim_its_cmd c[2] = {gicsim_its_cmd_vmovp((uint16_t)v->vpeid, pe->id),
@@ -613,6 +625,8 @@ static void vpe_commit(gicsim_system *s, sys_pe *pe, uint64_t arg)
 
 void gicv4_vpe_commit(gicsim_system *s, sys_pe *pe)
 {
+    if (s->v5)
+        return; /* GICv5 keeps no pending table to parse */
     pe_next(s, pe, 0, vpe_commit, 0);
 }
 
@@ -668,6 +682,10 @@ static void doorbell_set(gicsim_system *s, sys_pe *pe, sys_vcpu *v, bool enable)
  * its_make_vpe_non_resident). */
 void gicv4_vpe_put(gicsim_system *s, sys_pe *pe, bool blocking)
 {
+    if (s->v5) {
+        gicv5_vpe_put(s, pe, blocking);
+        return;
+    }
     sys_vcpu *v = pe->vcpu;
     bool v41 = s->cfg.gic.version >= GICSIM_GICV4_1;
     gicsim_gicr_write(s->gic, pe->id, GICR_VPENDBASER, 8,
@@ -687,8 +705,37 @@ static void attribute_exit(sys_pe *pe, uint32_t rec)
         pe->exit_rec = rec;
 }
 
+void doorbell_taken(gicsim_system *s, sys_pe *pe, sys_vcpu *v, gicsim_hyp *h)
+{
+    s->st.doorbells++;
+    attribute_exit(pe, v->doorbell_rec);
+    if (v->vm->pol->doorbell)
+        v->vm->pol->doorbell(h, v->vm->id, v->idx);
+}
+
+void doorbell_wake(gicsim_system *s, sys_pe *pe, sys_vcpu *v, gicsim_hyp *h)
+{
+    if (v->state == VS_BLOCKED) {
+        s->st.wakeups++;
+        hyp_make_runnable(s, v, pe);
+        gicsim_hyp_charge(h, GICSIM_COST_SCHED_WAKEUP);
+    } else if (v->polling) {
+        v->polling = false;
+        if (v->pe != pe) {
+            pe_poll_wakeup(s, v->pe);
+        } else {
+            pe_end_poll(s, v->pe);
+            gicsim_hyp_charge(h, GICSIM_COST_HALT_POLL_CHECK);
+        }
+    }
+}
+
 void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h)
 {
+    if (s->v5) {
+        gicv5_host_lpi(s, pe, intid, h);
+        return;
+    }
     /* LPIs have no active state: EOIR only drops the priority. */
     gicsim_icc_write(s->gic, pe->id, GICSIM_ICC_EOIR1, intid);
     gicsim_hyp_charge(h, GICSIM_COST_ICC_EOIR_WRITE);
@@ -700,10 +747,7 @@ void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h)
         /* A doorbell: its vCPU has a vLPI (or vSGI) pending while not resident. */
         sys_vm *vm = s->vms[o.vm];
         sys_vcpu *v = &vm->vcpus[o.vcpu];
-        s->st.doorbells++;
-        attribute_exit(pe, v->doorbell_rec);
-        if (vm->pol->doorbell)
-            vm->pol->doorbell(h, o.vm, o.vcpu);
+        doorbell_taken(s, pe, v, h);
         /* GICv4.0: vgic_v4_doorbell_handler masks it again
          * (disable_irq_nosync; the doorbell is IRQ_DISABLE_UNLAZY). */
         if (s->cfg.gic.version < GICSIM_GICV4_1 && v->db_enabled) {
@@ -711,19 +755,7 @@ void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h)
             h->charged = 0;
             doorbell_set(s, pe, v, false);
         }
-        if (v->state == VS_BLOCKED) {
-            s->st.wakeups++;
-            hyp_make_runnable(s, v, pe);
-            gicsim_hyp_charge(h, GICSIM_COST_SCHED_WAKEUP);
-        } else if (v->polling) {
-            v->polling = false;
-            if (v->pe != pe) {
-                pe_poll_wakeup(s, v->pe);
-            } else {
-                pe_end_poll(s, v->pe);
-                gicsim_hyp_charge(h, GICSIM_COST_HALT_POLL_CHECK);
-            }
-        }
+        doorbell_wake(s, pe, v, h);
         return;
     }
     /* An MSI the host injects into its VM's emulated ITS (VFIO's handler,

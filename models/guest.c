@@ -29,20 +29,29 @@ static void g_eret(gicsim_system *s, sys_pe *pe, uint64_t arg)
 
 static void g_dir(gicsim_system *s, sys_pe *pe, uint64_t vintid)
 {
-    gicsim_icv_write(s->gic, pe->id, GICSIM_ICC_DIR, vintid);
+    if (s->v5)
+        gicv5_guest_eoi(s, pe_vcpu(pe), GICSIM_ICC_DIR, (uint32_t)vintid);
+    else
+        gicsim_icv_write(s->gic, pe->id, GICSIM_ICC_DIR, vintid);
 }
 
 static void g_eoi(gicsim_system *s, sys_pe *pe, uint64_t vintid)
 {
-    gicsim_icv_write(s->gic, pe->id, GICSIM_ICC_EOIR1, vintid);
+    if (s->v5)
+        gicv5_guest_eoi(s, pe_vcpu(pe), GICSIM_ICC_EOIR1, (uint32_t)vintid);
+    else
+        gicsim_icv_write(s->gic, pe->id, GICSIM_ICC_EOIR1, vintid);
 }
 
 static void g_handler_done(gicsim_system *s, sys_pe *pe, uint64_t vintid)
 {
     sys_vcpu *v = pe_vcpu(pe);
     source_handler_done(s, v, (uint32_t)vintid);
-    guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_eoi, vintid);
-    if (v->vm->cfg.guest_eoimode)
+    if (s->v5) /* Linux on a GICv5: CDEOI right after the acknowledge, CDDI now */
+        guest_next(s, v, s->c[GICSIM_COST_GICV5_GIC_INSN], g_dir, vintid);
+    else
+        guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_eoi, vintid);
+    if (!s->v5 && v->vm->cfg.guest_eoimode)
         guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
     guest_next(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
 }
@@ -58,7 +67,10 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     (void)arg;
     sys_vcpu *v = pe_vcpu(pe);
     uint64_t vintid = GICSIM_INTID_SPURIOUS;
-    gicsim_icv_read(s->gic, pe->id, GICSIM_ICC_IAR1, &vintid);
+    if (s->v5)
+        vintid = gicv5_guest_ack(s, v);
+    else
+        gicsim_icv_read(s->gic, pe->id, GICSIM_ICC_IAR1, &vintid);
     if (vintid >= 1020 &&
         vintid < GICSIM_LPI_BASE) { /* special INTIDs 1020..1023: nothing to handle */
         guest_next(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
@@ -66,6 +78,8 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     }
     if (s->on_guest_ack)
         s->on_guest_ack(s, v, (uint32_t)vintid);
+    if (s->v5) /* gicv5_handle_irq: the priority drop at once */
+        guest_next(s, v, s->c[GICSIM_COST_GICV5_CDEOI], g_eoi, vintid);
     if (v->vm->cfg.guest_nested)
         v->masked = false; /* PSTATE.I cleared in the handler: it can be preempted */
     uint32_t src = source_for(s, v, (uint32_t)vintid);
@@ -84,7 +98,8 @@ void guest_take_virq(gicsim_system *s, sys_vcpu *v)
     v->masked = true;
     v->guest.cursor = 0;
     pe_preempt_guest(s, v->pe);
-    guest_next(s, v, s->c[GICSIM_COST_EXC_LOCAL] + s->c[GICSIM_COST_ICV_IAR_READ], g_ack, 0);
+    gicsim_cost_id ack = s->v5 ? GICSIM_COST_GICV5_CDIA : GICSIM_COST_ICV_IAR_READ;
+    guest_next(s, v, s->c[GICSIM_COST_EXC_LOCAL] + s->c[ack], g_ack, 0);
 }
 
 /* The trapping instruction has executed: the exit happens now. */
@@ -112,5 +127,9 @@ static void g_sgi(gicsim_system *s, sys_pe *pe, uint64_t arg)
 
 void guest_send_sgi(gicsim_system *s, sys_vcpu *v, uint32_t src, uint32_t target_vcpu)
 {
+    if (s->v5) {
+        gicv5_guest_send_ipi(s, v, src, target_vcpu);
+        return;
+    }
     guest_push_back(s, v, s->c[GICSIM_COST_ICC_SYSREG], g_sgi, ((uint64_t)src << 32) | target_vcpu);
 }

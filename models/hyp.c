@@ -61,19 +61,24 @@ gicsim_time_t hyp_io_bus_lookup(const gicsim_system *s, const sys_vm *vm)
     return steps * s->c[GICSIM_COST_IO_BUS_STEP];
 }
 
-/* Host completes one of its own interrupts: EOIR, plus DIR under EOImode=1. */
+/* Host completes one of its own interrupts: EOIR, plus DIR under EOImode=1
+ * (a GICv5 host always splits them: GIC CDEOI, GIC CDDI). */
 static gicsim_time_t host_eoi(gicsim_system *s, sys_pe *pe, uint32_t intid)
 {
-    gicsim_icc_write(s->gic, pe->id, GICSIM_ICC_EOIR1, intid);
+    sys_host_eoi(s, pe->id, GICSIM_ICC_EOIR1, intid);
     if (s->pe_eoimode[pe->id] == 1) {
-        gicsim_icc_write(s->gic, pe->id, GICSIM_ICC_DIR, intid);
-        return 2 * s->c[GICSIM_COST_ICC_EOIR_WRITE];
+        sys_host_eoi(s, pe->id, GICSIM_ICC_DIR, intid);
+        return sys_eoi_cost(s, GICSIM_ICC_EOIR1) + sys_eoi_cost(s, GICSIM_ICC_DIR);
     }
-    return s->c[GICSIM_COST_ICC_EOIR_WRITE];
+    return sys_eoi_cost(s, GICSIM_ICC_EOIR1);
 }
 
 void hyp_init_pe(gicsim_system *s, sys_pe *pe)
 {
+    if (s->v5) {
+        gicv5_host_init_pe(s, pe);
+        return;
+    }
     uint32_t ppis = (1u << GICSIM_PPI_MAINTENANCE) | (1u << VTIMER_PPI) | (1u << HYP_TIMER_PPI) |
                     (1u << s->cfg.host_tick_ppi);
     gicsim_gicr_write(s->gic, pe->id, GICSIM_GICR_ISENABLER0, 4, ppis);
@@ -157,6 +162,10 @@ static void kick_write(gicsim_engine *e, void *ctx, uint64_t arg)
     (void)e;
     gicsim_system *s = ctx;
     uint32_t from = (uint32_t)(arg >> 32), to = (uint32_t)arg;
+    if (s->v5) {
+        gicv5_host_kick(s, from, to);
+        return;
+    }
     uint64_t aff = gicsim_gic_pe_affinity(s->gic, to);
     uint64_t sgir = gicsim_icc_sgir_value(s->cfg.kick_sgi, (uint16_t)(1u << (aff & 0xFu)),
                                           (uint8_t)(aff >> 8), (uint8_t)(aff >> 16), 0, 0, false);
@@ -186,7 +195,7 @@ static void tick_fire(gicsim_engine *e, void *ctx, uint64_t arg)
     (void)e;
     gicsim_system *s = ctx;
     s->pes[arg].tick_ev = 0;
-    gicsim_gic_set_line(s->gic, (uint32_t)arg, s->cfg.host_tick_ppi, true);
+    sys_set_line(s, (uint32_t)arg, s->cfg.host_tick_ppi, true);
 }
 
 /* The scheduler tick runs only while vCPUs wait for the PE. */
@@ -406,9 +415,7 @@ static void exit_handled(gicsim_system *s, sys_pe *pe, uint64_t arg)
 static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
     (void)arg;
-    uint64_t val = GICSIM_INTID_SPURIOUS;
-    gicsim_icc_read(s->gic, pe->id, GICSIM_ICC_IAR1, &val);
-    uint32_t intid = (uint32_t)val;
+    uint32_t intid = sys_host_ack(s, pe->id);
     gicsim_hyp h = {s, pe, 0};
     sys_vcpu *v = pe->vcpu;
     if (intid >= 1020 && intid < GICSIM_LPI_BASE) {
@@ -430,7 +437,7 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
         hyp_attribute(pe, s->spi_rec[intid]);
         vm->pol->phys_irq(&h, intid, vm->id, s->spi_vcpu[intid]);
     } else if (intid == s->cfg.host_tick_ppi) {
-        gicsim_gic_set_line(s->gic, pe->id, intid, false);
+        sys_set_line(s, pe->id, intid, false);
         h.charged += s->c[GICSIM_COST_ICC_SYSREG] + host_eoi(s, pe, intid);
         pe->need_resched = true;
     } else if (intid == HYP_TIMER_PPI) {
@@ -456,9 +463,7 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
  * handler and the exception returns. */
 void hyp_host_irq(gicsim_system *s, sys_pe *pe)
 {
-    pe_next(s, pe,
-            s->c[GICSIM_COST_EXC_LOCAL] + s->c[GICSIM_COST_HOST_IRQ_ENTRY] +
-                s->c[GICSIM_COST_ICC_IAR_READ],
+    pe_next(s, pe, s->c[GICSIM_COST_EXC_LOCAL] + s->c[GICSIM_COST_HOST_IRQ_ENTRY] + sys_ack_cost(s),
             host_irq_ack, 0);
 }
 
@@ -647,6 +652,11 @@ void hyp_begin_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r, uint64_t
 
 void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *in, uint32_t rec)
 {
+    if (s->v5) {
+        if (gicv5_inject(s, from, v, in, rec))
+            hyp_wake_or_kick(s, from, v, rec);
+        return;
+    }
     vgic_irq *q = vcpu_irq(s, v, in->vintid);
     if (!q)
         return;
@@ -681,6 +691,11 @@ void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *
      * queued again, but the vCPU is still kicked (an edge the guest may have
      * EOIed since would otherwise wait for another exit). */
     vgic_ap_add(s, v, q);
+    hyp_wake_or_kick(s, from, v, rec);
+}
+
+void hyp_wake_or_kick(gicsim_system *s, sys_pe *from, sys_vcpu *v, uint32_t rec)
+{
     if (v->state == VS_BLOCKED) {
         s->st.wakeups++;
         hyp_make_runnable(s, v, from);

@@ -45,7 +45,7 @@ static gicsim_cost_id icc_cost(gicsim_icc_reg reg)
 uint64_t gicsim_hyp_icc_read(gicsim_hyp *h, gicsim_icc_reg reg)
 {
     uint64_t v = 0;
-    if (!h)
+    if (!h || h->s->v5)
         return 0;
     gicsim_icc_read(h->s->gic, h->pe->id, reg, &v);
     gicsim_hyp_charge(h, icc_cost(reg));
@@ -56,6 +56,10 @@ void gicsim_hyp_icc_write(gicsim_hyp *h, gicsim_icc_reg reg, uint64_t val)
 {
     if (!h)
         return;
+    if (h->s->v5) {
+        gicv5_hyp_icc_write(h, reg, val);
+        return;
+    }
     gicsim_icc_write(h->s->gic, h->pe->id, reg, val);
     gicsim_hyp_charge(h, icc_cost(reg));
 }
@@ -64,6 +68,10 @@ void gicsim_hyp_set_enabled(gicsim_hyp *h, uint32_t intid, bool enabled)
 {
     if (!h)
         return;
+    if (h->s->v5) {
+        gicv5_hyp_set_enabled(h, intid, enabled);
+        return;
+    }
     uint32_t bit = 1u << (intid % 32);
     if (intid < GICSIM_SPI_BASE)
         gicsim_gicr_write(h->s->gic, h->pe->id,
@@ -79,6 +87,8 @@ bool gicsim_hyp_irq_is_level(gicsim_hyp *h, uint32_t intid)
 {
     if (!h)
         return false;
+    if (h->s->v5)
+        return gicv5_irq_is_level(h->s, intid);
     uint64_t cfg = 0;
     if (intid < GICSIM_SPI_BASE)
         gicsim_gicr_read(h->s->gic, h->pe->id, GICSIM_GICR_ICFGR0 + 4 * (intid / 16), 4, &cfg);
@@ -97,6 +107,8 @@ void gicsim_hyp_inject(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, const gicsim_v
     hyp_inject(h->s, h->pe, t, v, h->s->inject_rec);
     h->s->kick_base = GICSIM_TIME_NEVER;
     gicsim_hyp_charge(h, GICSIM_COST_IRQ_QUEUE);
+    if (h->s->v5)
+        gicsim_hyp_charge_ps(h, gicv5_inject_cost(h->s, v->vintid));
     if (h->s->st.kicks != kicks)
         gicsim_hyp_charge(h, GICSIM_COST_VCPU_KICK);
     if (h->s->st.wakeups != wakeups)
@@ -122,6 +134,10 @@ void gicsim_hyp_set_virq_line(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, uint32_
         return;
     gicsim_system *s = h->s;
     sys_vcpu *v = &s->vms[vm]->vcpus[vcpu];
+    if (s->v5) {
+        gicv5_set_virq_line(s, h->pe, v, vintid, line);
+        return;
+    }
     vgic_irq *q = vcpu_irq(s, v, vintid);
     if (!q)
         return;

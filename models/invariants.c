@@ -137,7 +137,7 @@ static bool no_active_state(const sys_vcpu *v, uint32_t vintid)
 static void check_vcpu(gicsim_system *s, sys_vcpu *v, const char *where)
 {
     inv_vcpu *iv = v->inv;
-    if (!iv)
+    if (!iv || s->v5) /* a GICv5 host's vCPUs: gicv5_host_check */
         return;
     unsigned regs = inv_ap_regs(s->gic);
     s->inv->rep.checks++;
@@ -301,7 +301,7 @@ void inv_sys_gic_event(gicsim_system *s, const gicsim_gic_event *ev, sys_vcpu *v
             FAIL(s, where, "record %u (source %u, vINTID %u) merged, then acknowledged",
                  q->rec_pending, r->source, r->intid);
     }
-    inv_vcpu *iv = v ? vinv(v) : NULL;
+    inv_vcpu *iv = v && !s->v5 ? vinv(v) : NULL; /* GICv5: gicv5_host_check */
     if (!iv)
         return;
     if (q && ev->kind == GICSIM_GEV_VACK)
@@ -550,6 +550,12 @@ void inv_sys_full(gicsim_system *s, const char *where)
         return;
     check_records(s, where);
     check_sched(s, where);
+    if (s->v5) {
+        char msg[256];
+        s->inv->rep.checks++;
+        if (gicv5_host_check(s, msg, sizeof msg))
+            FAIL(s, where, "%s", msg);
+    }
     for (uint32_t m = 0; m < s->n_vms; m++)
         for (uint32_t i = 0; i < s->vms[m]->cfg.num_vcpus; i++)
             check_vcpu(s, &s->vms[m]->vcpus[i], where);

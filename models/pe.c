@@ -218,6 +218,8 @@ void pe_virq_raised(gicsim_system *s, sys_pe *pe)
 
 static gicsim_exit_reason classify_irq(gicsim_system *s, sys_pe *pe)
 {
+    if (s->v5)
+        return GICSIM_EXIT_IRQ; /* a GICv5 host has no list registers: no maintenance interrupt */
     uint64_t hppi = GICSIM_INTID_SPURIOUS;
     gicsim_icc_read(s->gic, pe->id, GICSIM_ICC_HPPIR1, &hppi);
     return hppi == GICSIM_PPI_MAINTENANCE ? GICSIM_EXIT_MAINTENANCE : GICSIM_EXIT_IRQ;

@@ -16,6 +16,7 @@
  * calibrate: scripts/check-layers.sh). */
 #include <gicsim/engine.h>
 #include <gicsim/gic.h>
+#include <gicsim/gicv5.h>
 #include <gicsim/histogram.h>
 #include <gicsim/hypervisor.h>
 #include <gicsim/invariants.h>
@@ -165,6 +166,7 @@ struct sys_vcpu {
     uint32_t vpe_pe;           /* the redistributor its vPE is mapped to (VMAPP/VMOVP) */
     uint32_t doorbell_rec;     /* record of the latest direct interrupt, for doorbell exits */
     gicsim_event_id dtimer_ev; /* direct_timer: the comparator's deadline (writes the MSI) */
+    struct gicv5_vcpu *v5;     /* on a GICv5: its vPE's saved state (gicv5_host.c), else NULL */
     vcpu_state state;
     sys_pe *pe;    /* PE it is loaded on, or queued for */
     uint32_t home; /* PE it starts on (and stays on when pinned) */
@@ -327,6 +329,7 @@ struct gicsim_system {
     lpi_owner *lpis;
     uint32_t n_lpis, cap_lpis;
     struct gicv4_host *v4; /* gicv4.c's state (tables, allocators) */
+    struct gicv5_host *v5; /* on a GICv5: gicv5_host.c's state, else NULL */
     bool oom;
     /* Called when a guest's handler has acknowledged `vintid` (ICV_IAR1
      * read), for workloads that watch it (models/microbench.c). */
@@ -388,6 +391,10 @@ void gicv4_vpe_commit(gicsim_system *s, sys_pe *pe);
 void gicv4_vpe_put(gicsim_system *s, sys_pe *pe, bool blocking);
 /* The host acknowledged LPI `intid` on `pe`: an MSI to inject, or a doorbell. */
 void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h);
+/* A doorbell of `v`'s vPE taken on `pe`: counted, the exit charged to its latest direct
+ * interrupt, the policy's hook; then the wake-up (or the end of its halt-poll). */
+void doorbell_taken(gicsim_system *s, sys_pe *pe, sys_vcpu *v, gicsim_hyp *h);
+void doorbell_wake(gicsim_system *s, sys_pe *pe, sys_vcpu *v, gicsim_hyp *h);
 /* GICv4.1: forward a trapped SGI of the sender on `pe` to (v, vintid). */
 void gicv4_forward_vsgi(gicsim_system *s, sys_pe *pe, sys_vcpu *v, uint32_t vintid, uint32_t rec,
                         gicsim_hyp *h);
@@ -405,6 +412,136 @@ gicsim_status gicv4_timer_priority(gicsim_system *s, sys_vcpu *v, uint8_t prio);
  * timer's MSI to GITS_TRANSLATER (record `rec`). */
 void gicv4_timer_fire(gicsim_system *s, sys_vcpu *v, uint32_t rec);
 
+/* Records in flight (gicv4.c; gicv5_host.c uses them too). */
+bool flight_push(gicsim_system *s, flight_fifo *f, uint32_t rec, vgic_irq *q);
+bool flight_pop(flight_fifo *f, rec_flight *out);
+/* A message carrying `x` set its interrupt pending on a vCPU: the first instance since the
+ * guest's last acknowledge owns the pending state, the others merge into it. */
+void land_virtual(gicsim_system *s, const rec_flight *x);
+
+/* ---- The host on a GICv5 (gicv5_host.c; docs/gicv5.md, "The host") -------------------------
+ * The system numbers interrupts as on a GICv3 (SGIs 0..15, PPIs 16..31, SPIs 32.., LPIs
+ * 8192..); gicv5_host.c maps them to the GICv5's: the kick SGI is an LPI per PE, SPI n the
+ * IRS's SPI n or IWB wire n's LPI, a guest's SGI n to vCPU t its LPI t * 16 + n. The sys_*
+ * helpers below are the host's physical GIC accesses, for either GIC. */
+
+gicsim_status gicv5_host_init(gicsim_system *s);
+void gicv5_host_free(gicsim_system *s);
+/* hyp_init_pe on a GICv5: the host's PPIs enabled. */
+void gicv5_host_init_pe(gicsim_system *s, sys_pe *pe);
+/* A VM of a GICv5 policy: its VM table entry, vPE table, ISTs and doorbells; its vCPUs
+ * become runnable once the IRS has made it and its vPEs valid. */
+gicsim_status gicv5_host_add_vm(gicsim_system *s, sys_vm *vm);
+/* What a new source needs on a GICv5: the wired interrupt (an SPI or an IWB wire) and its
+ * virtual SPI, the IPI LPIs, the timer PPI's priority, an MSI's ITS mapping and vLPI. */
+gicsim_status gicv5_host_add_source(gicsim_system *s, uint32_t src);
+/* A wired source's instance `rec`, before its line pulses (edge) or rises (level): merged
+ * into a pending state, or the one the host's interrupt carries, or in flight to where it
+ * sets a pending state (an IWB wire's ITS event, a VM's own SPI). */
+void gicv5_wired_fire(gicsim_system *s, uint32_t src, uint32_t rec);
+void gicv5_msi_fire(gicsim_system *s, uint32_t src, uint32_t rec);
+/* The guest of `v` sends an IPI to `target_vcpu` (GIC CDPEND of its LPI: no trap). */
+void gicv5_guest_send_ipi(gicsim_system *s, sys_vcpu *v, uint32_t src, uint32_t target_vcpu);
+/* on_gic_event on a GICv5: true when the event is handled here; otherwise *out is the event
+ * with its INTID in the system's numbering for the rest of on_gic_event. */
+bool gicv5_host_event(gicsim_system *s, const gicsim_gic_event *ev, gicsim_gic_event *out);
+/* The host's kick: GIC CDPEND of PE `to`'s kick LPI, from PE `from`. */
+void gicv5_host_kick(gicsim_system *s, uint32_t from, uint32_t to);
+/* Residency (gicv4.c's vPE calls dispatch here): load, put (`blocking`: with its doorbell). */
+void gicv5_vpe_load(gicsim_system *s, sys_pe *pe);
+void gicv5_vpe_put(gicsim_system *s, sys_pe *pe, bool blocking);
+/* The PPI state at an entry (returns its cost) and an exit (vgic.c dispatches here). */
+gicsim_time_t gicv5_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v);
+void gicv5_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out);
+bool gicv5_vcpu_has_work(const sys_vcpu *v);
+/* The host took LPI `intid` (a doorbell, or one it did not hand out). */
+void gicv5_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h);
+/* hyp_inject on a GICv5: an SPI is set pending with GIC VDPEND (false: nothing else to do), a
+ * PPI marked pending for the next entry (true: the caller wakes or kicks the vCPU). */
+bool gicv5_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *in, uint32_t rec);
+/* What gicsim_hyp_inject charges beyond irq_queue for `vintid` (GIC VDPEND for an SPI). */
+gicsim_time_t gicv5_inject_cost(const gicsim_system *s, uint32_t vintid);
+/* gicsim_hyp_set_virq_line on a GICv5 (a level SPI found high again: VDPEND). */
+void gicv5_set_virq_line(gicsim_system *s, sys_pe *from, sys_vcpu *v, uint32_t vintid, bool line);
+/* The hyp calls' GIC accesses on a GICv5 (hyp_calls.c). */
+void gicv5_hyp_icc_write(gicsim_hyp *h, gicsim_icc_reg reg, uint64_t val);
+void gicv5_hyp_set_enabled(gicsim_hyp *h, uint32_t intid, bool enabled);
+bool gicv5_irq_is_level(const gicsim_system *s, uint32_t intid);
+/* The physical GIC accesses of the host (the sys_* helpers). */
+uint32_t gicv5_host_ack(gicsim_system *s, uint32_t pe);
+void gicv5_host_eoi(gicsim_system *s, uint32_t pe, gicsim_icc_reg reg, uint32_t intid);
+void gicv5_set_line(gicsim_system *s, uint32_t pe, uint32_t intid, bool level);
+bool gicv5_ppi_active(gicsim_system *s, uint32_t pe, uint32_t ppi);
+void gicv5_ppi_set_active(gicsim_system *s, uint32_t pe, uint32_t ppi, bool active);
+/* The guest's accesses: acknowledge (the system's vINTID, GICSIM_INTID_SPURIOUS for none), and
+ * GIC CDEOI (ICC_EOIR1) or CDDI (ICC_DIR, which ends the active instance's record). */
+uint32_t gicv5_guest_ack(gicsim_system *s, sys_vcpu *v);
+void gicv5_guest_eoi(gicsim_system *s, sys_vcpu *v, gicsim_icc_reg reg, uint32_t vintid);
+/* The invariant checks of the GICv5 host state (docs/invariants.md, "The host on a GICv5"):
+ * true, with the first violation in `msg`, when one fails. */
+bool gicv5_host_check(gicsim_system *s, char *msg, size_t len);
+
+/* The host's acknowledge: ICC_IAR1_EL1 (GICv5: GICR CDIA), in the system's numbering. */
+static inline uint32_t sys_host_ack(gicsim_system *s, uint32_t pe)
+{
+    uint64_t v = GICSIM_INTID_SPURIOUS;
+    if (s->v5)
+        return gicv5_host_ack(s, pe);
+    gicsim_icc_read(s->gic, pe, GICSIM_ICC_IAR1, &v);
+    return (uint32_t)v;
+}
+
+/* The host's ICC_EOIR1_EL1 or ICC_DIR_EL1 (GICv5: GIC CDEOI or CDDI) for `intid`. */
+static inline void sys_host_eoi(gicsim_system *s, uint32_t pe, gicsim_icc_reg reg, uint32_t intid)
+{
+    if (s->v5)
+        gicv5_host_eoi(s, pe, reg, intid);
+    else
+        gicsim_icc_write(s->gic, pe, reg, intid);
+}
+
+/* What those cost: an acknowledge, and a priority drop (ICC_EOIR1) or a deactivation. */
+static inline gicsim_time_t sys_ack_cost(const gicsim_system *s)
+{
+    return s->c[s->v5 ? GICSIM_COST_GICV5_CDIA : GICSIM_COST_ICC_IAR_READ];
+}
+
+static inline gicsim_time_t sys_eoi_cost(const gicsim_system *s, gicsim_icc_reg reg)
+{
+    if (!s->v5)
+        return s->c[GICSIM_COST_ICC_EOIR_WRITE];
+    return s->c[reg == GICSIM_ICC_DIR ? GICSIM_COST_GICV5_GIC_INSN : GICSIM_COST_GICV5_CDEOI];
+}
+
+/* A device's or timer's line: gicsim_gic_set_line (GICv5: a PPI, an SPI or an IWB wire). */
+static inline void sys_set_line(gicsim_system *s, uint32_t pe, uint32_t intid, bool level)
+{
+    if (s->v5)
+        gicv5_set_line(s, pe, intid, level);
+    else
+        gicsim_gic_set_line(s->gic, pe, intid, level);
+}
+
+/* PPI `ppi` of PE `pe` active, and its active state set or cleared (GICR_ISACTIVER0 /
+ * ICACTIVER0; GICv5: ICC_PPI_SACTIVER0 / CACTIVER0). */
+static inline bool sys_ppi_active(gicsim_system *s, uint32_t pe, uint32_t ppi)
+{
+    gicsim_irq_state st = GICSIM_IRQ_INACTIVE;
+    if (s->v5)
+        return gicv5_ppi_active(s, pe, ppi);
+    gicsim_gic_irq_state(s->gic, pe, ppi, &st);
+    return (st & GICSIM_IRQ_ACTIVE) != 0;
+}
+
+static inline void sys_ppi_set_active(gicsim_system *s, uint32_t pe, uint32_t ppi, bool active)
+{
+    if (s->v5)
+        gicv5_ppi_set_active(s, pe, ppi, active);
+    else
+        gicsim_gicr_write(s->gic, pe, active ? GICSIM_GICR_ISACTIVER0 : GICSIM_GICR_ICACTIVER0, 4,
+                          1u << ppi);
+}
+
 /* ---- Hypervisor core (hyp.c) ------------------------------------------------------ */
 
 void hyp_begin_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r, uint64_t data);
@@ -414,6 +551,9 @@ void hyp_host_irq(gicsim_system *s, sys_pe *pe);
 void hyp_switch_in(gicsim_system *s, sys_pe *pe);
 void hyp_make_runnable(gicsim_system *s, sys_vcpu *v, sys_pe *from);
 void hyp_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *q, uint32_t rec);
+/* `v` has an interrupt queued: wake it if blocked, end its halt-poll, or kick it out of its
+ * guest on another PE (the exit charged to `rec`). */
+void hyp_wake_or_kick(gicsim_system *s, sys_pe *from, sys_vcpu *v, uint32_t rec);
 void hyp_init_pe(gicsim_system *s, sys_pe *pe);
 /* kvm_io_bus_read's binary search over a VM's MMIO bus (the distributor,
  * one redistributor per vCPU, the ITS: kvm_io_bus_get_first_dev), one

@@ -138,6 +138,12 @@ sys_source *source_of(gicsim_system *s, uint32_t src)
 static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
 {
     gicsim_system *s = ctx;
+    gicsim_gic_event tr; /* a GICv5's event in the system's numbering */
+    if (s->v5) {
+        if (gicv5_host_event(s, ev, &tr))
+            return;
+        ev = &tr;
+    }
     /* The host's own timer interrupt: its physical CPU interface events
      * complete the host timers' records. */
     if (ev->intid == HYP_TIMER_PPI && ev->pe < s->num_pes &&
@@ -186,9 +192,10 @@ static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
         if (r && r->t_eoi == GICSIM_TIME_NEVER)
             r->t_eoi = ev->time;
         /* LPIs, and the vSGIs a GICv4.1 host injects directly (nASSGIreq),
-         * have no active state: the priority drop ends them. */
-        if (ev->intid >= GICSIM_LPI_BASE ||
-            (ev->intid < GICSIM_PPI_BASE && v->vm->pol->direct_sgi)) {
+         * have no active state: the priority drop ends them (not on a GICv5,
+         * where the guest's CDDI does: gicv5_guest_eoi). */
+        if (!s->v5 && (ev->intid >= GICSIM_LPI_BASE ||
+                       (ev->intid < GICSIM_PPI_BASE && v->vm->pol->direct_sgi))) {
             if (r && r->t_deact == GICSIM_TIME_NEVER)
                 r->t_deact = ev->time;
             q->rec_active = SYS_NONE;
@@ -258,16 +265,20 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
         return GICSIM_E_NOMEM;
     }
     gicsim_gic_os_init(s->gic);
+    if (s->cfg.gic.version == GICSIM_GICV5 && (st = gicv5_host_init(s)) != GICSIM_OK) {
+        gicsim_system_destroy(s);
+        return st;
+    }
     for (uint32_t p = 0; p < s->num_pes; p++) {
         pe_init(s, &s->pes[p], p);
         hyp_init_pe(s, &s->pes[p]);
-        s->pe_eoimode[p] = -1;
+        s->pe_eoimode[p] = s->v5 ? 1 : -1; /* GICv5: CDEOI and CDDI are always apart */
     }
     for (uint32_t i = 0; i < 1024; i++)
         s->spi_vm[i] = s->spi_vcpu[i] = s->spi_src[i] = s->spi_rec[i] = SYS_NONE;
     s->inject_rec = SYS_NONE;
     s->kick_base = GICSIM_TIME_NEVER;
-    if (s->cfg.gic.its && (st = gicv4_init(s)) != GICSIM_OK) {
+    if (s->cfg.gic.its && !s->v5 && (st = gicv4_init(s)) != GICSIM_OK) {
         gicsim_system_destroy(s);
         return st;
     }
@@ -307,6 +318,7 @@ void gicsim_system_destroy(gicsim_system *s)
         free(s->src[i].flight.v);
     }
     gicv4_free(s);
+    gicv5_host_free(s);
     free(s->lpis);
     free(s->src);
     free(s->rec);
@@ -366,8 +378,11 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
     gicsim_gic_version ver = s->cfg.gic.version;
     if (pol->direct_timer && !pol->direct_msi)
         return GICSIM_E_INVAL; /* the timer's vLPIs need the vPEs of direct_msi */
-    if (((pol->direct_msi || pol->direct_timer) && (ver < GICSIM_GICV4_0 || !s->cfg.gic.its)) ||
-        (pol->direct_sgi && ver < GICSIM_GICV4_1))
+    if ((pol->gic == GICSIM_GICV5) != (ver == GICSIM_GICV5))
+        return GICSIM_E_UNSUPPORTED; /* a GICv5 policy drives a GICv5 host, the others not */
+    if (ver != GICSIM_GICV5 &&
+        (((pol->direct_msi || pol->direct_timer) && (ver < GICSIM_GICV4_0 || !s->cfg.gic.its)) ||
+         (pol->direct_sgi && ver < GICSIM_GICV4_1)))
         return GICSIM_E_UNSUPPORTED; /* the scheme needs GICv4.0 / GICv4.1 */
     /* The host's EOImode is per PE: VMs sharing a PE must agree on it. */
     for (uint32_t p = cfg->pe_first; p < cfg->pe_first + count; p++)
@@ -405,8 +420,9 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
     for (uint32_t p = cfg->pe_first; p < cfg->pe_first + count; p++) {
         if (s->pe_eoimode[p] == -1) {
             s->pe_eoimode[p] = pol->host_eoimode ? 1 : 0;
-            gicsim_icc_write(s->gic, p, GICSIM_ICC_CTLR,
-                             pol->host_eoimode ? GICSIM_ICC_CTLR_EOIMODE : 0);
+            if (!s->v5) /* a GICv5 has no EOImode: CDEOI and CDDI are always apart */
+                gicsim_icc_write(s->gic, p, GICSIM_ICC_CTLR,
+                                 pol->host_eoimode ? GICSIM_ICC_CTLR_EOIMODE : 0);
         }
     }
     for (uint32_t i = 0; i < cfg->num_vcpus; i++) {
@@ -425,12 +441,13 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
         for (uint32_t k = 0; k < 32; k++)
             virq_init(&v->banked[k], k);
     }
-    if (pol->direct_msi) {
+    if (pol->direct_msi || s->v5) {
         gicsim_status st = gicv4_add_vm(s, vm);
         if (st != GICSIM_OK)
             return st;
     }
-    for (uint32_t i = 0; i < cfg->num_vcpus; i++)
+    /* On a GICv5 they become runnable once the IRS has made the VM valid (gicv5_host.c). */
+    for (uint32_t i = 0; i < cfg->num_vcpus && !s->v5; i++)
         hyp_make_runnable(s, &vm->vcpus[i], NULL);
     if (vm_out)
         *vm_out = vm->id;
@@ -464,7 +481,7 @@ void device_set_line(gicsim_system *s, uint32_t intid, bool level)
     if (intid >= 1024)
         return;
     s->spi_line[intid] = level;
-    gicsim_gic_set_line(s->gic, 0, intid, level);
+    sys_set_line(s, 0, intid, level);
     if (s->n_obs) {
         gicsim_sys_event ev = {.time = gicsim_engine_now(s->e),
                                .kind = GICSIM_SEV_DEVICE_LINE,
@@ -552,6 +569,12 @@ static void source_fire(gicsim_system *s, uint32_t id)
     switch (c->kind) {
     case GICSIM_SRC_SPI_EDGE:
         rec = record_new(s, id, c->vm, c->vcpu, c->intid);
+        if (s->v5) {
+            gicv5_wired_fire(s, id, rec);
+            device_set_line(s, c->intid, true);
+            device_set_line(s, c->intid, false);
+            break;
+        }
         gicsim_gic_irq_state(s->gic, 0, c->intid, &st);
         if (st & GICSIM_IRQ_PENDING) { /* the GIC holds one pending state: merged */
             s->rec[rec].merged = true;
@@ -568,7 +591,10 @@ static void source_fire(gicsim_system *s, uint32_t id)
             s->rec[rec].merged = true;
             s->st.merged++;
         } else {
-            s->spi_rec[c->intid] = rec;
+            if (s->v5)
+                gicv5_wired_fire(s, id, rec);
+            else
+                s->spi_rec[c->intid] = rec;
             device_set_line(s, c->intid, true);
             if (c->hold)
                 gicsim_engine_schedule_in(s->e, c->hold, device_release, s, c->intid, NULL);
@@ -598,7 +624,7 @@ static void source_fire(gicsim_system *s, uint32_t id)
         } else {
             so->host_pending = rec;
         }
-        gicsim_gic_set_line(s->gic, c->route_pe, HYP_TIMER_PPI, true);
+        sys_set_line(s, c->route_pe, HYP_TIMER_PPI, true);
         break;
     default:
         break;
@@ -672,7 +698,7 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
             return GICSIM_E_INVAL;
         break;
     case GICSIM_SRC_MSI:
-        if (!s->v4)
+        if (!s->v4 && !(s->v5 && s->cfg.gic.its))
             return GICSIM_E_UNSUPPORTED; /* no ITS */
         if (c.intid < GICSIM_LPI_BASE || c.intid >= (1u << s->cfg.gic.lpi_id_bits))
             return GICSIM_E_INVAL;
@@ -752,6 +778,8 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
         s->spi_vm[n] = vm->id;
         s->spi_vcpu[n] = c.vcpu;
         s->spi_src[n] = id;
+        if (s->v5)
+            break; /* gicv5_host_add_source */
         uint64_t cfgr = 0;
         gicsim_gicd_read(s->gic, GICSIM_GICD_ICFGR + 4 * (n / 16), 4, &cfgr);
         uint64_t bit = 2ull << (2 * (n % 16));
@@ -799,6 +827,11 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     }
     default:
         break;
+    }
+    if (s->v5) {
+        gicsim_status st = gicv5_host_add_source(s, id);
+        if (st != GICSIM_OK)
+            return st;
     }
     if (c.kind != GICSIM_SRC_VTIMER && c.arrival != GICSIM_ARRIVE_MANUAL)
         gicsim_engine_schedule_at(s->e, first, arrival_event, s, id, &so->ev);
@@ -918,7 +951,7 @@ void source_handler_done(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
         if (source_exhausted(s, so)) {
             v->timer_armed = false;
             if (v->state == VS_RUNNING)
-                gicsim_gic_set_line(s->gic, v->pe->id, GICSIM_PPI_VTIMER, false);
+                sys_set_line(s, v->pe->id, GICSIM_PPI_VTIMER, false);
         } else {
             v->cval += next_gap(so);
             hyp_vtimer_arm(s, v);

@@ -22,7 +22,7 @@ static void vtimer_hw_fire(gicsim_engine *e, void *ctx, uint64_t arg)
         return;
     v->timer_rec = record_new(s, v->timer_src, v->vm->id, v->idx, VTIMER_PPI);
     source_of(s, v->timer_src)->arrivals++;
-    gicsim_gic_set_line(s->gic, pe->id, VTIMER_PPI, true);
+    sys_set_line(s, pe->id, VTIMER_PPI, true);
 }
 
 static void hrtimer_fire(gicsim_engine *e, void *ctx, uint64_t arg)
@@ -36,7 +36,7 @@ static void hrtimer_fire(gicsim_engine *e, void *ctx, uint64_t arg)
     v->timer_rec = record_new(s, v->timer_src, v->vm->id, v->idx, VTIMER_PPI);
     source_of(s, v->timer_src)->arrivals++;
     /* The host's software timer interrupt, on the PE the vCPU last ran on. */
-    gicsim_gic_set_line(s->gic, v->pe->id, HYP_TIMER_PPI, true);
+    sys_set_line(s, v->pe->id, HYP_TIMER_PPI, true);
 }
 
 /* The timer of a descheduled vCPU is injected the way its policy maps the
@@ -58,9 +58,9 @@ static gicsim_virq vtimer_virq(const sys_vcpu *v)
 static void hyp_timer_done(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
     (void)arg;
-    bool split = s->pe_eoimode[pe->id] == 1;
-    gicsim_icc_write(s->gic, pe->id, split ? GICSIM_ICC_DIR : GICSIM_ICC_EOIR1, HYP_TIMER_PPI);
-    pe_next(s, pe, s->c[GICSIM_COST_ICC_EOIR_WRITE], NULL, 0);
+    gicsim_icc_reg reg = s->pe_eoimode[pe->id] == 1 ? GICSIM_ICC_DIR : GICSIM_ICC_EOIR1;
+    sys_host_eoi(s, pe->id, reg, HYP_TIMER_PPI);
+    pe_next(s, pe, sys_eoi_cost(s, reg), NULL, 0);
 }
 
 /* The host's timer interrupt (PPI 26) on `pe`: the host kernel's
@@ -81,7 +81,7 @@ static void hyp_timer_done(gicsim_system *s, sys_pe *pe, uint64_t arg)
 void hyp_timer_irq(gicsim_system *s, sys_pe *pe, gicsim_hyp *h)
 {
     gicsim_time_t now = gicsim_engine_now(s->e);
-    gicsim_gic_set_line(s->gic, pe->id, HYP_TIMER_PPI, false);
+    sys_set_line(s, pe->id, HYP_TIMER_PPI, false);
     for (uint32_t i = 0; i < s->n_src; i++) {
         sys_source *so = &s->src[i];
         if (so->cfg.kind != GICSIM_SRC_HOST_TIMER || so->cfg.route_pe != pe->id ||
@@ -106,7 +106,7 @@ void hyp_timer_irq(gicsim_system *s, sys_pe *pe, gicsim_hyp *h)
     }
     bool split = s->pe_eoimode[pe->id] == 1;
     if (split)
-        gicsim_icc_write(s->gic, pe->id, GICSIM_ICC_EOIR1, HYP_TIMER_PPI);
+        sys_host_eoi(s, pe->id, GICSIM_ICC_EOIR1, HYP_TIMER_PPI);
     for (uint32_t m = 0; m < s->n_vms; m++) {
         sys_vm *vm = s->vms[m];
         if (vm->pol->direct_timer)
@@ -123,7 +123,7 @@ void hyp_timer_irq(gicsim_system *s, sys_pe *pe, gicsim_hyp *h)
         }
     }
     pe_next(s, pe,
-            (split ? s->c[GICSIM_COST_ICC_EOIR_WRITE] : 0) + s->c[GICSIM_COST_HRTIMER_FIRE] +
+            (split ? sys_eoi_cost(s, GICSIM_ICC_EOIR1) : 0) + s->c[GICSIM_COST_HRTIMER_FIRE] +
                 h->charged,
             hyp_timer_done, 0);
     h->charged = 0;
@@ -191,7 +191,7 @@ void hyp_vtimer_arm(gicsim_system *s, sys_vcpu *v)
     }
     if (v->state == VS_RUNNING && pe->vcpu == v) {
         gicsim_engine_cancel(s->e, pe->vtimer_ev);
-        gicsim_gic_set_line(s->gic, pe->id, VTIMER_PPI, false);
+        sys_set_line(s, pe->id, VTIMER_PPI, false);
         gicsim_engine_schedule_at(s->e, when, vtimer_hw_fire, s, pe->id, &pe->vtimer_ev);
     } else {
         gicsim_engine_cancel(s->e, v->hrtimer_ev);
@@ -212,9 +212,10 @@ void hyp_vtimer_load(gicsim_system *s, sys_pe *pe)
     gicsim_engine_cancel(s->e, v->hrtimer_ev);
     v->hrtimer_ev = 0;
     vgic_irq *q = &v->banked[VTIMER_PPI];
-    bool queued = q->queued && (virq_pending(q) || q->active);
+    /* GICv5: the guest's timer PPI active in its saved ICH_PPI_ACTIVER (no list registers). */
+    bool queued = s->v5 ? q->active : q->queued && (virq_pending(q) || q->active);
     if (queued && q->hw)
-        gicsim_gicr_write(s->gic, pe->id, GICSIM_GICR_ISACTIVER0, 4, 1u << VTIMER_PPI);
+        sys_ppi_set_active(s, pe->id, VTIMER_PPI, true);
     if (!v->timer_armed)
         return;
     if (v->cval <= gicsim_engine_now(s->e) && v->timer_rec != SYS_NONE) {
@@ -223,7 +224,7 @@ void hyp_vtimer_load(gicsim_system *s, sys_pe *pe)
          * (kvm_timer_vcpu_load_nogic) until the guest's handler moves the
          * deadline, which lowers the output (hyp_vtimer_arm). */
         if (!queued || q->hw)
-            gicsim_gic_set_line(s->gic, pe->id, VTIMER_PPI, true);
+            sys_set_line(s, pe->id, VTIMER_PPI, true);
         return;
     }
     hyp_vtimer_arm(s, v);
@@ -239,7 +240,7 @@ static void bg_timer_expired(gicsim_engine *e, void *ctx, uint64_t arg)
     sys_vcpu *v = (sys_vcpu *)(uintptr_t)arg;
     v->hrtimer_ev = 0;
     if (v->timer_armed && v->timer_rec != SYS_NONE && v->state != VS_RUNNING)
-        gicsim_gic_set_line(s->gic, v->pe->id, HYP_TIMER_PPI, true);
+        sys_set_line(s, v->pe->id, HYP_TIMER_PPI, true);
 }
 
 void hyp_vtimer_put(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
@@ -248,11 +249,9 @@ void hyp_vtimer_put(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
         return;
     gicsim_engine_cancel(s->e, pe->vtimer_ev);
     pe->vtimer_ev = 0;
-    gicsim_gic_set_line(s->gic, pe->id, VTIMER_PPI, false);
-    gicsim_irq_state st = GICSIM_IRQ_INACTIVE;
-    gicsim_gic_irq_state(s->gic, pe->id, VTIMER_PPI, &st);
-    if (st & GICSIM_IRQ_ACTIVE) /* the physical active state travels with the vCPU */
-        gicsim_gicr_write(s->gic, pe->id, GICSIM_GICR_ICACTIVER0, 4, 1u << VTIMER_PPI);
+    sys_set_line(s, pe->id, VTIMER_PPI, false);
+    if (sys_ppi_active(s, pe->id, VTIMER_PPI)) /* the physical active state travels with the vCPU */
+        sys_ppi_set_active(s, pe->id, VTIMER_PPI, false);
     gicsim_time_t now = gicsim_engine_now(s->e);
     if (v->timer_armed && v->cval > now) {
         hyp_vtimer_arm(s, v);

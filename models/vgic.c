@@ -86,6 +86,8 @@ static int ap_cmp(const void *pa, const void *pb)
 
 bool vgic_vcpu_has_work(const sys_vcpu *v)
 {
+    if (v->v5)
+        return gicv5_vcpu_has_work(v);
     for (uint32_t i = 0; i < v->n_ap; i++)
         if (virq_pending(v->ap[i]) && !v->ap[i]->active)
             return true;
@@ -103,6 +105,8 @@ static uint32_t apr_count(const gicsim_system *s)
 
 gicsim_time_t vgic_load_cost(const gicsim_system *s)
 {
+    if (s->v5)
+        return 0; /* gicv5_residency, charged by the vPE's load and put */
     return (1 + 2 * apr_count(s)) * s->c[GICSIM_COST_ICH_ACCESS];
 }
 
@@ -132,6 +136,8 @@ static gicsim_time_t sort_cost(const gicsim_system *s, uint32_t n)
  * each used list register (ich_access). */
 gicsim_time_t vgic_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
 {
+    if (s->v5)
+        return gicv5_flush(s, pe, v);
     uint32_t nlr = s->cfg.gic.num_lrs, p = pe->id;
     prune(v);
     bool direct = v->vm->pol->direct_msi;
@@ -209,6 +215,10 @@ gicsim_time_t vgic_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
  * walks the list (ap_list_entry each). */
 void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
 {
+    if (s->v5) {
+        gicv5_fold(s, pe, v, out);
+        return;
+    }
     uint32_t p = pe->id;
     gicsim_time_t cost = 0;
     if (v->n_ap) {

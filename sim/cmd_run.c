@@ -786,6 +786,28 @@ static void warn_overrides(const gicsim_scenario *sc, const plan *pl)
     }
 }
 
+/* The policies (NULL: the VMs' own) that run on another GIC version than the
+ * scenario's: a GICv5 policy on a GICv3/v4 scenario and the reverse, one
+ * line per version (docs/gicv5.md, "Comparing with GICv4.1"). */
+static void print_policy_gic(FILE *t, const gicsim_scenario *sc, const char *const *pols, size_t n)
+{
+    const char *own = gicsim_scenario_gic_version(sc);
+    const char *other = NULL;
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        const char *v = gicsim_scenario_policy_gic_version(sc, pols ? pols[i] : NULL);
+        if (!v || !strcmp(v, own))
+            continue;
+        if (first)
+            fprintf(t, "GIC %s for:", v);
+        fprintf(t, "%s %s", first ? "" : ",", pols ? pols[i] : "the VMs' policies");
+        first = false;
+        other = v;
+    }
+    if (other)
+        fputs(" (the architecture the policy drives)\n", t);
+}
+
 /* The lines above the table: the scenario, its platform and GIC, the
  * policies and those skipped. */
 static void print_header(FILE *t, const run_ctx *rc, const plan *pl)
@@ -802,12 +824,14 @@ static void print_header(FILE *t, const run_ctx *rc, const plan *pl)
         for (size_t i = 0; i < rc->n_vms; i++)
             fprintf(t, "%s %s %s", i ? "," : "", rc->vm_names[i], gicsim_scenario_vm_policy(sc, i));
         fputs(rc->n_vms ? " (each VM's own)\n" : " none (no VMs)\n", t);
+        print_policy_gic(t, sc, NULL, 1);
         return;
     }
     fputs("policies:", t);
     for (size_t i = 0; i < pl->n; i++)
         fprintf(t, "%s %s", i ? "," : "", pl->pols[i]);
     fprintf(t, "%s (%s)\n", pl->n ? "" : " none", pl->from);
+    print_policy_gic(t, sc, pl->pols, pl->n);
     for (size_t i = 0; i < pl->n_skipped; i++)
         fprintf(t, "skipped: %s (%s)\n", pl->skipped[i], pl->why[i]);
     /* The policies this GIC cannot run that nobody asked for. */

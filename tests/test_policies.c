@@ -24,7 +24,7 @@
 
 #define SPI 40u
 #define N_IRQS 20u
-#define N_BUILTIN 8u /* trap-inject ... vlpi-emulated, direct-vtimer */
+#define N_BUILTIN 11u /* trap-inject ... direct-vtimer, gicv5-direct ... gicv5-did */
 #define PERIOD GICSIM_US(100)
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -215,6 +215,21 @@ static void test_builtin_policies_listed(void **state)
         assert_non_null(p->phys_irq);
         assert_non_null(p->description);
     }
+    /* Then direct-vtimer and the GICv5 ones: gicv5-direct (KVM's vgic-v5), the same with wired
+     * interrupts in hardware, and that with WFI not trapped. */
+    static const char *const v5[] = {"gicv5-direct", "gicv5-wired-direct", "gicv5-did"};
+    assert_string_equal(gicsim_hyp_policy_at(7)->name, "direct-vtimer");
+    for (size_t i = 0; i < 3; i++) {
+        const gicsim_hyp_policy *p = gicsim_hyp_policy_at(8 + i);
+        assert_string_equal(p->name, v5[i]);
+        assert_int_equal(p->gic, GICSIM_GICV5);
+        assert_true(p->host_eoimode && p->direct_msi && p->phys_irq && p->eoi_maintenance);
+        assert_false(p->direct_sgi || p->direct_timer || p->emulated_its);
+        assert_int_equal(p->direct_wired, i > 0);
+        assert_int_equal(p->wfi_native, i == 2);
+    }
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(gicsim_hyp_policy_at(i)->gic, 0);
     assert_null(gicsim_hyp_policy_at(gicsim_hyp_policy_count()));
     assert_null(gicsim_hyp_policy_find("no-such-policy"));
     assert_null(gicsim_hyp_policy_find(NULL));
@@ -501,6 +516,25 @@ static void test_register_errors(void **state)
     assert_ptr_equal(gicsim_hyp_policy_find("test-dup"), &dup);
     static const gicsim_hyp_policy no_irq = {.name = "test-no-irq"};
     assert_int_equal(gicsim_hyp_policy_register(&no_irq), GICSIM_E_INVAL);
+    /* The GIC a policy drives: a version, or 0; a GICv5 policy has none of GICv4's schemes,
+     * and only a GICv5 one hands wired interrupts to the VM. */
+    static const gicsim_hyp_policy bad_gic = {
+        .name = "test-bad-gic", .phys_irq = dummy_phys_irq, .gic = (gicsim_gic_version)42};
+    static const gicsim_hyp_policy v5_sgi = {.name = "test-v5-sgi",
+                                             .phys_irq = dummy_phys_irq,
+                                             .gic = GICSIM_GICV5,
+                                             .direct_msi = true,
+                                             .direct_sgi = true};
+    static const gicsim_hyp_policy v5_its = {.name = "test-v5-its",
+                                             .phys_irq = dummy_phys_irq,
+                                             .gic = GICSIM_GICV5,
+                                             .emulated_its = true};
+    static const gicsim_hyp_policy v3_wired = {
+        .name = "test-v3-wired", .phys_irq = dummy_phys_irq, .direct_wired = true};
+    assert_int_equal(gicsim_hyp_policy_register(&bad_gic), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_hyp_policy_register(&v5_sgi), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_hyp_policy_register(&v5_its), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_hyp_policy_register(&v3_wired), GICSIM_E_INVAL);
     static const gicsim_hyp_policy no_name = {.phys_irq = dummy_phys_irq};
     assert_int_equal(gicsim_hyp_policy_register(&no_name), GICSIM_E_INVAL);
     static const gicsim_hyp_policy empty_name = {.name = "", .phys_irq = dummy_phys_irq};

@@ -436,7 +436,7 @@ static const bad_case bad_files[] = {
     {"eoimode-conflict.yaml", GICSIM_E_INVAL, 8, 13, "vms.1.policy", NULL, "EOImode"},
     {"msi-not-lpi.yaml", GICSIM_E_INVAL, 6, 35, "sources.0.intid", NULL, "not an LPI"},
     {"direct-on-v3.yaml", GICSIM_E_INVAL, 6, 13, "vms.0.policy", NULL, "needs gic.version v4.0"},
-    {"policy-on-v5.yaml", GICSIM_E_INVAL, 6, 13, "vms.0.policy", NULL, "gic.version v5"},
+    {"policies-two-gics.yaml", GICSIM_E_INVAL, 8, 13, "vms.1.policy", NULL, "share one GIC"},
     {"iwb-wires-range.yaml", GICSIM_E_INVAL, 3, 31, "gic.iwb_wires", NULL, "groups of 32"},
     {"msi-key-on-spi.yaml", GICSIM_E_INVAL, 6, 44, "sources.0.device_id", NULL,
      "only applies to kind msi"},

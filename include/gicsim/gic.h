@@ -323,6 +323,10 @@ typedef enum gicsim_gic_event_kind {
     /* Virtual CPU interface: */
     GICSIM_GEV_LR_USED, /* the number of list registers of `pe` not in the invalid state
                            changed; intid is the new number */
+    /* GICv5, a VM's SPI or LPI at the IRS (pe: the VM's ID, not a PE; intid: its GICv5 INTID;
+     * gicsim_gicv5_stats.vraised and vmerged count them): */
+    GICSIM_GEV_VRAISE, /* it became pending: a new instance */
+    GICSIM_GEV_VMERGE, /* it was set pending while pending: one pending state absorbs it */
     GICSIM_GEV__COUNT
 } gicsim_gic_event_kind;
 

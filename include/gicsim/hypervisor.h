@@ -93,18 +93,43 @@ typedef struct gicsim_hyp_policy {
      * descheduled vCPU's timer. The guest acknowledges the vLPI INTID and
      * its handler still reprograms CNTV_CVAL. */
     bool direct_timer;
+    /* The GIC architecture the policy drives: 0 (the default) for a GICv3 or GICv4 host (list
+     * registers, GICv4 as the flags above say), GICSIM_GICV5 for a GICv5 host (docs/gicv5.md,
+     * "The host"): the VM is in the IRS's VM table, its vCPUs are vPEs made resident at load
+     * (ICH_CONTEXTR_EL2) with a doorbell requested when they block, its timer PPI is injected
+     * directly (ICH_PPI_DVIR) and its IPIs are LPIs of its IST; direct_msi then makes its MSIs
+     * vLPIs of its IST (the GICv5 ITS), and direct_sgi, direct_timer and emulated_its must be
+     * false. gicsim_vm_add refuses a policy whose GIC is not the system's
+     * (GICSIM_E_UNSUPPORTED). */
+    gicsim_gic_version gic;
+    /* GICv5: the VM's wired interrupts are its own in hardware: an SPI of the IRS handed to the
+     * VM with IRS_SPI_VMR, or an IWB wire whose ITS event is translated to a vLPI of the VM,
+     * instead of being taken by the host and set pending with GIC VDPEND. Needs gic =
+     * GICSIM_GICV5. */
+    bool direct_wired;
 } gicsim_hyp_policy;
 
 /* Register a policy (the struct must outlive its use). GICSIM_E_EXISTS for a
  * taken name, GICSIM_E_FULL beyond 32 user policies, GICSIM_E_INVAL without
- * a name or phys_irq, or with direct_timer but not direct_msi. */
+ * a name or phys_irq, with direct_timer but not direct_msi, with a gic that is
+ * neither 0 nor a GIC version, for a GICv5 with direct_sgi, direct_timer or
+ * emulated_its, or with direct_wired on another GIC. */
 GICSIM_API gicsim_status gicsim_hyp_policy_register(const gicsim_hyp_policy *policy);
 GICSIM_API const gicsim_hyp_policy *gicsim_hyp_policy_find(const char *name);
 /* Built-in and registered policies, in registration order. */
 GICSIM_API size_t gicsim_hyp_policy_count(void);
 GICSIM_API const gicsim_hyp_policy *gicsim_hyp_policy_at(size_t i);
 
-/* ---- What a callback can do ----------------------------------------------------- */
+/* ---- What a callback can do -----------------------------------------------------
+ * Interrupts are numbered as on a GICv3 (SGIs 0..15, PPIs 16..31, SPIs 32.., LPIs
+ * 8192..) whatever the GIC. On a GICv5 host (gicsim_hyp_policy.gic = GICSIM_GICV5) the
+ * calls act on the GICv5's equivalents (docs/gicv5.md, "The host"): ICC_EOIR1 is GIC CDEOI
+ * (the priority drop), ICC_DIR GIC CDDI (the deactivation), other ICC registers read 0 and
+ * ignore writes; the interrupt of SPI n is the IRS's SPI n, or IWB wire n's LPI when the GIC
+ * has an IWB; set_enabled is GIC CDEN / CDDIS; inject of an SPI sets the VM's SPI n pending
+ * with GIC VDPEND, and of a PPI marks it pending for the vCPU's next entry (the timer's
+ * pending state is the physical PPI's, injected directly). The costs are the GICv5's
+ * (gicv5_cdeoi, gicv5_gic_insn). */
 
 GICSIM_API uint32_t gicsim_hyp_pe(const gicsim_hyp *h);
 GICSIM_API gicsim_system *gicsim_hyp_system(const gicsim_hyp *h);

@@ -104,6 +104,14 @@ GICSIM_API const char *gicsim_scenario_platform_file(const gicsim_scenario *sc);
  * file syntax writes it: "v3", "v4.0", "v4.1". */
 GICSIM_API const gicsim_gic_config *gicsim_scenario_gic(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_gic_version(const gicsim_scenario *sc);
+/* The GIC version gicsim_scenario_build runs `policy` on (NULL: the VMs'
+ * own policies), as the file syntax writes it: the scenario's, unless the
+ * policy drives another architecture: "v5" for a GICv5 policy on a GICv3 or
+ * GICv4 scenario, "v4.1" for a GICv3/v4 policy on a GICv5 one (the rest of
+ * the gic section unchanged; docs/gicv5.md, "Comparing with GICv4.1"). NULL
+ * for an unknown policy. */
+GICSIM_API const char *gicsim_scenario_policy_gic_version(const gicsim_scenario *sc,
+                                                          const char *policy);
 /* Whether gicsim_scenario_build can run every VM under `policy`: NULL when
  * it can, else a static reason ("needs gic.version v4.1", "is not a
  * registered policy"). */

@@ -157,6 +157,10 @@ typedef struct gicsim_source_config {
     gicsim_time_t start; /* first arrival; default one period after time 0 */
     uint64_t limit;      /* arrivals at most; 0 = unlimited */
     uint64_t seed;       /* Poisson stream seed (mixed with the source index) */
+    /* SPI on a GICv5: the device is wired to IWB wire intid - 32, whose events the ITS
+     * translates, instead of the IRS's SPI intid - 32 (GICSIM_E_UNSUPPORTED without an ITS and
+     * an IWB, GICSIM_E_INVAL beyond its wires). A GICv3 or GICv4 has no IWB: ignored. */
+    bool iwb;
 } gicsim_source_config;
 
 GICSIM_API void gicsim_source_config_init(gicsim_source_config *cfg);

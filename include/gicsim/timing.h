@@ -259,7 +259,22 @@ typedef enum gicsim_clock_domain {
      * PENDR, DVIR) + 16 PRIORITYR = 24 ich_access (20) each. */                                   \
     M(X, GICV5_PPI_STATE, CPU, 480, 120, 2000, "gicv5_ppi_state",                                  \
       "GICv5: saving or restoring a vCPU's PPI state (ICH_PPI_* registers, "                       \
-      "__vgic_v5_save_ppi_state / __vgic_v5_restore_ppi_state)")
+      "__vgic_v5_save_ppi_state / __vgic_v5_restore_ppi_state)")                                   \
+    /* KVM's vgic_v5_load or vgic_v5_put, besides vcpu_load / vcpu_put: ICH_VCTLR (read and        \
+     * written), ICH_VMCR and ICH_APR restored, or ICH_APR saved, and ICH_CONTEXTR_EL2 written     \
+     * (the vPE made resident, or not with its doorbell request), each group followed by an ISB:   \
+     * about 5 ich_access (20) and 2 ISBs (~25) = 150; range 2 accesses at the bottom of           \
+     * ich_access's range to 5 at its top with slow barriers. */                                   \
+    M(X, GICV5_RESIDENCY, CPU, 150, 40, 600, "gicv5_residency",                                    \
+      "GICv5: KVM's vgic_v5_load or vgic_v5_put (ICH_VMCR, ICH_APR and ICH_CONTEXTR_EL2: the "     \
+      "vPE made resident, or not with its doorbell request), besides vcpu_load / vcpu_put")        \
+    /* KVM's vgic_v5_flush_ppi_state before an entry, or vgic_v5_fold_ppi_state after an exit:     \
+     * for each PPI exposed to the guest (the four timers, the PMU and SW_PPI) its vgic_irq is     \
+     * locked and its shadow pending or active bit updated, as a list entry is walked:             \
+     * 6 ap_list_entry (20) = 120, over ap_list_entry's range (5..100 each). */                    \
+    M(X, GICV5_PPI_SYNC, CPU, 120, 30, 600, "gicv5_ppi_sync",                                      \
+      "GICv5: KVM's software side of the PPI state at an entry or an exit "                        \
+      "(vgic_v5_flush_ppi_state / vgic_v5_fold_ppi_state over the PPIs exposed to the guest)")
 
 #define GICSIM_COST_ARGS5_(X, id, dom, def, lo, hi, name, desc) X(id, dom, def, name, desc)
 #define GICSIM_COST_ARGS7_(X, id, dom, def, lo, hi, name, desc) X(id, dom, def, lo, hi, name, desc)

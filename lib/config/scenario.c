@@ -410,6 +410,18 @@ const char *gicsim_scenario_gic_version(const gicsim_scenario *sc)
     return sc ? sc_gic_version_name(sc->gic.version) : NULL;
 }
 
+const char *gicsim_scenario_policy_gic_version(const gicsim_scenario *sc, const char *policy)
+{
+    const gicsim_hyp_policy *p = policy ? gicsim_hyp_policy_find(policy) : NULL;
+    if (!sc || (policy && !p))
+        return NULL;
+    if (!p && sc->n_vms)
+        p = gicsim_hyp_policy_find(sc->vms[0].cfg.policy);
+    gicsim_gic_config g;
+    sc_gic_for_policy(&sc->gic, p, &g);
+    return sc_gic_version_name(p ? g.version : sc->gic.version);
+}
+
 const char *gicsim_scenario_policy_unsupported(const gicsim_scenario *sc, const char *policy)
 {
     const gicsim_hyp_policy *p = gicsim_hyp_policy_find(policy);
@@ -446,7 +458,11 @@ gicsim_status gicsim_scenario_build(const gicsim_scenario *sc, const char *polic
     }
     gicsim_system_config cfg;
     gicsim_system_config_init(&cfg);
-    cfg.gic = sc->gic;
+    /* The GIC of the policy's architecture (each VM's own: they share one). */
+    const char *pol = policy ? policy : sc->n_vms ? sc->vms[0].cfg.policy : NULL;
+    sc_gic_for_policy(&sc->gic, pol ? gicsim_hyp_policy_find(pol) : NULL, &cfg.gic);
+    if (!pol)
+        cfg.gic = sc->gic;
     cfg.gic.timing = NULL;
     cfg.timing = sc->plat.timing;
     cfg.vhe = sc->plat.vhe;
@@ -735,6 +751,8 @@ static void json_source(jbuf *b, const gicsim_scenario *sc, const sc_source *so)
         jmember_u64(b, "intid", c->intid);
     if (spi)
         jmember_u64(b, "route_pe", c->route_pe);
+    if (c->iwb) /* only when set: the key is GICv5's */
+        jmember_bool(b, "iwb", true);
     if (!host) {
         jmember_u64(b, "priority", c->priority);
         jmember_time(b, "handler", c->handler);

@@ -76,7 +76,7 @@ struct gicsim_scenario {
     gicsim_mb_test mb_tests[GICSIM_MB__COUNT];
     size_t mb_n;
     uint32_t mb_iterations;
-    uint32_t mb_vcpus;          /* 0: the default (2) */
+    uint32_t mb_vcpus;         /* 0: the default (2) */
     gicsim_gic_version mb_gic; /* the host GIC as KVM uses it */
     bool mb_vpt_dirty;         /* its redistributors report the VPT parse */
 };
@@ -118,7 +118,16 @@ gicsim_status sc_parse_source(gicsim_scenario *sc, const yt_node *seq, size_t i,
  * (their policies'), and every policy must be one the GIC supports. `vms`
  * is the list (NULL when there is none). */
 gicsim_status sc_check_eoimodes(gicsim_scenario *sc, const yt_node *vms, gicsim_diag *d);
-/* Whether the GIC can run `p`: NULL when it can, else the reason. */
+/* The GIC `p` runs on in a scenario whose gic section is `g`: `g` when the
+ * policy drives that architecture (a GICv5 policy a GICv5, any other a
+ * GICv3 or GICv4); otherwise `g` with the policy's: version v5 (at most 5
+ * priority bits), or v4.1 for a GICv3/v4 policy on a GICv5. This is how one
+ * workload runs under GICv4.1 schemes and GICv5 side by side
+ * (docs/gicv5.md, "Comparing with GICv4.1"). */
+void sc_gic_for_policy(const gicsim_gic_config *g, const gicsim_hyp_policy *p,
+                       gicsim_gic_config *out);
+/* Whether the GIC `p` runs on (sc_gic_for_policy) can run it: NULL when it
+ * can, else the reason. */
 const char *sc_policy_unsupported(const gicsim_gic_config *g, const gicsim_hyp_policy *p);
 /* The names of the known policies, ", "-separated, into buf. */
 void sc_policy_list(char *buf, size_t size);

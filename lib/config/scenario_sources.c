@@ -13,7 +13,7 @@ const char *const sc_kind_names[] = {"spi-edge", "spi-level",  "vtimer", "sgi",
 static const char *const source_keys[] = {
     "name",     "kind",      "vm",       "vcpu",        "sender_vcpu", "intid",
     "route_pe", "priority",  "handler",  "deassert_at", "hold",        "reply",
-    "arrival",  "device_id", "event_id", "pe",          NULL};
+    "arrival",  "device_id", "event_id", "pe",          "iwb",         NULL};
 static const char *const arrival_keys[] = {"kind",  "period", "rate", "burst", "spacing",
                                            "start", "limit",  "seed", "file",  NULL};
 
@@ -33,6 +33,8 @@ static const kind_key source_kind_keys[] = {
      "only applies to kinds spi-edge and spi-level"},
     {"deassert_at", KIND(GICSIM_SRC_SPI_LEVEL), "only applies to kind spi-level"},
     {"hold", KIND(GICSIM_SRC_SPI_LEVEL), "only applies to kind spi-level"},
+    {"iwb", KIND(GICSIM_SRC_SPI_EDGE) | KIND(GICSIM_SRC_SPI_LEVEL),
+     "only applies to kinds spi-edge and spi-level"},
     {"device_id", KIND(GICSIM_SRC_MSI), "only applies to kind msi"},
     {"event_id", KIND(GICSIM_SRC_MSI), "only applies to kind msi"},
     {"sender_vcpu", KIND(GICSIM_SRC_SGI), "only applies to kind sgi"},
@@ -157,7 +159,7 @@ static gicsim_status parse_host_timer(gicsim_scenario *sc, sc_source *so, const 
 {
     static const char *const guest_keys[] = {
         "vm",          "vcpu", "sender_vcpu", "intid",     "route_pe", "priority", "handler",
-        "deassert_at", "hold", "reply",       "device_id", "event_id", NULL};
+        "deassert_at", "hold", "reply",       "device_id", "event_id", "iwb",      NULL};
     for (int k = 0; guest_keys[k]; k++)
         if (yt_map_get(n, guest_keys[k]))
             return yt_not_here(d, n, path, guest_keys[k],
@@ -324,6 +326,8 @@ gicsim_status sc_parse_source(gicsim_scenario *sc, const yt_node *seq, size_t i,
     TRY(yt_opt_u32(n, path, "priority", 0, 255, &prio, NULL, d));
     c->priority = (uint8_t)prio;
     TRY(yt_opt_time(n, path, "handler", &c->handler, NULL, d));
+    if (spi)
+        TRY(yt_opt_bool(n, path, "iwb", &c->iwb, NULL, d));
     if (c->kind == GICSIM_SRC_SPI_LEVEL) {
         c->deassert_at = c->handler; /* the default: the end of the handler */
         TRY(yt_opt_time(n, path, "deassert_at", &c->deassert_at, NULL, d));

@@ -146,13 +146,30 @@ gicsim_status sc_parse_vm(gicsim_scenario *sc, const yt_node *seq, size_t i, gic
     return GICSIM_OK;
 }
 
-/* Whether the GIC can run `p`: direct injection needs GICv4.0 and an ITS,
- * direct vSGIs GICv4.1; every policy drives a GICv3/v4's interfaces. NULL
- * when it can, else the reason. */
-const char *sc_policy_unsupported(const gicsim_gic_config *g, const gicsim_hyp_policy *p)
+void sc_gic_for_policy(const gicsim_gic_config *g, const gicsim_hyp_policy *p,
+                       gicsim_gic_config *out)
 {
-    if (g->version == GICSIM_GICV5)
-        return "runs on a GICv3 or GICv4 (gic.version v5 has no delivery policy yet)";
+    *out = *g;
+    bool v5 = p && p->gic == GICSIM_GICV5;
+    if (v5 && g->version != GICSIM_GICV5) {
+        out->version = GICSIM_GICV5;
+        if (out->priority_bits > 5)
+            out->priority_bits = 5; /* a GICv5's CPU interface has 5 */
+    } else if (!v5 && g->version == GICSIM_GICV5) {
+        out->version = GICSIM_GICV4_1;
+    }
+}
+
+/* Whether the GIC `p` runs on (sc_gic_for_policy) can run it: direct
+ * injection needs GICv4.0 and an ITS, direct vSGIs GICv4.1. NULL when it
+ * can, else the reason. */
+const char *sc_policy_unsupported(const gicsim_gic_config *scenario_gic, const gicsim_hyp_policy *p)
+{
+    gicsim_gic_config eff;
+    sc_gic_for_policy(scenario_gic, p, &eff);
+    const gicsim_gic_config *g = &eff;
+    if (p->gic == GICSIM_GICV5)
+        return NULL;
     if ((p->direct_msi || p->direct_timer) && (g->version < GICSIM_GICV4_0 || !g->its))
         return "needs gic.version v4.0 or later and an ITS";
     if (p->direct_sgi && g->version < GICSIM_GICV4_1)
@@ -174,6 +191,20 @@ gicsim_status sc_check_eoimodes(gicsim_scenario *sc, const yt_node *vms, gicsim_
             const yt_node *pn = yt_map_get(vn, "policy");
             snprintf(kp, sizeof kp, "vms.%zu.policy", i);
             return yt_node_err(d, pn ? pn : vn, kp, "policy \"%s\" %s", pa->name, why);
+        }
+        /* One GIC per system: the VMs' policies drive the same architecture. */
+        const gicsim_hyp_policy *p0 = gicsim_hyp_policy_find(sc->vms[0].cfg.policy);
+        if ((pa->gic == GICSIM_GICV5) != (p0->gic == GICSIM_GICV5)) {
+            char kp[64];
+            const yt_node *vn = vms->items[i];
+            const yt_node *pn = yt_map_get(vn, "policy");
+            snprintf(kp, sizeof kp, "vms.%zu.policy", i);
+            return yt_node_err(d, pn ? pn : vn, kp,
+                               "policy \"%s\" drives a %s, but VM \"%s\"'s policy \"%s\" a %s: "
+                               "the VMs of a scenario share one GIC",
+                               pa->name, pa->gic == GICSIM_GICV5 ? "GICv5" : "GICv3 or GICv4",
+                               sc->vms[0].name, p0->name,
+                               p0->gic == GICSIM_GICV5 ? "GICv5" : "GICv3 or GICv4");
         }
         for (size_t k = 0; k < i; k++) {
             const gicsim_vm_config *b = &sc->vms[k].cfg;

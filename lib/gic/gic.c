@@ -405,6 +405,8 @@ static const char *const event_names[GICSIM_GEV__COUNT] = {
     [GICSIM_GEV_ITS_TRANSLATE] = "its_translate",
     [GICSIM_GEV_ITS_DONE] = "its_done",
     [GICSIM_GEV_LR_USED] = "lr_used",
+    [GICSIM_GEV_VRAISE] = "vraise",
+    [GICSIM_GEV_VMERGE] = "vmerge",
 };
 
 const char *gicsim_gic_event_name(gicsim_gic_event_kind kind)

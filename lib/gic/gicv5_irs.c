@@ -174,6 +174,8 @@ static void commit(gicsim_gic *g, v5_dom *d, v5_irq *r, uint32_t old, bool by_ac
     reroute(g, d, r, &from, &to);
     uint32_t who = to != V5_NONE ? to : from != V5_NONE ? from : iste_iaffid(now);
     v5_account(g, d->virt, who, intid, old, now, by_ack);
+    if (d->virt && !iste_counted(old) && iste_counted(now))
+        gic_emit(g, GICSIM_GEV_VRAISE, d->vm, intid);
     if (write && r->addr && now != old)
         write_through(g, r);
     release(g, d, r);
@@ -236,6 +238,7 @@ static void apply(gicsim_gic *g, v5_dom *d, v5_irq *r, v5_op op, uint32_t val)
         if (iste_counted(old)) {
             if (d->virt) {
                 g->v5->st.vmerged++;
+                gic_emit(g, GICSIM_GEV_VMERGE, d->vm, intid);
             } else {
                 g->stats.merged++;
                 gic_emit(g, GICSIM_GEV_MERGE, r->route, intid);

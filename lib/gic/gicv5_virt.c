@@ -660,9 +660,12 @@ static uint64_t guest_ack(gicsim_gic *g, uint32_t pe)
         uint32_t id = GICSIM_GICV5_INTID_ID(intid);
         set_bit_to(c->vact, id, true);
         if (virt_ppi_dvi(c, id)) {
-            /* The physical PPI behind it is acknowledged with it. */
+            /* The physical PPI behind it is acknowledged with it. One the host acknowledged
+             * and left active for the guest (KVM's timer taken while the vCPU was out of its
+             * guest: the host skips a forwarded PPI's CDDI) is the same instance. */
             uint32_t old = cpuif_v5_ppi_state(g, pe, id);
-            GICSIM_INV(inv_v5_ack(g, intid, old));
+            if (!(old & ISTE_ACTIVE))
+                GICSIM_INV(inv_v5_ack(g, intid, old));
             set_bit_to(c->ppi_act, id, true);
             if (!ppi_level(id))
                 set_bit_to(c->ppi_pend, id, false);
@@ -710,16 +713,19 @@ static void guest_ppi_deactivate(gicsim_gic *g, uint32_t pe, uint32_t id)
     cpuif_v5_update(g, pe);
 }
 
-/* A guest's CD* on an SPI or LPI: a request to the resident VM's domain. */
+/* A guest's CD* on an SPI or LPI: a request to the resident VM's domain. While SetResident is
+ * on its way the command follows it on the stream to the IRS, for the VM ICH_CONTEXTR_EL2
+ * names (docs/gicv5.md, "Assumptions"). */
 static void guest_to_irs(gicsim_gic *g, uint32_t pe, v5_op op, uint64_t val, uint32_t arg)
 {
     v5_cpu *c = cpu_of(g, pe);
     unsigned type = (unsigned)(val >> 29) & 7u;
-    if (!c->resident || (type != GICSIM_GICV5_LPI && type != GICSIM_GICV5_SPI)) {
+    if ((!c->resident && !c->res_msg) || (type != GICSIM_GICV5_LPI && type != GICSIM_GICV5_SPI)) {
         g->v5->st.commands_ignored++;
         return;
     }
-    irs_request(g, v5_hop(g, g->v5->t_cpuif_to_irs, pe), op, true, c->res_vm, type,
+    uint32_t vm = c->resident ? c->res_vm : (uint32_t)c->contextr & 0xFFFFu;
+    irs_request(g, v5_hop(g, g->v5->t_cpuif_to_irs, pe), op, true, vm, type,
                 (uint32_t)val & 0xFFFFFFu, arg);
 }
 

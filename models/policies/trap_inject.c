@@ -28,7 +28,7 @@ static void trap_inject_irq(gicsim_hyp *h, uint32_t intid, uint32_t vm, uint32_t
 /* The guest ended the level interrupt: read the device's line again; if it
  * is low the interrupt is over and the source is unmasked, if it is still
  * high the virtual interrupt stays pending and is delivered again. */
-static void trap_inject_eoi(gicsim_hyp *h, uint32_t vintid, uint32_t vm, uint32_t vcpu)
+void policy_trap_inject_eoi(gicsim_hyp *h, uint32_t vintid, uint32_t vm, uint32_t vcpu)
 {
     bool line = gicsim_hyp_resample(h, vintid);
     gicsim_hyp_set_virq_line(h, vm, vcpu, vintid, line);
@@ -42,5 +42,5 @@ const gicsim_hyp_policy policy_trap_inject = {
         "host EOImode=0, HW=0 list registers, level sources masked until the guest's EOI",
     .host_eoimode = false,
     .phys_irq = trap_inject_irq,
-    .eoi_maintenance = trap_inject_eoi,
+    .eoi_maintenance = policy_trap_inject_eoi,
 };
