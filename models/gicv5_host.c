@@ -82,6 +82,9 @@ typedef struct v5_vm {
     uint64_t lpi_ist, spi_ist;
     unsigned lpi_bits;
     bool ready; /* the IRS made it and its vPEs valid */
+    /* [num_spis]: the records in flight to its SPI n (a VDPEND, the line of an SPI handed to
+     * it, an IWB wire's vLPI); an IWB wire's host LPI has its source's own queue. */
+    flight_fifo *spi_flight;
 } v5_vm;
 
 typedef struct msi_map {
@@ -319,6 +322,11 @@ void gicv5_host_free(gicsim_system *s)
         free(vv);
     }
     free(h->vcpu);
+    for (uint32_t m = 0; m < h->n_vm; m++) {
+        for (uint32_t n = 0; h->vm[m].spi_flight && n < s->cfg.gic.num_spis; n++)
+            free(h->vm[m].spi_flight[n].v);
+        free(h->vm[m].spi_flight);
+    }
     free(h->lpi);
     free(h->wire_lpi);
     free(h->vm);
@@ -354,6 +362,9 @@ gicsim_status gicv5_host_add_vm(gicsim_system *s, sys_vm *vm)
     }
     v5_vm *m = &h->vm[id];
     unsigned vpe_bits = bits_for(nv), spi_bits = bits_for(s->cfg.gic.num_spis);
+    m->spi_flight = calloc(s->cfg.gic.num_spis ? s->cfg.gic.num_spis : 1, sizeof *m->spi_flight);
+    if (!m->spi_flight)
+        return GICSIM_E_NOMEM;
     m->lpi_bits = s->cfg.gic.lpi_id_bits;
     m->lpi_ist = alloc(h, 4ull << m->lpi_bits, 65536);
     m->spi_ist = alloc(h, 4ull << (spi_bits ? spi_bits : 1), 4096);
@@ -729,9 +740,9 @@ bool gicv5_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq
         return false; /* a VM's LPIs are its own (MSIs through the ITS) */
     /* An SPI: GIC VDPEND into the VM's SPI IST; the IRS delivers it to the resident vPE or
      * rings its doorbell. The record travels with the VDPEND. */
-    uint32_t src = s->spi_src[in->vintid];
-    if (src != SYS_NONE)
-        flight_push(s, &s->src[src].flight, rec, q);
+    uint32_t n = in->vintid - GICSIM_SPI_BASE;
+    if (n < s->cfg.gic.num_spis)
+        flight_push(s, &s->v5->vm[v->vm->id].spi_flight[n], rec, q);
     if (rec != SYS_NONE)
         v->doorbell_rec = rec;
     if (in->eoi_maint)
@@ -788,9 +799,12 @@ void gicv5_wired_fire(gicsim_system *s, uint32_t src, uint32_t rec)
             s->spi_rec[c->intid] = rec;
         return;
     }
-    flight_push(s, &so->flight, rec, &vm->spis[n]);
-    if (vm->pol->direct_wired)
-        vm->vcpus[c->vcpu].doorbell_rec = rec;
+    if (!vm->pol->direct_wired) { /* to the wire's host LPI */
+        flight_push(s, &so->flight, rec, &vm->spis[n]);
+        return;
+    }
+    flight_push(s, &s->v5->vm[vm->id].spi_flight[n], rec, &vm->spis[n]);
+    vm->vcpus[c->vcpu].doorbell_rec = rec;
 }
 
 void gicv5_msi_fire(gicsim_system *s, uint32_t src, uint32_t rec)
@@ -875,7 +889,13 @@ void gicv5_vpe_load(gicsim_system *s, sys_pe *pe)
     wr(s, pe->id, GICSIM_GICV5_ICH_CONTEXTR, contextr_of(v) | GICSIM_GICV5_CONTEXTR_V);
     vv->resident = true;
     vv->db_fired = false;
-    pe_next(s, pe, s->c[GICSIM_COST_GICV5_RESIDENCY], NULL, 0);
+    /* The ISB after the write completes when the IRS has made the vPE resident (SetResident,
+     * its message crossing to the PE's socket): the guest is not entered before its
+     * interrupts can reach it, as GICv4.1's first entry waits for the VPT parse. */
+    uint32_t socket = (uint32_t)((uint64_t)pe->id * s->cfg.gic.sockets / s->num_pes);
+    gicsim_time_t wait =
+        s->c[GICSIM_COST_GICV5_VPE_RESIDENT] + (socket ? s->c[GICSIM_COST_SOCKET_HOP] : 0);
+    pe_next(s, pe, s->c[GICSIM_COST_GICV5_RESIDENCY] + wait, NULL, 0);
 }
 
 /* The level SPIs of `v` injected with an EOI request that the guest has deactivated since:
@@ -1013,8 +1033,9 @@ static flight_fifo *vflight(gicsim_system *s, uint32_t vm, uint32_t intid)
     bool lpi = GICSIM_GICV5_INTID_TYPE(intid) == GICSIM_GICV5_LPI;
     if (spi || (lpi && id >= WIRE_VLPI && id < GICSIM_LPI_BASE)) {
         uint32_t n = spi ? id : id - WIRE_VLPI;
-        uint32_t sys = GICSIM_SPI_BASE + n;
-        return sys < 1024 && s->spi_vm[sys] == vm ? &s->src[s->spi_src[sys]].flight : NULL;
+        return n < s->cfg.gic.num_spis && vm < h->n_vm && h->vm[vm].spi_flight
+                   ? &h->vm[vm].spi_flight[n]
+                   : NULL;
     }
     if (!lpi)
         return NULL;

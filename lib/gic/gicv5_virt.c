@@ -226,10 +226,13 @@ static v5_cpu *cpu_of(gicsim_gic *g, uint32_t pe)
     return &g->v5->cpu[pe];
 }
 
-/* Leave residency on `pe` (the vPE of its CONTEXTR, resident or on its way). */
+/* Leave residency on `pe` (the vPE of its CONTEXTR, resident or on its way). A vPE whose
+ * SetResident had not completed still gets the doorbell request: the IRS sees the two in
+ * order, and the vPE was never resident (docs/gicv5.md, "Assumptions"). */
 static void leave(gicsim_gic *g, uint32_t pe, bool db, unsigned dbpm)
 {
     v5_cpu *c = cpu_of(g, pe);
+    bool on_its_way = c->res_msg != 0;
     if (c->res_msg) {
         gicsim_engine_cancel(g->engine, c->res_msg);
         c->res_msg = 0;
@@ -239,20 +242,27 @@ static void leave(gicsim_gic *g, uint32_t pe, bool db, unsigned dbpm)
         c->vfwd_msg = 0;
     }
     c->vfwd_intid = V5_NONE;
-    if (!c->resident)
+    uint32_t vm = c->res_vm, vpe = c->res_vpe;
+    if (on_its_way) {
+        vm = (uint32_t)c->contextr & 0xFFFFu;
+        vpe = (uint32_t)(c->contextr >> GICSIM_GICV5_CONTEXTR_VPE_SHIFT) & 0xFFFFu;
+    } else if (!c->resident) {
         return;
-    c->resident = false;
-    g->stats.vpe_residency_changes++;
-    v5_vm *m = irs_of(g)->vm[c->res_vm];
-    if (!m)
+    }
+    if (c->resident) {
+        c->resident = false;
+        g->stats.vpe_residency_changes++;
+    }
+    v5_vm *m = vm < V5_VMS ? irs_of(g)->vm[vm] : NULL;
+    if (!m || vpe >= m->nvpes || !m->vpe[vpe].valid || (on_its_way && m->vpe[vpe].pe != V5_NONE))
         return;
-    v5_vpe *p = &m->vpe[c->res_vpe];
+    v5_vpe *p = &m->vpe[vpe];
     p->pe = V5_NONE;
     p->req_db = db;
     p->dbpm = (uint8_t)dbpm;
     if (db)
         g->v5->st.doorbell_requests++;
-    virt_doorbell_check(g, c->res_vm, c->res_vpe);
+    virt_doorbell_check(g, vm, vpe);
 }
 
 static void set_resident(gicsim_engine *e, void *ctx, uint64_t arg)
