@@ -23,7 +23,9 @@
  *
  * Residency and the vGIC: vgic_v5_load makes the vPE resident (ICH_VMCR, ICH_APR,
  * ICH_CONTEXTR_EL2.V) and vgic_v5_put not, with DB and DBPM (the guest's effective priority
- * mask less one) when the vCPU blocks: gicsim_residency each. Every entry restores the PPI
+ * mask less one) when the vCPU blocks: gicv5_residency each; the load then waits for
+ * SetResident (gicv5_vpe_resident), so the guest never runs before its vPE is resident. Every
+ * entry restores the PPI
  * state with DVI of the timer (vgic_v5_flush_ppi_state, __vgic_v5_restore_ppi_state) and every
  * exit saves it and clears DVI (gicv5_ppi_sync + gicv5_ppi_state each way).
  *
@@ -31,8 +33,9 @@
  * kick is a CDPEND of the target PE's kick LPI. A doorbell sets the vCPU's db_fired and wakes
  * it. A VM's SPI is set pending with GIC VDPEND (at the time the injecting step reaches it); a
  * level one injected with an EOI request (gicsim_virq.eoi_maint) is looked at in each exit's
- * fold, and when the guest has deactivated it the policy's eoi_maintenance runs (KVM has no
- * maintenance interrupt here: the model assumes it checks at the exit). A PPI is pending for
+ * fold and at each put, and when the guest has deactivated it the policy's eoi_maintenance
+ * runs (KVM has no maintenance interrupt here: the model assumes it checks then). A PPI is
+ * pending for
  * the next entry; the timer's is the physical PPI's, injected directly.
  *
  * Records. An instance's record travels with its message (an MSI, a VDPEND, a guest's IPI, an

@@ -11,7 +11,9 @@
  * handler work, icv_eoir_write, eret_local. With guest_nested the handler unmasks interrupts after
  * the acknowledge, so a higher-priority virtual interrupt (the virtual CPU
  * interface decides by group priority) preempts it and its remaining steps
- * wait behind the new handler's.
+ * wait behind the new handler's. On a GICv5 (gicv5_host.c) the guest is Linux's
+ * gicv5_handle_irq: GICR CDIA (gicv5_cdia), GIC CDEOI at once (gicv5_cdeoi), the
+ * handler, GIC CDDI (gicv5_gic_insn); its IPIs are GIC CDPENDs of LPIs, not trapped.
  */
 #include "sys_internal.h"
 

@@ -6,8 +6,9 @@
  * fold), timer.c (virtual timers, the host's timer interrupt), hyp_calls.c
  * (the gicsim_hyp_* calls policies make), policies/ (the policy table and
  * the built-in policies, one file each), guest.c (the guest's interrupt
- * handling), gicv4.c (LPIs, the ITS and GICv4 on the host side), system.c
- * (creation, VMs, sources and devices, records and statistics). */
+ * handling), gicv4.c (LPIs, the ITS and GICv4 on the host side), gicv5_host.c
+ * (the host on a GICv5), system.c (creation, VMs, sources and devices, records
+ * and statistics). */
 #ifndef GICSIM_SYS_INTERNAL_H
 #define GICSIM_SYS_INTERNAL_H
 

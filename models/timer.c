@@ -212,8 +212,10 @@ void hyp_vtimer_load(gicsim_system *s, sys_pe *pe)
     gicsim_engine_cancel(s->e, v->hrtimer_ev);
     v->hrtimer_ev = 0;
     vgic_irq *q = &v->banked[VTIMER_PPI];
-    /* GICv5: the guest's timer PPI active in its saved ICH_PPI_ACTIVER (no list registers). */
-    bool queued = s->v5 ? q->active : q->queued && (virq_pending(q) || q->active);
+    /* GICv5 (no list registers): active in its saved ICH_PPI_ACTIVER, or pending since the
+     * host injected it (kvm_timer_vcpu_load_gic: phys_active |= the timer's irq.level). */
+    bool queued = s->v5 ? q->active || q->rec_pending != SYS_NONE
+                        : q->queued && (virq_pending(q) || q->active);
     if (queued && q->hw)
         sys_ppi_set_active(s, pe->id, VTIMER_PPI, true);
     if (!v->timer_armed)

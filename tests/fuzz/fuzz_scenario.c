@@ -155,9 +155,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (pes <= FZ_MAX_PES && n_src <= FZ_MAX_SOURCES && vcpus <= FZ_MAX_VCPUS) {
         /* The file's own policies, or (deterministically from the input) one
-         * of run.policies forced on every VM, as `gicsim compare` does. */
-        const char *policy =
-            n_pol > 1 && size % 3 == 0 ? gicsim_scenario_policy(sc, size % n_pol) : NULL;
+         * of run.policies forced on every VM, as `gicsim compare` does, or a
+         * GICv5 policy, which runs on a GICv5 whatever the file's gic version:
+         * the GICv5 host (models/gicv5_host.c) under any workload. */
+        static const char *const v5[] = {"gicv5-direct", "gicv5-wired-direct", "gicv5-did"};
+        const char *policy = NULL;
+        if (n_pol > 1 && size % 3 == 0)
+            policy = gicsim_scenario_policy(sc, size % n_pol);
+        else if (size % 3 == 1)
+            policy = v5[(size / 3) % 3];
+        FZ_CHECK(gicsim_scenario_policy_gic_version(sc, policy) != NULL);
         gicsim_system *sys = NULL;
         st = gicsim_scenario_build(sc, policy, &sys, &d);
         fz_check_diag(&d);
