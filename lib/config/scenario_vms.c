@@ -177,35 +177,47 @@ const char *sc_policy_unsupported(const gicsim_gic_config *scenario_gic, const g
     return NULL;
 }
 
+/* An error at VM i's policy key (the VM's mapping when it has none). */
+static gicsim_status vm_policy_err(gicsim_diag *d, const yt_node *vms, size_t i, const char *fmt,
+                                   ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static gicsim_status vm_policy_err(gicsim_diag *d, const yt_node *vms, size_t i, const char *fmt,
+                                   ...)
+{
+    char kp[64];
+    const yt_node *vn = vms->items[i];
+    const yt_node *pn = yt_map_get(vn, "policy");
+    const yt_node *at = pn ? pn : vn;
+    snprintf(kp, sizeof kp, "vms.%zu.policy", i);
+    va_list ap;
+    va_start(ap, fmt);
+    gicsim_status st = yt_vdiag(d, GICSIM_E_INVAL, at->file, at->line, at->col, kp, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
 /* VMs that share a PE must agree on the host's EOImode (their policies'),
- * and every policy must be one the GIC supports. */
+ * every policy must be one its GIC supports, and the VMs' policies drive
+ * one architecture (they share the GIC). */
 gicsim_status sc_check_eoimodes(gicsim_scenario *sc, const yt_node *vms, gicsim_diag *d)
 {
     for (size_t i = 0; i < sc->n_vms; i++) {
         const gicsim_vm_config *a = &sc->vms[i].cfg;
         const gicsim_hyp_policy *pa = gicsim_hyp_policy_find(a->policy);
         const char *why = sc_policy_unsupported(&sc->gic, pa);
-        if (why) {
-            char kp[64];
-            const yt_node *vn = vms->items[i];
-            const yt_node *pn = yt_map_get(vn, "policy");
-            snprintf(kp, sizeof kp, "vms.%zu.policy", i);
-            return yt_node_err(d, pn ? pn : vn, kp, "policy \"%s\" %s", pa->name, why);
-        }
-        /* One GIC per system: the VMs' policies drive the same architecture. */
+        if (why)
+            return vm_policy_err(d, vms, i, "policy \"%s\" %s", pa->name, why);
         const gicsim_hyp_policy *p0 = gicsim_hyp_policy_find(sc->vms[0].cfg.policy);
-        if ((pa->gic == GICSIM_GICV5) != (p0->gic == GICSIM_GICV5)) {
-            char kp[64];
-            const yt_node *vn = vms->items[i];
-            const yt_node *pn = yt_map_get(vn, "policy");
-            snprintf(kp, sizeof kp, "vms.%zu.policy", i);
-            return yt_node_err(d, pn ? pn : vn, kp,
-                               "policy \"%s\" drives a %s, but VM \"%s\"'s policy \"%s\" a %s: "
-                               "the VMs of a scenario share one GIC",
-                               pa->name, pa->gic == GICSIM_GICV5 ? "GICv5" : "GICv3 or GICv4",
-                               sc->vms[0].name, p0->name,
-                               p0->gic == GICSIM_GICV5 ? "GICv5" : "GICv3 or GICv4");
-        }
+        if ((pa->gic == GICSIM_GICV5) != (p0->gic == GICSIM_GICV5))
+            return vm_policy_err(d, vms, i,
+                                 "policy \"%s\" drives a %s, but VM \"%s\"'s policy \"%s\" a %s: "
+                                 "the VMs of a scenario share one GIC",
+                                 pa->name, pa->gic == GICSIM_GICV5 ? "GICv5" : "GICv3 or GICv4",
+                                 sc->vms[0].name, p0->name,
+                                 p0->gic == GICSIM_GICV5 ? "GICv5" : "GICv3 or GICv4");
         for (size_t k = 0; k < i; k++) {
             const gicsim_vm_config *b = &sc->vms[k].cfg;
             const gicsim_hyp_policy *pb = gicsim_hyp_policy_find(b->policy);
@@ -213,16 +225,12 @@ gicsim_status sc_check_eoimodes(gicsim_scenario *sc, const yt_node *vms, gicsim_
                 a->pe_first < b->pe_first + b->pe_count && b->pe_first < a->pe_first + a->pe_count;
             if (!overlap || pa->host_eoimode == pb->host_eoimode)
                 continue;
-            char kp[64];
-            const yt_node *vn = vms->items[i];
-            const yt_node *pn = yt_map_get(vn, "policy");
-            snprintf(kp, sizeof kp, "vms.%zu.policy", i);
-            return yt_node_err(d, pn ? pn : vn, kp,
-                               "policy \"%s\" runs the host with EOImode=%d, but VM \"%s\" "
-                               "(policy \"%s\", EOImode=%d) shares PEs with it: VMs on the same "
-                               "PE need policies with the same host EOImode",
-                               pa->name, pa->host_eoimode ? 1 : 0, sc->vms[k].name, pb->name,
-                               pb->host_eoimode ? 1 : 0);
+            return vm_policy_err(d, vms, i,
+                                 "policy \"%s\" runs the host with EOImode=%d, but VM \"%s\" "
+                                 "(policy \"%s\", EOImode=%d) shares PEs with it: VMs on the same "
+                                 "PE need policies with the same host EOImode",
+                                 pa->name, pa->host_eoimode ? 1 : 0, sc->vms[k].name, pb->name,
+                                 pb->host_eoimode ? 1 : 0);
         }
     }
     return GICSIM_OK;

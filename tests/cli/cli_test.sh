@@ -74,6 +74,20 @@ fi
 row=$(grep "^latency p50 (ns)" out.txt | wc -w)
 if [ "$row" -eq 6 ]; then ok "every row has one value per policy"; else bad "p50 row has $row words"; fi
 
+# ---- GICv4.1 schemes and GICv5 side by side (docs/gicv5.md, "Comparing with GICv4.1") -----
+status_is 0 "compare a GICv4.1 scheme with GICv5 ones" "$GICSIM" compare "$SC/nic-spi-vs-vlpi.yaml" \
+    -q -p run.duration=2ms --policies gicv41-vsgi,gicv5-direct,gicv5-did --json v5.json
+check "compare says the GICv5 policies run on a GICv5" \
+    grep -q "^GIC v5 for: gicv5-direct, gicv5-did (the architecture the policy drives)$" out.txt
+check "the GICv5 columns deliver" grep -Eq "^interrupts delivered +[1-9][0-9]* +[1-9][0-9]* +[1-9]" out.txt
+check "compare JSON with GICv5 runs parses" "$JSON_CHECK" v5.json
+status_is 0 "run a v3 scenario's VM under a GICv5 policy" "$GICSIM" run "$SC/mixed.yaml" -q \
+    -p run.duration=2ms -p vms.0.policy=gicv5-direct
+check "run says its VMs' policies run on a GICv5" grep -q "^GIC v5 for: the VMs' policies" out.txt
+status_is 0 "a GICv5 scenario under a GICv3/v4 policy" "$GICSIM" compare "$SC/mixed.yaml" -q \
+    -p run.duration=2ms -p gic.version=v5 --policies eoi-split,gicv5-direct
+check "the GICv3/v4 policy runs on a GICv4.1" grep -q "^GIC v4.1 for: eoi-split" out.txt
+
 # ---- Outputs -------------------------------------------------------------------------
 status_is 0 "run with every output" "$GICSIM" run "$SC/mixed.yaml" -q -p run.duration=5ms \
     --json run.json --csv rec.csv.gz --perfetto timeline.json --vcd lines.vcd --cdf cdf.svg \
