@@ -74,6 +74,8 @@ typedef struct gicsim_system_config {
 } gicsim_system_config;
 
 GICSIM_API void gicsim_system_config_init(gicsim_system_config *cfg);
+/* Any GIC version: on a GICv5 (gic.version GICSIM_GICV5) the host is the GICv5 one
+ * (docs/gicv5.md, "The host") and the VMs need GICv5 policies. */
 GICSIM_API gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_system **out);
 GICSIM_API void gicsim_system_destroy(gicsim_system *sys);
 GICSIM_API gicsim_engine *gicsim_system_engine(const gicsim_system *sys);
@@ -101,7 +103,11 @@ typedef struct gicsim_vm_config {
 
 GICSIM_API void gicsim_vm_config_init(gicsim_vm_config *cfg);
 /* GICSIM_E_NOTFOUND for an unknown policy; GICSIM_E_INVAL for a policy whose
- * host EOImode differs from another VM's that shares a PE. */
+ * host EOImode differs from another VM's that shares a PE; GICSIM_E_UNSUPPORTED for
+ * a policy the GIC cannot run (a GICv4 scheme without GICv4 or an ITS, a GICv5
+ * policy on a GICv3/v4 or the reverse); GICSIM_E_FULL beyond 256 VMs on a GICv5.
+ * On a GICv5 the VM's vCPUs become runnable once the IRS has made it valid (its
+ * VM table entry and vPEs, a few microseconds of simulated time). */
 GICSIM_API gicsim_status gicsim_vm_add(gicsim_system *sys, const gicsim_vm_config *cfg,
                                        uint32_t *vm_out);
 
