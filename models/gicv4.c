@@ -207,7 +207,7 @@ static bool flight_push(gicsim_system *s, flight_fifo *f, uint32_t rec, vgic_irq
         uint32_t cap = f->cap ? f->cap * 2 : 16;
         rec_flight *nv = malloc(cap * sizeof *nv);
         if (!nv) {
-            s->oom = true;
+            sys_oom(s);
             return false;
         }
         for (uint32_t i = 0; i < f->len; i++)
@@ -270,6 +270,17 @@ void gicv4_land_direct(gicsim_system *s)
     gicsim_gic_get_stats(s->gic, &st);
     land_counted(s, &h->vlpi_flight, st.vlpis_set, &h->vlpis_seen);
     land_counted(s, &h->vsgi_flight, st.vsgis_set, &h->vsgis_seen);
+}
+
+void gicv4_mark_records(gicsim_system *s)
+{
+    struct gicv4_host *h = s->v4;
+    if (!h)
+        return;
+    const flight_fifo *f[2] = {&h->vlpi_flight, &h->vsgi_flight};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; i < f[k]->len; i++)
+            records_mark(s, f[k]->v[(f[k]->head + i) & (f[k]->cap - 1u)].rec);
 }
 
 void gicv4_lpi_landed(gicsim_system *s, const gicsim_gic_event *ev)

@@ -18,27 +18,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The queue is a ring: element i (0 = the next to run) is at
+ * v[(head + i) & (cap - 1)], cap a power of two. */
+static sys_op *queue_at(op_queue *q, uint32_t i)
+{
+    return &q->v[(q->head + i) & (q->cap - 1u)];
+}
+
 static bool queue_insert(op_queue *q, uint32_t at, sys_op op)
 {
     if (q->len == q->cap) {
         uint32_t cap = q->cap ? q->cap * 2 : 8;
-        sys_op *nv = realloc(q->v, cap * sizeof *nv);
+        sys_op *nv = malloc(cap * sizeof *nv);
         if (!nv)
             return false;
+        for (uint32_t i = 0; i < q->len; i++)
+            nv[i] = *queue_at(q, i);
+        free(q->v);
         q->v = nv;
         q->cap = cap;
+        q->head = 0;
     }
-    memmove(&q->v[at + 1], &q->v[at], (q->len - at) * sizeof *q->v);
-    q->v[at] = op;
+    uint32_t mask = q->cap - 1u;
+    if (at == 0) {
+        q->head = (q->head - 1u) & mask;
+    } else {
+        for (uint32_t i = q->len; i > at; i--)
+            q->v[(q->head + i) & mask] = q->v[(q->head + i - 1u) & mask];
+    }
+    q->v[(q->head + at) & mask] = op;
     q->len++;
     return true;
 }
 
 static sys_op queue_pop(op_queue *q)
 {
-    sys_op op = q->v[0];
+    sys_op op = q->v[q->head];
+    q->head = (q->head + 1u) & (q->cap - 1u);
     q->len--;
-    memmove(&q->v[0], &q->v[1], q->len * sizeof *q->v);
     return op;
 }
 
@@ -46,7 +63,7 @@ static void insert_next(gicsim_system *s, op_queue *q, sys_op op)
 {
     uint32_t at = q->cursor <= q->len ? q->cursor : q->len;
     if (!queue_insert(q, at, op)) {
-        s->oom = true;
+        sys_oom(s);
         return;
     }
     q->cursor = at + 1;
@@ -70,7 +87,7 @@ void guest_next(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uin
 void guest_push_back(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
     if (!queue_insert(&v->guest, v->guest.len, (sys_op){cost, fn, arg, false}))
-        s->oom = true;
+        sys_oom(s);
 }
 
 void pe_set_mode(gicsim_system *s, sys_pe *pe, pe_mode m)
@@ -115,6 +132,7 @@ static void op_done(gicsim_engine *e, void *ctx, uint64_t arg)
 {
     (void)e;
     gicsim_system *s = ctx;
+    records_maybe_sweep(s);
     sys_pe *pe = &s->pes[arg];
     sys_op op = pe->cur;
     pe->busy = false;
@@ -136,7 +154,7 @@ static void start_op(gicsim_system *s, sys_pe *pe, sys_op op, bool guest, pe_mod
     pe->cur_guest = guest;
     pe->cur_end = gicsim_engine_now(s->e) + op.cost;
     if (gicsim_engine_schedule_at(s->e, pe->cur_end, op_done, s, pe->id, &pe->ev) != GICSIM_OK)
-        s->oom = true;
+        sys_oom(s);
 }
 
 void pe_preempt_guest(gicsim_system *s, sys_pe *pe)
@@ -150,7 +168,7 @@ void pe_preempt_guest(gicsim_system *s, sys_pe *pe)
     gicsim_time_t now = gicsim_engine_now(s->e);
     rest.cost = pe->cur_end > now ? pe->cur_end - now : 0;
     if (!queue_insert(&pe->vcpu->guest, 0, rest))
-        s->oom = true;
+        sys_oom(s);
 }
 
 void pe_poll_wakeup(gicsim_system *s, sys_pe *pe)
@@ -158,7 +176,7 @@ void pe_poll_wakeup(gicsim_system *s, sys_pe *pe)
     pe_end_poll(s, pe);
     /* The poll loop notices the interrupt at its next check. */
     if (!queue_insert(&pe->hyp, 0, (sys_op){s->c[GICSIM_COST_HALT_POLL_CHECK], NULL, 0, false}))
-        s->oom = true;
+        sys_oom(s);
     pe_run(s, pe);
 }
 
@@ -168,7 +186,7 @@ void pe_end_poll(gicsim_system *s, sys_pe *pe)
         gicsim_engine_cancel(s->e, pe->ev);
         pe->ev = 0;
         pe->busy = false;
-    } else if (pe->hyp.len && pe->hyp.v[0].poll) {
+    } else if (pe->hyp.len && queue_at(&pe->hyp, 0)->poll) {
         queue_pop(&pe->hyp); /* a preempted window waiting to resume */
     }
 }
@@ -188,7 +206,7 @@ void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe)
             pe->ev = 0;
             pe->busy = false;
             if (!queue_insert(&pe->hyp, 0, rest))
-                s->oom = true;
+                sys_oom(s);
         } else {
             return; /* hypervisor code runs with interrupts masked */
         }
@@ -230,7 +248,7 @@ void pe_run(gicsim_system *s, sys_pe *pe)
         if (pe->hyp.len) {
             /* A halt-poll window runs with interrupts enabled: the host
              * handles an interrupt before resuming the poll. */
-            if (pe->hyp.v[0].poll && irq) {
+            if (queue_at(&pe->hyp, 0)->poll && irq) {
                 pe->hyp.cursor = 0;
                 hyp_host_irq(s, pe);
                 continue;

@@ -76,6 +76,7 @@ struct gicsim_engine {
     uint64_t pending;
     uint64_t fired;
     bool stop;
+    gicsim_status failed; /* the first failure that stopped the engine (engine_fail) */
 
     node *nodes;
     uint32_t node_cap;
@@ -434,8 +435,10 @@ gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t whe
         return GICSIM_E_INVAL;
     uint32_t idx;
     gicsim_status st = node_alloc(e, &idx);
-    if (st != GICSIM_OK)
+    if (st != GICSIM_OK) {
+        engine_fail(e, st);
         return st;
+    }
     bool wheel = in_wheel_range(e, when);
     if (!wheel && (st = heap_reserve(e)) != GICSIM_OK) {
         /* Return the untouched node; its generation need not change since no id
@@ -443,6 +446,7 @@ gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t whe
         e->nodes[idx].link = e->free_head;
         e->nodes[idx].fn = NULL;
         e->free_head = idx;
+        engine_fail(e, st);
         return st;
     }
     node *n = &e->nodes[idx];
@@ -534,7 +538,7 @@ gicsim_time_t gicsim_engine_next_time(gicsim_engine *engine)
 
 bool gicsim_engine_step(gicsim_engine *engine)
 {
-    if (!engine)
+    if (!engine || engine->failed != GICSIM_OK)
         return false;
     engine->stop = false;
     uint32_t idx = take_next(engine, GICSIM_TIME_NEVER);
@@ -547,7 +551,7 @@ bool gicsim_engine_step(gicsim_engine *engine)
 uint64_t gicsim_engine_run_until(gicsim_engine *engine, gicsim_time_t limit)
 {
     gicsim_engine *e = engine;
-    if (!e || limit < e->now)
+    if (!e || limit < e->now || e->failed != GICSIM_OK)
         return 0;
     e->stop = false;
     uint64_t count = 0;
@@ -578,7 +582,7 @@ uint64_t gicsim_engine_run_for(gicsim_engine *engine, gicsim_time_t duration)
 uint64_t gicsim_engine_run(gicsim_engine *engine)
 {
     gicsim_engine *e = engine;
-    if (!e)
+    if (!e || e->failed != GICSIM_OK)
         return 0;
     e->stop = false;
     uint64_t count = 0;
@@ -598,6 +602,20 @@ void gicsim_engine_stop(gicsim_engine *engine)
 {
     if (engine)
         engine->stop = true;
+}
+
+void engine_fail(gicsim_engine *engine, gicsim_status st)
+{
+    if (!engine || st == GICSIM_OK)
+        return;
+    if (engine->failed == GICSIM_OK)
+        engine->failed = st;
+    engine->stop = true;
+}
+
+gicsim_status gicsim_engine_status(const gicsim_engine *engine)
+{
+    return engine ? engine->failed : GICSIM_E_INVAL;
 }
 
 uint64_t gicsim_engine_events_fired(const gicsim_engine *engine)

@@ -16,4 +16,9 @@
  * and schedules). */
 bool engine_requeue(gicsim_engine *engine, gicsim_event_id id, uint64_t arg);
 
+/* A model on this engine failed (GICSIM_E_NOMEM: an allocation during an
+ * event): the run returns after the current event and no event fires any
+ * more; gicsim_engine_status reports the first failure. */
+void engine_fail(gicsim_engine *engine, gicsim_status st);
+
 #endif

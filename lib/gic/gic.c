@@ -73,7 +73,7 @@ gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *
     if (st == GICSIM_OK)
         st = vcpuif_init(g);
     if (st == GICSIM_OK)
-        st = mem_create(&g->mem);
+        st = mem_create(&g->mem, g->engine);
     if (st == GICSIM_OK)
         st = lpi_init(g);
     if (st == GICSIM_OK && cfg->its)

@@ -385,6 +385,7 @@ gicsim_system *tf_system_new(const gicsim_system_config *c)
     gicsim_system *s = NULL;
     assert_int_equal(gicsim_system_create(c, &s), GICSIM_OK);
     assert_non_null(s);
+    assert_int_equal(gicsim_system_keep_records(s), GICSIM_OK); /* the tests read them */
     return s;
 }
 

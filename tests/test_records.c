@@ -1,0 +1,377 @@
+/* gicsim: streamed per-interrupt records (models/records.c).
+ *
+ *  - A record is passed on only once nothing can change it: every shipped
+ *    scenario under every policy it lists gives the same records, in the same
+ *    order and with the same contents, when the system sweeps at every point
+ *    it can (a handle the sweep fails to see would free a record still in
+ *    use, and its slot's next record would change it) as when it never
+ *    sweeps (every record stays open to the end);
+ *  - memory does not grow with the run: the slot pool of a run ten times
+ *    longer is no larger, with and without a sink;
+ *  - the API: sinks and keep_records only before the first record, at most
+ *    8 sinks, record_count without keep_records, foreach_open in order;
+ *  - the CSV streamed during a run is the file gicsim_output_csv_write writes
+ *    from the kept records after it;
+ *  - a run that runs out of memory stops and says so (gicsim_system_status). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <gicsim/gicsim.h>
+
+#include "sys_internal.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Every record a run passed on, then those still open at its end. */
+typedef struct rec_log {
+    uint64_t *index;
+    gicsim_irq_record *r;
+    size_t n, cap;
+    bool out_of_order;
+} rec_log;
+
+static void log_record(void *ctx, uint64_t index, const gicsim_irq_record *r)
+{
+    rec_log *l = ctx;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->index = realloc(l->index, l->cap * sizeof *l->index);
+        l->r = realloc(l->r, l->cap * sizeof *l->r);
+        assert_non_null(l->index);
+        assert_non_null(l->r);
+    }
+    if (l->n && l->index[l->n - 1] >= index)
+        l->out_of_order = true;
+    l->index[l->n] = index;
+    memcpy(&l->r[l->n], r, sizeof *r);
+    l->n++;
+}
+
+static void log_free(rec_log *l)
+{
+    free(l->index);
+    free(l->r);
+    memset(l, 0, sizeof *l);
+}
+
+static gicsim_scenario *load(const char *path, const char *const *ov, size_t n_ov)
+{
+    gicsim_scenario *sc = NULL;
+    gicsim_diag d;
+    memset(&d, 0, sizeof d);
+    if (gicsim_scenario_load(path, ov, n_ov, &sc, &d) != GICSIM_OK)
+        fail_msg("%s:%u:%u: %s: %s", d.file, d.line, d.column, d.key, d.message);
+    return sc;
+}
+
+/* Build `sc` under `policy`; NULL when the GIC cannot run the policy. */
+static gicsim_system *build(const gicsim_scenario *sc, const char *policy)
+{
+    gicsim_system *sys = NULL;
+    gicsim_diag d;
+    memset(&d, 0, sizeof d);
+    gicsim_status st = gicsim_scenario_build(sc, policy, &sys, &d);
+    if (st == GICSIM_E_UNSUPPORTED)
+        return NULL;
+    if (st != GICSIM_OK)
+        fail_msg("build: %s:%u: %s: %s", d.file, d.line, d.key, d.message);
+    return sys;
+}
+
+/* Run `sc` under `policy` sweeping every `interval` records (0: at every
+ * point; UINT32_MAX: never) into `l`; false if the policy does not apply. */
+static bool run_logged(const gicsim_scenario *sc, const char *policy, uint32_t interval, rec_log *l)
+{
+    gicsim_system *sys = build(sc, policy);
+    if (!sys)
+        return false;
+    assert_int_equal(gicsim_system_add_record_sink(sys, log_record, l), GICSIM_OK);
+    records_sweep_every(sys, interval);
+    gicsim_system_run_for(sys, gicsim_scenario_duration(sc));
+    assert_int_equal(gicsim_system_status(sys), GICSIM_OK);
+    if (interval == UINT32_MAX)
+        assert_int_equal(l->n, 0); /* nothing swept, nothing passed on */
+    gicsim_system_foreach_open_record(sys, log_record, l);
+    gicsim_system_stats st;
+    gicsim_system_get_stats(sys, &st);
+    assert_int_equal(l->n, st.asserted);
+    assert_false(l->out_of_order);
+    gicsim_invariant_report rep;
+    gicsim_system_invariants(sys, &rep);
+    assert_int_equal(rep.violations, 0);
+    gicsim_system_destroy(sys);
+    return true;
+}
+
+static void compare_logs(const rec_log *a, const rec_log *b, const char *what)
+{
+    if (a->n != b->n)
+        fail_msg("%s: %zu records swept, %zu unswept", what, a->n, b->n);
+    for (size_t i = 0; i < a->n; i++)
+        if (a->index[i] != b->index[i] || memcmp(&a->r[i], &b->r[i], sizeof a->r[i]))
+            fail_msg("%s: record %llu differs: asserted %llu / %llu ps, acknowledged %llu / %llu "
+                     "ps, exits %u / %u",
+                     what, (unsigned long long)b->index[i], (unsigned long long)a->r[i].t_assert,
+                     (unsigned long long)b->r[i].t_assert, (unsigned long long)a->r[i].t_ack,
+                     (unsigned long long)b->r[i].t_ack, a->r[i].exits[GICSIM_EXIT_IRQ],
+                     b->r[i].exits[GICSIM_EXIT_IRQ]);
+}
+
+/* ---- complete means complete ---------------------------------------------------------- */
+
+static void test_sweep_changes_nothing(void **state)
+{
+    (void)state;
+    DIR *dir = opendir(GICSIM_SCENARIO_DIR);
+    assert_non_null(dir);
+    struct dirent *de;
+    size_t runs = 0;
+    static const char *const ov[] = {"run.duration=8ms"};
+    while ((de = readdir(dir)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len < 6 || strcmp(de->d_name + len - 5, ".yaml"))
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", GICSIM_SCENARIO_DIR, de->d_name);
+        gicsim_scenario *sc = load(path, ov, 1);
+        size_t np = gicsim_scenario_policy_count(sc);
+        for (size_t i = 0; i <= np; i++) {
+            const char *pol = i < np ? gicsim_scenario_policy(sc, i) : NULL;
+            char what[1200];
+            snprintf(what, sizeof what, "%s under %s", de->d_name, pol ? pol : "its own");
+            rec_log swept = {0}, kept = {0};
+            if (run_logged(sc, pol, 0, &swept)) {
+                assert_true(run_logged(sc, pol, UINT32_MAX, &kept));
+                assert_true(kept.n > 0);
+                compare_logs(&swept, &kept, what);
+                runs++;
+            }
+            log_free(&swept);
+            log_free(&kept);
+        }
+        gicsim_scenario_free(sc);
+    }
+    closedir(dir);
+    assert_true(runs >= 8);
+}
+
+/* ---- constant memory ---------------------------------------------------------------------- */
+
+static void count_record(void *ctx, uint64_t index, const gicsim_irq_record *r)
+{
+    (void)index;
+    (void)r;
+    (*(uint64_t *)ctx)++;
+}
+
+/* The pool's capacity after a run of `duration` of nic-load.yaml, with or
+ * without a sink. */
+static uint32_t pool_after(const char *duration, bool sink, uint64_t *asserted)
+{
+    char path[1024], ov[64];
+    snprintf(path, sizeof path, "%s/nic-load.yaml", GICSIM_SCENARIO_DIR);
+    snprintf(ov, sizeof ov, "run.duration=%s", duration);
+    const char *ovs[] = {ov};
+    gicsim_scenario *sc = load(path, ovs, 1);
+    gicsim_system *sys = build(sc, NULL);
+    assert_non_null(sys);
+    uint64_t passed = 0;
+    if (sink)
+        assert_int_equal(gicsim_system_add_record_sink(sys, count_record, &passed), GICSIM_OK);
+    gicsim_system_run_for(sys, gicsim_scenario_duration(sc));
+    gicsim_system_stats st;
+    gicsim_system_get_stats(sys, &st);
+    *asserted = st.asserted;
+    uint64_t open = 0;
+    gicsim_system_foreach_open_record(sys, count_record, &open);
+    if (sink)
+        assert_true(passed > 0);
+    assert_int_equal((sink ? passed : 0) + open, sink ? st.asserted : open);
+    assert_true(open < 2 * 4096);
+    assert_int_equal(gicsim_system_record_count(sys), 0); /* not kept */
+    assert_null(gicsim_system_record(sys, 0));
+    uint32_t cap = sys->recs.cap;
+    gicsim_system_destroy(sys);
+    gicsim_scenario_free(sc);
+    return cap;
+}
+
+static void test_constant_memory(void **state)
+{
+    (void)state;
+    for (int sink = 0; sink < 2; sink++) {
+        uint64_t n1, n10;
+        uint32_t c1 = pool_after("40ms", sink, &n1);
+        uint32_t c10 = pool_after("400ms", sink, &n10);
+        assert_true(n10 > 9 * n1);
+        assert_true(n1 > 4096); /* several sweeps */
+        assert_int_equal(c10, c1);
+    }
+}
+
+/* ---- the API ------------------------------------------------------------------------------ */
+
+static gicsim_system *small_system(uint32_t *src)
+{
+    gicsim_system_config c;
+    gicsim_system_config_init(&c);
+    gicsim_system *s = NULL;
+    assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
+    gicsim_vm_config vc;
+    gicsim_vm_config_init(&vc);
+    vc.guest_busy = true;
+    assert_int_equal(gicsim_vm_add(s, &vc, NULL), GICSIM_OK);
+    gicsim_source_config sc;
+    gicsim_source_config_init(&sc);
+    sc.kind = GICSIM_SRC_SPI_EDGE;
+    sc.intid = 48;
+    sc.period = GICSIM_US(10);
+    sc.arrival = GICSIM_ARRIVE_MANUAL;
+    assert_int_equal(gicsim_source_add(s, &sc, src), GICSIM_OK);
+    return s;
+}
+
+static void test_api(void **state)
+{
+    (void)state;
+    uint32_t src;
+    gicsim_system *s = small_system(&src);
+    uint64_t n = 0;
+    assert_int_equal(gicsim_system_add_record_sink(NULL, count_record, &n), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_system_add_record_sink(s, NULL, &n), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_system_keep_records(NULL), GICSIM_E_INVAL);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(gicsim_system_add_record_sink(s, count_record, &n), GICSIM_OK);
+    assert_int_equal(gicsim_system_add_record_sink(s, count_record, &n), GICSIM_E_FULL);
+    assert_int_equal(gicsim_system_keep_records(s), GICSIM_OK);
+    assert_int_equal(gicsim_system_status(s), GICSIM_OK);
+    assert_int_equal(gicsim_system_status(NULL), GICSIM_E_INVAL);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(gicsim_source_trigger(s, src), GICSIM_OK);
+        gicsim_system_run_for(s, GICSIM_US(40));
+    }
+    /* Kept: every record by index, those in flight included. */
+    assert_int_equal(gicsim_system_record_count(s), 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_non_null(gicsim_system_record(s, i));
+        assert_true(gicsim_system_record(s, i)->t_ack != GICSIM_TIME_NEVER);
+    }
+    assert_null(gicsim_system_record(s, 3));
+    gicsim_system_destroy(s);
+
+    /* After the first record: too late for a sink or keep_records. */
+    s = small_system(&src);
+    assert_int_equal(gicsim_source_trigger(s, src), GICSIM_OK);
+    assert_int_equal(gicsim_system_add_record_sink(s, count_record, &n), GICSIM_E_STATE);
+    assert_int_equal(gicsim_system_keep_records(s), GICSIM_E_STATE);
+    assert_int_equal(gicsim_system_record_count(s), 0);
+    /* Open records without a sink: in order, what is in flight. */
+    gicsim_system_run_for(s, GICSIM_US(40));
+    assert_int_equal(gicsim_source_trigger(s, src), GICSIM_OK);
+    rec_log l = {0};
+    gicsim_system_foreach_open_record(s, log_record, &l);
+    assert_true(l.n >= 1 && l.n <= 2);
+    assert_int_equal(l.index[l.n - 1], 1);
+    assert_false(l.out_of_order);
+    log_free(&l);
+    gicsim_system_foreach_open_record(NULL, log_record, &l);
+    gicsim_system_foreach_open_record(s, NULL, &l);
+    gicsim_system_destroy(s);
+}
+
+/* ---- the CSV, streamed and after the run ---------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static void test_csv_streamed(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/mixed.yaml", GICSIM_SCENARIO_DIR);
+    static const char *const ov[] = {"run.duration=30ms"};
+    gicsim_scenario *sc = load(path, ov, 1);
+    mkdir(GICSIM_TEST_TMP, 0777);
+    char streamed[1024], kept[1024];
+    snprintf(streamed, sizeof streamed, "%s/streamed.csv", GICSIM_TEST_TMP);
+    snprintf(kept, sizeof kept, "%s/kept.csv", GICSIM_TEST_TMP);
+    const char *names[16];
+    size_t n_src = gicsim_scenario_source_count(sc);
+    for (size_t i = 0; i < n_src && i < 16; i++)
+        names[i] = gicsim_scenario_source_name(sc, i);
+    gicsim_output_info info = {.policy = "own", .source_names = names, .n_sources = n_src};
+
+    gicsim_system *a = build(sc, NULL), *b = build(sc, NULL);
+    void *st = NULL;
+    assert_int_equal(gicsim_output_csv_begin(a, streamed, &info, true, &st), GICSIM_OK);
+    records_sweep_every(a, 0);
+    assert_int_equal(gicsim_system_keep_records(b), GICSIM_OK);
+    gicsim_system_run_for(a, gicsim_scenario_duration(sc));
+    gicsim_system_run_for(b, gicsim_scenario_duration(sc));
+    assert_int_equal(gicsim_output_find("csv")->end(st, a, &info), GICSIM_OK);
+    assert_int_equal(gicsim_output_csv_write(b, kept, &info, true), GICSIM_OK);
+    /* Streamed records cannot be written after the run. */
+    assert_int_equal(gicsim_output_csv_write(a, kept, &info, true), GICSIM_E_STATE);
+    size_t la, lb;
+    char *fa = slurp(streamed, &la), *fb = slurp(kept, &lb);
+    assert_true(la > 1000);
+    assert_int_equal(la, lb);
+    assert_memory_equal(fa, fb, la);
+    free(fa);
+    free(fb);
+    remove(streamed);
+    remove(kept);
+    gicsim_system_destroy(a);
+    gicsim_system_destroy(b);
+    gicsim_scenario_free(sc);
+}
+
+/* ---- out of memory -------------------------------------------------------------------------- */
+
+static void test_out_of_memory_stops(void **state)
+{
+    (void)state;
+    uint32_t src;
+    gicsim_system *s = small_system(&src);
+    assert_int_equal(gicsim_source_trigger(s, src), GICSIM_OK);
+    gicsim_system_run_for(s, GICSIM_US(5));
+    gicsim_time_t t = gicsim_engine_now(gicsim_system_engine(s));
+    sys_oom(s); /* what every failed allocation of a run does */
+    assert_int_equal(gicsim_system_status(s), GICSIM_E_NOMEM);
+    assert_int_equal(gicsim_engine_status(gicsim_system_engine(s)), GICSIM_E_NOMEM);
+    gicsim_system_run_for(s, GICSIM_US(100));
+    assert_true(gicsim_engine_now(gicsim_system_engine(s)) == t); /* nothing ran */
+    assert_false(gicsim_engine_step(gicsim_system_engine(s)));
+    gicsim_system_destroy(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sweep_changes_nothing),
+        cmocka_unit_test(test_constant_memory),
+        cmocka_unit_test(test_api),
+        cmocka_unit_test(test_csv_streamed),
+        cmocka_unit_test(test_out_of_memory_stops),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
