@@ -198,10 +198,9 @@ static void sweep(gicsim_system *s)
     rs->sweep_at = at >= SYS_NONE ? SYS_NONE - 1u : (uint32_t)at;
 }
 
-void records_maybe_sweep(gicsim_system *s)
+void records_sweep(gicsim_system *s)
 {
-    if (s->rec_sweep_due || !s->recs.sweep_min)
-        sweep(s);
+    sweep(s);
 }
 
 void records_sweep_every(gicsim_system *s, uint32_t interval)

@@ -63,7 +63,10 @@ typedef struct sys_op {
     gicsim_time_t cost;
     op_fn fn;
     uint64_t arg;
-    bool poll; /* a halt-poll window: interruptible */
+    bool poll;  /* a halt-poll window: interruptible */
+    bool quiet; /* a guest operation whose end only changes its vCPU's state that pe.c
+                   reads (PSTATE.I: the ERET), so that when nothing follows it and the
+                   guest then computes, its end needs no event (pe.c: a lazy end) */
 } sys_op;
 
 typedef struct op_queue {
@@ -85,6 +88,12 @@ struct sys_pe {
     sys_op cur;
     gicsim_time_t cur_end;
     gicsim_event_id ev;
+    /* The quiet guest operation `cur` ends lazily: no event, only its place
+     * (cur_end, lazy_seq) in the engine's order; pe.c ends it where it is
+     * read after that point, or schedules its event (in that place) when
+     * something needs its end to happen. */
+    bool lazy;
+    uint64_t lazy_seq;
     sys_vcpu *vcpu; /* loaded vCPU, NULL if none */
     sys_vcpu **rq;  /* runnable vCPUs waiting for this PE */
     uint32_t n_rq, cap_rq;
@@ -108,6 +117,8 @@ void pe_free(sys_pe *pe);
 void pe_next(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg);
 void pe_next_poll(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg);
 void guest_next(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg);
+/* guest_next of a quiet operation (sys_op.quiet). */
+void guest_next_quiet(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg);
 void guest_push_back(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg);
 /* Start the next operation if the PE is free. */
 void pe_run(gicsim_system *s, sys_pe *pe);
@@ -329,9 +340,8 @@ void records_free(gicsim_system *s);
 /* Tests: sweep at every point (0), after `interval` new records, or never
  * (UINT32_MAX: every record stays open until the end). */
 void records_sweep_every(gicsim_system *s, uint32_t interval);
-/* A sweep if one is due (records_new found the pool at its threshold). Only
- * where no record handle is held outside the system's state. */
-void records_maybe_sweep(gicsim_system *s);
+/* A sweep now; records_maybe_sweep (below): if one is due. */
+void records_sweep(gicsim_system *s);
 /* Every handle the system holds, by records_mark (hyp.c knows which
  * operations and exits carry one: hyp_op_record, hyp_exit_record). */
 void records_mark_roots(gicsim_system *s);
@@ -414,6 +424,14 @@ static inline void sys_oom(gicsim_system *s)
  * sys_oom, when the pool cannot grow. */
 uint32_t record_new(gicsim_system *s, uint32_t src, uint32_t vm, uint32_t vcpu, uint32_t intid);
 /* The record of handle `rec`; NULL for SYS_NONE. */
+/* A sweep if one is due (record_new found the pool at its threshold). Only
+ * where no record handle is held outside the system's state. */
+static inline void records_maybe_sweep(gicsim_system *s)
+{
+    if (s->rec_sweep_due || !s->recs.sweep_min)
+        records_sweep(s);
+}
+
 static inline gicsim_irq_record *record_get(gicsim_system *s, uint32_t rec)
 {
     return rec < s->recs.cap ? &s->recs.slot[rec].r : NULL;

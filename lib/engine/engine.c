@@ -75,6 +75,8 @@ struct gicsim_engine {
     uint64_t next_seq;
     uint64_t pending;
     uint64_t fired;
+    uint64_t cur_seq; /* seq of the event firing or last fired; UINT64_MAX once run_until
+                         has reached its limit (engine_after) */
     bool stop;
     gicsim_status failed; /* the first failure that stopped the engine (engine_fail) */
 
@@ -373,6 +375,7 @@ static inline void fire(gicsim_engine *e, uint32_t idx)
     gicsim_event_fn fn = n->fn;
     void *ctx = n->ctx;
     uint64_t arg = n->arg;
+    e->cur_seq = n->seq;
     node_release(e, idx);
     e->pending--;
     e->fired++;
@@ -402,6 +405,7 @@ gicsim_status gicsim_engine_create(gicsim_engine **out)
     }
     e->node_cap = INITIAL_NODES;
     e->heap_cap = INITIAL_HEAP;
+    e->cur_seq = UINT64_MAX;
     e->free_head = NIL;
     inv_report_reset(&e->inv.rep);
     for (uint32_t r = 0; r < WHEEL_SLOTS; r++) {
@@ -426,13 +430,10 @@ gicsim_time_t gicsim_engine_now(const gicsim_engine *engine)
     return engine ? engine->now : 0;
 }
 
-gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t when,
-                                        gicsim_event_fn fn, void *ctx, uint64_t arg,
-                                        gicsim_event_id *id_out)
+/* Schedule with the given sequence number (taken from next_seq). */
+static gicsim_status schedule_seq(gicsim_engine *e, gicsim_time_t when, gicsim_event_fn fn,
+                                  void *ctx, uint64_t arg, uint64_t seq, gicsim_event_id *id_out)
 {
-    gicsim_engine *e = engine;
-    if (!e || !fn || when < e->now)
-        return GICSIM_E_INVAL;
     uint32_t idx;
     gicsim_status st = node_alloc(e, &idx);
     if (st != GICSIM_OK) {
@@ -451,7 +452,7 @@ gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t whe
     }
     node *n = &e->nodes[idx];
     n->time = when;
-    n->seq = e->next_seq++;
+    n->seq = seq;
     n->fn = fn;
     n->ctx = ctx;
     n->arg = arg;
@@ -463,6 +464,39 @@ gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t whe
     if (id_out)
         *id_out = ((uint64_t)n->gen << 32) | ((uint64_t)idx + 1u);
     return GICSIM_OK;
+}
+
+gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t when,
+                                        gicsim_event_fn fn, void *ctx, uint64_t arg,
+                                        gicsim_event_id *id_out)
+{
+    gicsim_engine *e = engine;
+    if (!e || !fn || when < e->now)
+        return GICSIM_E_INVAL;
+    gicsim_status st = schedule_seq(e, when, fn, ctx, arg, e->next_seq, id_out);
+    if (st == GICSIM_OK)
+        e->next_seq++;
+    return st;
+}
+
+uint64_t engine_take_seq(gicsim_engine *engine)
+{
+    return engine->next_seq++;
+}
+
+gicsim_status engine_schedule_taken(gicsim_engine *engine, gicsim_time_t when, uint64_t seq,
+                                    gicsim_event_fn fn, void *ctx, uint64_t arg,
+                                    gicsim_event_id *id_out)
+{
+    gicsim_engine *e = engine;
+    if (!e || !fn || when < e->now || seq >= e->next_seq)
+        return GICSIM_E_INVAL;
+    return schedule_seq(e, when, fn, ctx, arg, seq, id_out);
+}
+
+bool engine_after(const gicsim_engine *engine, gicsim_time_t when, uint64_t seq)
+{
+    return engine->now > when || (engine->now == when && engine->cur_seq > seq);
 }
 
 gicsim_status gicsim_engine_schedule_in(gicsim_engine *engine, gicsim_time_t delay,
@@ -567,6 +601,7 @@ uint64_t gicsim_engine_run_until(gicsim_engine *engine, gicsim_time_t limit)
     /* A nested run call from a callback may already have gone past `limit`. */
     if (limit > e->now)
         advance_to(e, limit);
+    e->cur_seq = UINT64_MAX; /* everything due by now has fired */
     return count;
 }
 
