@@ -383,6 +383,7 @@ struct gicsim_system {
     rec_store recs;     /* the records of the instances in flight (records.c) */
     bool rec_sweep_due; /* records_maybe_sweep has work */
     gicsim_histogram *lat_all;
+    unsigned lat_bits; /* the latency histograms' precision (gicsim_system_set_latency_bits) */
     struct {
         gicsim_sys_observer_fn fn;
         void *ctx;

@@ -204,8 +204,9 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
     gicsim_status st = gicsim_engine_create(&s->e);
     if (st == GICSIM_OK)
         st = gicsim_gic_create(s->e, &s->cfg.gic, &s->gic);
+    s->lat_bits = GICSIM_HISTOGRAM_BITS_DEFAULT;
     if (st == GICSIM_OK)
-        st = gicsim_histogram_create(&s->lat_all);
+        st = gicsim_histogram_create_bits(s->lat_bits, &s->lat_all);
     GICSIM_INV(if (st == GICSIM_OK) st = inv_sys_init(s));
     if (st != GICSIM_OK) {
         gicsim_system_destroy(s);
@@ -663,7 +664,7 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     so->cfg = c;
     so->rng = (c.seed ^ (0x9E3779B97F4A7C15ull * (id + 1))) | 1;
     so->burst_left = c.burst ? c.burst : 1;
-    if (gicsim_histogram_create(&so->lat) != GICSIM_OK)
+    if (gicsim_histogram_create_bits(s->lat_bits, &so->lat) != GICSIM_OK)
         return GICSIM_E_NOMEM;
     so->host_pending = so->host_active = so->phys_rec = SYS_NONE;
     if (c.kind == GICSIM_SRC_MSI) {
@@ -936,6 +937,34 @@ void gicsim_system_get_stats(const gicsim_system *s, gicsim_system_stats *out)
     gicsim_gic_get_stats(s->gic, &gs);
     out->maintenance_irqs = gs.maintenance_irqs;
     out->pending = out->asserted - out->delivered - out->merged;
+}
+
+gicsim_status gicsim_system_set_latency_bits(gicsim_system *s, unsigned bits)
+{
+    if (!s || bits < GICSIM_HISTOGRAM_BITS_MIN || bits > GICSIM_HISTOGRAM_BITS_MAX)
+        return GICSIM_E_INVAL;
+    if (gicsim_histogram_count(s->lat_all))
+        return GICSIM_E_STATE;
+    /* New (empty) histograms first, so that a failure changes nothing. */
+    gicsim_histogram **h = calloc((size_t)s->n_src + 1u, sizeof *h);
+    gicsim_status st = h ? GICSIM_OK : GICSIM_E_NOMEM;
+    for (uint32_t i = 0; st == GICSIM_OK && i <= s->n_src; i++)
+        st = gicsim_histogram_create_bits(bits, &h[i]);
+    if (st != GICSIM_OK) {
+        for (uint32_t i = 0; h && i <= s->n_src; i++)
+            gicsim_histogram_destroy(h[i]);
+        free(h);
+        return st;
+    }
+    gicsim_histogram_destroy(s->lat_all);
+    s->lat_all = h[s->n_src];
+    for (uint32_t i = 0; i < s->n_src; i++) {
+        gicsim_histogram_destroy(s->src[i].lat);
+        s->src[i].lat = h[i];
+    }
+    free(h);
+    s->lat_bits = bits;
+    return GICSIM_OK;
 }
 
 const gicsim_histogram *gicsim_system_latency(const gicsim_system *s, uint32_t source)

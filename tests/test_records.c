@@ -12,7 +12,9 @@
  *    8 sinks, record_count without keep_records, foreach_open in order;
  *  - the CSV streamed during a run is the file gicsim_output_csv_write writes
  *    from the kept records after it;
- *  - a run that runs out of memory stops and says so (gicsim_system_status). */
+ *  - a run that runs out of memory stops and says so (gicsim_system_status);
+ *  - the latency histograms' precision (run.latency_bits,
+ *    gicsim_system_set_latency_bits). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -364,6 +366,51 @@ static void test_out_of_memory_stops(void **state)
     gicsim_system_destroy(s);
 }
 
+/* ---- the latency histograms' precision ------------------------------------------------------ */
+
+static void test_latency_bits(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/nic-load.yaml", GICSIM_SCENARIO_DIR);
+    static const char *const ov[] = {"run.duration=2ms", "run.latency_bits=10"};
+    for (int k = 0; k < 2; k++) {
+        gicsim_scenario *sc = load(path, ov, k ? 2 : 1);
+        char *json = NULL;
+        assert_int_equal(gicsim_scenario_resolved_json(sc, &json), GICSIM_OK);
+        /* Only a setting that differs from the default is in the resolved
+         * configuration (older runs' files stay the same). */
+        assert_true((strstr(json, "\"latency_bits\": 10") != NULL) == (k == 1));
+        assert_null(strstr(json, "\"latency_bits\": 7"));
+        free(json);
+        gicsim_system *sys = build(sc, NULL);
+        unsigned bits = k ? 10u : GICSIM_HISTOGRAM_BITS_DEFAULT;
+        assert_int_equal(gicsim_histogram_bits(gicsim_system_latency(sys, UINT32_MAX)), bits);
+        for (uint32_t i = 0; i < gicsim_system_num_sources(sys); i++)
+            assert_int_equal(gicsim_histogram_bits(gicsim_system_latency(sys, i)), bits);
+        gicsim_system_run_for(sys, gicsim_scenario_duration(sc));
+        assert_true(gicsim_histogram_count(gicsim_system_latency(sys, UINT32_MAX)) > 0);
+        assert_int_equal(gicsim_system_set_latency_bits(sys, 9), GICSIM_E_STATE);
+        gicsim_system_destroy(sys);
+        gicsim_scenario_free(sc);
+    }
+    uint32_t src;
+    gicsim_system *s = small_system(&src);
+    assert_int_equal(gicsim_system_set_latency_bits(NULL, 7), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_system_set_latency_bits(s, 0), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_system_set_latency_bits(s, GICSIM_HISTOGRAM_BITS_MAX + 1),
+                     GICSIM_E_INVAL);
+    assert_int_equal(gicsim_system_set_latency_bits(s, 12), GICSIM_OK);
+    assert_int_equal(gicsim_histogram_bits(gicsim_system_latency(s, src)), 12);
+    gicsim_system_destroy(s);
+    static const char *const bad[] = {"run.latency_bits=13"};
+    gicsim_scenario *sc = NULL;
+    gicsim_diag d;
+    memset(&d, 0, sizeof d);
+    assert_int_not_equal(gicsim_scenario_load(path, bad, 1, &sc, &d), GICSIM_OK);
+    assert_string_equal(d.key, "run.latency_bits");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_api),
         cmocka_unit_test(test_csv_streamed),
         cmocka_unit_test(test_out_of_memory_stops),
+        cmocka_unit_test(test_latency_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

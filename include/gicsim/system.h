@@ -293,8 +293,15 @@ typedef struct gicsim_system_stats {
 GICSIM_API void gicsim_system_get_stats(const gicsim_system *sys, gicsim_system_stats *out);
 
 /* Delivery latency (t_ack - t_assert, ps) of one source's instances, or of
- * all sources when `source` is UINT32_MAX. NULL for an unknown source. */
+ * all sources when `source` is UINT32_MAX. NULL for an unknown source. The
+ * histograms keep every latency within a relative error below 2^-bits
+ * (<gicsim/histogram.h>; default GICSIM_HISTOGRAM_BITS_DEFAULT, 7: 0.8%),
+ * whatever the length of the run. */
 GICSIM_API const gicsim_histogram *gicsim_system_latency(const gicsim_system *sys, uint32_t source);
+/* The precision of the latency histograms, in bits (GICSIM_HISTOGRAM_BITS_MIN
+ * .. _MAX, else GICSIM_E_INVAL): before any interrupt is delivered
+ * (GICSIM_E_STATE after). */
+GICSIM_API gicsim_status gicsim_system_set_latency_bits(gicsim_system *sys, unsigned bits);
 
 #ifdef __cplusplus
 }
