@@ -100,9 +100,9 @@ static void lazy_need(gicsim_system *s, sys_pe *pe)
 
 /* The lazy end of the operation on the PE `v` is loaded on, if any, before
  * `v`'s queue changes: an operation behind it starts at its end. */
-static void lazy_guest_queue(gicsim_system *s, sys_vcpu *v)
+static inline void lazy_guest_queue(gicsim_system *s, sys_vcpu *v)
 {
-    if (v->pe && v->pe->vcpu == v && v->pe->lazy)
+    if (v->pe && v->pe->lazy && v->pe->vcpu == v)
         lazy_need(s, v->pe);
 }
 
@@ -118,13 +118,15 @@ static void insert_next(gicsim_system *s, op_queue *q, sys_op op)
 
 void pe_next(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
-    lazy_need(s, pe);
+    if (pe->lazy)
+        lazy_need(s, pe);
     insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, false, false});
 }
 
 void pe_next_poll(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
-    lazy_need(s, pe);
+    if (pe->lazy)
+        lazy_need(s, pe);
     insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, true, false});
 }
 
@@ -224,7 +226,8 @@ static void start_op(gicsim_system *s, sys_pe *pe, sys_op op, bool guest, pe_mod
 
 void pe_preempt_guest(gicsim_system *s, sys_pe *pe)
 {
-    lazy_settle(s, pe);
+    if (pe->lazy)
+        lazy_settle(s, pe);
     if (!pe->busy || !pe->cur_guest)
         return;
     pe->lazy = false; /* no event to cancel then */
@@ -240,7 +243,8 @@ void pe_preempt_guest(gicsim_system *s, sys_pe *pe)
 
 void pe_poll_wakeup(gicsim_system *s, sys_pe *pe)
 {
-    lazy_need(s, pe);
+    if (pe->lazy)
+        lazy_need(s, pe);
     pe_end_poll(s, pe);
     /* The poll loop notices the interrupt at its next check. */
     if (!queue_insert(&pe->hyp, 0,
@@ -251,7 +255,8 @@ void pe_poll_wakeup(gicsim_system *s, sys_pe *pe)
 
 void pe_end_poll(gicsim_system *s, sys_pe *pe)
 {
-    lazy_settle(s, pe);
+    if (pe->lazy)
+        lazy_settle(s, pe);
     if (pe->busy && pe->cur.poll) {
         gicsim_engine_cancel(s->e, pe->ev);
         pe->ev = 0;
@@ -263,7 +268,8 @@ void pe_end_poll(gicsim_system *s, sys_pe *pe)
 
 void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe)
 {
-    lazy_settle(s, pe);
+    if (pe->lazy)
+        lazy_settle(s, pe);
     if (pe->busy) {
         if (pe->cur_guest) {
             pe_preempt_guest(s, pe);
@@ -289,7 +295,8 @@ void pe_virq_raised(gicsim_system *s, sys_pe *pe)
 {
     /* A lazy end still to come: PSTATE.I is still set, and its end takes
      * the interrupt. */
-    lazy_need(s, pe);
+    if (pe->lazy)
+        lazy_need(s, pe);
     sys_vcpu *v = pe->vcpu;
     if (v && v->polling) {
         /* A direct interrupt for the vCPU the host polls for: the poll ends
@@ -317,7 +324,8 @@ static gicsim_exit_reason classify_irq(gicsim_system *s, sys_pe *pe)
 
 void pe_run(gicsim_system *s, sys_pe *pe)
 {
-    lazy_need(s, pe); /* asked to look for work: its end looks again */
+    if (pe->lazy)
+        lazy_need(s, pe); /* asked to look for work: its end looks again */
     for (int guard = 0; guard < 64 && !pe->busy; guard++) {
         bool irq = gicsim_gic_irq_line(s->gic, pe->id);
         if (pe->hyp.len) {
