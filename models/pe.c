@@ -213,8 +213,8 @@ static void start_op(gicsim_system *s, sys_pe *pe, sys_op op, bool guest, pe_mod
     pe->cur_guest = guest;
     pe->cur_end = gicsim_engine_now(s->e) + op.cost;
     sys_vcpu *v = pe->vcpu;
-    if (op.quiet && guest && !v->guest.len && !pe->hyp.len && v->vm->cfg.guest_busy &&
-        !gicsim_gic_virq_line(s->gic, pe->id)) {
+    if (op.quiet && guest && !s->eager_ends && !v->guest.len && !pe->hyp.len &&
+        v->vm->cfg.guest_busy && !gicsim_gic_virq_line(s->gic, pe->id)) {
         pe->lazy = true;
         pe->lazy_seq = engine_take_seq(s->e);
         pe->ev = 0;

@@ -382,6 +382,7 @@ struct gicsim_system {
     bool sources_stopped;
     rec_store recs;     /* the records of the instances in flight (records.c) */
     bool rec_sweep_due; /* records_maybe_sweep has work */
+    bool eager_ends;    /* tests: every operation's end is an event (no lazy ends, pe.c) */
     gicsim_histogram *lat_all;
     unsigned lat_bits; /* the latency histograms' precision (gicsim_system_set_latency_bits) */
     struct {

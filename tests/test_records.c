@@ -1,6 +1,7 @@
 /* gicsim: streamed per-interrupt records (models/records.c).
  *
- *  - A record is passed on only once nothing can change it: every shipped
+ *  - A record is passed on only once nothing can change it (and an ERET's
+ *    lazy end, models/pe.c, changes no record either): every shipped
  *    scenario under every policy it lists gives the same records, in the same
  *    order and with the same contents, when the system sweeps at every point
  *    it can (a handle the sweep fails to see would free a record still in
@@ -88,12 +89,15 @@ static gicsim_system *build(const gicsim_scenario *sc, const char *policy)
 }
 
 /* Run `sc` under `policy` sweeping every `interval` records (0: at every
- * point; UINT32_MAX: never) into `l`; false if the policy does not apply. */
-static bool run_logged(const gicsim_scenario *sc, const char *policy, uint32_t interval, rec_log *l)
+ * point; UINT32_MAX: never), with or without lazy ends, into `l`; false if
+ * the policy does not apply. */
+static bool run_logged(const gicsim_scenario *sc, const char *policy, uint32_t interval, bool eager,
+                       rec_log *l)
 {
     gicsim_system *sys = build(sc, policy);
     if (!sys)
         return false;
+    sys->eager_ends = eager;
     assert_int_equal(gicsim_system_add_record_sink(sys, log_record, l), GICSIM_OK);
     records_sweep_every(sys, interval);
     gicsim_system_run_for(sys, gicsim_scenario_duration(sc));
@@ -148,15 +152,19 @@ static void test_sweep_changes_nothing(void **state)
             const char *pol = i < np ? gicsim_scenario_policy(sc, i) : NULL;
             char what[1200];
             snprintf(what, sizeof what, "%s under %s", de->d_name, pol ? pol : "its own");
-            rec_log swept = {0}, kept = {0};
-            if (run_logged(sc, pol, 0, &swept)) {
-                assert_true(run_logged(sc, pol, UINT32_MAX, &kept));
+            rec_log swept = {0}, kept = {0}, eager = {0};
+            if (run_logged(sc, pol, 0, false, &swept)) {
+                assert_true(run_logged(sc, pol, UINT32_MAX, false, &kept));
                 assert_true(kept.n > 0);
                 compare_logs(&swept, &kept, what);
+                /* Lazy ends (models/pe.c) change nothing either. */
+                assert_true(run_logged(sc, pol, UINT32_MAX, true, &eager));
+                compare_logs(&eager, &kept, what);
                 runs++;
             }
             log_free(&swept);
             log_free(&kept);
+            log_free(&eager);
         }
         gicsim_scenario_free(sc);
     }

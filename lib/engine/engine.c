@@ -430,10 +430,13 @@ gicsim_time_t gicsim_engine_now(const gicsim_engine *engine)
     return engine ? engine->now : 0;
 }
 
-/* Schedule with the given sequence number (taken from next_seq). */
-static gicsim_status schedule_seq(gicsim_engine *e, gicsim_time_t when, gicsim_event_fn fn,
-                                  void *ctx, uint64_t arg, uint64_t seq, gicsim_event_id *id_out)
+gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t when,
+                                        gicsim_event_fn fn, void *ctx, uint64_t arg,
+                                        gicsim_event_id *id_out)
 {
+    gicsim_engine *e = engine;
+    if (!e || !fn || when < e->now)
+        return GICSIM_E_INVAL;
     uint32_t idx;
     gicsim_status st = node_alloc(e, &idx);
     if (st != GICSIM_OK) {
@@ -452,7 +455,7 @@ static gicsim_status schedule_seq(gicsim_engine *e, gicsim_time_t when, gicsim_e
     }
     node *n = &e->nodes[idx];
     n->time = when;
-    n->seq = seq;
+    n->seq = e->next_seq++;
     n->fn = fn;
     n->ctx = ctx;
     n->arg = arg;
@@ -464,19 +467,6 @@ static gicsim_status schedule_seq(gicsim_engine *e, gicsim_time_t when, gicsim_e
     if (id_out)
         *id_out = ((uint64_t)n->gen << 32) | ((uint64_t)idx + 1u);
     return GICSIM_OK;
-}
-
-gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t when,
-                                        gicsim_event_fn fn, void *ctx, uint64_t arg,
-                                        gicsim_event_id *id_out)
-{
-    gicsim_engine *e = engine;
-    if (!e || !fn || when < e->now)
-        return GICSIM_E_INVAL;
-    gicsim_status st = schedule_seq(e, when, fn, ctx, arg, e->next_seq, id_out);
-    if (st == GICSIM_OK)
-        e->next_seq++;
-    return st;
 }
 
 uint64_t engine_take_seq(gicsim_engine *engine)
@@ -491,7 +481,27 @@ gicsim_status engine_schedule_taken(gicsim_engine *engine, gicsim_time_t when, u
     gicsim_engine *e = engine;
     if (!e || !fn || when < e->now || seq >= e->next_seq)
         return GICSIM_E_INVAL;
-    return schedule_seq(e, when, fn, ctx, arg, seq, id_out);
+    gicsim_event_id id;
+    gicsim_status st = gicsim_engine_schedule_at(e, when, fn, ctx, arg, &id);
+    if (st != GICSIM_OK)
+        return st;
+    /* Scheduled with a new number: give it the one taken, in its place
+     * (the new number is handed back, as if never taken). */
+    uint32_t idx = (uint32_t)id - 1u;
+    node *n = &e->nodes[idx];
+    e->next_seq--;
+    if (in_wheel_range(e, when)) {
+        wheel_remove(e, idx);
+        n->seq = seq;
+        wheel_insert(e, idx);
+    } else {
+        heap_remove_at(e, n->link);
+        n->seq = seq;
+        heap_push(e, idx);
+    }
+    if (id_out)
+        *id_out = id;
+    return GICSIM_OK;
 }
 
 bool engine_after(const gicsim_engine *engine, gicsim_time_t when, uint64_t seq)
