@@ -24,6 +24,7 @@
 
 #include <gicsim/gicsim.h>
 
+#include "support/fixtures.h"
 #include "sys_internal.h"
 
 #include <dirent.h>
@@ -228,23 +229,17 @@ static void test_constant_memory(void **state)
 
 /* ---- the API ------------------------------------------------------------------------------ */
 
+/* One busy vCPU and a manual edge SPI; records neither kept nor sunk. */
 static gicsim_system *small_system(uint32_t *src)
 {
-    gicsim_system_config c;
-    gicsim_system_config_init(&c);
+    gicsim_system_config c = tf_system_config(GICSIM_GICV3, 4);
     gicsim_system *s = NULL;
     assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
-    gicsim_vm_config vc;
-    gicsim_vm_config_init(&vc);
-    vc.guest_busy = true;
-    assert_int_equal(gicsim_vm_add(s, &vc, NULL), GICSIM_OK);
-    gicsim_source_config sc;
-    gicsim_source_config_init(&sc);
-    sc.kind = GICSIM_SRC_SPI_EDGE;
-    sc.intid = 48;
+    uint32_t vm = tf_vm(s, "eoi-split", 1, true, true);
+    gicsim_source_config sc = tf_source_config(GICSIM_SRC_SPI_EDGE, vm, 0, 48);
     sc.period = GICSIM_US(10);
     sc.arrival = GICSIM_ARRIVE_MANUAL;
-    assert_int_equal(gicsim_source_add(s, &sc, src), GICSIM_OK);
+    *src = tf_source_add(s, &sc);
     return s;
 }
 
@@ -298,21 +293,6 @@ static void test_api(void **state)
 
 /* ---- the CSV, streamed and after the run ---------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 static void test_csv_streamed(void **state)
 {
     (void)state;
@@ -342,7 +322,7 @@ static void test_csv_streamed(void **state)
     /* Streamed records cannot be written after the run. */
     assert_int_equal(gicsim_output_csv_write(a, kept, &info, true), GICSIM_E_STATE);
     size_t la, lb;
-    char *fa = slurp(streamed, &la), *fb = slurp(kept, &lb);
+    char *fa = tf_read_file(streamed, &la), *fb = tf_read_file(kept, &lb);
     assert_true(la > 1000);
     assert_int_equal(la, lb);
     assert_memory_equal(fa, fb, la);
