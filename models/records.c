@@ -18,24 +18,66 @@
  * order of assertion: a ring maps each record number (seq) from the oldest
  * record not passed on yet to its slot, and a complete record is passed on,
  * and its slot freed, once every earlier one has been. Without either, a
- * complete record's slot is freed at once. */
+ * complete record's slot is freed at once.
+ *
+ * An instance that stays in flight holds back every record behind it. When
+ * SPILL_MIN records wait so (and records are not kept), the sweep spills
+ * them: the complete ones go to a temporary file in record order and free
+ * their slots, the others are held out (their slots listed in order); the
+ * stream then reads the file back as the head moves on. Memory stays
+ * bounded by the records in flight; the file holds 112 bytes per record
+ * held back and is emptied whenever the stream catches up. */
 #include "sys_internal.h"
 
 #include "sys_invariants.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { REC_USED = 1, REC_MARK = 2, REC_DONE = 4 };
 
 /* The first sweep, and the least number of new records between two. */
 #define SWEEP_MIN 4096u
+/* Records waiting behind one in flight before they are spilled. */
+#define SPILL_MIN 65536u
+/* Records read back from the spill file at a time. */
+#define SPILL_READ 256u
+
+/* A record in the spill file (this process's own layout: the file is
+ * temporary). */
+typedef struct spill_entry {
+    uint64_t seq;
+    gicsim_irq_record r;
+} spill_entry;
+
+typedef struct rec_hold {
+    uint64_t seq;
+    uint32_t slot;
+} rec_hold;
+
+struct rec_spill {
+    FILE *f;      /* tmpfile(): removed when closed */
+    off_t rd, wr; /* byte offsets: the next entry to read, the end */
+    spill_entry buf[SPILL_READ];
+    size_t buf_n, buf_pos; /* entries read ahead into buf, the next one */
+    uint64_t end;          /* records [head, end) are spilled or held out */
+    rec_hold *hold;        /* the held out ones, in record order */
+    size_t hold_first, n_hold, cap_hold;
+};
+
+/* The record leaves the store (passed on, or complete without a sink): the
+ * invariant checker's totals. */
+static void count_gone(rec_store *rs, const gicsim_irq_record *r)
+{
+    rs->released++;
+    rs->released_merged += r->merged;
+    rs->released_delivered += r->t_ack != GICSIM_TIME_NEVER;
+}
 
 static void slot_release(rec_store *rs, uint32_t i)
 {
-    rs->released++;
-    rs->released_merged += rs->slot[i].r.merged;
-    rs->released_delivered += rs->slot[i].r.t_ack != GICSIM_TIME_NEVER;
     rs->slot[i].flags = 0;
     rs->slot[i].next_free = rs->free_head;
     rs->free_head = i;
@@ -63,7 +105,7 @@ static bool pool_grow(rec_store *rs)
 /* Room in the ring for one more record number. */
 static bool ring_reserve(rec_store *rs)
 {
-    uint64_t used = rs->next_seq - rs->head;
+    uint64_t used = rs->next_seq - rs->rbase;
     if (used < rs->ring_cap)
         return true;
     uint32_t cap = rs->ring_cap ? rs->ring_cap * 2 : 1024;
@@ -72,7 +114,7 @@ static bool ring_reserve(rec_store *rs)
     uint32_t *nv = malloc((size_t)cap * sizeof *nv);
     if (!nv)
         return false;
-    for (uint64_t q = rs->head; q < rs->next_seq; q++)
+    for (uint64_t q = rs->rbase; q < rs->next_seq; q++)
         nv[q & (cap - 1u)] = rs->ring[q & (rs->ring_cap - 1u)];
     free(rs->ring);
     rs->ring = nv;
@@ -131,36 +173,161 @@ void records_mark(gicsim_system *s, uint32_t rec)
         s->recs.slot[rec].flags |= REC_MARK;
 }
 
-/* Pass the complete records at the head of the order on, oldest first. */
+/* Pass record `seq` on: keep it, give it to the sinks. */
+static bool pass_on(gicsim_system *s, uint64_t seq, const gicsim_irq_record *r)
+{
+    rec_store *rs = &s->recs;
+    if (rs->keep) {
+        if (rs->n_kept == rs->cap_kept) {
+            size_t cap = rs->cap_kept ? rs->cap_kept * 2 : 1024;
+            gicsim_irq_record *nv = realloc(rs->kept, cap * sizeof *nv);
+            if (!nv) {
+                sys_oom(s);
+                return false;
+            }
+            rs->kept = nv;
+            rs->cap_kept = cap;
+        }
+        rs->kept[rs->n_kept++] = *r;
+    }
+    for (unsigned k = 0; k < rs->n_sinks; k++)
+        rs->sink[k].fn(rs->sink[k].ctx, seq, r);
+    count_gone(rs, r);
+    return true;
+}
+
+/* The next entry of the spill file (read ahead SPILL_READ at a time), NULL
+ * if it cannot be read. */
+static const spill_entry *spill_next(struct rec_spill *sp)
+{
+    if (sp->buf_pos == sp->buf_n) {
+        size_t want = (size_t)(sp->wr - sp->rd) / sizeof(spill_entry);
+        if (want > SPILL_READ)
+            want = SPILL_READ;
+        ssize_t got = want ? pread(fileno(sp->f), sp->buf, want * sizeof(spill_entry), sp->rd) : 0;
+        if (got <= 0 || (size_t)got % sizeof(spill_entry))
+            return NULL;
+        sp->rd += got;
+        sp->buf_n = (size_t)got / sizeof(spill_entry);
+        sp->buf_pos = 0;
+    }
+    return &sp->buf[sp->buf_pos++];
+}
+
+/* Pass the complete records at the head of the order on, oldest first:
+ * spilled ones from the file, held out and recent ones from their slots. */
 static void emit_ready(gicsim_system *s)
 {
     rec_store *rs = &s->recs;
+    struct rec_spill *sp = rs->spill;
+    while (sp && rs->head < sp->end) {
+        if (sp->hold_first < sp->n_hold && sp->hold[sp->hold_first].seq == rs->head) {
+            uint32_t i = sp->hold[sp->hold_first].slot;
+            if (!(rs->slot[i].flags & REC_DONE))
+                return;
+            if (!pass_on(s, rs->head, &rs->slot[i].r))
+                return;
+            slot_release(rs, i);
+            sp->hold_first++;
+        } else {
+            const spill_entry *x = spill_next(sp);
+            if (!x || x->seq != rs->head) {
+                sys_oom(s); /* the file failed us: no complete stream */
+                return;
+            }
+            if (!pass_on(s, x->seq, &x->r))
+                return;
+        }
+        rs->head++;
+        if (rs->head == sp->end) { /* caught up: the file is empty again */
+            sp->rd = sp->wr = 0;
+            sp->buf_n = sp->buf_pos = 0;
+            sp->hold_first = sp->n_hold = 0;
+            if (ftruncate(fileno(sp->f), 0) != 0) {
+                /* The space stays allocated until the next spill rewrites it. */
+            }
+        }
+    }
     uint32_t mask = rs->ring_cap - 1u;
     while (rs->head < rs->next_seq) {
         uint32_t i = rs->ring[rs->head & mask];
-        if (i != SYS_NONE) {
-            sys_rec *x = &rs->slot[i];
-            if (!(x->flags & REC_DONE))
-                break;
-            if (rs->keep) {
-                if (rs->n_kept == rs->cap_kept) {
-                    size_t cap = rs->cap_kept ? rs->cap_kept * 2 : 1024;
-                    gicsim_irq_record *nv = realloc(rs->kept, cap * sizeof *nv);
-                    if (!nv) {
-                        sys_oom(s);
-                        return;
-                    }
-                    rs->kept = nv;
-                    rs->cap_kept = cap;
-                }
-                rs->kept[rs->n_kept++] = x->r;
-            }
-            for (unsigned k = 0; k < rs->n_sinks; k++)
-                rs->sink[k].fn(rs->sink[k].ctx, x->seq, &x->r);
-            slot_release(rs, i);
-        }
+        sys_rec *x = &rs->slot[i];
+        if (!(x->flags & REC_DONE))
+            break;
+        if (!pass_on(s, x->seq, &x->r))
+            return;
+        slot_release(rs, i);
         rs->head++;
+        rs->rbase = rs->head;
     }
+}
+
+static bool spill_write(struct rec_spill *sp, const spill_entry *v, size_t n, off_t *at)
+{
+    size_t bytes = n * sizeof *v;
+    if (pwrite(fileno(sp->f), v, bytes, *at) != (ssize_t)bytes)
+        return false;
+    *at += (off_t)bytes;
+    return true;
+}
+
+/* Records wait behind one in flight: spill those of the ring, the complete
+ * ones to the file (in order, their slots freed), the others held out.
+ * Nothing happens when the file cannot be had (memory grows instead). */
+static void spill(gicsim_system *s)
+{
+    rec_store *rs = &s->recs;
+    if (!rs->spill) {
+        rs->spill = calloc(1, sizeof *rs->spill);
+        if (rs->spill && !(rs->spill->f = tmpfile())) {
+            free(rs->spill);
+            rs->spill = NULL;
+        }
+        if (!rs->spill)
+            return;
+    }
+    struct rec_spill *sp = rs->spill;
+    uint32_t mask = rs->ring_cap - 1u;
+    size_t n_new = 0;
+    for (uint64_t q = rs->rbase; q < rs->next_seq; q++)
+        n_new += !(rs->slot[rs->ring[q & mask]].flags & REC_DONE);
+    if (sp->n_hold + n_new > sp->cap_hold) {
+        size_t cap = (sp->n_hold + n_new) * 2 + 16;
+        rec_hold *nv = realloc(sp->hold, cap * sizeof *nv);
+        if (!nv)
+            return;
+        sp->hold = nv;
+        sp->cap_hold = cap;
+    }
+    spill_entry chunk[SPILL_READ];
+    size_t n = 0;
+    off_t at = sp->wr;
+    bool ok = true;
+    for (uint64_t q = rs->rbase; q < rs->next_seq && ok; q++) {
+        uint32_t i = rs->ring[q & mask];
+        if (!(rs->slot[i].flags & REC_DONE)) {
+            sp->hold[sp->n_hold++] = (rec_hold){q, i};
+            continue;
+        }
+        chunk[n].seq = q;
+        chunk[n].r = rs->slot[i].r;
+        n++;
+        slot_release(rs, i);
+        rs->spilled++;
+        if (n == SPILL_READ) {
+            ok = spill_write(sp, chunk, n, &at);
+            n = 0;
+        }
+    }
+    if (n && ok)
+        ok = spill_write(sp, chunk, n, &at);
+    if (!ok) {
+        sys_oom(s); /* the records released cannot be passed on: an incomplete stream */
+        return;
+    }
+    sp->wr = at;
+    sp->end = rs->next_seq;
+    rs->rbase = rs->next_seq;
 }
 
 static void sweep(gicsim_system *s)
@@ -177,11 +344,16 @@ static void sweep(gicsim_system *s)
             continue;
         x->flags |= REC_DONE;
         GICSIM_INV(inv_sys_record_done(s, &x->r, x->seq));
-        if (!rs->ordered)
+        if (!rs->ordered) {
+            count_gone(rs, &x->r);
             slot_release(rs, i);
+        }
     }
-    if (rs->ordered)
+    if (rs->ordered) {
         emit_ready(s);
+        if (!rs->keep && rs->head < rs->next_seq && rs->next_seq - rs->rbase >= rs->spill_min)
+            spill(s);
+    }
     /* The next sweep: after as many new records as survived this one (so
      * each record is visited O(1) times) and at least the handles a sweep
      * visits (so that visiting them is O(1) per record). */
@@ -217,10 +389,17 @@ void records_init(gicsim_system *s)
     rs->free_head = SYS_NONE;
     rs->sweep_min = SWEEP_MIN;
     rs->sweep_at = SWEEP_MIN;
+    rs->spill_min = SPILL_MIN;
 }
 
 void records_free(gicsim_system *s)
 {
+    struct rec_spill *sp = s->recs.spill;
+    if (sp) {
+        fclose(sp->f);
+        free(sp->hold);
+        free(sp);
+    }
     free(s->recs.slot);
     free(s->recs.ring);
     free(s->recs.kept);
@@ -264,6 +443,41 @@ gicsim_status gicsim_system_keep_records(gicsim_system *s)
     return st;
 }
 
+/* The held out record `h` if its number comes before `seq`'s. */
+static void holds_before(const rec_store *rs, size_t *h, uint64_t seq, gicsim_record_fn fn,
+                         void *ctx)
+{
+    const struct rec_spill *sp = rs->spill;
+    for (; *h < sp->n_hold && sp->hold[*h].seq < seq; (*h)++)
+        fn(ctx, sp->hold[*h].seq, &rs->slot[sp->hold[*h].slot].r);
+}
+
+/* The open records of the spilled range [head, end), in order: the entries
+ * read ahead, the rest of the file, and the held out ones between them. */
+static void open_spilled(const rec_store *rs, gicsim_record_fn fn, void *ctx)
+{
+    const struct rec_spill *sp = rs->spill;
+    if (!sp || rs->head >= sp->end)
+        return;
+    size_t h = sp->hold_first;
+    for (size_t k = sp->buf_pos; k < sp->buf_n; k++) {
+        holds_before(rs, &h, sp->buf[k].seq, fn, ctx);
+        fn(ctx, sp->buf[k].seq, &sp->buf[k].r);
+    }
+    spill_entry v[SPILL_READ];
+    for (off_t at = sp->rd; at < sp->wr;) {
+        ssize_t got = pread(fileno(sp->f), v, sizeof v, at);
+        if (got <= 0)
+            break; /* the stream will fail the same way (sys_oom) */
+        for (size_t k = 0; k < (size_t)got / sizeof v[0]; k++) {
+            holds_before(rs, &h, v[k].seq, fn, ctx);
+            fn(ctx, v[k].seq, &v[k].r);
+        }
+        at += got;
+    }
+    holds_before(rs, &h, sp->end, fn, ctx);
+}
+
 static int by_seq(const void *a, const void *b)
 {
     uint64_t x = ((const sys_rec *)a)->seq, y = ((const sys_rec *)b)->seq;
@@ -276,11 +490,9 @@ void gicsim_system_foreach_open_record(const gicsim_system *s, gicsim_record_fn 
         return;
     const rec_store *rs = &s->recs;
     if (rs->ordered) {
-        for (uint64_t q = rs->head; q < rs->next_seq; q++) {
-            uint32_t i = rs->ring[q & (rs->ring_cap - 1u)];
-            if (i != SYS_NONE)
-                fn(ctx, q, &rs->slot[i].r);
-        }
+        open_spilled(rs, fn, ctx);
+        for (uint64_t q = rs->rbase > rs->head ? rs->rbase : rs->head; q < rs->next_seq; q++)
+            fn(ctx, q, &rs->slot[rs->ring[q & (rs->ring_cap - 1u)]].r);
         return;
     }
     /* Unordered: the records in flight, sorted by number (a copy; if it

@@ -312,12 +312,18 @@ typedef struct rec_store {
     sys_rec *slot;
     uint32_t cap, live, free_head;
     uint64_t next_seq; /* records created so far */
-    /* The ordered stream (a sink or keep): ring[seq & (ring_cap - 1)] is the
-     * slot of record seq for head <= seq < next_seq (SYS_NONE: none). */
+    /* The ordered stream (a sink or keep): `head` is the oldest record not
+     * passed on; ring[seq & (ring_cap - 1)] is the slot of record seq for
+     * rbase <= seq < next_seq. Records [head, rbase) were spilled (records.c):
+     * complete ones to the spill file, in order, the others held out in
+     * their slots. */
     bool ordered;
     uint32_t *ring;
     uint32_t ring_cap;
-    uint64_t head;
+    uint64_t head, rbase;
+    struct rec_spill *spill; /* NULL until records first wait behind one in flight */
+    uint32_t spill_min;      /* spill once this many records wait (tests lower it) */
+    uint64_t spilled;        /* records written to the spill file so far */
     struct {
         gicsim_record_fn fn;
         void *ctx;

@@ -8,7 +8,9 @@
  *    use, and its slot's next record would change it) as when it never
  *    sweeps (every record stays open to the end);
  *  - memory does not grow with the run: the slot pool of a run ten times
- *    longer is no larger, with and without a sink;
+ *    longer is no larger, with and without a sink, and also when an instance
+ *    that never completes holds back every record behind it (they are
+ *    spilled to a temporary file and read back in order: the same records);
  *  - the API: sinks and keep_records only before the first record, at most
  *    8 sinks, record_count without keep_records, foreach_open in order;
  *  - the CSV streamed during a run is the file gicsim_output_csv_write writes
@@ -227,6 +229,57 @@ static void test_constant_memory(void **state)
     }
 }
 
+/* trap-inject-nomask's re-trigger storm on mixed.yaml: the disk's level
+ * instance never completes, and every record behind it waits. */
+static uint32_t storm_logged(const char *duration, uint32_t spill_min, rec_log *l,
+                             uint64_t *spilled)
+{
+    char path[1024], ov[64];
+    snprintf(path, sizeof path, "%s/mixed.yaml", GICSIM_SCENARIO_DIR);
+    snprintf(ov, sizeof ov, "run.duration=%s", duration);
+    const char *ovs[] = {ov};
+    gicsim_scenario *sc = load(path, ovs, 1);
+    gicsim_system *sys = build(sc, "trap-inject-nomask");
+    assert_non_null(sys);
+    assert_int_equal(gicsim_system_add_record_sink(sys, log_record, l), GICSIM_OK);
+    sys->recs.spill_min = spill_min;
+    records_sweep_every(sys, 64);
+    gicsim_system_run_for(sys, gicsim_scenario_duration(sc));
+    assert_int_equal(gicsim_system_status(sys), GICSIM_OK);
+    gicsim_system_foreach_open_record(sys, log_record, l);
+    gicsim_system_stats st;
+    gicsim_system_get_stats(sys, &st);
+    assert_int_equal(l->n, st.asserted);
+    assert_false(l->out_of_order);
+    gicsim_invariant_report rep;
+    gicsim_system_invariants(sys, &rep);
+    assert_int_equal(rep.violations, 0);
+    *spilled = sys->recs.spilled;
+    uint32_t cap = sys->recs.cap;
+    gicsim_system_destroy(sys);
+    gicsim_scenario_free(sc);
+    return cap;
+}
+
+static void test_spill(void **state)
+{
+    (void)state;
+    rec_log spilled = {0}, held = {0}, longer = {0};
+    uint64_t n_spilled = 0, n_held = 0, n_longer = 0;
+    uint32_t cap_spilled = storm_logged("30ms", 512, &spilled, &n_spilled);
+    uint32_t cap_held = storm_logged("30ms", UINT32_MAX, &held, &n_held);
+    assert_true(n_spilled > 0);
+    assert_int_equal(n_held, 0);
+    assert_true(cap_held > cap_spilled); /* held back in memory */
+    compare_logs(&spilled, &held, "mixed.yaml under trap-inject-nomask");
+    /* Ten times longer: no more memory, ten times more spilled. */
+    assert_int_equal(storm_logged("300ms", 512, &longer, &n_longer), cap_spilled);
+    assert_true(n_longer > 5 * n_spilled);
+    log_free(&spilled);
+    log_free(&held);
+    log_free(&longer);
+}
+
 /* ---- the API ------------------------------------------------------------------------------ */
 
 /* One busy vCPU and a manual edge SPI; records neither kept nor sunk. */
@@ -408,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_csv_streamed),
         cmocka_unit_test(test_out_of_memory_stops),
         cmocka_unit_test(test_latency_bits),
+        cmocka_unit_test(test_spill),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
