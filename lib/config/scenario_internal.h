@@ -69,6 +69,7 @@ struct gicsim_scenario {
     size_t n_src;
     gicsim_time_t duration;
     uint64_t seed;
+    uint32_t latency_bits; /* run.latency_bits: the latency histograms' precision */
     char **policies;
     size_t n_policies;
     char *outputs[N_OUTPUTS];
@@ -76,7 +77,7 @@ struct gicsim_scenario {
     gicsim_mb_test mb_tests[GICSIM_MB__COUNT];
     size_t mb_n;
     uint32_t mb_iterations;
-    uint32_t mb_vcpus;          /* 0: the default (2) */
+    uint32_t mb_vcpus;         /* 0: the default (2) */
     gicsim_gic_version mb_gic; /* the host GIC as KVM uses it */
     bool mb_vpt_dirty;         /* its redistributors report the VPT parse */
 };
