@@ -28,6 +28,8 @@
  */
 #include "sys_internal.h"
 
+#include "gic/gic_internal.h" /* the GIC's counters of vLPIs and vSGIs set (no copy) */
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,7 +209,7 @@ bool flight_push(gicsim_system *s, flight_fifo *f, uint32_t rec, vgic_irq *q)
         uint32_t cap = f->cap ? f->cap * 2 : 16;
         rec_flight *nv = malloc(cap * sizeof *nv);
         if (!nv) {
-            s->oom = true;
+            sys_oom(s);
             return false;
         }
         for (uint32_t i = 0; i < f->len; i++)
@@ -266,10 +268,19 @@ void gicv4_land_direct(gicsim_system *s)
     struct gicv4_host *h = s->v4;
     if (!h || (!h->vlpi_flight.len && !h->vsgi_flight.len))
         return;
-    gicsim_gic_stats st;
-    gicsim_gic_get_stats(s->gic, &st);
-    land_counted(s, &h->vlpi_flight, st.vlpis_set, &h->vlpis_seen);
-    land_counted(s, &h->vsgi_flight, st.vsgis_set, &h->vsgis_seen);
+    land_counted(s, &h->vlpi_flight, s->gic->stats.vlpis_set, &h->vlpis_seen);
+    land_counted(s, &h->vsgi_flight, s->gic->stats.vsgis_set, &h->vsgis_seen);
+}
+
+void gicv4_mark_records(gicsim_system *s)
+{
+    struct gicv4_host *h = s->v4;
+    if (!h)
+        return;
+    const flight_fifo *f[2] = {&h->vlpi_flight, &h->vsgi_flight};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; i < f[k]->len; i++)
+            records_mark(s, f[k]->v[(f[k]->head + i) & (f[k]->cap - 1u)].rec);
 }
 
 void gicv4_lpi_landed(gicsim_system *s, const gicsim_gic_event *ev)
@@ -290,9 +301,7 @@ void gicv4_lpi_landed(gicsim_system *s, const gicsim_gic_event *ev)
 /* The direct vLPIs' landings so far (the GIC's counter). */
 static uint64_t vlpis_landed(gicsim_system *s)
 {
-    gicsim_gic_stats st;
-    gicsim_gic_get_stats(s->gic, &st);
-    return st.vlpis_set;
+    return s->gic->stats.vlpis_set;
 }
 
 uint32_t gicv4_vpeid(const gicsim_system *s, const sys_vcpu *v)
@@ -788,9 +797,8 @@ void gicv4_forward_vsgi(gicsim_system *s, sys_pe *pe, sys_vcpu *v, uint32_t vint
                         gicsim_hyp *h)
 {
     (void)pe;
-    gicsim_gic_stats st;
-    gicsim_gic_get_stats(s->gic, &st);
-    direct_push(s, &s->v4->vsgi_flight, &s->v4->vsgis_seen, st.vsgis_set, rec, &v->banked[vintid]);
+    direct_push(s, &s->v4->vsgi_flight, &s->v4->vsgis_seen, s->gic->stats.vsgis_set, rec,
+                &v->banked[vintid]);
     v->doorbell_rec = rec;
     /* GICv4.1: GITS_SGIR names the vPE and the vSGI; the ITS delivers it. */
     gicsim_its_write(s->gic, GICSIM_GITS_SGIR, 8,

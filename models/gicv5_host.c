@@ -166,7 +166,7 @@ static void mem_w(gicsim_system *s, uint64_t pa, uint64_t v, unsigned size)
     for (unsigned i = 0; i < size; i++)
         b[i] = (uint8_t)(v >> (8 * i));
     if (gicsim_mem_write(s->gic, pa, b, size) != GICSIM_OK)
-        s->oom = true;
+        sys_oom(s);
 }
 
 /* An L2 ISTE: Enable, Priority, IAFFID (a PE, or a vPE in a VM's IST), HM. */
@@ -711,7 +711,7 @@ static void add_resample(gicsim_system *s, struct gicv5_vcpu *vv, uint32_t vinti
         if (vv->resample[i] == vintid)
             return;
     if (!grow((void **)&vv->resample, &vv->cap_resample, vv->n_resample, sizeof *vv->resample)) {
-        s->oom = true;
+        sys_oom(s);
         return;
     }
     vv->resample[vv->n_resample++] = vintid;
@@ -756,7 +756,7 @@ bool gicv5_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq
     gicsim_time_t at =
         s->kick_base != GICSIM_TIME_NEVER ? s->kick_base + s->c[GICSIM_COST_GICV5_GIC_INSN] : 0;
     if (gicsim_engine_schedule_in(s->e, at, vdpend, s, arg, NULL) != GICSIM_OK)
-        s->oom = true;
+        sys_oom(s);
     return false;
 }
 

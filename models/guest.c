@@ -55,7 +55,41 @@ static void g_handler_done(gicsim_system *s, sys_pe *pe, uint64_t vintid)
         guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_eoi, vintid);
     if (!s->v5 && v->vm->cfg.guest_eoimode)
         guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
-    guest_next(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
+    guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
+}
+
+/* The end of a handler whose device needs nothing at its end, and the
+ * ICV_EOIR1 write after it, as one operation: nothing the model can see
+ * happens between them (the guest's mask and the handler's running priority
+ * do not change there, and a preemption keeps the remaining time either way),
+ * so the EOI is written at the same time with one event fewer. */
+static void g_handler_eoi(gicsim_system *s, sys_pe *pe, uint64_t vintid)
+{
+    sys_vcpu *v = pe_vcpu(pe);
+    g_eoi(s, pe, vintid);
+    if (v->vm->cfg.guest_eoimode)
+        guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
+    guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
+}
+
+/* The device of `so` does nothing when its handler ends (source_handler_done
+ * would change nothing): an MSI, an edge SPI, a level SPI whose handler
+ * lowers the line before its end, an SGI without a reply, no source. */
+static bool handler_end_silent(const sys_source *so)
+{
+    if (!so)
+        return true;
+    switch (so->cfg.kind) {
+    case GICSIM_SRC_MSI:
+    case GICSIM_SRC_SPI_EDGE:
+        return true;
+    case GICSIM_SRC_SPI_LEVEL:
+        return so->cfg.deassert_at < so->cfg.handler;
+    case GICSIM_SRC_SGI:
+        return !so->cfg.reply;
+    default:
+        return false;
+    }
 }
 
 static void g_deassert(gicsim_system *s, sys_pe *pe, uint64_t intid)
@@ -75,7 +109,7 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
         gicsim_icv_read(s->gic, pe->id, GICSIM_ICC_IAR1, &vintid);
     if (vintid >= 1020 &&
         vintid < GICSIM_LPI_BASE) { /* special INTIDs 1020..1023: nothing to handle */
-        guest_next(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
+        guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
         return;
     }
     if (s->on_guest_ack)
@@ -87,12 +121,15 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     uint32_t src = source_for(s, v, (uint32_t)vintid);
     const sys_source *so = src == SYS_NONE ? NULL : source_of(s, src);
     gicsim_time_t work = so ? so->cfg.handler : 0;
+    bool silent = handler_end_silent(so);
+    op_fn end = silent ? g_handler_eoi : g_handler_done;
+    gicsim_time_t eoi = silent ? s->c[GICSIM_COST_ICV_EOIR_WRITE] : 0;
     if (so && so->cfg.kind == GICSIM_SRC_SPI_LEVEL && so->cfg.deassert_at < work) {
         guest_next(s, v, so->cfg.deassert_at, g_deassert, vintid);
-        guest_next(s, v, work - so->cfg.deassert_at, g_handler_done, vintid);
+        guest_next(s, v, work - so->cfg.deassert_at + eoi, end, vintid);
         return;
     }
-    guest_next(s, v, work, g_handler_done, vintid);
+    guest_next(s, v, work + eoi, end, vintid);
 }
 
 void guest_take_virq(gicsim_system *s, sys_vcpu *v)

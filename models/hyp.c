@@ -187,7 +187,7 @@ static void send_kick(gicsim_system *s, sys_pe *from, uint32_t to, gicsim_cost_i
     }
     if (gicsim_engine_schedule_in(s->e, s->kick_base + s->c[path], kick_write, s, arg, NULL) !=
         GICSIM_OK)
-        s->oom = true;
+        sys_oom(s);
 }
 
 static void tick_fire(gicsim_engine *e, void *ctx, uint64_t arg)
@@ -213,7 +213,7 @@ static bool rq_push(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
         uint32_t cap = pe->cap_rq ? pe->cap_rq * 2 : 4;
         sys_vcpu **nv = realloc(pe->rq, cap * sizeof *nv);
         if (!nv) {
-            s->oom = true;
+            sys_oom(s);
             return false;
         }
         pe->rq = nv;
@@ -495,7 +495,7 @@ static void sgi_trap_done(gicsim_system *s, sys_pe *pe, uint64_t data)
  * MSI source becomes pending on its vCPU, which is kicked. */
 static void its_cmd_done(gicsim_system *s, sys_pe *pe, uint64_t data)
 {
-    uint32_t src = (uint32_t)(data >> 8) & 0xFFFFFFu, rec = (uint32_t)(data >> 32) & 0xFFFFFFu;
+    uint32_t src = (uint32_t)(data >> 8) & 0xFFFFFFu, rec = (uint32_t)(data >> 32);
     const sys_source *so = source_of(s, src);
     if (!so || so->cfg.kind != GICSIM_SRC_MSI)
         return;
@@ -550,6 +550,23 @@ static void mmio_exit(gicsim_system *s, sys_pe *pe)
                     s->c[GICSIM_COST_VMM_MMIO] + s->c[GICSIM_COST_VCPU_LOAD] + vgic_load_cost(s),
                 user_mmio_back, 0);
     }
+}
+
+uint32_t hyp_exit_record(gicsim_exit_reason reason, uint64_t data)
+{
+    if (reason == GICSIM_EXIT_SGI_TRAP ||
+        (reason == GICSIM_EXIT_MMIO && (data & 3u) == MMIO_ITS_CWRITER))
+        return (uint32_t)(data >> 32);
+    return SYS_NONE;
+}
+
+uint32_t hyp_op_record(const sys_op *op)
+{
+    if (op->fn == sgi_trap_done)
+        return hyp_exit_record(GICSIM_EXIT_SGI_TRAP, op->arg);
+    if (op->fn == its_cmd_done)
+        return hyp_exit_record(GICSIM_EXIT_MMIO, op->arg);
+    return SYS_NONE;
 }
 
 /* The SGI's target search (vgic_v3_dispatch_sgi): one MPIDR lookup since

@@ -5,6 +5,8 @@
  */
 #include "sys_internal.h"
 
+#include "gic/gic_internal.h" /* an interrupt's Int_config (gicsim_hyp_irq_is_level) */
+
 uint32_t gicsim_hyp_pe(const gicsim_hyp *h)
 {
     return h ? h->pe->id : SYS_NONE;
@@ -89,6 +91,13 @@ bool gicsim_hyp_irq_is_level(gicsim_hyp *h, uint32_t intid)
         return false;
     if (h->s->v5)
         return gicv5_irq_is_level(h->s, intid);
+    if (intid < 1020) {
+        /* What the Int_config bit of GICR_ICFGR<n> / GICD_ICFGR<n> reads
+         * (a register read changes nothing), without assembling the whole
+         * register: an interrupt the GIC does not implement reads 0. */
+        const gic_irq *irq = gic_irq_lookup(h->s->gic, h->pe->id, intid);
+        return !irq || !(irq->flags & IRQF_EDGE);
+    }
     uint64_t cfg = 0;
     if (intid < GICSIM_SPI_BASE)
         gicsim_gicr_read(h->s->gic, h->pe->id, GICSIM_GICR_ICFGR0 + 4 * (intid / 16), 4, &cfg);

@@ -30,7 +30,7 @@ typedef struct inv_vcpu {
      * pending state and the record that pending instance had then. */
     gicsim_time_t flushed;
     bool lr_pending[GICSIM_MAX_LRS];
-    uint32_t lr_rec[GICSIM_MAX_LRS];
+    uint64_t lr_seq[GICSIM_MAX_LRS]; /* (record numbers: a handle's slot is reused) */
 } inv_vcpu;
 
 void gicsim_system_invariants(const gicsim_system *s, gicsim_invariant_report *out)
@@ -243,34 +243,34 @@ static void check_ack_instance(gicsim_system *s, const gicsim_gic_event *ev, sys
                  "vCPU %u.%u: vINTID %u acknowledged from ICH_LR%u, which the last flush did "
                  "not write pending",
                  v->vm->id, v->idx, ev->intid, lr);
-        else if (!q->level && iv->lr_rec[lr] != rec)
+        else if (!q->level && iv->lr_seq[lr] != record_seq(s, rec))
             FAIL(s, where,
-                 "vCPU %u.%u: vINTID %u acknowledged from ICH_LR%u as record %d, but the flush "
-                 "wrote the pending instance of record %d there",
-                 v->vm->id, v->idx, ev->intid, lr, rec == SYS_NONE ? -1 : (int)rec,
-                 iv->lr_rec[lr] == SYS_NONE ? -1 : (int)iv->lr_rec[lr]);
+                 "vCPU %u.%u: vINTID %u acknowledged from ICH_LR%u as record %lld, but the flush "
+                 "wrote the pending instance of record %lld there",
+                 v->vm->id, v->idx, ev->intid, lr, (long long)record_seq(s, rec),
+                 (long long)iv->lr_seq[lr]);
         else if (r && r->t_assert > iv->flushed)
             FAIL(s, where,
-                 "record %u (source %u, vINTID %u) asserted at %llu ps, after the flush at %llu "
+                 "record %llu (source %u, vINTID %u) asserted at %llu ps, after the flush at %llu "
                  "ps that wrote the list register it was acknowledged from",
-                 rec, r->source, r->intid, (unsigned long long)r->t_assert,
-                 (unsigned long long)iv->flushed);
+                 (unsigned long long)record_seq(s, rec), r->source, r->intid,
+                 (unsigned long long)r->t_assert, (unsigned long long)iv->flushed);
         else if (r && ev->time - r->t_assert < entry)
             FAIL(s, where,
-                 "record %u (source %u, vINTID %u) acknowledged %llu ps after its assertion "
+                 "record %llu (source %u, vINTID %u) acknowledged %llu ps after its assertion "
                  "through a list register: less than a VM entry (%llu ps)",
-                 rec, r->source, r->intid, (unsigned long long)(ev->time - r->t_assert),
-                 (unsigned long long)entry);
+                 (unsigned long long)record_seq(s, rec), r->source, r->intid,
+                 (unsigned long long)(ev->time - r->t_assert), (unsigned long long)entry);
         iv->lr_pending[lr] = false;
     } else if (ev->intid >= GICSIM_LPI_BASE ||
                (ev->intid < GICSIM_PPI_BASE && v->vm->pol->direct_sgi)) {
         gicsim_time_t its = s->c[GICSIM_COST_ITS_TRANSLATE] + s->c[GICSIM_COST_ITS_TO_REDIST];
         if (r && ev->time - r->t_assert < its)
             FAIL(s, where,
-                 "record %u (source %u, vINTID %u) acknowledged %llu ps after its assertion, "
+                 "record %llu (source %u, vINTID %u) acknowledged %llu ps after its assertion, "
                  "less than the ITS's path to the redistributor (%llu ps)",
-                 rec, r->source, r->intid, (unsigned long long)(ev->time - r->t_assert),
-                 (unsigned long long)its);
+                 (unsigned long long)record_seq(s, rec), r->source, r->intid,
+                 (unsigned long long)(ev->time - r->t_assert), (unsigned long long)its);
     } else {
         FAIL(s, where,
              "vCPU %u.%u: vINTID %u acknowledged, but it is in no list register and not "
@@ -278,8 +278,8 @@ static void check_ack_instance(gicsim_system *s, const gicsim_gic_event *ev, sys
              v->vm->id, v->idx, ev->intid);
     }
     if (r && r->t_signal == NEVER)
-        FAIL(s, where, "record %u (source %u, vINTID %u) acknowledged but never signalled", rec,
-             r->source, r->intid);
+        FAIL(s, where, "record %llu (source %u, vINTID %u) acknowledged but never signalled",
+             (unsigned long long)record_seq(s, rec), r->source, r->intid);
 }
 
 void inv_sys_gic_event(gicsim_system *s, const gicsim_gic_event *ev, sys_vcpu *v, vgic_irq *q)
@@ -294,12 +294,12 @@ void inv_sys_gic_event(gicsim_system *s, const gicsim_gic_event *ev, sys_vcpu *v
         s->inv->rep.checks++;
         if (r->t_ack != NEVER)
             FAIL(s, where,
-                 "record %u (source %u, vINTID %u) acknowledged twice: at %llu ps and %llu ps",
-                 q->rec_pending, r->source, r->intid, (unsigned long long)r->t_ack,
-                 (unsigned long long)ev->time);
+                 "record %llu (source %u, vINTID %u) acknowledged twice: at %llu ps and %llu ps",
+                 (unsigned long long)record_seq(s, q->rec_pending), r->source, r->intid,
+                 (unsigned long long)r->t_ack, (unsigned long long)ev->time);
         else if (r->merged)
-            FAIL(s, where, "record %u (source %u, vINTID %u) merged, then acknowledged",
-                 q->rec_pending, r->source, r->intid);
+            FAIL(s, where, "record %llu (source %u, vINTID %u) merged, then acknowledged",
+                 (unsigned long long)record_seq(s, q->rec_pending), r->source, r->intid);
     }
     inv_vcpu *iv = v && !s->v5 ? vinv(v) : NULL; /* GICv5: gicv5_host_check */
     if (!iv)
@@ -386,7 +386,7 @@ void inv_sys_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
         const vgic_irq *q = v->lr_irq[i];
         if (iv) {
             iv->lr_pending[i] = (st & GICSIM_LR_STATE_PENDING) != 0;
-            iv->lr_rec[i] = q ? q->rec_pending : SYS_NONE;
+            iv->lr_seq[i] = q ? record_seq(s, q->rec_pending) : UINT64_MAX;
         }
         if (!q || !q->queued || q->lr != (int)i || vcpu_irq(s, v, vintid) != q) {
             FAIL(s, where,
@@ -465,52 +465,90 @@ void inv_sys_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
     }
 }
 
-/* (a) The records against the statistics. */
+/* (a) One record: it belongs to a source (a host timer's to no VM, any
+ * other to a VM of the system) and its times are in order. NULL if sound. */
+static const char *record_fault(gicsim_system *s, const gicsim_irq_record *r)
+{
+    bool acked = r->t_ack != NEVER;
+    const sys_source *so = source_of(s, r->source);
+    bool host = so && so->cfg.kind == GICSIM_SRC_HOST_TIMER;
+    if (!so)
+        return "belongs to no source";
+    if (host && (r->vm != SYS_NONE || r->vcpu != SYS_NONE))
+        return "is a host timer's but names a vCPU";
+    if (!host && r->vm >= s->n_vms)
+        return "names no VM of the system";
+    if (r->merged && acked)
+        return "merged and delivered";
+    if (acked && r->t_ack < r->t_assert)
+        return "acknowledged before it was asserted";
+    if (r->t_signal != NEVER && (r->t_signal < r->t_assert || r->t_signal > r->t_ack))
+        return "signalled before its assertion or after its acknowledge";
+    if (acked && r->t_signal == NEVER)
+        return "delivered without a signal time";
+    if ((r->t_eoi != NEVER && (!acked || r->t_eoi < r->t_ack)) ||
+        (r->t_deact != NEVER && (!acked || r->t_deact < r->t_ack)))
+        return "ended without or before its acknowledge";
+    return NULL;
+}
+
+void inv_sys_record_done(gicsim_system *s, const gicsim_irq_record *r, uint64_t seq)
+{
+    if (!s->inv)
+        return;
+    s->inv->rep.checks++;
+    const char *bad = record_fault(s, r);
+    if (bad)
+        FAIL(s, "records.c:sweep", "record %llu (source %u, vINTID %u): %s",
+             (unsigned long long)seq, r->source, r->intid, bad);
+}
+
+static void check_open(void *ctx, uint64_t seq, const gicsim_irq_record *r)
+{
+    struct {
+        gicsim_system *s;
+        const char *where;
+        uint64_t n, merged, delivered;
+        bool failed;
+    } *c = ctx;
+    c->n++;
+    c->merged += r->merged;
+    c->delivered += r->t_ack != NEVER;
+    const char *bad = c->failed ? NULL : record_fault(c->s, r);
+    if (bad) {
+        c->failed = true;
+        FAIL(c->s, c->where, "record %llu (source %u, vINTID %u): %s", (unsigned long long)seq,
+             r->source, r->intid, bad);
+    }
+}
+
+/* (a) The records against the statistics: those completed (checked when
+ * they were) and those still open. */
 static void check_records(gicsim_system *s, const char *where)
 {
-    uint64_t merged = 0, delivered = 0;
+    struct {
+        gicsim_system *s;
+        const char *where;
+        uint64_t n, merged, delivered;
+        bool failed;
+    } c = {s, where, 0, 0, 0, false};
     s->inv->rep.checks++;
-    for (size_t i = 0; i < s->n_rec; i++) {
-        const gicsim_irq_record *r = &s->rec[i];
-        bool acked = r->t_ack != NEVER;
-        merged += r->merged;
-        delivered += acked;
-        const char *bad = NULL;
-        /* A record belongs to a source; a host timer's to no VM, any other
-         * to a VM of the system. */
-        const sys_source *so = source_of(s, r->source);
-        bool host = so && so->cfg.kind == GICSIM_SRC_HOST_TIMER;
-        if (!so)
-            bad = "belongs to no source";
-        else if (host && (r->vm != SYS_NONE || r->vcpu != SYS_NONE))
-            bad = "is a host timer's but names a vCPU";
-        else if (!host && r->vm >= s->n_vms)
-            bad = "names no VM of the system";
-        else if (r->merged && acked)
-            bad = "merged and delivered";
-        else if (acked && r->t_ack < r->t_assert)
-            bad = "acknowledged before it was asserted";
-        else if (r->t_signal != NEVER && (r->t_signal < r->t_assert || r->t_signal > r->t_ack))
-            bad = "signalled before its assertion or after its acknowledge";
-        else if (acked && r->t_signal == NEVER)
-            bad = "delivered without a signal time";
-        else if ((r->t_eoi != NEVER && (!acked || r->t_eoi < r->t_ack)) ||
-                 (r->t_deact != NEVER && (!acked || r->t_deact < r->t_ack)))
-            bad = "ended without or before its acknowledge";
-        if (bad) {
-            FAIL(s, where, "record %zu (source %u, vINTID %u): %s", i, r->source, r->intid, bad);
-            return;
-        }
-    }
+    gicsim_system_foreach_open_record(s, check_open, &c);
+    if (c.failed)
+        return;
+    const rec_store *rs = &s->recs;
     const gicsim_system_stats *st = &s->st;
-    if (st->asserted != s->n_rec || st->merged != merged || st->delivered != delivered ||
+    uint64_t total = c.n + rs->released;
+    uint64_t merged = c.merged + rs->released_merged;
+    uint64_t delivered = c.delivered + rs->released_delivered;
+    if (st->asserted != total || st->merged != merged || st->delivered != delivered ||
         delivered + merged > st->asserted)
         FAIL(s, where,
-             "asserted %llu (records %zu), delivered %llu (acknowledged records %llu), merged "
+             "asserted %llu (records %llu), delivered %llu (acknowledged records %llu), merged "
              "%llu (merged records %llu)",
-             (unsigned long long)st->asserted, s->n_rec, (unsigned long long)st->delivered,
-             (unsigned long long)delivered, (unsigned long long)st->merged,
-             (unsigned long long)merged);
+             (unsigned long long)st->asserted, (unsigned long long)total,
+             (unsigned long long)st->delivered, (unsigned long long)delivered,
+             (unsigned long long)st->merged, (unsigned long long)merged);
 }
 
 /* The scheduler: a vCPU is loaded on at most one PE, which its pe names; a

@@ -225,7 +225,7 @@ static void op_its_int(gicsim_system *s, sys_pe *pe, uint64_t arg)
     const sys_source *so = source_of(s, m->src);
     uint32_t rec = record_new(s, m->src, so->cfg.vm, so->cfg.vcpu, so->cfg.intid);
     hyp_begin_exit(s, pe, GICSIM_EXIT_MMIO,
-                   MMIO_ITS_CWRITER | (uint64_t)m->src << 8 | (uint64_t)(rec & 0xFFFFFFu) << 32);
+                   MMIO_ITS_CWRITER | (uint64_t)m->src << 8 | (uint64_t)rec << 32);
 }
 
 /* `before = CNTVCT; CNTV_CVAL = before + 10 ms; CNTV_CTL = ENABLE`. */
@@ -419,9 +419,10 @@ static gicsim_status run_kut(const gicsim_mb_config *cfg, gicsim_mb_test test,
     gicsim_time_t slice = test == GICSIM_MB_TIMER_10MS ? GICSIM_MS(50) : GICSIM_MS(1);
     gicsim_time_t limit = test == GICSIM_MB_TIMER_10MS ? (gicsim_time_t)m.n_total * GICSIM_MS(20)
                                                        : (gicsim_time_t)m.n_total * GICSIM_MS(1);
-    for (gicsim_time_t t = 0; m.n_done < m.n_total && t < limit && !s->oom; t += slice)
+    for (gicsim_time_t t = 0;
+         m.n_done < m.n_total && t < limit && gicsim_system_status(s) == GICSIM_OK; t += slice)
         gicsim_system_run_for(s, slice);
-    if (s->oom)
+    if (gicsim_system_status(s) != GICSIM_OK)
         st = GICSIM_E_NOMEM;
     else if (m.n_done < m.n_total)
         st = GICSIM_E_STATE;
@@ -474,7 +475,7 @@ static gicsim_status run_seed004(const gicsim_mb_config *cfg, gicsim_mb_test tes
         st = gicsim_source_add(s, &c, &src);
     if (st == GICSIM_OK) {
         gicsim_system_run_for(s, (gicsim_time_t)(periods + 1) * SEED004_PERIOD);
-        if (s->oom)
+        if (gicsim_system_status(s) != GICSIM_OK)
             st = GICSIM_E_NOMEM;
     }
     const gicsim_histogram *lat = st == GICSIM_OK ? gicsim_system_latency(s, src) : NULL;
@@ -575,7 +576,7 @@ static gicsim_status run_step(const gicsim_mb_config *cfg, gicsim_mb_test test,
         s->on_guest_ack_ctx = &ss;
         s->on_probe = step_probe;
         gicsim_system_run_for(s, (gicsim_time_t)(periods + 1) * STEP_PERIOD);
-        if (s->oom)
+        if (gicsim_system_status(s) != GICSIM_OK)
             st = GICSIM_E_NOMEM;
         else if (ss.n == 0)
             st = GICSIM_E_STATE;
@@ -659,7 +660,7 @@ static gicsim_status run_inject(const gicsim_mb_config *cfg, gicsim_mb_result *o
         pe_next(s, pe, 0, op_inject, 0);
         pe_run(s, pe);
         gicsim_system_run_for(s, (gicsim_time_t)(n + MB_WARMUP + 1) * GICSIM_US(100));
-        if (s->oom)
+        if (gicsim_system_status(s) != GICSIM_OK)
             st = GICSIM_E_NOMEM;
         else if (is.st.n < n)
             st = GICSIM_E_STATE;

@@ -12,41 +12,105 @@
  * A PE idle in the host (no vCPU loaded) that an interrupt wakes first leaves
  * the idle state: idle_exit (cpuidle's exit latency), whatever the interrupt
  * turns out to be (a device, a timer, a doorbell, a kick or reschedule IPI).
+ *
+ * Lazy ends. An operation's end is an engine event, except for a quiet guest
+ * operation (the ERET that ends a handler) with nothing queued behind it on a
+ * vCPU that computes afterwards and no virtual interrupt waiting for it: its
+ * end only clears PSTATE.I, which only this file reads, and the PE then
+ * keeps computing. It keeps its place in the engine's order
+ * (engine_take_seq) and ends where the PE is next looked at after that place
+ * (lazy_settle, at every entry of this file), or gets its event in that
+ * place (lazy_need) when something must happen at its end: a virtual
+ * interrupt waiting for PSTATE.I, an operation queued behind it, a request to
+ * run the PE. Either way every effect happens where the event would have had
+ * it, so results are those of an event per operation.
  */
 #include "sys_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* The queue is a ring: element i (0 = the next to run) is at
+ * v[(head + i) & (cap - 1)], cap a power of two. */
+static sys_op *queue_at(op_queue *q, uint32_t i)
+{
+    return &q->v[(q->head + i) & (q->cap - 1u)];
+}
+
 static bool queue_insert(op_queue *q, uint32_t at, sys_op op)
 {
     if (q->len == q->cap) {
         uint32_t cap = q->cap ? q->cap * 2 : 8;
-        sys_op *nv = realloc(q->v, cap * sizeof *nv);
+        sys_op *nv = malloc(cap * sizeof *nv);
         if (!nv)
             return false;
+        for (uint32_t i = 0; i < q->len; i++)
+            nv[i] = *queue_at(q, i);
+        free(q->v);
         q->v = nv;
         q->cap = cap;
+        q->head = 0;
     }
-    memmove(&q->v[at + 1], &q->v[at], (q->len - at) * sizeof *q->v);
-    q->v[at] = op;
+    uint32_t mask = q->cap - 1u;
+    if (at == 0) {
+        q->head = (q->head - 1u) & mask;
+    } else {
+        for (uint32_t i = q->len; i > at; i--)
+            q->v[(q->head + i) & mask] = q->v[(q->head + i - 1u) & mask];
+    }
+    q->v[(q->head + at) & mask] = op;
     q->len++;
     return true;
 }
 
 static sys_op queue_pop(op_queue *q)
 {
-    sys_op op = q->v[0];
+    sys_op op = q->v[q->head];
+    q->head = (q->head + 1u) & (q->cap - 1u);
     q->len--;
-    memmove(&q->v[0], &q->v[1], q->len * sizeof *q->v);
     return op;
+}
+
+static void op_done(gicsim_engine *e, void *ctx, uint64_t arg);
+
+/* A lazy end whose place has passed: end the operation now (what op_done
+ * would have done there; pe_run then had nothing to do, see above). */
+static void lazy_settle(gicsim_system *s, sys_pe *pe)
+{
+    if (!pe->lazy || !engine_after(s->e, pe->cur_end, pe->lazy_seq))
+        return;
+    pe->lazy = false;
+    pe->busy = false;
+    pe->hyp.cursor = 0;
+    pe->vcpu->guest.cursor = 0;
+    if (pe->cur.fn)
+        pe->cur.fn(s, pe, pe->cur.arg);
+}
+
+/* Something must happen at the end of the lazy operation: its event, in its
+ * place. */
+static void lazy_need(gicsim_system *s, sys_pe *pe)
+{
+    lazy_settle(s, pe);
+    if (!pe->lazy)
+        return;
+    pe->lazy = false;
+    engine_schedule_taken(s->e, pe->cur_end, pe->lazy_seq, op_done, s, pe->id, &pe->ev);
+}
+
+/* The lazy end of the operation on the PE `v` is loaded on, if any, before
+ * `v`'s queue changes: an operation behind it starts at its end. */
+static inline void lazy_guest_queue(gicsim_system *s, sys_vcpu *v)
+{
+    if (v->pe && v->pe->lazy && v->pe->vcpu == v)
+        lazy_need(s, v->pe);
 }
 
 static void insert_next(gicsim_system *s, op_queue *q, sys_op op)
 {
     uint32_t at = q->cursor <= q->len ? q->cursor : q->len;
     if (!queue_insert(q, at, op)) {
-        s->oom = true;
+        sys_oom(s);
         return;
     }
     q->cursor = at + 1;
@@ -54,23 +118,35 @@ static void insert_next(gicsim_system *s, op_queue *q, sys_op op)
 
 void pe_next(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
-    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, false});
+    if (pe->lazy)
+        lazy_need(s, pe);
+    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, false, false});
 }
 
 void pe_next_poll(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
-    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, true});
+    if (pe->lazy)
+        lazy_need(s, pe);
+    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, true, false});
 }
 
 void guest_next(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
-    insert_next(s, &v->guest, (sys_op){cost, fn, arg, false});
+    lazy_guest_queue(s, v);
+    insert_next(s, &v->guest, (sys_op){cost, fn, arg, false, false});
+}
+
+void guest_next_quiet(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
+{
+    lazy_guest_queue(s, v);
+    insert_next(s, &v->guest, (sys_op){cost, fn, arg, false, true});
 }
 
 void guest_push_back(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
-    if (!queue_insert(&v->guest, v->guest.len, (sys_op){cost, fn, arg, false}))
-        s->oom = true;
+    lazy_guest_queue(s, v);
+    if (!queue_insert(&v->guest, v->guest.len, (sys_op){cost, fn, arg, false, false}))
+        sys_oom(s);
 }
 
 void pe_set_mode(gicsim_system *s, sys_pe *pe, pe_mode m)
@@ -115,6 +191,7 @@ static void op_done(gicsim_engine *e, void *ctx, uint64_t arg)
 {
     (void)e;
     gicsim_system *s = ctx;
+    records_maybe_sweep(s);
     sys_pe *pe = &s->pes[arg];
     sys_op op = pe->cur;
     pe->busy = false;
@@ -135,14 +212,25 @@ static void start_op(gicsim_system *s, sys_pe *pe, sys_op op, bool guest, pe_mod
     pe->cur = op;
     pe->cur_guest = guest;
     pe->cur_end = gicsim_engine_now(s->e) + op.cost;
+    sys_vcpu *v = pe->vcpu;
+    if (op.quiet && guest && !s->eager_ends && !v->guest.len && !pe->hyp.len &&
+        v->vm->cfg.guest_busy && !gicsim_gic_virq_line(s->gic, pe->id)) {
+        pe->lazy = true;
+        pe->lazy_seq = engine_take_seq(s->e);
+        pe->ev = 0;
+        return;
+    }
     if (gicsim_engine_schedule_at(s->e, pe->cur_end, op_done, s, pe->id, &pe->ev) != GICSIM_OK)
-        s->oom = true;
+        sys_oom(s);
 }
 
 void pe_preempt_guest(gicsim_system *s, sys_pe *pe)
 {
+    if (pe->lazy)
+        lazy_settle(s, pe);
     if (!pe->busy || !pe->cur_guest)
         return;
+    pe->lazy = false; /* no event to cancel then */
     gicsim_engine_cancel(s->e, pe->ev);
     pe->ev = 0;
     pe->busy = false;
@@ -150,31 +238,38 @@ void pe_preempt_guest(gicsim_system *s, sys_pe *pe)
     gicsim_time_t now = gicsim_engine_now(s->e);
     rest.cost = pe->cur_end > now ? pe->cur_end - now : 0;
     if (!queue_insert(&pe->vcpu->guest, 0, rest))
-        s->oom = true;
+        sys_oom(s);
 }
 
 void pe_poll_wakeup(gicsim_system *s, sys_pe *pe)
 {
+    if (pe->lazy)
+        lazy_need(s, pe);
     pe_end_poll(s, pe);
     /* The poll loop notices the interrupt at its next check. */
-    if (!queue_insert(&pe->hyp, 0, (sys_op){s->c[GICSIM_COST_HALT_POLL_CHECK], NULL, 0, false}))
-        s->oom = true;
+    if (!queue_insert(&pe->hyp, 0,
+                      (sys_op){s->c[GICSIM_COST_HALT_POLL_CHECK], NULL, 0, false, false}))
+        sys_oom(s);
     pe_run(s, pe);
 }
 
 void pe_end_poll(gicsim_system *s, sys_pe *pe)
 {
+    if (pe->lazy)
+        lazy_settle(s, pe);
     if (pe->busy && pe->cur.poll) {
         gicsim_engine_cancel(s->e, pe->ev);
         pe->ev = 0;
         pe->busy = false;
-    } else if (pe->hyp.len && pe->hyp.v[0].poll) {
+    } else if (pe->hyp.len && queue_at(&pe->hyp, 0)->poll) {
         queue_pop(&pe->hyp); /* a preempted window waiting to resume */
     }
 }
 
 void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe)
 {
+    if (pe->lazy)
+        lazy_settle(s, pe);
     if (pe->busy) {
         if (pe->cur_guest) {
             pe_preempt_guest(s, pe);
@@ -188,7 +283,7 @@ void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe)
             pe->ev = 0;
             pe->busy = false;
             if (!queue_insert(&pe->hyp, 0, rest))
-                s->oom = true;
+                sys_oom(s);
         } else {
             return; /* hypervisor code runs with interrupts masked */
         }
@@ -198,6 +293,10 @@ void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe)
 
 void pe_virq_raised(gicsim_system *s, sys_pe *pe)
 {
+    /* A lazy end still to come: PSTATE.I is still set, and its end takes
+     * the interrupt. */
+    if (pe->lazy)
+        lazy_need(s, pe);
     sys_vcpu *v = pe->vcpu;
     if (v && v->polling) {
         /* A direct interrupt for the vCPU the host polls for: the poll ends
@@ -227,12 +326,14 @@ static gicsim_exit_reason classify_irq(gicsim_system *s, sys_pe *pe)
 
 void pe_run(gicsim_system *s, sys_pe *pe)
 {
+    if (pe->lazy)
+        lazy_need(s, pe); /* asked to look for work: its end looks again */
     for (int guard = 0; guard < 64 && !pe->busy; guard++) {
         bool irq = gicsim_gic_irq_line(s->gic, pe->id);
         if (pe->hyp.len) {
             /* A halt-poll window runs with interrupts enabled: the host
              * handles an interrupt before resuming the poll. */
-            if (pe->hyp.v[0].poll && irq) {
+            if (queue_at(&pe->hyp, 0)->poll && irq) {
                 pe->hyp.cursor = 0;
                 hyp_host_irq(s, pe);
                 continue;
@@ -255,7 +356,8 @@ void pe_run(gicsim_system *s, sys_pe *pe)
                 return;
             }
             if (v->vm->cfg.guest_busy) {
-                pe_set_mode(s, pe, PM_GUEST);
+                if (pe->mode != PM_GUEST)
+                    pe_set_mode(s, pe, PM_GUEST);
                 return; /* computing until an interrupt or a queued operation */
             }
             if (v->vm->cfg.wfi_trap) {

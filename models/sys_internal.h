@@ -15,6 +15,8 @@
 /* The public headers of the engine, the GIC and this layer; never
  * <gicsim/gicsim.h>, which includes the layers above (config, output,
  * calibrate: scripts/check-layers.sh). */
+#include "engine/engine_internal.h"
+
 #include <gicsim/engine.h>
 #include <gicsim/gic.h>
 #include <gicsim/gicv5.h>
@@ -63,13 +65,16 @@ typedef struct sys_op {
     gicsim_time_t cost;
     op_fn fn;
     uint64_t arg;
-    bool poll; /* a halt-poll window: interruptible */
+    bool poll;  /* a halt-poll window: interruptible */
+    bool quiet; /* a guest operation whose end only changes its vCPU's state that pe.c
+                   reads (PSTATE.I: the ERET), so that when nothing follows it and the
+                   guest then computes, its end needs no event (pe.c: a lazy end) */
 } sys_op;
 
 typedef struct op_queue {
-    sys_op *v;
-    uint32_t len, cap;
-    uint32_t cursor; /* insertion point for pe_next/guest_next during an op's function */
+    sys_op *v;               /* a ring: operation i (0 = next) at v[(head + i) & (cap - 1)] */
+    uint32_t head, len, cap; /* cap: 0 or a power of two */
+    uint32_t cursor;         /* insertion point for pe_next/guest_next during an op's function */
 } op_queue;
 
 typedef enum pe_mode { PM_IDLE, PM_GUEST, PM_HYP, PM_POLL, PM__COUNT } pe_mode;
@@ -85,6 +90,12 @@ struct sys_pe {
     sys_op cur;
     gicsim_time_t cur_end;
     gicsim_event_id ev;
+    /* The quiet guest operation `cur` ends lazily: no event, only its place
+     * (cur_end, lazy_seq) in the engine's order; pe.c ends it where it is
+     * read after that point, or schedules its event (in that place) when
+     * something needs its end to happen. */
+    bool lazy;
+    uint64_t lazy_seq;
     sys_vcpu *vcpu; /* loaded vCPU, NULL if none */
     sys_vcpu **rq;  /* runnable vCPUs waiting for this PE */
     uint32_t n_rq, cap_rq;
@@ -108,6 +119,8 @@ void pe_free(sys_pe *pe);
 void pe_next(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg);
 void pe_next_poll(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg);
 void guest_next(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg);
+/* guest_next of a quiet operation (sys_op.quiet). */
+void guest_next_quiet(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg);
 void guest_push_back(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg);
 /* Start the next operation if the PE is free. */
 void pe_run(gicsim_system *s, sys_pe *pe);
@@ -210,7 +223,7 @@ struct sys_vm {
  * guest LPI of the MSI source that owns it; NULL if none. */
 vgic_irq *vcpu_irq(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
 /* Put `q` on `v`'s software pending list unless it is there (KVM's
- * vgic_queue_irq_unlock adding to the ap_list); false, with s->oom set, if
+ * vgic_queue_irq_unlock adding to the ap_list); false, after sys_oom, if
  * the list cannot grow. */
 bool vgic_ap_add(gicsim_system *s, sys_vcpu *v, vgic_irq *q);
 /* An interrupt on `v`'s software pending list is pending and not active
@@ -280,6 +293,75 @@ typedef struct sys_source {
     gicsim_histogram *lat;
 } sys_source;
 
+/* ---- Records (records.c) -----------------------------------------------------------
+ * A record lives in a slot of a pool while its instance is in flight; the
+ * uint32_t handles the model keeps (vgic_irq.rec_*, sys_pe.exit_rec, ...) are
+ * slot indices. A record is complete when no handle in the system names it
+ * any more: nothing can change it then. A sweep (run at the points where no
+ * handle is held on the stack: the entry of a PE's operation event and of an
+ * arrival, and the end of gicsim_system_run_for) marks every handle the
+ * system holds (records_mark_roots) and completes the records no handle
+ * names. Complete records go to the sinks in record order (their `seq`, the
+ * order of assertion; a record waits for every earlier one) and their slots
+ * are reused; with no sink their slots are reused at once. */
+typedef struct sys_rec {
+    gicsim_irq_record r;
+    uint64_t seq;       /* the record's number: 0, 1, ... in order of assertion */
+    uint32_t next_free; /* free list link while the slot is unused */
+    uint8_t flags;      /* REC_USED, REC_MARK, REC_DONE (records.c) */
+} sys_rec;
+
+typedef struct rec_store {
+    sys_rec *slot;
+    uint32_t cap, live, free_head;
+    uint64_t next_seq; /* records created so far */
+    /* The ordered stream (a sink or keep): `head` is the oldest record not
+     * passed on; ring[seq & (ring_cap - 1)] is the slot of record seq for
+     * rbase <= seq < next_seq. Records [head, rbase) were spilled (records.c):
+     * complete ones to the spill file, in order, the others held out in
+     * their slots. */
+    bool ordered;
+    uint32_t *ring;
+    uint32_t ring_cap;
+    uint64_t head, rbase;
+    struct rec_spill *spill; /* NULL until records first wait behind one in flight */
+    uint32_t spill_min;      /* spill once this many records wait (tests lower it) */
+    uint64_t spilled;        /* records written to the spill file so far */
+    struct {
+        gicsim_record_fn fn;
+        void *ctx;
+    } sink[8];
+    unsigned n_sinks;
+    /* gicsim_system_keep_records: every record passed to the sinks, by seq. */
+    bool keep;
+    gicsim_irq_record *kept;
+    size_t n_kept, cap_kept;
+    uint32_t sweep_at;  /* sweep once `live` reaches it */
+    uint32_t sweep_min; /* new records between two sweeps at least (tests lower it) */
+    uint64_t sweeps;
+    /* Records whose slots were released, for the invariant checker's
+     * totals (with those still open: every record). */
+    uint64_t released, released_merged, released_delivered;
+} rec_store;
+
+void records_init(gicsim_system *s);
+void records_free(gicsim_system *s);
+/* Tests: sweep at every point (0), after `interval` new records, or never
+ * (UINT32_MAX: every record stays open until the end). */
+void records_sweep_every(gicsim_system *s, uint32_t interval);
+/* A sweep now; records_maybe_sweep (below): if one is due. */
+void records_sweep(gicsim_system *s);
+/* Every handle the system holds, by records_mark (hyp.c knows which
+ * operations and exits carry one: hyp_op_record, hyp_exit_record). */
+void records_mark_roots(gicsim_system *s);
+void records_mark(gicsim_system *s, uint32_t rec);
+/* The record's number (seq), UINT64_MAX for SYS_NONE or an unused slot. */
+uint64_t record_seq(const gicsim_system *s, uint32_t rec);
+/* The record in the hypervisor operation `op` (its argument) or in the exit
+ * data `data` of `reason`; SYS_NONE if none. */
+uint32_t hyp_op_record(const sys_op *op);
+uint32_t hyp_exit_record(gicsim_exit_reason reason, uint64_t data);
+
 struct gicsim_hyp {
     gicsim_system *s;
     sys_pe *pe;
@@ -307,9 +389,11 @@ struct gicsim_system {
     sys_source *src;
     uint32_t n_src;
     bool sources_stopped;
-    gicsim_irq_record *rec;
-    size_t n_rec, cap_rec;
+    rec_store recs;     /* the records of the instances in flight (records.c) */
+    bool rec_sweep_due; /* records_maybe_sweep has work */
+    bool eager_ends;    /* tests: every operation's end is an event (no lazy ends, pe.c) */
     gicsim_histogram *lat_all;
+    unsigned lat_bits; /* the latency histograms' precision (gicsim_system_set_latency_bits) */
     struct {
         gicsim_sys_observer_fn fn;
         void *ctx;
@@ -331,7 +415,6 @@ struct gicsim_system {
     uint32_t n_lpis, cap_lpis;
     struct gicv4_host *v4; /* gicv4.c's state (tables, allocators) */
     struct gicv5_host *v5; /* on a GICv5: gicv5_host.c's state, else NULL */
-    bool oom;
     /* Called when a guest's handler has acknowledged `vintid` (ICV_IAR1
      * read), for workloads that watch it (models/microbench.c). */
     void (*on_guest_ack)(gicsim_system *s, sys_vcpu *v, uint32_t vintid);
@@ -344,8 +427,27 @@ struct gicsim_system {
 
 /* Tell the system observers. */
 void sys_emit(gicsim_system *s, const gicsim_sys_event *ev);
+/* An allocation failed: the run stops (gicsim_system_status: GICSIM_E_NOMEM). */
+static inline void sys_oom(gicsim_system *s)
+{
+    engine_fail(s->e, GICSIM_E_NOMEM);
+}
+/* A new record (t_assert now), counted as asserted; SYS_NONE, after
+ * sys_oom, when the pool cannot grow. */
 uint32_t record_new(gicsim_system *s, uint32_t src, uint32_t vm, uint32_t vcpu, uint32_t intid);
-gicsim_irq_record *record_get(gicsim_system *s, uint32_t rec);
+/* The record of handle `rec`; NULL for SYS_NONE. */
+/* A sweep if one is due (record_new found the pool at its threshold). Only
+ * where no record handle is held outside the system's state. */
+static inline void records_maybe_sweep(gicsim_system *s)
+{
+    if (s->rec_sweep_due || !s->recs.sweep_min)
+        records_sweep(s);
+}
+
+static inline gicsim_irq_record *record_get(gicsim_system *s, uint32_t rec)
+{
+    return rec < s->recs.cap ? &s->recs.slot[rec].r : NULL;
+}
 /* Record `rec` merged into a pending instance (counted once). */
 void record_merge(gicsim_system *s, uint32_t rec);
 sys_source *source_of(gicsim_system *s, uint32_t src);
@@ -369,6 +471,8 @@ void gicv4_free(gicsim_system *s);
 /* Map a new MSI source: a physical LPI (MAPD/MAPTI) or, for a direct policy,
  * a vLPI of its vCPU's vPE (VMAPP/VMAPTI). */
 gicsim_status gicv4_add_msi(gicsim_system *s, uint32_t src);
+/* Mark the records travelling through the ITS (records_mark_roots). */
+void gicv4_mark_records(gicsim_system *s);
 /* Configure a vSGI of a vPE (GICv4.1 VSGI). */
 gicsim_status gicv4_add_vsgi(gicsim_system *s, sys_vcpu *v, uint32_t vintid, uint8_t prio);
 /* The device of `src` writes its MSI, instance `rec`: the record travels
@@ -604,7 +708,7 @@ void guest_trap_op(gicsim_system *s, sys_vcpu *v, gicsim_exit_reason r, uint64_t
 #define MMIO_KERNEL 0u /* a register the host kernel emulates (the vGIC distributor) */
 #define MMIO_USER 1u   /* a register the VMM emulates in user space */
 /* GITS_CWRITER of the ITS the host emulates for the guest: the new command is
- * an INT for the MSI source in bits 31:8, whose instance is record 55:32.
+ * an INT for the MSI source in bits 31:8, whose instance is record 63:32.
  * The host runs the command (its_cmd_emulate, its_walk_step per entry of
  * find_ite's walk, its_cache_op) and injects the guest LPI. */
 #define MMIO_ITS_CWRITER 2u

@@ -24,6 +24,8 @@ void inv_sys_gic_event(gicsim_system *s, const gicsim_gic_event *ev, struct sys_
  * and after the fold that reads them back. */
 void inv_sys_flush(gicsim_system *s, struct sys_pe *pe, struct sys_vcpu *v);
 void inv_sys_fold(gicsim_system *s, struct sys_pe *pe, struct sys_vcpu *v);
+/* Record number `seq` is complete (records.c's sweep): its own checks. */
+void inv_sys_record_done(gicsim_system *s, const gicsim_irq_record *r, uint64_t seq);
 /* Every whole-state check of the system: records against the statistics,
  * every vCPU's active priorities, the GIC. */
 void inv_sys_full(gicsim_system *s, const char *where);

@@ -87,45 +87,7 @@ const gicsim_source_config *gicsim_system_source_config(const gicsim_system *s, 
     return s && source < s->n_src ? &s->src[source].cfg : NULL;
 }
 
-/* ---- Records ------------------------------------------------------------------------ */
-
-uint32_t record_new(gicsim_system *s, uint32_t src, uint32_t vm, uint32_t vcpu, uint32_t intid)
-{
-    if (s->n_rec == s->cap_rec) {
-        size_t cap = s->cap_rec ? s->cap_rec * 2 : 1024;
-        gicsim_irq_record *nv = realloc(s->rec, cap * sizeof *nv);
-        if (!nv) {
-            s->oom = true;
-            return SYS_NONE;
-        }
-        s->rec = nv;
-        s->cap_rec = cap;
-    }
-    gicsim_irq_record *r = &s->rec[s->n_rec];
-    memset(r, 0, sizeof *r);
-    r->source = src;
-    r->vm = vm;
-    r->vcpu = vcpu;
-    r->intid = intid;
-    r->t_assert = gicsim_engine_now(s->e);
-    r->t_signal = r->t_ack = r->t_eoi = r->t_deact = GICSIM_TIME_NEVER;
-    s->st.asserted++;
-    return (uint32_t)s->n_rec++;
-}
-
-gicsim_irq_record *record_get(gicsim_system *s, uint32_t rec)
-{
-    return rec < s->n_rec ? &s->rec[rec] : NULL;
-}
-
-void record_merge(gicsim_system *s, uint32_t rec)
-{
-    gicsim_irq_record *r = record_get(s, rec);
-    if (r && !r->merged) {
-        r->merged = true;
-        s->st.merged++;
-    }
-}
+/* ---- Sources and the GIC's events -------------------------------------------------------- */
 
 sys_source *source_of(gicsim_system *s, uint32_t src)
 {
@@ -249,8 +211,9 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
     gicsim_status st = gicsim_engine_create(&s->e);
     if (st == GICSIM_OK)
         st = gicsim_gic_create(s->e, &s->cfg.gic, &s->gic);
+    s->lat_bits = GICSIM_HISTOGRAM_BITS_DEFAULT;
     if (st == GICSIM_OK)
-        st = gicsim_histogram_create(&s->lat_all);
+        st = gicsim_histogram_create_bits(s->lat_bits, &s->lat_all);
     GICSIM_INV(if (st == GICSIM_OK) st = inv_sys_init(s));
     if (st != GICSIM_OK) {
         gicsim_system_destroy(s);
@@ -278,6 +241,7 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
         s->spi_vm[i] = s->spi_vcpu[i] = s->spi_src[i] = s->spi_rec[i] = SYS_NONE;
     s->inject_rec = SYS_NONE;
     s->kick_base = GICSIM_TIME_NEVER;
+    records_init(s);
     if (s->cfg.gic.its && !s->v5 && (st = gicv4_init(s)) != GICSIM_OK) {
         gicsim_system_destroy(s);
         return st;
@@ -321,7 +285,7 @@ void gicsim_system_destroy(gicsim_system *s)
     gicv5_host_free(s);
     free(s->lpis);
     free(s->src);
-    free(s->rec);
+    records_free(s);
     gicsim_histogram_destroy(s->lat_all);
     free(s);
 }
@@ -577,8 +541,7 @@ static void source_fire(gicsim_system *s, uint32_t id)
         }
         gicsim_gic_irq_state(s->gic, 0, c->intid, &st);
         if (st & GICSIM_IRQ_PENDING) { /* the GIC holds one pending state: merged */
-            s->rec[rec].merged = true;
-            s->st.merged++;
+            record_merge(s, rec);
         } else {
             s->spi_rec[c->intid] = rec;
         }
@@ -588,8 +551,7 @@ static void source_fire(gicsim_system *s, uint32_t id)
     case GICSIM_SRC_SPI_LEVEL:
         rec = record_new(s, id, c->vm, c->vcpu, c->intid);
         if (s->spi_line[c->intid]) { /* already asserted: the level absorbs it */
-            s->rec[rec].merged = true;
-            s->st.merged++;
+            record_merge(s, rec);
         } else {
             if (s->v5)
                 gicv5_wired_fire(s, id, rec);
@@ -617,10 +579,9 @@ static void source_fire(gicsim_system *s, uint32_t id)
          * overrun). */
         rec = record_new(s, id, SYS_NONE, SYS_NONE, HYP_TIMER_PPI);
         if (rec == SYS_NONE)
-            break; /* out of memory (s->oom) */
+            break; /* out of memory (sys_oom: the run stops) */
         if (so->host_pending != SYS_NONE) {
-            s->rec[rec].merged = true;
-            s->st.merged++;
+            record_merge(s, rec);
         } else {
             so->host_pending = rec;
         }
@@ -634,6 +595,7 @@ static void source_fire(gicsim_system *s, uint32_t id)
 static void arrival_event(gicsim_engine *e, void *ctx, uint64_t arg)
 {
     gicsim_system *s = ctx;
+    records_maybe_sweep(s);
     sys_source *so = &s->src[arg];
     so->ev = 0;
     source_fire(s, (uint32_t)arg);
@@ -728,7 +690,7 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     so->cfg = c;
     so->rng = (c.seed ^ (0x9E3779B97F4A7C15ull * (id + 1))) | 1;
     so->burst_left = c.burst ? c.burst : 1;
-    if (gicsim_histogram_create(&so->lat) != GICSIM_OK)
+    if (gicsim_histogram_create_bits(s->lat_bits, &so->lat) != GICSIM_OK)
         return GICSIM_E_NOMEM;
     so->host_pending = so->host_active = so->phys_rec = SYS_NONE;
     if (c.kind == GICSIM_SRC_MSI) {
@@ -976,17 +938,13 @@ void gicsim_system_run_for(gicsim_system *s, gicsim_time_t duration)
     if (!s)
         return;
     gicsim_engine_run_for(s->e, duration);
+    records_maybe_sweep(s);
     GICSIM_INV(inv_sys_full(s, "system.c:gicsim_system_run_for"));
 }
 
-size_t gicsim_system_record_count(const gicsim_system *s)
+gicsim_status gicsim_system_status(const gicsim_system *s)
 {
-    return s ? s->n_rec : 0;
-}
-
-const gicsim_irq_record *gicsim_system_record(const gicsim_system *s, size_t i)
-{
-    return s && i < s->n_rec ? &s->rec[i] : NULL;
+    return s ? gicsim_engine_status(s->e) : GICSIM_E_INVAL;
 }
 
 void gicsim_system_get_stats(const gicsim_system *s, gicsim_system_stats *out)
@@ -1012,6 +970,34 @@ void gicsim_system_get_stats(const gicsim_system *s, gicsim_system_stats *out)
     gicsim_gic_get_stats(s->gic, &gs);
     out->maintenance_irqs = gs.maintenance_irqs;
     out->pending = out->asserted - out->delivered - out->merged;
+}
+
+gicsim_status gicsim_system_set_latency_bits(gicsim_system *s, unsigned bits)
+{
+    if (!s || bits < GICSIM_HISTOGRAM_BITS_MIN || bits > GICSIM_HISTOGRAM_BITS_MAX)
+        return GICSIM_E_INVAL;
+    if (gicsim_histogram_count(s->lat_all))
+        return GICSIM_E_STATE;
+    /* New (empty) histograms first, so that a failure changes nothing. */
+    gicsim_histogram **h = calloc((size_t)s->n_src + 1u, sizeof *h);
+    gicsim_status st = h ? GICSIM_OK : GICSIM_E_NOMEM;
+    for (uint32_t i = 0; st == GICSIM_OK && i <= s->n_src; i++)
+        st = gicsim_histogram_create_bits(bits, &h[i]);
+    if (st != GICSIM_OK) {
+        for (uint32_t i = 0; h && i <= s->n_src; i++)
+            gicsim_histogram_destroy(h[i]);
+        free(h);
+        return st;
+    }
+    gicsim_histogram_destroy(s->lat_all);
+    s->lat_all = h[s->n_src];
+    for (uint32_t i = 0; i < s->n_src; i++) {
+        gicsim_histogram_destroy(s->src[i].lat);
+        s->src[i].lat = h[i];
+    }
+    free(h);
+    s->lat_bits = bits;
+    return GICSIM_OK;
 }
 
 const gicsim_histogram *gicsim_system_latency(const gicsim_system *s, uint32_t source)

@@ -43,7 +43,7 @@ bool vgic_ap_add(gicsim_system *s, sys_vcpu *v, vgic_irq *q)
         uint32_t cap = v->cap_ap ? v->cap_ap * 2 : 16;
         vgic_irq **nv = realloc(v->ap, cap * sizeof *nv);
         if (!nv) {
-            s->oom = true;
+            sys_oom(s);
             return false;
         }
         v->ap = nv;

@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 /* Exit codes follow sysexits: 0 success, 64 usage error, 65 bad input data
- * (a trace, measured figures), 70 internal error, 73 an output cannot be
+ * (a trace, measured figures), 70 internal error or out of memory, 73 an output cannot be
  * created, 74 an output (standard output included) cannot be written, 78
  * bad configuration; a failed conformance expectation, a failed microbench
  * --check and a calibration that misses a figure by more than

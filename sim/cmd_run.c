@@ -380,11 +380,11 @@ static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro
         .vm_names = rc->vm_names,
         .n_vms = rc->n_vms,
     };
-    /* The streaming writers attach before the run; the CSV is written from
-     * the records after it. */
+    /* Every writer attaches before the run: they stream (the CSV's rows as
+     * the records complete, with compare's policy column). */
     attached_output outs[OUT_PER_RUN];
     size_t n_outs = 0;
-    for (size_t k = OUT_PERFETTO; k < OUT_PER_RUN && rcode == EX_OK; k++) {
+    for (size_t k = OUT_CSV; k < OUT_PER_RUN && rcode == EX_OK; k++) {
         if (!ro->o[k])
             continue;
         attached_output *ao = &outs[n_outs];
@@ -397,7 +397,9 @@ static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro
             break;
         }
         errno = 0;
-        st = ao->ops->begin(&ao->state, sys, cli_out_name(ao->out), &info);
+        st = k == OUT_CSV ? gicsim_output_csv_begin(sys, cli_out_name(ao->out), &info, rc->compare,
+                                                    &ao->state)
+                          : ao->ops->begin(&ao->state, sys, cli_out_name(ao->out), &info);
         if (st != GICSIM_OK) {
             rcode = writer_error(ao->out, st, true, errno);
             break;
@@ -408,9 +410,13 @@ static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro
     if (rcode == EX_OK) {
         run_system(rc, sys, res->policy);
         /* The model checks its own invariants (when compiled in): a
-         * violation is an internal error, never a result. */
+         * violation is an internal error, never a result. A run that ran
+         * out of memory stopped early: no result at all. */
         char why[512];
-        if (gicsim_system_check_invariants(sys, why, sizeof why) != GICSIM_OK) {
+        if ((st = gicsim_system_status(sys)) != GICSIM_OK) {
+            cli_errorf("%s", st == GICSIM_E_NOMEM ? "out of memory" : gicsim_strerror(st));
+            rcode = EX_SOFTWARE;
+        } else if (gicsim_system_check_invariants(sys, why, sizeof why) != GICSIM_OK) {
             cli_errorf("internal error: %s", why);
             rcode = EX_SOFTWARE;
         }
@@ -427,12 +433,6 @@ static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro
         st = outs[k].ops->end(outs[k].state, sys, &info);
         if (st != GICSIM_OK && rcode == EX_OK)
             rcode = writer_error(outs[k].out, st, false, errno);
-    }
-    if (rcode == EX_OK && ro->o[OUT_CSV]) {
-        errno = 0;
-        st = gicsim_output_csv_write(sys, cli_out_name(ro->o[OUT_CSV]), &info, rc->compare);
-        if (st != GICSIM_OK)
-            rcode = writer_error(ro->o[OUT_CSV], st, false, errno);
     }
     if (tw) {
         errno = 0;

@@ -87,6 +87,7 @@ static gicsim_system *build(const gicsim_scenario *sc, const char *policy)
     if (gicsim_scenario_build(sc, policy, &sys, &d) != GICSIM_OK)
         fail_msg("build under %s: %s:%u: %s: %s", policy ? policy : "own policies", d.file, d.line,
                  d.key, d.message);
+    assert_int_equal(gicsim_system_keep_records(sys), GICSIM_OK);
     return sys;
 }
 

@@ -452,6 +452,91 @@ static void test_requeue(void **state)
     gicsim_engine_destroy(e);
 }
 
+/* engine_take_seq / engine_schedule_taken / engine_after: an event scheduled
+ * late with a number taken early fires where an event scheduled when the
+ * number was taken would have, in the wheel and in the heap; its place has
+ * passed exactly when such an event would have fired. */
+typedef struct after_probe {
+    gicsim_time_t when;
+    uint64_t seq;
+    int seen_after, seen_before;
+} after_probe;
+
+static void probe_cb(gicsim_engine *e, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    after_probe *p = ctx;
+    if (engine_after(e, p->when, p->seq))
+        p->seen_after++;
+    else
+        p->seen_before++;
+}
+
+static void test_taken_seq(void **state)
+{
+    (void)state;
+    gicsim_time_t far = HORIZON_PS * 4;
+    for (int k = 0; k < 2; k++) {
+        gicsim_time_t t = k ? far : 100;
+        gicsim_engine *e = new_engine();
+        fire_log l = {0};
+        sched(e, t, &l, 1);
+        uint64_t seq = engine_take_seq(e);
+        sched(e, t, &l, 3);
+        sched(e, t, &l, 4);
+        after_probe p = {.when = t, .seq = seq};
+        assert_int_equal(gicsim_engine_schedule_at(e, t, probe_cb, &p, 0, NULL), GICSIM_OK);
+        assert_false(engine_after(e, t, seq));
+        gicsim_event_id id = 0;
+        assert_int_equal(engine_schedule_taken(e, t, seq, log_cb, &l, 2, &id), GICSIM_OK);
+        assert_true(id != 0);
+        /* Refused: a number not taken yet, a time in the past. */
+        assert_int_equal(engine_schedule_taken(e, t, seq + 100, log_cb, &l, 9, NULL),
+                         GICSIM_E_INVAL);
+        assert_int_equal(gicsim_engine_run(e), 5);
+        assert_int_equal(l.n, 4);
+        for (size_t i = 0; i < 4; i++)
+            assert_int_equal(l.v[i].tag, i + 1);
+        assert_int_equal(p.seen_after, 1); /* the probe came after the taken place */
+        assert_true(engine_after(e, t, seq));
+        assert_false(engine_after(e, t + 1, 0));
+        assert_int_equal(engine_schedule_taken(e, 0, seq, log_cb, &l, 9, NULL), GICSIM_E_INVAL);
+        log_free(&l);
+        gicsim_engine_destroy(e);
+    }
+    /* Between runs, a place at or before the time reached has passed. */
+    gicsim_engine *e = new_engine();
+    uint64_t seq = engine_take_seq(e);
+    gicsim_engine_run_until(e, 50);
+    assert_true(engine_after(e, 50, seq));
+    assert_false(engine_after(e, 51, seq));
+    gicsim_engine_destroy(e);
+}
+
+/* A failure that stops the engine for good. */
+static void test_fail(void **state)
+{
+    (void)state;
+    gicsim_engine *e = new_engine();
+    fire_log l = {0};
+    sched(e, 10, &l, 1);
+    sched(e, 20, &l, 2);
+    assert_int_equal(gicsim_engine_status(e), GICSIM_OK);
+    assert_int_equal(gicsim_engine_status(NULL), GICSIM_E_INVAL);
+    engine_fail(e, GICSIM_OK); /* not a failure */
+    assert_int_equal(gicsim_engine_run_until(e, 10), 1);
+    engine_fail(e, GICSIM_E_NOMEM);
+    engine_fail(e, GICSIM_E_IO); /* the first one stays */
+    assert_int_equal(gicsim_engine_status(e), GICSIM_E_NOMEM);
+    assert_int_equal(gicsim_engine_run_until(e, 100), 0);
+    assert_int_equal(gicsim_engine_run(e), 0);
+    assert_false(gicsim_engine_step(e));
+    assert_int_equal(gicsim_engine_now(e), 10);
+    assert_int_equal(l.n, 1);
+    log_free(&l);
+    gicsim_engine_destroy(e);
+}
+
 /* Cancel every third of many far (heap) and near (wheel) events. */
 static void test_cancel_many(void **state)
 {
@@ -1132,6 +1217,8 @@ int main(void)
         cmocka_unit_test(test_cancel_many),
         cmocka_unit_test(test_cancel_from_callback_same_time),
         cmocka_unit_test(test_requeue),
+        cmocka_unit_test(test_taken_seq),
+        cmocka_unit_test(test_fail),
         cmocka_unit_test(test_run_until),
         cmocka_unit_test(test_run_for),
         cmocka_unit_test(test_step),

@@ -677,6 +677,64 @@ static void test_percentile_monotonic(void **state)
     gicsim_histogram_destroy(h);
 }
 
+/* Every precision: each value's bucket is at most 2^-bits of it wide and the
+ * percentiles are within that of the exact ones; the default is 7 bits; a
+ * merge across precisions keeps the exact count, sum, min and max. */
+static void test_precision(void **state)
+{
+    (void)state;
+    gicsim_histogram *h = NULL;
+    assert_int_equal(gicsim_histogram_create_bits(0, &h), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_histogram_create_bits(GICSIM_HISTOGRAM_BITS_MAX + 1, &h),
+                     GICSIM_E_INVAL);
+    assert_null(h);
+    assert_int_equal(gicsim_histogram_create_bits(1, NULL), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_histogram_bits(NULL), 0);
+    h = new_hist();
+    assert_int_equal(gicsim_histogram_bits(h), GICSIM_HISTOGRAM_BITS_DEFAULT);
+    assert_int_equal(GICSIM_HISTOGRAM_BITS_DEFAULT, 7);
+    enum { N = 20000 };
+    uint64_t *vals = malloc(N * sizeof *vals);
+    assert_non_null(vals);
+    for (unsigned b = GICSIM_HISTOGRAM_BITS_MIN; b <= GICSIM_HISTOGRAM_BITS_MAX; b++) {
+        gicsim_histogram *p = NULL;
+        assert_int_equal(gicsim_histogram_create_bits(b, &p), GICSIM_OK);
+        assert_int_equal(gicsim_histogram_bits(p), b);
+        uint64_t seed = 42 + b;
+        for (size_t i = 0; i < N; i++) {
+            vals[i] = rng_next(&seed) >> (rng_next(&seed) % 64);
+            gicsim_histogram_record(p, vals[i]);
+        }
+        qsort(vals, N, sizeof *vals, cmp_u64);
+        for (size_t i = 0; i < N_MILLIS; i++) {
+            uint64_t got = gicsim_histogram_percentile(p, (double)test_millis[i] / 1000.0);
+            uint64_t want = exact_percentile(vals, N, test_millis[i]);
+            uint64_t err = got > want ? got - want : want - got;
+            if (err > (want >> b))
+                fail_msg("%u bits, p%g: %llu for %llu", b, (double)test_millis[i] / 1000.0,
+                         (unsigned long long)got, (unsigned long long)want);
+        }
+        /* Merged into the default precision: the exact figures survive. */
+        gicsim_histogram *d = new_hist();
+        gicsim_histogram_record(d, 5);
+        gicsim_histogram_merge(d, p);
+        assert_int_equal(gicsim_histogram_count(d), N + 1);
+        assert_int_equal(gicsim_histogram_min(d), vals[0] < 5 ? vals[0] : 5);
+        assert_int_equal(gicsim_histogram_max(d), vals[N - 1]);
+        uint64_t total = 0;
+        visit_log log = {0};
+        gicsim_histogram_foreach(d, log_visit, &log);
+        for (size_t i = 0; i < log.n; i++)
+            total += log.v[i].count;
+        assert_int_equal(total, N + 1);
+        free(log.v);
+        gicsim_histogram_destroy(d);
+        gicsim_histogram_destroy(p);
+    }
+    free(vals);
+    gicsim_histogram_destroy(h);
+}
+
 static void test_determinism(void **state)
 {
     (void)state;
@@ -719,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_summary),
         cmocka_unit_test(test_percentile_monotonic),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_precision),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,6 +97,7 @@ static void run_checked(const gicsim_scenario *sc, const char *policy, const cha
         return; /* a direct policy on a GIC without the feature */
     if (st != GICSIM_OK)
         fail_msg("%s: build: %s:%u: %s: %s", label, d.file, d.line, d.key, d.message);
+    assert_int_equal(gicsim_system_keep_records(sys), GICSIM_OK);
     /* Trace-driven sources: replay their traces, as the command line does. */
     gicsim_trace_reader *readers[8];
     gicsim_trace_replay *replays[8];
@@ -404,6 +405,7 @@ static gicsim_system *sys_with_spi(uint32_t *src)
     gicsim_system_config_init(&c);
     gicsim_system *s = NULL;
     assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
+    assert_int_equal(gicsim_system_keep_records(s), GICSIM_OK);
     gicsim_vm_config vc;
     gicsim_vm_config_init(&vc);
     vc.guest_busy = true;
@@ -449,7 +451,7 @@ static void test_record_violations(void **state)
     assert_clean(s, "before");
     size_t n = gicsim_system_record_count(s);
     assert_true(n >= 3);
-    assert_true(s->rec[0].t_ack != NEVER);
+    assert_true(s->recs.slot[0].r.t_ack != NEVER);
 
     /* The guest's acknowledge of an interrupt whose pending instance is a
      * record already delivered. */
@@ -467,7 +469,7 @@ static void test_record_violations(void **state)
     assert_non_null(strstr(r.what, "record 0 "));
     assert_non_null(strstr(r.what, "acknowledged twice"));
 
-    s->rec[1].merged = true;
+    s->recs.slot[1].r.merged = true;
     char msg[512];
     assert_int_equal(gicsim_system_check_invariants(s, msg, sizeof msg), GICSIM_E_STATE);
     gicsim_system_invariants(s, &r);

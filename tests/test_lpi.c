@@ -67,7 +67,7 @@ static void test_memory_basic(void **state)
 {
     (void)state;
     gic_mem *m;
-    assert_int_equal(mem_create(&m), GICSIM_OK);
+    assert_int_equal(mem_create(&m, NULL), GICSIM_OK);
     uint8_t buf[16];
     memset(buf, 0xAA, sizeof buf);
     mem_read(m, 0x12345678, buf, sizeof buf); /* untouched: zeros */

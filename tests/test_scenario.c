@@ -868,6 +868,8 @@ static void test_build(void **state)
     gicsim_system *s1, *s2;
     assert_int_equal(gicsim_scenario_build(sc, "eoi-split", &s1, &d), GICSIM_OK);
     assert_int_equal(gicsim_scenario_build(sc, "eoi-split", &s2, &d), GICSIM_OK);
+    assert_int_equal(gicsim_system_keep_records(s1), GICSIM_OK);
+    assert_int_equal(gicsim_system_keep_records(s2), GICSIM_OK);
     gicsim_system_run_for(s1, GICSIM_US(400));
     gicsim_system_run_for(s2, GICSIM_US(400));
     gicsim_system_stats a, b;
@@ -890,6 +892,7 @@ static void test_build(void **state)
     uint64_t exits[2];
     for (int k = 0; k < 2; k++) {
         assert_int_equal(gicsim_scenario_build(sc, k ? "eoi-split" : NULL, &sys, &d), GICSIM_OK);
+        assert_int_equal(gicsim_system_keep_records(sys), GICSIM_OK);
         gicsim_system_run_for(sys, GICSIM_US(10));
         assert_int_equal(gicsim_source_trigger(sys, 0), GICSIM_OK);
         gicsim_system_run_for(sys, GICSIM_US(200));

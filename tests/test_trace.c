@@ -571,6 +571,7 @@ static void test_record_named_only(void **state)
     c.gic.num_pes = 1;
     gicsim_system *s = NULL;
     assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
+    assert_int_equal(gicsim_system_keep_records(s), GICSIM_OK);
     gicsim_vm_config vc;
     gicsim_vm_config_init(&vc);
     assert_int_equal(gicsim_vm_add(s, &vc, NULL), GICSIM_OK);
@@ -610,6 +611,7 @@ static gicsim_system *manual_system(uint32_t nsrc)
     c.gic.num_pes = 1;
     gicsim_system *s = NULL;
     assert_int_equal(gicsim_system_create(&c, &s), GICSIM_OK);
+    assert_int_equal(gicsim_system_keep_records(s), GICSIM_OK);
     gicsim_vm_config vc;
     gicsim_vm_config_init(&vc);
     assert_int_equal(gicsim_vm_add(s, &vc, NULL), GICSIM_OK);

@@ -39,7 +39,8 @@ int main(void)
     gicsim_system_config_init(&cfg);
     cfg.gic.num_pes = 2;
     gicsim_system *sys;
-    if (gicsim_system_create(&cfg, &sys) != GICSIM_OK)
+    if (gicsim_system_create(&cfg, &sys) != GICSIM_OK ||
+        gicsim_system_keep_records(sys) != GICSIM_OK) /* it reads them after the run */
         return 1;
     gicsim_vm_config vm;
     gicsim_vm_config_init(&vm);

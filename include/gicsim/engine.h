@@ -72,6 +72,12 @@ GICSIM_API uint64_t gicsim_engine_run(gicsim_engine *engine);
  * after this event. */
 GICSIM_API void gicsim_engine_stop(gicsim_engine *engine);
 
+/* GICSIM_OK, or the failure that stopped the engine for good: GICSIM_E_NOMEM
+ * when an allocation failed during an event (scheduling one, or in a model
+ * running on the engine). From then on nothing fires and time stays where
+ * the failure happened, so the results are those of an incomplete run. */
+GICSIM_API gicsim_status gicsim_engine_status(const gicsim_engine *engine);
+
 /* Total events fired since creation. */
 GICSIM_API uint64_t gicsim_engine_events_fired(const gicsim_engine *engine);
 

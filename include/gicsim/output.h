@@ -71,12 +71,24 @@ GICSIM_API const gicsim_output_ops *gicsim_output_at(size_t i);
 GICSIM_API gicsim_status gicsim_output_summary_json(gicsim_system *sys,
                                                     const gicsim_output_info *info, char **json);
 
-/* The "csv" writer's file in one call, after a run: the header, then one
- * row per record of `sys`, gzip-compressed when `path` ends in ".gz". With
+/* The "csv" writer's begin() with a choice of columns: with
  * `policy_column` every row starts with a `policy` column holding
  * info->policy, so that the files of several runs of one scenario under
- * different policies say which is which. `info` may be NULL.
- * GICSIM_E_INVAL (NULL sys or path), GICSIM_E_IO, GICSIM_E_NOMEM. */
+ * different policies say which is which. Rows are written as the records
+ * complete (a record sink: before the first instance is raised, else
+ * GICSIM_E_STATE); finish with the "csv" writer's end()
+ * (gicsim_output_find("csv")->end), which writes the records still open.
+ * `info` may be NULL (it is copied). */
+GICSIM_API gicsim_status gicsim_output_csv_begin(gicsim_system *sys, const char *path,
+                                                 const gicsim_output_info *info, bool policy_column,
+                                                 void **state);
+
+/* The "csv" writer's file in one call, after a run of a system that kept
+ * its records (gicsim_system_keep_records): the header, then one row per
+ * record of `sys`, gzip-compressed when `path` ends in ".gz"; columns as
+ * gicsim_output_csv_begin. GICSIM_E_STATE when the records were streamed
+ * instead of kept, GICSIM_E_INVAL (NULL sys or path), GICSIM_E_IO,
+ * GICSIM_E_NOMEM. */
 GICSIM_API gicsim_status gicsim_output_csv_write(gicsim_system *sys, const char *path,
                                                  const gicsim_output_info *info,
                                                  bool policy_column);

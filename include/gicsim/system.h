@@ -223,6 +223,13 @@ GICSIM_API const gicsim_source_config *gicsim_system_source_config(const gicsim_
 /* Run for `duration` of simulated time. */
 GICSIM_API void gicsim_system_run_for(gicsim_system *sys, gicsim_time_t duration);
 
+/* GICSIM_OK, or why the system stopped for good: GICSIM_E_NOMEM when an
+ * allocation failed during the run (a record, an event, a queue, a table of
+ * the GIC). The run then ended where the failure happened and further
+ * gicsim_system_run_for calls do nothing: its results are incomplete and
+ * must not be reported as a run of the requested length. */
+GICSIM_API gicsim_status gicsim_system_status(const gicsim_system *sys);
+
 /* ---- Results -------------------------------------------------------------------- */
 
 /* One record per interrupt instance a source raised. Times are
@@ -243,6 +250,36 @@ typedef struct gicsim_irq_record {
     bool merged; /* absorbed by an instance already pending (never delivered itself) */
 } gicsim_irq_record;
 
+/* Records are streamed: a record lives while its instance is in flight and
+ * is complete when nothing in the system can change it any more (its
+ * instance merged, or delivered and deactivated, and every exit and
+ * maintenance interrupt it is charged with handled). A complete record goes
+ * to the record sinks and its memory is reused, so a run of any length needs
+ * memory for the instances in flight only. `index` numbers the records in
+ * order of assertion (0, 1, ...; the old array's index). */
+typedef void (*gicsim_record_fn)(void *ctx, uint64_t index, const gicsim_irq_record *r);
+
+/* Add a record sink: `fn` gets every complete record once, in record order
+ * (a record waits for every earlier one, so an instance that stays in
+ * flight holds back the records after it), during gicsim_system_run_for; it
+ * must not call into the system. The records still in flight when the run
+ * ends are not passed: take them with gicsim_system_foreach_open_record. At
+ * most 8 sinks (GICSIM_E_FULL); add them before the first instance is
+ * raised (GICSIM_E_STATE after). */
+GICSIM_API gicsim_status gicsim_system_add_record_sink(gicsim_system *sys, gicsim_record_fn fn,
+                                                       void *ctx);
+/* The records not passed to the sinks yet (after a run: the instances still
+ * in flight, and complete ones behind them), in record order. */
+GICSIM_API void gicsim_system_foreach_open_record(const gicsim_system *sys, gicsim_record_fn fn,
+                                                  void *ctx);
+
+/* Keep every record for gicsim_system_record_count / gicsim_system_record:
+ * memory then grows with the run (104 bytes per instance raised). Call it
+ * before the first instance is raised (GICSIM_E_STATE after); without it,
+ * record_count is 0 and gicsim_system_record NULL. */
+GICSIM_API gicsim_status gicsim_system_keep_records(gicsim_system *sys);
+/* With gicsim_system_keep_records: the records so far (complete or in
+ * flight), by index. */
 GICSIM_API size_t gicsim_system_record_count(const gicsim_system *sys);
 GICSIM_API const gicsim_irq_record *gicsim_system_record(const gicsim_system *sys, size_t i);
 
@@ -266,8 +303,15 @@ typedef struct gicsim_system_stats {
 GICSIM_API void gicsim_system_get_stats(const gicsim_system *sys, gicsim_system_stats *out);
 
 /* Delivery latency (t_ack - t_assert, ps) of one source's instances, or of
- * all sources when `source` is UINT32_MAX. NULL for an unknown source. */
+ * all sources when `source` is UINT32_MAX. NULL for an unknown source. The
+ * histograms keep every latency within a relative error below 2^-bits
+ * (<gicsim/histogram.h>; default GICSIM_HISTOGRAM_BITS_DEFAULT, 7: 0.8%),
+ * whatever the length of the run. */
 GICSIM_API const gicsim_histogram *gicsim_system_latency(const gicsim_system *sys, uint32_t source);
+/* The precision of the latency histograms, in bits (GICSIM_HISTOGRAM_BITS_MIN
+ * .. _MAX, else GICSIM_E_INVAL): before any interrupt is delivered
+ * (GICSIM_E_STATE after). */
+GICSIM_API gicsim_status gicsim_system_set_latency_bits(gicsim_system *sys, unsigned bits);
 
 #ifdef __cplusplus
 }

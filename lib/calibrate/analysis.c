@@ -28,7 +28,7 @@ static size_t uf_find(size_t *parent, size_t a)
 gicsim_status ca_identifiability(const calib_problem *P, const double *J, gicsim_calib_fit *out)
 {
     const size_t m = P->m, n = P->n;
-    double *B = malloc((m * n + 2 * n * n + m * n + m * m + m + m * m) * sizeof *B);
+    double *B = calloc(m * n + 2 * n * n + m * n + m * m + m + m * m, sizeof *B);
     size_t *seen = malloc(2 * n * sizeof *seen);
     if (!B || !seen) {
         free(B);

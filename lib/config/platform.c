@@ -309,31 +309,36 @@ const char *sc_vpt_wait_name(gicsim_vpt_wait w)
     return (unsigned)w < 2 ? vpt_wait_names[w] : "?";
 }
 
+/* The enumerated key `key` of the `kvm` mapping at `kp`, when present, into
+ * *idx; *set_flag (may be NULL) records that it was given. */
+static gicsim_status kvm_enum(const yt_node *kvm, const char *kp, const char *key,
+                              const char *const *names, unsigned *idx, bool *set_flag,
+                              gicsim_diag *d)
+{
+    const yt_node *v = yt_map_get(kvm, key);
+    if (!v)
+        return GICSIM_OK;
+    char sub[256];
+    yt_path(sub, sizeof sub, kp, key);
+    TRY(yt_get_enum(v, sub, names, idx, d));
+    if (set_flag)
+        *set_flag = true;
+    return GICSIM_OK;
+}
+
 gicsim_status sc_platform_apply_kvm(const yt_node *kvm, const char *path, gicsim_kvm_config *k,
                                     const sc_platform_set *set, gicsim_diag *d)
 {
     static const char *const kvm_keys[] = {"sgi_lookup", "vpt_poll_delay", "vpt_wait", NULL};
-    char kp[256], sub[256];
+    char kp[256];
     yt_path(kp, sizeof kp, path, "kvm");
     TRY(yt_check_map(kvm, kp, kvm_keys, d));
-    const yt_node *v = yt_map_get(kvm, "sgi_lookup");
-    if (v) {
-        unsigned idx;
-        yt_path(sub, sizeof sub, kp, "sgi_lookup");
-        TRY(yt_get_enum(v, sub, sgi_lookup_names, &idx, d));
-        k->sgi_lookup = (gicsim_sgi_lookup)idx;
-        if (set && set->sgi_lookup)
-            *set->sgi_lookup = true;
-    }
-    v = yt_map_get(kvm, "vpt_wait");
-    if (v) {
-        unsigned idx;
-        yt_path(sub, sizeof sub, kp, "vpt_wait");
-        TRY(yt_get_enum(v, sub, vpt_wait_names, &idx, d));
-        k->vpt_wait = (gicsim_vpt_wait)idx;
-        if (set && set->vpt_wait)
-            *set->vpt_wait = true;
-    }
+    unsigned lookup = (unsigned)k->sgi_lookup, wait = (unsigned)k->vpt_wait;
+    TRY(kvm_enum(kvm, kp, "sgi_lookup", sgi_lookup_names, &lookup, set ? set->sgi_lookup : NULL,
+                 d));
+    TRY(kvm_enum(kvm, kp, "vpt_wait", vpt_wait_names, &wait, set ? set->vpt_wait : NULL, d));
+    k->sgi_lookup = (gicsim_sgi_lookup)lookup;
+    k->vpt_wait = (gicsim_vpt_wait)wait;
     bool present = false;
     TRY(yt_opt_time(kvm, kp, "vpt_poll_delay", &k->vpt_poll_delay, &present, d));
     if (present && set && set->vpt_poll_delay)

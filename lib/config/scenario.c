@@ -85,7 +85,7 @@ static const char *const top_keys[] = {"name", "description", "platform",   "pla
 /* A micro-bench scenario has only these. */
 static const char *const mb_top_keys[] = {
     "name", "description", "platform", "platform_overrides", "microbench", NULL};
-static const char *const run_keys[] = {"duration", "seed", "policies", NULL};
+static const char *const run_keys[] = {"duration", "seed", "policies", "latency_bits", NULL};
 
 static gicsim_status parse_run(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d)
 {
@@ -99,6 +99,8 @@ static gicsim_status parse_run(gicsim_scenario *sc, const yt_node *root, gicsim_
     TRY(yt_get_time(dur, "run.duration", &sc->duration, d));
     if (sc->duration == 0)
         return yt_node_err(d, dur, "run.duration", "must be greater than 0");
+    TRY(yt_opt_u32(run, "run", "latency_bits", GICSIM_HISTOGRAM_BITS_MIN, GICSIM_HISTOGRAM_BITS_MAX,
+                   &sc->latency_bits, NULL, d));
     /* run.seed was read first (sources need it). */
     const yt_node *pl = yt_map_get(run, "policies");
     if (pl) {
@@ -229,6 +231,7 @@ static gicsim_status validate(gicsim_scenario *sc, const yt_node *root, gicsim_d
     /* run.seed before the sources (their default seed). */
     const yt_node *run = yt_map_get(root, "run");
     sc->seed = 1;
+    sc->latency_bits = GICSIM_HISTOGRAM_BITS_DEFAULT;
     if (run && run->kind == YT_MAP)
         TRY(yt_opt_u64(run, "run", "seed", 0, UINT64_MAX, &sc->seed, NULL, d));
 
@@ -474,6 +477,11 @@ gicsim_status gicsim_scenario_build(const gicsim_scenario *sc, const char *polic
     if (st != GICSIM_OK)
         return yt_diag(d, st, sc->gic_at.file, sc->gic_at.line, sc->gic_at.col, "gic",
                        "cannot create the system: %s", gicsim_strerror(st));
+    if ((st = gicsim_system_set_latency_bits(sys, sc->latency_bits)) != GICSIM_OK) {
+        gicsim_system_destroy(sys);
+        return yt_diag(d, st, sc->file, 0, 0, "run.latency_bits",
+                       "cannot create the latency histograms: %s", gicsim_strerror(st));
+    }
     for (size_t i = 0; i < sc->n_vms; i++) {
         gicsim_vm_config vc = sc->vms[i].cfg;
         if (policy)
@@ -855,6 +863,10 @@ gicsim_status gicsim_scenario_resolved_json(const gicsim_scenario *sc, char **js
     jmember_time(&b, "duration", sc->duration);
     jmember_u64(&b, "seed", sc->seed);
     jmember_strv(&b, "policies", sc->policies, sc->n_policies);
+    /* Only when set: the resolved configurations of the runs before the
+     * setting existed stay byte for byte what they were. */
+    if (sc->latency_bits != GICSIM_HISTOGRAM_BITS_DEFAULT)
+        jmember_u64(&b, "latency_bits", sc->latency_bits);
     jclose(&b, '}');
 
     jopen(&b, "outputs", '{');

@@ -69,6 +69,7 @@ struct gicsim_scenario {
     size_t n_src;
     gicsim_time_t duration;
     uint64_t seed;
+    uint32_t latency_bits; /* run.latency_bits: the latency histograms' precision */
     char **policies;
     size_t n_policies;
     char *outputs[N_OUTPUTS];

@@ -75,7 +75,10 @@ struct gicsim_engine {
     uint64_t next_seq;
     uint64_t pending;
     uint64_t fired;
+    uint64_t cur_seq; /* seq of the event firing or last fired; UINT64_MAX once run_until
+                         has reached its limit (engine_after) */
     bool stop;
+    gicsim_status failed; /* the first failure that stopped the engine (engine_fail) */
 
     node *nodes;
     uint32_t node_cap;
@@ -372,6 +375,7 @@ static inline void fire(gicsim_engine *e, uint32_t idx)
     gicsim_event_fn fn = n->fn;
     void *ctx = n->ctx;
     uint64_t arg = n->arg;
+    e->cur_seq = n->seq;
     node_release(e, idx);
     e->pending--;
     e->fired++;
@@ -401,6 +405,7 @@ gicsim_status gicsim_engine_create(gicsim_engine **out)
     }
     e->node_cap = INITIAL_NODES;
     e->heap_cap = INITIAL_HEAP;
+    e->cur_seq = UINT64_MAX;
     e->free_head = NIL;
     inv_report_reset(&e->inv.rep);
     for (uint32_t r = 0; r < WHEEL_SLOTS; r++) {
@@ -434,8 +439,10 @@ gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t whe
         return GICSIM_E_INVAL;
     uint32_t idx;
     gicsim_status st = node_alloc(e, &idx);
-    if (st != GICSIM_OK)
+    if (st != GICSIM_OK) {
+        engine_fail(e, st);
         return st;
+    }
     bool wheel = in_wheel_range(e, when);
     if (!wheel && (st = heap_reserve(e)) != GICSIM_OK) {
         /* Return the untouched node; its generation need not change since no id
@@ -443,6 +450,7 @@ gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t whe
         e->nodes[idx].link = e->free_head;
         e->nodes[idx].fn = NULL;
         e->free_head = idx;
+        engine_fail(e, st);
         return st;
     }
     node *n = &e->nodes[idx];
@@ -459,6 +467,46 @@ gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t whe
     if (id_out)
         *id_out = ((uint64_t)n->gen << 32) | ((uint64_t)idx + 1u);
     return GICSIM_OK;
+}
+
+uint64_t engine_take_seq(gicsim_engine *engine)
+{
+    return engine->next_seq++;
+}
+
+gicsim_status engine_schedule_taken(gicsim_engine *engine, gicsim_time_t when, uint64_t seq,
+                                    gicsim_event_fn fn, void *ctx, uint64_t arg,
+                                    gicsim_event_id *id_out)
+{
+    gicsim_engine *e = engine;
+    if (!e || !fn || when < e->now || seq >= e->next_seq)
+        return GICSIM_E_INVAL;
+    gicsim_event_id id;
+    gicsim_status st = gicsim_engine_schedule_at(e, when, fn, ctx, arg, &id);
+    if (st != GICSIM_OK)
+        return st;
+    /* Scheduled with a new number: give it the one taken, in its place
+     * (the new number is handed back, as if never taken). */
+    uint32_t idx = (uint32_t)id - 1u;
+    node *n = &e->nodes[idx];
+    e->next_seq--;
+    if (in_wheel_range(e, when)) {
+        wheel_remove(e, idx);
+        n->seq = seq;
+        wheel_insert(e, idx);
+    } else {
+        heap_remove_at(e, n->link);
+        n->seq = seq;
+        heap_push(e, idx);
+    }
+    if (id_out)
+        *id_out = id;
+    return GICSIM_OK;
+}
+
+bool engine_after(const gicsim_engine *engine, gicsim_time_t when, uint64_t seq)
+{
+    return engine->now > when || (engine->now == when && engine->cur_seq > seq);
 }
 
 gicsim_status gicsim_engine_schedule_in(gicsim_engine *engine, gicsim_time_t delay,
@@ -534,7 +582,7 @@ gicsim_time_t gicsim_engine_next_time(gicsim_engine *engine)
 
 bool gicsim_engine_step(gicsim_engine *engine)
 {
-    if (!engine)
+    if (!engine || engine->failed != GICSIM_OK)
         return false;
     engine->stop = false;
     uint32_t idx = take_next(engine, GICSIM_TIME_NEVER);
@@ -547,7 +595,7 @@ bool gicsim_engine_step(gicsim_engine *engine)
 uint64_t gicsim_engine_run_until(gicsim_engine *engine, gicsim_time_t limit)
 {
     gicsim_engine *e = engine;
-    if (!e || limit < e->now)
+    if (!e || limit < e->now || e->failed != GICSIM_OK)
         return 0;
     e->stop = false;
     uint64_t count = 0;
@@ -563,6 +611,7 @@ uint64_t gicsim_engine_run_until(gicsim_engine *engine, gicsim_time_t limit)
     /* A nested run call from a callback may already have gone past `limit`. */
     if (limit > e->now)
         advance_to(e, limit);
+    e->cur_seq = UINT64_MAX; /* everything due by now has fired */
     return count;
 }
 
@@ -578,7 +627,7 @@ uint64_t gicsim_engine_run_for(gicsim_engine *engine, gicsim_time_t duration)
 uint64_t gicsim_engine_run(gicsim_engine *engine)
 {
     gicsim_engine *e = engine;
-    if (!e)
+    if (!e || e->failed != GICSIM_OK)
         return 0;
     e->stop = false;
     uint64_t count = 0;
@@ -598,6 +647,20 @@ void gicsim_engine_stop(gicsim_engine *engine)
 {
     if (engine)
         engine->stop = true;
+}
+
+void engine_fail(gicsim_engine *engine, gicsim_status st)
+{
+    if (!engine || st == GICSIM_OK)
+        return;
+    if (engine->failed == GICSIM_OK)
+        engine->failed = st;
+    engine->stop = true;
+}
+
+gicsim_status gicsim_engine_status(const gicsim_engine *engine)
+{
+    return engine ? engine->failed : GICSIM_E_INVAL;
 }
 
 uint64_t gicsim_engine_events_fired(const gicsim_engine *engine)

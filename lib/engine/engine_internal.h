@@ -16,4 +16,24 @@
  * and schedules). */
 bool engine_requeue(gicsim_engine *engine, gicsim_event_id id, uint64_t arg);
 
+/* An event whose firing is decided later, in its place: engine_take_seq
+ * takes the sequence number an event scheduled now would get, without an
+ * event; engine_schedule_taken (when >= now) schedules the event with that
+ * number, so that it fires exactly where it would have fired had it been
+ * scheduled when the number was taken; engine_after tells whether that
+ * point (when, seq) has passed: an event at it would have fired before the
+ * event firing now (or, between runs, by the time reached). A model uses
+ * them to skip the event of an operation whose end nothing depends on,
+ * unless something turns out to depend on it before it. */
+uint64_t engine_take_seq(gicsim_engine *engine);
+gicsim_status engine_schedule_taken(gicsim_engine *engine, gicsim_time_t when, uint64_t seq,
+                                    gicsim_event_fn fn, void *ctx, uint64_t arg,
+                                    gicsim_event_id *id_out);
+bool engine_after(const gicsim_engine *engine, gicsim_time_t when, uint64_t seq);
+
+/* A model on this engine failed (GICSIM_E_NOMEM: an allocation during an
+ * event): the run returns after the current event and no event fires any
+ * more; gicsim_engine_status reports the first failure. */
+void engine_fail(gicsim_engine *engine, gicsim_status st);
+
 #endif

@@ -1,13 +1,13 @@
 /* gicsim: log-linear (HDR-style) histograms (see gicsim/histogram.h).
  *
- * Layout. Bucket group 0 holds the values 0 .. 2^SUB_BITS - 1, one bucket
- * each. A value v >= 2^SUB_BITS whose leading one is bit k (SUB_BITS <= k <= 63)
- * belongs to group g = k - SUB_BITS + 1, and within it to sub-bucket
- * (v >> (k - SUB_BITS)) & (SUB_COUNT - 1): the SUB_BITS bits right below the
- * leading one. Every bucket of group g >= 1 therefore spans 2^(g-1) values and
- * starts at a value >= 2^SUB_BITS * 2^(g-1), so the width of a bucket is at
- * most 2^-SUB_BITS of any value in it. Groups 0 .. 64 - SUB_BITS cover the
- * whole uint64_t range; the last bucket ends at UINT64_MAX.
+ * Layout, with b = the histogram's sub_bits (its precision). Bucket group 0
+ * holds the values 0 .. 2^b - 1, one bucket each. A value v >= 2^b whose
+ * leading one is bit k (b <= k <= 63) belongs to group g = k - b + 1, and
+ * within it to sub-bucket (v >> (k - b)) & (2^b - 1): the b bits right below
+ * the leading one. Every bucket of group g >= 1 therefore spans 2^(g-1)
+ * values and starts at a value >= 2^b * 2^(g-1), so the width of a bucket is
+ * at most 2^-b of any value in it. Groups 0 .. 64 - b cover the whole
+ * uint64_t range; the last bucket ends at UINT64_MAX.
  */
 #include <gicsim/histogram.h>
 
@@ -16,23 +16,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SUB_BITS 7
-#define SUB_COUNT (1u << SUB_BITS)
-#define GROUP_COUNT (64 - SUB_BITS + 1)
-#define BUCKET_COUNT (GROUP_COUNT * SUB_COUNT)
-
 #if defined(__SIZEOF_INT128__)
 typedef unsigned __int128 hist_sum_t;
 #else
 typedef long double hist_sum_t;
 #endif
 
+/* With b = sub_bits: 2^b buckets per group, 64 - b + 1 groups. */
 struct gicsim_histogram {
-    uint64_t count; /* number of recorded values; must stay below 2^64 */
-    uint64_t min;   /* UINT64_MAX while empty */
-    uint64_t max;   /* 0 while empty */
-    hist_sum_t sum; /* exact total of the recorded values (with __int128) */
-    uint64_t buckets[BUCKET_COUNT];
+    uint64_t count;    /* number of recorded values; must stay below 2^64 */
+    uint64_t min;      /* UINT64_MAX while empty */
+    uint64_t max;      /* 0 while empty */
+    hist_sum_t sum;    /* exact total of the recorded values (with __int128) */
+    unsigned sub_bits; /* GICSIM_HISTOGRAM_BITS_MIN .. _MAX */
+    size_t n_buckets;
+    uint64_t buckets[];
 };
 
 /* Position of the leading one of v; v must be non-zero. */
@@ -48,30 +46,41 @@ static unsigned top_bit(uint64_t v)
 #endif
 }
 
-/* Index in buckets[] of the bucket holding v (always < BUCKET_COUNT). */
-static size_t bucket_index(uint64_t v)
+/* Index in buckets[] of the bucket holding v (always < n_buckets). */
+static size_t bucket_index(unsigned b, uint64_t v)
 {
-    if (v < SUB_COUNT)
+    uint64_t sub_count = UINT64_C(1) << b;
+    if (v < sub_count)
         return (size_t)v;
     unsigned k = top_bit(v);
-    size_t group = (size_t)(k - SUB_BITS + 1);
-    size_t sub = (size_t)((v >> (k - SUB_BITS)) & (SUB_COUNT - 1));
-    return group * SUB_COUNT + sub;
+    size_t group = (size_t)(k - b + 1);
+    size_t sub = (size_t)((v >> (k - b)) & (sub_count - 1));
+    return (group << b) + sub;
 }
 
-/* Inclusive value range [*lo, *hi] of bucket i (i < BUCKET_COUNT). */
-static void bucket_range(size_t i, uint64_t *lo, uint64_t *hi)
+/* Inclusive value range [*lo, *hi] of bucket i (i < n_buckets). */
+static void bucket_range(unsigned b, size_t i, uint64_t *lo, uint64_t *hi)
 {
-    size_t group = i / SUB_COUNT;
-    uint64_t sub = (uint64_t)(i % SUB_COUNT);
+    size_t group = i >> b;
+    uint64_t sub_count = UINT64_C(1) << b;
+    uint64_t sub = (uint64_t)i & (sub_count - 1);
     if (group == 0) {
         *lo = sub;
         *hi = sub;
         return;
     }
     unsigned shift = (unsigned)(group - 1);
-    *lo = (SUB_COUNT + sub) << shift;
+    *lo = (sub_count + sub) << shift;
     *hi = *lo + ((UINT64_C(1) << shift) - 1); /* no overflow: the last hi is UINT64_MAX */
+}
+
+/* The value a percentile reports for bucket i: its midpoint, within [min, max]. */
+static uint64_t bucket_mid(const gicsim_histogram *h, size_t i)
+{
+    uint64_t lo, hi;
+    bucket_range(h->sub_bits, i, &lo, &hi);
+    uint64_t mid = lo + (hi - lo) / 2;
+    return mid < h->min ? h->min : mid > h->max ? h->max : mid;
 }
 
 /* Nearest rank (1 .. count) of `percent` for a non-empty histogram: the
@@ -95,17 +104,32 @@ static uint64_t nearest_rank(uint64_t count, double percent)
     return (uint64_t)r;
 }
 
-gicsim_status gicsim_histogram_create(gicsim_histogram **out)
+gicsim_status gicsim_histogram_create_bits(unsigned sub_bits, gicsim_histogram **out)
 {
     if (!out)
         return GICSIM_E_INVAL;
     *out = NULL;
-    gicsim_histogram *h = malloc(sizeof *h);
+    if (sub_bits < GICSIM_HISTOGRAM_BITS_MIN || sub_bits > GICSIM_HISTOGRAM_BITS_MAX)
+        return GICSIM_E_INVAL;
+    size_t n = (size_t)(64u - sub_bits + 1u) << sub_bits;
+    gicsim_histogram *h = malloc(sizeof *h + n * sizeof h->buckets[0]);
     if (!h)
         return GICSIM_E_NOMEM;
+    h->sub_bits = sub_bits;
+    h->n_buckets = n;
     gicsim_histogram_reset(h);
     *out = h;
     return GICSIM_OK;
+}
+
+gicsim_status gicsim_histogram_create(gicsim_histogram **out)
+{
+    return gicsim_histogram_create_bits(GICSIM_HISTOGRAM_BITS_DEFAULT, out);
+}
+
+unsigned gicsim_histogram_bits(const gicsim_histogram *h)
+{
+    return h ? h->sub_bits : 0;
 }
 
 void gicsim_histogram_destroy(gicsim_histogram *h)
@@ -117,7 +141,7 @@ void gicsim_histogram_reset(gicsim_histogram *h)
 {
     if (!h)
         return;
-    memset(h->buckets, 0, sizeof h->buckets);
+    memset(h->buckets, 0, h->n_buckets * sizeof h->buckets[0]);
     h->count = 0;
     h->min = UINT64_MAX;
     h->max = 0;
@@ -133,7 +157,7 @@ void gicsim_histogram_record_n(gicsim_histogram *h, uint64_t value, uint64_t n)
 {
     if (!h || n == 0)
         return;
-    h->buckets[bucket_index(value)] += n;
+    h->buckets[bucket_index(h->sub_bits, value)] += n;
     h->count += n;
     h->sum += (hist_sum_t)value * (hist_sum_t)n;
     if (value < h->min)
@@ -149,8 +173,16 @@ void gicsim_histogram_merge(gicsim_histogram *dst, const gicsim_histogram *src)
     /* Read every field of src before writing dst: they may be the same object. */
     uint64_t count = src->count, min = src->min, max = src->max;
     hist_sum_t sum = src->sum;
-    for (size_t i = 0; i < BUCKET_COUNT; i++)
-        dst->buckets[i] += src->buckets[i];
+    if (dst->sub_bits == src->sub_bits) {
+        for (size_t i = 0; i < dst->n_buckets; i++)
+            dst->buckets[i] += src->buckets[i];
+    } else {
+        /* Another precision: each bucket's count goes where its
+         * representative value falls. */
+        for (size_t i = 0; i < src->n_buckets; i++)
+            if (src->buckets[i])
+                dst->buckets[bucket_index(dst->sub_bits, bucket_mid(src, i))] += src->buckets[i];
+    }
     dst->count += count;
     dst->sum += sum;
     if (min < dst->min)
@@ -200,18 +232,10 @@ uint64_t gicsim_histogram_percentile(const gicsim_histogram *h, double percent)
     if (rank == h->count)
         return h->max;
     uint64_t seen = 0;
-    for (size_t i = 0; i < BUCKET_COUNT; i++) {
+    for (size_t i = 0; i < h->n_buckets; i++) {
         seen += h->buckets[i];
-        if (seen < rank)
-            continue;
-        uint64_t lo, hi;
-        bucket_range(i, &lo, &hi);
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (mid < h->min)
-            return h->min;
-        if (mid > h->max)
-            return h->max;
-        return mid;
+        if (seen >= rank)
+            return bucket_mid(h, i);
     }
     return h->max; /* not reached: the buckets add up to count */
 }
@@ -235,12 +259,12 @@ void gicsim_histogram_foreach(const gicsim_histogram *h, gicsim_histogram_visit_
     if (!h || !fn)
         return;
     uint64_t cumulative = 0;
-    for (size_t i = 0; i < BUCKET_COUNT && cumulative < h->count; i++) {
+    for (size_t i = 0; i < h->n_buckets && cumulative < h->count; i++) {
         if (h->buckets[i] == 0)
             continue;
         cumulative += h->buckets[i];
         uint64_t lo, hi;
-        bucket_range(i, &lo, &hi);
+        bucket_range(h->sub_bits, i, &lo, &hi);
         if (!fn(ctx, lo, hi, h->buckets[i], cumulative))
             return;
     }

@@ -78,7 +78,7 @@ gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *
     g->cpu = calloc(cfg->num_pes, sizeof *g->cpu);
     if (gic_is_v5(g)) {
         /* GICv5: the shared memory, lines and observers, and the GICv5 blocks only. */
-        gicsim_status st = g->cpu ? mem_create(&g->mem) : GICSIM_E_NOMEM;
+        gicsim_status st = g->cpu ? mem_create(&g->mem, g->engine) : GICSIM_E_NOMEM;
         if (st == GICSIM_OK)
             st = gicv5_create(g);
         GICSIM_INV(if (st == GICSIM_OK) st = inv_gic_init(g));
@@ -94,7 +94,7 @@ gicsim_status gicsim_gic_create(gicsim_engine *engine, const gicsim_gic_config *
     if (st == GICSIM_OK)
         st = vcpuif_init(g);
     if (st == GICSIM_OK)
-        st = mem_create(&g->mem);
+        st = mem_create(&g->mem, g->engine);
     if (st == GICSIM_OK)
         st = lpi_init(g);
     if (st == GICSIM_OK && cfg->its)

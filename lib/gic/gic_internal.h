@@ -266,8 +266,9 @@ gicsim_status icc_write(gicsim_gic *g, uint32_t pe, gicsim_icc_reg reg, uint64_t
  * memory grows only with what is touched. Tables the ITS and the
  * redistributors use (LPI configuration and pending tables, command queue,
  * device / interrupt translation / collection / vPE tables, virtual pending
- * tables) live here. */
-gicsim_status mem_create(gic_mem **out);
+ * tables) live here. A page that cannot be allocated stops `engine`
+ * (engine_fail: the run ends with GICSIM_E_NOMEM). */
+gicsim_status mem_create(gic_mem **out, gicsim_engine *engine);
 void mem_free(gic_mem *m);
 /* Reads of untouched memory return zeros; a write that cannot allocate
  * returns GICSIM_E_NOMEM and changes nothing. A read changes nothing the

@@ -355,6 +355,19 @@ void irq_reg_write(gicsim_gic *g, uint32_t pe, irq_reg reg, uint32_t first, unsi
 {
     unsigned bits = reg == IRQ_REG_PRIORITY ? 8 : reg == IRQ_REG_CONFIG ? 2 : 1;
     uint32_t mask = (1u << bits) - 1u;
+    if (reg != IRQ_REG_GROUP && reg != IRQ_REG_GRPMOD && bits == 1) {
+        /* Write-1-to-set or -clear: a 0 bit changes nothing, so only the
+         * set bits are visited (in the same order). */
+        uint32_t set = count < 32 ? val & ((1u << count) - 1u) : val;
+        while (set) {
+            unsigned i = (unsigned)__builtin_ctz(set);
+            set &= set - 1u;
+            gic_irq *irq = gic_irq_lookup(g, pe, first + i);
+            if (irq)
+                field_write(g, irq, reg, 1u);
+        }
+        return;
+    }
     for (unsigned i = 0; i < count; i++) {
         gic_irq *irq = gic_irq_lookup(g, pe, first + i);
         if (irq)

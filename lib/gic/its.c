@@ -194,8 +194,10 @@ static void flush_stage(gic_its *its)
             arrive += gic_hop(g, 0, gic_pe_socket(g, m->pe));
         if (arrive < its->last_arrive)
             arrive = its->last_arrive;
-        if (!ring_push(&its->flight, m))
-            continue; /* out of memory: the message is lost */
+        if (!ring_push(&its->flight, m)) {
+            engine_fail(g->engine, GICSIM_E_NOMEM); /* the run stops */
+            continue;
+        }
         if (gicsim_engine_schedule_at(g->engine, arrive, its_deliver, its, 0, NULL) != GICSIM_OK) {
             its->flight.len--;
             continue;
@@ -247,8 +249,10 @@ static void sync_command_items(gic_its *its)
         tail->count += add;
     } else {
         its_item it = {.kind = ITEM_CMDS, .count = add};
-        if (!ring_push(&its->items, &it))
+        if (!ring_push(&its->items, &it)) {
+            engine_fail(its->g->engine, GICSIM_E_NOMEM);
             return;
+        }
     }
     its->cmds_queued += add;
 }
@@ -406,6 +410,7 @@ static void enqueue_request(gic_its *its, item_kind kind, uint32_t a, uint32_t b
     its_item it = {.kind = (uint8_t)kind, .a = a, .b = b};
     if (!ring_push(&its->items, &it)) {
         its->stats.dropped++;
+        engine_fail(its->g->engine, GICSIM_E_NOMEM);
         return;
     }
     if (kind == ITEM_MSI)

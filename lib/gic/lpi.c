@@ -292,8 +292,10 @@ static lpi_ent *lpi_get(gicsim_gic *g, uint32_t pe, uint32_t intid)
     if (e)
         return e;
     e = tbl_add(&rd->lpis, intid);
-    if (!e)
+    if (!e) {
+        engine_fail(g->engine, GICSIM_E_NOMEM);
         return NULL;
+    }
     e->irq.target = pe;
     /* Group 1 Non-secure (with DS=0: IGROUPR=1, IGRPMODR=0), edge-triggered. */
     e->irq.flags = IRQF_EDGE | IRQF_GROUP;

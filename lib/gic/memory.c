@@ -29,10 +29,11 @@ typedef struct mem_slot {
 
 struct gic_mem {
     mem_slot *slots;
-    size_t cap;         /* number of slots, a power of two */
-    size_t count;       /* pages allocated */
-    uint64_t last_pfn;  /* the page last found (page_find, page_get) */
-    uint8_t *last_data; /* its data; NULL before any page is found */
+    size_t cap;            /* number of slots, a power of two */
+    size_t count;          /* pages allocated */
+    uint64_t last_pfn;     /* the page last found (page_find, page_get) */
+    uint8_t *last_data;    /* its data; NULL before any page is found */
+    gicsim_engine *engine; /* told when a page cannot be allocated (engine_fail) */
 };
 
 static size_t slot_hash(uint64_t pfn, size_t cap)
@@ -50,7 +51,7 @@ static mem_slot *slot_find(const gic_mem *m, uint64_t pfn)
     }
 }
 
-gicsim_status mem_create(gic_mem **out)
+gicsim_status mem_create(gic_mem **out, gicsim_engine *engine)
 {
     if (!out)
         return GICSIM_E_INVAL;
@@ -64,6 +65,7 @@ gicsim_status mem_create(gic_mem **out)
         return GICSIM_E_NOMEM;
     }
     m->cap = INITIAL_SLOTS;
+    m->engine = engine;
     *out = m;
     return GICSIM_OK;
 }
@@ -127,13 +129,17 @@ static uint8_t *page_get(gic_mem *m, uint64_t pfn)
     }
     /* Keep the load factor at most 1/2 so that probes stay short. */
     if ((m->count + 1) * 2 > m->cap) {
-        if (!mem_grow(m))
+        if (!mem_grow(m)) {
+            engine_fail(m->engine, GICSIM_E_NOMEM);
             return NULL;
+        }
         s = slot_find(m, pfn);
     }
     uint8_t *p = calloc(1, PAGE_SIZE);
-    if (!p)
+    if (!p) {
+        engine_fail(m->engine, GICSIM_E_NOMEM);
         return NULL;
+    }
     s->pfn = pfn;
     s->data = p;
     m->count++;

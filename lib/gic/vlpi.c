@@ -270,8 +270,10 @@ static vpe *vpe_get(gicsim_gic *g, uint64_t vpt)
     if ((L->vcount + 1u) * 2u > L->vcap) {
         size_t ncap = L->vcap ? L->vcap * 2u : 16u;
         vpe **ns = calloc(ncap, sizeof *ns);
-        if (!ns)
+        if (!ns) {
+            engine_fail(g->engine, GICSIM_E_NOMEM);
             return NULL;
+        }
         for (size_t i = 0; i < L->vcap; i++)
             if (L->vslot[i])
                 vpe_place(ns, ncap, L->vslot[i]);
@@ -280,8 +282,10 @@ static vpe *vpe_get(gicsim_gic *g, uint64_t vpt)
         L->vcap = ncap;
     }
     p = calloc(1, sizeof *p);
-    if (!p)
+    if (!p) {
+        engine_fail(g->engine, GICSIM_E_NOMEM);
         return NULL;
+    }
     p->vpt = vpt;
     p->resident_pe = GIC_NO_PE;
     p->doorbell = DOORBELL_NONE;
@@ -333,8 +337,10 @@ static vlpi_ent *vlpi_get(gicsim_gic *g, vpe *p, uint32_t vintid)
     vlpi_ent *e = vtbl_find(&p->vlpis, vintid);
     if (!e) {
         e = vtbl_add(&p->vlpis, vintid);
-        if (!e)
+        if (!e) {
+            engine_fail(g->engine, GICSIM_E_NOMEM);
             return NULL;
+        }
     }
     if (p->vprop)
         vlpi_fill(g, p, e, false);

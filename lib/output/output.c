@@ -311,3 +311,59 @@ bool out_path_ends_with(const char *path, const char *suffix)
     size_t n = strlen(path), m = strlen(suffix);
     return n >= m && strcmp(path + n - m, suffix) == 0;
 }
+
+static void names_free(const char *const *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free((char *)v[i]);
+    free((void *)v);
+}
+
+/* A copy of n names (NULL entries stay NULL); false when out of memory. */
+static bool names_copy(const char *const *src, size_t n, const char *const **dst)
+{
+    *dst = NULL;
+    if (!src || !n)
+        return true;
+    char **v = calloc(n, sizeof *v);
+    if (!v)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (src[i] && !(v[i] = out_strdup(src[i]))) {
+            names_free((const char *const *)v, n);
+            return false;
+        }
+    *dst = (const char *const *)v;
+    return true;
+}
+
+gicsim_output_info *out_info_copy(const gicsim_output_info *info)
+{
+    if (!info)
+        return NULL;
+    gicsim_output_info *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->n_sources = info->source_names ? info->n_sources : 0;
+    c->n_vms = info->vm_names ? info->n_vms : 0;
+    bool ok = (!info->scenario || (c->scenario = out_strdup(info->scenario))) &&
+              (!info->policy || (c->policy = out_strdup(info->policy))) &&
+              names_copy(info->source_names, c->n_sources, &c->source_names) &&
+              names_copy(info->vm_names, c->n_vms, &c->vm_names);
+    if (!ok) {
+        out_info_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void out_info_free(gicsim_output_info *info)
+{
+    if (!info)
+        return;
+    free((char *)info->scenario);
+    free((char *)info->policy);
+    names_free(info->source_names, info->n_sources);
+    names_free(info->vm_names, info->n_vms);
+    free(info);
+}

@@ -9,6 +9,10 @@
 typedef struct csv_state {
     FILE *f;   /* plain file, or */
     gzFile gz; /* compressed file */
+    out_buf b; /* rows not written yet */
+    gicsim_status rc;
+    bool policy_column;
+    gicsim_output_info *info; /* a copy: rows are written during the run */
 } csv_state;
 
 static const char csv_header[] =
@@ -94,70 +98,103 @@ static bool csv_flush(csv_state *st, out_buf *b)
     return ok;
 }
 
-static gicsim_status csv_open(csv_state *st, const char *path)
+/* A record sink: one row, written out every 64 KiB. */
+static void csv_row(void *ctx, uint64_t index, const gicsim_irq_record *r)
 {
-    if (out_path_ends_with(path, ".gz"))
-        st->gz = gzopen(path, "wb");
-    else
-        st->f = fopen(path, "wb");
-    return st->gz || st->f ? GICSIM_OK : GICSIM_E_IO;
+    (void)index;
+    csv_state *st = ctx;
+    if (st->rc != GICSIM_OK)
+        return;
+    row(&st->b, r, st->info, st->policy_column);
+    if (st->b.len >= 64 * 1024 && !csv_flush(st, &st->b))
+        st->rc = st->b.oom ? GICSIM_E_NOMEM : GICSIM_E_IO;
 }
 
-/* Writes every record and closes the file. */
-static gicsim_status csv_write_close(csv_state *st, gicsim_system *sys,
-                                     const gicsim_output_info *info, bool policy_column)
+static void csv_free(csv_state *st)
 {
-    gicsim_status rc = sys ? GICSIM_OK : GICSIM_E_INVAL;
-    out_buf b = {0};
-    if (policy_column)
-        out_puts(&b, "policy,");
-    out_puts(&b, csv_header);
-    size_t n = sys ? gicsim_system_record_count(sys) : 0;
-    for (size_t i = 0; i < n && rc == GICSIM_OK; i++) {
-        const gicsim_irq_record *r = gicsim_system_record(sys, i);
-        if (r)
-            row(&b, r, info, policy_column);
-        if (b.len >= 64 * 1024)
-            if (!csv_flush(st, &b))
-                rc = b.oom ? GICSIM_E_NOMEM : GICSIM_E_IO;
-    }
-    if (rc == GICSIM_OK && !csv_flush(st, &b))
-        rc = b.oom ? GICSIM_E_NOMEM : GICSIM_E_IO;
-    out_buf_free(&b);
+    out_buf_free(&st->b);
+    out_info_free(st->info);
+    free(st);
+}
+
+/* Flush, close and free `st`. */
+static gicsim_status csv_finish(csv_state *st)
+{
+    gicsim_status rc = st->rc;
+    if (rc == GICSIM_OK && !csv_flush(st, &st->b))
+        rc = st->b.oom ? GICSIM_E_NOMEM : GICSIM_E_IO;
     if (st->gz) {
         if (gzclose(st->gz) != Z_OK && rc == GICSIM_OK)
             rc = GICSIM_E_IO;
     } else if (fclose(st->f) != 0 && rc == GICSIM_OK) {
         rc = GICSIM_E_IO;
     }
+    csv_free(st);
     return rc;
+}
+
+/* Open `path` with the header buffered and, with `stream`, take the records
+ * of `sys` as they complete. */
+static gicsim_status csv_open(csv_state **out, gicsim_system *sys, const char *path,
+                              const gicsim_output_info *info, bool policy_column, bool stream)
+{
+    csv_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return GICSIM_E_NOMEM;
+    st->policy_column = policy_column;
+    st->info = out_info_copy(info);
+    if (info && !st->info) {
+        csv_free(st);
+        return GICSIM_E_NOMEM;
+    }
+    if (out_path_ends_with(path, ".gz"))
+        st->gz = gzopen(path, "wb");
+    else
+        st->f = fopen(path, "wb");
+    if (!st->gz && !st->f) {
+        csv_free(st);
+        return GICSIM_E_IO;
+    }
+    gicsim_status rc = stream ? gicsim_system_add_record_sink(sys, csv_row, st) : GICSIM_OK;
+    if (rc != GICSIM_OK) {
+        csv_finish(st);
+        return rc;
+    }
+    if (policy_column)
+        out_puts(&st->b, "policy,");
+    out_puts(&st->b, csv_header);
+    *out = st;
+    return GICSIM_OK;
 }
 
 static gicsim_status csv_begin(void **state, gicsim_system *sys, const char *path,
                                const gicsim_output_info *info)
 {
-    (void)info;
-    if (!state || !sys || !path)
-        return GICSIM_E_INVAL;
-    csv_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return GICSIM_E_NOMEM;
-    if (csv_open(st, path) != GICSIM_OK) {
-        free(st);
-        return GICSIM_E_IO;
-    }
-    *state = st;
-    return GICSIM_OK;
+    return gicsim_output_csv_begin(sys, path, info, false, state);
 }
 
+gicsim_status gicsim_output_csv_begin(gicsim_system *sys, const char *path,
+                                      const gicsim_output_info *info, bool policy_column,
+                                      void **state)
+{
+    if (!state || !sys || !path)
+        return GICSIM_E_INVAL;
+    csv_state *st = NULL;
+    gicsim_status rc = csv_open(&st, sys, path, info, policy_column, true);
+    if (rc == GICSIM_OK)
+        *state = st;
+    return rc;
+}
+
+/* The records still open (after the streamed ones), then close. */
 static gicsim_status csv_end(void *state, gicsim_system *sys, const gicsim_output_info *info)
 {
+    (void)info;
     csv_state *st = state;
     if (!st)
         return GICSIM_E_INVAL;
-    gicsim_status rc = csv_write_close(st, sys, info, false);
-    free(st);
-    return rc;
+    gicsim_system_foreach_open_record(sys, csv_row, st);
+    return csv_finish(st);
 }
 
 gicsim_status gicsim_output_csv_write(gicsim_system *sys, const char *path,
@@ -165,10 +202,18 @@ gicsim_status gicsim_output_csv_write(gicsim_system *sys, const char *path,
 {
     if (!sys || !path)
         return GICSIM_E_INVAL;
-    csv_state st = {0};
-    if (csv_open(&st, path) != GICSIM_OK)
-        return GICSIM_E_IO;
-    return csv_write_close(&st, sys, info, policy_column);
+    gicsim_system_stats ss;
+    gicsim_system_get_stats(sys, &ss);
+    size_t n = gicsim_system_record_count(sys);
+    if (n < ss.asserted)
+        return GICSIM_E_STATE; /* streamed, not kept (gicsim_system_keep_records) */
+    csv_state *st = NULL;
+    gicsim_status rc = csv_open(&st, sys, path, info, policy_column, false);
+    if (rc != GICSIM_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        csv_row(st, i, gicsim_system_record(sys, i));
+    return csv_finish(st);
 }
 
 const gicsim_output_ops gicsim_output_csv_ops = {

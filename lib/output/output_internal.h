@@ -47,6 +47,12 @@ const char *out_vm_name(const gicsim_output_info *info, uint32_t i, char *tmp);
  * string or NULL (out of memory). */
 char *out_unique_source_name(const gicsim_output_info *info, uint32_t n, uint32_t i);
 
+/* A deep copy of `info` for a writer that writes during the run (names,
+ * scenario and policy; not the resolved configuration): NULL for NULL or out
+ * of memory. out_info_free(NULL) does nothing. */
+gicsim_output_info *out_info_copy(const gicsim_output_info *info);
+void out_info_free(gicsim_output_info *info);
+
 /* A copy of `s` (malloc), NULL for NULL or out of memory. */
 char *out_strdup(const char *s);
 

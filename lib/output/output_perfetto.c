@@ -14,9 +14,12 @@
  * registers in use (0 at the start).
  *
  * Events are streamed during the run: only the open slice of each PE and
- * vCPU and the ITS's item in service are held in memory. The flows are
- * written at the end, from the records. Timestamps are microseconds with
- * exactly 6 decimals (1 ps). */
+ * vCPU and the ITS's item in service are held in memory. The source slices
+ * and flows come from the records (a record sink, in record order) and
+ * follow every other event in the file: they are written to a temporary
+ * file during the run and copied behind the others at the end, so memory
+ * stays constant. Timestamps are microseconds with exactly 6 decimals
+ * (1 ps). */
 #include "output_internal.h"
 
 #include <gicsim/its.h>
@@ -34,12 +37,26 @@ typedef struct pf_pe {
     gicsim_time_t since;
 } pf_pe;
 
+/* A delivered instance whose source slice and flow are still to be written
+ * (its end is clipped at the next delivered instance's assertion). */
+typedef struct pf_pending {
+    bool has;
+    uint64_t index;
+    gicsim_irq_record r;
+} pf_pending;
+
 typedef struct pf_state {
     FILE *f;
+    FILE *out;         /* where ev_close writes: f, or flow_target in write_flow */
+    FILE *flows;       /* the source slices and flows written during the run */
+    FILE *flow_target; /* flows during the run, f at the end */
     gicsim_system *sys;
-    out_buf b;   /* the event being formatted */
-    bool first;  /* no event written yet */
-    bool failed; /* a write failed or memory ran out */
+    gicsim_output_info *info; /* a copy (source names for the flows) */
+    uint32_t n_src;
+    pf_pending *pend; /* [n_src] */
+    out_buf b;        /* the event being formatted */
+    bool first;       /* no event written yet */
+    bool failed;      /* a write failed or memory ran out */
     uint32_t n_pes;
     pf_pe *pes;
     uint32_t n_vms;
@@ -98,7 +115,7 @@ static void ev_close(pf_state *st)
     out_putc(&st->b, '}');
     if (st->failed)
         return;
-    if (!out_write(&st->b, st->f))
+    if (!out_write(&st->b, st->out))
         st->failed = true;
     st->first = false;
 }
@@ -377,9 +394,15 @@ static void pf_free(pf_state *st)
     free(st->vcpu_open);
     free(st->vcpu_since);
     free(st->pes);
+    free(st->pend);
+    out_info_free(st->info);
+    if (st->flows)
+        fclose(st->flows);
     out_buf_free(&st->b);
     free(st);
 }
+
+static void pf_record(void *ctx, uint64_t index, const gicsim_irq_record *r);
 
 static gicsim_status pf_begin(void **state, gicsim_system *sys, const char *path,
                               const gicsim_output_info *info)
@@ -397,7 +420,11 @@ static gicsim_status pf_begin(void **state, gicsim_system *sys, const char *path
     st->vcpu_base = calloc(st->n_vms ? st->n_vms : 1, sizeof *st->vcpu_base);
     st->n_vcpus = calloc(st->n_vms ? st->n_vms : 1, sizeof *st->n_vcpus);
     st->vm_names = calloc(st->n_vms ? st->n_vms : 1, sizeof *st->vm_names);
-    bool ok = st->pes && st->vcpu_base && st->n_vcpus && st->vm_names;
+    st->n_src = gicsim_system_num_sources(sys);
+    st->pend = calloc(st->n_src ? st->n_src : 1, sizeof *st->pend);
+    st->info = out_info_copy(info);
+    bool ok =
+        st->pes && st->vcpu_base && st->n_vcpus && st->vm_names && st->pend && (st->info || !info);
     for (uint32_t vm = 0; ok && vm < st->n_vms; vm++) {
         char tmp[32];
         st->vcpu_base[vm] = st->n_vcpu_tids;
@@ -423,25 +450,31 @@ static gicsim_status pf_begin(void **state, gicsim_system *sys, const char *path
         st->pes[pe].since = now;
     }
     st->f = fopen(path, "wb");
-    if (!st->f) {
+    st->flows = tmpfile();
+    if (!st->f || !st->flows) {
+        if (st->f)
+            fclose(st->f);
         pf_free(st);
         return GICSIM_E_IO;
     }
-    gicsim_status rc = gicsim_system_add_observer(sys, pf_observer, st);
-    if (rc == GICSIM_OK) {
-        rc = gicsim_gic_add_observer(gicsim_system_gic(sys), pf_gic_observer, st);
-        if (rc != GICSIM_OK) {
-            /* The system observer cannot be removed and points at the
-             * state: keep it (inert) for the lifetime of the process. */
-            fclose(st->f);
-            st->f = NULL;
-            st->detached = true;
-            return rc;
-        }
-    }
+    st->out = st->f;
+    st->flow_target = st->flows;
+    gicsim_status rc = gicsim_system_add_record_sink(sys, pf_record, st);
     if (rc != GICSIM_OK) {
         fclose(st->f);
         pf_free(st);
+        return rc;
+    }
+    rc = gicsim_system_add_observer(sys, pf_observer, st);
+    if (rc == GICSIM_OK)
+        rc = gicsim_gic_add_observer(gicsim_system_gic(sys), pf_gic_observer, st);
+    if (rc != GICSIM_OK) {
+        /* The record sink (and the system observer) cannot be removed and
+         * point at the state: keep it (inert) for the lifetime of the
+         * process. */
+        fclose(st->f);
+        st->f = NULL;
+        st->detached = true;
         return rc;
     }
 
@@ -488,17 +521,11 @@ static gicsim_status pf_begin(void **state, gicsim_system *sys, const char *path
     return GICSIM_OK;
 }
 
-/* A delivered instance whose source slice and flow are still to be written. */
-typedef struct pf_pending {
-    bool has;
-    size_t rec;
-} pf_pending;
-
-static void write_flow(pf_state *st, const gicsim_output_info *info, size_t i,
-                       gicsim_time_t slice_end)
+static void write_flow(pf_state *st, const gicsim_output_info *info, uint64_t i,
+                       const gicsim_irq_record *r, gicsim_time_t slice_end)
 {
-    const gicsim_irq_record *r = gicsim_system_record(st->sys, i);
     char tmp[32];
+    st->out = st->flow_target;
     uint32_t tid = vcpu_tid(st, r->vm, r->vcpu);
     if (slice_end < r->t_assert)
         slice_end = r->t_assert;
@@ -519,8 +546,10 @@ static void write_flow(pf_state *st, const gicsim_output_info *info, size_t i,
     out_ps_ns(&st->b, r->t_ack - r->t_assert);
     out_putc(&st->b, '}');
     ev_close(st);
-    if (tid == UINT32_MAX)
+    if (tid == UINT32_MAX) {
+        st->out = st->f;
         return;
+    }
     /* Flow v1 events match on (id, cat, name). */
     ev_open(st, "s", PID_SOURCES, r->source, r->t_assert);
     out_puts(&st->b, ",\"id\":");
@@ -535,6 +564,7 @@ static void write_flow(pf_state *st, const gicsim_output_info *info, size_t i,
     ev_str(st, "name", "irq");
     ev_str(st, "cat", "irq");
     ev_close(st);
+    st->out = st->f;
 }
 
 static bool delivered(const gicsim_irq_record *r)
@@ -543,35 +573,43 @@ static bool delivered(const gicsim_irq_record *r)
            r->t_ack >= r->t_assert;
 }
 
-static void write_flows(pf_state *st, const gicsim_output_info *info)
+/* A record sink: a delivered instance writes the previous one of its source. */
+static void pf_record(void *ctx, uint64_t index, const gicsim_irq_record *r)
 {
-    uint32_t n_src = gicsim_system_num_sources(st->sys);
-    pf_pending *pend = calloc(n_src ? n_src : 1, sizeof *pend);
-    if (!pend) {
-        st->failed = true;
+    pf_state *st = ctx;
+    if (st->detached || !delivered(r) || r->source >= st->n_src)
         return;
+    pf_pending *p = &st->pend[r->source];
+    if (p->has) {
+        /* Slices of one source must not overlap: clip the previous one. */
+        gicsim_time_t end = p->r.t_ack;
+        if (r->t_assert < end)
+            end = r->t_assert;
+        write_flow(st, st->info, p->index, &p->r, end);
     }
-    size_t n = gicsim_system_record_count(st->sys);
-    for (size_t i = 0; i < n; i++) {
-        const gicsim_irq_record *r = gicsim_system_record(st->sys, i);
-        if (!delivered(r) || r->source >= n_src)
-            continue;
-        pf_pending *p = &pend[r->source];
-        if (p->has) {
-            /* Slices of one source must not overlap: clip the previous one. */
-            const gicsim_irq_record *q = gicsim_system_record(st->sys, p->rec);
-            gicsim_time_t end = q->t_ack;
-            if (r->t_assert < end)
-                end = r->t_assert;
-            write_flow(st, info, p->rec, end);
-        }
-        p->has = true;
-        p->rec = i;
-    }
-    for (uint32_t s = 0; s < n_src; s++)
-        if (pend[s].has)
-            write_flow(st, info, pend[s].rec, gicsim_system_record(st->sys, pend[s].rec)->t_ack);
-    free(pend);
+    p->has = true;
+    p->index = index;
+    p->r = *r;
+}
+
+/* The flows written during the run, then those of the records still open,
+ * then the last instance of each source. */
+static void write_flows(pf_state *st)
+{
+    if (fflush(st->flows) != 0 || fseek(st->flows, 0, SEEK_SET) != 0)
+        st->failed = true;
+    char buf[16384];
+    size_t n;
+    while (!st->failed && (n = fread(buf, 1, sizeof buf, st->flows)) > 0)
+        if (fwrite(buf, 1, n, st->f) != n)
+            st->failed = true;
+    if (ferror(st->flows))
+        st->failed = true;
+    st->flow_target = st->f;
+    gicsim_system_foreach_open_record(st->sys, pf_record, st);
+    for (uint32_t s = 0; s < st->n_src; s++)
+        if (st->pend[s].has)
+            write_flow(st, st->info, st->pend[s].index, &st->pend[s].r, st->pend[s].r.t_ack);
 }
 
 static gicsim_status pf_end(void *state, gicsim_system *sys, const gicsim_output_info *info)
@@ -591,7 +629,7 @@ static gicsim_status pf_end(void *state, gicsim_system *sys, const gicsim_output
     }
     for (uint32_t t = 0; t < st->n_vcpu_tids; t++)
         close_vcpu_slice(st, t, now);
-    write_flows(st, info);
+    write_flows(st);
 
     out_buf *b = &st->b;
     out_buf_reset(b);

@@ -3,7 +3,8 @@
 # help and list, validate, the output lifecycle (created early, renamed on
 # success, nothing left after a failure, exit 73/74), input limits, trace
 # bytes, ranges and positions, the summary header, compare's skips and
-# warnings, compare's CSV policy column, the Perfetto and VCD tracks.
+# warnings, compare's CSV policy column, the Perfetto and VCD tracks, a run
+# that runs out of memory.
 #   cli_robust.sh GICSIM JSON_CHECK SOURCE_DIR WORK_DIR
 # Prints "ok - ..." / "not ok - ..." and "N passed, M failed"; non-zero
 # exit on failure.
@@ -240,5 +241,29 @@ check "VCD declares vLPI events" grep -q '^\$var event 1 .* vLPI \$end' w.gicv4-
 check "VCD declares the MSI source's event" grep -q '^\$var event 1 .* nic_msi_msi \$end' w.gicv4-direct.vcd
 id=$(sed -n 's/^\$var event 1 \(.*\) nic_msi_msi \$end/\1/p' w.gicv4-direct.vcd)
 check "VCD: the MSI event happens" grep -qxF "1$id" w.gicv4-direct.vcd
+
+# ---- 9. out of memory ----------------------------------------------------------------------
+# Under a 20 MiB address space, a run whose memory grows runs out: an SGI
+# source fires every nanosecond from a vCPU that never runs (its PE runs the
+# other vCPU for a 10 s slice), so the sends queue up behind it. "out of
+# memory", exit 70, no table, no output left. Skipped where the binary
+# cannot start under the limit (a sanitizer's shadow memory).
+mkdir oom
+cat >oom.yaml <<'YAML'
+name: oom
+gic: {pes: 1}
+vms: [{name: v, vcpus: 2, guest: busy, time_slice: 10s}]
+sources: [{name: ipi, kind: sgi, vcpu: 0, sender_vcpu: 1, intid: 1, arrival: {kind: periodic, period: 1ns}}]
+run: {duration: 1s}
+YAML
+if (ulimit -v 20000 && "$GICSIM" list policies) >/dev/null 2>&1; then
+    status_is 70 "a run that runs out of memory" sh -c 'ulimit -v 20000 && exec "$0" run oom.yaml \
+        -q --csv oom/r.csv --json oom/r.json' "$GICSIM"
+    check "... says so" grep -qx "gicsim: out of memory" err.txt
+    check "... prints no table" test ! -s out.txt
+    check "... leaves no output" only_has oom
+else
+    ok "out of memory: skipped (the binary does not start under ulimit -v 20000)"
+fi
 
 finish

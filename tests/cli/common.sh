@@ -13,27 +13,4 @@ mkdir -p "$WORK"
 cd "$WORK" || exit 2
 SC=$SRC/configs/scenarios
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-bad() { fail=$((fail + 1)); echo "not ok - $*"; }
-check() { # check DESCRIPTION COMMAND...: passes when the command succeeds
-    d=$1
-    shift
-    if "$@"; then ok "$d"; else bad "$d"; fi
-}
-status_is() { # status_is WANT DESCRIPTION COMMAND...: stdout in out.txt, stderr in err.txt
-    want=$1
-    d=$2
-    shift 2
-    "$@" >out.txt 2>err.txt
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok "$d (exit $got)"; else
-        bad "$d: exit $got, expected $want"
-        sed 's/^/#   /' err.txt | head -20
-    fi
-}
-finish() {
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-}
+. "$SRC/tests/cli/checks.sh"

@@ -170,6 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_check_diag(&d);
         FZ_CHECK((st == GICSIM_OK) == (sys != NULL));
         if (sys) {
+            FZ_CHECK(gicsim_system_keep_records(sys) == GICSIM_OK);
             FZ_CHECK(gicsim_system_num_sources(sys) == n_src);
             FZ_CHECK(gicsim_system_num_vms(sys) == n_vms);
             FZ_CHECK(gicsim_gic_num_pes(gicsim_system_gic(sys)) == pes);

@@ -7,6 +7,7 @@
 
 #include "support/fixtures.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -385,6 +386,7 @@ gicsim_system *tf_system_new(const gicsim_system_config *c)
     gicsim_system *s = NULL;
     assert_int_equal(gicsim_system_create(c, &s), GICSIM_OK);
     assert_non_null(s);
+    assert_int_equal(gicsim_system_keep_records(s), GICSIM_OK); /* the tests read them */
     return s;
 }
 
@@ -392,6 +394,25 @@ gicsim_system *tf_system(gicsim_gic_version version, uint32_t num_pes)
 {
     gicsim_system_config c = tf_system_config(version, num_pes);
     return tf_system_new(&c);
+}
+
+char *tf_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s", path);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    assert_true(n >= 0);
+    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return buf;
 }
 
 gicsim_vm_config tf_vm_config(const char *policy, uint32_t vcpus, bool busy, bool wfi_trap)

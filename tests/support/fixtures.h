@@ -182,6 +182,10 @@ gicsim_system *tf_system_new(const gicsim_system_config *c);
 /* tf_system_new(tf_system_config(version, num_pes)). */
 gicsim_system *tf_system(gicsim_gic_version version, uint32_t num_pes);
 
+/* The whole file at `path` (malloc'd, NUL-terminated), its length in *len
+ * (len may be NULL); fails the test if it cannot be read. */
+char *tf_read_file(const char *path, size_t *len);
+
 /* gicsim_vm_config_init's defaults with these fields. */
 gicsim_vm_config tf_vm_config(const char *policy, uint32_t vcpus, bool busy, bool wfi_trap);
 /* Adds the VM; returns its index. */
