@@ -45,30 +45,39 @@ static void g_eoi(gicsim_system *s, sys_pe *pe, uint64_t vintid)
         gicsim_icv_write(s->gic, pe->id, GICSIM_ICC_EOIR1, vintid);
 }
 
+/* What the write right after the handler costs: ICV_EOIR1_EL1, or on a GICv5 GIC CDDI
+ * (Linux's gicv5_handle_irq dropped the priority with CDEOI at the acknowledge). */
+static gicsim_time_t handler_end_cost(const gicsim_system *s)
+{
+    return s->c[s->v5 ? GICSIM_COST_GICV5_GIC_INSN : GICSIM_COST_ICV_EOIR_WRITE];
+}
+
 static void g_handler_done(gicsim_system *s, sys_pe *pe, uint64_t vintid)
 {
     sys_vcpu *v = pe_vcpu(pe);
     source_handler_done(s, v, (uint32_t)vintid);
-    if (s->v5) /* Linux on a GICv5: CDEOI right after the acknowledge, CDDI now */
-        guest_next(s, v, s->c[GICSIM_COST_GICV5_GIC_INSN], g_dir, vintid);
-    else
-        guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_eoi, vintid);
+    guest_next(s, v, handler_end_cost(s), s->v5 ? g_dir : g_eoi, vintid);
     if (!s->v5 && v->vm->cfg.guest_eoimode)
         guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
     guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
 }
 
-/* The end of a handler whose device needs nothing at its end, and the
- * ICV_EOIR1 write after it, as one operation: nothing the model can see
- * happens between them (the guest's mask and the handler's running priority
- * do not change there, and a preemption keeps the remaining time either way),
- * so the EOI is written at the same time with one event fewer. */
+/* The end of a handler whose device needs nothing at its end, and the write
+ * after it (ICV_EOIR1; on a GICv5 GIC CDDI), as one operation: nothing the
+ * model can see happens between them (the guest's mask and the handler's
+ * running priority do not change there, and a preemption keeps the remaining
+ * time either way), so the write is done at the same time with one event
+ * fewer. */
 static void g_handler_eoi(gicsim_system *s, sys_pe *pe, uint64_t vintid)
 {
     sys_vcpu *v = pe_vcpu(pe);
-    g_eoi(s, pe, vintid);
-    if (v->vm->cfg.guest_eoimode)
-        guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
+    if (s->v5) {
+        g_dir(s, pe, vintid);
+    } else {
+        g_eoi(s, pe, vintid);
+        if (v->vm->cfg.guest_eoimode)
+            guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
+    }
     guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
 }
 
@@ -123,7 +132,7 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     gicsim_time_t work = so ? so->cfg.handler : 0;
     bool silent = handler_end_silent(so);
     op_fn end = silent ? g_handler_eoi : g_handler_done;
-    gicsim_time_t eoi = silent ? s->c[GICSIM_COST_ICV_EOIR_WRITE] : 0;
+    gicsim_time_t eoi = silent ? handler_end_cost(s) : 0;
     if (so && so->cfg.kind == GICSIM_SRC_SPI_LEVEL && so->cfg.deassert_at < work) {
         guest_next(s, v, so->cfg.deassert_at, g_deassert, vintid);
         guest_next(s, v, work - so->cfg.deassert_at + eoi, end, vintid);
