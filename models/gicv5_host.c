@@ -222,6 +222,11 @@ static void vm_ready(gicsim_system *s, uint32_t vm)
         hyp_make_runnable(s, &m->vcpus[i], NULL);
 }
 
+bool gicv5_vm_ready(const gicsim_system *s, const sys_vm *vm)
+{
+    return vm->id < s->v5->n_vm && s->v5->vm[vm->id].ready;
+}
+
 static void boot_step(gicsim_engine *e, void *ctx, uint64_t arg)
 {
     (void)arg;
@@ -1155,6 +1160,10 @@ bool gicv5_host_check(gicsim_system *s, char *msg, size_t len)
             const sys_vcpu *v = &vm->vcpus[i];
             if (!v->v5)
                 continue;
+            if (v->state == VS_RUNNING && !(m < h->n_vm && h->vm[m].ready)) {
+                snprintf(msg, len, "vCPU %u.%u: loaded before the IRS made VM %u valid", m, i, m);
+                return true;
+            }
             if (v->v5->resident && (v->state != VS_RUNNING || v->pe->vcpu != v)) {
                 snprintf(msg, len, "vCPU %u.%u: its vPE is resident but it is not loaded", m, i);
                 return true;

@@ -234,6 +234,8 @@ void hyp_make_runnable(gicsim_system *s, sys_vcpu *v, sys_pe *from)
         v->state = VS_RUNNABLE;
         return;
     }
+    if (s->v5 && !gicv5_vm_ready(s, v->vm))
+        return;
     const gicsim_vm_config *c = &v->vm->cfg;
     sys_pe *to = &s->pes[v->home];
     if (!c->pinned) {

@@ -537,6 +537,9 @@ void gicv5_host_init_pe(gicsim_system *s, sys_pe *pe);
 /* A VM of a GICv5 policy: its VM table entry, vPE table, ISTs and doorbells; its vCPUs
  * become runnable once the IRS has made it and its vPEs valid. */
 gicsim_status gicv5_host_add_vm(gicsim_system *s, sys_vm *vm);
+/* Whether the IRS has made `vm` and its vPEs valid: before, nothing makes its vCPUs
+ * runnable (a wake-up waits for the boot queue, which makes them all runnable). */
+bool gicv5_vm_ready(const gicsim_system *s, const sys_vm *vm);
 /* What a new source needs on a GICv5: the wired interrupt (an SPI or an IWB wire) and its
  * virtual SPI, the IPI LPIs, the timer PPI's priority, an MSI's ITS mapping and vLPI. */
 gicsim_status gicv5_host_add_source(gicsim_system *s, uint32_t src);

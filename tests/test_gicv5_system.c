@@ -338,6 +338,32 @@ static void test_level_wired(void **state)
     }
 }
 
+/* An IPI sent at time 0 wakes its blocked sender before the IRS has made the VM and its vPEs
+ * valid: the vCPU is not loaded before (its vPE could not be made resident), and the boot
+ * queue's end makes it runnable once, like the others; every IPI is delivered. */
+static void test_wake_before_boot(void **state)
+{
+    (void)state;
+    gicsim_system *s = v5_system(2, true);
+    uint32_t vm = tf_vm(s, "gicv5-direct", 2, false, true);
+    gicsim_source_config c = tf_source_config(GICSIM_SRC_SGI, vm, 1, 3);
+    c.sender_vcpu = 0;
+    c.start = 0;
+    c.period = GICSIM_US(20);
+    tf_source_add(s, &c);
+    char msg[512];
+    for (int i = 0; i < 200; i++) {
+        gicsim_system_run_for(s, GICSIM_NS(5));
+        if (gicsim_system_check_invariants(s, msg, sizeof msg) != GICSIM_OK)
+            fail_msg("at %d ns: %s", 5 * (i + 1), msg);
+    }
+    gicsim_system_run_for(s, GICSIM_US(200));
+    tf_drain(s, GICSIM_US(50));
+    tf_check_all_completed(s, gicsim_system_record_count(s));
+    assert_true(gicsim_system_record_count(s) >= 10);
+    gicsim_system_destroy(s);
+}
+
 /* The invariant checker follows the host's residency: a PE whose ICH_CONTEXTR_EL2 is changed
  * behind the host's back (the vPE of its loaded vCPU no longer named) is reported. */
 static void test_invariant_residency(void **state)
@@ -365,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_residency_cost),
         cmocka_unit_test(test_doorbell_priority_mask),
         cmocka_unit_test(test_level_wired),
+        cmocka_unit_test(test_wake_before_boot),
         cmocka_unit_test(test_invariant_residency),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
