@@ -277,10 +277,8 @@ void gicv4_mark_records(gicsim_system *s)
     struct gicv4_host *h = s->v4;
     if (!h)
         return;
-    const flight_fifo *f[2] = {&h->vlpi_flight, &h->vsgi_flight};
-    for (int k = 0; k < 2; k++)
-        for (uint32_t i = 0; i < f[k]->len; i++)
-            records_mark(s, f[k]->v[(f[k]->head + i) & (f[k]->cap - 1u)].rec);
+    records_mark_flight(s, &h->vlpi_flight);
+    records_mark_flight(s, &h->vsgi_flight);
 }
 
 void gicv4_lpi_landed(gicsim_system *s, const gicsim_gic_event *ev)

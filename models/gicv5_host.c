@@ -42,7 +42,9 @@
  * IWB event, a VM's own SPI) and lands where the IRS sets the pending state: the GIC's
  * GICSIM_GEV_VRAISE / VMERGE (virtual) or RAISE / MERGE (an IWB wire's host LPI) events pop
  * the interrupt's queue of records in flight, which the IRS serves in order per interrupt.
- * The guest's CDDI ends an instance (t_deact), whenever the IRS applies it.
+ * The guest's CDDI ends an instance (t_deact), whenever the IRS applies it. The queues kept
+ * here (a VM's SPIs and wire vLPIs, a vCPU's IPI LPIs) are roots of the records' sweep
+ * (gicv5_mark_records, from records_mark_roots); the sources' own queues are the core's.
  */
 #include "sys_internal.h"
 
@@ -1122,6 +1124,21 @@ bool gicv5_host_event(gicsim_system *s, const gicsim_gic_event *ev, gicsim_gic_e
     default:
         return true; /* VDEACTIVATE: the guest's CDDI ended the instance (gicv5_guest_eoi) */
     }
+}
+
+/* ---- Records ------------------------------------------------------------------------------ */
+
+void gicv5_mark_records(gicsim_system *s)
+{
+    const struct gicv5_host *h = s->v5;
+    if (!h)
+        return;
+    for (uint32_t m = 0; m < h->n_vm; m++)
+        for (uint32_t n = 0; h->vm[m].spi_flight && n < s->cfg.gic.num_spis; n++)
+            records_mark_flight(s, &h->vm[m].spi_flight[n]);
+    for (uint32_t i = 0; i < h->n_vcpu; i++)
+        for (unsigned n = 0; n < IPI_IDS; n++)
+            records_mark_flight(s, &h->vcpu[i]->ipi[n]);
 }
 
 /* ---- Invariants --------------------------------------------------------------------------- */

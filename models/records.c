@@ -555,7 +555,7 @@ static void mark_ops(gicsim_system *s, const op_queue *q)
         records_mark(s, hyp_op_record(&q->v[(q->head + i) & (q->cap - 1u)]));
 }
 
-static void mark_flight(gicsim_system *s, const flight_fifo *f)
+void records_mark_flight(gicsim_system *s, const flight_fifo *f)
 {
     for (uint32_t i = 0; i < f->len; i++)
         records_mark(s, f->v[(f->head + i) & (f->cap - 1u)].rec);
@@ -598,7 +598,8 @@ void records_mark_roots(gicsim_system *s)
         records_mark(s, so->phys_rec);
         records_mark(s, so->host_pending);
         records_mark(s, so->host_active);
-        mark_flight(s, &so->flight);
+        records_mark_flight(s, &so->flight);
     }
     gicv4_mark_records(s);
+    gicv5_mark_records(s);
 }

@@ -355,6 +355,8 @@ void records_sweep(gicsim_system *s);
  * operations and exits carry one: hyp_op_record, hyp_exit_record). */
 void records_mark_roots(gicsim_system *s);
 void records_mark(gicsim_system *s, uint32_t rec);
+/* records_mark of every record in flight in `f`. */
+void records_mark_flight(gicsim_system *s, const flight_fifo *f);
 /* The record's number (seq), UINT64_MAX for SYS_NONE or an unused slot. */
 uint64_t record_seq(const gicsim_system *s, uint32_t rec);
 /* The record in the hypervisor operation `op` (its argument) or in the exit
@@ -588,6 +590,9 @@ void gicv5_guest_eoi(gicsim_system *s, sys_vcpu *v, gicsim_icc_reg reg, uint32_t
 /* The invariant checks of the GICv5 host state (docs/invariants.md, "The host on a GICv5"):
  * true, with the first violation in `msg`, when one fails. */
 bool gicv5_host_check(gicsim_system *s, char *msg, size_t len);
+/* Mark the records the GICv5 host keeps (records_mark_roots): those in flight to a VM's
+ * SPIs and wire vLPIs (VDPEND, a handed-over line, an IWB event) and to a vCPU's IPI LPIs. */
+void gicv5_mark_records(gicsim_system *s);
 
 /* The host's acknowledge: ICC_IAR1_EL1 (GICv5: GICR CDIA), in the system's numbering. */
 static inline uint32_t sys_host_ack(gicsim_system *s, uint32_t pe)
