@@ -220,7 +220,7 @@ static void test_stale_forward(void **st)
     tf_v5_run(e, 100);
     assert_true(gicsim_gic_irq_line(g, 0));
     tf_v5_wr(g, 1, GICSIM_GICV5_GIC_CDDIS, SPI(6));
-    tf_v5_run(e, 130); /* at the IRS: disabled, the recall is on its way */
+    tf_v5_run(e, 270); /* at the IRS: disabled, the recall is on its way */
     assert_true(gicsim_gic_irq_line(g, 0));
     assert_int_equal(tf_v5_rd(g, 0, GICSIM_GICV5_GICR_CDIA), 0);
     tf_v5_run(e, 100);

@@ -296,8 +296,8 @@ static void test_spi_modes(void **st)
 }
 
 /* An IPI: PE 0's GIC CDPEND of an LPI targeted at PE 1. It reaches the IRS after
- * gicv5_cpuif_to_irs (130 ns), which reads the ISTE (gicv5_ist_read, 100 ns) and forwards it
- * (gicv5_irs_to_cpuif, 30 ns): PE 1's IRQ rises 260 ns after the instruction. */
+ * gicv5_cpuif_to_irs (270 ns), which reads the ISTE (gicv5_ist_read, 100 ns) and forwards it
+ * (gicv5_irs_to_cpuif, 30 ns): PE 1's IRQ rises 400 ns after the instruction. */
 static void test_ipi_timing(void **st)
 {
     (void)st;
@@ -310,14 +310,14 @@ static void test_ipi_timing(void **st)
     tf_v5_irq_setup(e, g, 0, LPI(1), 0x10, 1);
     gicsim_time_t t0 = gicsim_engine_now(e);
     tf_v5_wr(g, 0, GICSIM_GICV5_GIC_CDPEND, LPI(1) | (1ull << 32));
-    tf_v5_run(e, 259);
+    tf_v5_run(e, 399);
     assert_false(gicsim_gic_irq_line(g, 1));
     tf_v5_run(e, 1);
     assert_true(gicsim_gic_irq_line(g, 1));
     const gicsim_gic_event *raise = tf_ev_last(&log, GICSIM_GEV_RAISE, 1, LPI(1));
-    assert_int_equal(raise->time - t0, GICSIM_NS(230));
+    assert_int_equal(raise->time - t0, GICSIM_NS(370));
     const gicsim_gic_event *sig = tf_ev_last(&log, GICSIM_GEV_SIGNAL, 1, LPI(1));
-    assert_int_equal(sig->time - t0, GICSIM_NS(260));
+    assert_int_equal(sig->time - t0, GICSIM_NS(400));
     tf_v5_ack_eoi_di(g, 1, LPI(1));
     /* The second time the ISTE is cached? No: it left the cache when it became idle, so the
      * next IPI pays the read again; one sent while it is still pending (active) hits. */

@@ -126,7 +126,7 @@ static void test_vlpi_from_its(void **st)
     tf_gic_free(e, g);
 }
 
-/* The guest's IPI: vPE 0 (PE 0) CDPENDs an LPI its ISTE targets at vPE 1 (PE 1): 130 + 100 +
+/* The guest's IPI: vPE 0 (PE 0) CDPENDs an LPI its ISTE targets at vPE 1 (PE 1): 270 + 100 +
  * 30 ns later PE 1's vIRQ rises; no exit, no physical interrupt. */
 static void test_guest_ipi(void **st)
 {
@@ -138,7 +138,7 @@ static void test_guest_ipi(void **st)
     tf_v5_resident(e, g, 1, 1, 1);
     tf_v5_virq_setup(e, g, 0, LPI(2), 0x10, 1);
     tf_v5_gwr(g, 0, GICSIM_GICV5_GIC_CDPEND, LPI(2) | (1ull << 32));
-    tf_v5_run(e, 259);
+    tf_v5_run(e, 399);
     assert_false(gicsim_gic_virq_line(g, 1));
     tf_v5_run(e, 1);
     assert_true(gicsim_gic_virq_line(g, 1));

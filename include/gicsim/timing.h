@@ -208,9 +208,9 @@ typedef enum gicsim_clock_domain {
       "GICv5: the IRS forwards a PE's or a resident vPE's highest-priority pending interrupt to "  \
       "its CPU interface")                                                                         \
     /* A GIC CD* instruction (CDPEND for an IPI, CDEN, CDPRI, CDAFF, CDHM, CDDI) travels from the  \
-     * CPU interface to the IRS: an SGI's sgi_route (150) less the hop to the CPU interface that   \
+     * CPU interface to the IRS: an SGI's sgi_route (290) less the hop to the CPU interface that   \
      * the IPI's LPI takes separately (~20); range of sgi_route shifted down. */                   \
-    M(X, GICV5_CPUIF_TO_IRS, GIC, 130, 25, 700, "gicv5_cpuif_to_irs",                              \
+    M(X, GICV5_CPUIF_TO_IRS, GIC, 270, 25, 700, "gicv5_cpuif_to_irs",                              \
       "GICv5: a GIC CD* system instruction's command reaches the IRS from the CPU interface")      \
     /* An IRS configuration operation until its IDLE bit reads 1 (IST or VM table valid, MAP_L2,   \
      * SPI/PE/vPE select, VMAP_*, SYNCR): its_command (50) plus one table access (~100), in the    \
