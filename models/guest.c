@@ -41,10 +41,10 @@ static void g_handler_done(gicsim_system *s, sys_pe *pe, uint64_t vintid)
 {
     sys_vcpu *v = pe_vcpu(pe);
     source_handler_done(s, v, (uint32_t)vintid);
-    guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_eoi, vintid);
+    guest_next(s, v, sys_cost(s, GICSIM_COST_ICV_EOIR_WRITE), g_eoi, vintid);
     if (v->vm->cfg.guest_eoimode)
-        guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
-    guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
+        guest_next(s, v, sys_cost(s, GICSIM_COST_ICV_EOIR_WRITE), g_dir, vintid);
+    guest_next_quiet(s, v, sys_cost(s, GICSIM_COST_ERET_LOCAL), g_eret, 0);
 }
 
 /* The end of a handler whose device needs nothing at its end, and the
@@ -57,8 +57,8 @@ static void g_handler_eoi(gicsim_system *s, sys_pe *pe, uint64_t vintid)
     sys_vcpu *v = pe_vcpu(pe);
     g_eoi(s, pe, vintid);
     if (v->vm->cfg.guest_eoimode)
-        guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
-    guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
+        guest_next(s, v, sys_cost(s, GICSIM_COST_ICV_EOIR_WRITE), g_dir, vintid);
+    guest_next_quiet(s, v, sys_cost(s, GICSIM_COST_ERET_LOCAL), g_eret, 0);
 }
 
 /* The device of `so` does nothing when its handler ends (source_handler_done
@@ -95,7 +95,7 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     gicsim_icv_read(s->gic, pe->id, GICSIM_ICC_IAR1, &vintid);
     if (vintid >= 1020 &&
         vintid < GICSIM_LPI_BASE) { /* special INTIDs 1020..1023: nothing to handle */
-        guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
+        guest_next_quiet(s, v, sys_cost(s, GICSIM_COST_ERET_LOCAL), g_eret, 0);
         return;
     }
     if (s->on_guest_ack)
@@ -107,7 +107,7 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     gicsim_time_t work = so ? so->cfg.handler : 0;
     bool silent = handler_end_silent(so);
     op_fn end = silent ? g_handler_eoi : g_handler_done;
-    gicsim_time_t eoi = silent ? s->c[GICSIM_COST_ICV_EOIR_WRITE] : 0;
+    gicsim_time_t eoi = silent ? sys_cost(s, GICSIM_COST_ICV_EOIR_WRITE) : 0;
     if (so && so->cfg.kind == GICSIM_SRC_SPI_LEVEL && so->cfg.deassert_at < work) {
         guest_next(s, v, so->cfg.deassert_at, g_deassert, vintid);
         guest_next(s, v, work - so->cfg.deassert_at + eoi, end, vintid);
@@ -121,7 +121,7 @@ void guest_take_virq(gicsim_system *s, sys_vcpu *v)
     v->masked = true;
     v->guest.cursor = 0;
     pe_preempt_guest(s, v->pe);
-    guest_next(s, v, s->c[GICSIM_COST_EXC_LOCAL] + s->c[GICSIM_COST_ICV_IAR_READ], g_ack, 0);
+    guest_next(s, v, sys_cost(s, GICSIM_COST_EXC_LOCAL) + sys_cost(s, GICSIM_COST_ICV_IAR_READ), g_ack, 0);
 }
 
 /* The trapping instruction has executed: the exit happens now. */
@@ -133,7 +133,7 @@ static void g_trap(gicsim_system *s, sys_pe *pe, uint64_t arg)
 
 void guest_trap_op(gicsim_system *s, sys_vcpu *v, gicsim_exit_reason r, uint64_t data)
 {
-    guest_push_back(s, v, s->c[GICSIM_COST_ICC_SYSREG], g_trap, ((uint64_t)r << 56) | data);
+    guest_push_back(s, v, sys_cost(s, GICSIM_COST_ICC_SYSREG), g_trap, ((uint64_t)r << 56) | data);
 }
 
 /* ICC_SGI1R_EL1 write: the record starts when the write executes. */
@@ -149,5 +149,5 @@ static void g_sgi(gicsim_system *s, sys_pe *pe, uint64_t arg)
 
 void guest_send_sgi(gicsim_system *s, sys_vcpu *v, uint32_t src, uint32_t target_vcpu)
 {
-    guest_push_back(s, v, s->c[GICSIM_COST_ICC_SYSREG], g_sgi, ((uint64_t)src << 32) | target_vcpu);
+    guest_push_back(s, v, sys_cost(s, GICSIM_COST_ICC_SYSREG), g_sgi, ((uint64_t)src << 32) | target_vcpu);
 }

@@ -60,7 +60,7 @@ static void hyp_timer_done(gicsim_system *s, sys_pe *pe, uint64_t arg)
     (void)arg;
     bool split = s->pe_eoimode[pe->id] == 1;
     gicsim_icc_write(s->gic, pe->id, split ? GICSIM_ICC_DIR : GICSIM_ICC_EOIR1, HYP_TIMER_PPI);
-    pe_next(s, pe, s->c[GICSIM_COST_ICC_EOIR_WRITE], NULL, 0);
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_ICC_EOIR_WRITE), NULL, 0);
 }
 
 /* The host's timer interrupt (PPI 26) on `pe`: the host kernel's
@@ -122,9 +122,12 @@ void hyp_timer_irq(gicsim_system *s, sys_pe *pe, gicsim_hyp *h)
             s->inject_rec = SYS_NONE;
         }
     }
+    /* Housekeeping (variation.c): the tick's and other host work due here. */
+    if (s->var)
+        h->charged += var_host_work(s, pe);
     pe_next(s, pe,
-            (split ? s->c[GICSIM_COST_ICC_EOIR_WRITE] : 0) + s->c[GICSIM_COST_HRTIMER_FIRE] +
-                h->charged,
+            (split ? sys_cost(s, GICSIM_COST_ICC_EOIR_WRITE) : 0) +
+                sys_cost(s, GICSIM_COST_HRTIMER_FIRE) + h->charged,
             hyp_timer_done, 0);
     h->charged = 0;
 }

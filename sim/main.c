@@ -118,7 +118,7 @@ static const command commands[] = {
      "  --name NAME           its name (default BASE-calibrated; with -o: the file's name)\n"
      "  -h, --help            this text\n",
      cmd_calibrate},
-    {"list", "policies|platforms|scenarios|costs|tests",
+    {"list", "policies|platforms|scenarios|costs|tests|settings",
      "list what the names in scenarios and options can be",
      "One line per name, the name first, then a description:\n"
      "  policies    the hypervisor delivery policies (and the GIC they need)\n"
@@ -126,7 +126,8 @@ static const command commands[] = {
      "              $GICSIM_PLATFORM_PATH, the installed ones, the source tree's)\n"
      "  scenarios   the shipped scenarios (./configs/scenarios, else the installed ones)\n"
      "  costs       the timing costs of a preset, with their clock and default cycles\n"
-     "  tests       the micro-benchmark tests\n",
+     "  tests       the micro-benchmark tests\n"
+     "  settings    a preset's variation settings (sources of spread), with defaults\n",
      cmd_list},
     {"sweep",
      "SPEC -o DIR [-j N] [--resume] [--shard K/N] [--run ID] [--list]\n"

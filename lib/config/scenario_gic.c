@@ -7,7 +7,7 @@
 /* ---- platform ---------------------------------------------------------------------------- */
 
 /* What platform_overrides may change. */
-static const char *const override_keys[] = {"vhe", "kvm", "clocks", "costs", NULL};
+static const char *const override_keys[] = {"vhe", "kvm", "clocks", "costs", "variation", NULL};
 
 gicsim_status sc_parse_platform(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d)
 {
@@ -19,11 +19,13 @@ gicsim_status sc_parse_platform(gicsim_scenario *sc, const yt_node *root, gicsim
     const yt_node *po = yt_map_get(root, "platform_overrides");
     if (po) {
         TRY(yt_check_map(po, "platform_overrides", override_keys, d));
-        sc_platform_set set = {&sc->ovr_vhe,        sc->ovr_clock,           sc->ovr_cost,
-                               &sc->ovr_sgi_lookup, &sc->ovr_vpt_poll_delay, &sc->ovr_vpt_wait};
-        TRY(sc_platform_apply_keys(
-            po, "platform_overrides",
-            (sc_platform_vals){&sc->plat.vhe, &sc->plat.timing, &sc->plat.kvm}, &set, d));
+        sc_platform_set set = {&sc->ovr_vhe,          sc->ovr_clock,           sc->ovr_cost,
+                               &sc->ovr_sgi_lookup,   &sc->ovr_vpt_poll_delay, &sc->ovr_vpt_wait,
+                               sc->ovr_variation};
+        TRY(sc_platform_apply_keys(po, "platform_overrides",
+                                   (sc_platform_vals){&sc->plat.vhe, &sc->plat.timing,
+                                                      &sc->plat.kvm, &sc->plat.variation},
+                                   &set, d));
     }
     return GICSIM_OK;
 }
