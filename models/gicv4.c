@@ -544,7 +544,8 @@ static void vpe_dirty_poll(gicsim_system *s, sys_pe *pe, uint64_t arg)
     uint64_t vpend = 0;
     gicsim_gicr_read(s->gic, pe->id, GICR_VPENDBASER, 8, &vpend);
     if (vpend & GICSIM_GICR_VPENDBASER_DIRTY) {
-        pe_next(s, pe, s->cfg.kvm.vpt_poll_delay + sys_cost(s, GICSIM_COST_GIC_MMIO), vpe_dirty_poll, 0);
+        pe_next(s, pe, s->cfg.kvm.vpt_poll_delay + sys_cost(s, GICSIM_COST_GIC_MMIO),
+                vpe_dirty_poll, 0);
         return;
     }
     pe->vcpu->vpe_ready = true;
@@ -572,8 +573,8 @@ static void vpe_resident(gicsim_system *s, sys_pe *pe, uint64_t arg)
         c += sys_cost(s, GICSIM_COST_GIC_MMIO);
     }
     if (s->cfg.kvm.vpt_wait == GICSIM_VPT_WAIT_LOAD) {
-        if (s->v4->vpt_dirty)
-            pe_next(s, pe, c + sys_cost(s, GICSIM_COST_GIC_MMIO), vpe_dirty_poll, 0); /* the first read */
+        if (s->v4->vpt_dirty) /* the first read */
+            pe_next(s, pe, c + sys_cost(s, GICSIM_COST_GIC_MMIO), vpe_dirty_poll, 0);
         else {
             v->vpe_ready = true; /* the parse is not reported: nothing to wait for */
             pe_next(s, pe, c, NULL, 0);
@@ -612,8 +613,8 @@ static void vpe_commit(gicsim_system *s, sys_pe *pe, uint64_t arg)
     if (pe->vcpu->vpe_ready)
         return;
     if (s->v4->vpt_dirty) {
-        pe_next(s, pe, sys_cost(s, GICSIM_COST_VPE_COMMIT) + sys_cost(s, GICSIM_COST_GIC_MMIO), vpe_dirty_poll,
-                0);
+        pe_next(s, pe, sys_cost(s, GICSIM_COST_VPE_COMMIT) + sys_cost(s, GICSIM_COST_GIC_MMIO),
+                vpe_dirty_poll, 0);
     } else { /* its_wait_vpt_parse_complete returns at once */
         pe->vcpu->vpe_ready = true;
         pe_next(s, pe, sys_cost(s, GICSIM_COST_VPE_COMMIT), NULL, 0);
@@ -685,7 +686,8 @@ void gicv4_vpe_put(gicsim_system *s, sys_pe *pe, bool blocking)
     gicsim_gicr_read(s->gic, pe->id, GICR_VPENDBASER, 8, &vpend);
     v->pending_last = (vpend & VPENDBASER_PENDING_LAST) != 0;
     v->vpe_ready = false;
-    pe_next(s, pe, sys_cost(s, GICSIM_COST_VPE_NONRESIDENT) + 2 * sys_cost(s, GICSIM_COST_GIC_MMIO), NULL, 0);
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_VPE_NONRESIDENT) + 2 * sys_cost(s, GICSIM_COST_GIC_MMIO),
+            NULL, 0);
     if (!v41 && blocking && !v->db_enabled)
         doorbell_set(s, pe, v, true);
 }

@@ -121,7 +121,8 @@ void guest_take_virq(gicsim_system *s, sys_vcpu *v)
     v->masked = true;
     v->guest.cursor = 0;
     pe_preempt_guest(s, v->pe);
-    guest_next(s, v, sys_cost(s, GICSIM_COST_EXC_LOCAL) + sys_cost(s, GICSIM_COST_ICV_IAR_READ), g_ack, 0);
+    guest_next(s, v, sys_cost(s, GICSIM_COST_EXC_LOCAL) + sys_cost(s, GICSIM_COST_ICV_IAR_READ),
+               g_ack, 0);
 }
 
 /* The trapping instruction has executed: the exit happens now. */
@@ -149,5 +150,6 @@ static void g_sgi(gicsim_system *s, sys_pe *pe, uint64_t arg)
 
 void guest_send_sgi(gicsim_system *s, sys_vcpu *v, uint32_t src, uint32_t target_vcpu)
 {
-    guest_push_back(s, v, sys_cost(s, GICSIM_COST_ICC_SYSREG), g_sgi, ((uint64_t)src << 32) | target_vcpu);
+    guest_push_back(s, v, sys_cost(s, GICSIM_COST_ICC_SYSREG), g_sgi,
+                    ((uint64_t)src << 32) | target_vcpu);
 }

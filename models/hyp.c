@@ -39,12 +39,16 @@
  * EL1 context is switched each way. */
 static gicsim_time_t exit_switch(const gicsim_system *s)
 {
-    return s->cfg.vhe ? 0 : sys_cost(s, GICSIM_COST_ERET_TO_HOST) + sys_cost(s, GICSIM_COST_WORLD_SWITCH);
+    return s->cfg.vhe
+               ? 0
+               : sys_cost(s, GICSIM_COST_ERET_TO_HOST) + sys_cost(s, GICSIM_COST_WORLD_SWITCH);
 }
 
 static gicsim_time_t entry_switch(const gicsim_system *s)
 {
-    return s->cfg.vhe ? 0 : sys_cost(s, GICSIM_COST_EXC_HOST_TO_EL2) + sys_cost(s, GICSIM_COST_WORLD_SWITCH);
+    return s->cfg.vhe
+               ? 0
+               : sys_cost(s, GICSIM_COST_EXC_HOST_TO_EL2) + sys_cost(s, GICSIM_COST_WORLD_SWITCH);
 }
 
 gicsim_time_t hyp_entry_cost(const gicsim_system *s)
@@ -176,8 +180,8 @@ static void send_kick(gicsim_system *s, sys_pe *from, uint32_t to, gicsim_cost_i
         kick_write(s->e, s, arg);
         return;
     }
-    if (gicsim_engine_schedule_in(s->e, s->kick_base + sys_cost(s, path), kick_write, s, arg, NULL) !=
-        GICSIM_OK)
+    if (gicsim_engine_schedule_in(s->e, s->kick_base + sys_cost(s, path), kick_write, s, arg,
+                                  NULL) != GICSIM_OK)
         sys_oom(s);
 }
 
@@ -525,11 +529,13 @@ static void mmio_exit(gicsim_system *s, sys_pe *pe)
 {
     sys_vcpu *v = pe->vcpu;
     uint32_t kind = (uint32_t)(pe->exit_data & 3u);
-    gicsim_time_t decode =
-        sys_cost(s, GICSIM_COST_HANDLE_EXIT) + sys_cost(s, GICSIM_COST_GUEST_ABORT) + hyp_io_bus_lookup(s, v->vm);
+    gicsim_time_t decode = sys_cost(s, GICSIM_COST_HANDLE_EXIT) +
+                           sys_cost(s, GICSIM_COST_GUEST_ABORT) + hyp_io_bus_lookup(s, v->vm);
     if (kind == MMIO_KERNEL) {
-        pe_next(s, pe, decode + sys_cost(s, GICSIM_COST_VGIC_MMIO) + sys_cost(s, GICSIM_COST_MMIO_COMPLETE), NULL,
-                0);
+        pe_next(s, pe,
+                decode + sys_cost(s, GICSIM_COST_VGIC_MMIO) +
+                    sys_cost(s, GICSIM_COST_MMIO_COMPLETE),
+                NULL, 0);
     } else if (kind == MMIO_ITS_CWRITER) {
         /* vgic_mmio_write_its_cwriter -> vgic_its_process_commands: the INT
          * command is read and run; vgic_its_resolve_lpi walks the device
@@ -537,15 +543,18 @@ static void mmio_exit(gicsim_system *s, sys_pe *pe)
         const sys_source *so = source_of(s, (uint32_t)(pe->exit_data >> 8) & 0xFFFFFFu);
         uint32_t walk = so ? so->its_walk : 0;
         pe_next(s, pe,
-                decode + sys_cost(s, GICSIM_COST_VGIC_MMIO) + sys_cost(s, GICSIM_COST_ITS_CMD_EMULATE) +
-                    walk * sys_cost(s, GICSIM_COST_ITS_WALK_STEP) + sys_cost(s, GICSIM_COST_ITS_CACHE_OP),
+                decode + sys_cost(s, GICSIM_COST_VGIC_MMIO) +
+                    sys_cost(s, GICSIM_COST_ITS_CMD_EMULATE) +
+                    walk * sys_cost(s, GICSIM_COST_ITS_WALK_STEP) +
+                    sys_cost(s, GICSIM_COST_ITS_CACHE_OP),
                 its_cmd_done, pe->exit_data);
     } else {
         pe_next(s, pe, decode + sys_cost(s, GICSIM_COST_KVM_IOCTL), NULL, 0);
         put_state(s, pe);
         pe_next(s, pe,
                 sys_cost(s, GICSIM_COST_SYSCALL) + sys_cost(s, GICSIM_COST_SPECTRE_BHB) +
-                    sys_cost(s, GICSIM_COST_VMM_MMIO) + sys_cost(s, GICSIM_COST_VCPU_LOAD) + vgic_load_cost(s),
+                    sys_cost(s, GICSIM_COST_VMM_MMIO) + sys_cost(s, GICSIM_COST_VCPU_LOAD) +
+                    vgic_load_cost(s),
                 user_mmio_back, 0);
     }
 }
@@ -626,7 +635,8 @@ static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
         mmio_exit(s, pe);
         break;
     case GICSIM_EXIT_HVC:
-        pe_next(s, pe, sys_cost(s, GICSIM_COST_HANDLE_EXIT) + sys_cost(s, GICSIM_COST_HVC_HANDLE), NULL, 0);
+        pe_next(s, pe, sys_cost(s, GICSIM_COST_HANDLE_EXIT) + sys_cost(s, GICSIM_COST_HVC_HANDLE),
+                NULL, 0);
         break;
     default:
         break;

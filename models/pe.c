@@ -264,8 +264,9 @@ void pe_poll_wakeup(gicsim_system *s, sys_pe *pe)
         lazy_need(s, pe);
     pe_end_poll(s, pe);
     /* The poll loop notices the interrupt at its next check. */
-    if (!queue_insert(&pe->hyp, 0,
-                      (sys_op){sys_cost(s, GICSIM_COST_HALT_POLL_CHECK), NULL, 0, false, false, false}))
+    if (!queue_insert(
+            &pe->hyp, 0,
+            (sys_op){sys_cost(s, GICSIM_COST_HALT_POLL_CHECK), NULL, 0, false, false, false}))
         sys_oom(s);
     pe_run(s, pe);
 }

@@ -63,10 +63,10 @@ typedef struct sys_op {
     gicsim_time_t cost;
     op_fn fn;
     uint64_t arg;
-    bool poll;  /* a halt-poll window: interruptible */
-    bool quiet; /* a guest operation whose end only changes its vCPU's state that pe.c
-                   reads (PSTATE.I: the ERET), so that when nothing follows it and the
-                   guest then computes, its end needs no event (pe.c: a lazy end) */
+    bool poll;   /* a halt-poll window: interruptible */
+    bool quiet;  /* a guest operation whose end only changes its vCPU's state that pe.c
+                    reads (PSTATE.I: the ERET), so that when nothing follows it and the
+                    guest then computes, its end needs no event (pe.c: a lazy end) */
     bool varied; /* its cost is final: cold and interference (variation.c) do not scale it
                     (again) when it starts */
 } sys_op;
@@ -181,11 +181,11 @@ struct sys_vcpu {
     uint32_t doorbell_rec;     /* record of the latest direct interrupt, for doorbell exits */
     gicsim_event_id dtimer_ev; /* direct_timer: the comparator's deadline (writes the MSI) */
     vcpu_state state;
-    sys_pe *pe;    /* PE it is loaded on, or queued for */
-    uint32_t home; /* PE it starts on (and stays on when pinned) */
+    sys_pe *pe;       /* PE it is loaded on, or queued for */
+    uint32_t home;    /* PE it starts on (and stays on when pinned) */
     uint32_t last_pe; /* PE it was last loaded on (variation.c's migrations), SYS_NONE: never */
-    bool in_guest; /* executing guest code on its PE */
-    bool masked;   /* guest PSTATE.I: inside its interrupt handler */
+    bool in_guest;    /* executing guest code on its PE */
+    bool masked;      /* guest PSTATE.I: inside its interrupt handler */
     bool polling;
     op_queue guest;
     vgic_irq banked[32];
@@ -384,9 +384,9 @@ struct gicsim_system {
     gicsim_engine *e;
     gicsim_gic *gic;
     gicsim_time_t c[GICSIM_COST__COUNT]; /* costs in ps (jitter.run applied) */
-    sys_var *var;  /* the sources of spread (variation.c), NULL when every one is off */
-    bool jitter;   /* some cost has a jitter rule: sys_cost draws */
-    bool var_ops;  /* cold or interference is on: start_op scales operations */
+    sys_var *var; /* the sources of spread (variation.c), NULL when every one is off */
+    bool jitter;  /* some cost has a jitter rule: sys_cost draws */
+    bool var_ops; /* cold or interference is on: start_op scales operations */
     sys_pe *pes;
     uint32_t num_pes;
     sys_vm **vms;

@@ -221,15 +221,15 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
         gicsim_system_destroy(s);
         return GICSIM_E_NOMEM;
     }
-    if ((st = var_create(s)) != GICSIM_OK) {
-        gicsim_system_destroy(s);
-        return st;
-    }
     gicsim_gic_os_init(s->gic);
     for (uint32_t p = 0; p < s->num_pes; p++) {
         pe_init(s, &s->pes[p], p);
         hyp_init_pe(s, &s->pes[p]);
         s->pe_eoimode[p] = -1;
+    }
+    if ((st = var_create(s)) != GICSIM_OK) {
+        gicsim_system_destroy(s);
+        return st;
     }
     for (uint32_t i = 0; i < 1024; i++)
         s->spi_vm[i] = s->spi_vcpu[i] = s->spi_src[i] = s->spi_rec[i] = SYS_NONE;

@@ -44,10 +44,10 @@ typedef struct var_pe {
     gicsim_time_t work; /* housekeeping work due at the next PPI 26 handler */
     /* idle */
     bool idle_open;
-    bool idle_guest;           /* waiting in a guest's untrapped WFI */
-    int state;                 /* the state chosen, -1: none */
-    gicsim_time_t idle_since;  /* when the idle began */
-    gicsim_time_t next_timer;  /* the governor's sleep length at entry (ps, GICSIM_TIME_NEVER) */
+    bool idle_guest;          /* waiting in a guest's untrapped WFI */
+    int state;                /* the state chosen, -1: none */
+    gicsim_time_t idle_since; /* when the idle began */
+    gicsim_time_t next_timer; /* the governor's sleep length at entry (ps, GICSIM_TIME_NEVER) */
     double intervals[MENU_INTERVALS]; /* ns */
     unsigned interval_ptr;
     double correction[MENU_BUCKETS];
@@ -127,7 +127,8 @@ void var_vcpu_load(gicsim_system *s, sys_pe *pe, sys_vcpu *vc)
     vc->last_pe = pe->id;
 }
 
-/* ---- Idle states and the governor ------------------------------------------------------------- */
+/* ---- Idle states and the governor -------------------------------------------------------------
+ */
 
 /* The next timer event of the host on `pe` (tick_nohz_get_sleep_length):
  * its own timers (host-timer sources), the software timers of the vCPUs
@@ -330,8 +331,7 @@ void var_idle_mode(gicsim_system *s, sys_pe *pe, bool entering)
         else
             menu_update(c, vp, idle_ns, timer_ns);
     }
-    if ((vp->state >= 0 && c->idle_states[vp->state].cold) ||
-        now - vp->idle_since >= c->cold_idle)
+    if ((vp->state >= 0 && c->idle_states[vp->state].cold) || now - vp->idle_since >= c->cold_idle)
         make_cold(v, vp, GICSIM_COLD_IDLE);
 }
 
@@ -358,14 +358,17 @@ static void tick_fire(gicsim_engine *e, void *ctx, uint64_t arg)
     sys_pe *pe = &s->pes[arg];
     var_pe *vp = &v->pe[arg];
     vp->tick_ev = 0;
-    gicsim_engine_schedule_in(e, v->tick_period, tick_fire, s, arg, &vp->tick_ev);
-    /* NO_HZ_IDLE: an idle host PE whose next timer lies beyond the next tick
-     * has stopped its tick. */
+    /* NO_HZ_IDLE: an idle host PE whose next timer (the tick aside) lies
+     * beyond the next tick has stopped its tick. */
+    bool stopped = false;
     if (v->cfg.tick_nohz && pe->mode == PM_IDLE && !pe->vcpu) {
         gicsim_time_t nt = next_timer(s, pe);
-        if (nt == GICSIM_TIME_NEVER || nt > gicsim_engine_now(e) + v->tick_period)
-            return;
+        stopped = nt == GICSIM_TIME_NEVER || nt > gicsim_engine_now(e) + v->tick_period;
     }
+    if (gicsim_engine_schedule_in(e, v->tick_period, tick_fire, s, arg, &vp->tick_ev) != GICSIM_OK)
+        sys_oom(s);
+    if (stopped)
+        return;
     vp->work += draw_time(&vp->tick_rng, &v->cfg.tick_cost);
     gicsim_gic_set_line(s->gic, pe->id, HYP_TIMER_PPI, true);
 }
@@ -383,7 +386,8 @@ static void work_fire(gicsim_engine *e, void *ctx, uint64_t arg)
     var_pe *vp = &v->pe[arg];
     vp->work_ev = 0;
     vp->work += draw_time(&vp->work_rng, &v->cfg.work_cost);
-    gicsim_engine_schedule_in(e, work_gap(v, vp), work_fire, s, arg, &vp->work_ev);
+    if (gicsim_engine_schedule_in(e, work_gap(v, vp), work_fire, s, arg, &vp->work_ev) != GICSIM_OK)
+        sys_oom(s);
     gicsim_gic_set_line(s->gic, (uint32_t)arg, HYP_TIMER_PPI, true);
 }
 
@@ -442,10 +446,10 @@ gicsim_status var_create(gicsim_system *s)
         rng_init(&vp->tick_rng, c->seed, STREAM_PE + 4u * p);
         rng_init(&vp->work_rng, c->seed, STREAM_PE + 4u * p + 1u);
         if (v->tick_period) {
-            gicsim_time_t phase = c->tick_phase != GICSIM_TIME_NEVER
-                                      ? c->tick_phase
-                                      : (gicsim_time_t)(rng_uniform(&vp->tick_rng) *
-                                                        (double)v->tick_period);
+            gicsim_time_t phase =
+                c->tick_phase != GICSIM_TIME_NEVER
+                    ? c->tick_phase
+                    : (gicsim_time_t)(rng_uniform(&vp->tick_rng) * (double)v->tick_period);
             if (gicsim_engine_schedule_at(s->e, phase ? phase : v->tick_period, tick_fire, s, p,
                                           &vp->tick_ev) != GICSIM_OK)
                 return GICSIM_E_NOMEM;
@@ -454,6 +458,10 @@ gicsim_status var_create(gicsim_system *s)
                                                         &vp->work_ev) != GICSIM_OK)
             return GICSIM_E_NOMEM;
     }
+    /* Every PE starts idle: its first idle opens now. */
+    for (uint32_t p = 0; p < s->num_pes; p++)
+        if (s->pes[p].mode == PM_IDLE)
+            var_idle_mode(s, &s->pes[p], true);
     return GICSIM_OK;
 }
 

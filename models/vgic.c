@@ -137,8 +137,8 @@ gicsim_time_t vgic_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
     bool direct = v->vm->pol->direct_msi;
     gicsim_time_t cost = 0;
     if (v->n_ap || direct) {
-        cost =
-            (gicsim_time_t)v->n_ap * sys_cost(s, GICSIM_COST_AP_LIST_ENTRY) + sys_cost(s, GICSIM_COST_ICH_ACCESS);
+        cost = (gicsim_time_t)v->n_ap * sys_cost(s, GICSIM_COST_AP_LIST_ENTRY) +
+               sys_cost(s, GICSIM_COST_ICH_ACCESS);
         if (v->n_ap > nlr)
             cost += sort_cost(s, v->n_ap);
     }

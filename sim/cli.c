@@ -426,7 +426,7 @@ typedef struct mb_row {
     double unc;       /* the measured figure's relative uncertainty */
     const char *source;
     bool has_interval;
-    double lo, hi; /* the interval, ns */
+    double lo, hi;                  /* the interval, ns */
     const gicsim_mb_spread *spread; /* the measured figure's percentiles and runs, or NULL */
 } mb_row;
 
@@ -454,8 +454,9 @@ static double row_pct(const mb_row *w, double pct)
 /* The spread table: each test's percentiles, and the measured ones. */
 static void print_mb_spread(FILE *tbl, const mb_row *rows, size_t n)
 {
-    fprintf(tbl, "\nspread (each test's distribution: iterations, or timer_bm/timer_vm's "
-                 "interrupts; ns)\n%-16s",
+    fprintf(tbl,
+            "\nspread (each test's distribution: iterations, or timer_bm/timer_vm's "
+            "interrupts; ns)\n%-16s",
             "test");
     for (size_t k = 0; k < N_REPORT_PCT; k++) {
         char h[16];

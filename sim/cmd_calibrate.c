@@ -74,8 +74,11 @@ static void fmt_time(char *buf, size_t size, double ps)
     static const struct {
         const char *unit;
         unsigned long long div;
-    } units[] = {{"s", 1000000000000ull}, {"ms", 1000000000ull}, {"us", 1000000ull},
-                 {"ns", 1000ull},         {"ps", 1ull}};
+    } units[] = {{"s", 1000000000000ull},
+                 {"ms", 1000000000ull},
+                 {"us", 1000000ull},
+                 {"ns", 1000ull},
+                 {"ps", 1ull}};
     unsigned long long t = (unsigned long long)llround(ps);
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (t % units[i].div == 0 || units[i].div == 1) {
@@ -708,9 +711,9 @@ int cmd_calibrate(int argc, char **argv)
                      !strcmp(a, "--output") || !strcmp(a, "--name") || !strcmp(a, "--json") ||
                      !strcmp(a, "--uncertainty") || !strcmp(a, "--spread");
         if (!known) {
-            static const char *const opts[] = {"--platform",     "--fit",          "-o",
-                                               "--output",       "--name",         "--json",
-                                               "--uncertainty",  "--no-priors",    "--cross-validate",
+            static const char *const opts[] = {"--platform",      "--fit",       "-o",
+                                               "--output",        "--name",      "--json",
+                                               "--uncertainty",   "--no-priors", "--cross-validate",
                                                "--normal-priors", "--spread"};
             if (a[0] == '-' && a[1])
                 return cli_unknown_option("calibrate", a, opts, sizeof opts / sizeof opts[0]);

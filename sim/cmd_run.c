@@ -649,8 +649,8 @@ static const struct {
 
 struct reps_data {
     uint32_t n;
-    uint64_t *seeds;              /* [n] */
-    double *v;                    /* [metric * n + replication] */
+    uint64_t *seeds; /* [n] */
+    double *v;       /* [metric * n + replication] */
     double mean[N_REP_METRICS], half[N_REP_METRICS];
 };
 

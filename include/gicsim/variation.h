@@ -119,7 +119,7 @@ typedef struct gicsim_variation {
     gicsim_time_t latency_limit; /* GICSIM_TIME_NEVER: none */
     /* housekeeping (rates in events per second; 0: off) */
     double tick_hz;
-    gicsim_dist tick_cost; /* ps */
+    gicsim_dist tick_cost;    /* ps */
     gicsim_time_t tick_phase; /* GICSIM_TIME_NEVER: drawn per PE */
     bool tick_nohz;
     double work_hz;
@@ -162,8 +162,8 @@ GICSIM_API gicsim_status gicsim_variation_check(const gicsim_variation *v, const
     X(IDLE_STATES, "idle.states", STATES, "[] (off)",                                              \
       "list of {name, exit: TIME, residency: TIME, cold: BOOL}, exit latencies ascending, at "     \
       "most 8",                                                                                    \
-      "the PE's idle states (cpuidle's table from the DT or ACPI _LPI); a wake pays the chosen "  \
-      "state's exit latency on top of idle_exit; cold: true for a state that loses the caches")   \
+      "the PE's idle states (cpuidle's table from the DT or ACPI _LPI); a wake pays the chosen "   \
+      "state's exit latency on top of idle_exit; cold: true for a state that loses the caches")    \
     X(IDLE_GOVERNOR, "idle.governor", GOVERNOR, "menu", "menu | teo",                              \
       "how the host picks a state from the predicted idle length (Linux's cpuidle governors)")     \
     X(IDLE_LATENCY_LIMIT, "idle.latency_limit", TIME_OR_NONE, "none", "a time, or none",           \
@@ -172,7 +172,7 @@ GICSIM_API gicsim_status gicsim_variation_check(const gicsim_variation *v, const
     X(TICK_RATE, "housekeeping.tick.rate", RATE, "0 (off)", "a rate (250Hz) or 0",                 \
       "the host's periodic tick on every PE (CONFIG_HZ), an hrtimer client of PPI 26")             \
     X(TICK_COST, "housekeeping.tick.cost", DIST_TIME, "fixed 2us", "a distribution of times",      \
-      "the host's work per tick (tick_sched_timer: timekeeping, scheduler_tick, RCU, timers)")      \
+      "the host's work per tick (tick_sched_timer: timekeeping, scheduler_tick, RCU, timers)")     \
     X(TICK_PHASE, "housekeeping.tick.phase", TIME_OR_RANDOM, "random", "a time, or random",        \
       "the first tick's offset into its period on each PE (random: drawn per PE)")                 \
     X(TICK_NOHZ, "housekeeping.tick.nohz", BOOL, "true", "true | false",                           \
@@ -185,13 +185,14 @@ GICSIM_API gicsim_status gicsim_variation_check(const gicsim_variation *v, const
     X(COLD_MULTIPLIER, "cold.multiplier", FACTOR, "1 (off)", "a factor >= 1",                      \
       "how much slower the work after a trigger runs (cache and TLB misses)")                      \
     X(COLD_WORK, "cold.work", TIME, "5us", "a time > 0",                                           \
-      "the nominal work that runs cold after a trigger (until the working set is back)")          \
+      "the nominal work that runs cold after a trigger (until the working set is back)")           \
     X(COLD_AFTER, "cold.after", TRIGGERS, "[vcpu-switch, migration, idle]",                        \
       "list of vcpu-switch, migration, idle",                                                      \
-      "what makes state cold: another vCPU loaded (another VM's or vCPU's working set), a vCPU "    \
-      "moved to another PE (KVM's __kvm_flush_cpu_context), an idle of at least cold.idle_after " \
+      "what makes state cold: another vCPU loaded (another VM's or vCPU's working set), a vCPU "   \
+      "moved to another PE (KVM's __kvm_flush_cpu_context), an idle of at least cold.idle_after "  \
       "or in a state with cold: true")                                                             \
-    X(COLD_IDLE, "cold.idle_after", TIME, "1ms", "a time", "the idle length that makes state cold") \
+    X(COLD_IDLE, "cold.idle_after", TIME, "1ms", "a time",                                         \
+      "the idle length that makes state cold")                                                     \
     X(JITTER_ALL, "jitter.all", DIST_FACTOR, "none", "a distribution of factors",                  \
       "every CPU-clock cost without a rule of its own is multiplied by a draw at each charge")     \
     X(JITTER_COST, "jitter.COST", DIST_FACTOR, "none", "a distribution of factors",                \
@@ -199,12 +200,13 @@ GICSIM_API gicsim_status gicsim_variation_check(const gicsim_variation *v, const
     X(JITTER_RUN, "jitter.run", DIST_FACTOR, "none", "a distribution of factors",                  \
       "one draw per run multiplies every CPU-clock cost for the whole run (run-to-run spread)")    \
     X(INTERFERENCE_MULTIPLIER, "interference.multiplier", FACTOR, "1 (off)", "a factor >= 1",      \
-      "what-if: operations cost this many times more while a memory-heavy workload runs on "      \
+      "what-if: operations cost this many times more while a memory-heavy workload runs on "       \
       "other cores")                                                                               \
     X(INTERFERENCE_ON, "interference.on", TIME, "0 (always on)", "a time",                         \
       "how long each interference phase lasts (0: from the start, for ever)")                      \
     X(INTERFERENCE_OFF, "interference.off", TIME, "0", "a time", "the quiet gap between phases")   \
-    X(INTERFERENCE_START, "interference.start", TIME, "0", "a time", "when the first phase starts") \
+    X(INTERFERENCE_START, "interference.start", TIME, "0", "a time",                               \
+      "when the first phase starts")                                                               \
     X(INTERFERENCE_PATHS, "interference.paths", PATHS, "all", "all | host | guest",                \
       "the operations it slows: hypervisor and host, the guests', or both")
 

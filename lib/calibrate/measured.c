@@ -170,9 +170,9 @@ static gicsim_status parse_facts(const yt_node *n, gicsim_calib_measured *out, g
 static gicsim_status load_yaml(const char *path, const char *text, size_t len,
                                gicsim_calib_measured *out, gicsim_diag *d)
 {
-    static const char *const keys[] = {"reference",   "measured", "description", "vhe",
-                                       "kvm",         "clocks",   "uncertainty", "facts",
-                                       "variation",   "spread_fit", NULL};
+    static const char *const keys[] = {"reference", "measured",   "description", "vhe",
+                                       "kvm",       "clocks",     "uncertainty", "facts",
+                                       "variation", "spread_fit", NULL};
     yt_node *root = NULL;
     gicsim_status st = yt_parse(text, len, path, 0, 0, &root, d);
     if (st != GICSIM_OK)

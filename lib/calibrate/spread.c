@@ -164,8 +164,8 @@ gicsim_status gicsim_calibrate_spread(const gicsim_mb_config *base,
                         "SETTING.P of a distribution it sets)",
                         params[j] ? params[j] : "(null)");
         if (!(v > 0))
-            return fail(out, GICSIM_E_INVAL, "%.80s must start above 0 (the fit is over its logarithm)",
-                        params[j]);
+            return fail(out, GICSIM_E_INVAL,
+                        "%.80s must start above 0 (the fit is over its logarithm)", params[j]);
         snprintf(out->param[j], sizeof out->param[j], "%s", params[j]);
         out->start[j] = v;
         x[0][j] = log(v);
@@ -211,7 +211,7 @@ gicsim_status gicsim_calibrate_spread(const gicsim_mb_config *base,
             break;
         }
         double cen[GICSIM_SPREAD_MAX_PARAMS] = {0}, xr[GICSIM_SPREAD_MAX_PARAMS],
-                                           xe[GICSIM_SPREAD_MAX_PARAMS];
+               xe[GICSIM_SPREAD_MAX_PARAMS];
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < n; j++)
                 cen[j] += x[i][j] / (double)n;

@@ -208,8 +208,8 @@ gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_te
         unc[*count] = 0;
         source[*count] = NULL;
         memset(&spread[*count], 0, sizeof spread[*count]);
-        TRY(parse_figure(p->value, kp, &ns[*count], &unc[*count], &source[*count],
-                         &spread[*count], d));
+        TRY(parse_figure(p->value, kp, &ns[*count], &unc[*count], &source[*count], &spread[*count],
+                         d));
         ++*count;
     }
     return GICSIM_OK;
@@ -350,8 +350,7 @@ static gicsim_status parse_calibration(const yt_node *root, sc_platform *p, gics
     return GICSIM_OK;
 }
 
-gicsim_status sc_parse_spread_params(const yt_node *n, const char *path,
-                                     const gicsim_variation *v,
+gicsim_status sc_parse_spread_params(const yt_node *n, const char *path, const gicsim_variation *v,
                                      char (*params)[GICSIM_SPREAD_PARAM_LEN], size_t *count,
                                      gicsim_diag *d)
 {
@@ -382,10 +381,10 @@ gicsim_status sc_parse_spread_params(const yt_node *n, const char *path,
 
 /* ---- Finding and loading a preset ------------------------------------------------------- */
 
-static const char *const platform_keys[] = {
-    "name",        "description", "vhe",   "kvm",      "clocks",    "costs",
-    "reference",   "measured",    "fitted", "predicts", "uncertainty", "fit_method",
-    "facts",       "variation",   "spread_fitted", NULL};
+static const char *const platform_keys[] = {"name",   "description", "vhe",           "kvm",
+                                            "clocks", "costs",       "reference",     "measured",
+                                            "fitted", "predicts",    "uncertainty",   "fit_method",
+                                            "facts",  "variation",   "spread_fitted", NULL};
 
 /* The host KVM's version-dependent behaviour (docs/scenarios.md). */
 static const char *const sgi_lookup_names[] = {"mpidr-table", "vcpu-walk", NULL};
@@ -562,8 +561,9 @@ static gicsim_status load_preset_file(const char *path, const char *name, sc_pla
         goto out;
     }
     if ((st = yt_opt_strdup(root, "", "description", false, &p.description, d)) != GICSIM_OK ||
-        (st = sc_platform_apply_keys(root, "", (sc_platform_vals){&p.vhe, &p.timing, &p.kvm, &p.variation}, NULL,
-                                     d)) != GICSIM_OK)
+        (st = sc_platform_apply_keys(root, "",
+                                     (sc_platform_vals){&p.vhe, &p.timing, &p.kvm, &p.variation},
+                                     NULL, d)) != GICSIM_OK)
         goto out;
     st = parse_calibration(root, &p, d);
 out:

@@ -63,7 +63,8 @@ static gicsim_status get_time_or(const yt_node *n, const char *key, const char *
     return yt_node_err(d, n, key, "expected a time such as 5us, or %s", word);
 }
 
-/* ---- Distributions ---------------------------------------------------------------------------- */
+/* ---- Distributions ----------------------------------------------------------------------------
+ */
 
 static const char *const dist_kinds[] = {"none",      "fixed",     "uniform", "normal",
                                          "lognormal", "empirical", NULL};
@@ -99,8 +100,8 @@ static gicsim_status parse_dist(const yt_node *n, const char *path, bool time, g
         out->a = v;
         return GICSIM_OK;
     }
-    static const char *const keys[] = {"dist", "value", "min",    "max",     "mean",
-                                       "sd",   "median", "sigma", "points", "weights", NULL};
+    static const char *const keys[] = {"dist",   "value", "min",    "max",     "mean", "sd",
+                                       "median", "sigma", "points", "weights", NULL};
     if (!n || n->kind != YT_MAP)
         return yt_node_err(d, n, path,
                            "expected a distribution {dist: fixed|uniform|normal|lognormal|"
@@ -141,9 +142,8 @@ static gicsim_status parse_dist(const yt_node *n, const char *path, bool time, g
                      (!strcmp(key, "points") || !strcmp(key, "weights")));
         if (!mine) {
             yt_path(kp, sizeof kp, path, key);
-            return yt_diag(d, GICSIM_E_INVAL, n->pairs[i].file, n->pairs[i].line,
-                           n->pairs[i].col, kp, "not a parameter of a %s distribution",
-                           dist_kinds[x.kind]);
+            return yt_diag(d, GICSIM_E_INVAL, n->pairs[i].file, n->pairs[i].line, n->pairs[i].col,
+                           kp, "not a parameter of a %s distribution", dist_kinds[x.kind]);
         }
     }
     const char *names[2] = {params[pi].a, params[pi].b};
@@ -167,8 +167,7 @@ static gicsim_status parse_dist(const yt_node *n, const char *path, bool time, g
             yt_path(kp, sizeof kp, path, "points");
             TRY(yt_check_seq(pts, kp, d));
             if (pts->kind != YT_SEQ || pts->n < 1 || pts->n > GICSIM_DIST_MAX_POINTS)
-                return yt_node_err(d, pts, kp, "expected 1 to %d points",
-                                   GICSIM_DIST_MAX_POINTS);
+                return yt_node_err(d, pts, kp, "expected 1 to %d points", GICSIM_DIST_MAX_POINTS);
             x.n = (uint32_t)pts->n;
             for (size_t i = 0; i < pts->n; i++) {
                 char ip[320];
@@ -181,8 +180,7 @@ static gicsim_status parse_dist(const yt_node *n, const char *path, bool time, g
             yt_path(kp, sizeof kp, path, "weights");
             TRY(yt_check_seq(w, kp, d));
             if (w->kind != YT_SEQ || w->n != x.n)
-                return yt_node_err(d, w, kp, "expected one weight per point (%u)",
-                                   (unsigned)x.n);
+                return yt_node_err(d, w, kp, "expected one weight per point (%u)", (unsigned)x.n);
             for (size_t i = 0; i < w->n; i++) {
                 char ip[320];
                 yt_path_index(ip, sizeof ip, kp, i);
@@ -197,7 +195,8 @@ static gicsim_status parse_dist(const yt_node *n, const char *path, bool time, g
     return GICSIM_OK;
 }
 
-/* ---- Lists ------------------------------------------------------------------------------------ */
+/* ---- Lists ------------------------------------------------------------------------------------
+ */
 
 static gicsim_status parse_states(const yt_node *n, const char *path, gicsim_variation *v,
                                   gicsim_diag *d)
@@ -225,8 +224,7 @@ static gicsim_status parse_states(const yt_node *n, const char *path, gicsim_var
         yt_path(sub, sizeof sub, kp, "name");
         TRY(yt_get_str(x, sub, &name, d));
         if (!*name || strlen(name) >= sizeof st[i].name)
-            return yt_node_err(d, x, sub, "a name of 1 to %zu characters",
-                               sizeof st[i].name - 1);
+            return yt_node_err(d, x, sub, "a name of 1 to %zu characters", sizeof st[i].name - 1);
         snprintf(st[i].name, sizeof st[i].name, "%s", name);
         for (size_t k = 0; k < i; k++)
             if (!strcmp(st[k].name, name))
@@ -238,8 +236,8 @@ static gicsim_status parse_states(const yt_node *n, const char *path, gicsim_var
         TRY(yt_opt_time(it, kp, "exit", &st[i].exit_latency, NULL, d));
         TRY(yt_opt_time(it, kp, "residency", &st[i].residency, NULL, d));
         TRY(yt_opt_bool(it, kp, "cold", &st[i].cold, NULL, d));
-        if (i && (st[i].exit_latency < st[i - 1].exit_latency ||
-                  st[i].residency < st[i - 1].residency))
+        if (i &&
+            (st[i].exit_latency < st[i - 1].exit_latency || st[i].residency < st[i - 1].residency))
             return yt_node_err(d, it, kp,
                                "the states are listed shallowest first: exit latency and target "
                                "residency at least those of \"%s\"",
@@ -269,7 +267,8 @@ static gicsim_status parse_triggers(const yt_node *n, const char *path, uint32_t
     return GICSIM_OK;
 }
 
-/* ---- The table -------------------------------------------------------------------------------- */
+/* ---- The table --------------------------------------------------------------------------------
+ */
 
 /* The leaf of setting `id` at `n` (key path `kp`); `cost` for JITTER_COST. */
 static gicsim_status parse_leaf(gicsim_setting_id id, gicsim_cost_id cost, const yt_node *n,
@@ -428,8 +427,8 @@ static gicsim_status walk(const yt_node *n, const char *rel, const char *kp, gic
     return GICSIM_OK;
 }
 
-gicsim_status sc_parse_variation(const yt_node *n, const char *path, gicsim_variation *v,
-                                 bool *set, gicsim_diag *d)
+gicsim_status sc_parse_variation(const yt_node *n, const char *path, gicsim_variation *v, bool *set,
+                                 gicsim_diag *d)
 {
     gicsim_variation x = *v;
     TRY(walk(n, "", path, &x, set, d));

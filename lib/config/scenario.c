@@ -685,8 +685,8 @@ static void json_dist(jbuf *b, const char *key, const gicsim_dist *d, bool time)
 {
     jopen(b, key, '{');
     jmember_str(b, "dist", gicsim_dist_kind_name(d->kind));
-    static const char *const names[][2] = {{NULL, NULL},     {"value", NULL}, {"min", "max"},
-                                           {"mean", "sd"},   {"median", "sigma"}, {NULL, NULL}};
+    static const char *const names[][2] = {{NULL, NULL},   {"value", NULL},     {"min", "max"},
+                                           {"mean", "sd"}, {"median", "sigma"}, {NULL, NULL}};
     const double v[2] = {d->a, d->b};
     for (int j = 0; j < 2 && d->kind <= GICSIM_DIST_EMPIRICAL; j++) {
         const char *n = names[d->kind][j];

@@ -238,7 +238,7 @@ typedef struct sc_platform {
     gicsim_mb_test predicts[GICSIM_MB__COUNT];
     gicsim_variation variation; /* its sources of spread (every one off unless set) */
     gicsim_mb_spread measured_spread[GICSIM_MB__COUNT]; /* each figure's percentiles and runs */
-    size_t n_spread_fitted;                              /* spread_fitted: parameter paths */
+    size_t n_spread_fitted;                             /* spread_fitted: parameter paths */
     char spread_fitted[GICSIM_SPREAD_MAX_PARAMS][GICSIM_SPREAD_PARAM_LEN];
 } sc_platform;
 
@@ -283,8 +283,8 @@ gicsim_status sc_platform_apply_kvm(const yt_node *kvm, const char *path, gicsim
  * the preset's values (platform_overrides) or the defaults; set[id] (may be
  * NULL) marks each setting the mapping gives. Checked as a whole
  * (gicsim_variation_check) before *v changes. platform_variation.c. */
-gicsim_status sc_parse_variation(const yt_node *n, const char *path, gicsim_variation *v,
-                                 bool *set, gicsim_diag *diag);
+gicsim_status sc_parse_variation(const yt_node *n, const char *path, gicsim_variation *v, bool *set,
+                                 gicsim_diag *diag);
 /* The name of a kvm.sgi_lookup value ("mpidr-table", "vcpu-walk"). */
 const char *sc_sgi_lookup_name(gicsim_sgi_lookup l);
 /* The name of a kvm.vpt_wait value ("commit", "load"). */
@@ -303,8 +303,7 @@ gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_te
                                 gicsim_mb_spread *spread, size_t *count, gicsim_diag *diag);
 /* A list of variation parameter paths (gicsim_variation_param of `v` must
  * know each; no repeats, at most GICSIM_SPREAD_MAX_PARAMS) into params. */
-gicsim_status sc_parse_spread_params(const yt_node *n, const char *path,
-                                     const gicsim_variation *v,
+gicsim_status sc_parse_spread_params(const yt_node *n, const char *path, const gicsim_variation *v,
                                      char (*params)[GICSIM_SPREAD_PARAM_LEN], size_t *count,
                                      gicsim_diag *diag);
 /* A relative uncertainty "P%" (0 < P <= 100) as a fraction. */

@@ -41,8 +41,8 @@ static double norm_quantile(double p)
     static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
                                -2.400758277161838e+00, -2.549732539343734e+00,
                                4.374664141464968e+00,  2.938163982698783e+00};
-    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01,
-                               2.445134137142996e+00, 3.754408661907416e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                               3.754408661907416e+00};
     if (p <= 0)
         return -INFINITY;
     if (p >= 1)
@@ -285,14 +285,12 @@ void gicsim_variation_init(gicsim_variation *v)
 
 bool gicsim_variation_active(const gicsim_variation *v)
 {
-    return v && (v->n_idle_states || v->tick_hz > 0 || v->work_hz > 0 ||
-                 v->cold_multiplier != 1 || v->jitter_all.kind != GICSIM_DIST_NONE ||
-                 v->jitter_run.kind != GICSIM_DIST_NONE || v->n_jitter ||
-                 v->interference_multiplier != 1);
+    return v && (v->n_idle_states || v->tick_hz > 0 || v->work_hz > 0 || v->cold_multiplier != 1 ||
+                 v->jitter_all.kind != GICSIM_DIST_NONE || v->jitter_run.kind != GICSIM_DIST_NONE ||
+                 v->n_jitter || v->interference_multiplier != 1);
 }
 
-gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **path,
-                                     const char **why)
+gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **path, const char **why)
 {
     const char *p = NULL, *w = NULL;
     if (!v) {
@@ -435,12 +433,13 @@ static double *dist_param(gicsim_dist *d, const char *p, bool *scaled)
     static const struct {
         gicsim_dist_kind kind;
         const char *name;
-        int which; /* 0: a, 1: b */
+        int which;   /* 0: a, 1: b */
         bool scaled; /* a time for a distribution of times */
-    } params[] = {{GICSIM_DIST_FIXED, "value", 0, true},    {GICSIM_DIST_UNIFORM, "min", 0, true},
-                  {GICSIM_DIST_UNIFORM, "max", 1, true},    {GICSIM_DIST_NORMAL, "mean", 0, true},
-                  {GICSIM_DIST_NORMAL, "sd", 1, true},      {GICSIM_DIST_LOGNORMAL, "median", 0, true},
-                  {GICSIM_DIST_LOGNORMAL, "sigma", 1, false}};
+    } params[] = {
+        {GICSIM_DIST_FIXED, "value", 0, true},     {GICSIM_DIST_UNIFORM, "min", 0, true},
+        {GICSIM_DIST_UNIFORM, "max", 1, true},     {GICSIM_DIST_NORMAL, "mean", 0, true},
+        {GICSIM_DIST_NORMAL, "sd", 1, true},       {GICSIM_DIST_LOGNORMAL, "median", 0, true},
+        {GICSIM_DIST_LOGNORMAL, "sigma", 1, false}};
     for (size_t i = 0; i < sizeof params / sizeof params[0]; i++)
         if (params[i].kind == d->kind && !strcmp(params[i].name, p)) {
             *scaled = params[i].scaled;
@@ -450,9 +449,9 @@ static double *dist_param(gicsim_dist *d, const char *p, bool *scaled)
 }
 
 typedef struct param_ref {
-    double *d;         /* a double slot, or */
-    gicsim_time_t *t;  /* a time slot (ns outside) */
-    double scale;      /* outside value * scale = slot value (d only) */
+    double *d;        /* a double slot, or */
+    gicsim_time_t *t; /* a time slot (ns outside) */
+    double scale;     /* outside value * scale = slot value (d only) */
 } param_ref;
 
 static bool param_find(gicsim_variation *v, const char *path, param_ref *r)
@@ -463,16 +462,16 @@ static bool param_find(gicsim_variation *v, const char *path, param_ref *r)
         const char *path;
         size_t off;
         bool time;
-    } scalars[] = {{"housekeeping.tick.rate", offsetof(gicsim_variation, tick_hz), false},
-                   {"housekeeping.work.rate", offsetof(gicsim_variation, work_hz), false},
-                   {"cold.multiplier", offsetof(gicsim_variation, cold_multiplier), false},
-                   {"interference.multiplier", offsetof(gicsim_variation, interference_multiplier),
-                    false},
-                   {"cold.work", offsetof(gicsim_variation, cold_work), true},
-                   {"cold.idle_after", offsetof(gicsim_variation, cold_idle), true},
-                   {"interference.on", offsetof(gicsim_variation, interference_on), true},
-                   {"interference.off", offsetof(gicsim_variation, interference_off), true},
-                   {"interference.start", offsetof(gicsim_variation, interference_start), true}};
+    } scalars[] = {
+        {"housekeeping.tick.rate", offsetof(gicsim_variation, tick_hz), false},
+        {"housekeeping.work.rate", offsetof(gicsim_variation, work_hz), false},
+        {"cold.multiplier", offsetof(gicsim_variation, cold_multiplier), false},
+        {"interference.multiplier", offsetof(gicsim_variation, interference_multiplier), false},
+        {"cold.work", offsetof(gicsim_variation, cold_work), true},
+        {"cold.idle_after", offsetof(gicsim_variation, cold_idle), true},
+        {"interference.on", offsetof(gicsim_variation, interference_on), true},
+        {"interference.off", offsetof(gicsim_variation, interference_off), true},
+        {"interference.start", offsetof(gicsim_variation, interference_start), true}};
     for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++)
         if (!strcmp(path, scalars[i].path)) {
             if (scalars[i].time)
