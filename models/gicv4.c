@@ -538,7 +538,7 @@ static void its_wait(gicsim_system *s, sys_pe *pe, uint64_t target)
     uint64_t creadr = 0;
     gicsim_its_read(s->gic, GICSIM_GITS_CREADR, 8, &creadr);
     if ((creadr & GICSIM_GITS_CQ_OFFSET_MASK) != target)
-        pe_next(s, pe, s->c[GICSIM_COST_GIC_MMIO], its_wait, target);
+        pe_next(s, pe, sys_cost(s, GICSIM_COST_GIC_MMIO), its_wait, target);
 }
 
 /* its_wait_vpt_parse_complete (from its_commit_vpe, or from the load with
@@ -550,7 +550,8 @@ static void vpe_dirty_poll(gicsim_system *s, sys_pe *pe, uint64_t arg)
     uint64_t vpend = 0;
     gicsim_gicr_read(s->gic, pe->id, GICR_VPENDBASER, 8, &vpend);
     if (vpend & GICSIM_GICR_VPENDBASER_DIRTY) {
-        pe_next(s, pe, s->cfg.kvm.vpt_poll_delay + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll, 0);
+        pe_next(s, pe, s->cfg.kvm.vpt_poll_delay + sys_cost(s, GICSIM_COST_GIC_MMIO),
+                vpe_dirty_poll, 0);
         return;
     }
     pe->vcpu->vpe_ready = true;
@@ -572,14 +573,14 @@ static void vpe_resident(gicsim_system *s, sys_pe *pe, uint64_t arg)
     gicsim_gicr_write(s->gic, pe->id, GICR_VPROPBASER, 8, vprop | (id_bits(s) - 1u));
     gicsim_gicr_write(s->gic, pe->id, GICR_VPENDBASER, 8, VPENDBASER_VALID | v->vpt);
     v->vpe_ready = false;
-    gicsim_time_t c = s->c[GICSIM_COST_VPE_RESIDENT] + 2 * s->c[GICSIM_COST_GIC_MMIO];
+    gicsim_time_t c = sys_cost(s, GICSIM_COST_VPE_RESIDENT) + 2 * sys_cost(s, GICSIM_COST_GIC_MMIO);
     if (s->cfg.gic.version < GICSIM_GICV4_1) {
         gicsim_gicr_write(s->gic, v->vpe_pe, GICSIM_GICR_CLRLPIR, 8, v->doorbell_lpi);
-        c += s->c[GICSIM_COST_GIC_MMIO];
+        c += sys_cost(s, GICSIM_COST_GIC_MMIO);
     }
     if (s->cfg.kvm.vpt_wait == GICSIM_VPT_WAIT_LOAD) {
-        if (s->v4->vpt_dirty)
-            pe_next(s, pe, c + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll, 0); /* the first read */
+        if (s->v4->vpt_dirty) /* the first read */
+            pe_next(s, pe, c + sys_cost(s, GICSIM_COST_GIC_MMIO), vpe_dirty_poll, 0);
         else {
             v->vpe_ready = true; /* the parse is not reported: nothing to wait for */
             pe_next(s, pe, c, NULL, 0);
@@ -607,7 +608,7 @@ void gicv4_vpe_load(gicsim_system *s, sys_pe *pe)
             v->vpe_pe = pe->id;
             uint64_t cwriter = 0;
             gicsim_its_read(s->gic, GICSIM_GITS_CWRITER, 8, &cwriter);
-            pe_next(s, pe, 2 * s->c[GICSIM_COST_GIC_MMIO], its_wait,
+            pe_next(s, pe, 2 * sys_cost(s, GICSIM_COST_GIC_MMIO), its_wait,
                     cwriter & GICSIM_GITS_CQ_OFFSET_MASK);
         }
     }
@@ -622,11 +623,11 @@ static void vpe_commit(gicsim_system *s, sys_pe *pe, uint64_t arg)
     if (pe->vcpu->vpe_ready)
         return;
     if (s->v4->vpt_dirty) {
-        pe_next(s, pe, s->c[GICSIM_COST_VPE_COMMIT] + s->c[GICSIM_COST_GIC_MMIO], vpe_dirty_poll,
-                0);
+        pe_next(s, pe, sys_cost(s, GICSIM_COST_VPE_COMMIT) + sys_cost(s, GICSIM_COST_GIC_MMIO),
+                vpe_dirty_poll, 0);
     } else { /* its_wait_vpt_parse_complete returns at once */
         pe->vcpu->vpe_ready = true;
-        pe_next(s, pe, s->c[GICSIM_COST_VPE_COMMIT], NULL, 0);
+        pe_next(s, pe, sys_cost(s, GICSIM_COST_VPE_COMMIT), NULL, 0);
     }
 }
 
@@ -644,7 +645,7 @@ static void syncr_wait(gicsim_system *s, sys_pe *pe, uint64_t rd)
     uint64_t busy = 0;
     gicsim_gicr_read(s->gic, (uint32_t)rd, GICSIM_GICR_SYNCR, 4, &busy);
     if (busy & 1u)
-        pe_next(s, pe, s->c[GICSIM_COST_GIC_MMIO], syncr_wait, rd);
+        pe_next(s, pe, sys_cost(s, GICSIM_COST_GIC_MMIO), syncr_wait, rd);
     else if (s->on_probe)
         s->on_probe(s, SYS_PROBE_DOORBELL_DONE, pe->id, gicsim_engine_now(s->e));
 }
@@ -656,7 +657,7 @@ static void doorbell_inv(gicsim_system *s, sys_pe *pe, uint64_t arg)
 {
     sys_vcpu *v = (sys_vcpu *)(uintptr_t)arg;
     gicsim_gicr_write(s->gic, v->vpe_pe, GICSIM_GICR_INVLPIR, 8, v->doorbell_lpi);
-    pe_next(s, pe, 2 * s->c[GICSIM_COST_GIC_MMIO], syncr_wait, v->vpe_pe);
+    pe_next(s, pe, 2 * sys_cost(s, GICSIM_COST_GIC_MMIO), syncr_wait, v->vpe_pe);
 }
 
 /* GICv4.0: enable or mask (arg bit 0) the doorbell LPI of vCPU `arg`'s
@@ -671,7 +672,7 @@ static void doorbell_set_op(gicsim_system *s, sys_pe *pe, uint64_t arg)
     gicsim_mem_write(s->gic, s->v4->prop + (v->doorbell_lpi - GICSIM_LPI_BASE), &cfg, 1);
     if (enable && s->on_probe)
         s->on_probe(s, SYS_PROBE_DOORBELL_ENABLE, pe->id, gicsim_engine_now(s->e));
-    pe_next(s, pe, s->c[GICSIM_COST_DOORBELL_ENABLE], doorbell_inv, (uint64_t)(uintptr_t)v);
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_DOORBELL_ENABLE), doorbell_inv, (uint64_t)(uintptr_t)v);
 }
 
 static void doorbell_set(gicsim_system *s, sys_pe *pe, sys_vcpu *v, bool enable)
@@ -701,7 +702,8 @@ void gicv4_vpe_put(gicsim_system *s, sys_pe *pe, bool blocking)
     gicsim_gicr_read(s->gic, pe->id, GICR_VPENDBASER, 8, &vpend);
     v->pending_last = (vpend & VPENDBASER_PENDING_LAST) != 0;
     v->vpe_ready = false;
-    pe_next(s, pe, s->c[GICSIM_COST_VPE_NONRESIDENT] + 2 * s->c[GICSIM_COST_GIC_MMIO], NULL, 0);
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_VPE_NONRESIDENT) + 2 * sys_cost(s, GICSIM_COST_GIC_MMIO),
+            NULL, 0);
     if (!v41 && blocking && !v->db_enabled)
         doorbell_set(s, pe, v, true);
 }
@@ -775,7 +777,7 @@ void gicv4_host_lpi(gicsim_system *s, sys_pe *pe, uint32_t intid, gicsim_hyp *h)
     sys_vm *vm = s->vms[o.vm];
     h->charged += hyp_io_bus_lookup(s, vm);
     if (vm->pol->emulated_its || !so->its_cached)
-        h->charged += so->its_walk * s->c[GICSIM_COST_ITS_WALK_STEP];
+        h->charged += so->its_walk * sys_cost(s, GICSIM_COST_ITS_WALK_STEP);
     if (!vm->pol->emulated_its) {
         gicsim_hyp_charge(h, GICSIM_COST_ITS_CACHE_OP); /* the lookup, or the store */
         so->its_cached = true;

@@ -769,7 +769,7 @@ bool gicv5_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq
 
 gicsim_time_t gicv5_inject_cost(const gicsim_system *s, uint32_t vintid)
 {
-    return vintid >= GICSIM_SPI_BASE && vintid < GICSIM_LPI_BASE ? s->c[GICSIM_COST_GICV5_GIC_INSN]
+    return vintid >= GICSIM_SPI_BASE && vintid < GICSIM_LPI_BASE ? sys_cost(s, GICSIM_COST_GICV5_GIC_INSN)
                                                                  : 0;
 }
 
@@ -841,7 +841,7 @@ static void ipi_op(gicsim_system *s, sys_pe *pe, uint64_t arg)
 
 void gicv5_guest_send_ipi(gicsim_system *s, sys_vcpu *v, uint32_t src, uint32_t target_vcpu)
 {
-    guest_push_back(s, v, s->c[GICSIM_COST_GICV5_GIC_INSN], ipi_op,
+    guest_push_back(s, v, sys_cost(s, GICSIM_COST_GICV5_GIC_INSN), ipi_op,
                     ((uint64_t)src << 32) | target_vcpu);
 }
 
@@ -904,8 +904,8 @@ void gicv5_vpe_load(gicsim_system *s, sys_pe *pe)
      * interrupts can reach it, as GICv4.1's first entry waits for the VPT parse. */
     uint32_t socket = (uint32_t)((uint64_t)pe->id * s->cfg.gic.sockets / s->num_pes);
     gicsim_time_t wait =
-        s->c[GICSIM_COST_GICV5_VPE_RESIDENT] + (socket ? s->c[GICSIM_COST_SOCKET_HOP] : 0);
-    pe_next(s, pe, s->c[GICSIM_COST_GICV5_RESIDENCY] + wait, NULL, 0);
+        sys_cost(s, GICSIM_COST_GICV5_VPE_RESIDENT) + (socket ? sys_cost(s, GICSIM_COST_SOCKET_HOP) : 0);
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_GICV5_RESIDENCY) + wait, NULL, 0);
 }
 
 /* The level SPIs of `v` injected with an EOI request that the guest has deactivated since:
@@ -926,7 +926,7 @@ static gicsim_time_t deactivated(gicsim_system *s, sys_vcpu *v, uint32_t *out, u
         else
             vv->resample[w++] = vintid;
     }
-    gicsim_time_t cost = (gicsim_time_t)vv->n_resample * s->c[GICSIM_COST_GICV5_GIC_INSN];
+    gicsim_time_t cost = (gicsim_time_t)vv->n_resample * sys_cost(s, GICSIM_COST_GICV5_GIC_INSN);
     vv->n_resample = w;
     return cost;
 }
@@ -954,7 +954,7 @@ void gicv5_vpe_put(gicsim_system *s, sys_pe *pe, bool blocking)
     wr(s, pe->id, GICSIM_GICV5_ICH_CONTEXTR, contextr_of(v) | db);
     vv->resident = false;
     v->pending_last = false;
-    pe_next(s, pe, s->c[GICSIM_COST_GICV5_RESIDENCY], NULL, 0);
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_GICV5_RESIDENCY), NULL, 0);
 }
 
 /* vgic_v5_flush_ppi_state and __vgic_v5_restore_ppi_state: DVI first, so the guest's
@@ -973,7 +973,7 @@ gicsim_time_t gicv5_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
     for (unsigned r = 0; r < 16; r++)
         wr(s, p, (gicsim_gicv5_sysreg)(GICSIM_GICV5_ICH_PPI_PRIORITYR0 + r), vv->pri[r]);
     vv->in_hw = true;
-    return s->c[GICSIM_COST_GICV5_PPI_SYNC] + s->c[GICSIM_COST_GICV5_PPI_STATE];
+    return sys_cost(s, GICSIM_COST_GICV5_PPI_SYNC) + sys_cost(s, GICSIM_COST_GICV5_PPI_STATE);
 }
 
 /* __vgic_v5_save_ppi_state and vgic_v5_fold_ppi_state: the active and (edge) pending state
@@ -994,7 +994,7 @@ void gicv5_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out
     for (uint32_t n = GICSIM_PPI_BASE; n < GICSIM_SPI_BASE; n++)
         v->banked[n].active = (vv->act[0] & PPI_BIT(n)) != 0;
     vv->in_hw = false;
-    out->cost += s->c[GICSIM_COST_GICV5_PPI_STATE] + s->c[GICSIM_COST_GICV5_PPI_SYNC] +
+    out->cost += sys_cost(s, GICSIM_COST_GICV5_PPI_STATE) + sys_cost(s, GICSIM_COST_GICV5_PPI_SYNC) +
                  deactivated(s, v, out->eoi_maint, &out->n_eoi_maint, GICSIM_MAX_LRS);
 }
 

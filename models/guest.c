@@ -49,7 +49,7 @@ static void g_eoi(gicsim_system *s, sys_pe *pe, uint64_t vintid)
  * (Linux's gicv5_handle_irq dropped the priority with CDEOI at the acknowledge). */
 static gicsim_time_t handler_end_cost(const gicsim_system *s)
 {
-    return s->c[s->v5 ? GICSIM_COST_GICV5_GIC_INSN : GICSIM_COST_ICV_EOIR_WRITE];
+    return sys_cost(s, s->v5 ? GICSIM_COST_GICV5_GIC_INSN : GICSIM_COST_ICV_EOIR_WRITE);
 }
 
 static void g_handler_done(gicsim_system *s, sys_pe *pe, uint64_t vintid)
@@ -58,8 +58,8 @@ static void g_handler_done(gicsim_system *s, sys_pe *pe, uint64_t vintid)
     source_handler_done(s, v, (uint32_t)vintid);
     guest_next(s, v, handler_end_cost(s), s->v5 ? g_dir : g_eoi, vintid);
     if (!s->v5 && v->vm->cfg.guest_eoimode)
-        guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
-    guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
+        guest_next(s, v, sys_cost(s, GICSIM_COST_ICV_EOIR_WRITE), g_dir, vintid);
+    guest_next_quiet(s, v, sys_cost(s, GICSIM_COST_ERET_LOCAL), g_eret, 0);
 }
 
 /* The end of a handler whose device needs nothing at its end, and the write
@@ -76,9 +76,9 @@ static void g_handler_eoi(gicsim_system *s, sys_pe *pe, uint64_t vintid)
     } else {
         g_eoi(s, pe, vintid);
         if (v->vm->cfg.guest_eoimode)
-            guest_next(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], g_dir, vintid);
+            guest_next(s, v, sys_cost(s, GICSIM_COST_ICV_EOIR_WRITE), g_dir, vintid);
     }
-    guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
+    guest_next_quiet(s, v, sys_cost(s, GICSIM_COST_ERET_LOCAL), g_eret, 0);
 }
 
 /* The device of `so` does nothing when its handler ends (source_handler_done
@@ -118,13 +118,13 @@ static void g_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
         gicsim_icv_read(s->gic, pe->id, GICSIM_ICC_IAR1, &vintid);
     if (vintid >= 1020 &&
         vintid < GICSIM_LPI_BASE) { /* special INTIDs 1020..1023: nothing to handle */
-        guest_next_quiet(s, v, s->c[GICSIM_COST_ERET_LOCAL], g_eret, 0);
+        guest_next_quiet(s, v, sys_cost(s, GICSIM_COST_ERET_LOCAL), g_eret, 0);
         return;
     }
     if (s->on_guest_ack)
         s->on_guest_ack(s, v, (uint32_t)vintid);
     if (s->v5) /* gicv5_handle_irq: the priority drop at once */
-        guest_next(s, v, s->c[GICSIM_COST_GICV5_CDEOI], g_eoi, vintid);
+        guest_next(s, v, sys_cost(s, GICSIM_COST_GICV5_CDEOI), g_eoi, vintid);
     if (v->vm->cfg.guest_nested)
         v->masked = false; /* PSTATE.I cleared in the handler: it can be preempted */
     uint32_t src = source_for(s, v, (uint32_t)vintid);
@@ -147,7 +147,7 @@ void guest_take_virq(gicsim_system *s, sys_vcpu *v)
     v->guest.cursor = 0;
     pe_preempt_guest(s, v->pe);
     gicsim_cost_id ack = s->v5 ? GICSIM_COST_GICV5_CDIA : GICSIM_COST_ICV_IAR_READ;
-    guest_next(s, v, s->c[GICSIM_COST_EXC_LOCAL] + s->c[ack], g_ack, 0);
+    guest_next(s, v, sys_cost(s, GICSIM_COST_EXC_LOCAL) + sys_cost(s, ack), g_ack, 0);
 }
 
 /* The trapping instruction has executed: the exit happens now. */
@@ -159,7 +159,7 @@ static void g_trap(gicsim_system *s, sys_pe *pe, uint64_t arg)
 
 void guest_trap_op(gicsim_system *s, sys_vcpu *v, gicsim_exit_reason r, uint64_t data)
 {
-    guest_push_back(s, v, s->c[GICSIM_COST_ICC_SYSREG], g_trap, ((uint64_t)r << 56) | data);
+    guest_push_back(s, v, sys_cost(s, GICSIM_COST_ICC_SYSREG), g_trap, ((uint64_t)r << 56) | data);
 }
 
 /* ICC_SGI1R_EL1 write: the record starts when the write executes. */
@@ -179,5 +179,5 @@ void guest_send_sgi(gicsim_system *s, sys_vcpu *v, uint32_t src, uint32_t target
         gicv5_guest_send_ipi(s, v, src, target_vcpu);
         return;
     }
-    guest_push_back(s, v, s->c[GICSIM_COST_ICC_SYSREG], g_sgi, ((uint64_t)src << 32) | target_vcpu);
+    guest_push_back(s, v, sys_cost(s, GICSIM_COST_ICC_SYSREG), g_sgi, ((uint64_t)src << 32) | target_vcpu);
 }

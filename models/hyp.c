@@ -39,18 +39,22 @@
  * EL1 context is switched each way. */
 static gicsim_time_t exit_switch(const gicsim_system *s)
 {
-    return s->cfg.vhe ? 0 : s->c[GICSIM_COST_ERET_TO_HOST] + s->c[GICSIM_COST_WORLD_SWITCH];
+    return s->cfg.vhe
+               ? 0
+               : sys_cost(s, GICSIM_COST_ERET_TO_HOST) + sys_cost(s, GICSIM_COST_WORLD_SWITCH);
 }
 
 static gicsim_time_t entry_switch(const gicsim_system *s)
 {
-    return s->cfg.vhe ? 0 : s->c[GICSIM_COST_EXC_HOST_TO_EL2] + s->c[GICSIM_COST_WORLD_SWITCH];
+    return s->cfg.vhe
+               ? 0
+               : sys_cost(s, GICSIM_COST_EXC_HOST_TO_EL2) + sys_cost(s, GICSIM_COST_WORLD_SWITCH);
 }
 
 gicsim_time_t hyp_entry_cost(const gicsim_system *s)
 {
-    return entry_switch(s) + s->c[GICSIM_COST_GUEST_STATE_RESTORE] +
-           s->c[GICSIM_COST_ERET_TO_GUEST];
+    return entry_switch(s) + sys_cost(s, GICSIM_COST_GUEST_STATE_RESTORE) +
+           sys_cost(s, GICSIM_COST_ERET_TO_GUEST);
 }
 
 gicsim_time_t hyp_io_bus_lookup(const gicsim_system *s, const sys_vm *vm)
@@ -58,7 +62,7 @@ gicsim_time_t hyp_io_bus_lookup(const gicsim_system *s, const sys_vm *vm)
     uint32_t devices = 1 + vm->cfg.num_vcpus + (s->cfg.gic.its ? 1u : 0u), steps = 0;
     for (uint32_t n = devices; n; n >>= 1)
         steps++;
-    return steps * s->c[GICSIM_COST_IO_BUS_STEP];
+    return steps * sys_cost(s, GICSIM_COST_IO_BUS_STEP);
 }
 
 /* Host completes one of its own interrupts: EOIR, plus DIR under EOImode=1
@@ -185,8 +189,8 @@ static void send_kick(gicsim_system *s, sys_pe *from, uint32_t to, gicsim_cost_i
         kick_write(s->e, s, arg);
         return;
     }
-    if (gicsim_engine_schedule_in(s->e, s->kick_base + s->c[path], kick_write, s, arg, NULL) !=
-        GICSIM_OK)
+    if (gicsim_engine_schedule_in(s->e, s->kick_base + sys_cost(s, path), kick_write, s, arg,
+                                  NULL) != GICSIM_OK)
         sys_oom(s);
 }
 
@@ -281,25 +285,26 @@ static void enter_check(gicsim_system *s, sys_pe *pe, uint64_t irq_window_done)
     if (v->vm->pol->direct_msi)
         gicv4_vpe_commit(s, pe);
     hook_entry(s, pe);
-    pe_next(s, pe, hyp_entry_cost(s), do_enter, 0);
+    gicsim_time_t eret = sys_cost(s, GICSIM_COST_ERET_TO_GUEST);
+    pe_next(s, pe, entry_switch(s) + sys_cost(s, GICSIM_COST_GUEST_STATE_RESTORE) + eret, do_enter,
+            eret);
 }
 
-static void do_enter(gicsim_system *s, sys_pe *pe, uint64_t arg)
+/* The entry's end; `eret`: what its ERET took (the probe point is before it). */
+static void do_enter(gicsim_system *s, sys_pe *pe, uint64_t eret)
 {
-    (void)arg;
     if (s->on_probe) /* __guest_enter: before the ERET */
-        s->on_probe(s, SYS_PROBE_GUEST_ENTER, pe->id,
-                    gicsim_engine_now(s->e) - s->c[GICSIM_COST_ERET_TO_GUEST]);
+        s->on_probe(s, SYS_PROBE_GUEST_ENTER, pe->id, gicsim_engine_now(s->e) - eret);
     finish_exit(s, pe);
     pe->vcpu->in_guest = true;
 }
 
-static void do_load(gicsim_system *s, sys_pe *pe, uint64_t arg)
+/* The load's end; `load`: what kvm_arch_vcpu_load took (the probe point is
+ * its start). */
+static void do_load(gicsim_system *s, sys_pe *pe, uint64_t load)
 {
-    (void)arg;
     if (s->on_probe) /* kvm_arch_vcpu_load started after the scheduler's switch */
-        s->on_probe(s, SYS_PROBE_LOAD, pe->id,
-                    gicsim_engine_now(s->e) - s->c[GICSIM_COST_VCPU_LOAD] - vgic_load_cost(s));
+        s->on_probe(s, SYS_PROBE_LOAD, pe->id, gicsim_engine_now(s->e) - load);
     hyp_vtimer_load(s, pe);
     arm_tick(s, pe);
     if (pe->vcpu->vm->pol->direct_msi)
@@ -319,8 +324,10 @@ void hyp_switch_in(gicsim_system *s, sys_pe *pe)
     v->pe = pe;
     s->st.vcpu_switches++;
     pe->hyp.cursor = 0;
-    pe_next(s, pe, s->c[GICSIM_COST_SCHED_SWITCH] + s->c[GICSIM_COST_VCPU_LOAD] + vgic_load_cost(s),
-            do_load, 0);
+    if (s->var)
+        var_vcpu_load(s, pe, v);
+    gicsim_time_t load = sys_cost(s, GICSIM_COST_VCPU_LOAD) + vgic_load_cost(s);
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_SCHED_SWITCH) + load, do_load, load);
 }
 
 static void do_put(gicsim_system *s, sys_pe *pe, uint64_t arg)
@@ -350,7 +357,7 @@ static void put(gicsim_system *s, sys_pe *pe, bool blocking, op_fn then)
     hook_put(s, pe, blocking);
     if (pe->vcpu->vm->pol->direct_msi)
         gicv4_vpe_put(s, pe, blocking);
-    pe_next(s, pe, s->c[GICSIM_COST_VCPU_PUT] + vgic_put_cost(s), then, 0);
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_VCPU_PUT) + vgic_put_cost(s), then, 0);
 }
 
 /* The put of a KVM_RUN that returns to user space: the same work as put()
@@ -361,7 +368,7 @@ static void put_state(gicsim_system *s, sys_pe *pe)
 {
     if (pe->vcpu->vm->pol->direct_msi)
         gicv4_vpe_put(s, pe, false);
-    pe_next(s, pe, s->c[GICSIM_COST_VCPU_PUT] + vgic_put_cost(s), NULL, 0);
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_VCPU_PUT) + vgic_put_cost(s), NULL, 0);
 }
 
 static void block(gicsim_system *s, sys_pe *pe)
@@ -421,7 +428,7 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
     gicsim_hyp h = {s, pe, 0};
     sys_vcpu *v = pe->vcpu;
     if (intid >= 1020 && intid < GICSIM_LPI_BASE) {
-        pe_next(s, pe, s->c[GICSIM_COST_ERET_LOCAL], NULL, 0);
+        pe_next(s, pe, sys_cost(s, GICSIM_COST_ERET_LOCAL), NULL, 0);
         return;
     }
     if (intid >= GICSIM_LPI_BASE) {
@@ -440,7 +447,7 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
         vm->pol->phys_irq(&h, intid, vm->id, s->spi_vcpu[intid]);
     } else if (intid == s->cfg.host_tick_ppi) {
         sys_set_line(s, pe->id, intid, false);
-        h.charged += s->c[GICSIM_COST_ICC_SYSREG] + host_eoi(s, pe, intid);
+        h.charged += sys_cost(s, GICSIM_COST_ICC_SYSREG) + host_eoi(s, pe, intid);
         pe->need_resched = true;
     } else if (intid == HYP_TIMER_PPI) {
         hyp_timer_irq(s, pe, &h);
@@ -451,12 +458,12 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
         if (intid == s->cfg.kick_sgi) {
             hyp_attribute(pe, pe->kick_rec);
             pe->kick_rec = SYS_NONE;
-            h.charged += s->c[GICSIM_COST_IPI_HANDLER];
+            h.charged += sys_cost(s, GICSIM_COST_IPI_HANDLER);
         }
         h.charged += host_eoi(s, pe, intid);
     }
     s->inject_rec = SYS_NONE;
-    pe_next(s, pe, h.charged + s->c[GICSIM_COST_ERET_LOCAL], NULL, 0);
+    pe_next(s, pe, h.charged + sys_cost(s, GICSIM_COST_ERET_LOCAL), NULL, 0);
 }
 
 /* The host takes a physical interrupt: its exception entry at the current
@@ -465,7 +472,7 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
  * handler and the exception returns. */
 void hyp_host_irq(gicsim_system *s, sys_pe *pe)
 {
-    pe_next(s, pe, s->c[GICSIM_COST_EXC_LOCAL] + s->c[GICSIM_COST_HOST_IRQ_ENTRY] + sys_ack_cost(s),
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_EXC_LOCAL) + sys_cost(s, GICSIM_COST_HOST_IRQ_ENTRY) + sys_ack_cost(s),
             host_irq_ack, 0);
 }
 
@@ -507,7 +514,7 @@ static void its_cmd_done(gicsim_system *s, sys_pe *pe, uint64_t data)
     s->inject_rec = rec;
     gicsim_hyp_inject(&h, so->cfg.vm, so->cfg.vcpu, &q);
     s->inject_rec = SYS_NONE;
-    pe_next(s, pe, h.charged + s->c[GICSIM_COST_MMIO_COMPLETE], NULL, 0);
+    pe_next(s, pe, h.charged + sys_cost(s, GICSIM_COST_MMIO_COMPLETE), NULL, 0);
 }
 
 /* Back from user space (KVM_RUN called again): a direct VM's vPE is made
@@ -517,7 +524,7 @@ static void user_mmio_back(gicsim_system *s, sys_pe *pe, uint64_t arg)
     (void)arg;
     if (pe->vcpu->vm->pol->direct_msi)
         gicv4_vpe_load(s, pe);
-    pe_next(s, pe, s->c[GICSIM_COST_MMIO_COMPLETE], NULL, 0);
+    pe_next(s, pe, sys_cost(s, GICSIM_COST_MMIO_COMPLETE), NULL, 0);
 }
 
 /* A stage-2 data abort on an emulated register (kvm_handle_guest_abort ->
@@ -529,11 +536,13 @@ static void mmio_exit(gicsim_system *s, sys_pe *pe)
 {
     sys_vcpu *v = pe->vcpu;
     uint32_t kind = (uint32_t)(pe->exit_data & 3u);
-    gicsim_time_t decode =
-        s->c[GICSIM_COST_HANDLE_EXIT] + s->c[GICSIM_COST_GUEST_ABORT] + hyp_io_bus_lookup(s, v->vm);
+    gicsim_time_t decode = sys_cost(s, GICSIM_COST_HANDLE_EXIT) +
+                           sys_cost(s, GICSIM_COST_GUEST_ABORT) + hyp_io_bus_lookup(s, v->vm);
     if (kind == MMIO_KERNEL) {
-        pe_next(s, pe, decode + s->c[GICSIM_COST_VGIC_MMIO] + s->c[GICSIM_COST_MMIO_COMPLETE], NULL,
-                0);
+        pe_next(s, pe,
+                decode + sys_cost(s, GICSIM_COST_VGIC_MMIO) +
+                    sys_cost(s, GICSIM_COST_MMIO_COMPLETE),
+                NULL, 0);
     } else if (kind == MMIO_ITS_CWRITER) {
         /* vgic_mmio_write_its_cwriter -> vgic_its_process_commands: the INT
          * command is read and run; vgic_its_resolve_lpi walks the device
@@ -541,15 +550,18 @@ static void mmio_exit(gicsim_system *s, sys_pe *pe)
         const sys_source *so = source_of(s, (uint32_t)(pe->exit_data >> 8) & 0xFFFFFFu);
         uint32_t walk = so ? so->its_walk : 0;
         pe_next(s, pe,
-                decode + s->c[GICSIM_COST_VGIC_MMIO] + s->c[GICSIM_COST_ITS_CMD_EMULATE] +
-                    walk * s->c[GICSIM_COST_ITS_WALK_STEP] + s->c[GICSIM_COST_ITS_CACHE_OP],
+                decode + sys_cost(s, GICSIM_COST_VGIC_MMIO) +
+                    sys_cost(s, GICSIM_COST_ITS_CMD_EMULATE) +
+                    walk * sys_cost(s, GICSIM_COST_ITS_WALK_STEP) +
+                    sys_cost(s, GICSIM_COST_ITS_CACHE_OP),
                 its_cmd_done, pe->exit_data);
     } else {
-        pe_next(s, pe, decode + s->c[GICSIM_COST_KVM_IOCTL], NULL, 0);
+        pe_next(s, pe, decode + sys_cost(s, GICSIM_COST_KVM_IOCTL), NULL, 0);
         put_state(s, pe);
         pe_next(s, pe,
-                s->c[GICSIM_COST_SYSCALL] + s->c[GICSIM_COST_SPECTRE_BHB] +
-                    s->c[GICSIM_COST_VMM_MMIO] + s->c[GICSIM_COST_VCPU_LOAD] + vgic_load_cost(s),
+                sys_cost(s, GICSIM_COST_SYSCALL) + sys_cost(s, GICSIM_COST_SPECTRE_BHB) +
+                    sys_cost(s, GICSIM_COST_VMM_MMIO) + sys_cost(s, GICSIM_COST_VCPU_LOAD) +
+                    vgic_load_cost(s),
                 user_mmio_back, 0);
     }
 }
@@ -578,7 +590,7 @@ static gicsim_time_t sgi_lookup(const gicsim_system *s, uint32_t target)
 {
     if (s->cfg.kvm.sgi_lookup != GICSIM_SGI_LOOKUP_VCPU_WALK)
         return 0;
-    return (gicsim_time_t)(target + 1) * s->c[GICSIM_COST_SGI_VCPU_WALK];
+    return (gicsim_time_t)(target + 1) * sys_cost(s, GICSIM_COST_SGI_VCPU_WALK);
 }
 
 static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
@@ -587,7 +599,7 @@ static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
     sys_vcpu *v = pe->vcpu;
     vgic_fold_result fr = {0};
     vgic_fold(s, pe, v, &fr);
-    pe_next(s, pe, fr.cost + s->c[GICSIM_COST_RUN_LOOP], NULL, 0);
+    pe_next(s, pe, fr.cost + sys_cost(s, GICSIM_COST_RUN_LOOP), NULL, 0);
     if (fr.n_eoi_maint) {
         gicsim_irq_record *first = NULL;
         for (uint32_t i = 0; i < fr.n_eoi_maint; i++) {
@@ -617,12 +629,12 @@ static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
         hyp_host_irq(s, pe);
         break;
     case GICSIM_EXIT_WFI:
-        pe_next(s, pe, s->c[GICSIM_COST_HANDLE_EXIT], hyp_wfi, 0);
+        pe_next(s, pe, sys_cost(s, GICSIM_COST_HANDLE_EXIT), hyp_wfi, 0);
         break;
     case GICSIM_EXIT_SGI_TRAP:
         pe_next(s, pe,
-                s->c[GICSIM_COST_HANDLE_EXIT] + s->c[GICSIM_COST_SYSREG_TRAP] +
-                    s->c[GICSIM_COST_SGI_DISPATCH] +
+                sys_cost(s, GICSIM_COST_HANDLE_EXIT) + sys_cost(s, GICSIM_COST_SYSREG_TRAP) +
+                    sys_cost(s, GICSIM_COST_SGI_DISPATCH) +
                     sgi_lookup(s, (uint32_t)pe->exit_data & 0xFFFFu),
                 sgi_trap_done, pe->exit_data);
         break;
@@ -630,7 +642,8 @@ static void exit_saved(gicsim_system *s, sys_pe *pe, uint64_t arg)
         mmio_exit(s, pe);
         break;
     case GICSIM_EXIT_HVC:
-        pe_next(s, pe, s->c[GICSIM_COST_HANDLE_EXIT] + s->c[GICSIM_COST_HVC_HANDLE], NULL, 0);
+        pe_next(s, pe, sys_cost(s, GICSIM_COST_HANDLE_EXIT) + sys_cost(s, GICSIM_COST_HVC_HANDLE),
+                NULL, 0);
         break;
     default:
         break;
@@ -662,8 +675,8 @@ void hyp_begin_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r, uint64_t
         sys_emit(s, &ev);
     }
     pe_next(s, pe,
-            s->c[GICSIM_COST_EXC_TO_EL2] + s->c[GICSIM_COST_SPECTRE_BHB] +
-                s->c[GICSIM_COST_GUEST_STATE_SAVE] + exit_switch(s),
+            sys_cost(s, GICSIM_COST_EXC_TO_EL2) + sys_cost(s, GICSIM_COST_SPECTRE_BHB) +
+                sys_cost(s, GICSIM_COST_GUEST_STATE_SAVE) + exit_switch(s),
             exit_saved, 0);
 }
 
@@ -732,7 +745,7 @@ void hyp_wake_or_kick(gicsim_system *s, sys_pe *from, sys_vcpu *v, uint32_t rec)
             pe_poll_wakeup(s, v->pe);
         } else {
             pe_end_poll(s, v->pe);
-            pe_next(s, v->pe, s->c[GICSIM_COST_HALT_POLL_CHECK], NULL, 0);
+            pe_next(s, v->pe, sys_cost(s, GICSIM_COST_HALT_POLL_CHECK), NULL, 0);
         }
         return;
     }

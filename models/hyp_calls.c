@@ -20,7 +20,7 @@ gicsim_system *gicsim_hyp_system(const gicsim_hyp *h)
 void gicsim_hyp_charge(gicsim_hyp *h, gicsim_cost_id cost)
 {
     if (h && (unsigned)cost < GICSIM_COST__COUNT)
-        h->charged += h->s->c[cost];
+        h->charged += sys_cost(h->s, cost);
 }
 
 void gicsim_hyp_charge_ps(gicsim_hyp *h, gicsim_time_t ps)
@@ -112,10 +112,11 @@ void gicsim_hyp_inject(gicsim_hyp *h, uint32_t vm, uint32_t vcpu, const gicsim_v
         return;
     sys_vcpu *t = &h->s->vms[vm]->vcpus[vcpu];
     uint64_t kicks = h->s->st.kicks, wakeups = h->s->st.wakeups;
-    h->s->kick_base = h->charged + h->s->c[GICSIM_COST_IRQ_QUEUE];
+    gicsim_time_t queue = sys_cost(h->s, GICSIM_COST_IRQ_QUEUE);
+    h->s->kick_base = h->charged + queue;
     hyp_inject(h->s, h->pe, t, v, h->s->inject_rec);
     h->s->kick_base = GICSIM_TIME_NEVER;
-    gicsim_hyp_charge(h, GICSIM_COST_IRQ_QUEUE);
+    h->charged += queue;
     if (h->s->v5)
         gicsim_hyp_charge_ps(h, gicv5_inject_cost(h->s, v->vintid));
     if (h->s->st.kicks != kicks)

@@ -86,6 +86,7 @@ void gicsim_mb_config_init(gicsim_mb_config *cfg)
     gicsim_kvm_config_init(&cfg->kvm);
     cfg->gic = GICSIM_GICV3;
     cfg->vpt_dirty = true;
+    gicsim_variation_init(&cfg->variation);
 }
 
 void gicsim_mb_result_free(gicsim_mb_result *r)
@@ -116,6 +117,7 @@ typedef struct mb_state {
     bool flag;    /* the handler's flag, as vCPU 0 sees it */
     uint64_t exits_at_warmup;
     double sum_ns, min_ns, max_ns;
+    gicsim_histogram *hist; /* every measured iteration (ps) */
 } mb_state;
 
 static mb_state *mb_of(gicsim_system *s)
@@ -140,6 +142,7 @@ static void op_end(gicsim_system *s, sys_pe *pe, uint64_t arg)
         m->exits_at_warmup = s->st.exits_total;
     if (m->n_done > MB_WARMUP) {
         double ns = (double)d / 1000.0;
+        gicsim_histogram_record(m->hist, d);
         m->sum_ns += ns;
         if (m->n_done == MB_WARMUP + 1 || ns < m->min_ns)
             m->min_ns = ns;
@@ -152,7 +155,7 @@ static void op_end(gicsim_system *s, sys_pe *pe, uint64_t arg)
 
 static void push_end(gicsim_system *s, mb_state *m)
 {
-    guest_push_back(s, m->v0, s->c[GICSIM_COST_COUNTER_READ], op_end, 0);
+    guest_push_back(s, m->v0, sys_cost(s, GICSIM_COST_COUNTER_READ), op_end, 0);
 }
 
 /* `while (!irq_received) cpu_relax();` */
@@ -199,7 +202,8 @@ static void on_ack(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
         flag_visible(s, m);
         return;
     }
-    gicsim_time_t line = s->c[GICSIM_COST_CACHELINE_TRANSFER], iar = s->c[GICSIM_COST_ICV_IAR_READ];
+    gicsim_time_t line = sys_cost(s, GICSIM_COST_CACHELINE_TRANSFER),
+                  iar = sys_cost(s, GICSIM_COST_ICV_IAR_READ);
     gicsim_engine_schedule_in(s->e, line > iar ? line - iar : 0, flag_event, s, 0, NULL);
 }
 
@@ -245,7 +249,7 @@ static void mb_begin(gicsim_system *s, mb_state *m)
     sys_vcpu *v = m->v0;
     m->flag = false;
     m->waiting = false;
-    guest_push_back(s, v, s->c[GICSIM_COST_COUNTER_READ], op_start, 0);
+    guest_push_back(s, v, sys_cost(s, GICSIM_COST_COUNTER_READ), op_start, 0);
     switch (m->test) {
     case GICSIM_MB_HVC:
         guest_trap_op(s, v, GICSIM_EXIT_HVC, 0);
@@ -260,7 +264,7 @@ static void mb_begin(gicsim_system *s, mb_state *m)
         push_end(s, m);
         break;
     case GICSIM_MB_EOI:
-        guest_push_back(s, v, s->c[GICSIM_COST_ICV_EOIR_WRITE], op_eoi, 0);
+        guest_push_back(s, v, sys_cost(s, GICSIM_COST_ICV_EOIR_WRITE), op_eoi, 0);
         push_end(s, m);
         break;
     case GICSIM_MB_IPI:
@@ -273,12 +277,14 @@ static void mb_begin(gicsim_system *s, mb_state *m)
          * the host runs the command at once; the test then reads
          * GITS_CREADR (another trap to the kernel's ITS emulation) before
          * it waits for the flag. */
-        guest_push_back(s, v, s->c[GICSIM_COST_ICC_SYSREG], op_its_int, 0);
+        guest_push_back(s, v, sys_cost(s, GICSIM_COST_ICC_SYSREG), op_its_int, 0);
         guest_trap_op(s, v, GICSIM_EXIT_MMIO, MMIO_KERNEL);
         guest_push_back(s, v, 0, op_wait, 0);
         break;
     case GICSIM_MB_TIMER_10MS:
-        guest_push_back(s, v, s->c[GICSIM_COST_COUNTER_READ] + 2 * s->c[GICSIM_COST_TIMER_PROGRAM],
+        guest_push_back(s, v,
+                        sys_cost(s, GICSIM_COST_COUNTER_READ) +
+                            2 * sys_cost(s, GICSIM_COST_TIMER_PROGRAM),
                         op_timer_arm, 0);
         guest_push_back(s, v, 0, op_wait, 0);
         break;
@@ -305,9 +311,20 @@ static void mb_system_config(const gicsim_mb_config *cfg, uint32_t pes, gicsim_g
     sc->timing = cfg->timing;
     sc->vhe = cfg->vhe;
     sc->kvm = cfg->kvm;
+    sc->variation = cfg->variation;
     sc->gic.num_pes = pes;
     sc->gic.version = version;
     sc->gic.its = true;
+}
+
+/* A result's distribution: at the finest precision when the platform has a
+ * source of spread (its percentiles are then calibration targets). */
+static gicsim_status mb_histogram(const gicsim_mb_config *cfg, gicsim_histogram **out)
+{
+    return gicsim_histogram_create_bits(gicsim_variation_active(&cfg->variation)
+                                            ? GICSIM_HISTOGRAM_BITS_MAX
+                                            : GICSIM_HISTOGRAM_BITS_DEFAULT,
+                                        out);
 }
 
 /* One vCPU on PE 0 that idles in a trapped WFI, under `policy`. */
@@ -402,7 +419,9 @@ static gicsim_status run_kut(const gicsim_mb_config *cfg, gicsim_mb_test test,
     if (st != GICSIM_OK)
         return st;
     mb_state m = {.s = s, .test = test, .n_total = n + MB_WARMUP};
-    if ((st = add_source(s, test, vcpus - 1, &m.src)) != GICSIM_OK) {
+    if ((st = mb_histogram(cfg, &m.hist)) != GICSIM_OK ||
+        (st = add_source(s, test, vcpus - 1, &m.src)) != GICSIM_OK) {
+        gicsim_histogram_destroy(m.hist);
         gicsim_system_destroy(s);
         return st;
     }
@@ -433,7 +452,10 @@ static gicsim_status run_kut(const gicsim_mb_config *cfg, gicsim_mb_test test,
         out->min_ns = m.min_ns;
         out->max_ns = m.max_ns;
         out->exits = s->st.exits_total - m.exits_at_warmup;
+        out->latency = m.hist;
+        m.hist = NULL;
     }
+    gicsim_histogram_destroy(m.hist);
     gicsim_system_destroy(s);
     return st;
 }
@@ -473,6 +495,11 @@ static gicsim_status run_seed004(const gicsim_mb_config *cfg, gicsim_mb_test tes
     }
     if (st == GICSIM_OK)
         st = gicsim_source_add(s, &c, &src);
+    /* With a source of spread the median is one of many values: at the
+     * histograms' finest precision (2^-12), so that a calibration's small
+     * steps of a cost move it. */
+    if (st == GICSIM_OK && gicsim_variation_active(&cfg->variation))
+        st = gicsim_system_set_latency_bits(s, GICSIM_HISTOGRAM_BITS_MAX);
     if (st == GICSIM_OK) {
         gicsim_system_run_for(s, (gicsim_time_t)(periods + 1) * SEED004_PERIOD);
         if (gicsim_system_status(s) != GICSIM_OK)
@@ -483,7 +510,7 @@ static gicsim_status run_seed004(const gicsim_mb_config *cfg, gicsim_mb_test tes
         st = GICSIM_E_STATE;
     if (st == GICSIM_OK) {
         memset(out, 0, sizeof *out);
-        if ((st = gicsim_histogram_create(&out->latency)) == GICSIM_OK) {
+        if ((st = mb_histogram(cfg, &out->latency)) == GICSIM_OK) {
             gicsim_histogram_merge(out->latency, lat);
             out->iterations = gicsim_histogram_count(lat);
             out->value_ns = (double)gicsim_histogram_percentile(lat, 50.0) / 1000.0;
@@ -509,10 +536,12 @@ typedef struct step_state {
     bool warm;           /* the first interval has ended */
     uint64_t n;
     double sum_ns, min_ns, max_ns;
+    gicsim_histogram *hist; /* every sample (ps) */
 } step_state;
 
 static void step_sample(step_state *st, double ns)
 {
+    gicsim_histogram_record(st->hist, (gicsim_time_t)(ns * 1000.0 + 0.5));
     if (st->n == 0 || ns < st->min_ns)
         st->min_ns = ns;
     if (st->n == 0 || ns > st->max_ns)
@@ -571,7 +600,8 @@ static gicsim_status run_step(const gicsim_mb_config *cfg, gicsim_mb_test test,
     step_state ss = {.from = load ? SYS_PROBE_LOAD : SYS_PROBE_DOORBELL_ENABLE,
                      .to = load ? SYS_PROBE_GUEST_ENTER : SYS_PROBE_DOORBELL_DONE,
                      .start = GICSIM_TIME_NEVER};
-    if ((st = gicsim_vm_add(s, &vc, NULL)) == GICSIM_OK &&
+    if ((st = mb_histogram(cfg, &ss.hist)) == GICSIM_OK &&
+        (st = gicsim_vm_add(s, &vc, NULL)) == GICSIM_OK &&
         (st = gicsim_source_add(s, &c, NULL)) == GICSIM_OK) {
         s->on_guest_ack_ctx = &ss;
         s->on_probe = step_probe;
@@ -588,7 +618,10 @@ static gicsim_status run_step(const gicsim_mb_config *cfg, gicsim_mb_test test,
         out->min_ns = ss.min_ns;
         out->max_ns = ss.max_ns;
         out->exits = s->st.exits_total;
+        out->latency = ss.hist;
+        ss.hist = NULL;
     }
+    gicsim_histogram_destroy(ss.hist);
     gicsim_system_destroy(s);
     return st;
 }
@@ -623,9 +656,9 @@ static void op_inject(gicsim_system *s, sys_pe *pe, uint64_t arg)
     gicsim_virq q = {.vintid = so->cfg.intid};
     gicsim_hyp_inject(&h, so->cfg.vm, so->cfg.vcpu, &q);
     pe_next(s, pe,
-            s->c[GICSIM_COST_SYSCALL] + s->c[GICSIM_COST_SPECTRE_BHB] +
-                s->c[GICSIM_COST_KVM_IOCTL] + hyp_io_bus_lookup(s, s->vms[so->cfg.vm]) +
-                s->c[GICSIM_COST_ITS_CACHE_OP] + h.charged,
+            sys_cost(s, GICSIM_COST_SYSCALL) + sys_cost(s, GICSIM_COST_SPECTRE_BHB) +
+                sys_cost(s, GICSIM_COST_KVM_IOCTL) + hyp_io_bus_lookup(s, s->vms[so->cfg.vm]) +
+                sys_cost(s, GICSIM_COST_ITS_CACHE_OP) + h.charged,
             op_inject, 0);
 }
 
@@ -651,7 +684,8 @@ static gicsim_status run_inject(const gicsim_mb_config *cfg, gicsim_mb_result *o
     c.intid = GICSIM_LPI_BASE + 32;
     c.device_id = 1;
     c.event_id = 0;
-    if ((st = gicsim_vm_add(s, &vc, NULL)) == GICSIM_OK &&
+    if ((st = mb_histogram(cfg, &is.st.hist)) == GICSIM_OK &&
+        (st = gicsim_vm_add(s, &vc, NULL)) == GICSIM_OK &&
         (st = gicsim_source_add(s, &c, &is.src)) == GICSIM_OK) {
         gicsim_system_run_for(s, GICSIM_US(100)); /* the vCPU loaded and spinning */
         s->vms[0]->vcpus[0].masked = true;        /* PSTATE.I set: the LPI stays pending */
@@ -672,7 +706,10 @@ static gicsim_status run_inject(const gicsim_mb_config *cfg, gicsim_mb_result *o
         out->min_ns = is.st.min_ns;
         out->max_ns = is.st.max_ns;
         out->exits = s->st.exits_total;
+        out->latency = is.st.hist;
+        is.st.hist = NULL;
     }
+    gicsim_histogram_destroy(is.st.hist);
     gicsim_system_destroy(s);
     return st;
 }

@@ -12,6 +12,8 @@
  * A PE idle in the host (no vCPU loaded) that an interrupt wakes first leaves
  * the idle state: idle_exit (cpuidle's exit latency), whatever the interrupt
  * turns out to be (a device, a timer, a doorbell, a kick or reschedule IPI).
+ * With idle states (variation.c) the state the governor chose adds its exit
+ * latency, and a PE waiting in a guest's untrapped WFI pays its state's too.
  *
  * Lazy ends. An operation's end is an engine event, except for a quiet guest
  * operation (the ERET that ends a handler) with nothing queued behind it on a
@@ -120,37 +122,48 @@ void pe_next(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_
 {
     if (pe->lazy)
         lazy_need(s, pe);
-    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, false, false});
+    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, false, false, false});
+}
+
+/* A PE leaves its idle state: an operation at the front of its hypervisor
+ * queue whose time (a hardware exit latency) cold and interference leave
+ * as it is. */
+static void pe_next_fixed(gicsim_system *s, sys_pe *pe, gicsim_time_t cost)
+{
+    pe->hyp.cursor = 0;
+    insert_next(s, &pe->hyp, (sys_op){cost, NULL, 0, false, false, true});
 }
 
 void pe_next_poll(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
     if (pe->lazy)
         lazy_need(s, pe);
-    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, true, false});
+    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, true, false, false});
 }
 
 void guest_next(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
     lazy_guest_queue(s, v);
-    insert_next(s, &v->guest, (sys_op){cost, fn, arg, false, false});
+    insert_next(s, &v->guest, (sys_op){cost, fn, arg, false, false, false});
 }
 
 void guest_next_quiet(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
     lazy_guest_queue(s, v);
-    insert_next(s, &v->guest, (sys_op){cost, fn, arg, false, true});
+    insert_next(s, &v->guest, (sys_op){cost, fn, arg, false, true, false});
 }
 
 void guest_push_back(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
     lazy_guest_queue(s, v);
-    if (!queue_insert(&v->guest, v->guest.len, (sys_op){cost, fn, arg, false, false}))
+    if (!queue_insert(&v->guest, v->guest.len, (sys_op){cost, fn, arg, false, false, false}))
         sys_oom(s);
 }
 
 void pe_set_mode(gicsim_system *s, sys_pe *pe, pe_mode m)
 {
+    if (s->var && (m == PM_IDLE) != (pe->mode == PM_IDLE))
+        var_idle_mode(s, pe, m == PM_IDLE);
     gicsim_time_t now = gicsim_engine_now(s->e);
     pe->mode_time[pe->mode] += now - pe->mode_since;
     pe->mode_since = now;
@@ -208,6 +221,10 @@ static void start_op(gicsim_system *s, sys_pe *pe, sys_op op, bool guest, pe_mod
 {
     if (pe->mode != mode)
         pe_set_mode(s, pe, mode);
+    if (s->var_ops && !op.varied && !op.poll && op.cost) {
+        op.cost = var_op_cost(s, pe, op.cost, guest);
+        op.varied = true;
+    }
     pe->busy = true;
     pe->cur = op;
     pe->cur_guest = guest;
@@ -247,8 +264,9 @@ void pe_poll_wakeup(gicsim_system *s, sys_pe *pe)
         lazy_need(s, pe);
     pe_end_poll(s, pe);
     /* The poll loop notices the interrupt at its next check. */
-    if (!queue_insert(&pe->hyp, 0,
-                      (sys_op){s->c[GICSIM_COST_HALT_POLL_CHECK], NULL, 0, false, false}))
+    if (!queue_insert(
+            &pe->hyp, 0,
+            (sys_op){sys_cost(s, GICSIM_COST_HALT_POLL_CHECK), NULL, 0, false, false, false}))
         sys_oom(s);
     pe_run(s, pe);
 }
@@ -344,6 +362,16 @@ void pe_run(gicsim_system *s, sys_pe *pe)
         }
         sys_vcpu *v = pe->vcpu;
         if (v && v->in_guest) {
+            /* Waiting in an untrapped WFI, woken: the idle state's exit
+             * latency first. */
+            if (s->var && pe->mode == PM_IDLE &&
+                (irq || (!v->masked && gicsim_gic_virq_line(s->gic, pe->id)))) {
+                gicsim_time_t wake = var_idle_wake(s, pe);
+                if (wake) {
+                    pe_next_fixed(s, pe, wake);
+                    continue;
+                }
+            }
             if (irq) {
                 hyp_begin_exit(s, pe, classify_irq(s, pe), 0);
                 continue;
@@ -374,10 +402,12 @@ void pe_run(gicsim_system *s, sys_pe *pe)
          * one primitive every idle-PE wake goes through. Not a guest waiting
          * in a WFI that does not trap (a vCPU is loaded): that wait ends in
          * the VM exit. A zero cost queues nothing. */
-        if (irq && !v && pe->mode == PM_IDLE && s->c[GICSIM_COST_IDLE_EXIT]) {
-            pe->hyp.cursor = 0;
-            pe_next(s, pe, s->c[GICSIM_COST_IDLE_EXIT], NULL, 0);
-            continue;
+        if (irq && !v && pe->mode == PM_IDLE) {
+            gicsim_time_t wake = s->var ? var_idle_wake(s, pe) : s->c[GICSIM_COST_IDLE_EXIT];
+            if (wake) {
+                pe_next_fixed(s, pe, wake);
+                continue;
+            }
         }
         /* With a vCPU to run, interrupts are handled in its entry path. */
         if (!v && pe->n_rq) {

@@ -65,10 +65,12 @@ typedef struct sys_op {
     gicsim_time_t cost;
     op_fn fn;
     uint64_t arg;
-    bool poll;  /* a halt-poll window: interruptible */
-    bool quiet; /* a guest operation whose end only changes its vCPU's state that pe.c
-                   reads (PSTATE.I: the ERET), so that when nothing follows it and the
-                   guest then computes, its end needs no event (pe.c: a lazy end) */
+    bool poll;   /* a halt-poll window: interruptible */
+    bool quiet;  /* a guest operation whose end only changes its vCPU's state that pe.c
+                    reads (PSTATE.I: the ERET), so that when nothing follows it and the
+                    guest then computes, its end needs no event (pe.c: a lazy end) */
+    bool varied; /* its cost is final: cold and interference (variation.c) do not scale it
+                    (again) when it starts */
 } sys_op;
 
 typedef struct op_queue {
@@ -182,10 +184,11 @@ struct sys_vcpu {
     gicsim_event_id dtimer_ev; /* direct_timer: the comparator's deadline (writes the MSI) */
     struct gicv5_vcpu *v5;     /* on a GICv5: its vPE's saved state (gicv5_host.c), else NULL */
     vcpu_state state;
-    sys_pe *pe;    /* PE it is loaded on, or queued for */
-    uint32_t home; /* PE it starts on (and stays on when pinned) */
-    bool in_guest; /* executing guest code on its PE */
-    bool masked;   /* guest PSTATE.I: inside its interrupt handler */
+    sys_pe *pe;       /* PE it is loaded on, or queued for */
+    uint32_t home;    /* PE it starts on (and stays on when pinned) */
+    uint32_t last_pe; /* PE it was last loaded on (variation.c's migrations), SYS_NONE: never */
+    bool in_guest;    /* executing guest code on its PE */
+    bool masked;      /* guest PSTATE.I: inside its interrupt handler */
     bool polling;
     op_queue guest;
     vgic_irq banked[32];
@@ -379,11 +382,16 @@ typedef enum sys_probe {
     SYS_PROBE_DOORBELL_DONE    /* a doorbell's enable or mask has completed (GICR_SYNCR) */
 } sys_probe;
 
+typedef struct sys_var sys_var;
+
 struct gicsim_system {
     gicsim_system_config cfg;
     gicsim_engine *e;
     gicsim_gic *gic;
-    gicsim_time_t c[GICSIM_COST__COUNT]; /* costs in ps */
+    gicsim_time_t c[GICSIM_COST__COUNT]; /* costs in ps (jitter.run applied) */
+    sys_var *var; /* the sources of spread (variation.c), NULL when every one is off */
+    bool jitter;  /* some cost has a jitter rule: sys_cost draws */
+    bool var_ops; /* cold or interference is on: start_op scales operations */
     sys_pe *pes;
     uint32_t num_pes;
     sys_vm **vms;
@@ -426,6 +434,35 @@ struct gicsim_system {
     void (*on_probe)(gicsim_system *s, sys_probe p, uint32_t pe, gicsim_time_t when);
     struct sys_inv *inv; /* the invariant checker's state (models/invariants.c), NULL when off */
 };
+
+/* ---- Variation (variation.c) -------------------------------------------------------
+ * The platform's sources of spread, <gicsim/variation.h>; s->var is NULL
+ * (and nothing here is called) when every one is off. */
+
+gicsim_status var_create(gicsim_system *s);
+void var_free(gicsim_system *s);
+/* Cost `id` charged once: s->c[id] times a draw of its jitter. */
+gicsim_time_t var_jitter(const gicsim_system *s, gicsim_cost_id id);
+/* What one charge of primitive `id` costs: the cost table's value, or with
+ * jitter a draw. Every charge site of the models goes through it; a step
+ * that repeats a primitive n times charges n * one draw. */
+static inline gicsim_time_t sys_cost(const gicsim_system *s, gicsim_cost_id id)
+{
+    return s->jitter ? var_jitter(s, id) : s->c[id];
+}
+/* An operation of `cost` starts on `pe` (a guest's or not): its cost with
+ * the PE's cold budget and the interference schedule applied. */
+gicsim_time_t var_op_cost(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, bool guest);
+/* `pe` enters (the governor picks a state) or leaves PM_IDLE. */
+void var_idle_mode(gicsim_system *s, sys_pe *pe, bool entering);
+/* An interrupt wakes `pe` from its idle: the chosen state's exit latency,
+ * plus idle_exit for the host's idle loop (not for a guest's WFI). */
+gicsim_time_t var_idle_wake(gicsim_system *s, sys_pe *pe);
+/* vCPU `v` is loaded on `pe`: a vCPU switch or a migration makes it cold. */
+void var_vcpu_load(gicsim_system *s, sys_pe *pe, sys_vcpu *v);
+/* The housekeeping work due on `pe`, charged by its timer interrupt's
+ * handler (hyp_timer_irq); 0 when none. */
+gicsim_time_t var_host_work(gicsim_system *s, sys_pe *pe);
 
 /* Tell the system observers. */
 void sys_emit(gicsim_system *s, const gicsim_sys_event *ev);
@@ -616,14 +653,14 @@ static inline void sys_host_eoi(gicsim_system *s, uint32_t pe, gicsim_icc_reg re
 /* What those cost: an acknowledge, and a priority drop (ICC_EOIR1) or a deactivation. */
 static inline gicsim_time_t sys_ack_cost(const gicsim_system *s)
 {
-    return s->c[s->v5 ? GICSIM_COST_GICV5_CDIA : GICSIM_COST_ICC_IAR_READ];
+    return sys_cost(s, s->v5 ? GICSIM_COST_GICV5_CDIA : GICSIM_COST_ICC_IAR_READ);
 }
 
 static inline gicsim_time_t sys_eoi_cost(const gicsim_system *s, gicsim_icc_reg reg)
 {
     if (!s->v5)
-        return s->c[GICSIM_COST_ICC_EOIR_WRITE];
-    return s->c[reg == GICSIM_ICC_DIR ? GICSIM_COST_GICV5_GIC_INSN : GICSIM_COST_GICV5_CDEOI];
+        return sys_cost(s, GICSIM_COST_ICC_EOIR_WRITE);
+    return sys_cost(s, reg == GICSIM_ICC_DIR ? GICSIM_COST_GICV5_GIC_INSN : GICSIM_COST_GICV5_CDEOI);
 }
 
 /* A device's or timer's line: gicsim_gic_set_line (GICv5: a PPI, an SPI or an IWB wire). */

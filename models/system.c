@@ -40,6 +40,7 @@ void gicsim_system_config_init(gicsim_system_config *cfg)
     gicsim_kvm_config_init(&cfg->kvm);
     cfg->kick_sgi = 0;
     cfg->host_tick_ppi = 30;
+    gicsim_variation_init(&cfg->variation);
 }
 
 /* ---- Observers ---------------------------------------------------------------------- */
@@ -237,6 +238,10 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
         hyp_init_pe(s, &s->pes[p]);
         s->pe_eoimode[p] = s->v5 ? 1 : -1; /* GICv5: CDEOI and CDDI are always apart */
     }
+    if ((st = var_create(s)) != GICSIM_OK) {
+        gicsim_system_destroy(s);
+        return st;
+    }
     for (uint32_t i = 0; i < 1024; i++)
         s->spi_vm[i] = s->spi_vcpu[i] = s->spi_src[i] = s->spi_rec[i] = SYS_NONE;
     s->inject_rec = SYS_NONE;
@@ -258,6 +263,7 @@ void gicsim_system_destroy(gicsim_system *s)
     if (!s)
         return;
     GICSIM_INV(inv_sys_free(s));
+    var_free(s);
     gicsim_gic_destroy(s->gic);
     gicsim_engine_destroy(s->e);
     for (uint32_t i = 0; i < s->n_vms; i++) {
@@ -394,6 +400,7 @@ gicsim_status gicsim_vm_add(gicsim_system *s, const gicsim_vm_config *cfg, uint3
         v->vm = vm;
         v->idx = i;
         v->home = cfg->pe_first + i % count;
+        v->last_pe = SYS_NONE;
         v->pe = &s->pes[v->home];
         v->timer_src = SYS_NONE;
         for (uint32_t k = 0; k < 16; k++)

@@ -107,7 +107,7 @@ gicsim_time_t vgic_load_cost(const gicsim_system *s)
 {
     if (s->v5)
         return 0; /* gicv5_residency, charged by the vPE's load and put */
-    return (1 + 2 * apr_count(s)) * s->c[GICSIM_COST_ICH_ACCESS];
+    return (1 + 2 * apr_count(s)) * sys_cost(s, GICSIM_COST_ICH_ACCESS);
 }
 
 gicsim_time_t vgic_put_cost(const gicsim_system *s)
@@ -122,7 +122,7 @@ static gicsim_time_t sort_cost(const gicsim_system *s, uint32_t n)
     uint32_t lg = 0;
     while ((1u << lg) < n)
         lg++;
-    return (gicsim_time_t)n * lg * s->c[GICSIM_COST_AP_LIST_SORT];
+    return (gicsim_time_t)n * lg * sys_cost(s, GICSIM_COST_AP_LIST_SORT);
 }
 
 /* Write the list registers from the software pending list (vgic flush).
@@ -143,8 +143,8 @@ gicsim_time_t vgic_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
     bool direct = v->vm->pol->direct_msi;
     gicsim_time_t cost = 0;
     if (v->n_ap || direct) {
-        cost =
-            (gicsim_time_t)v->n_ap * s->c[GICSIM_COST_AP_LIST_ENTRY] + s->c[GICSIM_COST_ICH_ACCESS];
+        cost = (gicsim_time_t)v->n_ap * sys_cost(s, GICSIM_COST_AP_LIST_ENTRY) +
+               sys_cost(s, GICSIM_COST_ICH_ACCESS);
         if (v->n_ap > nlr)
             cost += sort_cost(s, v->n_ap);
     }
@@ -164,12 +164,12 @@ gicsim_time_t vgic_flush(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
             q->latch = false;
         q->lr = (int8_t)i;
         v->lr_irq[i] = q;
-        cost += s->c[GICSIM_COST_LR_WRITE] + s->c[GICSIM_COST_ICH_ACCESS];
+        cost += sys_cost(s, GICSIM_COST_LR_WRITE) + sys_cost(s, GICSIM_COST_ICH_ACCESS);
     }
     for (uint32_t i = n; i < v->used_lrs; i++) {
         gicsim_ich_write(s->gic, p, (gicsim_ich_reg)(GICSIM_ICH_LR0 + i), 0);
         v->lr_irq[i] = NULL;
-        cost += s->c[GICSIM_COST_ICH_ACCESS];
+        cost += sys_cost(s, GICSIM_COST_ICH_ACCESS);
     }
     v->used_lrs = n;
     bool spill_pending = false, spill_active = false;
@@ -222,11 +222,11 @@ void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
     uint32_t p = pe->id;
     gicsim_time_t cost = 0;
     if (v->n_ap) {
-        cost = (gicsim_time_t)v->n_ap * s->c[GICSIM_COST_AP_LIST_ENTRY] +
+        cost = (gicsim_time_t)v->n_ap * sys_cost(s, GICSIM_COST_AP_LIST_ENTRY) +
                (gicsim_time_t)v->used_lrs *
-                   (2 * s->c[GICSIM_COST_ICH_ACCESS] + s->c[GICSIM_COST_LR_FOLD]);
+                   (2 * sys_cost(s, GICSIM_COST_ICH_ACCESS) + sys_cost(s, GICSIM_COST_LR_FOLD));
         if (v->used_lrs || v->vm->pol->direct_msi)
-            cost += s->c[GICSIM_COST_ICH_ACCESS];
+            cost += sys_cost(s, GICSIM_COST_ICH_ACCESS);
     }
     uint64_t hcr = 0;
     gicsim_ich_read(s->gic, p, GICSIM_ICH_HCR, &hcr);
@@ -287,7 +287,7 @@ void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
         best->rec_active = SYS_NONE;
         if (best->hw) {
             gicsim_icc_write(s->gic, p, GICSIM_ICC_DIR, best->pintid);
-            out->cost += s->c[GICSIM_COST_ICC_EOIR_WRITE];
+            out->cost += sys_cost(s, GICSIM_COST_ICC_EOIR_WRITE);
         }
     }
     for (uint32_t i = 0; i < v->used_lrs; i++)

@@ -71,7 +71,7 @@ LIB_FOLDERS='engine gic config output calibrate'
 # The public headers of include/gicsim/ by layer: a header belongs to the
 # layer that implements it (see docs/architecture.md).
 PUBLIC_LAYERS='
-engine    common.h export.h engine.h timing.h histogram.h version.h
+engine    common.h export.h engine.h timing.h histogram.h version.h variation.h
 gic       gic.h gicv5.h its.h memory.h vcpu_interface.h
 models    system.h hypervisor.h microbench.h invariants.h
 config    scenario.h platform.h trace.h sweep.h

@@ -426,8 +426,57 @@ typedef struct mb_row {
     double unc;       /* the measured figure's relative uncertainty */
     const char *source;
     bool has_interval;
-    double lo, hi; /* the interval, ns */
+    double lo, hi;                  /* the interval, ns */
+    const gicsim_mb_spread *spread; /* the measured figure's percentiles and runs, or NULL */
 } mb_row;
+
+/* The percentiles the report gives of each test's distribution when the
+ * platform has a source of spread (or a figure gives its own). */
+static const double report_pct[] = {10, 50, 90, 99, 99.9};
+#define N_REPORT_PCT (sizeof report_pct / sizeof report_pct[0])
+
+/* Whether the report shows the spread: the variation is on, or a measured
+ * figure gives percentiles or runs. */
+static bool show_spread(const gicsim_mb_config *cfg, const mb_row *rows, size_t n)
+{
+    bool any = gicsim_variation_active(&cfg->variation);
+    for (size_t i = 0; i < n && !any; i++)
+        any = rows[i].spread && (rows[i].spread->n_pct || rows[i].spread->n_runs);
+    return any;
+}
+
+static double row_pct(const mb_row *w, double pct)
+{
+    return w->r.latency ? (double)gicsim_histogram_percentile(w->r.latency, pct) / 1e3
+                        : w->r.value_ns;
+}
+
+/* The spread table: each test's percentiles, and the measured ones. */
+static void print_mb_spread(FILE *tbl, const mb_row *rows, size_t n)
+{
+    fprintf(tbl,
+            "\nspread (each test's distribution: iterations, or timer_bm/timer_vm's "
+            "interrupts; ns)\n%-16s",
+            "test");
+    for (size_t k = 0; k < N_REPORT_PCT; k++) {
+        char h[16];
+        snprintf(h, sizeof h, "p%g", report_pct[k]);
+        fprintf(tbl, " %10s", h);
+    }
+    fputs("  measured\n", tbl);
+    for (size_t i = 0; i < n && rows[i].ran; i++) {
+        const mb_row *w = &rows[i];
+        fprintf(tbl, "%-16s", gicsim_mb_test_name(w->test));
+        for (size_t k = 0; k < N_REPORT_PCT; k++)
+            fprintf(tbl, " %10.1f", row_pct(w, report_pct[k]));
+        const gicsim_mb_spread *sp = w->spread;
+        for (size_t k = 0; sp && k < sp->n_pct; k++)
+            fprintf(tbl, "%sp%g %.1f", k ? ", " : "  ", sp->pct[k], sp->pct_ns[k]);
+        if (sp && sp->n_runs)
+            fprintf(tbl, "%sruns of %zu", sp->n_pct ? ", " : "  ", sp->n_runs);
+        fputc('\n', tbl);
+    }
+}
 
 int cli_utf8_width(const char *s, int cols)
 {
@@ -514,7 +563,7 @@ static void preset_intervals(const gicsim_mb_config *cfg, const gicsim_platform 
 }
 
 static int write_mb_json(cli_out *o, const gicsim_platform *p, uint32_t iterations,
-                         const mb_row *rows, size_t n)
+                         const mb_row *rows, size_t n, bool spread)
 {
     FILE *f = cli_out_open(o);
     if (!f)
@@ -555,6 +604,21 @@ static int write_mb_json(cli_out *o, const gicsim_platform *p, uint32_t iteratio
             fputs(", \"interval_ns\": null", f);
         fputs(", \"role\": ", f);
         cli_json_str(f, w->role);
+        if (spread) {
+            fputs(", \"percentiles_ns\": {", f);
+            for (size_t k = 0; k < N_REPORT_PCT; k++)
+                fprintf(f, "%s\"p%g\": %.3f", k ? ", " : "", report_pct[k],
+                        row_pct(w, report_pct[k]));
+            fputs("}, \"measured_percentiles_ns\": ", f);
+            if (w->spread && w->spread->n_pct) {
+                for (size_t k = 0; k < w->spread->n_pct; k++)
+                    fprintf(f, "%s\"p%g\": %.3f", k ? ", " : "{", w->spread->pct[k],
+                            w->spread->pct_ns[k]);
+                fputs("}", f);
+            } else {
+                fputs("null", f);
+            }
+        }
         fputs("}", f);
     }
     fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
@@ -603,6 +667,7 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
             w->meas = gicsim_platform_measured_ns(p, k);
             w->unc = gicsim_platform_measured_uncertainty(p, k);
             w->source = gicsim_platform_measured_source(p, k);
+            w->spread = gicsim_platform_measured_spread(p, k);
         }
         w->err = w->has_meas ? (w->r.value_ns - w->meas) / w->meas : 0.0;
         w->role = w->has_meas                                ? "fitted"
@@ -645,6 +710,9 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
             fprintf(tbl, "%-16s %14.1f %14s %9s  %s\n", gicsim_mb_test_name(w->test), w->r.value_ns,
                     meas, err, w->role ? w->role : "-");
     }
+    bool spread = show_spread(cfg, rows, n);
+    if (spread)
+        print_mb_spread(tbl, rows, n);
     bool any_source = false;
     for (size_t i = 0; i < n && rows[i].ran; i++)
         if (rows[i].source) {
@@ -667,6 +735,20 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
                            gicsim_mb_test_name(rows[i].test), rows[i].r.value_ns, rows[i].meas,
                            cli_pct(rows[i].err), 100.0 * tol);
             }
+            /* The measured percentiles, with the same tolerance. */
+            const gicsim_mb_spread *sp = rows[i].spread;
+            for (size_t k = 0; sp && k < sp->n_pct; k++) {
+                double sim = row_pct(&rows[i], sp->pct[k]);
+                double e = (sim - sp->pct_ns[k]) / sp->pct_ns[k];
+                n_meas++;
+                if (fabs(e) > tol) {
+                    n_off++;
+                    cli_errorf("check: %s: p%g simulated %.1f ns, measured %.1f ns (%+.1f%%): off "
+                               "by more than %.0f%%",
+                               gicsim_mb_test_name(rows[i].test), sp->pct[k], sim, sp->pct_ns[k],
+                               cli_pct(e), 100.0 * tol);
+                }
+            }
         }
         if (n_off)
             code = EX_FAIL;
@@ -676,7 +758,7 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
                     n_meas, n_meas == 1 ? "" : "s", 100.0 * CLI_CHECK_TOLERANCE);
     }
     if (json && (code == EX_OK || code == EX_FAIL)) {
-        int jc = write_mb_json(&jo, p, iterations, rows, n);
+        int jc = write_mb_json(&jo, p, iterations, rows, n, spread);
         if (jc)
             code = jc;
     }

@@ -68,6 +68,165 @@ static void fmt_hz(char *buf, size_t size, uint64_t hz)
         snprintf(buf, size, "%" PRIu64, hz);
 }
 
+/* A time, exact, in the largest unit that divides it: "2ms", "1500ns". */
+static void fmt_time(char *buf, size_t size, double ps)
+{
+    static const struct {
+        const char *unit;
+        unsigned long long div;
+    } units[] = {{"s", 1000000000000ull},
+                 {"ms", 1000000000ull},
+                 {"us", 1000000ull},
+                 {"ns", 1000ull},
+                 {"ps", 1ull}};
+    unsigned long long t = (unsigned long long)llround(ps);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (t % units[i].div == 0 || units[i].div == 1) {
+            snprintf(buf, size, "%llu%s", t / units[i].div, t ? units[i].unit : "s");
+            return;
+        }
+}
+
+/* A distribution in flow style: {dist: lognormal, median: 2us, sigma: 0.5}. */
+static void yaml_dist(FILE *f, const gicsim_dist *d, bool time)
+{
+    char a[64], b[64];
+    if (time) {
+        fmt_time(a, sizeof a, d->a);
+        fmt_time(b, sizeof b, d->b);
+    } else {
+        fmt_double(a, sizeof a, d->a);
+        fmt_double(b, sizeof b, d->b);
+    }
+    switch (d->kind) {
+    case GICSIM_DIST_FIXED:
+        fprintf(f, "{dist: fixed, value: %s}", a);
+        break;
+    case GICSIM_DIST_UNIFORM:
+        fprintf(f, "{dist: uniform, min: %s, max: %s}", a, b);
+        break;
+    case GICSIM_DIST_NORMAL:
+        fprintf(f, "{dist: normal, mean: %s, sd: %s}", a, b);
+        break;
+    case GICSIM_DIST_LOGNORMAL:
+        fmt_double(b, sizeof b, d->b);
+        fprintf(f, "{dist: lognormal, median: %s, sigma: %s}", a, b);
+        break;
+    case GICSIM_DIST_EMPIRICAL:
+        fputs("{dist: empirical, points: [", f);
+        for (uint32_t i = 0; i < d->n; i++) {
+            if (time)
+                fmt_time(a, sizeof a, d->x[i]);
+            else
+                fmt_double(a, sizeof a, d->x[i]);
+            fprintf(f, "%s%s", i ? ", " : "", a);
+        }
+        fputs("], weights: [", f);
+        for (uint32_t i = 0; i < d->n; i++) {
+            fmt_double(a, sizeof a, d->w[i]);
+            fprintf(f, "%s%s", i ? ", " : "", a);
+        }
+        fputs("]}", f);
+        break;
+    default:
+        fputs("none", f);
+    }
+}
+
+/* The preset's `variation` block: the settings that differ from the
+ * defaults (docs/scenarios.md, "Variation"), nothing when all are off. */
+static void write_variation(FILE *f, const gicsim_variation *v)
+{
+    if (!gicsim_variation_active(v))
+        return;
+    gicsim_variation d;
+    gicsim_variation_init(&d);
+    char t1[64], t2[64];
+    fputs("# The sources of spread (docs/virtualization.md, \"Variation\"; gicsim list settings)\n"
+          "variation:\n",
+          f);
+    if (v->n_idle_states || v->governor != d.governor || v->latency_limit != d.latency_limit) {
+        fputs("  idle:\n", f);
+        if (v->n_idle_states) {
+            fputs("    states:\n", f);
+            for (uint32_t i = 0; i < v->n_idle_states; i++) {
+                const gicsim_idle_state *st = &v->idle_states[i];
+                fmt_time(t1, sizeof t1, (double)st->exit_latency);
+                fmt_time(t2, sizeof t2, (double)st->residency);
+                fprintf(f, "      - {name: %s, exit: %s, residency: %s%s}\n", st->name, t1, t2,
+                        st->cold ? ", cold: true" : "");
+            }
+        }
+        if (v->governor != d.governor)
+            fputs("    governor: teo\n", f);
+        if (v->latency_limit != d.latency_limit) {
+            fmt_time(t1, sizeof t1, (double)v->latency_limit);
+            fprintf(f, "    latency_limit: %s\n", t1);
+        }
+    }
+    bool tick = v->tick_hz > 0, work = v->work_hz > 0;
+    if (tick || work) {
+        fputs("  housekeeping:\n", f);
+        if (tick) {
+            fmt_double(t1, sizeof t1, v->tick_hz);
+            fprintf(f, "    tick:\n      rate: %sHz\n      cost: ", t1);
+            yaml_dist(f, &v->tick_cost, true);
+            fputc('\n', f);
+            if (v->tick_phase != GICSIM_TIME_NEVER) {
+                fmt_time(t1, sizeof t1, (double)v->tick_phase);
+                fprintf(f, "      phase: %s\n", t1);
+            }
+            if (!v->tick_nohz)
+                fputs("      nohz: false\n", f);
+        }
+        if (work) {
+            fmt_double(t1, sizeof t1, v->work_hz);
+            fprintf(f, "    work:\n      rate: %s/s\n      cost: ", t1);
+            yaml_dist(f, &v->work_cost, true);
+            fputc('\n', f);
+        }
+    }
+    if (v->cold_multiplier != 1) {
+        static const char *const trig[] = {"vcpu-switch", "migration", "idle"};
+        fmt_double(t1, sizeof t1, v->cold_multiplier);
+        fmt_time(t2, sizeof t2, (double)v->cold_work);
+        fprintf(f, "  cold:\n    multiplier: %s\n    work: %s\n    after: [", t1, t2);
+        for (unsigned k = 0, n = 0; k < 3; k++)
+            if (v->cold_after & (1u << k))
+                fprintf(f, "%s%s", n++ ? ", " : "", trig[k]);
+        fmt_time(t1, sizeof t1, (double)v->cold_idle);
+        fprintf(f, "]\n    idle_after: %s\n", t1);
+    }
+    if (v->jitter_all.kind || v->jitter_run.kind || v->n_jitter) {
+        fputs("  jitter:\n", f);
+        if (v->jitter_all.kind) {
+            fputs("    all: ", f);
+            yaml_dist(f, &v->jitter_all, false);
+            fputc('\n', f);
+        }
+        for (uint32_t k = 0; k < v->n_jitter; k++) {
+            fprintf(f, "    %s: ", gicsim_cost_name(v->jitter_cost[k]));
+            yaml_dist(f, &v->jitter[k], false);
+            fputc('\n', f);
+        }
+        if (v->jitter_run.kind) {
+            fputs("    run: ", f);
+            yaml_dist(f, &v->jitter_run, false);
+            fputc('\n', f);
+        }
+    }
+    if (v->interference_multiplier != 1) {
+        static const char *const paths[] = {"all", "host", "guest"};
+        fmt_double(t1, sizeof t1, v->interference_multiplier);
+        fprintf(f, "  interference:\n    multiplier: %s\n", t1);
+        fmt_time(t1, sizeof t1, (double)v->interference_on);
+        fmt_time(t2, sizeof t2, (double)v->interference_off);
+        fprintf(f, "    on: %s\n    off: %s\n", t1, t2);
+        fmt_time(t1, sizeof t1, (double)v->interference_start);
+        fprintf(f, "    start: %s\n    paths: %s\n", t1, paths[v->interference_paths]);
+    }
+}
+
 static bool valid_preset_name(const char *s)
 {
     if (!*s || *s == '.')
@@ -103,7 +262,8 @@ static const gicsim_calib_cost *free_cost(const gicsim_calib_fit *res, gicsim_co
 /* The fitted preset: every clock and cost, and the calibration block. */
 static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
                          const gicsim_mb_config *cfg, const char *measured_path,
-                         const gicsim_calib_measured *m, const gicsim_calib_fit *res)
+                         const gicsim_calib_measured *m, const gicsim_calib_fit *res,
+                         const gicsim_spread_fit *sf)
 {
     char num[64];
     if (res->method == GICSIM_CALIB_EXACT)
@@ -157,6 +317,7 @@ static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
                 gicsim_clock_name(gicsim_cost_domain((gicsim_cost_id)c)),
                 gicsim_cost_name((gicsim_cost_id)c), res->timing.cycles[c], mark);
     }
+    write_variation(f, &cfg->variation);
     fputs("reference: ", f);
     if (m->reference[0]) {
         yaml_str(f, m->reference);
@@ -171,14 +332,29 @@ static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
     for (size_t i = 0; i < m->n; i++) {
         fmt_double(num, sizeof num, m->ns[i]);
         const gicsim_calib_figure *g = &res->figure[i];
+        const gicsim_mb_spread *sp = &m->spread[i];
         bool own = g->uncertainty != res->uncertainty;
-        if (!own && !m->source[i][0]) {
+        if (!own && !m->source[i][0] && !sp->n_pct && !sp->n_runs) {
             fprintf(f, "  %s: %s\n", gicsim_mb_test_name(m->test[i]), num);
             continue;
         }
         fprintf(f, "  %s: {ns: %s", gicsim_mb_test_name(m->test[i]), num);
         if (own)
             fprintf(f, ", uncertainty: %g%%", 100.0 * g->uncertainty);
+        for (size_t k = 0; k < sp->n_pct; k++) {
+            char pn[64];
+            fmt_double(pn, sizeof pn, sp->pct[k]);
+            fmt_double(num, sizeof num, sp->pct_ns[k]);
+            fprintf(f, "%sp%s: %s", k ? ", " : ", percentiles: {", pn, num);
+        }
+        if (sp->n_pct)
+            fputc('}', f);
+        for (size_t k = 0; k < sp->n_runs; k++) {
+            fmt_double(num, sizeof num, sp->runs_ns[k]);
+            fprintf(f, "%s%s", k ? ", " : ", runs: [", num);
+        }
+        if (sp->n_runs)
+            fputc(']', f);
         if (m->source[i][0]) {
             fputs(", source: ", f);
             yaml_str(f, m->source[i]);
@@ -216,6 +392,39 @@ static void write_preset(FILE *f, const char *name, const gicsim_platform *base,
             fprintf(f, "%s%s", k++ ? ", " : "", gicsim_mb_test_name((gicsim_mb_test)t));
     }
     fputs("]\n", f);
+    if (sf) {
+        fputs("spread_fitted: [", f);
+        for (size_t j = 0; j < sf->n_params; j++)
+            fprintf(f, "%s%s", j ? ", " : "", sf->param[j]);
+        fputs("]\n", f);
+    }
+}
+
+/* The spread fit: each parameter from its start, each target measured
+ * against simulated. */
+static void print_spread(FILE *f, const gicsim_spread_fit *sf)
+{
+    fprintf(f,
+            "\nspread: %zu parameter%s fitted to %zu statistic%s in %u simulations%s "
+            "(docs/calibration.md, \"Spread\")\n",
+            sf->n_params, sf->n_params == 1 ? "" : "s", sf->n_targets,
+            sf->n_targets == 1 ? "" : "s", sf->evaluations,
+            sf->converged ? "" : " (not converged)");
+    for (size_t j = 0; j < sf->n_params; j++)
+        fprintf(f, "  %-32s %12.6g -> %.6g\n", sf->param[j], sf->start[j], sf->value[j]);
+    fprintf(f, "  %-16s %-12s %14s %14s %14s %9s\n", "test", "statistic", "measured (ns)",
+            "start (ns)", "fitted (ns)", "error");
+    for (size_t k = 0; k < sf->n_targets; k++) {
+        const gicsim_spread_target *t = &sf->target[k];
+        char stat[32];
+        if (t->stat == GICSIM_SPREAD_RUN_SD)
+            snprintf(stat, sizeof stat, "sd of runs");
+        else
+            snprintf(stat, sizeof stat, "p%g", t->pct);
+        fprintf(f, "  %-16s %-12s %14.1f %14.1f %14.1f %+8.1f%%\n", gicsim_mb_test_name(t->test),
+                stat, t->ns, sf->start_ns[k], sf->simulated_ns[k],
+                cli_pct((sf->simulated_ns[k] - t->ns) / t->ns));
+    }
 }
 
 static void fmt_interval(char *buf, size_t size, bool has, double lo, double hi)
@@ -481,7 +690,7 @@ static double parse_uncertainty(const char *v)
 int cmd_calibrate(int argc, char **argv)
 {
     const char *measured = NULL, *platform = NULL, *out = NULL, *name = NULL, *json = NULL;
-    char *fit_arg = NULL;
+    char *fit_arg = NULL, *spread_arg = NULL;
     bool no_priors = false, cv = false, normal = false;
     double unc_arg = 0;
     for (int i = 0; i < argc; i++) {
@@ -500,12 +709,12 @@ int cmd_calibrate(int argc, char **argv)
         }
         bool known = !strcmp(a, "--platform") || !strcmp(a, "--fit") || !strcmp(a, "-o") ||
                      !strcmp(a, "--output") || !strcmp(a, "--name") || !strcmp(a, "--json") ||
-                     !strcmp(a, "--uncertainty");
+                     !strcmp(a, "--uncertainty") || !strcmp(a, "--spread");
         if (!known) {
-            static const char *const opts[] = {"--platform",     "--fit",       "-o",
-                                               "--output",       "--name",      "--json",
-                                               "--uncertainty",  "--no-priors", "--cross-validate",
-                                               "--normal-priors"};
+            static const char *const opts[] = {"--platform",      "--fit",       "-o",
+                                               "--output",        "--name",      "--json",
+                                               "--uncertainty",   "--no-priors", "--cross-validate",
+                                               "--normal-priors", "--spread"};
             if (a[0] == '-' && a[1])
                 return cli_unknown_option("calibrate", a, opts, sizeof opts / sizeof opts[0]);
             if (measured)
@@ -524,6 +733,8 @@ int cmd_calibrate(int argc, char **argv)
             name = v;
         else if (!strcmp(a, "--json"))
             json = v;
+        else if (!strcmp(a, "--spread"))
+            spread_arg = v;
         else if (!strcmp(a, "--uncertainty")) {
             if ((unc_arg = parse_uncertainty(v)) < 0)
                 return EX_USAGE;
@@ -616,6 +827,8 @@ int cmd_calibrate(int argc, char **argv)
     gicsim_mb_config cfg;
     gicsim_platform_mb_config(base, &cfg);
     /* The measured machine's own facts override the base's. */
+    if (m->has_variation)
+        cfg.variation = m->variation;
     if (m->has_vhe)
         cfg.vhe = m->vhe;
     if (m->has_kvm)
@@ -643,11 +856,76 @@ int cmd_calibrate(int argc, char **argv)
     o.n_facts = m->n_facts;
     o.cross_validate = cv;
     o.normal_priors = normal;
+    /* The spread's statistics and the parameters that fit them: --spread,
+     * else the file's spread_fit. */
+    gicsim_spread_target targets[GICSIM_SPREAD_MAX_TARGETS];
+    size_t n_targets =
+        gicsim_spread_targets(m->test, m->spread, m->n, targets, GICSIM_SPREAD_MAX_TARGETS);
+    const char *params[GICSIM_SPREAD_MAX_PARAMS];
+    char pbuf[GICSIM_SPREAD_MAX_PARAMS][GICSIM_SPREAD_PARAM_LEN];
+    size_t n_params = 0;
+    if (spread_arg) {
+        for (char *tok = strtok(spread_arg, ","); tok; tok = strtok(NULL, ",")) {
+            double x;
+            if (n_params == GICSIM_SPREAD_MAX_PARAMS ||
+                gicsim_variation_param(&cfg.variation, tok, &x) != GICSIM_OK) {
+                cli_errorf("--spread: %s: %s", tok,
+                           n_params == GICSIM_SPREAD_MAX_PARAMS
+                               ? "at most 4 parameters"
+                               : "no parameter of the variation (a rate, factor or time, or "
+                                 "SETTING.P of a distribution it sets, e.g. jitter.all.sigma)");
+                gicsim_platform_free(base);
+                free(m);
+                cli_out_discard(&preset);
+                cli_out_discard(&jout);
+                return EX_USAGE;
+            }
+            snprintf(pbuf[n_params], sizeof pbuf[n_params], "%s", tok);
+            params[n_params] = pbuf[n_params];
+            n_params++;
+        }
+    } else {
+        for (size_t j = 0; j < m->n_spread_fit; j++)
+            params[n_params++] = m->spread_fit[j];
+    }
+    if (n_targets && !n_params)
+        cli_errorf("calibrate: the figures give %zu spread statistic%s but no parameter to fit "
+                   "(--spread or the file's spread_fit): the spread is not fitted",
+                   n_targets, n_targets == 1 ? "" : "s");
+    if (n_params && !n_targets)
+        cli_errorf("calibrate: no figure gives percentiles or runs: the spread is not fitted");
+    bool fit_spread = n_targets && n_params;
+    /* The costs are fitted to the run whose run-to-run factor is 1 (the
+     * median run): jitter.run is off in the cost fits. */
+    gicsim_dist run_dist = cfg.variation.jitter_run;
+    cfg.variation.jitter_run.kind = GICSIM_DIST_NONE;
     gicsim_calib_fit *res = NULL;
+    gicsim_spread_fit *sf = NULL;
     st = gicsim_calibrate_ex(&cfg, m->test, m->ns, m->n, &o, &res);
+    if (st == GICSIM_OK && fit_spread) {
+        /* The spread with the fitted costs, then the costs again with the
+         * fitted spread (which moves the figures' centres a little). */
+        gicsim_mb_config sc = cfg;
+        sc.timing = res->timing;
+        sc.variation.jitter_run = run_dist;
+        if (!(sf = malloc(sizeof *sf))) {
+            st = GICSIM_E_NOMEM;
+        } else if ((st = gicsim_calibrate_spread(&sc, targets, n_targets, params, n_params, 0,
+                                                 sf)) != GICSIM_OK) {
+            cli_errorf("calibrate: spread: %s", sf->message[0] ? sf->message : gicsim_strerror(st));
+        } else {
+            cfg.variation = sf->variation;
+            cfg.variation.jitter_run.kind = GICSIM_DIST_NONE;
+            gicsim_calib_fit_free(res);
+            res = NULL;
+            st = gicsim_calibrate_ex(&cfg, m->test, m->ns, m->n, &o, &res);
+        }
+    }
+    cfg.variation.jitter_run = sf ? sf->variation.jitter_run : run_dist;
     if (st != GICSIM_OK) {
         cli_errorf("calibrate: %s", res && res->message[0] ? res->message : gicsim_strerror(st));
         gicsim_calib_fit_free(res);
+        free(sf);
         gicsim_platform_free(base);
         free(m);
         cli_out_discard(&preset);
@@ -660,7 +938,7 @@ int cmd_calibrate(int argc, char **argv)
         if (!f) {
             code = EX_CANTCREAT;
         } else {
-            write_preset(f, name, base, &cfg, measured, m, res);
+            write_preset(f, name, base, &cfg, measured, m, res, sf);
             code = ferror(f) ? cli_out_write_error(&preset, errno) : cli_out_commit(&preset);
         }
     }
@@ -688,6 +966,8 @@ int cmd_calibrate(int argc, char **argv)
     if (m->n_facts)
         fputc('\n', stderr);
     print_report(stderr, res, base);
+    if (sf)
+        print_spread(stderr, sf);
     if (cv) {
         print_cv(stdout, res, name);
     } else if (code == EX_OK) {
@@ -703,6 +983,7 @@ int cmd_calibrate(int argc, char **argv)
         }
     }
     gicsim_calib_fit_free(res);
+    free(sf);
     gicsim_platform_free(base);
     free(m);
     return code;

@@ -1,4 +1,4 @@
-/* gicsim list policies|platforms|scenarios|costs|tests: one line per name,
+/* gicsim list policies|platforms|scenarios|costs|tests|settings: one line per name,
  * the name first, then what it is. Nothing else is printed to standard
  * output (no header), so a script can take the first word of each line. */
 #include "cli.h"
@@ -139,13 +139,31 @@ static int list_tests(void)
     return EX_OK;
 }
 
+/* The variation settings of a preset (GICSIM_VARIATION_LIST): the path,
+ * then its default, its unit or range and what it is. */
+static int list_settings(void)
+{
+    for (int i = 0; i < GICSIM_SETTING__COUNT; i++) {
+        gicsim_setting_id id = (gicsim_setting_id)i;
+        char text[1024];
+        snprintf(text, sizeof text, "default %s; %s: %s", gicsim_setting_default(id),
+                 gicsim_setting_unit(id), gicsim_setting_description(id));
+        char path[64];
+        snprintf(path, sizeof path, "variation.%s", gicsim_setting_path(id));
+        item(36, path, text);
+    }
+    return EX_OK;
+}
+
 int cmd_list(int argc, char **argv)
 {
-    static const char *const topics[] = {"policies", "platforms", "scenarios", "costs", "tests"};
-    static int (*const fns[])(void) = {list_policies, list_platforms, list_scenarios, list_costs,
-                                       list_tests};
+    static const char *const topics[] = {"policies", "platforms", "scenarios",
+                                         "costs",    "tests",     "settings"};
+    static int (*const fns[])(void) = {list_policies, list_platforms, list_scenarios,
+                                       list_costs,    list_tests,     list_settings};
     if (argc != 1)
-        return cli_usage_error("list needs one of: policies, platforms, scenarios, costs, tests");
+        return cli_usage_error(
+            "list needs one of: policies, platforms, scenarios, costs, tests, settings");
     for (size_t i = 0; i < sizeof topics / sizeof topics[0]; i++)
         if (!strcmp(argv[0], topics[i]))
             return fns[i]();

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -214,11 +215,14 @@ static int out_set_add(out_set *s, const char *path, const char *flag, bool stdo
 
 /* ---- One simulation ------------------------------------------------------------------- */
 
+typedef struct reps_data reps_data;
+
 typedef struct run_result {
     char policy[64];
     gicsim_system *sys;
     gicsim_system_stats st;
     uint64_t cpu_hz;
+    reps_data *reps; /* run.replications > 1: every replication's metrics; NULL: one run */
 } run_result;
 
 typedef struct attached_output {
@@ -451,6 +455,11 @@ static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro
     return rcode;
 }
 
+/* The replications 1 .. N-1 of the policy whose replication 0 is *res
+ * (run.replications; the table's "Replications" comment): each a quiet run
+ * with its derived seed, reduced to the metrics of rep_metrics. */
+static int replicate(const run_ctx *rc, gicsim_scenario *sc, const char *policy, run_result *res);
+
 /* ---- Tables ------------------------------------------------------------------------- */
 
 /* Per interrupt a guest received: host timers' instances cause no exit of
@@ -468,12 +477,16 @@ static double cycles_of(uint64_t ps, uint64_t hz)
 
 typedef enum row_kind { ROW_NS, ROW_CYC, ROW_RATIO, ROW_PCT, ROW_COUNT } row_kind;
 
+typedef double (*getter)(const run_result *);
+static double row_value(const run_result *r, getter get);
+static void print_ci_row(FILE *t, const run_result *r, size_t n, getter get);
+
 static void print_row(FILE *t, const char *label, const run_result *r, size_t n, row_kind kind,
-                      double (*get)(const run_result *))
+                      getter get)
 {
     fprintf(t, "%-*s", LABEL_W, label);
     for (size_t i = 0; i < n; i++) {
-        double v = get(&r[i]);
+        double v = row_value(&r[i], get);
         switch (kind) {
         case ROW_NS:
         case ROW_CYC:
@@ -491,6 +504,7 @@ static void print_row(FILE *t, const char *label, const run_result *r, size_t n,
         }
     }
     fputc('\n', t);
+    print_ci_row(t, r, n, get);
 }
 
 static gicsim_summary lat(const run_result *r)
@@ -582,6 +596,184 @@ static void fmt_clock(char *buf, size_t size, uint64_t hz)
         snprintf(buf, size, "%.6g MHz", (double)hz / 1e6);
     else
         snprintf(buf, size, "%" PRIu64 " Hz", hz);
+}
+
+/* ---- Replications (run.replications) ------------------------------------------------------
+ *
+ * With run.replications N > 1 each policy runs N times, replication r
+ * with seed gicsim_sweep_replication_seed(run.seed, r): replication 0 is
+ * the ordinary run (its outputs, its per-source table), the others are
+ * quiet. Every row of the summary table is the mean over the N; the rows
+ * below give the 95% Student-t interval of the mean (the sweep's
+ * statistics: gicsim_sweep_mean_ci), and compare gives each policy's
+ * difference from the first with its interval (gicsim_sweep_diff_ci),
+ * within noise when that contains 0. This is the noise of the run's draws
+ * (arrivals, the platform's variation), not --intervals' uncertainty of
+ * the costs. */
+static const struct {
+    getter get;
+    const char *json; /* its key in the JSON's "replications", NULL: not there */
+} rep_metrics[] = {
+    {get_mean_ns, "latency_mean_ns"},
+    {get_p50_ns, "latency_p50_ns"},
+    {get_p90_ns, "latency_p90_ns"},
+    {get_p99_ns, "latency_p99_ns"},
+    {get_p999_ns, "latency_p999_ns"},
+    {get_max_ns, "latency_max_ns"},
+    {get_exit_total, "exits_per_irq_total"},
+    {get_p50_cyc, NULL},
+    {get_p90_cyc, NULL},
+    {get_p99_cyc, NULL},
+    {get_p999_cyc, NULL},
+    {get_max_cyc, NULL},
+    {get_exit_irq, NULL},
+    {get_exit_maint, NULL},
+    {get_exit_wfi, NULL},
+    {get_exit_sgi, NULL},
+    {get_exit_mmio, NULL},
+    {get_exit_hvc, NULL},
+    {get_exits_total, NULL},
+    {get_hyp_share, NULL},
+    {get_poll_share, NULL},
+    {get_doorbells, NULL},
+    {get_maintenance_irqs, NULL},
+    {get_lr_spills, NULL},
+    {get_kicks, NULL},
+    {get_wakeups, NULL},
+    {get_asserted, NULL},
+    {get_delivered, NULL},
+    {get_merged, NULL},
+    {get_pending, NULL},
+};
+#define N_REP_METRICS (sizeof rep_metrics / sizeof rep_metrics[0])
+
+struct reps_data {
+    uint32_t n;
+    uint64_t *seeds; /* [n] */
+    double *v;       /* [metric * n + replication] */
+    double mean[N_REP_METRICS], half[N_REP_METRICS];
+};
+
+static void reps_free(reps_data *d)
+{
+    if (!d)
+        return;
+    free(d->seeds);
+    free(d->v);
+    free(d);
+}
+
+static size_t rep_index(getter get)
+{
+    for (size_t k = 0; k < N_REP_METRICS; k++)
+        if (rep_metrics[k].get == get)
+            return k;
+    return N_REP_METRICS;
+}
+
+static double row_value(const run_result *r, getter get)
+{
+    size_t k = r->reps ? rep_index(get) : N_REP_METRICS;
+    return k < N_REP_METRICS ? r->reps->mean[k] : get(r);
+}
+
+/* Under a row that has a JSON key: each policy's 95% interval of the mean. */
+static void print_ci_row(FILE *t, const run_result *r, size_t n, getter get)
+{
+    size_t k = rep_index(get);
+    if (!n || !r[0].reps || k == N_REP_METRICS || !rep_metrics[k].json)
+        return;
+    char label[64];
+    snprintf(label, sizeof label, "  95%% CI (%u seeds)", (unsigned)r[0].reps->n);
+    fprintf(t, "%-*s", LABEL_W, label);
+    for (size_t i = 0; i < n; i++) {
+        const reps_data *d = r[i].reps;
+        int prec = get == get_exit_total ? 3 : 1;
+        char b[80];
+        snprintf(b, sizeof b, "[%.*f, %.*f]", prec, d->mean[k] - d->half[k], prec,
+                 d->mean[k] + d->half[k]);
+        if (strlen(b) > 18)
+            snprintf(b, sizeof b, "[%.0f, %.0f]", d->mean[k] - d->half[k], d->mean[k] + d->half[k]);
+        fprintf(t, " %18s", b);
+    }
+    fputc('\n', t);
+}
+
+/* compare with replications: each policy's difference from the first, per
+ * metric with a JSON key: "+D ±H" and whether it is within noise. */
+static void print_differences(FILE *t, const run_result *r, size_t n)
+{
+    if (n < 2 || !r[0].reps)
+        return;
+    fprintf(t,
+            "\ndifferences from %s (mean over %u seeds, 95%% CI half-width; \"noise\": the "
+            "interval\ncontains 0, the policies do not differ beyond the run-to-run noise)\n",
+            r[0].policy, (unsigned)r[0].reps->n);
+    fprintf(t, "%-*s", LABEL_W, "");
+    for (size_t i = 1; i < n; i++)
+        fprintf(t, " %24s", r[i].policy);
+    fputc('\n', t);
+    for (size_t k = 0; k < N_REP_METRICS; k++) {
+        if (!rep_metrics[k].json)
+            continue;
+        fprintf(t, "%-*s", LABEL_W, rep_metrics[k].json);
+        for (size_t i = 1; i < n; i++) {
+            const reps_data *a = r[0].reps, *b = r[i].reps;
+            double diff, half;
+            gicsim_sweep_diff_ci(a->v + k * a->n, a->n, b->v + k * b->n, b->n, &diff, &half);
+            int prec = rep_metrics[k].get == get_exit_total ? 3 : 1;
+            char cell[80];
+            snprintf(cell, sizeof cell, "%+.*f \xc2\xb1%.*f%s", prec, diff, prec, half,
+                     fabs(diff) <= half ? " noise" : "");
+            fprintf(t, " %*s", cli_utf8_width(cell, 24), cell);
+        }
+        fputc('\n', t);
+    }
+}
+
+static int replicate(const run_ctx *rc, gicsim_scenario *sc, const char *policy, run_result *res)
+{
+    uint32_t n = gicsim_scenario_replications(sc);
+    uint64_t base = gicsim_scenario_seed(sc);
+    reps_data *d = calloc(1, sizeof *d);
+    if (!d || !(d->seeds = calloc(n, sizeof *d->seeds)) ||
+        !(d->v = calloc(N_REP_METRICS * (size_t)n, sizeof *d->v))) {
+        reps_free(d);
+        return EX_SOFTWARE;
+    }
+    d->n = n;
+    options quiet = *rc->o;
+    quiet.quiet = true;
+    run_ctx one = *rc;
+    one.o = &quiet;
+    one.sc = sc;
+    const run_outputs none = {{NULL}, NULL};
+    int code = EX_OK;
+    for (uint32_t r = 0; r < n && code == EX_OK; r++) {
+        d->seeds[r] = gicsim_sweep_replication_seed(base, r);
+        run_result x;
+        memset(&x, 0, sizeof x);
+        const run_result *from = res;
+        if (r) {
+            if (!rc->o->quiet && isatty(STDERR_FILENO)) {
+                fprintf(stderr, "\r%s: %s: replication %u of %u", cli_prog, res->policy, r + 1, n);
+                fflush(stderr);
+            }
+            gicsim_scenario_set_seed(sc, d->seeds[r]);
+            code = simulate(&one, policy, &none, &x);
+            from = &x;
+        }
+        for (size_t k = 0; k < N_REP_METRICS && code == EX_OK; k++)
+            d->v[k * n + r] = rep_metrics[k].get(from);
+        gicsim_system_destroy(x.sys);
+    }
+    gicsim_scenario_set_seed(sc, base);
+    if (!rc->o->quiet && isatty(STDERR_FILENO))
+        fputc('\n', stderr);
+    for (size_t k = 0; k < N_REP_METRICS; k++)
+        gicsim_sweep_mean_ci(d->v + k * n, n, &d->mean[k], &d->half[k]);
+    res->reps = d;
+    return code;
 }
 
 /* ---- Intervals (--intervals) -------------------------------------------------------------
@@ -1016,9 +1208,54 @@ static void json_interval(FILE *f, const char *key, const gicsim_calib_interval 
             x->value, prec, x->lo, prec, x->hi, last ? "" : ",");
 }
 
+/* The "replications" member of run i: the seeds, and per metric of
+ * rep_metrics with a key the mean, its 95% interval and every
+ * replication's value; after the first policy of a compare, the difference
+ * from it ("vs_first"). */
+static void json_replications(FILE *f, const run_result *r, size_t i)
+{
+    const reps_data *d = r[i].reps;
+    fprintf(f, ",\n  \"replications\": {\n    \"count\": %u,\n    \"seeds\": [", (unsigned)d->n);
+    for (uint32_t k = 0; k < d->n; k++)
+        fprintf(f, "%s%" PRIu64, k ? ", " : "", d->seeds[k]);
+    fputs("],\n    \"confidence\": 0.95,\n    \"metrics\": {", f);
+    bool first = true;
+    for (size_t k = 0; k < N_REP_METRICS; k++) {
+        if (!rep_metrics[k].json)
+            continue;
+        fprintf(f, "%s\n      \"%s\": {\"mean\": %.6f, \"lo\": %.6f, \"hi\": %.6f, \"values\": [",
+                first ? "" : ",", rep_metrics[k].json, d->mean[k], d->mean[k] - d->half[k],
+                d->mean[k] + d->half[k]);
+        for (uint32_t x = 0; x < d->n; x++)
+            fprintf(f, "%s%.6f", x ? ", " : "", d->v[k * d->n + x]);
+        fputs("]}", f);
+        first = false;
+    }
+    fputs("\n    }", f);
+    if (i > 0) {
+        const reps_data *a = r[0].reps;
+        fputs(",\n    \"vs_first\": {\n      \"policy\": ", f);
+        cli_json_str(f, r[0].policy);
+        for (size_t k = 0; k < N_REP_METRICS; k++) {
+            if (!rep_metrics[k].json)
+                continue;
+            double diff, half;
+            gicsim_sweep_diff_ci(a->v + k * a->n, a->n, d->v + k * d->n, d->n, &diff, &half);
+            fprintf(f,
+                    ",\n      \"%s\": {\"diff\": %.6f, \"lo\": %.6f, \"hi\": %.6f, "
+                    "\"within_noise\": %s}",
+                    rep_metrics[k].json, diff, diff - half, diff + half,
+                    fabs(diff) <= half ? "true" : "false");
+        }
+        fputs("\n    }", f);
+    }
+    fputs("\n  }", f);
+}
+
 /* Run i's summary object `one` (it ends in "\n}") with its "intervals"
- * member before the closing brace. */
-static void json_with_intervals(FILE *f, const char *one, const intervals *iv, size_t i)
+ * and "replications" members (those it has) before the closing brace. */
+static void json_with_extras(FILE *f, const char *one, const intervals *iv, const run_result *r,
+                             size_t i)
 {
     size_t len = strlen(one);
     while (len && one[len - 1] != '}')
@@ -1028,6 +1265,12 @@ static void json_with_intervals(FILE *f, const char *one, const intervals *iv, s
     while (len && one[len - 1] == '\n')
         len--;
     fwrite(one, 1, len, f);
+    if (r[i].reps)
+        json_replications(f, r, i);
+    if (!iv || !iv->v) {
+        fputs("\n}", f);
+        return;
+    }
     const gicsim_calib_interval *x = &iv->v[i * IV_PER_RUN];
     fputs(",\n  \"intervals\": {\n    \"platform\": ", f);
     cli_json_str(f, iv->platform);
@@ -1068,8 +1311,8 @@ static int write_json(const run_ctx *rc, const run_result *r, size_t n, const in
         }
         if (n > 1)
             fputs(i == 0 ? "{\"compare\":[" : ",", f);
-        if (iv && iv->v)
-            json_with_intervals(f, one, iv, i);
+        if ((iv && iv->v) || r[i].reps)
+            json_with_extras(f, one, iv, r, i);
         else
             fputs(one, f);
         free(one);
@@ -1239,8 +1482,11 @@ static int simulate_command(int argc, char **argv, bool compare)
     if ((code = create_outputs(&rc, &pl, res, &set, ro, &json, &cdf)) != EX_OK)
         goto out;
 
-    for (size_t i = 0; i < pl.n && code == EX_OK; i++)
+    for (size_t i = 0; i < pl.n && code == EX_OK; i++) {
         code = simulate(&rc, pl.pols[i], &ro[i], &res[i]);
+        if (code == EX_OK && gicsim_scenario_replications(sc) > 1)
+            code = replicate(&rc, sc, pl.pols[i], &res[i]);
+    }
     if (code == EX_OK && o.intervals)
         code = compute_intervals(&rc, &pl, res, pos[0], preset, &iv);
     if (code == EX_OK) {
@@ -1248,8 +1494,19 @@ static int simulate_command(int argc, char **argv, bool compare)
         FILE *t = json && !strcmp(json->path, "-") ? stderr : stdout;
         print_header(t, &rc, &pl);
         print_interval_header(t, &iv);
+        if (gicsim_scenario_replications(sc) > 1)
+            fprintf(t,
+                    "replications: %u runs per policy, seeds derived from run.seed %" PRIu64
+                    "; each row is\n              their mean, \"95%% CI\" the interval of the "
+                    "mean (run-to-run noise)\n",
+                    (unsigned)gicsim_scenario_replications(sc), gicsim_scenario_seed(sc));
         fputc('\n', t);
         print_table(t, res, pl.n, &iv);
+        if (compare)
+            print_differences(t, res, pl.n);
+        if (gicsim_scenario_replications(sc) > 1)
+            fprintf(t, "\nper source: replication 0 (seed %" PRIu64 ")\n",
+                    gicsim_scenario_seed(sc));
         if (!compare)
             print_sources(t, &rc, &res[0]);
         else
@@ -1262,8 +1519,10 @@ static int simulate_command(int argc, char **argv, bool compare)
 out:
     /* Into place only when everything succeeded; else none is left behind. */
     out_set_free(&set, code == EX_OK, &code);
-    for (size_t i = 0; i < MAX_POLICIES; i++)
+    for (size_t i = 0; i < MAX_POLICIES; i++) {
         gicsim_system_destroy(res[i].sys);
+        reps_free(res[i].reps);
+    }
     free(rc.src_names);
     free(rc.vm_names);
     free(resolved);

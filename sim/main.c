@@ -32,7 +32,11 @@ typedef struct command {
     "                        interval for latency mean, p50, p99 and exits/irq, from the\n"        \
     "                        preset's measured figures (docs/calibration.md); costs\n"             \
     "                        (free costs + 1) runs per policy, and one more per cost the\n"        \
-    "                        metrics depend on (at most 2 x free costs + 1)\n"                     \
+    "                        metrics depend on (at most 2 x free costs + 1): the costs'\n"         \
+    "                        uncertainty. With run.replications N (-p run.replications=N),\n"      \
+    "                        each policy runs N times with derived seeds and each row is\n"        \
+    "                        the mean with its 95% CI: the run-to-run noise (compare says\n"       \
+    "                        which differences are within it)\n"                                   \
     "  -q, --quiet           no progress line\n"                                                   \
     "  -h, --help            this text\n"
 
@@ -94,7 +98,7 @@ static const command commands[] = {
     {"calibrate",
      "MEASURED --platform NAME|FILE [--fit cost,cost,...] [--no-priors]\n"
      "[--normal-priors] [--uncertainty P%] [--cross-validate] [--json FILE]\n"
-     "[-o OUT.yaml] [--name NAME]",
+     "[--spread PARAM,...] [-o OUT.yaml] [--name NAME]",
      "fit a preset's costs to measured figures",
      "Fits the costs so that the simulated micro-benchmarks match MEASURED (a\n"
      "kvm-unit-tests micro-bench log, or YAML {reference: ..., measured: {TEST: NS}}) and\n"
@@ -103,7 +107,9 @@ static const command commands[] = {
      "where the range starts above 0); --no-priors fits --fit exactly (default: one cost\n"
      "per measured test). The report (figures with intervals, which costs the figures\n"
      "determine) goes to standard error. Exit 1 when a figure stays off by more than\n"
-     "10% or its uncertainty (docs/calibration.md).\n\n"
+     "10% or its uncertainty (docs/calibration.md). When figures give percentiles or\n"
+     "runs, the spread parameters (--spread, else the file's spread_fit) are fitted to\n"
+     "them, then the costs again.\n\n"
      "options:\n"
      "  --platform NAME|FILE  the base preset (the priors' centres)\n"
      "  --fit LIST            comma-separated costs to fit; gicsim list costs\n"
@@ -114,11 +120,13 @@ static const command commands[] = {
      "  --cross-validate      predict each figure from the others: the table on standard\n"
      "                        output, exit 0; the preset only with -o\n"
      "  --json FILE           the report as JSON\n"
+     "  --spread LIST         variation parameters to fit to the figures' percentiles and\n"
+     "                        runs (jitter.all.sigma, jitter.run.sigma; gicsim list settings)\n"
      "  -o, --output FILE     the preset (NAME.yaml; default standard output)\n"
      "  --name NAME           its name (default BASE-calibrated; with -o: the file's name)\n"
      "  -h, --help            this text\n",
      cmd_calibrate},
-    {"list", "policies|platforms|scenarios|costs|tests",
+    {"list", "policies|platforms|scenarios|costs|tests|settings",
      "list what the names in scenarios and options can be",
      "One line per name, the name first, then a description:\n"
      "  policies    the hypervisor delivery policies (and the GIC they need)\n"
@@ -126,7 +134,8 @@ static const command commands[] = {
      "              $GICSIM_PLATFORM_PATH, the installed ones, the source tree's)\n"
      "  scenarios   the shipped scenarios (./configs/scenarios, else the installed ones)\n"
      "  costs       the timing costs of a preset, with their clock and default cycles\n"
-     "  tests       the micro-benchmark tests\n",
+     "  tests       the micro-benchmark tests\n"
+     "  settings    a preset's variation settings (sources of spread), with defaults\n",
      cmd_list},
     {"sweep",
      "SPEC -o DIR [-j N] [--resume] [--shard K/N] [--run ID] [--list]\n"

@@ -766,13 +766,44 @@ static void test_line_chart(void **state)
     assert_int_equal(gicsim_output_lines_svg(TMP "/no/such/dir/x.svg", &c), GICSIM_E_IO);
 }
 
+/* The replication statistics `run` and `compare` use: the mean and the
+ * Student-t half-width of 1..5 (sd 1.5811, t(4) 2.776), Welch's interval of
+ * a difference (two samples of sd 1.5811: df 8, t 2.306), nothing below 2
+ * values, and the replication seeds (replication 0 is run.seed). */
+static void test_replication_stats(void **state)
+{
+    (void)state;
+    const double x[] = {1, 2, 3, 4, 5}, y[] = {11, 12, 13, 14, 15};
+    double mean, half, diff;
+    gicsim_sweep_mean_ci(x, 5, &mean, &half);
+    assert_float_equal(mean, 3, 1e-12);
+    assert_float_equal(half, 2.776 * sqrt(2.5) / sqrt(5.0), 1e-9);
+    gicsim_sweep_diff_ci(x, 5, y, 5, &diff, &half);
+    assert_float_equal(diff, 10, 1e-12);
+    assert_float_equal(half, 2.306 * sqrt(1.0), 1e-9);
+    gicsim_sweep_diff_ci(x, 5, x, 5, &diff, &half);
+    assert_true(fabs(diff) <= half); /* within noise */
+    gicsim_sweep_mean_ci(x, 1, &mean, &half);
+    assert_float_equal(mean, 1, 1e-12);
+    assert_float_equal(half, 0, 1e-12);
+    gicsim_sweep_diff_ci(x, 1, y, 5, &diff, &half);
+    assert_float_equal(half, 0, 1e-12);
+    assert_int_equal(gicsim_sweep_replication_seed(77, 0), 77);
+    assert_true(gicsim_sweep_replication_seed(77, 1) != gicsim_sweep_replication_seed(77, 2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rates),          cmocka_unit_test(test_expansion_order),
-        cmocka_unit_test(test_ranges_and_zip), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_plan_csv),       cmocka_unit_test(test_tables),
-        cmocka_unit_test(test_csv_read),       cmocka_unit_test(test_line_chart),
+        cmocka_unit_test(test_rates),
+        cmocka_unit_test(test_expansion_order),
+        cmocka_unit_test(test_ranges_and_zip),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_plan_csv),
+        cmocka_unit_test(test_tables),
+        cmocka_unit_test(test_csv_read),
+        cmocka_unit_test(test_line_chart),
+        cmocka_unit_test(test_replication_stats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,6 +46,7 @@
 #include <gicsim/microbench.h>
 #include <gicsim/scenario.h>
 #include <gicsim/timing.h>
+#include <gicsim/variation.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -302,6 +303,72 @@ GICSIM_API gicsim_status gicsim_calib_metric_intervals(
     size_t n_tests, const gicsim_calib_options *opt, const gicsim_calib_metrics *metrics,
     gicsim_calib_interval *out, gicsim_calib_fit **fit);
 
+/* ---- Fitting the spread (docs/calibration.md, "Spread") ----------------------------------
+ *
+ * The costs fix each figure's centre (its mean or median); the platform's
+ * variation (<gicsim/variation.h>) fixes its spread. A spread fit sets up
+ * to GICSIM_SPREAD_MAX_PARAMS numeric parameters of the variation
+ * (gicsim_variation_param paths, each > 0 at the start) so that statistics
+ * of the simulated tests match measured ones:
+ *   - a percentile of a test's distribution (gicsim_mb_result.latency), and
+ *   - the standard deviation of a test's figure over several runs (each
+ *     replication r with the variation's seed
+ *     gicsim_sweep_replication_seed(seed, r)).
+ * It minimises sum_k (ln(sim_k / measured_k))^2 with Nelder-Mead over the
+ * logarithms of the parameters (the start's simplex steps a factor 2; at
+ * most 80 evaluations; stops when the simplex's values agree within 1e-5
+ * and its points within 0.1%). Every evaluation uses the same seeds
+ * (common random numbers), so the objective is smooth where the model
+ * is. */
+
+typedef enum gicsim_spread_stat {
+    GICSIM_SPREAD_PERCENTILE = 0, /* percentile `pct` of the test's distribution */
+    GICSIM_SPREAD_RUN_SD = 1      /* the sd of the test's figure over the replications */
+} gicsim_spread_stat;
+
+#define GICSIM_SPREAD_MAX_TARGETS 32
+
+typedef struct gicsim_spread_target {
+    gicsim_mb_test test;
+    gicsim_spread_stat stat;
+    double pct; /* PERCENTILE: in (0, 100) */
+    double ns;  /* the measured value, > 0 */
+} gicsim_spread_target;
+
+/* The targets measured figures give: each percentile, and for a figure
+ * with runs the sample sd of its runs (when > 0). At most `max`; returns
+ * how many. */
+GICSIM_API size_t gicsim_spread_targets(const gicsim_mb_test *tests, const gicsim_mb_spread *spread,
+                                        size_t n, gicsim_spread_target *out, size_t max);
+
+typedef struct gicsim_spread_fit {
+    gicsim_variation variation; /* the base's with the fitted parameters */
+    size_t n_params;
+    char param[GICSIM_SPREAD_MAX_PARAMS][GICSIM_SPREAD_PARAM_LEN];
+    double start[GICSIM_SPREAD_MAX_PARAMS], value[GICSIM_SPREAD_MAX_PARAMS];
+    size_t n_targets;
+    gicsim_spread_target target[GICSIM_SPREAD_MAX_TARGETS];
+    double start_ns[GICSIM_SPREAD_MAX_TARGETS];     /* simulated at the start */
+    double simulated_ns[GICSIM_SPREAD_MAX_TARGETS]; /* simulated at the fit */
+    double misfit;                                  /* at the fit */
+    uint32_t replications;                          /* per RUN_SD evaluation */
+    unsigned evaluations;
+    bool converged;
+    char message[256]; /* why the call failed; "" when it returned GICSIM_OK */
+} gicsim_spread_fit;
+
+/* Fit params[0..n_params) of base->variation to targets[0..n_targets)
+ * (replications: runs per RUN_SD statistic, 0: 16). GICSIM_OK with *out
+ * filled; GICSIM_E_INVAL (out->message says which) for no targets or
+ * parameters, too many, an unknown parameter or one that is not > 0, a
+ * target that is not > 0 or a percentile outside (0, 100); an error of
+ * gicsim_mb_run. */
+GICSIM_API gicsim_status gicsim_calibrate_spread(const gicsim_mb_config *base,
+                                                 const gicsim_spread_target *targets,
+                                                 size_t n_targets, const char *const *params,
+                                                 size_t n_params, uint32_t replications,
+                                                 gicsim_spread_fit *out);
+
 /* Measured figures read from a file (gicsim calibrate's MEASURED). */
 typedef struct gicsim_calib_measured {
     char reference[512]; /* the file's reference ("" when it has none) */
@@ -330,6 +397,17 @@ typedef struct gicsim_calib_measured {
     size_t n_facts;
     gicsim_cost_id fact[GICSIM_COST__COUNT];
     uint64_t fact_cycles[GICSIM_COST__COUNT];
+    /* YAML only, optional: what each figure says about its spread
+     * (`percentiles:`, `runs:`; see gicsim_mb_spread), the measured
+     * machine's sources of spread known as facts (`variation:`, which
+     * replaces the base preset's when has_variation; its values start the
+     * spread fit) and the parameters the spread fit sets
+     * (`spread_fit: [PATH, ...]`, gicsim_calibrate_spread). */
+    gicsim_mb_spread spread[GICSIM_MB__COUNT];
+    bool has_variation;
+    gicsim_variation variation;
+    size_t n_spread_fit;
+    char spread_fit[GICSIM_SPREAD_MAX_PARAMS][GICSIM_SPREAD_PARAM_LEN];
 } gicsim_calib_measured;
 
 /* Read measured figures from `path`, either

@@ -21,6 +21,7 @@
 #include <gicsim/timing.h>
 #include <gicsim/trace.h>
 #include <gicsim/validate.h>
+#include <gicsim/variation.h>
 #include <gicsim/vcpu_interface.h>
 #include <gicsim/version.h>
 

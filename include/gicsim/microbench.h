@@ -49,6 +49,7 @@
 #include <gicsim/histogram.h>
 #include <gicsim/system.h>
 #include <gicsim/timing.h>
+#include <gicsim/variation.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -82,6 +83,22 @@ GICSIM_API const char *gicsim_mb_test_description(gicsim_mb_test t);
  * none (calibration, docs/calibration.md). */
 #define GICSIM_MB_DEFAULT_UNCERTAINTY 0.03
 
+#define GICSIM_MB_MAX_PERCENTILES 8
+#define GICSIM_MB_MAX_RUNS 16
+
+/* What a measured figure may say about its spread (a preset's or a
+ * measured file's `{ns: NS, percentiles: {pNN: NS, ...}, runs: [NS, ...]}`;
+ * docs/calibration.md, "Spread"): percentiles of the test's distribution
+ * (each iteration's time, or each interrupt's latency for timer_bm and
+ * timer_vm), and the figure of each of several runs of the test. */
+typedef struct gicsim_mb_spread {
+    size_t n_pct;
+    double pct[GICSIM_MB_MAX_PERCENTILES];    /* in (0, 100), ascending */
+    double pct_ns[GICSIM_MB_MAX_PERCENTILES]; /* > 0 */
+    size_t n_runs;                            /* 0, or 2 .. GICSIM_MB_MAX_RUNS */
+    double runs_ns[GICSIM_MB_MAX_RUNS];       /* > 0 */
+} gicsim_mb_spread;
+
 typedef struct gicsim_mb_config {
     gicsim_timing timing;  /* the platform's clocks and costs */
     bool vhe;              /* host kernel at EL2 (default true) */
@@ -106,6 +123,10 @@ typedef struct gicsim_mb_config {
     /* With gic GICSIM_GICV4_0: the redistributors report the VPT parse
      * (gicsim_gic_config.vpt_dirty; default true). */
     bool vpt_dirty;
+    /* The platform's sources of spread (<gicsim/variation.h>; default all
+     * off): with any on, a figure is the average (or median) of a
+     * distribution, which each result's `latency` holds. */
+    gicsim_variation variation;
 } gicsim_mb_config;
 
 /* Timing of gicsim_timing_init, VHE, default iterations. */
@@ -116,8 +137,9 @@ typedef struct gicsim_mb_result {
     double min_ns, max_ns;
     uint64_t iterations; /* measured iterations (or timer interrupts) */
     uint64_t exits;      /* VM exits during the measured iterations, all PEs */
-    /* timer_bm / timer_vm: the latency distribution (ps), owned by the
-     * result; NULL for the other tests. Free with gicsim_mb_result_free. */
+    /* The distribution the figure summarises (ps), owned by the result:
+     * timer_bm / timer_vm each interrupt's latency, the others each measured
+     * iteration's time. Free with gicsim_mb_result_free. */
     gicsim_histogram *latency;
 } gicsim_mb_result;
 

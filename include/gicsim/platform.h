@@ -20,6 +20,7 @@
 #include <gicsim/microbench.h>
 #include <gicsim/scenario.h>
 #include <gicsim/timing.h>
+#include <gicsim/variation.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,10 +57,13 @@ GICSIM_API bool gicsim_platform_vhe(const gicsim_platform *p);
 /* The host KVM's version-dependent behaviour (the preset's `kvm` mapping;
  * gicsim_kvm_config_init's values where it has none). NULL for NULL. */
 GICSIM_API const gicsim_kvm_config *gicsim_platform_kvm(const gicsim_platform *p);
+/* The preset's sources of spread (its `variation`; every one off when it
+ * has none; <gicsim/variation.h>). NULL for NULL. */
+GICSIM_API const gicsim_variation *gicsim_platform_variation(const gicsim_platform *p);
 /* Clocks and every cost (the library default for a cost the file omits). */
 GICSIM_API const gicsim_timing *gicsim_platform_timing(const gicsim_platform *p);
-/* A micro-bench configuration for this platform: its timing and VHE, the
- * default iterations. */
+/* A micro-bench configuration for this platform: its timing, VHE, KVM and
+ * variation, the default iterations. */
 GICSIM_API void gicsim_platform_mb_config(const gicsim_platform *p, gicsim_mb_config *cfg);
 
 /* The calibration block. `reference`: NULL when absent. The lists are in
@@ -80,6 +84,14 @@ GICSIM_API double gicsim_platform_measured_uncertainty(const gicsim_platform *p,
 /* The source of measured figure i (`{ns: NS, source: TEXT}`); NULL when it
  * names none or out of range. */
 GICSIM_API const char *gicsim_platform_measured_source(const gicsim_platform *p, size_t i);
+/* What measured figure i says about its spread (its percentiles and runs;
+ * none: n_pct and n_runs 0); NULL out of range. */
+GICSIM_API const gicsim_mb_spread *gicsim_platform_measured_spread(const gicsim_platform *p,
+                                                                   size_t i);
+/* spread_fitted: the variation parameters (gicsim_variation_param paths)
+ * the spread fit set (gicsim_calibrate_spread, docs/calibration.md). */
+GICSIM_API size_t gicsim_platform_spread_fitted_count(const gicsim_platform *p);
+GICSIM_API const char *gicsim_platform_spread_fitted(const gicsim_platform *p, size_t i);
 /* fit_method: true for `map` (fitted with priors: `fitted` lists every free
  * cost), false for `exact` or no fit_method (presets written before MAP). */
 GICSIM_API bool gicsim_platform_fitted_with_priors(const gicsim_platform *p);

@@ -79,6 +79,17 @@ GICSIM_API const char *gicsim_scenario_name(const gicsim_scenario *sc);
 GICSIM_API const char *gicsim_scenario_description(const gicsim_scenario *sc);
 GICSIM_API gicsim_time_t gicsim_scenario_duration(const gicsim_scenario *sc);
 GICSIM_API uint64_t gicsim_scenario_seed(const gicsim_scenario *sc);
+/* The most run.replications a scenario may ask for. */
+#define GICSIM_MAX_REPLICATIONS 1000u
+/* run.replications (default 1): how many runs of the scenario `gicsim run`
+ * and `compare` make, replication r with seed
+ * gicsim_sweep_replication_seed(run.seed, r) (<gicsim/sweep.h>). */
+GICSIM_API uint32_t gicsim_scenario_replications(const gicsim_scenario *sc);
+/* Run the scenario with `seed` instead of its run.seed: the systems it
+ * builds next draw from it (the platform's variation, and the Poisson
+ * sources that give no seed of their own). The resolved JSON then shows it
+ * as run.seed. GICSIM_E_INVAL for NULL. */
+GICSIM_API gicsim_status gicsim_scenario_set_seed(gicsim_scenario *sc, uint64_t seed);
 /* run.policies: the policies a comparison runs by default (when the file
  * has no run.policies: the distinct policies of the VMs, in VM order). */
 GICSIM_API size_t gicsim_scenario_policy_count(const gicsim_scenario *sc);

@@ -156,6 +156,25 @@ GICSIM_API size_t gicsim_sweep_csv_find(const gicsim_sweep_csv *t, const char *n
  * the locale; false for an empty cell or anything else. */
 GICSIM_API bool gicsim_sweep_csv_number(const char *cell, double *v);
 
+/* ---- Replications and their statistics ---------------------------------------------
+ *
+ * What summary.csv computes over a point's replications, for any caller
+ * (`gicsim run` and `compare` with run.replications). */
+
+/* The seed of replication r of a run whose run.seed is `base`: base itself
+ * for r = 0, then a splitmix64 step of base + r (neighbouring seeds share
+ * nothing). */
+GICSIM_API uint64_t gicsim_sweep_replication_seed(uint64_t base, uint32_t r);
+/* The mean of x[0..n) (Welford's update, in order) and the half-width of
+ * its 95% Student-t confidence interval (0 when n < 2). */
+GICSIM_API void gicsim_sweep_mean_ci(const double *x, size_t n, double *mean, double *half);
+/* The difference of the means, mean(y) - mean(x), and the half-width of its
+ * 95% confidence interval (Welch: the variances are not assumed equal;
+ * degrees of freedom rounded down). 0 when either sample has fewer than 2
+ * values. The difference is within noise when |diff| <= half. */
+GICSIM_API void gicsim_sweep_diff_ci(const double *x, size_t nx, const double *y, size_t ny,
+                                     double *diff, double *half);
+
 #ifdef __cplusplus
 }
 #endif

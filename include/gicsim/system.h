@@ -14,6 +14,7 @@
 #include <gicsim/gic.h>
 #include <gicsim/histogram.h>
 #include <gicsim/timing.h>
+#include <gicsim/variation.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,6 +72,9 @@ typedef struct gicsim_system_config {
     gicsim_kvm_config kvm;  /* KVM's version-dependent behaviour */
     uint32_t kick_sgi;      /* physical SGI the host uses to kick a PE out of a guest; default 0 */
     uint32_t host_tick_ppi; /* physical PPI of the host's scheduler tick; default 30 */
+    /* The platform's sources of spread (<gicsim/variation.h>), every one off
+     * by default; `variation.seed` seeds their draws. */
+    gicsim_variation variation;
 } gicsim_system_config;
 
 GICSIM_API void gicsim_system_config_init(gicsim_system_config *cfg);

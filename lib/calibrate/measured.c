@@ -170,8 +170,9 @@ static gicsim_status parse_facts(const yt_node *n, gicsim_calib_measured *out, g
 static gicsim_status load_yaml(const char *path, const char *text, size_t len,
                                gicsim_calib_measured *out, gicsim_diag *d)
 {
-    static const char *const keys[] = {"reference", "measured",    "description", "vhe", "kvm",
-                                       "clocks",    "uncertainty", "facts",       NULL};
+    static const char *const keys[] = {"reference", "measured",   "description", "vhe",
+                                       "kvm",       "clocks",     "uncertainty", "facts",
+                                       "variation", "spread_fit", NULL};
     yt_node *root = NULL;
     gicsim_status st = yt_parse(text, len, path, 0, 0, &root, d);
     if (st != GICSIM_OK)
@@ -241,8 +242,8 @@ static gicsim_status load_yaml(const char *path, const char *text, size_t len,
         goto out;
     }
     const char *src[GICSIM_MB__COUNT];
-    if ((st = sc_parse_measured(ms, "measured", out->test, out->ns, out->uncertainty, src, &out->n,
-                                d)) != GICSIM_OK)
+    if ((st = sc_parse_measured(ms, "measured", out->test, out->ns, out->uncertainty, src,
+                                out->spread, &out->n, d)) != GICSIM_OK)
         goto out;
     for (size_t i = 0; i < out->n; i++)
         if (src[i])
@@ -255,7 +256,22 @@ static gicsim_status load_yaml(const char *path, const char *text, size_t len,
     if (unc &&
         (st = sc_parse_percent(unc, "uncertainty", &out->default_uncertainty, d)) != GICSIM_OK)
         goto out;
-    st = parse_facts(yt_map_get(root, "facts"), out, d);
+    if ((st = parse_facts(yt_map_get(root, "facts"), out, d)) != GICSIM_OK)
+        goto out;
+    /* The machine's sources of spread: over the defaults here; gicsim
+     * calibrate applies them over the base preset's (the settings the file
+     * gives win). */
+    gicsim_variation_init(&out->variation);
+    const yt_node *var = yt_map_get(root, "variation");
+    if (var) {
+        if ((st = sc_parse_variation(var, "variation", &out->variation, NULL, d)) != GICSIM_OK)
+            goto out;
+        out->has_variation = true;
+    }
+    const yt_node *sf = yt_map_get(root, "spread_fit");
+    if (sf)
+        st = sc_parse_spread_params(sf, "spread_fit", &out->variation, out->spread_fit,
+                                    &out->n_spread_fit, d);
 out:
     yt_free(root);
     return st;

@@ -84,15 +84,72 @@ gicsim_status sc_parse_percent(const yt_node *n, const char *key, double *out, g
     return GICSIM_OK;
 }
 
-/* One figure: NS or {ns: NS, uncertainty: P%, source: TEXT}. */
-static gicsim_status parse_figure(const yt_node *val, const char *kp, double *ns, double *unc,
-                                  const char **source, gicsim_diag *d)
+/* A figure's `percentiles: {pNN: NS, ...}` (NN in (0, 100), ascending,
+ * each ns > 0, at most GICSIM_MB_MAX_PERCENTILES) into sp. */
+static gicsim_status parse_percentiles(const yt_node *n, const char *kp, gicsim_mb_spread *sp,
+                                       gicsim_diag *d)
 {
-    static const char *const keys[] = {"ns", "uncertainty", "source", NULL};
+    if (n->kind != YT_MAP || n->n == 0)
+        return yt_node_err(d, n, kp, "expected a mapping {p10: NS, p90: NS, ...}, got %s",
+                           yt_type_name(n));
+    if (n->n > GICSIM_MB_MAX_PERCENTILES)
+        return yt_node_err(d, n, kp, "at most %d percentiles", GICSIM_MB_MAX_PERCENTILES);
+    for (size_t i = 0; i < n->n; i++) {
+        const yt_pair *p = &n->pairs[i];
+        char sub[320];
+        double pct = 0;
+        yt_path(sub, sizeof sub, kp, p->key);
+        if (p->key[0] != 'p' || !parse_number(p->key + 1, &pct) || !(pct > 0 && pct < 100) ||
+            (i && pct <= sp->pct[i - 1]))
+            return yt_diag(d, GICSIM_E_INVAL, p->file, p->line, p->col, sub,
+                           "a percentile is pNN with NN in (0, 100), listed in ascending order "
+                           "(p10, p50, p99.9)");
+        if (p->value->kind != YT_SCALAR || !p->value->plain ||
+            !parse_number(p->value->str, &sp->pct_ns[i]) || !(sp->pct_ns[i] > 0))
+            return yt_node_err(d, p->value, sub, "expected a number of ns greater than 0");
+        sp->pct[i] = pct;
+    }
+    sp->n_pct = n->n;
+    return GICSIM_OK;
+}
+
+/* A figure's `runs: [NS, ...]`: its value in each of 2 to GICSIM_MB_MAX_RUNS runs. */
+static gicsim_status parse_runs(const yt_node *n, const char *kp, gicsim_mb_spread *sp,
+                                gicsim_diag *d)
+{
+    TRY(yt_check_seq(n, kp, d));
+    if (n->kind != YT_SEQ || n->n < 2 || n->n > GICSIM_MB_MAX_RUNS)
+        return yt_node_err(d, n, kp, "expected the figures of 2 to %d runs", GICSIM_MB_MAX_RUNS);
+    for (size_t i = 0; i < n->n; i++) {
+        char sub[320];
+        const yt_node *v = n->items[i];
+        yt_path_index(sub, sizeof sub, kp, i);
+        if (v->kind != YT_SCALAR || !v->plain || !parse_number(v->str, &sp->runs_ns[i]) ||
+            !(sp->runs_ns[i] > 0))
+            return yt_node_err(d, v, sub, "expected a number of ns greater than 0");
+    }
+    sp->n_runs = n->n;
+    return GICSIM_OK;
+}
+
+/* One figure: NS or {ns: NS, uncertainty: P%, source: TEXT, percentiles:
+ * {pNN: NS}, runs: [NS, ...]}. */
+static gicsim_status parse_figure(const yt_node *val, const char *kp, double *ns, double *unc,
+                                  const char **source, gicsim_mb_spread *sp, gicsim_diag *d)
+{
+    static const char *const keys[] = {"ns", "uncertainty", "source", "percentiles", "runs", NULL};
     if (val->kind == YT_MAP) {
         TRY(yt_check_map(val, kp, keys, d));
         char sub[300];
         const yt_node *x;
+        if ((x = yt_map_get(val, "percentiles"))) {
+            yt_path(sub, sizeof sub, kp, "percentiles");
+            TRY(parse_percentiles(x, sub, sp, d));
+        }
+        if ((x = yt_map_get(val, "runs"))) {
+            yt_path(sub, sizeof sub, kp, "runs");
+            TRY(parse_runs(x, sub, sp, d));
+        }
         if ((x = yt_map_get(val, "uncertainty"))) {
             yt_path(sub, sizeof sub, kp, "uncertainty");
             TRY(sc_parse_percent(x, sub, unc, d));
@@ -107,7 +164,7 @@ static gicsim_status parse_figure(const yt_node *val, const char *kp, double *ns
         if (!(x = yt_map_get(val, "ns")))
             return yt_missing(d, val, kp, "ns");
         yt_path(sub, sizeof sub, kp, "ns");
-        return parse_figure(x, sub, ns, unc, source, d);
+        return parse_figure(x, sub, ns, unc, source, sp, d);
     }
     if (val->kind != YT_SCALAR || !val->plain || !parse_number(val->str, ns)) {
         char got[128];
@@ -129,8 +186,8 @@ static gicsim_status parse_figure(const yt_node *val, const char *kp, double *ns
 }
 
 gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_test *tests,
-                                double *ns, double *unc, const char **source, size_t *count,
-                                gicsim_diag *d)
+                                double *ns, double *unc, const char **source,
+                                gicsim_mb_spread *spread, size_t *count, gicsim_diag *d)
 {
     *count = 0;
     if (yt_is_null(n))
@@ -150,7 +207,9 @@ gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_te
         tests[*count] = t;
         unc[*count] = 0;
         source[*count] = NULL;
-        TRY(parse_figure(p->value, kp, &ns[*count], &unc[*count], &source[*count], d));
+        memset(&spread[*count], 0, sizeof spread[*count]);
+        TRY(parse_figure(p->value, kp, &ns[*count], &unc[*count], &source[*count], &spread[*count],
+                         d));
         ++*count;
     }
     return GICSIM_OK;
@@ -250,7 +309,7 @@ static gicsim_status parse_calibration(const yt_node *root, sc_platform *p, gics
     if ((n = yt_map_get(root, "measured"))) {
         const char *src[GICSIM_MB__COUNT];
         TRY(sc_parse_measured(n, "measured", p->measured_test, p->measured_ns, p->measured_unc, src,
-                              &p->n_measured, d));
+                              p->measured_spread, &p->n_measured, d));
         for (size_t i = 0; i < p->n_measured; i++)
             if (src[i] && !(p->measured_source[i] = strdup(src[i])))
                 return yt_nomem(d);
@@ -285,14 +344,47 @@ static gicsim_status parse_calibration(const yt_node *root, sc_platform *p, gics
     }
     if ((n = yt_map_get(root, "predicts")))
         TRY(parse_predicts(n, p, d));
+    if ((n = yt_map_get(root, "spread_fitted")))
+        TRY(sc_parse_spread_params(n, "spread_fitted", &p->variation, p->spread_fitted,
+                                   &p->n_spread_fitted, d));
+    return GICSIM_OK;
+}
+
+gicsim_status sc_parse_spread_params(const yt_node *n, const char *path, const gicsim_variation *v,
+                                     char (*params)[GICSIM_SPREAD_PARAM_LEN], size_t *count,
+                                     gicsim_diag *d)
+{
+    *count = 0;
+    TRY(yt_check_seq(n, path, d));
+    for (size_t i = 0; n->kind == YT_SEQ && i < n->n; i++) {
+        char kp[64];
+        const char *s;
+        double x;
+        const yt_node *it = n->items[i];
+        yt_path_index(kp, sizeof kp, path, i);
+        TRY(yt_get_str(it, kp, &s, d));
+        if (i >= GICSIM_SPREAD_MAX_PARAMS)
+            return yt_node_err(d, it, kp, "at most %d parameters", GICSIM_SPREAD_MAX_PARAMS);
+        if (strlen(s) >= GICSIM_SPREAD_PARAM_LEN || gicsim_variation_param(v, s, &x) != GICSIM_OK)
+            return yt_node_err(d, it, kp,
+                               "\"%.80s\" is no parameter of this variation (a rate, factor or "
+                               "time setting, or SETTING.P of a distribution it sets, e.g. "
+                               "jitter.all.sigma)",
+                               s);
+        for (size_t k = 0; k < *count; k++)
+            if (!strcmp(params[k], s))
+                return yt_node_err(d, it, kp, "\"%s\" is listed twice", s);
+        snprintf(params[(*count)++], GICSIM_SPREAD_PARAM_LEN, "%s", s);
+    }
     return GICSIM_OK;
 }
 
 /* ---- Finding and loading a preset ------------------------------------------------------- */
 
-static const char *const platform_keys[] = {
-    "name",     "description", "vhe",      "kvm",         "clocks",     "costs", "reference",
-    "measured", "fitted",      "predicts", "uncertainty", "fit_method", "facts", NULL};
+static const char *const platform_keys[] = {"name",   "description", "vhe",           "kvm",
+                                            "clocks", "costs",       "reference",     "measured",
+                                            "fitted", "predicts",    "uncertainty",   "fit_method",
+                                            "facts",  "variation",   "spread_fitted", NULL};
 
 /* The host KVM's version-dependent behaviour (docs/scenarios.md). */
 static const char *const sgi_lookup_names[] = {"mpidr-table", "vcpu-walk", NULL};
@@ -377,6 +469,12 @@ gicsim_status sc_platform_apply_keys(const yt_node *map, const char *path, sc_pl
         }
     }
 
+    const yt_node *var = yt_map_get(map, "variation");
+    if (var && vals.variation) {
+        yt_path(kp, sizeof kp, path, "variation");
+        TRY(sc_parse_variation(var, kp, vals.variation, set ? set->variation : NULL, d));
+    }
+
     const yt_node *costs = yt_map_get(map, "costs");
     if (costs) {
         yt_path(kp, sizeof kp, path, "costs");
@@ -425,6 +523,7 @@ static gicsim_status load_preset_file(const char *path, const char *name, sc_pla
     memset(&p, 0, sizeof p);
     gicsim_timing_init(&p.timing);
     gicsim_kvm_config_init(&p.kvm);
+    gicsim_variation_init(&p.variation);
     p.vhe = true;
     if (!(p.file = yt_strdup(path)))
         return yt_nomem(d);
@@ -462,8 +561,9 @@ static gicsim_status load_preset_file(const char *path, const char *name, sc_pla
         goto out;
     }
     if ((st = yt_opt_strdup(root, "", "description", false, &p.description, d)) != GICSIM_OK ||
-        (st = sc_platform_apply_keys(root, "", (sc_platform_vals){&p.vhe, &p.timing, &p.kvm}, NULL,
-                                     d)) != GICSIM_OK)
+        (st = sc_platform_apply_keys(root, "",
+                                     (sc_platform_vals){&p.vhe, &p.timing, &p.kvm, &p.variation},
+                                     NULL, d)) != GICSIM_OK)
         goto out;
     st = parse_calibration(root, &p, d);
 out:
@@ -826,6 +926,27 @@ void gicsim_platform_mb_config(const gicsim_platform *p, gicsim_mb_config *cfg)
     cfg->timing = p->p.timing;
     cfg->vhe = p->p.vhe;
     cfg->kvm = p->p.kvm;
+    cfg->variation = p->p.variation;
+}
+
+const gicsim_variation *gicsim_platform_variation(const gicsim_platform *p)
+{
+    return p ? &p->p.variation : NULL;
+}
+
+const gicsim_mb_spread *gicsim_platform_measured_spread(const gicsim_platform *p, size_t i)
+{
+    return p && i < p->p.n_measured ? &p->p.measured_spread[i] : NULL;
+}
+
+size_t gicsim_platform_spread_fitted_count(const gicsim_platform *p)
+{
+    return p ? p->p.n_spread_fitted : 0;
+}
+
+const char *gicsim_platform_spread_fitted(const gicsim_platform *p, size_t i)
+{
+    return p && i < p->p.n_spread_fitted ? p->p.spread_fitted[i] : NULL;
 }
 
 const char *gicsim_platform_reference(const gicsim_platform *p)

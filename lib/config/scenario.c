@@ -13,6 +13,7 @@
  */
 #include "scenario_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +86,8 @@ static const char *const top_keys[] = {"name", "description", "platform",   "pla
 /* A micro-bench scenario has only these. */
 static const char *const mb_top_keys[] = {
     "name", "description", "platform", "platform_overrides", "microbench", NULL};
-static const char *const run_keys[] = {"duration", "seed", "policies", "latency_bits", NULL};
+static const char *const run_keys[] = {"duration",     "seed",         "policies",
+                                       "latency_bits", "replications", NULL};
 
 static gicsim_status parse_run(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d)
 {
@@ -101,6 +103,8 @@ static gicsim_status parse_run(gicsim_scenario *sc, const yt_node *root, gicsim_
         return yt_node_err(d, dur, "run.duration", "must be greater than 0");
     TRY(yt_opt_u32(run, "run", "latency_bits", GICSIM_HISTOGRAM_BITS_MIN, GICSIM_HISTOGRAM_BITS_MAX,
                    &sc->latency_bits, NULL, d));
+    TRY(yt_opt_u32(run, "run", "replications", 1, GICSIM_MAX_REPLICATIONS, &sc->replications, NULL,
+                   d));
     /* run.seed was read first (sources need it). */
     const yt_node *pl = yt_map_get(run, "policies");
     if (pl) {
@@ -232,6 +236,7 @@ static gicsim_status validate(gicsim_scenario *sc, const yt_node *root, gicsim_d
     const yt_node *run = yt_map_get(root, "run");
     sc->seed = 1;
     sc->latency_bits = GICSIM_HISTOGRAM_BITS_DEFAULT;
+    sc->replications = 1;
     if (run && run->kind == YT_MAP)
         TRY(yt_opt_u64(run, "run", "seed", 0, UINT64_MAX, &sc->seed, NULL, d));
 
@@ -341,6 +346,22 @@ gicsim_time_t gicsim_scenario_duration(const gicsim_scenario *sc)
 uint64_t gicsim_scenario_seed(const gicsim_scenario *sc)
 {
     return sc ? sc->seed : 0;
+}
+
+uint32_t gicsim_scenario_replications(const gicsim_scenario *sc)
+{
+    return sc ? sc->replications : 1;
+}
+
+gicsim_status gicsim_scenario_set_seed(gicsim_scenario *sc, uint64_t seed)
+{
+    if (!sc)
+        return GICSIM_E_INVAL;
+    sc->seed = seed;
+    for (size_t i = 0; i < sc->n_src; i++)
+        if (!sc->src[i].seed_set)
+            sc->src[i].cfg.seed = seed;
+    return GICSIM_OK;
 }
 
 size_t gicsim_scenario_policy_count(const gicsim_scenario *sc)
@@ -472,6 +493,8 @@ gicsim_status gicsim_scenario_build(const gicsim_scenario *sc, const char *polic
     cfg.kvm = sc->plat.kvm;
     cfg.kick_sgi = sc->kick_sgi;
     cfg.host_tick_ppi = sc->tick_ppi;
+    cfg.variation = sc->plat.variation;
+    cfg.variation.seed = sc->seed;
     gicsim_system *sys = NULL;
     gicsim_status st = gicsim_system_create(&cfg, &sys);
     if (st != GICSIM_OK)
@@ -672,6 +695,148 @@ static void jmember_double(jbuf *b, const char *key, double v)
     jputs(b, num);
 }
 
+/* A distribution as {"dist": KIND, PARAMS}; a time distribution's values
+ * as times. */
+static void json_dist(jbuf *b, const char *key, const gicsim_dist *d, bool time)
+{
+    jopen(b, key, '{');
+    jmember_str(b, "dist", gicsim_dist_kind_name(d->kind));
+    static const char *const names[][2] = {{NULL, NULL},   {"value", NULL},     {"min", "max"},
+                                           {"mean", "sd"}, {"median", "sigma"}, {NULL, NULL}};
+    const double v[2] = {d->a, d->b};
+    for (int j = 0; j < 2 && d->kind <= GICSIM_DIST_EMPIRICAL; j++) {
+        const char *n = names[d->kind][j];
+        if (!n)
+            continue;
+        if (time && strcmp(n, "sigma"))
+            jmember_time(b, n, (gicsim_time_t)llround(v[j]));
+        else
+            jmember_double(b, n, v[j]);
+    }
+    if (d->kind == GICSIM_DIST_EMPIRICAL) {
+        jopen(b, "points", '[');
+        for (uint32_t i = 0; i < d->n; i++) {
+            if (time)
+                jmember_time(b, NULL, (gicsim_time_t)llround(d->x[i]));
+            else
+                jmember_double(b, NULL, d->x[i]);
+        }
+        jclose(b, ']');
+        jopen(b, "weights", '[');
+        for (uint32_t i = 0; i < d->n; i++)
+            jmember_double(b, NULL, d->w[i]);
+        jclose(b, ']');
+    }
+    jclose(b, '}');
+}
+
+static void json_time_or(jbuf *b, const char *key, gicsim_time_t t, const char *word)
+{
+    if (t == GICSIM_TIME_NEVER)
+        jmember_str(b, key, word);
+    else
+        jmember_time(b, key, t);
+}
+
+/* The settings of GICSIM_VARIATION_LIST, in its order, each under its path;
+ * `only` (may be NULL): the settings to write (platform_overrides'). */
+static void json_variation(jbuf *b, const gicsim_variation *v, const bool *only)
+{
+    static const char *const trig[] = {"vcpu-switch", "migration", "idle"};
+    static const char *const paths[] = {"all", "host", "guest"};
+    jopen(b, "variation", '{');
+    for (int i = 0; i < GICSIM_SETTING__COUNT; i++) {
+        if (only && !only[i])
+            continue;
+        const char *p = gicsim_setting_path((gicsim_setting_id)i);
+        switch ((gicsim_setting_id)i) {
+        case GICSIM_SETTING_IDLE_STATES:
+            jopen(b, p, '[');
+            for (uint32_t k = 0; k < v->n_idle_states; k++) {
+                jopen(b, NULL, '{');
+                jmember_str(b, "name", v->idle_states[k].name);
+                jmember_time(b, "exit", v->idle_states[k].exit_latency);
+                jmember_time(b, "residency", v->idle_states[k].residency);
+                jmember_bool(b, "cold", v->idle_states[k].cold);
+                jclose(b, '}');
+            }
+            jclose(b, ']');
+            break;
+        case GICSIM_SETTING_IDLE_GOVERNOR:
+            jmember_str(b, p, v->governor == GICSIM_GOV_TEO ? "teo" : "menu");
+            break;
+        case GICSIM_SETTING_IDLE_LATENCY_LIMIT:
+            json_time_or(b, p, v->latency_limit, "none");
+            break;
+        case GICSIM_SETTING_TICK_RATE:
+            jmember_double(b, p, v->tick_hz);
+            break;
+        case GICSIM_SETTING_TICK_COST:
+            json_dist(b, p, &v->tick_cost, true);
+            break;
+        case GICSIM_SETTING_TICK_PHASE:
+            json_time_or(b, p, v->tick_phase, "random");
+            break;
+        case GICSIM_SETTING_TICK_NOHZ:
+            jmember_bool(b, p, v->tick_nohz);
+            break;
+        case GICSIM_SETTING_WORK_RATE:
+            jmember_double(b, p, v->work_hz);
+            break;
+        case GICSIM_SETTING_WORK_COST:
+            json_dist(b, p, &v->work_cost, true);
+            break;
+        case GICSIM_SETTING_COLD_MULTIPLIER:
+            jmember_double(b, p, v->cold_multiplier);
+            break;
+        case GICSIM_SETTING_COLD_WORK:
+            jmember_time(b, p, v->cold_work);
+            break;
+        case GICSIM_SETTING_COLD_AFTER:
+            jopen(b, p, '[');
+            for (unsigned k = 0; k < 3; k++)
+                if (v->cold_after & (1u << k))
+                    jmember_str(b, NULL, trig[k]);
+            jclose(b, ']');
+            break;
+        case GICSIM_SETTING_COLD_IDLE:
+            jmember_time(b, p, v->cold_idle);
+            break;
+        case GICSIM_SETTING_JITTER_ALL:
+            json_dist(b, p, &v->jitter_all, false);
+            break;
+        case GICSIM_SETTING_JITTER_COST:
+            for (uint32_t k = 0; k < v->n_jitter; k++) {
+                char key[80];
+                snprintf(key, sizeof key, "jitter.%s", gicsim_cost_name(v->jitter_cost[k]));
+                json_dist(b, key, &v->jitter[k], false);
+            }
+            break;
+        case GICSIM_SETTING_JITTER_RUN:
+            json_dist(b, p, &v->jitter_run, false);
+            break;
+        case GICSIM_SETTING_INTERFERENCE_MULTIPLIER:
+            jmember_double(b, p, v->interference_multiplier);
+            break;
+        case GICSIM_SETTING_INTERFERENCE_ON:
+            jmember_time(b, p, v->interference_on);
+            break;
+        case GICSIM_SETTING_INTERFERENCE_OFF:
+            jmember_time(b, p, v->interference_off);
+            break;
+        case GICSIM_SETTING_INTERFERENCE_START:
+            jmember_time(b, p, v->interference_start);
+            break;
+        case GICSIM_SETTING_INTERFERENCE_PATHS:
+            jmember_str(b, p, paths[v->interference_paths]);
+            break;
+        default:
+            break;
+        }
+    }
+    jclose(b, '}');
+}
+
 static void json_platform(jbuf *b, const gicsim_scenario *sc)
 {
     const sc_platform *p = &sc->plat;
@@ -711,6 +876,10 @@ static void json_platform(jbuf *b, const gicsim_scenario *sc)
     for (size_t i = 0; i < p->n_predicts; i++)
         jmember_str(b, NULL, gicsim_mb_test_name(p->predicts[i]));
     jclose(b, ']');
+    /* Only when a source of spread is on: the resolved configurations of
+     * the platforms without any stay byte for byte what they were. */
+    if (gicsim_variation_active(&p->variation))
+        json_variation(b, &p->variation, NULL);
     jclose(b, '}');
 
     jopen(b, "platform_overrides", '{');
@@ -736,6 +905,11 @@ static void json_platform(jbuf *b, const gicsim_scenario *sc)
         if (sc->ovr_cost[i])
             jmember_u64(b, gicsim_cost_name((gicsim_cost_id)i), p->timing.cycles[i]);
     jclose(b, '}');
+    bool any = false;
+    for (int i = 0; i < GICSIM_SETTING__COUNT; i++)
+        any |= sc->ovr_variation[i];
+    if (any)
+        json_variation(b, &p->variation, sc->ovr_variation);
     jclose(b, '}');
 }
 
@@ -867,6 +1041,8 @@ gicsim_status gicsim_scenario_resolved_json(const gicsim_scenario *sc, char **js
      * setting existed stay byte for byte what they were. */
     if (sc->latency_bits != GICSIM_HISTOGRAM_BITS_DEFAULT)
         jmember_u64(&b, "latency_bits", sc->latency_bits);
+    if (sc->replications != 1)
+        jmember_u64(&b, "replications", sc->replications);
     jclose(&b, '}');
 
     jopen(&b, "outputs", '{');
@@ -897,6 +1073,8 @@ bool gicsim_scenario_microbench(const gicsim_scenario *sc, gicsim_mb_config *cfg
         cfg->vcpus = sc->mb_vcpus;
         cfg->gic = sc->mb_gic;
         cfg->vpt_dirty = sc->mb_vpt_dirty;
+        cfg->variation = sc->plat.variation;
+        cfg->variation.seed = sc->seed;
     }
     if (tests)
         memcpy(tests, sc->mb_tests, sc->mb_n * sizeof *tests);

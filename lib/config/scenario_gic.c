@@ -7,7 +7,7 @@
 /* ---- platform ---------------------------------------------------------------------------- */
 
 /* What platform_overrides may change. */
-static const char *const override_keys[] = {"vhe", "kvm", "clocks", "costs", NULL};
+static const char *const override_keys[] = {"vhe", "kvm", "clocks", "costs", "variation", NULL};
 
 gicsim_status sc_parse_platform(gicsim_scenario *sc, const yt_node *root, gicsim_diag *d)
 {
@@ -20,31 +20,22 @@ gicsim_status sc_parse_platform(gicsim_scenario *sc, const yt_node *root, gicsim
     if (po) {
         TRY(yt_check_map(po, "platform_overrides", override_keys, d));
         sc_platform_set set = {&sc->ovr_vhe,        sc->ovr_clock,           sc->ovr_cost,
-                               &sc->ovr_sgi_lookup, &sc->ovr_vpt_poll_delay, &sc->ovr_vpt_wait};
+                               &sc->ovr_sgi_lookup, &sc->ovr_vpt_poll_delay, &sc->ovr_vpt_wait,
+                               sc->ovr_variation};
         TRY(sc_platform_apply_keys(
             po, "platform_overrides",
-            (sc_platform_vals){&sc->plat.vhe, &sc->plat.timing, &sc->plat.kvm}, &set, d));
+            (sc_platform_vals){&sc->plat.vhe, &sc->plat.timing, &sc->plat.kvm, &sc->plat.variation},
+            &set, d));
     }
     return GICSIM_OK;
 }
 
 /* ---- gic ------------------------------------------------------------------------------ */
 
-static const char *const gic_keys[] = {"version",
-                                       "pes",
-                                       "spis",
-                                       "lrs",
-                                       "priority_bits",
-                                       "pes_per_cluster",
-                                       "security_disabled",
-                                       "one_of_n",
-                                       "lpi_bits",
-                                       "its",
-                                       "its_cache",
-                                       "sockets",
-                                       "vpt_dirty",
-                                       "iwb_wires",
-                                       NULL};
+static const char *const gic_keys[] = {
+    "version",           "pes",       "spis",     "lrs", "priority_bits", "pes_per_cluster",
+    "security_disabled", "one_of_n",  "lpi_bits", "its", "its_cache",     "sockets",
+    "vpt_dirty",         "iwb_wires", NULL};
 static const char *const gic_versions[] = {"v3", "v4.0", "v4.1", "v5", NULL};
 static const gicsim_gic_version gic_version_vals[] = {GICSIM_GICV3, GICSIM_GICV4_0, GICSIM_GICV4_1,
                                                       GICSIM_GICV5};

@@ -60,6 +60,7 @@ struct gicsim_scenario {
     sc_platform plat;
     bool ovr_vhe, ovr_clock[GICSIM_CLK__COUNT], ovr_cost[GICSIM_COST__COUNT];
     bool ovr_sgi_lookup, ovr_vpt_poll_delay, ovr_vpt_wait;
+    bool ovr_variation[GICSIM_SETTING__COUNT]; /* the settings platform_overrides changes */
     gicsim_gic_config gic;
     sc_pos gic_at; /* the gic section (the document's root when it has none) */
     uint32_t kick_sgi, tick_ppi;
@@ -70,6 +71,7 @@ struct gicsim_scenario {
     gicsim_time_t duration;
     uint64_t seed;
     uint32_t latency_bits; /* run.latency_bits: the latency histograms' precision */
+    uint32_t replications; /* run.replications: runs with derived seeds (1: one run) */
     char **policies;
     size_t n_policies;
     char *outputs[N_OUTPUTS];

@@ -680,9 +680,7 @@ static gicsim_status run_overrides(const gicsim_sweep *sw, const sw_point *pt, s
     return GICSIM_OK;
 }
 
-/* The seed of replication r: run.seed itself for the first, then a
- * splitmix64 step of run.seed + r (so neighbouring seeds share nothing). */
-static uint64_t rep_seed(uint64_t base, uint32_t r)
+uint64_t gicsim_sweep_replication_seed(uint64_t base, uint32_t r)
 {
     if (r == 0)
         return base;
@@ -910,7 +908,7 @@ static gicsim_status expand(gicsim_sweep *sw, const char *text, size_t max_runs,
             break;
         }
         if (sweep_plan_add(sw->plan, id, vals, pt->platform, policy, rep,
-                           rep_seed(pt->seed, rep)) != GICSIM_OK)
+                           gicsim_sweep_replication_seed(pt->seed, rep)) != GICSIM_OK)
             st = yt_nomem(d);
     }
 out:
@@ -1085,7 +1083,7 @@ gicsim_status gicsim_sweep_run_overrides(const gicsim_sweep *sw, size_t run, cha
     uint32_t rep;
     run_coords(sw, run, &point, dimv, &plat, &pol, &rep);
     ovr_list l = {0};
-    uint64_t seed = rep_seed(sw->points[point].seed, rep);
+    uint64_t seed = gicsim_sweep_replication_seed(sw->points[point].seed, rep);
     gicsim_status st = point_overrides(sw, plat, dimv, &l, NULL);
     if (st == GICSIM_OK)
         st = run_overrides(sw, &sw->points[point], pol, &seed, &l, NULL);

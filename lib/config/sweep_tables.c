@@ -133,6 +133,48 @@ static void stat_add(stat *s, double x)
     s->m2 += d * (x - s->mean);
 }
 
+/* The half-width of the 95% interval of the mean of `s`. */
+static double stat_half(const stat *s)
+{
+    return s->n < 2 ? 0.0 : t975(s->n - 1) * sqrt(s->m2 / (double)(s->n - 1)) / sqrt((double)s->n);
+}
+
+void gicsim_sweep_mean_ci(const double *x, size_t n, double *mean, double *half)
+{
+    stat s = {0, 0, 0};
+    for (size_t i = 0; x && i < n; i++)
+        stat_add(&s, x[i]);
+    if (mean)
+        *mean = s.mean;
+    if (half)
+        *half = stat_half(&s);
+}
+
+void gicsim_sweep_diff_ci(const double *x, size_t nx, const double *y, size_t ny, double *diff,
+                          double *half)
+{
+    stat a = {0, 0, 0}, b = {0, 0, 0};
+    for (size_t i = 0; x && i < nx; i++)
+        stat_add(&a, x[i]);
+    for (size_t i = 0; y && i < ny; i++)
+        stat_add(&b, y[i]);
+    if (diff)
+        *diff = b.mean - a.mean;
+    if (!half)
+        return;
+    *half = 0;
+    if (a.n < 2 || b.n < 2)
+        return;
+    double va = a.m2 / (double)(a.n - 1) / (double)a.n, vb = b.m2 / (double)(b.n - 1) / (double)b.n;
+    double v = va + vb;
+    if (!(v > 0))
+        return;
+    /* Welch-Satterthwaite degrees of freedom. */
+    double df = v * v / (va * va / (double)(a.n - 1) + vb * vb / (double)(b.n - 1));
+    size_t dfi = df < 1 ? 1 : (size_t)df;
+    *half = t975(dfi) * sqrt(v);
+}
+
 /* One row of a group: a source's statistics. */
 typedef struct group_row {
     char *source;
@@ -310,8 +352,7 @@ static void summary_flush(gicsim_sweep_tables *t)
                 sw_fixed(b, s->mean, t->m[k].decimals);
             fputc(',', b);
             if (s->n > 1)
-                sw_fixed(b, t975(s->n - 1) * sqrt(s->m2 / (double)(s->n - 1)) / sqrt((double)s->n),
-                         t->m[k].decimals);
+                sw_fixed(b, stat_half(s), t->m[k].decimals);
         }
         fputc('\n', b);
     }

@@ -236,6 +236,10 @@ typedef struct sc_platform {
     gicsim_cost_id facts[GICSIM_COST__COUNT];
     gicsim_cost_id fitted[GICSIM_COST__COUNT];
     gicsim_mb_test predicts[GICSIM_MB__COUNT];
+    gicsim_variation variation; /* its sources of spread (every one off unless set) */
+    gicsim_mb_spread measured_spread[GICSIM_MB__COUNT]; /* each figure's percentiles and runs */
+    size_t n_spread_fitted;                             /* spread_fitted: parameter paths */
+    char spread_fitted[GICSIM_SPREAD_MAX_PARAMS][GICSIM_SPREAD_PARAM_LEN];
 } sc_platform;
 
 /* Find preset `name` for a document read from `ref_file` (search order in
@@ -258,6 +262,7 @@ typedef struct sc_platform_vals {
     bool *vhe;
     gicsim_timing *timing;
     gicsim_kvm_config *kvm;
+    gicsim_variation *variation;
 } sc_platform_vals;
 /* Which of them the mapping set (each member may be NULL). */
 typedef struct sc_platform_set {
@@ -265,6 +270,7 @@ typedef struct sc_platform_set {
     bool *clock; /* [GICSIM_CLK__COUNT] */
     bool *cost;  /* [GICSIM_COST__COUNT] */
     bool *sgi_lookup, *vpt_poll_delay, *vpt_wait;
+    bool *variation; /* [GICSIM_SETTING__COUNT] */
 } sc_platform_set;
 /* The keys of the mapping `map` at key path `path` into `vals`, recording
  * in `set` (may be NULL) which values it sets. */
@@ -273,6 +279,12 @@ gicsim_status sc_platform_apply_keys(const yt_node *map, const char *path, sc_pl
 /* The `kvm` mapping `kvm` (under key path `path`) into *k. */
 gicsim_status sc_platform_apply_kvm(const yt_node *kvm, const char *path, gicsim_kvm_config *k,
                                     const sc_platform_set *set, gicsim_diag *diag);
+/* The `variation` mapping `n` (key path `path`) applied to *v, which holds
+ * the preset's values (platform_overrides) or the defaults; set[id] (may be
+ * NULL) marks each setting the mapping gives. Checked as a whole
+ * (gicsim_variation_check) before *v changes. platform_variation.c. */
+gicsim_status sc_parse_variation(const yt_node *n, const char *path, gicsim_variation *v, bool *set,
+                                 gicsim_diag *diag);
 /* The name of a kvm.sgi_lookup value ("mpidr-table", "vcpu-walk"). */
 const char *sc_sgi_lookup_name(gicsim_sgi_lookup l);
 /* The name of a kvm.vpt_wait value ("commit", "load"). */
@@ -282,12 +294,18 @@ const char *sc_vpt_wait_name(gicsim_vpt_wait w);
 gicsim_status sc_parse_tests(const yt_node *n, const char *path, gicsim_mb_test *tests,
                              size_t *n_tests, gicsim_diag *d);
 /* A `measured` mapping (test name -> ns, a number > 0, or {ns: NS,
- * uncertainty: P%, source: TEXT}; null: empty) at key path `path` into
- * tests[]/ns[]/unc[] (0: not given)/source[] (NULL: not given; pointing into
- * the tree), room for GICSIM_MB__COUNT each, *count set. */
+ * uncertainty: P%, source: TEXT, percentiles: {pNN: NS}, runs: [NS]}; null:
+ * empty) at key path `path` into tests[]/ns[]/unc[] (0: not given)/source[]
+ * (NULL: not given; pointing into the tree)/spread[], room for
+ * GICSIM_MB__COUNT each, *count set. */
 gicsim_status sc_parse_measured(const yt_node *n, const char *path, gicsim_mb_test *tests,
-                                double *ns, double *unc, const char **source, size_t *count,
-                                gicsim_diag *diag);
+                                double *ns, double *unc, const char **source,
+                                gicsim_mb_spread *spread, size_t *count, gicsim_diag *diag);
+/* A list of variation parameter paths (gicsim_variation_param of `v` must
+ * know each; no repeats, at most GICSIM_SPREAD_MAX_PARAMS) into params. */
+gicsim_status sc_parse_spread_params(const yt_node *n, const char *path, const gicsim_variation *v,
+                                     char (*params)[GICSIM_SPREAD_PARAM_LEN], size_t *count,
+                                     gicsim_diag *diag);
 /* A relative uncertainty "P%" (0 < P <= 100) as a fraction. */
 gicsim_status sc_parse_percent(const yt_node *n, const char *key, double *out, gicsim_diag *diag);
 

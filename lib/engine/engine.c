@@ -542,6 +542,15 @@ bool gicsim_engine_cancel(gicsim_engine *engine, gicsim_event_id id)
     return true;
 }
 
+gicsim_time_t engine_event_time(const gicsim_engine *engine, gicsim_event_id id)
+{
+    uint32_t low = (uint32_t)id;
+    if (!engine || low == 0 || low > engine->node_used)
+        return GICSIM_TIME_NEVER;
+    const node *n = &engine->nodes[low - 1u];
+    return n->fn && n->gen == (uint32_t)(id >> 32) ? n->time : GICSIM_TIME_NEVER;
+}
+
 bool engine_requeue(gicsim_engine *engine, gicsim_event_id id, uint64_t arg)
 {
     gicsim_engine *e = engine;

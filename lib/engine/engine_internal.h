@@ -31,6 +31,10 @@ gicsim_status engine_schedule_taken(gicsim_engine *engine, gicsim_time_t when, u
                                     gicsim_event_id *id_out);
 bool engine_after(const gicsim_engine *engine, gicsim_time_t when, uint64_t seq);
 
+/* When the pending event `id` fires; GICSIM_TIME_NEVER when `id` is not
+ * pending. */
+gicsim_time_t engine_event_time(const gicsim_engine *engine, gicsim_event_id id);
+
 /* A model on this engine failed (GICSIM_E_NOMEM: an allocation during an
  * event): the run returns after the current event and no event fires any
  * more; gicsim_engine_status reports the first failure. */

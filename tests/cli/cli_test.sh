@@ -311,4 +311,50 @@ status_is 78 "--intervals on an uncalibrated preset" "$GICSIM" compare "$SC/defa
 check "--intervals names the uncalibrated preset" grep -q "platform generic has no measured figures" err.txt
 check "a refused --intervals leaves no output" test ! -e ivbad.json
 
+# ---- Spread: variation, replications, the spread fit (docs/calibration.md, "Spread") ------------
+status_is 0 "list settings" "$GICSIM" list settings
+check "list settings: the table's paths" grep -Eq "^variation\.jitter\.all +default none; " out.txt
+check "list settings: every setting" sh -c '[ "$(wc -l <out.txt)" -eq 21 ]'
+S4=$SC/seed004-timer.yaml
+status_is 0 "run with replications" "$GICSIM" run "$S4" -q -p run.duration=20ms -p run.replications=3 --json rep.json
+check "replications: the header says what the rows are" grep -q "^replications: 3 runs per policy" out.txt
+check "replications: a 95% CI row under each latency row" sh -c \
+    '[ "$(grep -Ec "^  95% CI \(3 seeds\) +\[[0-9.]+, [0-9.]+\]$" out.txt)" -eq 7 ]'
+check "replications: the JSON parses" "$JSON_CHECK" rep.json
+check "replications: the JSON has the seeds and intervals" grep -q '"replications": {' rep.json
+status_is 0 "run with replications again" "$GICSIM" run "$S4" -q -p run.duration=20ms -p run.replications=3 --json rep2.json
+check "replications: one seed, one output" cmp -s rep.json rep2.json
+status_is 0 "compare with replications" "$GICSIM" compare "$S4" -q -p run.duration=20ms -p run.replications=3 \
+    --policies eoi-split,gicv4-direct,direct-vtimer --json repc.json
+check "compare: the differences from the first policy" grep -q "^differences from eoi-split" out.txt
+check "compare: a difference row per metric" grep -Eq "^latency_p50_ns +[-+][0-9.]+ ±[0-9.]+" out.txt
+check "compare: the JSON has vs_first" grep -q '"within_noise": ' repc.json
+check "compare with replications: the JSON parses" "$JSON_CHECK" repc.json
+status_is 78 "replications out of range" "$GICSIM" run "$S4" -q -p run.replications=0
+status_is 78 "a variation with an unknown key" "$GICSIM" run "$S4" -q -p platform_overrides.variation.jitter.alll=1.1
+check "the unknown variation key is named" grep -q "<override>:1:.*platform_overrides.variation.jitter.alll: unknown key" err.txt
+status_is 0 "microbench on a preset with a spread" "$GICSIM" microbench --platform jetson-xavier-nx-vhe \
+    --tests timer_bm --iterations 1000 --json mbs.json
+check "microbench prints the spread" grep -Eq "^timer_bm +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+  p10 3722\.7, p90 4077\.3$" out.txt
+check "microbench JSON has the percentiles" grep -q '"percentiles_ns": {"p10": ' mbs.json
+{
+    echo 'reference: "spread test"'
+    echo 'clocks: {cpu: 1.9GHz}'
+    echo 'measured:'
+    echo '  timer_bm: {ns: 3900, percentiles: {p10: 3720, p90: 4080}}'
+    echo 'variation:'
+    echo '  idle: {states: [{name: C1, exit: 1us, residency: 1us}]}'
+    echo '  jitter: {all: {dist: lognormal, median: 1, sigma: 0.02}}'
+    echo 'spread_fit: [jitter.all.sigma]'
+} >spread.yaml
+status_is 0 "calibrate fits the spread" "$GICSIM" calibrate spread.yaml --platform generic -o spreadfit.yaml
+check "calibrate reports the spread fit" grep -Eq "^  jitter\.all\.sigma +0\.02 -> 0\.0[3-9]" err.txt
+check "the preset has the variation and the percentiles" sh -c \
+    'grep -q "^variation:" spreadfit.yaml && grep -q "percentiles: {p10: 3720, p90: 4080}" spreadfit.yaml && \
+     grep -q "^spread_fitted: \[jitter.all.sigma\]$" spreadfit.yaml'
+status_is 0 "the spread preset passes its check" "$GICSIM" microbench --check --platform spreadfit.yaml --iterations 2000
+status_is 64 "calibrate --spread with an unknown parameter" "$GICSIM" calibrate spread.yaml --platform generic --spread jitter.all.nope
+printf 'measured:\n  hvc: {ns: 306, percentiles: {p90: 300, p10: 200}}\n' >badpct.yaml
+status_is 65 "percentiles out of order" "$GICSIM" calibrate badpct.yaml --platform generic
+
 finish
