@@ -428,7 +428,12 @@ typedef struct mb_row {
     bool has_interval;
     double lo, hi;                  /* the interval, ns */
     const gicsim_mb_spread *spread; /* the measured figure's percentiles and runs, or NULL */
+    bool has_run_sd;                /* the run-to-run sd below was simulated */
+    double run_sd, meas_run_sd;     /* ns; meas_run_sd 0 when the figure gives no runs */
 } mb_row;
+
+/* Replications of a run-to-run spread in the report (as the spread fit's). */
+#define REPORT_RUN_REPLICATIONS 16u
 
 /* The percentiles the report gives of each test's distribution when the
  * platform has a source of spread (or a figure gives its own). */
@@ -475,6 +480,22 @@ static void print_mb_spread(FILE *tbl, const mb_row *rows, size_t n)
         if (sp && sp->n_runs)
             fprintf(tbl, "%sruns of %zu", sp->n_pct ? ", " : "  ", sp->n_runs);
         fputc('\n', tbl);
+    }
+    bool any = false;
+    for (size_t i = 0; i < n && rows[i].ran; i++) {
+        const mb_row *w = &rows[i];
+        if (!w->has_run_sd)
+            continue;
+        if (!any)
+            fprintf(tbl,
+                    "\nrun to run (jitter.run: the sd of the figure over %u seeds; ns)\n"
+                    "%-16s %10s %10s\n",
+                    REPORT_RUN_REPLICATIONS, "test", "sd", "measured");
+        any = true;
+        char meas[32] = "-";
+        if (w->meas_run_sd > 0)
+            snprintf(meas, sizeof meas, "%.1f", w->meas_run_sd);
+        fprintf(tbl, "%-16s %10.1f %10s\n", gicsim_mb_test_name(w->test), w->run_sd, meas);
     }
 }
 
@@ -619,6 +640,13 @@ static int write_mb_json(cli_out *o, const gicsim_platform *p, uint32_t iteratio
                 fputs("null", f);
             }
         }
+        if (w->has_run_sd) {
+            fprintf(f, ", \"run_sd_ns\": %.3f, \"measured_run_sd_ns\": ", w->run_sd);
+            if (w->meas_run_sd > 0)
+                fprintf(f, "%.3f", w->meas_run_sd);
+            else
+                fputs("null", f);
+        }
         fputs("}", f);
     }
     fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
@@ -648,12 +676,22 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
             gicsim_platform_predicts_count(p));
     if (gicsim_platform_reference(p))
         fprintf(tbl, "reference: %s\n", gicsim_platform_reference(p));
+    /* A factor drawn once per run (jitter.run) moves every figure of one
+     * run together: the figures are the median run's, factor 1, as
+     * calibrate fitted the costs, and a figure measured over several runs
+     * gets the simulated run-to-run sd beside the measured one. */
+    gicsim_mb_config fig = *cfg;
+    bool per_run = cfg->variation.jitter_run.kind != GICSIM_DIST_NONE;
+    fig.variation.jitter_run.kind = GICSIM_DIST_NONE;
+    if (per_run)
+        fprintf(tbl, "figures: the median run (jitter.run's factor 1, as the costs were fitted); "
+                     "one run moves them all together (\"run to run\" below)\n");
     mb_row rows[GICSIM_MB__COUNT];
     memset(rows, 0, sizeof rows);
     for (size_t i = 0; i < n && code == EX_OK; i++) {
         mb_row *w = &rows[i];
         w->test = tests[i];
-        gicsim_status st = gicsim_mb_run(cfg, w->test, &w->r);
+        gicsim_status st = gicsim_mb_run(&fig, w->test, &w->r);
         if (st != GICSIM_OK) {
             cli_errorf("%s: the simulated test did not complete: %s", gicsim_mb_test_name(w->test),
                        gicsim_strerror(st));
@@ -669,13 +707,28 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
             w->source = gicsim_platform_measured_source(p, k);
             w->spread = gicsim_platform_measured_spread(p, k);
         }
+        if (st == GICSIM_OK && per_run && w->spread && w->spread->n_runs >= 2) {
+            gicsim_spread_target t[GICSIM_SPREAD_MAX_TARGETS];
+            size_t nt = gicsim_spread_targets(&w->test, w->spread, 1, t, GICSIM_SPREAD_MAX_TARGETS);
+            for (size_t q = 0; q < nt; q++)
+                if (t[q].stat == GICSIM_SPREAD_RUN_SD)
+                    w->meas_run_sd = t[q].ns;
+            st = gicsim_mb_run_sd(cfg, w->test, REPORT_RUN_REPLICATIONS, &w->run_sd);
+            if (st != GICSIM_OK) {
+                cli_errorf("%s: the simulated runs did not complete: %s",
+                           gicsim_mb_test_name(w->test), gicsim_strerror(st));
+                code = cli_mb_exit(st);
+                break;
+            }
+            w->has_run_sd = true;
+        }
         w->err = w->has_meas ? (w->r.value_ns - w->meas) / w->meas : 0.0;
         w->role = w->has_meas                                ? "fitted"
                   : gicsim_platform_is_predicted(p, w->test) ? "predicted"
                                                              : NULL;
     }
     if (code == EX_OK && intervals) {
-        preset_intervals(cfg, p, rows, n);
+        preset_intervals(&fig, p, rows, n);
         fprintf(tbl,
                 "intervals: over the %s fit's %zu free cost%s within their prior ranges, every "
                 "measured\n           figure within its uncertainty (linearised; "
@@ -710,7 +763,7 @@ int cli_microbench_report_ex(const gicsim_mb_config *cfg, const gicsim_platform 
             fprintf(tbl, "%-16s %14.1f %14s %9s  %s\n", gicsim_mb_test_name(w->test), w->r.value_ns,
                     meas, err, w->role ? w->role : "-");
     }
-    bool spread = show_spread(cfg, rows, n);
+    bool spread = show_spread(&fig, rows, n) || per_run;
     if (spread)
         print_mb_spread(tbl, rows, n);
     bool any_source = false;

@@ -341,6 +341,14 @@ typedef struct gicsim_spread_target {
 GICSIM_API size_t gicsim_spread_targets(const gicsim_mb_test *tests, const gicsim_mb_spread *spread,
                                         size_t n, gicsim_spread_target *out, size_t max);
 
+/* The run-to-run spread of `test`'s figure: the sample sd (ns) over
+ * `replications` runs (0: 16, at most 1024), run r with the variation's
+ * seed gicsim_sweep_replication_seed(cfg->variation.seed, r). The statistic
+ * GICSIM_SPREAD_RUN_SD fits. GICSIM_E_INVAL for a NULL argument; an error of
+ * gicsim_mb_run. */
+GICSIM_API gicsim_status gicsim_mb_run_sd(const gicsim_mb_config *cfg, gicsim_mb_test test,
+                                          uint32_t replications, double *sd_ns);
+
 typedef struct gicsim_spread_fit {
     gicsim_variation variation; /* the base's with the fitted parameters */
     size_t n_params;

@@ -35,6 +35,32 @@ size_t gicsim_spread_targets(const gicsim_mb_test *tests, const gicsim_mb_spread
     return k;
 }
 
+gicsim_status gicsim_mb_run_sd(const gicsim_mb_config *cfg, gicsim_mb_test test,
+                               uint32_t replications, double *sd_ns)
+{
+    if (!cfg || !sd_ns)
+        return GICSIM_E_INVAL;
+    double v[1024];
+    uint32_t n = replications ? (replications < 1024 ? replications : 1024) : DEFAULT_REPLICATIONS;
+    gicsim_mb_config rc = *cfg;
+    for (uint32_t r = 0; r < n; r++) {
+        gicsim_mb_result res;
+        memset(&res, 0, sizeof res);
+        rc.variation.seed = gicsim_sweep_replication_seed(cfg->variation.seed, r);
+        gicsim_status st = gicsim_mb_run(&rc, test, &res);
+        gicsim_mb_result_free(&res);
+        if (st != GICSIM_OK)
+            return st;
+        v[r] = res.value_ns;
+    }
+    double mean = 0, ss = 0;
+    gicsim_sweep_mean_ci(v, n, &mean, NULL);
+    for (uint32_t r = 0; r < n; r++)
+        ss += (v[r] - mean) * (v[r] - mean);
+    *sd_ns = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
+    return GICSIM_OK;
+}
+
 typedef struct spread_ctx {
     gicsim_mb_config cfg;
     const gicsim_spread_target *t;
@@ -80,26 +106,13 @@ static gicsim_status simulate(spread_ctx *c, const double *x, double *sim)
             gicsim_mb_result_free(&r);
         }
         if (runs) {
-            double v[1024];
-            uint32_t n = c->reps < 1024 ? c->reps : 1024;
-            gicsim_mb_config rc = cfg;
-            for (uint32_t r = 0; r < n; r++) {
-                gicsim_mb_result res;
-                memset(&res, 0, sizeof res);
-                rc.variation.seed = gicsim_sweep_replication_seed(cfg.variation.seed, r);
-                gicsim_status st = gicsim_mb_run(&rc, test, &res);
-                gicsim_mb_result_free(&res);
-                if (st != GICSIM_OK)
-                    return st;
-                v[r] = res.value_ns;
-            }
-            double mean = 0, ss = 0;
-            gicsim_sweep_mean_ci(v, n, &mean, NULL);
-            for (uint32_t r = 0; r < n; r++)
-                ss += (v[r] - mean) * (v[r] - mean);
+            double sd;
+            gicsim_status st = gicsim_mb_run_sd(&cfg, test, c->reps, &sd);
+            if (st != GICSIM_OK)
+                return st;
             for (size_t q = k; q < c->n_t; q++)
                 if (c->t[q].test == test && c->t[q].stat == GICSIM_SPREAD_RUN_SD)
-                    sim[q] = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
+                    sim[q] = sd;
         }
     }
     return GICSIM_OK;

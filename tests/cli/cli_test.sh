@@ -190,6 +190,16 @@ check "microbench shows the fitted role and an interval" grep -Eq "^hvc +[0-9.]+
 sed -e 's/^name: "fitted"$/name: off/' -e 's/^  hvc: .*/  hvc: 100/' fitted.yaml >off.yaml
 status_is 1 "microbench --check on a preset off by more than 10%" "$GICSIM" microbench --check --platform off.yaml
 check "--check names the test that is off" grep -q "check: hvc: .* off by more than 10%" err.txt
+# A preset whose variation draws one factor per run (Altra's jitter.run): the
+# figures are the median run's, and the fitted figure with runs gets the
+# simulated run-to-run sd beside the measured one (docs/calibration.md, "Spread").
+status_is 0 "microbench on a preset with a per-run factor" "$GICSIM" microbench \
+    --platform ampere-altra-kvm-vhe --tests hvc,timer_10ms --json mbrun.json
+check "microbench: the median run's figures" grep -Eq "^timer_10ms +902\.[0-9] +902\.0 " out.txt
+check "microbench: the run-to-run sd and the measured one" \
+    grep -Eq "^timer_10ms +1[0-9]\.[0-9] +14\.6$" out.txt
+check "microbench --json: run_sd_ns and measured_run_sd_ns" \
+    grep -Eq '"run_sd_ns": 1[0-9]\.[0-9]+, "measured_run_sd_ns": 14\.6' mbrun.json
 
 # A kvm-unit-tests arm/micro-bench log as MEASURED, with a test gicsim does not model.
 {
