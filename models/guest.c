@@ -179,5 +179,6 @@ void guest_send_sgi(gicsim_system *s, sys_vcpu *v, uint32_t src, uint32_t target
         gicv5_guest_send_ipi(s, v, src, target_vcpu);
         return;
     }
-    guest_push_back(s, v, sys_cost(s, GICSIM_COST_ICC_SYSREG), g_sgi, ((uint64_t)src << 32) | target_vcpu);
+    guest_push_back(s, v, sys_cost(s, GICSIM_COST_ICC_SYSREG), g_sgi,
+                    ((uint64_t)src << 32) | target_vcpu);
 }

@@ -472,7 +472,9 @@ static void host_irq_ack(gicsim_system *s, sys_pe *pe, uint64_t arg)
  * handler and the exception returns. */
 void hyp_host_irq(gicsim_system *s, sys_pe *pe)
 {
-    pe_next(s, pe, sys_cost(s, GICSIM_COST_EXC_LOCAL) + sys_cost(s, GICSIM_COST_HOST_IRQ_ENTRY) + sys_ack_cost(s),
+    pe_next(s, pe,
+            sys_cost(s, GICSIM_COST_EXC_LOCAL) + sys_cost(s, GICSIM_COST_HOST_IRQ_ENTRY) +
+                sys_ack_cost(s),
             host_irq_ack, 0);
 }
 

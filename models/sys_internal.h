@@ -660,7 +660,8 @@ static inline gicsim_time_t sys_eoi_cost(const gicsim_system *s, gicsim_icc_reg 
 {
     if (!s->v5)
         return sys_cost(s, GICSIM_COST_ICC_EOIR_WRITE);
-    return sys_cost(s, reg == GICSIM_ICC_DIR ? GICSIM_COST_GICV5_GIC_INSN : GICSIM_COST_GICV5_CDEOI);
+    return sys_cost(s,
+                    reg == GICSIM_ICC_DIR ? GICSIM_COST_GICV5_GIC_INSN : GICSIM_COST_GICV5_CDEOI);
 }
 
 /* A device's or timer's line: gicsim_gic_set_line (GICv5: a PPI, an SPI or an IWB wire). */

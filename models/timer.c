@@ -126,8 +126,8 @@ void hyp_timer_irq(gicsim_system *s, sys_pe *pe, gicsim_hyp *h)
     if (s->var)
         h->charged += var_host_work(s, pe);
     pe_next(s, pe,
-            (split ? sys_eoi_cost(s, GICSIM_ICC_EOIR1) : 0) + sys_cost(s, GICSIM_COST_HRTIMER_FIRE) +
-                h->charged,
+            (split ? sys_eoi_cost(s, GICSIM_ICC_EOIR1) : 0) +
+                sys_cost(s, GICSIM_COST_HRTIMER_FIRE) + h->charged,
             hyp_timer_done, 0);
     h->charged = 0;
 }
