@@ -95,7 +95,7 @@ area_tests() {
     case $1 in
     irq) echo 'test_(irq|distributor|redistributor|cpu_interface|gic_integration|script|invariants)$' ;;
     cpu_interface) echo 'test_(cpu_interface|gic_integration|irq|script|invariants|system)$' ;;
-    vcpu_interface) echo 'test_(vcpu_interface|system|policies|invariants|gicv4_system)$' ;;
+    vcpu_interface) echo 'test_(vcpu_interface|its|system|policies|invariants|gicv4_system)$' ;;
     hyp) echo 'test_(system|vgic|policies|host_timer|microbench|invariants|gicv4_system|determinism)$' ;;
     lpi) echo 'test_(lpi|its|gicv4_system|invariants)$' ;;
     its) echo 'test_(its|lpi|gicv4_system|invariants)$' ;;

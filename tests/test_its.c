@@ -1081,6 +1081,31 @@ static void test_v41_vsgi_clear(void **state)
     tf_gic_fx_free(f);
 }
 
+/* A pending vLPI of the resident vPE and a list register's interrupt of
+ * the same priority: the list register wins the tie (the model's choice
+ * where the architecture leaves the order of equal priorities open;
+ * docs/vcpu-interface.md); a vLPI of strictly higher priority wins. */
+static void test_v4_vlpi_ties_with_lr(void **state)
+{
+    (void)state;
+    fx *f = v4_setup(); /* vLPI 8200 at priority 0xA0 -> vPE 3 on PE 1 */
+    make_resident(f, 1, VPT_BASE(0));
+    tf_ich_wr(f->g, 1, GICSIM_ICH_LR0,
+              gicsim_lr_value(40, 0xA0, true, false, 0, GICSIM_LR_STATE_PENDING));
+    assert_int_equal(gicsim_its_msi(f->g, 20, 0), GICSIM_OK);
+    run(f);
+    assert_int_equal(viar1(f, 1), 40);
+    tf_gic_fx_free(f);
+    f = v4_setup();
+    make_resident(f, 1, VPT_BASE(0));
+    tf_ich_wr(f->g, 1, GICSIM_ICH_LR0,
+              gicsim_lr_value(40, 0xA8, true, false, 0, GICSIM_LR_STATE_PENDING));
+    assert_int_equal(gicsim_its_msi(f->g, 20, 0), GICSIM_OK);
+    run(f);
+    assert_int_equal(viar1(f, 1), 8200);
+    tf_gic_fx_free(f);
+}
+
 /* VMOVI moves a vLPI to another vPE: its next MSI reaches the new vPE. Its
  * errors: an event with no ITE, a physical ITE, an unmapped vPE; each leaves
  * the ITE as it was. */
@@ -1296,6 +1321,7 @@ int main(void)
         cmocka_unit_test(test_flat_and_two_level_device_tables),
         cmocka_unit_test(test_registers),
         cmocka_unit_test(test_v4_vlpi_resident),
+        cmocka_unit_test(test_v4_vlpi_ties_with_lr),
         cmocka_unit_test(test_v4_vlpi_doorbell),
         cmocka_unit_test(test_v4_vmovp_and_discard),
         cmocka_unit_test(test_v41_vsgi),
