@@ -1088,22 +1088,21 @@ static void test_v41_vsgi_clear(void **state)
 static void test_v4_vlpi_ties_with_lr(void **state)
 {
     (void)state;
-    fx *f = v4_setup(); /* vLPI 8200 at priority 0xA0 -> vPE 3 on PE 1 */
-    make_resident(f, 1, VPT_BASE(0));
-    tf_ich_wr(f->g, 1, GICSIM_ICH_LR0,
-              gicsim_lr_value(40, 0xA0, true, false, 0, GICSIM_LR_STATE_PENDING));
-    assert_int_equal(gicsim_its_msi(f->g, 20, 0), GICSIM_OK);
-    run(f);
-    assert_int_equal(viar1(f, 1), 40);
-    tf_gic_fx_free(f);
-    f = v4_setup();
-    make_resident(f, 1, VPT_BASE(0));
-    tf_ich_wr(f->g, 1, GICSIM_ICH_LR0,
-              gicsim_lr_value(40, 0xA8, true, false, 0, GICSIM_LR_STATE_PENDING));
-    assert_int_equal(gicsim_its_msi(f->g, 20, 0), GICSIM_OK);
-    run(f);
-    assert_int_equal(viar1(f, 1), 8200);
-    tf_gic_fx_free(f);
+    /* vLPI 8200 at priority 0xA0 -> vPE 3 on PE 1; LR 0: vINTID 40. */
+    const struct {
+        uint8_t lr_prio;
+        uint32_t first;
+    } cases[] = {{0xA0, 40}, {0xA8, 8200}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fx *f = v4_setup();
+        make_resident(f, 1, VPT_BASE(0));
+        tf_ich_wr(f->g, 1, GICSIM_ICH_LR0,
+                  gicsim_lr_value(40, cases[k].lr_prio, true, false, 0, GICSIM_LR_STATE_PENDING));
+        assert_int_equal(gicsim_its_msi(f->g, 20, 0), GICSIM_OK);
+        run(f);
+        assert_int_equal(viar1(f, 1), cases[k].first);
+        tf_gic_fx_free(f);
+    }
 }
 
 /* VMOVI moves a vLPI to another vPE: its next MSI reaches the new vPE. Its
