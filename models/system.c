@@ -3,6 +3,7 @@
 #include "sys_internal.h"
 
 #include "sys_invariants.h"
+#include "gic/gic_internal.h" /* gic_add_observer_kinds */
 
 #include <math.h>
 #include <stdlib.h>
@@ -98,6 +99,15 @@ sys_source *source_of(gicsim_system *s, uint32_t src)
 /* Virtual CPU interface events complete the record of the instance they
  * concern: the vCPU loaded on that PE, its interrupt's pending or active
  * instance. */
+/* The kinds on_gic_event acts on with a GICv3 (everything else returns at
+ * once): the host timer's physical interface events, the LPIs' raise and
+ * merge, and the virtual CPU interface's four. A GICv5's events all go to
+ * gicv5_host_event. */
+#define GICV3_KINDS                                                                                \
+    ((1u << GICSIM_GEV_RAISE) | (1u << GICSIM_GEV_MERGE) | (1u << GICSIM_GEV_SIGNAL) |             \
+     (1u << GICSIM_GEV_PRIO_DROP) | (1u << GICSIM_GEV_DEACTIVATE) | (1u << GICSIM_GEV_VSIGNAL) |   \
+     (1u << GICSIM_GEV_VACK) | (1u << GICSIM_GEV_VPRIO_DROP) | (1u << GICSIM_GEV_VDEACTIVATE))
+
 static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
 {
     gicsim_system *s = ctx;
@@ -251,7 +261,7 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
         gicsim_system_destroy(s);
         return st;
     }
-    gicsim_gic_add_observer(s->gic, on_gic_event, s);
+    gic_add_observer_kinds(s->gic, on_gic_event, s, s->v5 ? GIC_ALL_KINDS : GICV3_KINDS);
     gicsim_gic_add_line_listener(s->gic, on_line, s);
     gicsim_gic_add_vline_listener(s->gic, on_vline, s);
     *out = s;
