@@ -769,8 +769,9 @@ bool gicv5_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq
 
 gicsim_time_t gicv5_inject_cost(const gicsim_system *s, uint32_t vintid)
 {
-    return vintid >= GICSIM_SPI_BASE && vintid < GICSIM_LPI_BASE ? sys_cost(s, GICSIM_COST_GICV5_GIC_INSN)
-                                                                 : 0;
+    return vintid >= GICSIM_SPI_BASE && vintid < GICSIM_LPI_BASE
+               ? sys_cost(s, GICSIM_COST_GICV5_GIC_INSN)
+               : 0;
 }
 
 void gicv5_set_virq_line(gicsim_system *s, sys_pe *from, sys_vcpu *v, uint32_t vintid, bool line)
@@ -868,7 +869,7 @@ void gicv5_guest_eoi(gicsim_system *s, sys_vcpu *v, gicsim_icc_reg reg, uint32_t
         return;
     gicsim_irq_record *r = record_get(s, q->rec_active);
     if (r && r->t_deact == GICSIM_TIME_NEVER)
-        r->t_deact = gicsim_engine_now(s->e);
+        r->t_deact = engine_now(s->e);
     q->rec_active = SYS_NONE;
 }
 
@@ -903,8 +904,8 @@ void gicv5_vpe_load(gicsim_system *s, sys_pe *pe)
      * its message crossing to the PE's socket): the guest is not entered before its
      * interrupts can reach it, as GICv4.1's first entry waits for the VPT parse. */
     uint32_t socket = (uint32_t)((uint64_t)pe->id * s->cfg.gic.sockets / s->num_pes);
-    gicsim_time_t wait =
-        sys_cost(s, GICSIM_COST_GICV5_VPE_RESIDENT) + (socket ? sys_cost(s, GICSIM_COST_SOCKET_HOP) : 0);
+    gicsim_time_t wait = sys_cost(s, GICSIM_COST_GICV5_VPE_RESIDENT) +
+                         (socket ? sys_cost(s, GICSIM_COST_SOCKET_HOP) : 0);
     pe_next(s, pe, sys_cost(s, GICSIM_COST_GICV5_RESIDENCY) + wait, NULL, 0);
 }
 
@@ -994,7 +995,8 @@ void gicv5_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out
     for (uint32_t n = GICSIM_PPI_BASE; n < GICSIM_SPI_BASE; n++)
         v->banked[n].active = (vv->act[0] & PPI_BIT(n)) != 0;
     vv->in_hw = false;
-    out->cost += sys_cost(s, GICSIM_COST_GICV5_PPI_STATE) + sys_cost(s, GICSIM_COST_GICV5_PPI_SYNC) +
+    out->cost += sys_cost(s, GICSIM_COST_GICV5_PPI_STATE) +
+                 sys_cost(s, GICSIM_COST_GICV5_PPI_SYNC) +
                  deactivated(s, v, out->eoi_maint, &out->n_eoi_maint, GICSIM_MAX_LRS);
 }
 

@@ -164,7 +164,7 @@ void pe_set_mode(gicsim_system *s, sys_pe *pe, pe_mode m)
 {
     if (s->var && (m == PM_IDLE) != (pe->mode == PM_IDLE))
         var_idle_mode(s, pe, m == PM_IDLE);
-    gicsim_time_t now = gicsim_engine_now(s->e);
+    gicsim_time_t now = engine_now(s->e);
     pe->mode_time[pe->mode] += now - pe->mode_since;
     pe->mode_since = now;
     pe->mode = m;
@@ -189,7 +189,7 @@ void pe_init(gicsim_system *s, sys_pe *pe, uint32_t id)
     memset(pe, 0, sizeof *pe);
     pe->id = id;
     pe->mode = PM_IDLE;
-    pe->mode_since = gicsim_engine_now(s->e);
+    pe->mode_since = engine_now(s->e);
     pe->exit_rec = SYS_NONE;
     pe->kick_rec = SYS_NONE;
 }
@@ -228,7 +228,7 @@ static void start_op(gicsim_system *s, sys_pe *pe, sys_op op, bool guest, pe_mod
     pe->busy = true;
     pe->cur = op;
     pe->cur_guest = guest;
-    pe->cur_end = gicsim_engine_now(s->e) + op.cost;
+    pe->cur_end = engine_now(s->e) + op.cost;
     sys_vcpu *v = pe->vcpu;
     if (op.quiet && guest && !s->eager_ends && !v->guest.len && !pe->hyp.len &&
         v->vm->cfg.guest_busy && !gicsim_gic_virq_line(s->gic, pe->id)) {
@@ -252,7 +252,7 @@ void pe_preempt_guest(gicsim_system *s, sys_pe *pe)
     pe->ev = 0;
     pe->busy = false;
     sys_op rest = pe->cur;
-    gicsim_time_t now = gicsim_engine_now(s->e);
+    gicsim_time_t now = engine_now(s->e);
     rest.cost = pe->cur_end > now ? pe->cur_end - now : 0;
     if (!queue_insert(&pe->vcpu->guest, 0, rest))
         sys_oom(s);
@@ -295,7 +295,7 @@ void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe)
             /* The poll loop runs with interrupts enabled: stop it, take the
              * interrupt, then resume polling for the remaining time. */
             sys_op rest = pe->cur;
-            gicsim_time_t now = gicsim_engine_now(s->e);
+            gicsim_time_t now = engine_now(s->e);
             rest.cost = pe->cur_end > now ? pe->cur_end - now : 0;
             gicsim_engine_cancel(s->e, pe->ev);
             pe->ev = 0;

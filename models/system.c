@@ -464,7 +464,7 @@ void device_set_line(gicsim_system *s, uint32_t intid, bool level)
     s->spi_line[intid] = level;
     sys_set_line(s, 0, intid, level);
     if (s->n_obs) {
-        gicsim_sys_event ev = {.time = gicsim_engine_now(s->e),
+        gicsim_sys_event ev = {.time = engine_now(s->e),
                                .kind = GICSIM_SEV_DEVICE_LINE,
                                .pe = UINT32_MAX,
                                .vm = s->spi_vm[intid],
@@ -538,7 +538,7 @@ static void source_fire(gicsim_system *s, uint32_t id)
     gicsim_irq_state st = GICSIM_IRQ_INACTIVE;
     so->arrivals++;
     if (s->n_obs) {
-        gicsim_sys_event ev = {.time = gicsim_engine_now(s->e),
+        gicsim_sys_event ev = {.time = engine_now(s->e),
                                .kind = GICSIM_SEV_ARRIVAL,
                                .pe = UINT32_MAX,
                                .vm = c->vm,
@@ -746,8 +746,7 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     s->n_src++;
     if (!source_index(s, id))
         return GICSIM_E_NOMEM;
-    gicsim_time_t first =
-        c.start != GICSIM_TIME_NEVER ? c.start : gicsim_engine_now(s->e) + c.period;
+    gicsim_time_t first = c.start != GICSIM_TIME_NEVER ? c.start : engine_now(s->e) + c.period;
     uint8_t prio = (uint8_t)c.priority;
     switch (c.kind) {
     case GICSIM_SRC_SPI_EDGE:
@@ -969,7 +968,7 @@ void gicsim_system_get_stats(const gicsim_system *s, gicsim_system_stats *out)
     if (!s || !out)
         return;
     *out = s->st;
-    gicsim_time_t now = gicsim_engine_now(s->e);
+    gicsim_time_t now = engine_now(s->e);
     out->sim_time = now;
     out->guest_time = out->hyp_time = out->idle_time = out->halt_poll_time = 0;
     for (uint32_t p = 0; p < s->num_pes; p++) {

@@ -376,7 +376,7 @@ void gic_emit(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t i
     /* Padding zeroed too: an observer may compare or write events bytewise. */
     gicsim_gic_event ev;
     memset(&ev, 0, sizeof ev);
-    ev.time = gicsim_engine_now(g->engine);
+    ev.time = engine_now(g->engine);
     ev.kind = kind;
     ev.pe = pe;
     ev.intid = intid;

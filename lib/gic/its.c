@@ -186,7 +186,7 @@ static void its_deliver(gicsim_engine *e, void *ctx, uint64_t arg)
 static void flush_stage(gic_its *its)
 {
     gicsim_gic *g = its->g;
-    gicsim_time_t now = gicsim_engine_now(g->engine);
+    gicsim_time_t now = engine_now(g->engine);
     for (unsigned i = 0; i < its->n_stage; i++) {
         const its_msg *m = &its->stage[i];
         gicsim_time_t arrive = now + its->t_to_redist;
@@ -297,7 +297,7 @@ static void start_command(gic_its *its)
     }
     its->stats.table_accesses += c.acc;
     gicsim_time_t cost = its->t_cmd + c.acc * its->t_read + (c.hit ? its->t_hit : 0);
-    gicsim_time_t now = gicsim_engine_now(its->g->engine);
+    gicsim_time_t now = engine_now(its->g->engine);
     if (c.wait_until > now + cost)
         cost = c.wait_until - now;
     its->cmd_in_service = true;

@@ -245,7 +245,7 @@ static void check_cache(gicsim_gic *g, uint32_t pe)
     if (c.lr != v->cand.lr || c.direct != v->cand.direct || c.vintid != v->cand.vintid ||
         c.prio != v->cand.prio || c.group1 != v->cand.group1 || s.eisr != v->sum.eisr ||
         s.elrsr != v->sum.elrsr || s.valid != v->sum.valid || s.any_pending != v->sum.any_pending)
-        inv_fail(rep, gicsim_engine_now(g->engine), "vcpu_interface.c:evaluate",
+        inv_fail(rep, engine_now(g->engine), "vcpu_interface.c:evaluate",
                  "PE %u: stale virtual CPU interface cache (candidate %u, fresh %u)", (unsigned)pe,
                  (unsigned)v->cand.vintid, (unsigned)c.vintid);
 }
