@@ -224,7 +224,13 @@ bool irq_reg_width_ok(irq_reg reg, unsigned size);
 
 /* ---- gic.c -------------------------------------------------------------- */
 
-void gic_emit(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t intid);
+void gic_emit_observed(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t intid);
+/* Report the event to the observers that take its kind (none: nothing to do). */
+static inline void gic_emit(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t intid)
+{
+    if (g->observed_kinds & (1u << kind))
+        gic_emit_observed(g, kind, pe, intid);
+}
 /* gicsim_gic_add_observer for the events whose kind k has bit k set in `kinds`
  * (GIC_ALL_KINDS: every event); the observer is not called for the others, and
  * the order of calls among the observers that take an event is the order of
