@@ -32,6 +32,8 @@
  */
 #include "sys_internal.h"
 
+#include "gic/gic_internal.h" /* gic_irq_line */
+
 #include <stdlib.h>
 
 /* Without VHE the host kernel runs at EL1: an exit ERETs from EL2 to it and
@@ -276,7 +278,7 @@ static void do_enter(gicsim_system *s, sys_pe *pe, uint64_t arg);
 static void enter_check(gicsim_system *s, sys_pe *pe, uint64_t irq_window_done)
 {
     sys_vcpu *v = pe->vcpu;
-    if (!irq_window_done && gicsim_gic_irq_line(s->gic, pe->id)) {
+    if (!irq_window_done && gic_irq_line(s->gic, pe->id)) {
         hyp_host_irq(s, pe);
         pe_next(s, pe, 0, enter_check, 1);
         return;

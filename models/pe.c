@@ -29,6 +29,8 @@
  */
 #include "sys_internal.h"
 
+#include "gic/gic_internal.h" /* gic_irq_line */
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -347,7 +349,7 @@ void pe_run(gicsim_system *s, sys_pe *pe)
     if (pe->lazy)
         lazy_need(s, pe); /* asked to look for work: its end looks again */
     for (int guard = 0; guard < 64 && !pe->busy; guard++) {
-        bool irq = gicsim_gic_irq_line(s->gic, pe->id);
+        bool irq = gic_irq_line(s->gic, pe->id);
         if (pe->hyp.len) {
             /* A halt-poll window runs with interrupts enabled: the host
              * handles an interrupt before resuming the poll. */

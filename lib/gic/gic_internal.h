@@ -239,6 +239,11 @@ static inline void gic_emit(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t 
 gicsim_status gic_add_observer_kinds(gicsim_gic *g, gicsim_gic_observer_fn fn, void *ctx,
                                      uint32_t kinds);
 void gic_set_lines(gicsim_gic *g, uint32_t pe, bool irq, bool fiq);
+/* gicsim_gic_irq_line of an existing PE (pe < num_pes), inline. */
+static inline bool gic_irq_line(const gicsim_gic *g, uint32_t pe)
+{
+    return g->cpu[pe].irq;
+}
 
 /* ---- distributor.c ---------------------------------------------------------- */
 
