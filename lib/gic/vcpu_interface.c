@@ -153,11 +153,17 @@ static inline bool group_enabled(const gic_vcpuif *v, bool group1)
 
 /* ICH_MISR_EL2: each condition is gated by its enable in ICH_HCR_EL2, except
  * EOI, which is set whenever ICH_EISR is nonzero. */
+#define HCR_MAINT_ENABLES                                                                          \
+    (GICSIM_ICH_HCR_UIE | GICSIM_ICH_HCR_LRENPIE | GICSIM_ICH_HCR_NPIE | GICSIM_ICH_HCR_VGRP0EIE | \
+     GICSIM_ICH_HCR_VGRP0DIE | GICSIM_ICH_HCR_VGRP1EIE | GICSIM_ICH_HCR_VGRP1DIE)
+
 static uint32_t misr_of(const gic_vcpuif *v, const lr_summary *s)
 {
     uint32_t h = v->hcr, m = 0;
     if (s->eisr)
         m |= GICSIM_ICH_MISR_EOI;
+    if (!(h & HCR_MAINT_ENABLES))
+        return m; /* no other condition enabled */
     if ((h & GICSIM_ICH_HCR_UIE) && s->valid <= 1)
         m |= GICSIM_ICH_MISR_U;
     if ((h & GICSIM_ICH_HCR_LRENPIE) && eoicount(v))
