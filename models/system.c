@@ -897,12 +897,16 @@ uint32_t source_for(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
     if (vintid >= GICSIM_LPI_BASE && v->vm->pol->direct_timer && vintid == gicv4_timer_vintid(s))
         return v->timer_src; /* the timer's vLPI */
     if (vintid >= GICSIM_LPI_BASE) {
+        if (vintid == v->lpi_hit)
+            return v->lpi_hit_src;
         const sys_vm *vm = v->vm;
         if (!vm->lpi_cap)
             return SYS_NONE;
         uint32_t j = lpi_slot(vm, vintid);
         if (!vm->lpi_key[j] || s->src[vm->lpi_src[j]].cfg.vcpu != v->idx)
             return SYS_NONE;
+        v->lpi_hit = vintid;
+        v->lpi_hit_src = vm->lpi_src[j];
         return vm->lpi_src[j];
     }
     if (vintid >= GICSIM_SPI_BASE)
