@@ -647,7 +647,7 @@ static void syncr_wait(gicsim_system *s, sys_pe *pe, uint64_t rd)
     if (busy & 1u)
         pe_next(s, pe, sys_cost(s, GICSIM_COST_GIC_MMIO), syncr_wait, rd);
     else if (s->on_probe)
-        s->on_probe(s, SYS_PROBE_DOORBELL_DONE, pe->id, gicsim_engine_now(s->e));
+        s->on_probe(s, SYS_PROBE_DOORBELL_DONE, pe->id, engine_now(s->e));
 }
 
 /* direct_lpi_inv: the invalidation of the doorbell LPI `arg` (the vCPU's
@@ -671,7 +671,7 @@ static void doorbell_set_op(gicsim_system *s, sys_pe *pe, uint64_t arg)
     uint8_t cfg = HOST_LPI_PRIORITY | (enable ? 1u : 0u);
     gicsim_mem_write(s->gic, s->v4->prop + (v->doorbell_lpi - GICSIM_LPI_BASE), &cfg, 1);
     if (enable && s->on_probe)
-        s->on_probe(s, SYS_PROBE_DOORBELL_ENABLE, pe->id, gicsim_engine_now(s->e));
+        s->on_probe(s, SYS_PROBE_DOORBELL_ENABLE, pe->id, engine_now(s->e));
     pe_next(s, pe, sys_cost(s, GICSIM_COST_DOORBELL_ENABLE), doorbell_inv, (uint64_t)(uintptr_t)v);
 }
 

@@ -869,7 +869,7 @@ void gicv5_guest_eoi(gicsim_system *s, sys_vcpu *v, gicsim_icc_reg reg, uint32_t
         return;
     gicsim_irq_record *r = record_get(s, q->rec_active);
     if (r && r->t_deact == GICSIM_TIME_NEVER)
-        r->t_deact = gicsim_engine_now(s->e);
+        r->t_deact = engine_now(s->e);
     q->rec_active = SYS_NONE;
 }
 

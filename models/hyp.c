@@ -32,6 +32,8 @@
  */
 #include "sys_internal.h"
 
+#include "gic/gic_internal.h" /* gic_irq_line */
+
 #include <stdlib.h>
 
 /* Without VHE the host kernel runs at EL1: an exit ERETs from EL2 to it and
@@ -155,7 +157,7 @@ static void finish_exit(gicsim_system *s, sys_pe *pe)
     gicsim_irq_record *r = record_get(s, pe->exit_rec);
     if (r) {
         r->exits[pe->exit_reason]++;
-        r->hyp_time += gicsim_engine_now(s->e) - pe->exit_start;
+        r->hyp_time += engine_now(s->e) - pe->exit_start;
     }
 }
 
@@ -276,7 +278,7 @@ static void do_enter(gicsim_system *s, sys_pe *pe, uint64_t arg);
 static void enter_check(gicsim_system *s, sys_pe *pe, uint64_t irq_window_done)
 {
     sys_vcpu *v = pe->vcpu;
-    if (!irq_window_done && gicsim_gic_irq_line(s->gic, pe->id)) {
+    if (!irq_window_done && gic_irq_line(s->gic, pe->id)) {
         hyp_host_irq(s, pe);
         pe_next(s, pe, 0, enter_check, 1);
         return;
@@ -294,7 +296,7 @@ static void enter_check(gicsim_system *s, sys_pe *pe, uint64_t irq_window_done)
 static void do_enter(gicsim_system *s, sys_pe *pe, uint64_t eret)
 {
     if (s->on_probe) /* __guest_enter: before the ERET */
-        s->on_probe(s, SYS_PROBE_GUEST_ENTER, pe->id, gicsim_engine_now(s->e) - eret);
+        s->on_probe(s, SYS_PROBE_GUEST_ENTER, pe->id, engine_now(s->e) - eret);
     finish_exit(s, pe);
     pe->vcpu->in_guest = true;
 }
@@ -304,7 +306,7 @@ static void do_enter(gicsim_system *s, sys_pe *pe, uint64_t eret)
 static void do_load(gicsim_system *s, sys_pe *pe, uint64_t load)
 {
     if (s->on_probe) /* kvm_arch_vcpu_load started after the scheduler's switch */
-        s->on_probe(s, SYS_PROBE_LOAD, pe->id, gicsim_engine_now(s->e) - load);
+        s->on_probe(s, SYS_PROBE_LOAD, pe->id, engine_now(s->e) - load);
     hyp_vtimer_load(s, pe);
     arm_tick(s, pe);
     if (pe->vcpu->vm->pol->direct_msi)
@@ -662,7 +664,7 @@ void hyp_begin_exit(gicsim_system *s, sys_pe *pe, gicsim_exit_reason r, uint64_t
     s->st.exits_total++;
     pe->in_exit = true;
     pe->exit_reason = r;
-    pe->exit_start = gicsim_engine_now(s->e);
+    pe->exit_start = engine_now(s->e);
     pe->exit_rec = SYS_NONE;
     pe->exit_data = data;
     pe->hyp.cursor = 0;

@@ -133,7 +133,7 @@ bool gicsim_hyp_resample(gicsim_hyp *h, uint32_t intid)
     gicsim_system *s = h->s;
     if (intid == VTIMER_PPI) { /* the timer condition: CVAL reached */
         sys_vcpu *v = h->pe->vcpu;
-        return v && v->timer_armed && v->cval <= gicsim_engine_now(s->e);
+        return v && v->timer_armed && v->cval <= engine_now(s->e);
     }
     return intid < 1024 && s->spi_line[intid];
 }

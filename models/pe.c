@@ -29,6 +29,8 @@
  */
 #include "sys_internal.h"
 
+#include "gic/gic_internal.h" /* gic_irq_line */
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +41,7 @@ static sys_op *queue_at(op_queue *q, uint32_t i)
     return &q->v[(q->head + i) & (q->cap - 1u)];
 }
 
-static bool queue_insert(op_queue *q, uint32_t at, sys_op op)
+static bool queue_insert(op_queue *q, uint32_t at, const sys_op *op)
 {
     if (q->len == q->cap) {
         uint32_t cap = q->cap ? q->cap * 2 : 8;
@@ -60,7 +62,7 @@ static bool queue_insert(op_queue *q, uint32_t at, sys_op op)
         for (uint32_t i = q->len; i > at; i--)
             q->v[(q->head + i) & mask] = q->v[(q->head + i - 1u) & mask];
     }
-    q->v[(q->head + at) & mask] = op;
+    q->v[(q->head + at) & mask] = *op;
     q->len++;
     return true;
 }
@@ -108,7 +110,7 @@ static inline void lazy_guest_queue(gicsim_system *s, sys_vcpu *v)
         lazy_need(s, v->pe);
 }
 
-static void insert_next(gicsim_system *s, op_queue *q, sys_op op)
+static void insert_next(gicsim_system *s, op_queue *q, const sys_op *op)
 {
     uint32_t at = q->cursor <= q->len ? q->cursor : q->len;
     if (!queue_insert(q, at, op)) {
@@ -122,7 +124,7 @@ void pe_next(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_
 {
     if (pe->lazy)
         lazy_need(s, pe);
-    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, false, false, false});
+    insert_next(s, &pe->hyp, &(sys_op){cost, fn, arg, false, false, false});
 }
 
 /* A PE leaves its idle state: an operation at the front of its hypervisor
@@ -131,32 +133,32 @@ void pe_next(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_
 static void pe_next_fixed(gicsim_system *s, sys_pe *pe, gicsim_time_t cost)
 {
     pe->hyp.cursor = 0;
-    insert_next(s, &pe->hyp, (sys_op){cost, NULL, 0, false, false, true});
+    insert_next(s, &pe->hyp, &(sys_op){cost, NULL, 0, false, false, true});
 }
 
 void pe_next_poll(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
     if (pe->lazy)
         lazy_need(s, pe);
-    insert_next(s, &pe->hyp, (sys_op){cost, fn, arg, true, false, false});
+    insert_next(s, &pe->hyp, &(sys_op){cost, fn, arg, true, false, false});
 }
 
 void guest_next(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
     lazy_guest_queue(s, v);
-    insert_next(s, &v->guest, (sys_op){cost, fn, arg, false, false, false});
+    insert_next(s, &v->guest, &(sys_op){cost, fn, arg, false, false, false});
 }
 
 void guest_next_quiet(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
     lazy_guest_queue(s, v);
-    insert_next(s, &v->guest, (sys_op){cost, fn, arg, false, true, false});
+    insert_next(s, &v->guest, &(sys_op){cost, fn, arg, false, true, false});
 }
 
 void guest_push_back(gicsim_system *s, sys_vcpu *v, gicsim_time_t cost, op_fn fn, uint64_t arg)
 {
     lazy_guest_queue(s, v);
-    if (!queue_insert(&v->guest, v->guest.len, (sys_op){cost, fn, arg, false, false, false}))
+    if (!queue_insert(&v->guest, v->guest.len, &(sys_op){cost, fn, arg, false, false, false}))
         sys_oom(s);
 }
 
@@ -164,7 +166,7 @@ void pe_set_mode(gicsim_system *s, sys_pe *pe, pe_mode m)
 {
     if (s->var && (m == PM_IDLE) != (pe->mode == PM_IDLE))
         var_idle_mode(s, pe, m == PM_IDLE);
-    gicsim_time_t now = gicsim_engine_now(s->e);
+    gicsim_time_t now = engine_now(s->e);
     pe->mode_time[pe->mode] += now - pe->mode_since;
     pe->mode_since = now;
     pe->mode = m;
@@ -189,7 +191,7 @@ void pe_init(gicsim_system *s, sys_pe *pe, uint32_t id)
     memset(pe, 0, sizeof *pe);
     pe->id = id;
     pe->mode = PM_IDLE;
-    pe->mode_since = gicsim_engine_now(s->e);
+    pe->mode_since = engine_now(s->e);
     pe->exit_rec = SYS_NONE;
     pe->kick_rec = SYS_NONE;
 }
@@ -217,20 +219,21 @@ static void op_done(gicsim_engine *e, void *ctx, uint64_t arg)
     pe_run(s, pe);
 }
 
-static void start_op(gicsim_system *s, sys_pe *pe, sys_op op, bool guest, pe_mode mode)
+/* Start the operation the caller has just put in pe->cur. */
+static void start_op(gicsim_system *s, sys_pe *pe, bool guest, pe_mode mode)
 {
+    sys_op *op = &pe->cur;
     if (pe->mode != mode)
         pe_set_mode(s, pe, mode);
-    if (s->var_ops && !op.varied && !op.poll && op.cost) {
-        op.cost = var_op_cost(s, pe, op.cost, guest);
-        op.varied = true;
+    if (s->var_ops && !op->varied && !op->poll && op->cost) {
+        op->cost = var_op_cost(s, pe, op->cost, guest);
+        op->varied = true;
     }
     pe->busy = true;
-    pe->cur = op;
     pe->cur_guest = guest;
-    pe->cur_end = gicsim_engine_now(s->e) + op.cost;
+    pe->cur_end = engine_now(s->e) + op->cost;
     sys_vcpu *v = pe->vcpu;
-    if (op.quiet && guest && !s->eager_ends && !v->guest.len && !pe->hyp.len &&
+    if (op->quiet && guest && !s->eager_ends && !v->guest.len && !pe->hyp.len &&
         v->vm->cfg.guest_busy && !gicsim_gic_virq_line(s->gic, pe->id)) {
         pe->lazy = true;
         pe->lazy_seq = engine_take_seq(s->e);
@@ -252,9 +255,9 @@ void pe_preempt_guest(gicsim_system *s, sys_pe *pe)
     pe->ev = 0;
     pe->busy = false;
     sys_op rest = pe->cur;
-    gicsim_time_t now = gicsim_engine_now(s->e);
+    gicsim_time_t now = engine_now(s->e);
     rest.cost = pe->cur_end > now ? pe->cur_end - now : 0;
-    if (!queue_insert(&pe->vcpu->guest, 0, rest))
+    if (!queue_insert(&pe->vcpu->guest, 0, &rest))
         sys_oom(s);
 }
 
@@ -266,7 +269,7 @@ void pe_poll_wakeup(gicsim_system *s, sys_pe *pe)
     /* The poll loop notices the interrupt at its next check. */
     if (!queue_insert(
             &pe->hyp, 0,
-            (sys_op){sys_cost(s, GICSIM_COST_HALT_POLL_CHECK), NULL, 0, false, false, false}))
+            &(sys_op){sys_cost(s, GICSIM_COST_HALT_POLL_CHECK), NULL, 0, false, false, false}))
         sys_oom(s);
     pe_run(s, pe);
 }
@@ -295,12 +298,12 @@ void pe_phys_irq_raised(gicsim_system *s, sys_pe *pe)
             /* The poll loop runs with interrupts enabled: stop it, take the
              * interrupt, then resume polling for the remaining time. */
             sys_op rest = pe->cur;
-            gicsim_time_t now = gicsim_engine_now(s->e);
+            gicsim_time_t now = engine_now(s->e);
             rest.cost = pe->cur_end > now ? pe->cur_end - now : 0;
             gicsim_engine_cancel(s->e, pe->ev);
             pe->ev = 0;
             pe->busy = false;
-            if (!queue_insert(&pe->hyp, 0, rest))
+            if (!queue_insert(&pe->hyp, 0, &rest))
                 sys_oom(s);
         } else {
             return; /* hypervisor code runs with interrupts masked */
@@ -347,7 +350,7 @@ void pe_run(gicsim_system *s, sys_pe *pe)
     if (pe->lazy)
         lazy_need(s, pe); /* asked to look for work: its end looks again */
     for (int guard = 0; guard < 64 && !pe->busy; guard++) {
-        bool irq = gicsim_gic_irq_line(s->gic, pe->id);
+        bool irq = gic_irq_line(s->gic, pe->id);
         if (pe->hyp.len) {
             /* A halt-poll window runs with interrupts enabled: the host
              * handles an interrupt before resuming the poll. */
@@ -356,8 +359,8 @@ void pe_run(gicsim_system *s, sys_pe *pe)
                 hyp_host_irq(s, pe);
                 continue;
             }
-            sys_op op = queue_pop(&pe->hyp);
-            start_op(s, pe, op, false, op.poll ? PM_POLL : PM_HYP);
+            pe->cur = queue_pop(&pe->hyp);
+            start_op(s, pe, false, pe->cur.poll ? PM_POLL : PM_HYP);
             return;
         }
         sys_vcpu *v = pe->vcpu;
@@ -379,8 +382,8 @@ void pe_run(gicsim_system *s, sys_pe *pe)
             if (!v->masked && gicsim_gic_virq_line(s->gic, pe->id))
                 guest_take_virq(s, v);
             if (v->guest.len) {
-                sys_op op = queue_pop(&v->guest);
-                start_op(s, pe, op, true, PM_GUEST);
+                pe->cur = queue_pop(&v->guest);
+                start_op(s, pe, true, PM_GUEST);
                 return;
             }
             if (v->vm->cfg.guest_busy) {

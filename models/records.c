@@ -146,7 +146,7 @@ uint32_t record_new(gicsim_system *s, uint32_t src, uint32_t vm, uint32_t vcpu, 
     r->vm = vm;
     r->vcpu = vcpu;
     r->intid = intid;
-    r->t_assert = gicsim_engine_now(s->e);
+    r->t_assert = engine_now(s->e);
     r->t_signal = r->t_ack = r->t_eoi = r->t_deact = GICSIM_TIME_NEVER;
     s->st.asserted++;
     return i;

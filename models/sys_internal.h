@@ -193,7 +193,10 @@ struct sys_vcpu {
     op_queue guest;
     vgic_irq banked[32];
     uint32_t sgi_src[16]; /* the first SGI source that delivers SGI n to it (SYS_NONE: none) */
-    vgic_irq **ap;        /* software pending list (KVM's ap_list) */
+    /* source_for's last LPI found for this vCPU (0: none yet) and its source:
+     * the first source indexed for an LPI stays its source. */
+    uint32_t lpi_hit, lpi_hit_src;
+    vgic_irq **ap; /* software pending list (KVM's ap_list) */
     uint32_t n_ap, cap_ap;
     vgic_irq *lr_irq[GICSIM_MAX_LRS];
     uint32_t used_lrs;

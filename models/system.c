@@ -3,6 +3,7 @@
 #include "sys_internal.h"
 
 #include "sys_invariants.h"
+#include "gic/gic_internal.h" /* gic_add_observer_kinds */
 
 #include <math.h>
 #include <stdlib.h>
@@ -98,6 +99,15 @@ sys_source *source_of(gicsim_system *s, uint32_t src)
 /* Virtual CPU interface events complete the record of the instance they
  * concern: the vCPU loaded on that PE, its interrupt's pending or active
  * instance. */
+/* The kinds on_gic_event acts on with a GICv3 (everything else returns at
+ * once): the host timer's physical interface events, the LPIs' raise and
+ * merge, and the virtual CPU interface's four. A GICv5's events all go to
+ * gicv5_host_event. */
+#define GICV3_KINDS                                                                                \
+    ((1u << GICSIM_GEV_RAISE) | (1u << GICSIM_GEV_MERGE) | (1u << GICSIM_GEV_SIGNAL) |             \
+     (1u << GICSIM_GEV_PRIO_DROP) | (1u << GICSIM_GEV_DEACTIVATE) | (1u << GICSIM_GEV_VSIGNAL) |   \
+     (1u << GICSIM_GEV_VACK) | (1u << GICSIM_GEV_VPRIO_DROP) | (1u << GICSIM_GEV_VDEACTIVATE))
+
 static void on_gic_event(void *ctx, const gicsim_gic_event *ev)
 {
     gicsim_system *s = ctx;
@@ -251,7 +261,7 @@ gicsim_status gicsim_system_create(const gicsim_system_config *cfg, gicsim_syste
         gicsim_system_destroy(s);
         return st;
     }
-    gicsim_gic_add_observer(s->gic, on_gic_event, s);
+    gic_add_observer_kinds(s->gic, on_gic_event, s, s->v5 ? GIC_ALL_KINDS : GICV3_KINDS);
     gicsim_gic_add_line_listener(s->gic, on_line, s);
     gicsim_gic_add_vline_listener(s->gic, on_vline, s);
     *out = s;
@@ -454,7 +464,7 @@ void device_set_line(gicsim_system *s, uint32_t intid, bool level)
     s->spi_line[intid] = level;
     sys_set_line(s, 0, intid, level);
     if (s->n_obs) {
-        gicsim_sys_event ev = {.time = gicsim_engine_now(s->e),
+        gicsim_sys_event ev = {.time = engine_now(s->e),
                                .kind = GICSIM_SEV_DEVICE_LINE,
                                .pe = UINT32_MAX,
                                .vm = s->spi_vm[intid],
@@ -528,7 +538,7 @@ static void source_fire(gicsim_system *s, uint32_t id)
     gicsim_irq_state st = GICSIM_IRQ_INACTIVE;
     so->arrivals++;
     if (s->n_obs) {
-        gicsim_sys_event ev = {.time = gicsim_engine_now(s->e),
+        gicsim_sys_event ev = {.time = engine_now(s->e),
                                .kind = GICSIM_SEV_ARRIVAL,
                                .pe = UINT32_MAX,
                                .vm = c->vm,
@@ -736,8 +746,7 @@ gicsim_status gicsim_source_add(gicsim_system *s, const gicsim_source_config *cf
     s->n_src++;
     if (!source_index(s, id))
         return GICSIM_E_NOMEM;
-    gicsim_time_t first =
-        c.start != GICSIM_TIME_NEVER ? c.start : gicsim_engine_now(s->e) + c.period;
+    gicsim_time_t first = c.start != GICSIM_TIME_NEVER ? c.start : engine_now(s->e) + c.period;
     uint8_t prio = (uint8_t)c.priority;
     switch (c.kind) {
     case GICSIM_SRC_SPI_EDGE:
@@ -888,12 +897,16 @@ uint32_t source_for(gicsim_system *s, sys_vcpu *v, uint32_t vintid)
     if (vintid >= GICSIM_LPI_BASE && v->vm->pol->direct_timer && vintid == gicv4_timer_vintid(s))
         return v->timer_src; /* the timer's vLPI */
     if (vintid >= GICSIM_LPI_BASE) {
+        if (vintid == v->lpi_hit)
+            return v->lpi_hit_src;
         const sys_vm *vm = v->vm;
         if (!vm->lpi_cap)
             return SYS_NONE;
         uint32_t j = lpi_slot(vm, vintid);
         if (!vm->lpi_key[j] || s->src[vm->lpi_src[j]].cfg.vcpu != v->idx)
             return SYS_NONE;
+        v->lpi_hit = vintid;
+        v->lpi_hit_src = vm->lpi_src[j];
         return vm->lpi_src[j];
     }
     if (vintid >= GICSIM_SPI_BASE)
@@ -959,7 +972,7 @@ void gicsim_system_get_stats(const gicsim_system *s, gicsim_system_stats *out)
     if (!s || !out)
         return;
     *out = s->st;
-    gicsim_time_t now = gicsim_engine_now(s->e);
+    gicsim_time_t now = engine_now(s->e);
     out->sim_time = now;
     out->guest_time = out->hyp_time = out->idle_time = out->halt_poll_time = 0;
     for (uint32_t p = 0; p < s->num_pes; p++) {

@@ -80,7 +80,7 @@ static void hyp_timer_done(gicsim_system *s, sys_pe *pe, uint64_t arg)
  * timer instance it completes. */
 void hyp_timer_irq(gicsim_system *s, sys_pe *pe, gicsim_hyp *h)
 {
-    gicsim_time_t now = gicsim_engine_now(s->e);
+    gicsim_time_t now = engine_now(s->e);
     sys_set_line(s, pe->id, HYP_TIMER_PPI, false);
     for (uint32_t i = 0; i < s->n_src; i++) {
         sys_source *so = &s->src[i];
@@ -184,7 +184,7 @@ static void vtimer_direct_fire(gicsim_engine *e, void *ctx, uint64_t arg)
 void hyp_vtimer_arm(gicsim_system *s, sys_vcpu *v)
 {
     sys_pe *pe = v->pe;
-    gicsim_time_t now = gicsim_engine_now(s->e);
+    gicsim_time_t now = engine_now(s->e);
     gicsim_time_t when = v->cval > now ? v->cval : now;
     if (v->vm->pol->direct_timer) {
         gicsim_engine_cancel(s->e, v->dtimer_ev);
@@ -223,7 +223,7 @@ void hyp_vtimer_load(gicsim_system *s, sys_pe *pe)
         sys_ppi_set_active(s, pe->id, VTIMER_PPI, true);
     if (!v->timer_armed)
         return;
-    if (v->cval <= gicsim_engine_now(s->e) && v->timer_rec != SYS_NONE) {
+    if (v->cval <= engine_now(s->e) && v->timer_rec != SYS_NONE) {
         /* Queued with HW=0, the expiry is not signalled again either: KVM
          * keeps the physical PPI masked while the virtual level is high
          * (kvm_timer_vcpu_load_nogic) until the guest's handler moves the
@@ -257,7 +257,7 @@ void hyp_vtimer_put(gicsim_system *s, sys_pe *pe, sys_vcpu *v)
     sys_set_line(s, pe->id, VTIMER_PPI, false);
     if (sys_ppi_active(s, pe->id, VTIMER_PPI)) /* the physical active state travels with the vCPU */
         sys_ppi_set_active(s, pe->id, VTIMER_PPI, false);
-    gicsim_time_t now = gicsim_engine_now(s->e);
+    gicsim_time_t now = engine_now(s->e);
     if (v->timer_armed && v->cval > now) {
         hyp_vtimer_arm(s, v);
         return;

@@ -283,7 +283,7 @@ void vgic_fold(gicsim_system *s, sys_pe *pe, sys_vcpu *v, vgic_fold_result *out)
         best->active = false;
         gicsim_irq_record *r = record_get(s, best->rec_active);
         if (r && r->t_deact == GICSIM_TIME_NEVER)
-            r->t_deact = gicsim_engine_now(s->e);
+            r->t_deact = engine_now(s->e);
         best->rec_active = SYS_NONE;
         if (best->hw) {
             gicsim_icc_write(s->gic, p, GICSIM_ICC_DIR, best->pintid);

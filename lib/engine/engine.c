@@ -70,8 +70,8 @@ typedef struct heap_entry {
 } heap_entry;
 
 struct gicsim_engine {
-    gicsim_time_t now;
-    uint64_t cur_slot; /* always now >> SLOT_SHIFT */
+    engine_clock clock; /* first: engine_now reads it (engine_internal.h) */
+    uint64_t cur_slot;  /* always now >> SLOT_SHIFT */
     uint64_t next_seq;
     uint64_t pending;
     uint64_t fired;
@@ -335,8 +335,8 @@ static inline void node_release(gicsim_engine *e, uint32_t idx)
  * events that enter the horizon. Never allocates. */
 static inline void advance_to(gicsim_engine *e, gicsim_time_t t)
 {
-    GICSIM_INV(inv_time(&e->inv, e->now, t, "engine.c:advance_to"));
-    e->now = t;
+    GICSIM_INV(inv_time(&e->inv, e->clock.now, t, "engine.c:advance_to"));
+    e->clock.now = t;
     uint64_t cs = t >> SLOT_SHIFT;
     if (cs == e->cur_slot)
         return;
@@ -427,7 +427,7 @@ void gicsim_engine_destroy(gicsim_engine *engine)
 
 gicsim_time_t gicsim_engine_now(const gicsim_engine *engine)
 {
-    return engine ? engine->now : 0;
+    return engine ? engine->clock.now : 0;
 }
 
 gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t when,
@@ -435,7 +435,7 @@ gicsim_status gicsim_engine_schedule_at(gicsim_engine *engine, gicsim_time_t whe
                                         gicsim_event_id *id_out)
 {
     gicsim_engine *e = engine;
-    if (!e || !fn || when < e->now)
+    if (!e || !fn || when < e->clock.now)
         return GICSIM_E_INVAL;
     uint32_t idx;
     gicsim_status st = node_alloc(e, &idx);
@@ -479,7 +479,7 @@ gicsim_status engine_schedule_taken(gicsim_engine *engine, gicsim_time_t when, u
                                     gicsim_event_id *id_out)
 {
     gicsim_engine *e = engine;
-    if (!e || !fn || when < e->now || seq >= e->next_seq)
+    if (!e || !fn || when < e->clock.now || seq >= e->next_seq)
         return GICSIM_E_INVAL;
     gicsim_event_id id;
     gicsim_status st = gicsim_engine_schedule_at(e, when, fn, ctx, arg, &id);
@@ -506,7 +506,7 @@ gicsim_status engine_schedule_taken(gicsim_engine *engine, gicsim_time_t when, u
 
 bool engine_after(const gicsim_engine *engine, gicsim_time_t when, uint64_t seq)
 {
-    return engine->now > when || (engine->now == when && engine->cur_seq > seq);
+    return engine->clock.now > when || (engine->clock.now == when && engine->cur_seq > seq);
 }
 
 gicsim_status gicsim_engine_schedule_in(gicsim_engine *engine, gicsim_time_t delay,
@@ -516,9 +516,9 @@ gicsim_status gicsim_engine_schedule_in(gicsim_engine *engine, gicsim_time_t del
     if (!engine)
         return GICSIM_E_INVAL;
     /* A time past the end of the representable range is out of domain. */
-    if (delay > GICSIM_TIME_NEVER - engine->now)
+    if (delay > GICSIM_TIME_NEVER - engine->clock.now)
         return GICSIM_E_INVAL;
-    return gicsim_engine_schedule_at(engine, engine->now + delay, fn, ctx, arg, id_out);
+    return gicsim_engine_schedule_at(engine, engine->clock.now + delay, fn, ctx, arg, id_out);
 }
 
 bool gicsim_engine_cancel(gicsim_engine *engine, gicsim_event_id id)
@@ -604,7 +604,7 @@ bool gicsim_engine_step(gicsim_engine *engine)
 uint64_t gicsim_engine_run_until(gicsim_engine *engine, gicsim_time_t limit)
 {
     gicsim_engine *e = engine;
-    if (!e || limit < e->now || e->failed != GICSIM_OK)
+    if (!e || limit < e->clock.now || e->failed != GICSIM_OK)
         return 0;
     e->stop = false;
     uint64_t count = 0;
@@ -618,7 +618,7 @@ uint64_t gicsim_engine_run_until(gicsim_engine *engine, gicsim_time_t limit)
             return count;
     }
     /* A nested run call from a callback may already have gone past `limit`. */
-    if (limit > e->now)
+    if (limit > e->clock.now)
         advance_to(e, limit);
     e->cur_seq = UINT64_MAX; /* everything due by now has fired */
     return count;
@@ -628,8 +628,9 @@ uint64_t gicsim_engine_run_for(gicsim_engine *engine, gicsim_time_t duration)
 {
     if (!engine)
         return 0;
-    gicsim_time_t limit =
-        duration > GICSIM_TIME_NEVER - engine->now ? GICSIM_TIME_NEVER : engine->now + duration;
+    gicsim_time_t limit = duration > GICSIM_TIME_NEVER - engine->clock.now
+                              ? GICSIM_TIME_NEVER
+                              : engine->clock.now + duration;
     return gicsim_engine_run_until(engine, limit);
 }
 

@@ -109,7 +109,7 @@ static void forward_arrive(gicsim_engine *e, void *ctx, uint64_t arg)
     gicsim_gic *g = ctx;
     uint32_t pe = (uint32_t)(arg >> 32);
     gic_cpuif *c = &g->cpu[pe];
-    if (c->msg_when == gicsim_engine_now(e))
+    if (c->msg_when == engine_now(e))
         c->msg_id = 0;
     c->fwd = (uint32_t)arg;
     icc_evaluate(g, pe);
@@ -118,7 +118,7 @@ static void forward_arrive(gicsim_engine *e, void *ctx, uint64_t arg)
 void icc_forward(gicsim_gic *g, uint32_t pe, uint32_t intid)
 {
     gic_cpuif *c = &g->cpu[pe];
-    gicsim_time_t when = gicsim_engine_now(g->engine) + g->t_redist_to_cpuif;
+    gicsim_time_t when = engine_now(g->engine) + g->t_redist_to_cpuif;
     uint64_t arg = ((uint64_t)pe << 32) | intid;
     /* Messages arrive in order; a newer choice made at the same instant
      * supersedes the one already in flight for the same arrival time: that

@@ -339,14 +339,23 @@ gicsim_status gicsim_gic_add_line_listener(gicsim_gic *g, gicsim_line_fn fn, voi
     return GICSIM_OK;
 }
 
-gicsim_status gicsim_gic_add_observer(gicsim_gic *g, gicsim_gic_observer_fn fn, void *ctx)
+_Static_assert(GICSIM_GEV__COUNT <= 32, "an observer's kinds are a 32-bit mask");
+
+gicsim_status gic_add_observer_kinds(gicsim_gic *g, gicsim_gic_observer_fn fn, void *ctx,
+                                     uint32_t kinds)
 {
     if (!g || !fn)
         return GICSIM_E_INVAL;
     if (g->n_observers == GIC_MAX_LISTENERS)
         return GICSIM_E_FULL;
-    g->observers[g->n_observers++] = (gic_observer){fn, ctx};
+    g->observers[g->n_observers++] = (gic_observer){fn, ctx, kinds};
+    g->observed_kinds |= kinds;
     return GICSIM_OK;
+}
+
+gicsim_status gicsim_gic_add_observer(gicsim_gic *g, gicsim_gic_observer_fn fn, void *ctx)
+{
+    return gic_add_observer_kinds(g, fn, ctx, GIC_ALL_KINDS);
 }
 
 bool gicsim_gic_irq_line(const gicsim_gic *g, uint32_t pe)
@@ -359,19 +368,19 @@ bool gicsim_gic_fiq_line(const gicsim_gic *g, uint32_t pe)
     return g && pe < g->cfg.num_pes && g->cpu[pe].fiq;
 }
 
-void gic_emit(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t intid)
+void gic_emit_observed(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t intid)
 {
-    if (!g->n_observers)
-        return;
+    uint32_t bit = 1u << kind;
     /* Padding zeroed too: an observer may compare or write events bytewise. */
     gicsim_gic_event ev;
     memset(&ev, 0, sizeof ev);
-    ev.time = gicsim_engine_now(g->engine);
+    ev.time = engine_now(g->engine);
     ev.kind = kind;
     ev.pe = pe;
     ev.intid = intid;
     for (unsigned i = 0; i < g->n_observers; i++)
-        g->observers[i].fn(g->observers[i].ctx, &ev);
+        if (g->observers[i].kinds & bit)
+            g->observers[i].fn(g->observers[i].ctx, &ev);
 }
 
 void gic_set_lines(gicsim_gic *g, uint32_t pe, bool irq, bool fiq)

@@ -74,6 +74,7 @@ typedef struct gic_listener {
 typedef struct gic_observer {
     gicsim_gic_observer_fn fn;
     void *ctx;
+    uint32_t kinds; /* bit k set: the observer is called for events of kind k */
 } gic_observer;
 
 struct gicsim_gic {
@@ -100,6 +101,8 @@ struct gicsim_gic {
     unsigned n_listeners;
     gic_observer observers[GIC_MAX_LISTENERS];
     unsigned n_observers;
+    uint32_t
+        observed_kinds; /* union of the observers' kinds: gic_emit returns at once outside it */
 
     gic_vcpuif *vcpuif; /* [num_pes] */
     gic_listener vlisteners[GIC_MAX_LISTENERS];
@@ -221,8 +224,26 @@ bool irq_reg_width_ok(irq_reg reg, unsigned size);
 
 /* ---- gic.c -------------------------------------------------------------- */
 
-void gic_emit(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t intid);
+void gic_emit_observed(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t intid);
+/* Report the event to the observers that take its kind (none: nothing to do). */
+static inline void gic_emit(gicsim_gic *g, gicsim_gic_event_kind kind, uint32_t pe, uint32_t intid)
+{
+    if (g->observed_kinds & (1u << kind))
+        gic_emit_observed(g, kind, pe, intid);
+}
+/* gicsim_gic_add_observer for the events whose kind k has bit k set in `kinds`
+ * (GIC_ALL_KINDS: every event); the observer is not called for the others, and
+ * the order of calls among the observers that take an event is the order of
+ * registration. */
+#define GIC_ALL_KINDS ((uint32_t)((1ull << GICSIM_GEV__COUNT) - 1))
+gicsim_status gic_add_observer_kinds(gicsim_gic *g, gicsim_gic_observer_fn fn, void *ctx,
+                                     uint32_t kinds);
 void gic_set_lines(gicsim_gic *g, uint32_t pe, bool irq, bool fiq);
+/* gicsim_gic_irq_line of an existing PE (pe < num_pes), inline. */
+static inline bool gic_irq_line(const gicsim_gic *g, uint32_t pe)
+{
+    return g->cpu[pe].irq;
+}
 
 /* ---- distributor.c ---------------------------------------------------------- */
 

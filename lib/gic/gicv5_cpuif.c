@@ -140,7 +140,7 @@ void cpuif_v5_forward(gicsim_gic *g, uint32_t pe, bool virt, uint32_t intid)
     v5_cpu *c = &g->v5->cpu[pe];
     gicsim_event_id *msg = virt ? &c->vfwd_msg : &c->fwd_msg;
     gicsim_time_t *at = virt ? &c->vfwd_when : &c->fwd_when;
-    gicsim_time_t when = gicsim_engine_now(g->engine) + v5_hop(g, g->v5->t_irs_to_cpuif, pe);
+    gicsim_time_t when = engine_now(g->engine) + v5_hop(g, g->v5->t_irs_to_cpuif, pe);
     uint64_t arg = ((uint64_t)pe << 33) | ((uint64_t)virt << 32) | intid;
     /* As GICv3's icc_forward: a newer choice sent at the same instant supersedes the one in
      * flight for the same arrival time. */

@@ -48,7 +48,7 @@ void inv_v5_free(gicsim_gic *g)
 
 static gicsim_time_t now_of(const gicsim_gic *g)
 {
-    return gicsim_engine_now(g->engine);
+    return engine_now(g->engine);
 }
 
 static bool on(const gicsim_gic *g)

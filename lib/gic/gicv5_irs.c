@@ -30,7 +30,7 @@
 
 static gicsim_time_t now_of(const gicsim_gic *g)
 {
-    return gicsim_engine_now(g->engine);
+    return engine_now(g->engine);
 }
 
 static bool irs_enabled(const gicsim_gic *g)

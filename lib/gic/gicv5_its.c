@@ -57,7 +57,7 @@ typedef struct v5_its {
 
 static gicsim_time_t now_of(const gicsim_gic *g)
 {
-    return gicsim_engine_now(g->engine);
+    return engine_now(g->engine);
 }
 
 /* ---- Translation cache -------------------------------------------------------------------- */

@@ -85,7 +85,7 @@ gicsim_status iwb_read(gicsim_gic *g, uint32_t off, unsigned size, uint64_t *val
 {
     v5_iwb *b = g->v5->iwb;
     uint32_t *w = word_of(b, off, size);
-    bool idle = gicsim_engine_now(g->engine) >= b->busy_until;
+    bool idle = engine_now(g->engine) >= b->busy_until;
     *val = 0;
     if (w)
         *val = *w;
@@ -115,7 +115,7 @@ gicsim_status iwb_write(gicsim_gic *g, uint32_t off, unsigned size, uint64_t val
     uint32_t old = *w, n = (uint32_t)(w - (off >= GICSIM_GICV5_IWB_WTMR ? b->wtm : b->wen));
     *w = (uint32_t)val;
     if (off < GICSIM_GICV5_IWB_WTMR) {
-        b->busy_until = gicsim_engine_now(g->engine) + g->v5->t_iwb_event;
+        b->busy_until = engine_now(g->engine) + g->v5->t_iwb_event;
         /* A level wire enabled while high sends its level. */
         for (uint32_t m = *w & ~old & b->wtm[n] & b->line[n]; m; m &= m - 1u)
             send(g, n * 32u + (uint32_t)__builtin_ctz(m), true);

@@ -49,7 +49,7 @@
 
 static gicsim_time_t now_of(const gicsim_gic *g)
 {
-    return gicsim_engine_now(g->engine);
+    return engine_now(g->engine);
 }
 
 static v5_irs *irs_of(gicsim_gic *g)

@@ -98,13 +98,15 @@ static void *ring_at(ring *r, size_t i)
     return r->buf + ((r->head + i) & (r->cap - 1u)) * r->esz;
 }
 
-static bool ring_push(ring *r, const void *e)
+/* The place of a new element at the tail (growing the ring if full), for
+ * the caller to store it with its own type; NULL when memory runs out. */
+static void *ring_push_slot(ring *r)
 {
     if (r->len == r->cap) {
         size_t ncap = r->cap ? r->cap * 2 : 16; /* stays a power of two */
         unsigned char *nb = malloc(ncap * r->esz);
         if (!nb)
-            return false;
+            return NULL;
         for (size_t i = 0; i < r->len; i++)
             memcpy(nb + i * r->esz, ring_at(r, i), r->esz);
         free(r->buf);
@@ -112,9 +114,9 @@ static bool ring_push(ring *r, const void *e)
         r->cap = ncap;
         r->head = 0;
     }
-    memcpy(ring_at(r, r->len), e, r->esz);
+    void *slot = ring_at(r, r->len);
     r->len++;
-    return true;
+    return slot;
 }
 
 static void ring_pop(ring *r)
@@ -186,7 +188,7 @@ static void its_deliver(gicsim_engine *e, void *ctx, uint64_t arg)
 static void flush_stage(gic_its *its)
 {
     gicsim_gic *g = its->g;
-    gicsim_time_t now = gicsim_engine_now(g->engine);
+    gicsim_time_t now = engine_now(g->engine);
     for (unsigned i = 0; i < its->n_stage; i++) {
         const its_msg *m = &its->stage[i];
         gicsim_time_t arrive = now + its->t_to_redist;
@@ -194,10 +196,12 @@ static void flush_stage(gic_its *its)
             arrive += gic_hop(g, 0, gic_pe_socket(g, m->pe));
         if (arrive < its->last_arrive)
             arrive = its->last_arrive;
-        if (!ring_push(&its->flight, m)) {
+        its_msg *slot = ring_push_slot(&its->flight);
+        if (!slot) {
             engine_fail(g->engine, GICSIM_E_NOMEM); /* the run stops */
             continue;
         }
+        *slot = *m;
         if (gicsim_engine_schedule_at(g->engine, arrive, its_deliver, its, 0, NULL) != GICSIM_OK) {
             its->flight.len--;
             continue;
@@ -248,11 +252,12 @@ static void sync_command_items(gic_its *its)
     if (tail && tail->kind == ITEM_CMDS) {
         tail->count += add;
     } else {
-        its_item it = {.kind = ITEM_CMDS, .count = add};
-        if (!ring_push(&its->items, &it)) {
+        its_item *slot = ring_push_slot(&its->items);
+        if (!slot) {
             engine_fail(its->g->engine, GICSIM_E_NOMEM);
             return;
         }
+        *slot = (its_item){.kind = ITEM_CMDS, .count = add};
     }
     its->cmds_queued += add;
 }
@@ -297,7 +302,7 @@ static void start_command(gic_its *its)
     }
     its->stats.table_accesses += c.acc;
     gicsim_time_t cost = its->t_cmd + c.acc * its->t_read + (c.hit ? its->t_hit : 0);
-    gicsim_time_t now = gicsim_engine_now(its->g->engine);
+    gicsim_time_t now = engine_now(its->g->engine);
     if (c.wait_until > now + cost)
         cost = c.wait_until - now;
     its->cmd_in_service = true;
@@ -407,12 +412,13 @@ static void enqueue_request(gic_its *its, item_kind kind, uint32_t a, uint32_t b
         its->stats.dropped_disabled++;
         return;
     }
-    its_item it = {.kind = (uint8_t)kind, .a = a, .b = b};
-    if (!ring_push(&its->items, &it)) {
+    its_item *slot = ring_push_slot(&its->items);
+    if (!slot) {
         its->stats.dropped++;
         engine_fail(its->g->engine, GICSIM_E_NOMEM);
         return;
     }
+    *slot = (its_item){.kind = (uint8_t)kind, .a = a, .b = b};
     if (kind == ITEM_MSI)
         its->stats.translations++;
     its->xlat_waiting++;

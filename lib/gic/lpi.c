@@ -475,7 +475,7 @@ bool lpi_gicr_read(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uint
     }
     if (off == GICSIM_GICR_SYNCR && size == 4) {
         /* Busy while the configuration reads of the last invalidations run. */
-        *val = gicsim_engine_now(g->engine) < rd->sync_until ? 1u : 0u;
+        *val = engine_now(g->engine) < rd->sync_until ? 1u : 0u;
         return true;
     }
     if (reg64(off, size, GICSIM_GICR_PROPBASER, &half)) {
@@ -527,7 +527,7 @@ bool lpi_gicr_write(gicsim_gic *g, uint32_t pe, uint32_t off, unsigned size, uin
         /* The new configuration takes effect at once; GICR_SYNCR stays Busy
          * for the redistributor's reads of the configuration table: one byte
          * for INVLPIR, every LPI it holds for INVALLR. */
-        gicsim_time_t now = gicsim_engine_now(g->engine);
+        gicsim_time_t now = engine_now(g->engine);
         uint32_t reads = 1;
         if (off == GICSIM_GICR_INVLPIR) {
             lpi_inv(g, pe, (uint32_t)val);

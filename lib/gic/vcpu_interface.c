@@ -105,13 +105,17 @@ struct gic_vcpuif {
     unsigned told_used;               /* the list registers in use GICSIM_GEV_LR_USED last said */
     bool maint;                       /* maintenance condition: En && MISR != 0 */
     bool maint_driven;                /* the level last driven onto PPI 25 */
-    /* The result of evaluate(): valid while `stale` is false. It depends
-     * only on lr[], VENG0, VENG1 and the resident vPE's vLPI/vSGI
-     * candidates (vlpi_best), so whatever changes one of those sets
-     * `stale`: the writers of lr[] and VENG<n> here, vlpi.c through
-     * vcpuif_invalidate. */
+    /* The result of evaluate(): valid while neither `stale` nor
+     * `direct_stale` is set. It depends only on lr[], VENG0, VENG1 and the
+     * resident vPE's vLPI/vSGI candidates (vlpi_best). The writers of lr[]
+     * and VENG<n> here set `stale` (everything is recomputed); a change
+     * of the direct candidates alone (vlpi.c through vcpuif_invalidate, a
+     * direct acknowledge) sets `direct_stale`, and only vlpi_best is asked
+     * again: lr_cand and sum stay. */
     bool stale;
+    bool direct_stale;
     vcand cand;     /* the candidate */
+    vcand lr_cand;  /* the list registers' candidate (lr -1: none) */
     lr_summary sum; /* the list register summary */
 };
 
@@ -149,11 +153,17 @@ static inline bool group_enabled(const gic_vcpuif *v, bool group1)
 
 /* ICH_MISR_EL2: each condition is gated by its enable in ICH_HCR_EL2, except
  * EOI, which is set whenever ICH_EISR is nonzero. */
+#define HCR_MAINT_ENABLES                                                                          \
+    (GICSIM_ICH_HCR_UIE | GICSIM_ICH_HCR_LRENPIE | GICSIM_ICH_HCR_NPIE | GICSIM_ICH_HCR_VGRP0EIE | \
+     GICSIM_ICH_HCR_VGRP0DIE | GICSIM_ICH_HCR_VGRP1EIE | GICSIM_ICH_HCR_VGRP1DIE)
+
 static uint32_t misr_of(const gic_vcpuif *v, const lr_summary *s)
 {
     uint32_t h = v->hcr, m = 0;
     if (s->eisr)
         m |= GICSIM_ICH_MISR_EOI;
+    if (!(h & HCR_MAINT_ENABLES))
+        return m; /* no other condition enabled */
     if ((h & GICSIM_ICH_HCR_UIE) && s->valid <= 1)
         m |= GICSIM_ICH_MISR_U;
     if ((h & GICSIM_ICH_HCR_LRENPIE) && eoicount(v))
@@ -173,14 +183,15 @@ static uint32_t misr_of(const gic_vcpuif *v, const lr_summary *s)
 
 /* ---- selection and outputs ---------------------------------------------------- */
 
-/* One pass over the list registers, then the direct candidates:
+/* One pass over the list registers (add_direct then adds the direct
+ * candidates):
  *  - *sum: everything MISR, EISR and ELRSR need;
- *  - *c: the highest-priority pending virtual interrupt of an enabled group
- *    (the architecture's HighestPriorityVirtualInterrupt). Ties go to the
- *    lowest list register index. Masking by VPMR and the running priority
- *    is applied afterwards (can_signal), so ICV_HPPIR sees the unmasked
- *    candidate. */
-static void scan(gicsim_gic *g, uint32_t pe, vcand *c, lr_summary *sum)
+ *  - *c: the list registers' highest-priority pending virtual interrupt of
+ *    an enabled group (with add_direct, the architecture's
+ *    HighestPriorityVirtualInterrupt). Ties go to the lowest list register
+ *    index. Masking by VPMR and the running priority is applied afterwards
+ *    (can_signal), so ICV_HPPIR sees the unmasked candidate. */
+static void scan_lrs(gicsim_gic *g, uint32_t pe, vcand *c, lr_summary *sum)
 {
     const gic_vcpuif *v = &g->vcpuif[pe];
     lr_summary s = {0};
@@ -215,9 +226,17 @@ static void scan(gicsim_gic *g, uint32_t pe, vcand *c, lr_summary *sum)
     } else {
         *c = (vcand){.lr = -1, .vintid = GICSIM_INTID_SPURIOUS, .prio = 0xFF, .group1 = false};
     }
-    /* GICv4 direct injection: the resident vPE's best pending enabled vLPI
-     * or vSGI of an enabled group. It wins only with a strictly higher
-     * priority, so the list registers win ties. */
+}
+
+/* The candidate from the list registers' one, `lr`, and the direct
+ * candidates: GICv4 direct injection, the resident vPE's best pending
+ * enabled vLPI or vSGI of an enabled group. It wins only with a strictly
+ * higher priority, so the list registers win ties. */
+static void add_direct(gicsim_gic *g, uint32_t pe, const vcand *lr, vcand *c)
+{
+    const gic_vcpuif *v = &g->vcpuif[pe];
+    unsigned best = lr->lr >= 0 ? lr->prio : 0x100;
+    *c = *lr;
     uint32_t vintid;
     uint8_t prio;
     bool group1;
@@ -238,14 +257,15 @@ static void check_cache(gicsim_gic *g, uint32_t pe)
     gicsim_invariant_report *rep = inv_gic_report(g);
     if (!rep)
         return;
-    vcand c;
+    vcand lr, c;
     lr_summary s;
-    scan(g, pe, &c, &s);
+    scan_lrs(g, pe, &lr, &s);
+    add_direct(g, pe, &lr, &c);
     rep->checks++;
     if (c.lr != v->cand.lr || c.direct != v->cand.direct || c.vintid != v->cand.vintid ||
         c.prio != v->cand.prio || c.group1 != v->cand.group1 || s.eisr != v->sum.eisr ||
         s.elrsr != v->sum.elrsr || s.valid != v->sum.valid || s.any_pending != v->sum.any_pending)
-        inv_fail(rep, gicsim_engine_now(g->engine), "vcpu_interface.c:evaluate",
+        inv_fail(rep, engine_now(g->engine), "vcpu_interface.c:evaluate",
                  "PE %u: stale virtual CPU interface cache (candidate %u, fresh %u)", (unsigned)pe,
                  (unsigned)v->cand.vintid, (unsigned)c.vintid);
 }
@@ -258,8 +278,13 @@ static const gic_vcpuif *evaluate(gicsim_gic *g, uint32_t pe)
 {
     gic_vcpuif *v = &g->vcpuif[pe];
     if (v->stale) {
-        scan(g, pe, &v->cand, &v->sum);
+        scan_lrs(g, pe, &v->lr_cand, &v->sum);
+        add_direct(g, pe, &v->lr_cand, &v->cand);
         v->stale = false;
+        v->direct_stale = false;
+    } else if (v->direct_stale) {
+        add_direct(g, pe, &v->lr_cand, &v->cand);
+        v->direct_stale = false;
     } else {
         GICSIM_INV(check_cache(g, pe));
     }
@@ -337,12 +362,15 @@ static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, bool group1)
     unsigned idx = prio_active_index(&v->ctl, g->prebits, c.prio, group1);
     prio_activate(v->ap, group1, idx);
     GICSIM_INV(inv_icv_ack(g, pe, group1, idx));
-    v->stale = true; /* the candidate leaves the pending state */
     if (c.direct) {
+        /* The candidate leaves the pending state: the list registers
+         * do not change. */
+        v->direct_stale = true;
         /* A directly injected vLPI/vSGI: its pending state clears in the
          * redistributor (and the VPT); there is no active state. */
         vlpi_acknowledge(g, pe, c.vintid);
     } else {
+        v->stale = true; /* the candidate leaves the pending state */
         uint64_t *lr = &v->lr[c.lr];
         *lr &= ~LR_STATE_BITS;
         /* LPIs have no active state: acknowledging a vLPI leaves the list
@@ -484,13 +512,13 @@ void vcpuif_free(gicsim_gic *g)
 
 void vcpuif_update(gicsim_gic *g, uint32_t pe)
 {
-    g->vcpuif[pe].stale = true;
+    g->vcpuif[pe].direct_stale = true;
     update(g, pe);
 }
 
 void vcpuif_invalidate(gicsim_gic *g, uint32_t pe)
 {
-    g->vcpuif[pe].stale = true;
+    g->vcpuif[pe].direct_stale = true;
 }
 
 /* ---- hypervisor registers ----------------------------------------------------------- */

@@ -553,7 +553,7 @@ static void check_sgi_live(gicsim_gic *g, const vpe *p)
             live |= 1u << i;
     rep->checks++;
     if (live != p->sgi_live)
-        inv_fail(rep, gicsim_engine_now(g->engine), "lpi.c:vlpi_best",
+        inv_fail(rep, engine_now(g->engine), "lpi.c:vlpi_best",
                  "vPE at 0x%llx: pending enabled vSGI mask 0x%x, state says 0x%x",
                  (unsigned long long)p->vpt, (unsigned)p->sgi_live, (unsigned)live);
 }
