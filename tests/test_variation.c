@@ -600,6 +600,18 @@ static void test_interference(void **state)
         bool on = t % GICSIM_MS(10) < GICSIM_MS(5);
         assert_int_equal(lat[i], bare_latency() + (on ? entry_op() : 0));
     }
+    /* A schedule whose period on + off wraps past 2^64 ps (to 0 here: a
+     * division by zero in the model) is refused; one just below runs. */
+    const char *path = NULL, *why = NULL;
+    v.interference_on = v.interference_off = (gicsim_time_t)1 << 63;
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    assert_string_equal(path, "interference.off");
+    assert_non_null(why);
+    v.interference_off = ((gicsim_time_t)1 << 63) - 1;
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_OK);
+    run_bare(&v, PERIOD, N, lat);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(lat[i], bare_latency() + entry_op());
 }
 
 /* ---- 7. determinism
@@ -740,6 +752,9 @@ static void test_scenario_settings(void **state)
                  "platform_overrides.variation.housekeeping.tick.rate", 6, "rate");
     expect_error("platform_overrides: {variation: {interference: {multiplier: 0.5}}}\n",
                  "platform_overrides.variation.interference.multiplier", 6, "factor");
+    expect_error("platform_overrides: {variation: {interference: {multiplier: 2, on: "
+                 "9223372036854775808ps, off: 9223372036854775808ps}}}\n",
+                 "platform_overrides.variation.interference.off", 6, "2^64");
     const char *zero[] = {"run.replications=0"};
     assert_int_equal(load("", zero, 1, &sc, &d), GICSIM_E_INVAL);
     assert_string_equal(d.file, "<override>");

@@ -342,6 +342,13 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
         w = "a factor from 1 to 1000";
         goto out;
     }
+    /* The schedule repeats every on + off: a period that wraps past 2^64 ps
+     * would be 0 or shorter than on. */
+    if (v->interference_off > GICSIM_TIME_NEVER - v->interference_on) {
+        p = "interference.off";
+        w = "on + off must be below 2^64 ps (about 213 days)";
+        goto out;
+    }
     static const struct {
         const char *path;
         size_t off;

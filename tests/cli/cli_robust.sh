@@ -266,4 +266,11 @@ else
     ok "out of memory: skipped (the binary does not start under ulimit -v 20000)"
 fi
 
+# ---- variation: hostile values (docs/scenarios.md, "Variation") ----------------------
+V=platform_overrides.variation
+status_is 78 "an interference schedule whose on + off wraps past 2^64 ps" "$GICSIM" run "$SC/mixed.yaml" -q \
+    -p $V.interference.multiplier=2 -p $V.interference.on=9223372036854775808ps \
+    -p $V.interference.off=9223372036854775808ps
+check "... names the key" grep -q "platform_overrides.variation.interference.off: on + off must be below 2^64 ps" err.txt
+
 finish
