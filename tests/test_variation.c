@@ -752,6 +752,11 @@ static void test_scenario_settings(void **state)
                  "platform_overrides.variation.housekeeping.tick.rate", 6, "rate");
     expect_error("platform_overrides: {variation: {interference: {multiplier: 0.5}}}\n",
                  "platform_overrides.variation.interference.multiplier", 6, "factor");
+    expect_error("platform_overrides: {variation: {jitter: {run: 1e300}}}\n",
+                 "platform_overrides.variation.jitter.run", 6, "at most 1000");
+    expect_error("platform_overrides: {variation: {jitter: {host_irq_entry: {dist: lognormal, "
+                 "median: 2000, sigma: 0.1}}}}\n",
+                 "platform_overrides.variation.jitter.host_irq_entry", 6, "at most 1000");
     expect_error("platform_overrides: {variation: {interference: {multiplier: 2, on: "
                  "9223372036854775808ps, off: 9223372036854775808ps}}}\n",
                  "platform_overrides.variation.interference.off", 6, "2^64");
@@ -789,6 +794,31 @@ static void test_settings_table(void **state)
     assert_int_equal(gicsim_variation_set_param(&v, "cold.work", 1500), GICSIM_OK);
     assert_int_equal(v.cold_work, GICSIM_NS(1500));
     assert_int_equal(gicsim_variation_param(&v, "jitter.nope.sigma", &x), GICSIM_E_NOTFOUND);
+    /* A jitter factor's centre is at most 1000, as the multipliers: beyond,
+     * the check names the setting (a rule by its path, jitter.COST). */
+    const char *path = NULL, *why = NULL;
+    v.jitter_all = fixed(1000);
+    v.jitter_run = lognormal(1000, 5);
+    v.n_jitter = 1;
+    v.jitter_cost[0] = GICSIM_COST_HOST_IRQ_ENTRY;
+    v.jitter[0] = (gicsim_dist){.kind = GICSIM_DIST_EMPIRICAL, .n = 2, .x = {1, 1000}, .w = {1, 1}};
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_OK);
+    v.jitter[0].x[1] = 1001;
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    assert_string_equal(path, "jitter.host_irq_entry");
+    assert_non_null(strstr(why, "1000"));
+    v.jitter[0] = fixed(1e300);
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    v.n_jitter = 0;
+    v.jitter_run = lognormal(1001, 0.1);
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    assert_string_equal(path, "jitter.run");
+    v.jitter_run = (gicsim_dist){.kind = GICSIM_DIST_NORMAL, .a = 1, .b = 1e6};
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    v.jitter_run.kind = GICSIM_DIST_NONE;
+    v.jitter_all = uniform(0, 1e18);
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    assert_string_equal(path, "jitter.all");
 }
 
 /* ---- 9. the spread fit -------------------------------------------------------------------------

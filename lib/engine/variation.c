@@ -263,6 +263,42 @@ const char *gicsim_setting_description(gicsim_setting_id id)
 
 /* ---- Defaults and checks ------------------------------------------------------------------ */
 
+/* The largest factor a setting may give (cold.multiplier and
+ * interference.multiplier, and a jitter distribution's centre). */
+#define FACTOR_MAX 1000.0
+
+/* A jitter distribution's value, bounds or centre at most FACTOR_MAX (a
+ * lognormal's tail may still draw more: var_jitter saturates the cost). */
+static bool factor_in_range(const gicsim_dist *d)
+{
+    switch (d->kind) {
+    case GICSIM_DIST_FIXED:
+    case GICSIM_DIST_LOGNORMAL:
+        return d->a <= FACTOR_MAX;
+    case GICSIM_DIST_UNIFORM:
+        return d->b <= FACTOR_MAX;
+    case GICSIM_DIST_NORMAL:
+        return d->a <= FACTOR_MAX && d->b <= FACTOR_MAX;
+    case GICSIM_DIST_EMPIRICAL:
+        for (uint32_t i = 0; i < d->n && i < GICSIM_DIST_MAX_POINTS; i++)
+            if (d->x[i] > FACTOR_MAX)
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}
+
+/* "jitter.COST" for each cost (the path of a rule). */
+static const char *const jitter_paths[GICSIM_COST__COUNT] = {
+#define JITTER_PATH_(id, dom, def, name, desc) [GICSIM_COST_##id] = "jitter." name,
+    GICSIM_COST_LIST(JITTER_PATH_)
+#undef JITTER_PATH_
+};
+
+static const char *const factor_range =
+    "a factor's distribution needs its value, bounds, mean and sd, median or points at most 1000";
+
 void gicsim_variation_init(gicsim_variation *v)
 {
     if (!v)
@@ -327,7 +363,7 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
         w = "the phase must be shorter than the tick's period";
         goto out;
     }
-    if (!(v->cold_multiplier >= 1 && v->cold_multiplier <= 1000)) {
+    if (!(v->cold_multiplier >= 1 && v->cold_multiplier <= FACTOR_MAX)) {
         p = "cold.multiplier";
         w = "a factor from 1 to 1000";
         goto out;
@@ -337,7 +373,7 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
         w = "must be greater than 0";
         goto out;
     }
-    if (!(v->interference_multiplier >= 1 && v->interference_multiplier <= 1000)) {
+    if (!(v->interference_multiplier >= 1 && v->interference_multiplier <= FACTOR_MAX)) {
         p = "interference.multiplier";
         w = "a factor from 1 to 1000";
         goto out;
@@ -362,6 +398,11 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
             p = dists[i].path;
             goto out;
         }
+    if (!factor_in_range(&v->jitter_all) || !factor_in_range(&v->jitter_run)) {
+        p = factor_in_range(&v->jitter_all) ? "jitter.run" : "jitter.all";
+        w = factor_range;
+        goto out;
+    }
     if (v->n_jitter > GICSIM_JITTER_MAX_RULES) {
         p = "jitter";
         w = "at most 8 rules for single costs";
@@ -373,7 +414,7 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
             w = "unknown cost";
             goto out;
         }
-        p = gicsim_cost_name(v->jitter_cost[i]);
+        p = jitter_paths[v->jitter_cost[i]];
         if (gicsim_cost_domain(v->jitter_cost[i]) != GICSIM_CLK_CPU) {
             w = "a GIC-clock cost is the GIC model's and has no jitter (only CPU-clock costs do)";
             goto out;
@@ -387,6 +428,10 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
             goto out;
         if (v->jitter[i].kind == GICSIM_DIST_NONE) {
             w = "a rule needs a distribution";
+            goto out;
+        }
+        if (!factor_in_range(&v->jitter[i])) {
+            w = factor_range;
             goto out;
         }
     }
