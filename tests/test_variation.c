@@ -180,7 +180,8 @@ static void test_dist_closed_forms(void **state)
                          {.kind = GICSIM_DIST_EMPIRICAL, .n = 1, .x = {1}, .w = {0}},
                          {.kind = GICSIM_DIST_NORMAL, .a = -1, .b = 0.2},
                          fixed(-1),
-                         fixed(NAN)};
+                         fixed(NAN),
+                         {.kind = GICSIM_DIST_EMPIRICAL, .n = 2, .x = {1, 2}, .w = {1e308, 1e308}}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(gicsim_dist_check(&bad[i], &why), GICSIM_E_INVAL);
         assert_non_null(why);

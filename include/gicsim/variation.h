@@ -73,8 +73,9 @@ typedef struct gicsim_dist {
 GICSIM_API const char *gicsim_dist_kind_name(gicsim_dist_kind k);
 /* GICSIM_E_INVAL (with a reason in *why when why is not NULL) for a
  * distribution that cannot be drawn from: a negative or non-finite
- * parameter or point, b < a for uniform, a median <= 0, no points, a
- * weight <= 0, or a normal whose mass above 0 is below 1e-6. */
+ * parameter or point, b < a for uniform, a median <= 0 or a sigma above 5
+ * for lognormal, no points or more than 16, a weight <= 0 or weights whose
+ * sum is not finite, or a normal whose mass above 0 is below 1%. */
 GICSIM_API gicsim_status gicsim_dist_check(const gicsim_dist *d, const char **why);
 /* The distribution's mean, standard deviation and quantile p in [0, 1]
  * (the normal's after truncation at 0; the empirical's lower quantile).

@@ -98,13 +98,20 @@ gicsim_status gicsim_dist_check(const gicsim_dist *d, const char **why)
             if (!isfinite(d->a) || d->a <= 0 || !finite_nonneg(d->b) || d->b > 5)
                 w = "a lognormal distribution needs a median > 0 and 0 <= sigma <= 5";
             break;
-        case GICSIM_DIST_EMPIRICAL:
+        case GICSIM_DIST_EMPIRICAL: {
+            double total = 0;
             if (d->n < 1 || d->n > GICSIM_DIST_MAX_POINTS)
                 w = "an empirical distribution needs 1 to 16 points";
-            for (uint32_t i = 0; !w && i < d->n; i++)
+            for (uint32_t i = 0; !w && i < d->n; i++) {
                 if (!finite_nonneg(d->x[i]) || !isfinite(d->w[i]) || d->w[i] <= 0)
                     w = "empirical points must be finite numbers >= 0 with weights > 0";
+                total += d->w[i];
+            }
+            /* A draw picks a point by its share of the sum. */
+            if (!w && !isfinite(total))
+                w = "the empirical weights' sum must be a finite number";
             break;
+        }
         default:
             w = "unknown distribution kind";
         }
