@@ -879,6 +879,22 @@ static void test_spread_fit(void **state)
     assert_int_equal(gicsim_calibrate_spread(&cfg, &sd, 1, bad, 1, 4, f), GICSIM_E_INVAL);
     assert_non_null(strstr(f->message, "jitter.all.sigma"));
     assert_int_equal(gicsim_calibrate_spread(&cfg, &sd, 0, q, 1, 4, f), GICSIM_E_INVAL);
+    const char *twice[] = {"jitter.run.sigma", "jitter.run.sigma"};
+    assert_int_equal(gicsim_calibrate_spread(&cfg, &sd, 1, twice, 2, 4, f), GICSIM_E_INVAL);
+    assert_non_null(strstr(f->message, "twice"));
+    /* A target no sigma can reach: timer_bm's run-to-run sd of 1 ms. The
+     * search climbs past what the test survives (ticks merge behind long
+     * draws: gicsim_mb_run says GICSIM_E_STATE) and past sigma 5 (the
+     * variation refuses it): infeasible points, not a failed fit. */
+    gicsim_mb_config_init(&cfg);
+    cfg.iterations = 200;
+    cfg.variation.jitter_all = lognormal(1, 0.05);
+    gicsim_spread_target far = {GICSIM_MB_TIMER_BM, GICSIM_SPREAD_RUN_SD, 0, 1e6};
+    const char *all[] = {"jitter.all.sigma"};
+    assert_int_equal(gicsim_calibrate_spread(&cfg, &far, 1, all, 1, 4, f), GICSIM_OK);
+    assert_true(f->value[0] > 0.05 && f->value[0] <= 5);
+    assert_int_equal(gicsim_variation_check(&f->variation, NULL, NULL), GICSIM_OK);
+    assert_true(f->evaluations <= 100);
     free(f);
 }
 

@@ -364,6 +364,13 @@ check "the preset has the variation and the percentiles" sh -c \
      grep -q "^spread_fitted: \[jitter.all.sigma\]$" spreadfit.yaml'
 status_is 0 "the spread preset passes its check" "$GICSIM" microbench --check --platform spreadfit.yaml --iterations 2000
 status_is 64 "calibrate --spread with an unknown parameter" "$GICSIM" calibrate spread.yaml --platform generic --spread jitter.all.nope
+sed 's/percentiles: {p10: 3720, p90: 4080}/runs: [3900, 3950, 3880, 3920]/' spread.yaml >spreadruns.yaml
+status_is 0 "calibrate fits the spread to runs alone (the search passes points whose ticks merge)" \
+    "$GICSIM" calibrate spreadruns.yaml --platform generic -o spreadrunsfit.yaml
+check "... to a sigma that gives the runs' sd" grep -Eq "^  timer_bm +sd of runs +29\.9 " err.txt
+status_is 78 "calibrate --spread with a parameter twice" "$GICSIM" calibrate spread.yaml --platform generic \
+    --spread jitter.all.sigma,jitter.all.sigma
+check "... says so" grep -q 'spread: "jitter.all.sigma" is listed twice' err.txt
 printf 'measured:\n  hvc: {ns: 306, percentiles: {p90: 300, p10: 200}}\n' >badpct.yaml
 status_is 65 "percentiles out of order" "$GICSIM" calibrate badpct.yaml --platform generic
 
