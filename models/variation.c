@@ -348,7 +348,10 @@ gicsim_time_t var_idle_wake(gicsim_system *s, sys_pe *pe)
     const sys_var *v = s->var;
     const var_pe *vp = &v->pe[pe->id];
     gicsim_time_t x = vp->state >= 0 ? v->cfg.idle_states[vp->state].exit_latency : 0;
-    return vp->idle_guest ? x : x + sys_cost(s, GICSIM_COST_IDLE_EXIT);
+    gicsim_time_t exit = vp->idle_guest ? 0 : sys_cost(s, GICSIM_COST_IDLE_EXIT);
+    /* A state's exit latency may be any time below 2^64 ps: saturate, as
+     * the drawn costs do, rather than wrap to a short wake. */
+    return x < SAT_PS && exit < SAT_PS - x ? x + exit : SAT_PS;
 }
 
 /* ---- Housekeeping --------------------------------------------------------------------------- */

@@ -429,6 +429,28 @@ static void test_idle_guest_wfi(void **state)
         assert_int_equal(lat[1][i], lat[0][i] + WFI_EXIT);
 }
 
+/* A state whose exit latency is near the end of time (any time below
+ * 2^64 ps is a valid one): the wake saturates far past the run, as drawn
+ * costs do, where exit latency + idle_exit used to wrap to a wake of a
+ * few microseconds and deliver every tick. */
+static void test_idle_exit_saturates(void **state)
+{
+    (void)state;
+    gicsim_system_config c = tf_system_config(GICSIM_GICV3, 2);
+    gicsim_variation_init(&c.variation);
+    c.variation.n_idle_states = 1;
+    c.variation.idle_states[0] = (gicsim_idle_state){"far", NEVER - 1000, 0, false};
+    c.timing.cycles[GICSIM_COST_IDLE_EXIT] = 3000;
+    gicsim_system *s = tf_system_new(&c);
+    uint32_t src = add_host_timer(s, 1, GICSIM_US(20), 4);
+    gicsim_system_run_for(s, GICSIM_US(200));
+    tf_check_accounting(s);
+    assert_int_equal(gicsim_system_status(s), GICSIM_OK);
+    gicsim_time_t lat[4];
+    assert_int_equal(latencies(s, src, lat, 4), 0);
+    gicsim_system_destroy(s);
+}
+
 /* ---- 4. housekeeping ----------------------------------------------------------------------------
  */
 
@@ -905,12 +927,12 @@ int main(void)
         cmocka_unit_test(test_jitter_one_cost),   cmocka_unit_test(test_jitter_all_cpu_only),
         cmocka_unit_test(test_jitter_run_factor), cmocka_unit_test(test_jitter_does_not_perturb),
         cmocka_unit_test(test_idle_menu),         cmocka_unit_test(test_idle_teo),
-        cmocka_unit_test(test_idle_guest_wfi),    cmocka_unit_test(test_tick_work),
-        cmocka_unit_test(test_tick_delays_timer), cmocka_unit_test(test_random_work),
-        cmocka_unit_test(test_cold_after_idle),   cmocka_unit_test(test_cold_vcpu_switch),
-        cmocka_unit_test(test_interference),      cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_scenario_settings), cmocka_unit_test(test_settings_table),
-        cmocka_unit_test(test_spread_fit),
+        cmocka_unit_test(test_idle_guest_wfi),    cmocka_unit_test(test_idle_exit_saturates),
+        cmocka_unit_test(test_tick_work),         cmocka_unit_test(test_tick_delays_timer),
+        cmocka_unit_test(test_random_work),       cmocka_unit_test(test_cold_after_idle),
+        cmocka_unit_test(test_cold_vcpu_switch),  cmocka_unit_test(test_interference),
+        cmocka_unit_test(test_determinism),       cmocka_unit_test(test_scenario_settings),
+        cmocka_unit_test(test_settings_table),    cmocka_unit_test(test_spread_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
