@@ -449,7 +449,7 @@ gicsim_status var_create(gicsim_system *s)
     s->var_ops = c->cold_multiplier != 1 || c->interference_multiplier != 1;
     if (c->tick_hz > 0) {
         double p = 1e12 / c->tick_hz;
-        v->tick_period = p < 1 ? 1 : (gicsim_time_t)llround(p);
+        v->tick_period = p < 1 ? 1 : sat_time(p); /* a rate of 1e-9/s: 1e21 ps */
     }
     for (uint32_t p = 0; p < s->num_pes; p++) {
         var_pe *vp = &v->pe[p];

@@ -816,6 +816,12 @@ static void test_settings_table(void **state)
     assert_float_equal(x, 2000, 1e-9); /* ns */
     assert_int_equal(gicsim_variation_set_param(&v, "cold.work", 1500), GICSIM_OK);
     assert_int_equal(v.cold_work, GICSIM_NS(1500));
+    /* A time past 2^63 ps is refused, not converted by llround out of its
+     * range (the spread fit's search may propose one). */
+    assert_int_equal(gicsim_variation_set_param(&v, "cold.work", 1e30), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_variation_set_param(&v, "interference.on", 9.3e15), GICSIM_E_INVAL);
+    assert_int_equal(v.cold_work, GICSIM_NS(1500));
+    assert_int_equal(gicsim_variation_set_param(&v, "cold.work", -1), GICSIM_E_INVAL);
     assert_int_equal(gicsim_variation_param(&v, "jitter.nope.sigma", &x), GICSIM_E_NOTFOUND);
     /* A jitter factor's centre is at most 1000, as the multipliers: beyond,
      * the check names the setting (a rule by its path, jitter.COST). */

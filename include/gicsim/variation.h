@@ -254,6 +254,11 @@ GICSIM_API gicsim_status gicsim_variation_param(const gicsim_variation *v, const
 /* The most parameters one spread fit sets, and the longest path. */
 #define GICSIM_SPREAD_MAX_PARAMS 4
 #define GICSIM_SPREAD_PARAM_LEN 64
+/* Sets the parameter at `path` (as gicsim_variation_param reads it);
+ * GICSIM_E_NOTFOUND as there, GICSIM_E_INVAL for a value that is not
+ * finite, or for a time that is negative or not below 9.2e18 ps (the
+ * result is not checked: gicsim_variation_check says whether it is in its
+ * setting's range). */
 GICSIM_API gicsim_status gicsim_variation_set_param(gicsim_variation *v, const char *path,
                                                     double value);
 

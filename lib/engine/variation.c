@@ -568,7 +568,9 @@ gicsim_status gicsim_variation_set_param(gicsim_variation *v, const char *path, 
     if (!param_find(v, path, &r))
         return GICSIM_E_NOTFOUND;
     if (r.t) {
-        if (value < 0)
+        /* A time below 2^64 ps (llround beyond its range gives an
+         * unspecified value). */
+        if (value < 0 || value * 1000.0 >= 9.2e18)
             return GICSIM_E_INVAL;
         *r.t = (gicsim_time_t)llround(value * 1000.0);
     } else {
