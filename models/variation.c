@@ -383,7 +383,7 @@ static void tick_fire(gicsim_engine *e, void *ctx, uint64_t arg)
     if (stopped)
         return;
     add_work(vp, &vp->tick_rng, &v->cfg.tick_cost);
-    gicsim_gic_set_line(s->gic, pe->id, HYP_TIMER_PPI, true);
+    sys_set_line(s, pe->id, HYP_TIMER_PPI, true);
 }
 
 static gicsim_time_t work_gap(sys_var *v, var_pe *vp)
@@ -401,7 +401,7 @@ static void work_fire(gicsim_engine *e, void *ctx, uint64_t arg)
     add_work(vp, &vp->work_rng, &v->cfg.work_cost);
     if (gicsim_engine_schedule_in(e, work_gap(v, vp), work_fire, s, arg, &vp->work_ev) != GICSIM_OK)
         sys_oom(s);
-    gicsim_gic_set_line(s->gic, (uint32_t)arg, HYP_TIMER_PPI, true);
+    sys_set_line(s, (uint32_t)arg, HYP_TIMER_PPI, true);
 }
 
 gicsim_time_t var_host_work(gicsim_system *s, sys_pe *pe)

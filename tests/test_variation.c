@@ -531,6 +531,48 @@ static void test_random_work(void **state)
     gicsim_system_destroy(s);
 }
 
+/* On a GICv5 the tick raises PPI 26 through the system's GICv5 (it was
+ * raised on the GICv3 model, which a GICv5 system does not run: under
+ * gicv5-did the host never took a tick, and its work never ran). A 20 us
+ * tick at 10 kHz must then delay some of the guest's timer interrupts,
+ * which without it all take one time. */
+static void test_housekeeping_gicv5(void **state)
+{
+    (void)state;
+    static const char *const yaml = "name: v5\n"
+                                    "gic: {version: v5, pes: 2}\n"
+                                    "vms: [{name: vm0, vcpus: 1, policy: gicv5-did, guest: idle}]\n"
+                                    "sources:\n"
+                                    "  - {name: t, kind: vtimer, vm: vm0, vcpu: 0, handler: 1us,\n"
+                                    "     arrival: {kind: periodic, period: 37us}}\n"
+                                    "run: {duration: 2ms}\n";
+    const char *tick[] = {"platform_overrides.variation.housekeeping.tick={rate: 10kHz, cost: "
+                          "20us, nohz: false}"};
+    gicsim_time_t lo[2] = {NEVER, NEVER}, hi[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        gicsim_scenario *sc = NULL;
+        gicsim_system *s = NULL;
+        gicsim_diag d;
+        assert_int_equal(gicsim_scenario_load_string(yaml, "v5.yaml", tick, (size_t)k, &sc, &d),
+                         GICSIM_OK);
+        assert_int_equal(gicsim_scenario_build(sc, NULL, &s, &d), GICSIM_OK);
+        assert_int_equal(gicsim_system_keep_records(s), GICSIM_OK);
+        gicsim_system_run_for(s, GICSIM_MS(2));
+        tf_check_accounting(s);
+        static gicsim_time_t lat[64];
+        size_t n = latencies(s, 0, lat, 64);
+        assert_true(n >= 50);
+        for (size_t i = 0; i < n; i++) {
+            lo[k] = lat[i] < lo[k] ? lat[i] : lo[k];
+            hi[k] = lat[i] > hi[k] ? lat[i] : hi[k];
+        }
+        gicsim_system_destroy(s);
+        gicsim_scenario_free(sc);
+    }
+    assert_int_equal(lo[0], hi[0]);
+    assert_true(hi[1] >= hi[0] + GICSIM_US(10));
+}
+
 /* ---- 5. cold ------------------------------------------------------------------------------------
  */
 
@@ -929,16 +971,17 @@ static void test_spread_fit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dist_closed_forms), cmocka_unit_test(test_dist_draws),
-        cmocka_unit_test(test_jitter_one_cost),   cmocka_unit_test(test_jitter_all_cpu_only),
-        cmocka_unit_test(test_jitter_run_factor), cmocka_unit_test(test_jitter_does_not_perturb),
-        cmocka_unit_test(test_idle_menu),         cmocka_unit_test(test_idle_teo),
-        cmocka_unit_test(test_idle_guest_wfi),    cmocka_unit_test(test_idle_exit_saturates),
-        cmocka_unit_test(test_tick_work),         cmocka_unit_test(test_tick_delays_timer),
-        cmocka_unit_test(test_random_work),       cmocka_unit_test(test_cold_after_idle),
-        cmocka_unit_test(test_cold_vcpu_switch),  cmocka_unit_test(test_interference),
-        cmocka_unit_test(test_determinism),       cmocka_unit_test(test_scenario_settings),
-        cmocka_unit_test(test_settings_table),    cmocka_unit_test(test_spread_fit),
+        cmocka_unit_test(test_dist_closed_forms),  cmocka_unit_test(test_dist_draws),
+        cmocka_unit_test(test_jitter_one_cost),    cmocka_unit_test(test_jitter_all_cpu_only),
+        cmocka_unit_test(test_jitter_run_factor),  cmocka_unit_test(test_jitter_does_not_perturb),
+        cmocka_unit_test(test_idle_menu),          cmocka_unit_test(test_idle_teo),
+        cmocka_unit_test(test_idle_guest_wfi),     cmocka_unit_test(test_idle_exit_saturates),
+        cmocka_unit_test(test_tick_work),          cmocka_unit_test(test_tick_delays_timer),
+        cmocka_unit_test(test_housekeeping_gicv5), cmocka_unit_test(test_random_work),
+        cmocka_unit_test(test_cold_after_idle),    cmocka_unit_test(test_cold_vcpu_switch),
+        cmocka_unit_test(test_interference),       cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_scenario_settings),  cmocka_unit_test(test_settings_table),
+        cmocka_unit_test(test_spread_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
