@@ -243,7 +243,9 @@ GICSIM_API const char *gicsim_setting_description(gicsim_setting_id id);
 /* ---- Parameters by path (calibration) ---------------------------------------------------
  *
  * A numeric parameter of a setting: a rate or factor ("housekeeping.work.rate",
- * "cold.multiplier"), a time in ns ("cold.work"), or a distribution's
+ * "cold.multiplier"), a time in ns ("cold.work", "cold.idle_after",
+ * "interference.on", .off, .start; not housekeeping.tick.phase or
+ * idle.latency_limit, which may be a word), or a distribution's
  * parameter, "SETTING.P" with P one of value (fixed), min and max (uniform),
  * mean and sd (normal), median and sigma (lognormal), e.g. "jitter.all.sigma",
  * "jitter.host_irq_entry.median", "housekeeping.work.cost.median" (times in
