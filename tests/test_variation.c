@@ -817,6 +817,12 @@ static void test_scenario_settings(void **state)
                  "platform_overrides.variation.housekeeping.tick.rate", 6, "rate");
     expect_error("platform_overrides: {variation: {interference: {multiplier: 0.5}}}\n",
                  "platform_overrides.variation.interference.multiplier", 6, "factor");
+    expect_error("platform_overrides: {variation: {housekeeping: {tick: {rate: 250Hz, cost: "
+                 "none}}}}\n",
+                 "platform_overrides.variation.housekeeping.tick.cost", 6, "needs a cost");
+    expect_error("platform_overrides: {variation: {housekeeping: {work: {rate: 1k/s, cost: "
+                 "none}}}}\n",
+                 "platform_overrides.variation.housekeeping.work.cost", 6, "needs a cost");
     expect_error("platform_overrides: {variation: {cold: {multiplier: 1e999}}}\n",
                  "platform_overrides.variation.cold.multiplier", 6, "1e999 is out of range");
     expect_error("platform_overrides: {variation: {jitter: {run: 1e300}}}\n",

@@ -364,6 +364,14 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
         w = "a rate between 0 and 10 MHz";
         goto out;
     }
+    /* `none` is no cost: a draw from it would be rng_dist's neutral 1 (1 ps). */
+    if ((v->tick_hz > 0 && v->tick_cost.kind == GICSIM_DIST_NONE) ||
+        (v->work_hz > 0 && v->work_cost.kind == GICSIM_DIST_NONE)) {
+        p = v->tick_hz > 0 && v->tick_cost.kind == GICSIM_DIST_NONE ? "housekeeping.tick.cost"
+                                                                    : "housekeeping.work.cost";
+        w = "host work with a rate needs a cost: a time (0 for none) or a distribution of times";
+        goto out;
+    }
     if (v->tick_phase != GICSIM_TIME_NEVER && v->tick_hz > 0 &&
         (double)v->tick_phase >= 1e12 / v->tick_hz) {
         p = "housekeeping.tick.phase";
