@@ -340,6 +340,13 @@ check "compare: the differences from the first policy" grep -q "^differences fro
 check "compare: a difference row per metric" grep -Eq "^latency_p50_ns +[-+][0-9.]+ ±[0-9.]+" out.txt
 check "compare: the JSON has vs_first" grep -q '"within_noise": ' repc.json
 check "compare with replications: the JSON parses" "$JSON_CHECK" repc.json
+status_is 0 "one run's files" "$GICSIM" run "$S4" -q -p run.duration=20ms --csv rep1.csv --cdf rep1.svg
+status_is 0 "... and with replications" "$GICSIM" run "$S4" -q -p run.duration=20ms -p run.replications=3 \
+    --csv rep3.csv --cdf rep3.svg
+check "replications: the files are replication 0's, byte for byte" sh -c 'cmp -s rep1.csv rep3.csv && cmp -s rep1.svg rep3.svg'
+status_is 78 "replications 1001" "$GICSIM" run "$S4" -q -p run.replications=1001
+status_is 0 "replications 1000 (the limit)" "$GICSIM" run "$S4" -q -p run.duration=200us -p run.replications=1000
+check "... runs them" grep -q "^replications: 1000 runs per policy" out.txt
 status_is 78 "replications out of range" "$GICSIM" run "$S4" -q -p run.replications=0
 status_is 78 "a variation with an unknown key" "$GICSIM" run "$S4" -q -p platform_overrides.variation.jitter.alll=1.1
 check "the unknown variation key is named" grep -q "<override>:1:.*platform_overrides.variation.jitter.alll: unknown key" err.txt
