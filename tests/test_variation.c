@@ -823,6 +823,8 @@ static void test_scenario_settings(void **state)
     expect_error("platform_overrides: {variation: {housekeeping: {work: {rate: 1k/s, cost: "
                  "none}}}}\n",
                  "platform_overrides.variation.housekeeping.work.cost", 6, "needs a cost");
+    expect_error("platform_overrides: {variation: {jitter: {COST: 1.1}}}\n",
+                 "platform_overrides.variation.jitter.COST", 6, "unknown key \"COST\"");
     expect_error("platform_overrides: {variation: {cold: {multiplier: 1e999}}}\n",
                  "platform_overrides.variation.cold.multiplier", 6, "1e999 is out of range");
     expect_error("platform_overrides: {variation: {jitter: {run: 1e300}}}\n",

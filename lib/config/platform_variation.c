@@ -407,6 +407,8 @@ static gicsim_status walk(const yt_node *n, const char *rel, const char *kp, gic
         size_t rl = strlen(r2);
         for (int s = 0; s < GICSIM_SETTING__COUNT; s++) {
             const char *sp = gicsim_setting_path((gicsim_setting_id)s);
+            if (s == GICSIM_SETTING_JITTER_COST)
+                continue; /* "jitter.COST" is a placeholder: a cost's name, below */
             if (!strcmp(sp, r2))
                 leaf = s;
             else if (!strncmp(sp, r2, rl) && sp[rl] == '.')
