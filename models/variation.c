@@ -65,6 +65,15 @@ struct sys_var {
     var_pe *pe;
 };
 
+/* A time from a double of ps, saturated at SAT_PS (about 104 days: past
+ * any run, and two of them add without wrapping); NaN saturates too. */
+#define SAT_PS 9000000000000000000ull
+
+static gicsim_time_t sat_time(double ps)
+{
+    return ps < (double)SAT_PS ? (gicsim_time_t)llround(ps) : SAT_PS;
+}
+
 /* ---- Jitter --------------------------------------------------------------------------------- */
 
 gicsim_time_t var_jitter(const gicsim_system *s, gicsim_cost_id id)
@@ -74,8 +83,7 @@ gicsim_time_t var_jitter(const gicsim_system *s, gicsim_cost_id id)
     gicsim_time_t c = s->c[id];
     if (!d || !c)
         return c;
-    double x = (double)c * rng_dist(&v->jit, d);
-    return x < 9e18 ? (gicsim_time_t)llround(x) : (gicsim_time_t)9e18;
+    return sat_time((double)c * rng_dist(&v->jit, d));
 }
 
 /* ---- Cold and interference ------------------------------------------------------------------- */
@@ -106,7 +114,7 @@ gicsim_time_t var_op_cost(gicsim_system *s, sys_pe *pe, gicsim_time_t cost, bool
     }
     if (interference_on(v, gicsim_engine_now(s->e), guest))
         c *= v->cfg.interference_multiplier;
-    return c < 9e18 ? (gicsim_time_t)llround(c) : (gicsim_time_t)9e18;
+    return sat_time(c);
 }
 
 static void make_cold(sys_var *v, var_pe *vp, uint32_t trigger)
@@ -340,15 +348,20 @@ gicsim_time_t var_idle_wake(gicsim_system *s, sys_pe *pe)
     const sys_var *v = s->var;
     const var_pe *vp = &v->pe[pe->id];
     gicsim_time_t x = vp->state >= 0 ? v->cfg.idle_states[vp->state].exit_latency : 0;
-    return vp->idle_guest ? x : x + sys_cost(s, GICSIM_COST_IDLE_EXIT);
+    gicsim_time_t exit = vp->idle_guest ? 0 : sys_cost(s, GICSIM_COST_IDLE_EXIT);
+    /* A state's exit latency may be any time below 2^64 ps: saturate, as
+     * the drawn costs do, rather than wrap to a short wake. */
+    return x < SAT_PS && exit < SAT_PS - x ? x + exit : SAT_PS;
 }
 
 /* ---- Housekeeping --------------------------------------------------------------------------- */
 
-static gicsim_time_t draw_time(rng *r, const gicsim_dist *d)
+/* Adds a draw of `d` to the PE's housekeeping account, saturating (a
+ * handler held off for a long time must not see its account wrap). */
+static void add_work(var_pe *vp, rng *r, const gicsim_dist *d)
 {
-    double x = rng_dist(r, d);
-    return x < 9e18 ? (gicsim_time_t)llround(x) : (gicsim_time_t)9e18;
+    gicsim_time_t w = vp->work + sat_time(rng_dist(r, d));
+    vp->work = w < SAT_PS ? w : SAT_PS;
 }
 
 static void tick_fire(gicsim_engine *e, void *ctx, uint64_t arg)
@@ -369,8 +382,8 @@ static void tick_fire(gicsim_engine *e, void *ctx, uint64_t arg)
         sys_oom(s);
     if (stopped)
         return;
-    vp->work += draw_time(&vp->tick_rng, &v->cfg.tick_cost);
-    gicsim_gic_set_line(s->gic, pe->id, HYP_TIMER_PPI, true);
+    add_work(vp, &vp->tick_rng, &v->cfg.tick_cost);
+    sys_set_line(s, pe->id, HYP_TIMER_PPI, true);
 }
 
 static gicsim_time_t work_gap(sys_var *v, var_pe *vp)
@@ -385,10 +398,10 @@ static void work_fire(gicsim_engine *e, void *ctx, uint64_t arg)
     sys_var *v = s->var;
     var_pe *vp = &v->pe[arg];
     vp->work_ev = 0;
-    vp->work += draw_time(&vp->work_rng, &v->cfg.work_cost);
+    add_work(vp, &vp->work_rng, &v->cfg.work_cost);
     if (gicsim_engine_schedule_in(e, work_gap(v, vp), work_fire, s, arg, &vp->work_ev) != GICSIM_OK)
         sys_oom(s);
-    gicsim_gic_set_line(s->gic, (uint32_t)arg, HYP_TIMER_PPI, true);
+    sys_set_line(s, (uint32_t)arg, HYP_TIMER_PPI, true);
 }
 
 gicsim_time_t var_host_work(gicsim_system *s, sys_pe *pe)
@@ -423,7 +436,7 @@ gicsim_status var_create(gicsim_system *s)
         double f = rng_dist(&r, &c->jitter_run);
         for (int i = 0; i < GICSIM_COST__COUNT; i++)
             if (gicsim_cost_domain((gicsim_cost_id)i) == GICSIM_CLK_CPU)
-                s->c[i] = (gicsim_time_t)llround((double)s->c[i] * f);
+                s->c[i] = sat_time((double)s->c[i] * f);
     }
     for (int i = 0; i < GICSIM_COST__COUNT; i++)
         if (gicsim_cost_domain((gicsim_cost_id)i) == GICSIM_CLK_CPU &&
@@ -436,7 +449,7 @@ gicsim_status var_create(gicsim_system *s)
     s->var_ops = c->cold_multiplier != 1 || c->interference_multiplier != 1;
     if (c->tick_hz > 0) {
         double p = 1e12 / c->tick_hz;
-        v->tick_period = p < 1 ? 1 : (gicsim_time_t)llround(p);
+        v->tick_period = p < 1 ? 1 : sat_time(p); /* a rate of 1e-9/s: 1e21 ps */
     }
     for (uint32_t p = 0; p < s->num_pes; p++) {
         var_pe *vp = &v->pe[p];

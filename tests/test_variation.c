@@ -180,7 +180,8 @@ static void test_dist_closed_forms(void **state)
                          {.kind = GICSIM_DIST_EMPIRICAL, .n = 1, .x = {1}, .w = {0}},
                          {.kind = GICSIM_DIST_NORMAL, .a = -1, .b = 0.2},
                          fixed(-1),
-                         fixed(NAN)};
+                         fixed(NAN),
+                         {.kind = GICSIM_DIST_EMPIRICAL, .n = 2, .x = {1, 2}, .w = {1e308, 1e308}}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(gicsim_dist_check(&bad[i], &why), GICSIM_E_INVAL);
         assert_non_null(why);
@@ -428,6 +429,28 @@ static void test_idle_guest_wfi(void **state)
         assert_int_equal(lat[1][i], lat[0][i] + WFI_EXIT);
 }
 
+/* A state whose exit latency is near the end of time (any time below
+ * 2^64 ps is a valid one): the wake saturates far past the run, as drawn
+ * costs do, where exit latency + idle_exit used to wrap to a wake of a
+ * few microseconds and deliver every tick. */
+static void test_idle_exit_saturates(void **state)
+{
+    (void)state;
+    gicsim_system_config c = tf_system_config(GICSIM_GICV3, 2);
+    gicsim_variation_init(&c.variation);
+    c.variation.n_idle_states = 1;
+    c.variation.idle_states[0] = (gicsim_idle_state){"far", NEVER - 1000, 0, false};
+    c.timing.cycles[GICSIM_COST_IDLE_EXIT] = 3000;
+    gicsim_system *s = tf_system_new(&c);
+    uint32_t src = add_host_timer(s, 1, GICSIM_US(20), 4);
+    gicsim_system_run_for(s, GICSIM_US(200));
+    tf_check_accounting(s);
+    assert_int_equal(gicsim_system_status(s), GICSIM_OK);
+    gicsim_time_t lat[4];
+    assert_int_equal(latencies(s, src, lat, 4), 0);
+    gicsim_system_destroy(s);
+}
+
 /* ---- 4. housekeeping ----------------------------------------------------------------------------
  */
 
@@ -506,6 +529,48 @@ static void test_random_work(void **state)
     double n = (double)st.hyp_time / (double)per, expect = 2000 * 0.2;
     assert_true(fabs(n - expect) <= 6 * sqrt(expect));
     gicsim_system_destroy(s);
+}
+
+/* On a GICv5 the tick raises PPI 26 through the system's GICv5 (it was
+ * raised on the GICv3 model, which a GICv5 system does not run: under
+ * gicv5-did the host never took a tick, and its work never ran). A 20 us
+ * tick at 10 kHz must then delay some of the guest's timer interrupts,
+ * which without it all take one time. */
+static void test_housekeeping_gicv5(void **state)
+{
+    (void)state;
+    static const char *const yaml = "name: v5\n"
+                                    "gic: {version: v5, pes: 2}\n"
+                                    "vms: [{name: vm0, vcpus: 1, policy: gicv5-did, guest: idle}]\n"
+                                    "sources:\n"
+                                    "  - {name: t, kind: vtimer, vm: vm0, vcpu: 0, handler: 1us,\n"
+                                    "     arrival: {kind: periodic, period: 37us}}\n"
+                                    "run: {duration: 2ms}\n";
+    const char *tick[] = {"platform_overrides.variation.housekeeping.tick={rate: 10kHz, cost: "
+                          "20us, nohz: false}"};
+    gicsim_time_t lo[2] = {NEVER, NEVER}, hi[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        gicsim_scenario *sc = NULL;
+        gicsim_system *s = NULL;
+        gicsim_diag d;
+        assert_int_equal(gicsim_scenario_load_string(yaml, "v5.yaml", tick, (size_t)k, &sc, &d),
+                         GICSIM_OK);
+        assert_int_equal(gicsim_scenario_build(sc, NULL, &s, &d), GICSIM_OK);
+        assert_int_equal(gicsim_system_keep_records(s), GICSIM_OK);
+        gicsim_system_run_for(s, GICSIM_MS(2));
+        tf_check_accounting(s);
+        static gicsim_time_t lat[64];
+        size_t n = latencies(s, 0, lat, 64);
+        assert_true(n >= 50);
+        for (size_t i = 0; i < n; i++) {
+            lo[k] = lat[i] < lo[k] ? lat[i] : lo[k];
+            hi[k] = lat[i] > hi[k] ? lat[i] : hi[k];
+        }
+        gicsim_system_destroy(s);
+        gicsim_scenario_free(sc);
+    }
+    assert_int_equal(lo[0], hi[0]);
+    assert_true(hi[1] >= hi[0] + GICSIM_US(10));
 }
 
 /* ---- 5. cold ------------------------------------------------------------------------------------
@@ -600,6 +665,18 @@ static void test_interference(void **state)
         bool on = t % GICSIM_MS(10) < GICSIM_MS(5);
         assert_int_equal(lat[i], bare_latency() + (on ? entry_op() : 0));
     }
+    /* A schedule whose period on + off wraps past 2^64 ps (to 0 here: a
+     * division by zero in the model) is refused; one just below runs. */
+    const char *path = NULL, *why = NULL;
+    v.interference_on = v.interference_off = (gicsim_time_t)1 << 63;
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    assert_string_equal(path, "interference.off");
+    assert_non_null(why);
+    v.interference_off = ((gicsim_time_t)1 << 63) - 1;
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_OK);
+    run_bare(&v, PERIOD, N, lat);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(lat[i], bare_latency() + entry_op());
 }
 
 /* ---- 7. determinism
@@ -740,6 +817,24 @@ static void test_scenario_settings(void **state)
                  "platform_overrides.variation.housekeeping.tick.rate", 6, "rate");
     expect_error("platform_overrides: {variation: {interference: {multiplier: 0.5}}}\n",
                  "platform_overrides.variation.interference.multiplier", 6, "factor");
+    expect_error("platform_overrides: {variation: {housekeeping: {tick: {rate: 250Hz, cost: "
+                 "none}}}}\n",
+                 "platform_overrides.variation.housekeeping.tick.cost", 6, "needs a cost");
+    expect_error("platform_overrides: {variation: {housekeeping: {work: {rate: 1k/s, cost: "
+                 "none}}}}\n",
+                 "platform_overrides.variation.housekeeping.work.cost", 6, "needs a cost");
+    expect_error("platform_overrides: {variation: {jitter: {COST: 1.1}}}\n",
+                 "platform_overrides.variation.jitter.COST", 6, "unknown key \"COST\"");
+    expect_error("platform_overrides: {variation: {cold: {multiplier: 1e999}}}\n",
+                 "platform_overrides.variation.cold.multiplier", 6, "1e999 is out of range");
+    expect_error("platform_overrides: {variation: {jitter: {run: 1e300}}}\n",
+                 "platform_overrides.variation.jitter.run", 6, "at most 1000");
+    expect_error("platform_overrides: {variation: {jitter: {host_irq_entry: {dist: lognormal, "
+                 "median: 2000, sigma: 0.1}}}}\n",
+                 "platform_overrides.variation.jitter.host_irq_entry", 6, "at most 1000");
+    expect_error("platform_overrides: {variation: {interference: {multiplier: 2, on: "
+                 "9223372036854775808ps, off: 9223372036854775808ps}}}\n",
+                 "platform_overrides.variation.interference.off", 6, "2^64");
     const char *zero[] = {"run.replications=0"};
     assert_int_equal(load("", zero, 1, &sc, &d), GICSIM_E_INVAL);
     assert_string_equal(d.file, "<override>");
@@ -773,7 +868,38 @@ static void test_settings_table(void **state)
     assert_float_equal(x, 2000, 1e-9); /* ns */
     assert_int_equal(gicsim_variation_set_param(&v, "cold.work", 1500), GICSIM_OK);
     assert_int_equal(v.cold_work, GICSIM_NS(1500));
+    /* A time past 2^63 ps is refused, not converted by llround out of its
+     * range (the spread fit's search may propose one). */
+    assert_int_equal(gicsim_variation_set_param(&v, "cold.work", 1e30), GICSIM_E_INVAL);
+    assert_int_equal(gicsim_variation_set_param(&v, "interference.on", 9.3e15), GICSIM_E_INVAL);
+    assert_int_equal(v.cold_work, GICSIM_NS(1500));
+    assert_int_equal(gicsim_variation_set_param(&v, "cold.work", -1), GICSIM_E_INVAL);
     assert_int_equal(gicsim_variation_param(&v, "jitter.nope.sigma", &x), GICSIM_E_NOTFOUND);
+    /* A jitter factor's centre is at most 1000, as the multipliers: beyond,
+     * the check names the setting (a rule by its path, jitter.COST). */
+    const char *path = NULL, *why = NULL;
+    v.jitter_all = fixed(1000);
+    v.jitter_run = lognormal(1000, 5);
+    v.n_jitter = 1;
+    v.jitter_cost[0] = GICSIM_COST_HOST_IRQ_ENTRY;
+    v.jitter[0] = (gicsim_dist){.kind = GICSIM_DIST_EMPIRICAL, .n = 2, .x = {1, 1000}, .w = {1, 1}};
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_OK);
+    v.jitter[0].x[1] = 1001;
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    assert_string_equal(path, "jitter.host_irq_entry");
+    assert_non_null(strstr(why, "1000"));
+    v.jitter[0] = fixed(1e300);
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    v.n_jitter = 0;
+    v.jitter_run = lognormal(1001, 0.1);
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    assert_string_equal(path, "jitter.run");
+    v.jitter_run = (gicsim_dist){.kind = GICSIM_DIST_NORMAL, .a = 1, .b = 1e6};
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    v.jitter_run.kind = GICSIM_DIST_NONE;
+    v.jitter_all = uniform(0, 1e18);
+    assert_int_equal(gicsim_variation_check(&v, &path, &why), GICSIM_E_INVAL);
+    assert_string_equal(path, "jitter.all");
 }
 
 /* ---- 9. the spread fit -------------------------------------------------------------------------
@@ -833,21 +959,38 @@ static void test_spread_fit(void **state)
     assert_int_equal(gicsim_calibrate_spread(&cfg, &sd, 1, bad, 1, 4, f), GICSIM_E_INVAL);
     assert_non_null(strstr(f->message, "jitter.all.sigma"));
     assert_int_equal(gicsim_calibrate_spread(&cfg, &sd, 0, q, 1, 4, f), GICSIM_E_INVAL);
+    const char *twice[] = {"jitter.run.sigma", "jitter.run.sigma"};
+    assert_int_equal(gicsim_calibrate_spread(&cfg, &sd, 1, twice, 2, 4, f), GICSIM_E_INVAL);
+    assert_non_null(strstr(f->message, "twice"));
+    /* A target no sigma can reach: timer_bm's run-to-run sd of 1 ms. The
+     * search climbs past what the test survives (ticks merge behind long
+     * draws: gicsim_mb_run says GICSIM_E_STATE) and past sigma 5 (the
+     * variation refuses it): infeasible points, not a failed fit. */
+    gicsim_mb_config_init(&cfg);
+    cfg.iterations = 200;
+    cfg.variation.jitter_all = lognormal(1, 0.05);
+    gicsim_spread_target far = {GICSIM_MB_TIMER_BM, GICSIM_SPREAD_RUN_SD, 0, 1e6};
+    const char *all[] = {"jitter.all.sigma"};
+    assert_int_equal(gicsim_calibrate_spread(&cfg, &far, 1, all, 1, 4, f), GICSIM_OK);
+    assert_true(f->value[0] > 0.05 && f->value[0] <= 5);
+    assert_int_equal(gicsim_variation_check(&f->variation, NULL, NULL), GICSIM_OK);
+    assert_true(f->evaluations <= 100);
     free(f);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dist_closed_forms), cmocka_unit_test(test_dist_draws),
-        cmocka_unit_test(test_jitter_one_cost),   cmocka_unit_test(test_jitter_all_cpu_only),
-        cmocka_unit_test(test_jitter_run_factor), cmocka_unit_test(test_jitter_does_not_perturb),
-        cmocka_unit_test(test_idle_menu),         cmocka_unit_test(test_idle_teo),
-        cmocka_unit_test(test_idle_guest_wfi),    cmocka_unit_test(test_tick_work),
-        cmocka_unit_test(test_tick_delays_timer), cmocka_unit_test(test_random_work),
-        cmocka_unit_test(test_cold_after_idle),   cmocka_unit_test(test_cold_vcpu_switch),
-        cmocka_unit_test(test_interference),      cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_scenario_settings), cmocka_unit_test(test_settings_table),
+        cmocka_unit_test(test_dist_closed_forms),  cmocka_unit_test(test_dist_draws),
+        cmocka_unit_test(test_jitter_one_cost),    cmocka_unit_test(test_jitter_all_cpu_only),
+        cmocka_unit_test(test_jitter_run_factor),  cmocka_unit_test(test_jitter_does_not_perturb),
+        cmocka_unit_test(test_idle_menu),          cmocka_unit_test(test_idle_teo),
+        cmocka_unit_test(test_idle_guest_wfi),     cmocka_unit_test(test_idle_exit_saturates),
+        cmocka_unit_test(test_tick_work),          cmocka_unit_test(test_tick_delays_timer),
+        cmocka_unit_test(test_housekeeping_gicv5), cmocka_unit_test(test_random_work),
+        cmocka_unit_test(test_cold_after_idle),    cmocka_unit_test(test_cold_vcpu_switch),
+        cmocka_unit_test(test_interference),       cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_scenario_settings),  cmocka_unit_test(test_settings_table),
         cmocka_unit_test(test_spread_fit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -368,9 +368,11 @@ typedef struct gicsim_spread_fit {
 /* Fit params[0..n_params) of base->variation to targets[0..n_targets)
  * (replications: runs per RUN_SD statistic, 0: 16). GICSIM_OK with *out
  * filled; GICSIM_E_INVAL (out->message says which) for no targets or
- * parameters, too many, an unknown parameter or one that is not > 0, a
- * target that is not > 0 or a percentile outside (0, 100); an error of
- * gicsim_mb_run. */
+ * parameters, too many, an unknown parameter, one listed twice or one
+ * that is not > 0, a target that is not > 0 or a percentile outside
+ * (0, 100); an error of gicsim_mb_run at the start values (or
+ * GICSIM_E_NOMEM at any point: a point of the search whose values the
+ * variation refuses or whose test cannot complete is only infeasible). */
 GICSIM_API gicsim_status gicsim_calibrate_spread(const gicsim_mb_config *base,
                                                  const gicsim_spread_target *targets,
                                                  size_t n_targets, const char *const *params,

@@ -73,8 +73,9 @@ typedef struct gicsim_dist {
 GICSIM_API const char *gicsim_dist_kind_name(gicsim_dist_kind k);
 /* GICSIM_E_INVAL (with a reason in *why when why is not NULL) for a
  * distribution that cannot be drawn from: a negative or non-finite
- * parameter or point, b < a for uniform, a median <= 0, no points, a
- * weight <= 0, or a normal whose mass above 0 is below 1e-6. */
+ * parameter or point, b < a for uniform, a median <= 0 or a sigma above 5
+ * for lognormal, no points or more than 16, a weight <= 0 or weights whose
+ * sum is not finite, or a normal whose mass above 0 is below 1%. */
 GICSIM_API gicsim_status gicsim_dist_check(const gicsim_dist *d, const char **why);
 /* The distribution's mean, standard deviation and quantile p in [0, 1]
  * (the normal's after truncation at 0; the empirical's lower quantile).
@@ -242,7 +243,9 @@ GICSIM_API const char *gicsim_setting_description(gicsim_setting_id id);
 /* ---- Parameters by path (calibration) ---------------------------------------------------
  *
  * A numeric parameter of a setting: a rate or factor ("housekeeping.work.rate",
- * "cold.multiplier"), a time in ns ("cold.work"), or a distribution's
+ * "cold.multiplier"), a time in ns ("cold.work", "cold.idle_after",
+ * "interference.on", .off, .start; not housekeeping.tick.phase or
+ * idle.latency_limit, which may be a word), or a distribution's
  * parameter, "SETTING.P" with P one of value (fixed), min and max (uniform),
  * mean and sd (normal), median and sigma (lognormal), e.g. "jitter.all.sigma",
  * "jitter.host_irq_entry.median", "housekeeping.work.cost.median" (times in
@@ -253,6 +256,11 @@ GICSIM_API gicsim_status gicsim_variation_param(const gicsim_variation *v, const
 /* The most parameters one spread fit sets, and the longest path. */
 #define GICSIM_SPREAD_MAX_PARAMS 4
 #define GICSIM_SPREAD_PARAM_LEN 64
+/* Sets the parameter at `path` (as gicsim_variation_param reads it);
+ * GICSIM_E_NOTFOUND as there, GICSIM_E_INVAL for a value that is not
+ * finite, or for a time that is negative or not below 9.2e18 ps (the
+ * result is not checked: gicsim_variation_check says whether it is in its
+ * setting's range). */
 GICSIM_API gicsim_status gicsim_variation_set_param(gicsim_variation *v, const char *path,
                                                     double value);
 

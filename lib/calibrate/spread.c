@@ -69,6 +69,7 @@ typedef struct spread_ctx {
     size_t n_p;
     uint32_t reps;
     unsigned evals;
+    bool started; /* the start point ran: later failures are infeasible points */
     gicsim_status st;
 } spread_ctx;
 
@@ -76,10 +77,10 @@ typedef struct spread_ctx {
 static gicsim_status simulate(spread_ctx *c, const double *x, double *sim)
 {
     gicsim_mb_config cfg = c->cfg;
+    c->evals++; /* a point that cannot be set counts too: the search ends */
     for (size_t j = 0; j < c->n_p; j++)
         if (gicsim_variation_set_param(&cfg.variation, c->params[j], exp(x[j])) != GICSIM_OK)
             return GICSIM_E_INVAL;
-    c->evals++;
     for (size_t k = 0; k < c->n_t; k++)
         sim[k] = NAN;
     for (size_t k = 0; k < c->n_t; k++) {
@@ -122,7 +123,11 @@ static double objective(spread_ctx *c, const double *x, double *sim)
 {
     gicsim_status st = simulate(c, x, sim);
     if (st != GICSIM_OK) {
-        if (c->st == GICSIM_OK)
+        /* The start must run. A later point may leave the parameters' range
+         * (GICSIM_E_INVAL: a sigma above 5, a multiplier below 1) or spread a
+         * test so far that it cannot complete (GICSIM_E_STATE: timer_bm's
+         * ticks merge): the search treats it as infeasible and goes on. */
+        if ((!c->started || st == GICSIM_E_NOMEM) && c->st == GICSIM_OK)
             c->st = st;
         return INFINITY;
     }
@@ -179,6 +184,9 @@ gicsim_status gicsim_calibrate_spread(const gicsim_mb_config *base,
         if (!(v > 0))
             return fail(out, GICSIM_E_INVAL,
                         "%.80s must start above 0 (the fit is over its logarithm)", params[j]);
+        for (size_t k = 0; k < j; k++)
+            if (!strcmp(params[k], params[j]))
+                return fail(out, GICSIM_E_INVAL, "\"%.80s\" is listed twice", params[j]);
         snprintf(out->param[j], sizeof out->param[j], "%s", params[j]);
         out->start[j] = v;
         x[0][j] = log(v);
@@ -198,6 +206,7 @@ gicsim_status gicsim_calibrate_spread(const gicsim_mb_config *base,
     double f[GICSIM_SPREAD_MAX_PARAMS + 1], sim[GICSIM_SPREAD_MAX_TARGETS];
     f[0] = objective(&c, x[0], sim);
     memcpy(out->start_ns, sim, n_targets * sizeof *sim);
+    c.started = true;
     for (size_t i = 1; i <= n; i++) {
         memcpy(x[i], x[0], sizeof x[0]);
         x[i][i - 1] += log(2.0);

@@ -23,14 +23,17 @@ static gicsim_status get_number(const yt_node *n, const char *key, double *out, 
         for (const char *c = s; *c && ok; c++)
             ok = (*c >= '0' && *c <= '9') || *c == '.' || *c == 'e' || *c == 'E' || *c == '+' ||
                  *c == '-';
-        char *end;
+        char *end = NULL;
         double v = ok ? strtod(s, &end) : 0;
         if (ok && !*end && isfinite(v)) {
             *out = v;
             return GICSIM_OK;
         }
+        if (ok && !*end)
+            return yt_node_err(d, n, key, "%.40s is out of range (a finite number)", s);
     }
-    return yt_node_err(d, n, key, "expected a number, got %s", yt_type_name(n));
+    return yt_node_err(d, n, key, "expected a decimal number (1.05, 3e-2), got %s",
+                       yt_type_name(n));
 }
 
 /* A rate: "250Hz", "50/s", "1.5k/s", or 0 (off): events per second. */
@@ -404,6 +407,8 @@ static gicsim_status walk(const yt_node *n, const char *rel, const char *kp, gic
         size_t rl = strlen(r2);
         for (int s = 0; s < GICSIM_SETTING__COUNT; s++) {
             const char *sp = gicsim_setting_path((gicsim_setting_id)s);
+            if (s == GICSIM_SETTING_JITTER_COST)
+                continue; /* "jitter.COST" is a placeholder: a cost's name, below */
             if (!strcmp(sp, r2))
                 leaf = s;
             else if (!strncmp(sp, r2, rl) && sp[rl] == '.')

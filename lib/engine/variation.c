@@ -98,13 +98,20 @@ gicsim_status gicsim_dist_check(const gicsim_dist *d, const char **why)
             if (!isfinite(d->a) || d->a <= 0 || !finite_nonneg(d->b) || d->b > 5)
                 w = "a lognormal distribution needs a median > 0 and 0 <= sigma <= 5";
             break;
-        case GICSIM_DIST_EMPIRICAL:
+        case GICSIM_DIST_EMPIRICAL: {
+            double total = 0;
             if (d->n < 1 || d->n > GICSIM_DIST_MAX_POINTS)
                 w = "an empirical distribution needs 1 to 16 points";
-            for (uint32_t i = 0; !w && i < d->n; i++)
+            for (uint32_t i = 0; !w && i < d->n; i++) {
                 if (!finite_nonneg(d->x[i]) || !isfinite(d->w[i]) || d->w[i] <= 0)
                     w = "empirical points must be finite numbers >= 0 with weights > 0";
+                total += d->w[i];
+            }
+            /* A draw picks a point by its share of the sum. */
+            if (!w && !isfinite(total))
+                w = "the empirical weights' sum must be a finite number";
             break;
+        }
         default:
             w = "unknown distribution kind";
         }
@@ -263,6 +270,42 @@ const char *gicsim_setting_description(gicsim_setting_id id)
 
 /* ---- Defaults and checks ------------------------------------------------------------------ */
 
+/* The largest factor a setting may give (cold.multiplier and
+ * interference.multiplier, and a jitter distribution's centre). */
+#define FACTOR_MAX 1000.0
+
+/* A jitter distribution's value, bounds or centre at most FACTOR_MAX (a
+ * lognormal's tail may still draw more: var_jitter saturates the cost). */
+static bool factor_in_range(const gicsim_dist *d)
+{
+    switch (d->kind) {
+    case GICSIM_DIST_FIXED:
+    case GICSIM_DIST_LOGNORMAL:
+        return d->a <= FACTOR_MAX;
+    case GICSIM_DIST_UNIFORM:
+        return d->b <= FACTOR_MAX;
+    case GICSIM_DIST_NORMAL:
+        return d->a <= FACTOR_MAX && d->b <= FACTOR_MAX;
+    case GICSIM_DIST_EMPIRICAL:
+        for (uint32_t i = 0; i < d->n && i < GICSIM_DIST_MAX_POINTS; i++)
+            if (d->x[i] > FACTOR_MAX)
+                return false;
+        return true;
+    default:
+        return true;
+    }
+}
+
+/* "jitter.COST" for each cost (the path of a rule). */
+static const char *const jitter_paths[GICSIM_COST__COUNT] = {
+#define JITTER_PATH_(id, dom, def, name, desc) [GICSIM_COST_##id] = "jitter." name,
+    GICSIM_COST_LIST(JITTER_PATH_)
+#undef JITTER_PATH_
+};
+
+static const char *const factor_range =
+    "a factor's distribution needs its value, bounds, mean and sd, median or points at most 1000";
+
 void gicsim_variation_init(gicsim_variation *v)
 {
     if (!v)
@@ -321,13 +364,21 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
         w = "a rate between 0 and 10 MHz";
         goto out;
     }
+    /* `none` is no cost: a draw from it would be rng_dist's neutral 1 (1 ps). */
+    if ((v->tick_hz > 0 && v->tick_cost.kind == GICSIM_DIST_NONE) ||
+        (v->work_hz > 0 && v->work_cost.kind == GICSIM_DIST_NONE)) {
+        p = v->tick_hz > 0 && v->tick_cost.kind == GICSIM_DIST_NONE ? "housekeeping.tick.cost"
+                                                                    : "housekeeping.work.cost";
+        w = "host work with a rate needs a cost: a time (0 for none) or a distribution of times";
+        goto out;
+    }
     if (v->tick_phase != GICSIM_TIME_NEVER && v->tick_hz > 0 &&
         (double)v->tick_phase >= 1e12 / v->tick_hz) {
         p = "housekeeping.tick.phase";
         w = "the phase must be shorter than the tick's period";
         goto out;
     }
-    if (!(v->cold_multiplier >= 1 && v->cold_multiplier <= 1000)) {
+    if (!(v->cold_multiplier >= 1 && v->cold_multiplier <= FACTOR_MAX)) {
         p = "cold.multiplier";
         w = "a factor from 1 to 1000";
         goto out;
@@ -337,9 +388,16 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
         w = "must be greater than 0";
         goto out;
     }
-    if (!(v->interference_multiplier >= 1 && v->interference_multiplier <= 1000)) {
+    if (!(v->interference_multiplier >= 1 && v->interference_multiplier <= FACTOR_MAX)) {
         p = "interference.multiplier";
         w = "a factor from 1 to 1000";
+        goto out;
+    }
+    /* The schedule repeats every on + off: a period that wraps past 2^64 ps
+     * would be 0 or shorter than on. */
+    if (v->interference_off > GICSIM_TIME_NEVER - v->interference_on) {
+        p = "interference.off";
+        w = "on + off must be below 2^64 ps (about 213 days)";
         goto out;
     }
     static const struct {
@@ -355,6 +413,11 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
             p = dists[i].path;
             goto out;
         }
+    if (!factor_in_range(&v->jitter_all) || !factor_in_range(&v->jitter_run)) {
+        p = factor_in_range(&v->jitter_all) ? "jitter.run" : "jitter.all";
+        w = factor_range;
+        goto out;
+    }
     if (v->n_jitter > GICSIM_JITTER_MAX_RULES) {
         p = "jitter";
         w = "at most 8 rules for single costs";
@@ -366,7 +429,7 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
             w = "unknown cost";
             goto out;
         }
-        p = gicsim_cost_name(v->jitter_cost[i]);
+        p = jitter_paths[v->jitter_cost[i]];
         if (gicsim_cost_domain(v->jitter_cost[i]) != GICSIM_CLK_CPU) {
             w = "a GIC-clock cost is the GIC model's and has no jitter (only CPU-clock costs do)";
             goto out;
@@ -380,6 +443,10 @@ gicsim_status gicsim_variation_check(const gicsim_variation *v, const char **pat
             goto out;
         if (v->jitter[i].kind == GICSIM_DIST_NONE) {
             w = "a rule needs a distribution";
+            goto out;
+        }
+        if (!factor_in_range(&v->jitter[i])) {
+            w = factor_range;
             goto out;
         }
     }
@@ -509,7 +576,9 @@ gicsim_status gicsim_variation_set_param(gicsim_variation *v, const char *path, 
     if (!param_find(v, path, &r))
         return GICSIM_E_NOTFOUND;
     if (r.t) {
-        if (value < 0)
+        /* A time below 2^64 ps (llround beyond its range gives an
+         * unspecified value). */
+        if (value < 0 || value * 1000.0 >= 9.2e18)
             return GICSIM_E_INVAL;
         *r.t = (gicsim_time_t)llround(value * 1000.0);
     } else {

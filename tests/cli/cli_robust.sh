@@ -266,4 +266,24 @@ else
     ok "out of memory: skipped (the binary does not start under ulimit -v 20000)"
 fi
 
+# ---- variation: hostile values (docs/scenarios.md, "Variation") ----------------------
+V=platform_overrides.variation
+status_is 78 "an interference schedule whose on + off wraps past 2^64 ps" "$GICSIM" run "$SC/mixed.yaml" -q \
+    -p $V.interference.multiplier=2 -p $V.interference.on=9223372036854775808ps \
+    -p $V.interference.off=9223372036854775808ps
+check "... names the key" grep -q "platform_overrides.variation.interference.off: on + off must be below 2^64 ps" err.txt
+status_is 78 "a jitter factor of 1e300" "$GICSIM" run "$SC/mixed.yaml" -q -p $V.jitter.run=1e300
+check "... is refused with its key" grep -q "platform_overrides.variation.jitter.run: a factor's distribution needs .* at most 1000" err.txt
+status_is 78 "a rule's factor of 2000" "$GICSIM" run "$SC/mixed.yaml" -q -p "$V.jitter.host_irq_entry=2000"
+check "... names the rule's path" grep -q "platform_overrides.variation.jitter.host_irq_entry: a factor's" err.txt
+status_is 78 "a multiplier of 1e999" "$GICSIM" run "$SC/mixed.yaml" -q -p $V.cold.multiplier=1e999
+check "... is out of range" grep -q "platform_overrides.variation.cold.multiplier: 1e999 is out of range" err.txt
+status_is 78 "empirical weights whose sum overflows" "$GICSIM" run "$SC/mixed.yaml" -q \
+    -p "$V.jitter.all={dist: empirical, points: [1, 2], weights: [1e308, 1e308]}"
+check "... says so" grep -q "weights' sum must be a finite number" err.txt
+status_is 0 "the host's tick under gicv5-did" "$GICSIM" run "$SC/gicv5-vs-gicv41.yaml" -q -p run.duration=2ms \
+    -p vms.0.policy=gicv5-did -p "$V.housekeeping.tick={rate: 10kHz, cost: 20us, nohz: false}"
+check "... makes the guest exit (it never reached the host)" sh -c \
+    '! grep -Eq "^exits/irq: irq +0\.000$" out.txt'
+
 finish

@@ -340,6 +340,13 @@ check "compare: the differences from the first policy" grep -q "^differences fro
 check "compare: a difference row per metric" grep -Eq "^latency_p50_ns +[-+][0-9.]+ ±[0-9.]+" out.txt
 check "compare: the JSON has vs_first" grep -q '"within_noise": ' repc.json
 check "compare with replications: the JSON parses" "$JSON_CHECK" repc.json
+status_is 0 "one run's files" "$GICSIM" run "$S4" -q -p run.duration=20ms --csv rep1.csv --cdf rep1.svg
+status_is 0 "... and with replications" "$GICSIM" run "$S4" -q -p run.duration=20ms -p run.replications=3 \
+    --csv rep3.csv --cdf rep3.svg
+check "replications: the files are replication 0's, byte for byte" sh -c 'cmp -s rep1.csv rep3.csv && cmp -s rep1.svg rep3.svg'
+status_is 78 "replications 1001" "$GICSIM" run "$S4" -q -p run.replications=1001
+status_is 0 "replications 1000 (the limit)" "$GICSIM" run "$S4" -q -p run.duration=200us -p run.replications=1000
+check "... runs them" grep -q "^replications: 1000 runs per policy" out.txt
 status_is 78 "replications out of range" "$GICSIM" run "$S4" -q -p run.replications=0
 status_is 78 "a variation with an unknown key" "$GICSIM" run "$S4" -q -p platform_overrides.variation.jitter.alll=1.1
 check "the unknown variation key is named" grep -q "<override>:1:.*platform_overrides.variation.jitter.alll: unknown key" err.txt
@@ -364,6 +371,13 @@ check "the preset has the variation and the percentiles" sh -c \
      grep -q "^spread_fitted: \[jitter.all.sigma\]$" spreadfit.yaml'
 status_is 0 "the spread preset passes its check" "$GICSIM" microbench --check --platform spreadfit.yaml --iterations 2000
 status_is 64 "calibrate --spread with an unknown parameter" "$GICSIM" calibrate spread.yaml --platform generic --spread jitter.all.nope
+sed 's/percentiles: {p10: 3720, p90: 4080}/runs: [3900, 3950, 3880, 3920]/' spread.yaml >spreadruns.yaml
+status_is 0 "calibrate fits the spread to runs alone (the search passes points whose ticks merge)" \
+    "$GICSIM" calibrate spreadruns.yaml --platform generic -o spreadrunsfit.yaml
+check "... to a sigma that gives the runs' sd" grep -Eq "^  timer_bm +sd of runs +29\.9 " err.txt
+status_is 78 "calibrate --spread with a parameter twice" "$GICSIM" calibrate spread.yaml --platform generic \
+    --spread jitter.all.sigma,jitter.all.sigma
+check "... says so" grep -q 'spread: "jitter.all.sigma" is listed twice' err.txt
 printf 'measured:\n  hvc: {ns: 306, percentiles: {p90: 300, p10: 200}}\n' >badpct.yaml
 status_is 65 "percentiles out of order" "$GICSIM" calibrate badpct.yaml --platform generic
 
