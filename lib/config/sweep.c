@@ -739,7 +739,23 @@ static gicsim_status load_with(const gicsim_sweep *sw, const char *text, const o
         v[i] = l->v[i].text;
     gicsim_status st = gicsim_scenario_load_string(text, sw->scenario, v, l->n, sc, d);
     free(v);
-    return st == GICSIM_OK ? st : point_error(sw, l, st, d);
+    if (st != GICSIM_OK)
+        return point_error(sw, l, st, d);
+    /* A run of a sweep is one seed: its replications are the spec's, each
+     * a run of its own in results.csv. run.replications would make every
+     * run average N seeds of which results.csv keeps only the first. */
+    if (gicsim_scenario_replications(*sc) > 1) {
+        gicsim_scenario_free(*sc);
+        *sc = NULL;
+        unsigned line = sw->sc_line, col = sw->sc_col;
+        for (size_t i = 0; i < l->n; i++)
+            if (!strncmp(l->v[i].text, "run", 3) && strstr(l->v[i].text, "replications"))
+                line = l->v[i].kline, col = l->v[i].kcol;
+        return yt_diag(d, GICSIM_E_INVAL, sw->file, line, col, "run.replications",
+                       "a sweep's runs are one seed each: give the spec's replications "
+                       "instead (every replication is then a row of results.csv)");
+    }
+    return GICSIM_OK;
 }
 
 /* ---- Expansion and validation -------------------------------------------------------------------
