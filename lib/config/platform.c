@@ -85,7 +85,7 @@ gicsim_status sc_parse_percent(const yt_node *n, const char *key, double *out, g
 }
 
 /* A figure's `percentiles: {pNN: NS, ...}` (NN in (0, 100), ascending,
- * each ns > 0, at most GICSIM_MB_MAX_PERCENTILES) into sp. */
+ * each ns > 0 and none below the one before, at most GICSIM_MB_MAX_PERCENTILES) into sp. */
 static gicsim_status parse_percentiles(const yt_node *n, const char *kp, gicsim_mb_spread *sp,
                                        gicsim_diag *d)
 {
@@ -107,6 +107,11 @@ static gicsim_status parse_percentiles(const yt_node *n, const char *kp, gicsim_
         if (p->value->kind != YT_SCALAR || !p->value->plain ||
             !parse_number(p->value->str, &sp->pct_ns[i]) || !(sp->pct_ns[i] > 0))
             return yt_node_err(d, p->value, sub, "expected a number of ns greater than 0");
+        /* A distribution's quantiles never fall as the percentile rises. */
+        if (i && sp->pct_ns[i] < sp->pct_ns[i - 1])
+            return yt_node_err(d, p->value, sub,
+                               "below p%g's %g ns: a higher percentile cannot be smaller",
+                               sp->pct[i - 1], sp->pct_ns[i - 1]);
         sp->pct[i] = pct;
     }
     sp->n_pct = n->n;

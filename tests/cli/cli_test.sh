@@ -223,6 +223,10 @@ check "the log error names file:line and the test" grep -q "badlog.txt:2:1: mmio
 printf 'measured:\n  hvc: 306\n  hvcc: 12\n' >badmeasured.yaml
 status_is 65 "a MEASURED file with an unknown test" "$GICSIM" calibrate badmeasured.yaml --platform generic
 check "the MEASURED error names file:line:column and key" grep -q "badmeasured.yaml:3:3: measured.hvcc: unknown micro-bench test" err.txt
+printf 'reference: x\nmeasured:\n  timer_bm: {ns: 3900, percentiles: {p10: 4000, p90: 3800}}\n' >badpct.yaml
+status_is 65 "a MEASURED file whose percentiles fall" "$GICSIM" calibrate badpct.yaml --platform generic
+check "the falling percentile is named with its position" \
+    grep -q "badpct.yaml:3:54: measured.timer_bm.percentiles.p90: below p10's 4000 ns" err.txt
 status_is 65 "a missing MEASURED file" "$GICSIM" calibrate no-such-file.yaml --platform generic
 status_is 64 "calibrate without --platform" "$GICSIM" calibrate measured.yaml
 status_is 64 "calibrate with an unknown --fit cost" "$GICSIM" calibrate measured.yaml --platform generic --fit hvc_handle,nope
