@@ -506,7 +506,12 @@ static gicsim_status run_seed004(const gicsim_mb_config *cfg, gicsim_mb_test tes
             st = GICSIM_E_NOMEM;
     }
     const gicsim_histogram *lat = st == GICSIM_OK ? gicsim_system_latency(s, src) : NULL;
-    if (st == GICSIM_OK && (!lat || gicsim_histogram_count(lat) < periods))
+    /* A tick that fires while the previous one is still pending merges
+     * into it (a period overrun: the hrtimer test sees one late callback),
+     * which a platform's spread can cause; the median is over the ticks
+     * delivered. A run that delivers fewer than half did not measure the
+     * test. */
+    if (st == GICSIM_OK && (!lat || gicsim_histogram_count(lat) < (periods + 1) / 2))
         st = GICSIM_E_STATE;
     if (st == GICSIM_OK) {
         memset(out, 0, sizeof *out);

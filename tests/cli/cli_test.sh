@@ -41,6 +41,9 @@ status_is 0 "micro-bench scenario with a platform override" "$GICSIM" run "$MB" 
 # eoi is counter_read + icv_eoir_write: 42 cycles of EOI put it well above 14 ns.
 check "micro-bench: the override applies" grep -Eq "^eoi +([2-9][0-9]|1[6-9])\.[0-9] +14\.0" out.txt
 status_is 64 "compare refuses a micro-bench scenario" "$GICSIM" compare "$MB"
+status_is 0 "micro-bench: seed 004's tests under a spread that overruns periods" "$GICSIM" run "$MB" \
+    -p 'platform_overrides.variation.jitter.all={dist: lognormal, median: 1, sigma: 2}' \
+    -p 'microbench.tests=[timer_bm, timer_vm]' -p microbench.iterations=500
 status_is 78 "micro-bench: an unknown test" "$GICSIM" run "$MB" -p 'microbench.tests=[hvc2]'
 
 # ---- Bad configuration: file:line:column, key, exit 78 ---------------------------------
