@@ -129,9 +129,10 @@ static void test_rates(void **state)
     static const struct {
         const char *rate, *why;
     } bad[] = {
-        {"0/s", "greater than 0"},    {"7", "needs a unit"},    {"5T/s", "unknown rate unit"},
-        {"-3k/s", "negative"},        {"3m/s", "unknown rate"}, {"3THz", "unknown rate unit"},
-        {"k/s", "expected a number"},
+        {"0/s", "greater than 0"},     {"7", "needs a unit"},
+        {"5T/s", "unknown rate unit"}, {"-3k/s", "negative"},
+        {"3m/s", "unknown rate"},      {"3THz", "unknown rate unit"},
+        {"k/s", "expected a number"},  {"1e5/s", "without an exponent"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         snprintf(arrival, sizeof arrival, ", rate: \"%s\"", bad[i].rate);

@@ -1014,7 +1014,11 @@ static bool rate_digits(const char *s, uint64_t *m, int *x, const char **why)
             break;
     }
     if (u == sizeof rate_units / sizeof rate_units[0]) {
-        *why = "unknown rate unit (use /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz)";
+        bool exponent = (unit[0] == 'e' || unit[0] == 'E') && ulen > 1 &&
+                        ((unit[1] >= '0' && unit[1] <= '9') || unit[1] == '-' || unit[1] == '+');
+        *why = exponent ? "a rate is written without an exponent: digits and a unit prefix "
+                          "(1e-9/s is not a rate; 250Hz, 1.5k/s, 2M/s are)"
+                        : "unknown rate unit (use /s, k/s, M/s, G/s, Hz, kHz, MHz or GHz)";
         return false;
     }
     while (nfrac && frac[nfrac - 1] == '0')
