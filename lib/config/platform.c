@@ -374,7 +374,8 @@ gicsim_status sc_parse_spread_params(const yt_node *n, const char *path, const g
             return yt_node_err(d, it, kp,
                                "\"%.80s\" is no parameter of this variation (a rate, factor or "
                                "time setting, or SETTING.P of a distribution it sets, e.g. "
-                               "jitter.all.sigma)",
+                               "jitter.all.sigma; the variation must set it: its value starts "
+                               "the fit)",
                                s);
         for (size_t k = 0; k < *count; k++)
             if (!strcmp(params[k], s))
