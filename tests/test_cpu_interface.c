@@ -706,6 +706,34 @@ static void test_spi_signal_timing(void **state)
     assert_false(f->lines.v[nl + 1].irq);
 }
 
+/* A withdrawal reaches the CPU interface a redistributor_to_cpuif hop late,
+ * but an IAR read in between finds the presented interrupt gone: it returns
+ * 1023 and the interface deasserts IRQ at once, so the output agrees with
+ * what the read returned. (With the stale IRQ kept until the hop, a host
+ * whose every CPU cost is 0 took it again and again at one instant.) */
+static void test_spurious_ack_lowers_stale_irq(void **state)
+{
+    fx *f = *state;
+    tf_spi_enable(f->g, 40);
+    gicsim_gic_set_line(f->g, 0, 40, true); /* level, high */
+    tf_settle(f->e);
+    assert_true(gicsim_gic_irq_line(f->g, 0));
+    size_t nl = f->lines.n;
+    gicsim_time_t t0 = gicsim_engine_now(f->e);
+    gicsim_gic_set_line(f->g, 0, 40, false);
+    assert_true(gicsim_gic_irq_line(f->g, 0)); /* the withdrawal is on its way */
+    assert_int_equal(tf_iar1(f->g, 0), SPURIOUS);
+    assert_false(gicsim_gic_irq_line(f->g, 0));
+    assert_int_equal(f->lines.n, nl + 1);
+    assert_int_equal(f->lines.v[nl].time, t0);
+    assert_false(f->lines.v[nl].irq);
+    tf_settle(f->e); /* the withdrawal arrives: nothing changes */
+    assert_false(gicsim_gic_irq_line(f->g, 0));
+    assert_int_equal(f->lines.n, nl + 1);
+    assert_int_equal(tf_iar1(f->g, 0), SPURIOUS);
+    assert_int_equal(tf_gic_stats(f->g).acknowledged, 0);
+}
+
 static void test_sgi_signal_timing(void **state)
 {
     fx *f = *state;
@@ -963,6 +991,7 @@ int main(void)
         T(test_sgi_targets),
         T(test_spi_signal_timing),
         T(test_sgi_signal_timing),
+        T(test_spurious_ack_lowers_stale_irq),
         T(test_repend_at_eoi_takes_the_hops),
         T(test_eoi_of_inactive_intid_counted),
         cmocka_unit_test(test_signal_timing_custom_costs),

@@ -151,6 +151,15 @@ static uint32_t acknowledge(gicsim_gic *g, uint32_t pe, bool group1)
         return q->intid;
     }
     g->stats.spurious_acks++;
+    /* The read found that the presented interrupt stopped being a
+     * candidate (forwarded discarded it) while the redistributor's new
+     * presentation is still a redistributor_to_cpuif hop away: the
+     * interface has nothing to signal, so it deasserts its outputs now,
+     * as the IAR's 1023 says. Otherwise a host that takes the IRQ
+     * exception and returns again in no time (every CPU cost 0) would
+     * take the same stale signal forever without time advancing. */
+    if (c->signaled != GIC_NONE && c->fwd == GIC_NONE)
+        icc_evaluate(g, pe);
     return GICSIM_INTID_SPURIOUS;
 }
 

@@ -24,7 +24,15 @@ for f in "$SC"/*.yaml; do
     n=$(basename "$f" .yaml)
     status_is 0 "compare $n" "$GICSIM" compare "$f" -q -p run.duration=2ms
     check "compare $n delivered interrupts" grep -Eq "^interrupts delivered +[1-9]" out.txt
+    # Every CPU cost 0 (a jitter factor of 0): simulated time must still
+    # advance (a stale physical IRQ once made lr-pressure exit and re-enter
+    # forever at one instant).
+    status_is 0 "compare $n with every CPU cost 0 terminates" timeout 60 "$GICSIM" compare "$f" -q \
+        -p run.duration=2ms -p platform_overrides.variation.jitter.all=0
 done
+status_is 0 "lr-pressure with every CPU cost 0 runs 5ms" timeout 60 "$GICSIM" run "$SC/lr-pressure.yaml" \
+    -p run.duration=5ms -p platform_overrides.variation.jitter.all=0
+check "... and delivers every interrupt" grep -Eq "^dev11 +49 " out.txt
 
 # ---- The micro-bench scenario ------------------------------------------------------------
 MB=$SRC/configs/microbench/micro-bench.yaml
