@@ -234,6 +234,14 @@ bool flight_pop(flight_fifo *f, rec_flight *out)
     return true;
 }
 
+bool flight_holds(const flight_fifo *f, uint32_t rec)
+{
+    for (uint32_t i = 0; rec != SYS_NONE && i < f->len; i++)
+        if (f->v[(f->head + i) & (f->cap - 1u)].rec == rec)
+            return true;
+    return false;
+}
+
 /* Landed on a vPE: the first instance since the guest's last acknowledge
  * owns the pending state, the others merge into it. */
 void land_virtual(gicsim_system *s, const rec_flight *x)

@@ -751,8 +751,16 @@ bool gicv5_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq
     /* An SPI: GIC VDPEND into the VM's SPI IST; the IRS delivers it to the resident vPE or
      * rings its doorbell. The record travels with the VDPEND. */
     uint32_t n = in->vintid - GICSIM_SPI_BASE;
-    if (n < s->cfg.gic.num_spis)
-        flight_push(s, &s->v5->vm[v->vm->id].spi_flight[n], rec, q);
+    if (n < s->cfg.gic.num_spis) {
+        /* An instance is set pending once: a VDPEND written again for a record already in
+         * flight, pending or active (a level line resampled high at a fold and again at the
+         * put, before the first VDPEND landed) lands on that instance's pending state or
+         * makes a new one the guest's next acknowledge takes, and carries no record. */
+        flight_fifo *f = &s->v5->vm[v->vm->id].spi_flight[n];
+        if (rec == q->rec_pending || rec == q->rec_active || flight_holds(f, rec))
+            rec = SYS_NONE;
+        flight_push(s, f, rec, q);
+    }
     if (rec != SYS_NONE)
         v->doorbell_rec = rec;
     if (in->eoi_maint)

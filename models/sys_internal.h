@@ -562,6 +562,8 @@ void gicv4_timer_fire(gicsim_system *s, sys_vcpu *v, uint32_t rec);
 /* Records in flight (gicv4.c; gicv5_host.c uses them too). */
 bool flight_push(gicsim_system *s, flight_fifo *f, uint32_t rec, vgic_irq *q);
 bool flight_pop(flight_fifo *f, rec_flight *out);
+/* Whether record `rec` (not SYS_NONE) is one of `f`'s. */
+bool flight_holds(const flight_fifo *f, uint32_t rec);
 /* A message carrying `x` set its interrupt pending on a vCPU: the first instance since the
  * guest's last acknowledge owns the pending state, the others merge into it. */
 void land_virtual(gicsim_system *s, const rec_flight *x);
