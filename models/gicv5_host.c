@@ -101,6 +101,13 @@ typedef struct dev_itt {
     uint64_t itt;
 } dev_itt;
 
+/* A level SPI injected with an EOI request, not yet seen deactivated: its vINTID and when the
+ * guest's CDDI of it reaches the IRS (GICSIM_TIME_NEVER until the guest issues it). */
+typedef struct {
+    uint32_t vintid;
+    gicsim_time_t cddi_lands;
+} resample_ent;
+
 /* A vCPU's vPE as KVM keeps it between its residencies (struct vgic_v5_cpu_if). */
 struct gicv5_vcpu {
     uint64_t vmcr, apr;
@@ -111,7 +118,7 @@ struct gicv5_vcpu {
     bool resident;            /* ICH_CONTEXTR_EL2.V written for it (vgic_v5_load) */
     bool in_hw;               /* its PPI state in the PE's registers: from the flush to the fold */
     flight_fifo ipi[IPI_IDS]; /* records of the IPIs sent to it, per SGI */
-    uint32_t *resample;       /* vINTIDs injected with an EOI request, not yet deactivated */
+    resample_ent *resample;   /* the SPIs injected with an EOI request, not yet deactivated */
     uint32_t n_resample, cap_resample;
 };
 
@@ -712,16 +719,22 @@ static void vdpend(gicsim_engine *e, void *ctx, uint64_t arg)
        (1ull << 63) | ((uint64_t)vm << 32) | intid);
 }
 
+/* A message between PE `pe` and the IRS (on socket 0): the extra time across sockets. */
+static gicsim_time_t socket_hop(const gicsim_system *s, uint32_t pe)
+{
+    return (uint64_t)pe * s->cfg.gic.sockets / s->num_pes ? sys_cost(s, GICSIM_COST_SOCKET_HOP) : 0;
+}
+
 static void add_resample(gicsim_system *s, struct gicv5_vcpu *vv, uint32_t vintid)
 {
     for (uint32_t i = 0; i < vv->n_resample; i++)
-        if (vv->resample[i] == vintid)
+        if (vv->resample[i].vintid == vintid)
             return;
     if (!grow((void **)&vv->resample, &vv->cap_resample, vv->n_resample, sizeof *vv->resample)) {
         sys_oom(s);
         return;
     }
-    vv->resample[vv->n_resample++] = vintid;
+    vv->resample[vv->n_resample++] = (resample_ent){vintid, GICSIM_TIME_NEVER};
 }
 
 bool gicv5_inject(gicsim_system *s, sys_pe *from, sys_vcpu *v, const gicsim_virq *in, uint32_t rec)
@@ -872,6 +885,12 @@ void gicv5_guest_eoi(gicsim_system *s, sys_vcpu *v, gicsim_icc_reg reg, uint32_t
         return;
     }
     gicsim_gicv5_guest_write(s->gic, pe, GICSIM_GICV5_GIC_CDDI, virt_intid(s, v, vintid));
+    /* When it reaches the IRS (gicv5_cpuif_to_irs and the socket hop): KVM's state read
+     * (deactivated) is ordered after it. */
+    for (uint32_t i = 0; i < v->v5->n_resample; i++)
+        if (v->v5->resample[i].vintid == vintid)
+            v->v5->resample[i].cddi_lands =
+                engine_now(s->e) + s->c[GICSIM_COST_GICV5_CPUIF_TO_IRS] + socket_hop(s, pe);
     vgic_irq *q = vcpu_irq(s, v, vintid);
     if (!q)
         return;
@@ -911,9 +930,7 @@ void gicv5_vpe_load(gicsim_system *s, sys_pe *pe)
     /* The ISB after the write completes when the IRS has made the vPE resident (SetResident,
      * its message crossing to the PE's socket): the guest is not entered before its
      * interrupts can reach it, as GICv4.1's first entry waits for the VPT parse. */
-    uint32_t socket = (uint32_t)((uint64_t)pe->id * s->cfg.gic.sockets / s->num_pes);
-    gicsim_time_t wait = sys_cost(s, GICSIM_COST_GICV5_VPE_RESIDENT) +
-                         (socket ? sys_cost(s, GICSIM_COST_SOCKET_HOP) : 0);
+    gicsim_time_t wait = sys_cost(s, GICSIM_COST_GICV5_VPE_RESIDENT) + socket_hop(s, pe->id);
     pe_next(s, pe, sys_cost(s, GICSIM_COST_GICV5_RESIDENCY) + wait, NULL, 0);
 }
 
@@ -926,18 +943,27 @@ static gicsim_time_t deactivated(gicsim_system *s, sys_vcpu *v, uint32_t *out, u
     struct gicv5_vcpu *vv = v->v5;
     uint32_t w = 0;
     *n = 0;
+    gicsim_time_t now = engine_now(s->e), wait = 0;
     for (uint32_t i = 0; i < vv->n_resample; i++) {
-        uint32_t vintid = vv->resample[i];
+        resample_ent r = vv->resample[i];
         gicsim_irq_state st = GICSIM_IRQ_PENDING;
-        gicsim_gicv5_virq_state(s->gic, v->vm->id, virt_intid(s, v, vintid), &st);
+        gicsim_gicv5_virq_state(s->gic, v->vm->id, virt_intid(s, v, r.vintid), &st);
+        /* The read is a GIC instruction of the PE the guest's CDDI left from: the IRS applies
+         * a PE's GIC instructions in order, so a CDDI still on its way is seen, once it has
+         * landed (the read waits for it). */
+        if (st == GICSIM_IRQ_ACTIVE && r.cddi_lands != GICSIM_TIME_NEVER && r.cddi_lands > now) {
+            st = GICSIM_IRQ_INACTIVE;
+            if (r.cddi_lands - now > wait)
+                wait = r.cddi_lands - now;
+        }
         if (st == GICSIM_IRQ_INACTIVE && *n < max)
-            out[(*n)++] = vintid;
+            out[(*n)++] = r.vintid;
         else
-            vv->resample[w++] = vintid;
+            vv->resample[w++] = r;
     }
     gicsim_time_t cost = (gicsim_time_t)vv->n_resample * sys_cost(s, GICSIM_COST_GICV5_GIC_INSN);
     vv->n_resample = w;
-    return cost;
+    return cost + wait;
 }
 
 void gicv5_vpe_put(gicsim_system *s, sys_pe *pe, bool blocking)
