@@ -32,7 +32,7 @@ gicsim_status yt_node_err(gicsim_diag *d, const yt_node *n, const char *key, con
 {
     va_list ap;
     va_start(ap, fmt);
-    yt_vdiag(d, GICSIM_E_INVAL, n->file, n->line, n->col, key, fmt, ap);
+    yt_vdiag(d, GICSIM_E_INVAL, n ? n->file : "", n ? n->line : 0, n ? n->col : 0, key, fmt, ap);
     va_end(ap);
     return GICSIM_E_INVAL;
 }

@@ -101,6 +101,12 @@ yt_node *yt_map_get(const yt_node *map, const char *key);
 bool yt_is_null(const yt_node *n);
 /* What the node looks like, for "expected X, got Y" messages. */
 const char *yt_type_name(const yt_node *n);
+/* "a string \"eight\"" style description of a node (its type name and, for a
+ * non-null scalar, its text) into buf. */
+void yt_describe(const yt_node *n, char *buf, size_t size);
+/* An integer literal [+-]?(0x hex | decimal): its sign and magnitude;
+ * *overflow when it does not fit 64 bits; false when it is not one. */
+bool yt_parse_int(const char *s, bool *neg, uint64_t *mag, bool *overflow);
 
 /* ---- Value readers -----------------------------------------------------------------
  * Each reads one scalar, or fails with GICSIM_E_INVAL and a diagnostic at the
@@ -113,6 +119,28 @@ gicsim_status yt_get_u64(const yt_node *n, const char *key, uint64_t min, uint64
 gicsim_status yt_get_bool(const yt_node *n, const char *key, bool *out, gicsim_diag *diag);
 /* Any non-null scalar, as text (not copied). */
 gicsim_status yt_get_str(const yt_node *n, const char *key, const char **out, gicsim_diag *diag);
+/* One of `names` (NULL-terminated); *out is its index. */
+gicsim_status yt_get_enum(const yt_node *n, const char *key, const char *const *names,
+                          unsigned *out, gicsim_diag *diag);
+/* The node must be a mapping whose keys are all in `allowed` (NULL-terminated):
+ * an unknown key is reported at its position as "<path>.<key>". A null value
+ * counts as an empty mapping. */
+gicsim_status yt_check_map(const yt_node *n, const char *path, const char *const *allowed,
+                           gicsim_diag *diag);
+/* A sequence (null counts as empty). */
+gicsim_status yt_check_seq(const yt_node *n, const char *path, gicsim_diag *diag);
+
+/* Levenshtein distance of two names (99 when one is longer than 40
+ * characters): for "did you mean" hints, which take a name within 2. */
+size_t yt_edit_distance(const char *a, const char *b);
+
+/* Join a key path: "<path>.<seg>" (or "<seg>" when path is empty). */
+void yt_path(char *buf, size_t size, const char *path, const char *seg);
+void yt_path_index(char *buf, size_t size, const char *path, size_t index);
+
+/* ---- Quantities (yaml_units.c) -----------------------------------------------------
+ * The node readers fail like the value readers above. */
+
 /* A time with a unit: "200us", "1.5ms", "100 ns", "20s", "250ps" -> ps. Bare
  * numbers are rejected. */
 gicsim_status yt_get_time(const yt_node *n, const char *key, gicsim_time_t *out, gicsim_diag *diag);
@@ -129,29 +157,10 @@ gicsim_status yt_parse_rate(const char *s, gicsim_time_t *period, const char **w
 bool yt_rate_hz_text(const char *s, char *buf, size_t size);
 /* A frequency: an integer (Hz) or "3GHz", "1.5GHz", "800MHz", "100kHz", "50Hz". */
 gicsim_status yt_get_hz(const yt_node *n, const char *key, uint64_t *out, gicsim_diag *diag);
-/* One of `names` (NULL-terminated); *out is its index. */
-gicsim_status yt_get_enum(const yt_node *n, const char *key, const char *const *names,
-                          unsigned *out, gicsim_diag *diag);
-/* The node must be a mapping whose keys are all in `allowed` (NULL-terminated):
- * an unknown key is reported at its position as "<path>.<key>". A null value
- * counts as an empty mapping. */
-gicsim_status yt_check_map(const yt_node *n, const char *path, const char *const *allowed,
-                           gicsim_diag *diag);
-/* A sequence (null counts as empty). */
-gicsim_status yt_check_seq(const yt_node *n, const char *path, gicsim_diag *diag);
-
-/* Levenshtein distance of two names (99 when one is longer than 40
- * characters): for "did you mean" hints, which take a name within 2. */
-size_t yt_edit_distance(const char *a, const char *b);
-
 /* Parse a time string (no node): GICSIM_OK or GICSIM_E_INVAL with a reason. */
 gicsim_status yt_parse_time(const char *s, gicsim_time_t *out, const char **why);
 /* Format a time in the scenario syntax, exact: "0s", "250ps", "1.5us". */
 void yt_format_time(gicsim_time_t ps, char *buf, size_t size);
-
-/* Join a key path: "<path>.<seg>" (or "<seg>" when path is empty). */
-void yt_path(char *buf, size_t size, const char *path, const char *seg);
-void yt_path_index(char *buf, size_t size, const char *path, size_t index);
 
 /* ---- Keys of a mapping (yaml_keys.c) -------------------------------------------------- */
 
@@ -159,7 +168,8 @@ void yt_path_index(char *buf, size_t size, const char *path, size_t index);
 char *yt_strdup(const char *s);
 /* "out of memory" (GICSIM_E_NOMEM, no position). */
 gicsim_status yt_nomem(gicsim_diag *diag);
-/* An error (GICSIM_E_INVAL) at node `n`'s position about key path `key`. */
+/* An error (GICSIM_E_INVAL) at node `n`'s position (none when n is NULL) about
+ * key path `key`. */
 gicsim_status yt_node_err(gicsim_diag *diag, const yt_node *n, const char *key, const char *fmt,
                           ...)
 #if defined(__GNUC__)
