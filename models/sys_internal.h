@@ -568,7 +568,7 @@ bool flight_holds(const flight_fifo *f, uint32_t rec);
  * guest's last acknowledge owns the pending state, the others merge into it. */
 void land_virtual(gicsim_system *s, const rec_flight *x);
 
-/* ---- The host on a GICv5 (gicv5_host.c; docs/gicv5.md, "The host") -------------------------
+/* ---- The host on a GICv5 (gicv5_host.c, gicv5_host_setup.c; docs/gicv5.md, "The host")
  * The system numbers interrupts as on a GICv3 (SGIs 0..15, PPIs 16..31, SPIs 32.., LPIs
  * 8192..); gicv5_host.c maps them to the GICv5's: the kick SGI is an LPI per PE, SPI n the
  * IRS's SPI n or IWB wire n's LPI, a guest's SGI n to vCPU t its LPI t * 16 + n. The sys_*
