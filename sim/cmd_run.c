@@ -9,31 +9,21 @@
  * (cli_microbench_report). With --intervals, on a calibrated preset, each
  * run's latency mean, p50, p99 and exits per interrupt get an interval
  * (gicsim_calib_metric_intervals: the scenario run again with each free
- * cost moved, once or twice per cost). */
-#include "cli.h"
+ * cost moved, once or twice per cost).
+ *
+ * This file owns the option parsing, one simulation, the summary tables,
+ * the header and the commands; the output files, JSON and CDF are in
+ * cmd_run_out.c, run.replications in cmd_run_reps.c, --intervals in
+ * cmd_run_intervals.c, what they share in cmd_run.h. */
+#include "cmd_run.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_OVERRIDES 64
-#define MAX_POLICIES 64 /* the built-in policies and every one a program can register */
 #define MAX_TRACES 64
-#define LABEL_W 32 /* the table's first column */
-
-typedef struct options {
-    const char *overrides[MAX_OVERRIDES];
-    size_t n_overrides;
-    int policy_ids[MAX_POLICIES]; /* --policies: indices of gicsim_hyp_policy_at */
-    size_t n_policies;
-    bool has_policies;
-    const char *json, *csv, *perfetto, *vcd, *cdf, *record;
-    bool quiet;
-    bool intervals; /* --intervals */
-} options;
 
 /* ---- Option parsing ------------------------------------------------------------------ */
 
@@ -125,127 +115,16 @@ static int parse_options(const char *cmd, int argc, char **argv, options *o, con
     return EX_OK;
 }
 
-/* ---- Outputs --------------------------------------------------------------------------- */
-
-/* The per-run outputs, in this order, and the whole-command ones. */
-enum { OUT_CSV, OUT_PERFETTO, OUT_VCD, OUT_PER_RUN };
-static const char *const run_kinds[OUT_PER_RUN] = {"csv", "perfetto", "vcd"};
-
-typedef struct run_outputs {
-    cli_out *o[OUT_PER_RUN]; /* NULL when not wanted */
-    cli_out *record;         /* run only */
-} run_outputs;
-
-/* "out.csv" + "eoi-split" -> "out.eoi-split.csv" (before a .gz too). */
-static char *per_policy_path(const char *path, const char *policy)
-{
-    size_t n = strlen(path) + strlen(policy) + 2;
-    char *s = malloc(n);
-    if (!s)
-        return NULL;
-    const char *base = cli_base_name(path);
-    const char *dot = strchr(base, '.');
-    if (!dot || dot == base) {
-        snprintf(s, n, "%s.%s", path, policy);
-        return s;
-    }
-    snprintf(s, n, "%.*s.%s%s", (int)(dot - path), path, policy, dot);
-    return s;
-}
-
-/* Every output file of the command, created before the first simulation. */
-typedef struct out_set {
-    cli_out *outs;
-    char **paths;       /* [n]: the paths they were created for (owned) */
-    const char **flags; /* [n]: the option or key that named each, for messages */
-    size_t n, cap;
-} out_set;
-
-/* Room for `cap` outputs, allocated once: the cli_out pointers handed out
- * stay valid. */
-static int out_set_init(out_set *s, size_t cap)
-{
-    s->outs = calloc(cap, sizeof *s->outs);
-    s->paths = calloc(cap, sizeof *s->paths);
-    s->flags = calloc(cap, sizeof *s->flags);
-    s->cap = cap;
-    return s->outs && s->paths && s->flags ? EX_OK : EX_SOFTWARE;
-}
-
-static void out_set_free(out_set *s, bool commit, int *code)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        if (commit && *code == EX_OK)
-            *code = cli_out_commit(&s->outs[i]);
-        else
-            cli_out_discard(&s->outs[i]);
-        free(s->paths[i]);
-    }
-    free(s->outs);
-    free(s->paths);
-    free(s->flags);
-}
-
-/* Adds the output `path` (named by `flag`): EX_OK with *out set, or the
- * exit code after a message (the same file named twice, '-' where only
- * --json takes it, a file that cannot be created). */
-static int out_set_add(out_set *s, const char *path, const char *flag, bool stdout_ok,
-                       cli_out **out)
-{
-    if (!strcmp(path, "-") && !stdout_ok)
-        return cli_usage_error("%s: '-' (standard output) is only for --json", flag);
-    for (size_t i = 0; i < s->n; i++)
-        if (!strcmp(s->paths[i], path))
-            return cli_usage_error("%s and %s both write '%s'", s->flags[i], flag, path);
-    if (s->n == s->cap)
-        return EX_SOFTWARE; /* out_set_init sized it for every output */
-    char *copy = strdup(path);
-    if (!copy)
-        return EX_SOFTWARE;
-    int code = cli_out_create(&s->outs[s->n], copy);
-    if (code) {
-        free(copy);
-        return code;
-    }
-    s->paths[s->n] = copy;
-    s->flags[s->n] = flag;
-    *out = &s->outs[s->n++];
-    return EX_OK;
-}
-
 /* ---- One simulation ------------------------------------------------------------------- */
 
-typedef struct reps_data reps_data;
-
-typedef struct run_result {
-    char policy[64];
-    gicsim_system *sys;
-    gicsim_system_stats st;
-    uint64_t cpu_hz;
-    reps_data *reps; /* run.replications > 1: every replication's metrics; NULL: one run */
-} run_result;
+/* The writers of the per-run outputs, in OUT_* order. */
+static const char *const run_kinds[OUT_PER_RUN] = {"csv", "perfetto", "vcd"};
 
 typedef struct attached_output {
     const gicsim_output_ops *ops;
     void *state;
     cli_out *out;
 } attached_output;
-
-typedef struct run_ctx {
-    const gicsim_scenario *sc;
-    const options *o;
-    bool compare;
-    const char *resolved;
-    const char **src_names;
-    size_t n_src;
-    const char **vm_names;
-    size_t n_vms;
-} run_ctx;
-
-static const char *output_path(const run_ctx *rc, const char *kind, const char *flag)
-{
-    return flag ? flag : gicsim_scenario_output(rc->sc, kind);
-}
 
 static void progress(const char *policy, gicsim_time_t now, gicsim_time_t total)
 {
@@ -256,7 +135,7 @@ static void progress(const char *policy, gicsim_time_t now, gicsim_time_t total)
 }
 
 /* A library writer's failure on output o: creating it (begin) or writing it. */
-static int writer_error(cli_out *o, gicsim_status st, bool creating, int err)
+int run_writer_error(cli_out *o, gicsim_status st, bool creating, int err)
 {
     if (st == GICSIM_E_NOMEM) {
         cli_errorf("%s: out of memory", o->path);
@@ -347,7 +226,7 @@ static void run_system(const run_ctx *rc, gicsim_system *sys, const char *label)
     fputc('\n', stderr);
 }
 
-static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro, run_result *res)
+int run_simulate(const run_ctx *rc, const char *policy, const run_outputs *ro, run_result *res)
 {
     gicsim_diag diag;
     memset(&diag, 0, sizeof diag);
@@ -370,9 +249,9 @@ static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro
         errno = 0;
         st = gicsim_trace_create(cli_out_name(ro->record), &tw);
         if (st != GICSIM_OK)
-            rcode = writer_error(ro->record, st, true, errno);
+            rcode = run_writer_error(ro->record, st, true, errno);
         else if ((st = gicsim_trace_record(sys, tw, rc->src_names, rc->n_src, &trec)) != GICSIM_OK)
-            rcode = writer_error(ro->record, st, true, 0);
+            rcode = run_writer_error(ro->record, st, true, 0);
     }
 
     gicsim_output_info info = {
@@ -405,7 +284,7 @@ static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro
                                                     &ao->state)
                           : ao->ops->begin(&ao->state, sys, cli_out_name(ao->out), &info);
         if (st != GICSIM_OK) {
-            rcode = writer_error(ao->out, st, true, errno);
+            rcode = run_writer_error(ao->out, st, true, errno);
             break;
         }
         n_outs++;
@@ -436,7 +315,7 @@ static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro
         errno = 0;
         st = outs[k].ops->end(outs[k].state, sys, &info);
         if (st != GICSIM_OK && rcode == EX_OK)
-            rcode = writer_error(outs[k].out, st, false, errno);
+            rcode = run_writer_error(outs[k].out, st, false, errno);
     }
     if (tw) {
         errno = 0;
@@ -444,7 +323,7 @@ static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro
         if (st == GICSIM_OK && trec)
             st = gicsim_trace_recorder_status(trec);
         if (st != GICSIM_OK && rcode == EX_OK)
-            rcode = writer_error(ro->record, st, false, errno);
+            rcode = run_writer_error(ro->record, st, false, errno);
     }
     gicsim_trace_recorder_free(trec);
     for (size_t k = 0; k < tr.n; k++) {
@@ -454,11 +333,6 @@ static int simulate(const run_ctx *rc, const char *policy, const run_outputs *ro
     gicsim_system_get_stats(sys, &res->st);
     return rcode;
 }
-
-/* The replications 1 .. N-1 of the policy whose replication 0 is *res
- * (run.replications; the table's "Replications" comment): each a quiet run
- * with its derived seed, reduced to the metrics of rep_metrics. */
-static int replicate(const run_ctx *rc, gicsim_scenario *sc, const char *policy, run_result *res);
 
 /* ---- Tables ------------------------------------------------------------------------- */
 
@@ -477,16 +351,12 @@ static double cycles_of(uint64_t ps, uint64_t hz)
 
 typedef enum row_kind { ROW_NS, ROW_CYC, ROW_RATIO, ROW_PCT, ROW_COUNT } row_kind;
 
-typedef double (*getter)(const run_result *);
-static double row_value(const run_result *r, getter get);
-static void print_ci_row(FILE *t, const run_result *r, size_t n, getter get);
-
 static void print_row(FILE *t, const char *label, const run_result *r, size_t n, row_kind kind,
                       getter get)
 {
     fprintf(t, "%-*s", LABEL_W, label);
     for (size_t i = 0; i < n; i++) {
-        double v = row_value(&r[i], get);
+        double v = run_row_value(&r[i], get);
         switch (kind) {
         case ROW_NS:
         case ROW_CYC:
@@ -504,7 +374,7 @@ static void print_row(FILE *t, const char *label, const run_result *r, size_t n,
         }
     }
     fputc('\n', t);
-    print_ci_row(t, r, n, get);
+    run_print_ci_row(t, r, n, get);
 }
 
 static gicsim_summary lat(const run_result *r)
@@ -515,11 +385,11 @@ static gicsim_summary lat(const run_result *r)
 }
 
 #define NS_GETTER(field)                                                                           \
-    static double get_##field##_ns(const run_result *r)                                            \
+    double run_get_##field##_ns(const run_result *r)                                               \
     {                                                                                              \
         return (double)lat(r).field / 1000.0;                                                      \
     }                                                                                              \
-    static double get_##field##_cyc(const run_result *r)                                           \
+    double run_get_##field##_cyc(const run_result *r)                                              \
     {                                                                                              \
         return cycles_of(lat(r).field, r->cpu_hz);                                                 \
     }
@@ -530,13 +400,13 @@ NS_GETTER(p999)
 NS_GETTER(max)
 #undef NS_GETTER
 
-static double get_mean_ns(const run_result *r)
+double run_get_mean_ns(const run_result *r)
 {
     return lat(r).mean / 1000.0;
 }
 
 #define EXIT_GETTER(name, idx)                                                                     \
-    static double get_exit_##name(const run_result *r)                                             \
+    double run_get_exit_##name(const run_result *r)                                                \
     {                                                                                              \
         return per_irq(r->st.exits[idx], &r->st);                                                  \
     }
@@ -548,7 +418,7 @@ EXIT_GETTER(mmio, GICSIM_EXIT_MMIO)
 EXIT_GETTER(hvc, GICSIM_EXIT_HVC)
 #undef EXIT_GETTER
 
-static double get_exit_total(const run_result *r)
+double run_get_exit_total(const run_result *r)
 {
     return per_irq(r->st.exits_total, &r->st);
 }
@@ -558,20 +428,20 @@ static double pes_time(const run_result *r)
     return (double)r->st.sim_time * (double)gicsim_gic_num_pes(gicsim_system_gic(r->sys));
 }
 
-static double get_hyp_share(const run_result *r)
+double run_get_hyp_share(const run_result *r)
 {
     double t = pes_time(r);
     return t > 0 ? 100.0 * (double)r->st.hyp_time / t : 0.0;
 }
 
-static double get_poll_share(const run_result *r)
+double run_get_poll_share(const run_result *r)
 {
     double t = pes_time(r);
     return t > 0 ? 100.0 * (double)r->st.halt_poll_time / t : 0.0;
 }
 
 #define COUNT_GETTER(field)                                                                        \
-    static double get_##field(const run_result *r)                                                 \
+    double run_get_##field(const run_result *r)                                                    \
     {                                                                                              \
         return (double)r->st.field;                                                                \
     }
@@ -598,282 +468,54 @@ static void fmt_clock(char *buf, size_t size, uint64_t hz)
         snprintf(buf, size, "%" PRIu64 " Hz", hz);
 }
 
-/* ---- Replications (run.replications) ------------------------------------------------------
- *
- * With run.replications N > 1 each policy runs N times, replication r
- * with seed gicsim_sweep_replication_seed(run.seed, r): replication 0 is
- * the ordinary run (its outputs, its per-source table), the others are
- * quiet. Every row of the summary table is the mean over the N; the rows
- * below give the 95% Student-t interval of the mean (the sweep's
- * statistics: gicsim_sweep_mean_ci), and compare gives each policy's
- * difference from the first with its interval (gicsim_sweep_diff_ci),
- * within noise when that contains 0. This is the noise of the run's draws
- * (arrivals, the platform's variation), not --intervals' uncertainty of
- * the costs. */
-static const struct {
-    getter get;
-    const char *json; /* its key in the JSON's "replications", NULL: not there */
-} rep_metrics[] = {
-    {get_mean_ns, "latency_mean_ns"},
-    {get_p50_ns, "latency_p50_ns"},
-    {get_p90_ns, "latency_p90_ns"},
-    {get_p99_ns, "latency_p99_ns"},
-    {get_p999_ns, "latency_p999_ns"},
-    {get_max_ns, "latency_max_ns"},
-    {get_exit_total, "exits_per_irq_total"},
-    {get_p50_cyc, NULL},
-    {get_p90_cyc, NULL},
-    {get_p99_cyc, NULL},
-    {get_p999_cyc, NULL},
-    {get_max_cyc, NULL},
-    {get_exit_irq, NULL},
-    {get_exit_maint, NULL},
-    {get_exit_wfi, NULL},
-    {get_exit_sgi, NULL},
-    {get_exit_mmio, NULL},
-    {get_exit_hvc, NULL},
-    {get_exits_total, NULL},
-    {get_hyp_share, NULL},
-    {get_poll_share, NULL},
-    {get_doorbells, NULL},
-    {get_maintenance_irqs, NULL},
-    {get_lr_spills, NULL},
-    {get_kicks, NULL},
-    {get_wakeups, NULL},
-    {get_asserted, NULL},
-    {get_delivered, NULL},
-    {get_merged, NULL},
-    {get_pending, NULL},
-};
-#define N_REP_METRICS (sizeof rep_metrics / sizeof rep_metrics[0])
-
-struct reps_data {
-    uint32_t n;
-    uint64_t *seeds; /* [n] */
-    double *v;       /* [metric * n + replication] */
-    double mean[N_REP_METRICS], half[N_REP_METRICS];
-};
-
-static void reps_free(reps_data *d)
-{
-    if (!d)
-        return;
-    free(d->seeds);
-    free(d->v);
-    free(d);
-}
-
-static size_t rep_index(getter get)
-{
-    for (size_t k = 0; k < N_REP_METRICS; k++)
-        if (rep_metrics[k].get == get)
-            return k;
-    return N_REP_METRICS;
-}
-
-static double row_value(const run_result *r, getter get)
-{
-    size_t k = r->reps ? rep_index(get) : N_REP_METRICS;
-    return k < N_REP_METRICS ? r->reps->mean[k] : get(r);
-}
-
-/* Under a row that has a JSON key: each policy's 95% interval of the mean. */
-static void print_ci_row(FILE *t, const run_result *r, size_t n, getter get)
-{
-    size_t k = rep_index(get);
-    if (!n || !r[0].reps || k == N_REP_METRICS || !rep_metrics[k].json)
-        return;
-    char label[64];
-    snprintf(label, sizeof label, "  95%% CI (%u seeds)", (unsigned)r[0].reps->n);
-    fprintf(t, "%-*s", LABEL_W, label);
-    for (size_t i = 0; i < n; i++) {
-        const reps_data *d = r[i].reps;
-        int prec = get == get_exit_total ? 3 : 1;
-        char b[80];
-        snprintf(b, sizeof b, "[%.*f, %.*f]", prec, d->mean[k] - d->half[k], prec,
-                 d->mean[k] + d->half[k]);
-        if (strlen(b) > 18)
-            snprintf(b, sizeof b, "[%.0f, %.0f]", d->mean[k] - d->half[k], d->mean[k] + d->half[k]);
-        fprintf(t, " %18s", b);
-    }
-    fputc('\n', t);
-}
-
-/* compare with replications: each policy's difference from the first, per
- * metric with a JSON key: "+D ±H" and whether it is within noise. */
-static void print_differences(FILE *t, const run_result *r, size_t n)
-{
-    if (n < 2 || !r[0].reps)
-        return;
-    fprintf(t,
-            "\ndifferences from %s (mean over %u seeds, 95%% CI half-width; \"noise\": the "
-            "interval\ncontains 0, the policies do not differ beyond the run-to-run noise)\n",
-            r[0].policy, (unsigned)r[0].reps->n);
-    fprintf(t, "%-*s", LABEL_W, "");
-    for (size_t i = 1; i < n; i++)
-        fprintf(t, " %24s", r[i].policy);
-    fputc('\n', t);
-    for (size_t k = 0; k < N_REP_METRICS; k++) {
-        if (!rep_metrics[k].json)
-            continue;
-        fprintf(t, "%-*s", LABEL_W, rep_metrics[k].json);
-        for (size_t i = 1; i < n; i++) {
-            const reps_data *a = r[0].reps, *b = r[i].reps;
-            double diff, half;
-            gicsim_sweep_diff_ci(a->v + k * a->n, a->n, b->v + k * b->n, b->n, &diff, &half);
-            int prec = rep_metrics[k].get == get_exit_total ? 3 : 1;
-            char cell[80];
-            snprintf(cell, sizeof cell, "%+.*f \xc2\xb1%.*f%s", prec, diff, prec, half,
-                     fabs(diff) <= half ? " noise" : "");
-            fprintf(t, " %*s", cli_utf8_width(cell, 24), cell);
-        }
-        fputc('\n', t);
-    }
-}
-
-static int replicate(const run_ctx *rc, gicsim_scenario *sc, const char *policy, run_result *res)
-{
-    uint32_t n = gicsim_scenario_replications(sc);
-    uint64_t base = gicsim_scenario_seed(sc);
-    reps_data *d = calloc(1, sizeof *d);
-    if (!d || !(d->seeds = calloc(n, sizeof *d->seeds)) ||
-        !(d->v = calloc(N_REP_METRICS * (size_t)n, sizeof *d->v))) {
-        reps_free(d);
-        return EX_SOFTWARE;
-    }
-    d->n = n;
-    options quiet = *rc->o;
-    quiet.quiet = true;
-    run_ctx one = *rc;
-    one.o = &quiet;
-    one.sc = sc;
-    const run_outputs none = {{NULL}, NULL};
-    int code = EX_OK;
-    for (uint32_t r = 0; r < n && code == EX_OK; r++) {
-        d->seeds[r] = gicsim_sweep_replication_seed(base, r);
-        run_result x;
-        memset(&x, 0, sizeof x);
-        const run_result *from = res;
-        if (r) {
-            if (!rc->o->quiet && isatty(STDERR_FILENO)) {
-                fprintf(stderr, "\r%s: %s: replication %u of %u", cli_prog, res->policy, r + 1, n);
-                fflush(stderr);
-            }
-            gicsim_scenario_set_seed(sc, d->seeds[r]);
-            code = simulate(&one, policy, &none, &x);
-            from = &x;
-        }
-        for (size_t k = 0; k < N_REP_METRICS && code == EX_OK; k++)
-            d->v[k * n + r] = rep_metrics[k].get(from);
-        gicsim_system_destroy(x.sys);
-    }
-    gicsim_scenario_set_seed(sc, base);
-    if (!rc->o->quiet && isatty(STDERR_FILENO))
-        fputc('\n', stderr);
-    for (size_t k = 0; k < N_REP_METRICS; k++)
-        gicsim_sweep_mean_ci(d->v + k * n, n, &d->mean[k], &d->half[k]);
-    res->reps = d;
-    return code;
-}
-
-/* ---- Intervals (--intervals) -------------------------------------------------------------
- *
- * The metrics of each run that get an interval, IV_PER_RUN per policy in
- * this order: gicsim_calib_metric_intervals over the scenario's calibrated
- * preset, each evaluation an ordinary run of the scenario (same seed, no
- * outputs) with the free costs it is given, every policy from the same
- * call. */
-enum { IV_MEAN, IV_P50, IV_P99, IV_EXITS, IV_PER_RUN };
-static double (*const iv_get[IV_PER_RUN])(const run_result *) = {get_mean_ns, get_p50_ns,
-                                                                 get_p99_ns, get_exit_total};
-
-typedef struct intervals {
-    gicsim_calib_interval *v; /* [policy * IV_PER_RUN + metric]; NULL: no --intervals */
-    const char *platform;     /* the preset's name */
-    bool map;                 /* its fit method: MAP, else exact */
-    size_t n_free;            /* the costs varied */
-    unsigned runs;            /* runs per policy, the command's own included */
-} intervals;
-
-/* The row under a metric's: each policy's interval. */
-static void print_interval_row(FILE *t, const intervals *iv, size_t n, int k)
-{
-    if (!iv || !iv->v)
-        return;
-    fprintf(t, "%-*s", LABEL_W, "  interval");
-    for (size_t i = 0; i < n; i++) {
-        const gicsim_calib_interval *x = &iv->v[i * IV_PER_RUN + (size_t)k];
-        int prec = k == IV_EXITS ? 3 : 1;
-        char b[80];
-        snprintf(b, sizeof b, "[%.*f, %.*f]", prec, x->lo, prec, x->hi);
-        if (strlen(b) > 18) /* keep the column: whole ns */
-            snprintf(b, sizeof b, "[%.0f, %.0f]", x->lo, x->hi);
-        fprintf(t, " %18s", b);
-    }
-    fputc('\n', t);
-}
-
-/* The line above the table that says what the intervals are. */
-static void print_interval_header(FILE *t, const intervals *iv)
-{
-    if (!iv || !iv->v)
-        return;
-    fprintf(t,
-            "intervals: over the %s fit's %zu free cost%s of %s within their prior ranges,\n"
-            "           every measured figure within its uncertainty (linearised from %u runs "
-            "per policy;\n           docs/calibration.md)\n",
-            iv->map ? "MAP" : "exact", iv->n_free, iv->n_free == 1 ? "" : "s", iv->platform,
-            iv->runs);
-}
-
 static void print_table(FILE *t, const run_result *r, size_t n, const intervals *iv)
 {
     fprintf(t, "%-*s", LABEL_W, "");
     for (size_t i = 0; i < n; i++)
         fprintf(t, " %18s", r[i].policy);
     fputc('\n', t);
-    print_row(t, "latency mean (ns)", r, n, ROW_NS, get_mean_ns);
-    print_interval_row(t, iv, n, IV_MEAN);
-    print_row(t, "latency p50 (ns)", r, n, ROW_NS, get_p50_ns);
-    print_interval_row(t, iv, n, IV_P50);
-    print_row(t, "latency p90 (ns)", r, n, ROW_NS, get_p90_ns);
-    print_row(t, "latency p99 (ns)", r, n, ROW_NS, get_p99_ns);
-    print_interval_row(t, iv, n, IV_P99);
-    print_row(t, "latency p99.9 (ns)", r, n, ROW_NS, get_p999_ns);
-    print_row(t, "latency max (ns)", r, n, ROW_NS, get_max_ns);
+    print_row(t, "latency mean (ns)", r, n, ROW_NS, run_get_mean_ns);
+    run_print_interval_row(t, iv, n, IV_MEAN);
+    print_row(t, "latency p50 (ns)", r, n, ROW_NS, run_get_p50_ns);
+    run_print_interval_row(t, iv, n, IV_P50);
+    print_row(t, "latency p90 (ns)", r, n, ROW_NS, run_get_p90_ns);
+    print_row(t, "latency p99 (ns)", r, n, ROW_NS, run_get_p99_ns);
+    run_print_interval_row(t, iv, n, IV_P99);
+    print_row(t, "latency p99.9 (ns)", r, n, ROW_NS, run_get_p999_ns);
+    print_row(t, "latency max (ns)", r, n, ROW_NS, run_get_max_ns);
     /* Cycles of the platform's CPU clock (one scenario, one platform: the
      * same for every column), named in the label. */
     char clock[32] = "?";
     if (n)
         fmt_clock(clock, sizeof clock, r[0].cpu_hz);
     static const char *const pct[] = {"p50", "p90", "p99", "p99.9", "max"};
-    static double (*const cyc[])(const run_result *) = {get_p50_cyc, get_p90_cyc, get_p99_cyc,
-                                                        get_p999_cyc, get_max_cyc};
+    static double (*const cyc[])(const run_result *) = {
+        run_get_p50_cyc, run_get_p90_cyc, run_get_p99_cyc, run_get_p999_cyc, run_get_max_cyc};
     for (size_t k = 0; k < sizeof pct / sizeof pct[0]; k++) {
         char label[64];
         snprintf(label, sizeof label, "latency %s (cycles @ %s)", pct[k], clock);
         print_row(t, label, r, n, ROW_CYC, cyc[k]);
     }
-    print_row(t, "exits/irq: irq", r, n, ROW_RATIO, get_exit_irq);
-    print_row(t, "exits/irq: maintenance", r, n, ROW_RATIO, get_exit_maint);
-    print_row(t, "exits/irq: wfi", r, n, ROW_RATIO, get_exit_wfi);
-    print_row(t, "exits/irq: sgi-trap", r, n, ROW_RATIO, get_exit_sgi);
-    print_row(t, "exits/irq: mmio", r, n, ROW_RATIO, get_exit_mmio);
-    print_row(t, "exits/irq: hvc", r, n, ROW_RATIO, get_exit_hvc);
-    print_row(t, "exits/irq: total", r, n, ROW_RATIO, get_exit_total);
-    print_interval_row(t, iv, n, IV_EXITS);
-    print_row(t, "VM exits", r, n, ROW_COUNT, get_exits_total);
-    print_row(t, "hypervisor time share", r, n, ROW_PCT, get_hyp_share);
-    print_row(t, "halt-poll time share", r, n, ROW_PCT, get_poll_share);
-    print_row(t, "doorbells", r, n, ROW_COUNT, get_doorbells);
-    print_row(t, "maintenance IRQs", r, n, ROW_COUNT, get_maintenance_irqs);
-    print_row(t, "LR spills", r, n, ROW_COUNT, get_lr_spills);
-    print_row(t, "kicks", r, n, ROW_COUNT, get_kicks);
-    print_row(t, "wake-ups", r, n, ROW_COUNT, get_wakeups);
-    print_row(t, "interrupts asserted", r, n, ROW_COUNT, get_asserted);
-    print_row(t, "interrupts delivered", r, n, ROW_COUNT, get_delivered);
-    print_row(t, "merged", r, n, ROW_COUNT, get_merged);
-    print_row(t, "still pending", r, n, ROW_COUNT, get_pending);
+    print_row(t, "exits/irq: irq", r, n, ROW_RATIO, run_get_exit_irq);
+    print_row(t, "exits/irq: maintenance", r, n, ROW_RATIO, run_get_exit_maint);
+    print_row(t, "exits/irq: wfi", r, n, ROW_RATIO, run_get_exit_wfi);
+    print_row(t, "exits/irq: sgi-trap", r, n, ROW_RATIO, run_get_exit_sgi);
+    print_row(t, "exits/irq: mmio", r, n, ROW_RATIO, run_get_exit_mmio);
+    print_row(t, "exits/irq: hvc", r, n, ROW_RATIO, run_get_exit_hvc);
+    print_row(t, "exits/irq: total", r, n, ROW_RATIO, run_get_exit_total);
+    run_print_interval_row(t, iv, n, IV_EXITS);
+    print_row(t, "VM exits", r, n, ROW_COUNT, run_get_exits_total);
+    print_row(t, "hypervisor time share", r, n, ROW_PCT, run_get_hyp_share);
+    print_row(t, "halt-poll time share", r, n, ROW_PCT, run_get_poll_share);
+    print_row(t, "doorbells", r, n, ROW_COUNT, run_get_doorbells);
+    print_row(t, "maintenance IRQs", r, n, ROW_COUNT, run_get_maintenance_irqs);
+    print_row(t, "LR spills", r, n, ROW_COUNT, run_get_lr_spills);
+    print_row(t, "kicks", r, n, ROW_COUNT, run_get_kicks);
+    print_row(t, "wake-ups", r, n, ROW_COUNT, run_get_wakeups);
+    print_row(t, "interrupts asserted", r, n, ROW_COUNT, run_get_asserted);
+    print_row(t, "interrupts delivered", r, n, ROW_COUNT, run_get_delivered);
+    print_row(t, "merged", r, n, ROW_COUNT, run_get_merged);
+    print_row(t, "still pending", r, n, ROW_COUNT, run_get_pending);
 }
 
 static void print_sources(FILE *t, const run_ctx *rc, const run_result *r)
@@ -920,14 +562,6 @@ static void print_source_table(FILE *t, const run_ctx *rc, const run_result *r, 
 }
 
 /* ---- The policies a command runs ---------------------------------------------------------- */
-
-typedef struct plan {
-    const char *pols[MAX_POLICIES]; /* NULL: run, each VM its own policy */
-    size_t n;
-    const char *from; /* where the list came from, for the header */
-    const char *skipped[MAX_POLICIES], *why[MAX_POLICIES];
-    size_t n_skipped;
-} plan;
 
 /* compare: --policies, else run.policies; a policy the scenario's GIC
  * cannot run is skipped with its reason. */
@@ -1042,323 +676,6 @@ static void print_header(FILE *t, const run_ctx *rc, const plan *pl)
         fputc('\n', t);
 }
 
-/* ---- Intervals: the evaluations ------------------------------------------------------ */
-
-typedef struct iv_ctx {
-    const run_ctx *rc;
-    const plan *pl;
-    const run_result *res;       /* the command's runs */
-    const gicsim_timing *timing; /* theirs */
-    const char *path;            /* the scenario file */
-    unsigned done, total;
-    bool shown; /* a progress line is on the terminal */
-    int code;   /* the exit code of a failed evaluation */
-} iv_ctx;
-
-static bool same_timing(const gicsim_timing *a, const gicsim_timing *b)
-{
-    for (int k = 0; k < GICSIM_CLK__COUNT; k++)
-        if (a->clock_hz[k] != b->clock_hz[k])
-            return false;
-    for (int c = 0; c < GICSIM_COST__COUNT; c++)
-        if (a->cycles[c] != b->cycles[c])
-            return false;
-    return true;
-}
-
-/* gicsim_calib_metric_fn: every policy's metrics with `t`. At the command's
- * own timing they are its runs'; otherwise the scenario is loaded again
- * with the command's overrides and platform_overrides.costs.NAME=CYCLES for
- * each cost that differs, and run under each policy. */
-static gicsim_status iv_eval(void *ctx, const gicsim_timing *t, double *v)
-{
-    iv_ctx *x = ctx;
-    const run_ctx *rc = x->rc;
-    x->done++;
-    if (!rc->o->quiet && isatty(STDERR_FILENO)) {
-        fprintf(stderr, "\r%s: intervals: run %u of at most %u", cli_prog, x->done, x->total);
-        fflush(stderr);
-        x->shown = true;
-    }
-    if (same_timing(t, x->timing)) {
-        for (size_t i = 0; i < x->pl->n; i++)
-            for (size_t k = 0; k < IV_PER_RUN; k++)
-                v[i * IV_PER_RUN + k] = iv_get[k](&x->res[i]);
-        return GICSIM_OK;
-    }
-    const options *o = rc->o;
-    const char **ovr = calloc(o->n_overrides + GICSIM_COST__COUNT, sizeof *ovr);
-    char(*kv)[96] = calloc(GICSIM_COST__COUNT, sizeof *kv);
-    if (!ovr || !kv) {
-        free(ovr);
-        free(kv);
-        x->code = EX_SOFTWARE;
-        return GICSIM_E_NOMEM;
-    }
-    size_t n = o->n_overrides;
-    memcpy(ovr, o->overrides, n * sizeof *ovr);
-    for (int c = 0; c < GICSIM_COST__COUNT; c++) {
-        if (t->cycles[c] == x->timing->cycles[c])
-            continue;
-        snprintf(kv[c], sizeof kv[c], "platform_overrides.costs.%s=%" PRIu64,
-                 gicsim_cost_name((gicsim_cost_id)c), t->cycles[c]);
-        ovr[n++] = kv[c];
-    }
-    gicsim_diag diag;
-    memset(&diag, 0, sizeof diag);
-    gicsim_scenario *sc = NULL;
-    gicsim_status st = gicsim_scenario_load(x->path, ovr, n, &sc, &diag);
-    if (st != GICSIM_OK) {
-        cli_report_diag(&diag, st);
-        x->code = cli_config_exit(st);
-    }
-    options quiet = *o;
-    quiet.quiet = true;
-    run_ctx one = *rc;
-    one.sc = sc;
-    one.o = &quiet;
-    const run_outputs none = {{NULL}, NULL};
-    for (size_t i = 0; i < x->pl->n && st == GICSIM_OK; i++) {
-        run_result r;
-        memset(&r, 0, sizeof r);
-        int code = simulate(&one, x->pl->pols[i], &none, &r);
-        if (code == EX_OK)
-            for (size_t k = 0; k < IV_PER_RUN; k++)
-                v[i * IV_PER_RUN + k] = iv_get[k](&r);
-        gicsim_system_destroy(r.sys);
-        if (code != EX_OK) {
-            x->code = code;
-            st = GICSIM_E_STATE;
-        }
-    }
-    gicsim_scenario_free(sc);
-    free(ovr);
-    free(kv);
-    return st;
-}
-
-/* --intervals: the scenario's preset, which must be calibrated; EX_CONFIG
- * after a message when it is not. */
-static int load_calibrated(const gicsim_scenario *sc, gicsim_platform **p)
-{
-    int code = cli_load_platform(gicsim_scenario_platform_file(sc), p);
-    if (code == EX_OK && gicsim_platform_measured_count(*p) == 0) {
-        cli_errorf("--intervals: platform %s has no measured figures; intervals need a "
-                   "calibrated preset (one with a measured: block, docs/calibration.md; gicsim "
-                   "list platforms marks them)",
-                   gicsim_platform_name(*p));
-        gicsim_platform_free(*p);
-        *p = NULL;
-        code = EX_CONFIG;
-    }
-    return code;
-}
-
-/* The intervals of the command's runs res[0..pl->n) on the calibrated
- * preset p: the micro-benchmarks as p's machine (its VHE and KVM) with the
- * scenario's costs (its platform_overrides included), p's measured
- * figures, fit set, facts and uncertainties. */
-static int compute_intervals(const run_ctx *rc, const plan *pl, const run_result *res,
-                             const char *path, const gicsim_platform *p, intervals *iv)
-{
-    if (pl->n == 0)
-        return EX_OK;
-    gicsim_mb_config cfg;
-    gicsim_platform_mb_config(p, &cfg);
-    cfg.timing = *gicsim_system_timing(res[0].sys);
-    cli_preset_calib pc;
-    cli_preset_calib_init(&pc, p, &cfg);
-    iv->v = calloc(pl->n * IV_PER_RUN, sizeof *iv->v);
-    if (!iv->v)
-        return EX_SOFTWARE;
-    iv->platform = gicsim_platform_name(p);
-    iv->map = pc.map;
-    iv_ctx x = {.rc = rc, .pl = pl, .res = res, .timing = &cfg.timing, .path = path};
-    /* The free costs: the preset's fit set, else every cost but the facts; at most two
-     * evaluations each, and one at the fit. */
-    x.total = 2 * (unsigned)(pc.opt.n_fit ? pc.opt.n_fit : GICSIM_COST__COUNT - pc.opt.n_facts) + 1;
-    gicsim_calib_metrics mx = {
-        .n = pl->n * IV_PER_RUN, .eval = iv_eval, .ctx = &x, .nonnegative = true};
-    gicsim_calib_fit *fit = NULL;
-    gicsim_status st =
-        gicsim_calib_metric_intervals(&cfg, pc.test, pc.ns, pc.n, &pc.opt, &mx, iv->v, &fit);
-    if (x.shown)
-        fputc('\n', stderr);
-    int code = EX_OK;
-    if (st != GICSIM_OK) {
-        cli_errorf("intervals: %s", fit && fit->message[0] ? fit->message : gicsim_strerror(st));
-        code = x.code ? x.code : cli_mb_exit(st);
-        free(iv->v);
-        iv->v = NULL;
-    } else {
-        iv->n_free = fit->n_free;
-        iv->runs = fit->metric_runs;
-    }
-    gicsim_calib_fit_free(fit);
-    return code;
-}
-
-/* ---- JSON and CDF across runs ---------------------------------------------------------- */
-
-/* One metric's interval as {"value": V, "lo": L, "hi": H}. */
-static void json_interval(FILE *f, const char *key, const gicsim_calib_interval *x, int prec,
-                          bool last)
-{
-    fprintf(f, "      \"%s\": {\"value\": %.*f, \"lo\": %.*f, \"hi\": %.*f}%s\n", key, prec,
-            x->value, prec, x->lo, prec, x->hi, last ? "" : ",");
-}
-
-/* The "replications" member of run i: the seeds, and per metric of
- * rep_metrics with a key the mean, its 95% interval and every
- * replication's value; after the first policy of a compare, the difference
- * from it ("vs_first"). */
-static void json_replications(FILE *f, const run_result *r, size_t i)
-{
-    const reps_data *d = r[i].reps;
-    fprintf(f, ",\n  \"replications\": {\n    \"count\": %u,\n    \"seeds\": [", (unsigned)d->n);
-    for (uint32_t k = 0; k < d->n; k++)
-        fprintf(f, "%s%" PRIu64, k ? ", " : "", d->seeds[k]);
-    fputs("],\n    \"confidence\": 0.95,\n    \"metrics\": {", f);
-    bool first = true;
-    for (size_t k = 0; k < N_REP_METRICS; k++) {
-        if (!rep_metrics[k].json)
-            continue;
-        fprintf(f, "%s\n      \"%s\": {\"mean\": %.6f, \"lo\": %.6f, \"hi\": %.6f, \"values\": [",
-                first ? "" : ",", rep_metrics[k].json, d->mean[k], d->mean[k] - d->half[k],
-                d->mean[k] + d->half[k]);
-        for (uint32_t x = 0; x < d->n; x++)
-            fprintf(f, "%s%.6f", x ? ", " : "", d->v[k * d->n + x]);
-        fputs("]}", f);
-        first = false;
-    }
-    fputs("\n    }", f);
-    if (i > 0) {
-        const reps_data *a = r[0].reps;
-        fputs(",\n    \"vs_first\": {\n      \"policy\": ", f);
-        cli_json_str(f, r[0].policy);
-        for (size_t k = 0; k < N_REP_METRICS; k++) {
-            if (!rep_metrics[k].json)
-                continue;
-            double diff, half;
-            gicsim_sweep_diff_ci(a->v + k * a->n, a->n, d->v + k * d->n, d->n, &diff, &half);
-            fprintf(f,
-                    ",\n      \"%s\": {\"diff\": %.6f, \"lo\": %.6f, \"hi\": %.6f, "
-                    "\"within_noise\": %s}",
-                    rep_metrics[k].json, diff, diff - half, diff + half,
-                    fabs(diff) <= half ? "true" : "false");
-        }
-        fputs("\n    }", f);
-    }
-    fputs("\n  }", f);
-}
-
-/* Run i's summary object `one` (it ends in "\n}") with its "intervals"
- * and "replications" members (those it has) before the closing brace. */
-static void json_with_extras(FILE *f, const char *one, const intervals *iv, const run_result *r,
-                             size_t i)
-{
-    size_t len = strlen(one);
-    while (len && one[len - 1] != '}')
-        len--;
-    if (len && one[len - 1] == '}')
-        len--;
-    while (len && one[len - 1] == '\n')
-        len--;
-    fwrite(one, 1, len, f);
-    if (r[i].reps)
-        json_replications(f, r, i);
-    if (!iv || !iv->v) {
-        fputs("\n}", f);
-        return;
-    }
-    const gicsim_calib_interval *x = &iv->v[i * IV_PER_RUN];
-    fputs(",\n  \"intervals\": {\n    \"platform\": ", f);
-    cli_json_str(f, iv->platform);
-    fprintf(f,
-            ",\n    \"fit_method\": \"%s\",\n    \"free_costs\": %zu,\n    \"runs\": %u,\n"
-            "    \"latency\": {\n",
-            iv->map ? "map" : "exact", iv->n_free, iv->runs);
-    json_interval(f, "mean_ns", &x[IV_MEAN], 3, false);
-    json_interval(f, "p50_ns", &x[IV_P50], 3, false);
-    json_interval(f, "p99_ns", &x[IV_P99], 3, true);
-    fputs("    },\n    \"exits_per_delivered\": {\n", f);
-    json_interval(f, "total", &x[IV_EXITS], 6, true);
-    fputs("    }\n  }\n}", f);
-}
-
-static int write_json(const run_ctx *rc, const run_result *r, size_t n, const intervals *iv,
-                      cli_out *out)
-{
-    FILE *f = cli_out_open(out);
-    if (!f)
-        return EX_CANTCREAT;
-    if (n == 0) { /* compare with no policy to run (a scenario without VMs) */
-        fputs("{\"compare\":[]}\n", f);
-        return EX_OK;
-    }
-    for (size_t i = 0; i < n; i++) {
-        gicsim_output_info info = {gicsim_scenario_name(rc->sc),
-                                   r[i].policy,
-                                   rc->resolved,
-                                   rc->src_names,
-                                   rc->n_src,
-                                   rc->vm_names,
-                                   rc->n_vms};
-        char *one = NULL;
-        if (gicsim_output_summary_json(r[i].sys, &info, &one) != GICSIM_OK) {
-            cli_errorf("%s: out of memory", out->path);
-            return EX_SOFTWARE;
-        }
-        if (n > 1)
-            fputs(i == 0 ? "{\"compare\":[" : ",", f);
-        if ((iv && iv->v) || r[i].reps)
-            json_with_extras(f, one, iv, r, i);
-        else
-            fputs(one, f);
-        free(one);
-    }
-    fputs(n > 1 ? "]}\n" : "\n", f);
-    return ferror(f) ? cli_out_write_error(out, errno) : EX_OK;
-}
-
-/* run: the curve of all sources, then one per source (sources of different
- * kinds, a VM's timer and a bare-metal one, are not one distribution);
- * compare: one curve (all sources) per policy. */
-static int write_cdf(const run_ctx *rc, const run_result *r, size_t n, cli_out *out)
-{
-    size_t m = n == 1 ? rc->n_src + 1 : n;
-    const char **labels = calloc(m ? m : 1, sizeof *labels);
-    const gicsim_histogram **h = calloc(m ? m : 1, sizeof *h);
-    if (!labels || !h) {
-        free(labels);
-        free(h);
-        return EX_SOFTWARE;
-    }
-    char title[256];
-    if (n == 1) {
-        labels[0] = "all sources";
-        h[0] = gicsim_system_latency(r[0].sys, UINT32_MAX);
-        for (size_t i = 0; i < rc->n_src; i++) {
-            labels[i + 1] = rc->src_names[i];
-            h[i + 1] = gicsim_system_latency(r[0].sys, (uint32_t)i);
-        }
-        snprintf(title, sizeof title, "%s (%s): delivery latency CDF", gicsim_scenario_name(rc->sc),
-                 r[0].policy);
-    } else {
-        for (size_t i = 0; i < n; i++) {
-            labels[i] = r[i].policy;
-            h[i] = gicsim_system_latency(r[i].sys, UINT32_MAX);
-        }
-        snprintf(title, sizeof title, "%s: delivery latency CDF", gicsim_scenario_name(rc->sc));
-    }
-    errno = 0;
-    gicsim_status st = gicsim_output_cdf_svg(cli_out_name(out), title, labels, h, m);
-    int code = st == GICSIM_OK ? EX_OK : writer_error(out, st, false, errno);
-    free(labels);
-    free(h);
-    return code;
-}
-
 /* ---- The commands ---------------------------------------------------------------------- */
 
 /* A micro-bench scenario: the benchmarks on its platform (with its
@@ -1377,41 +694,11 @@ static int run_microbench(const gicsim_scenario *sc, const options *o, bool comp
         return EX_USAGE;
     }
     gicsim_platform *p = NULL;
-    int code = o->intervals ? load_calibrated(sc, &p)
+    int code = o->intervals ? run_load_calibrated(sc, &p)
                             : cli_load_platform(gicsim_scenario_platform_file(sc), &p);
     if (!code)
         code = cli_microbench_report_ex(&mb, p, tests, n, o->json, false, o->intervals);
     gicsim_platform_free(p);
-    return code;
-}
-
-/* Creates every output of the command (out_set_add), per run in ro[0..n-1]. */
-static int create_outputs(const run_ctx *rc, const plan *pl, const run_result *labels, out_set *set,
-                          run_outputs *ro, cli_out **json, cli_out **cdf)
-{
-    static const char *const flags[OUT_PER_RUN] = {"--csv", "--perfetto", "--vcd"};
-    const options *o = rc->o;
-    const char *paths[OUT_PER_RUN] = {output_path(rc, "csv", o->csv),
-                                      output_path(rc, "perfetto", o->perfetto),
-                                      output_path(rc, "vcd", o->vcd)};
-    int code = out_set_init(set, 3 + OUT_PER_RUN * pl->n);
-    const char *jp = output_path(rc, "json", o->json), *cp = output_path(rc, "cdf", o->cdf);
-    if (!code && jp)
-        code = out_set_add(set, jp, o->json ? "--json" : "outputs.json", true, json);
-    if (!code && cp)
-        code = out_set_add(set, cp, o->cdf ? "--cdf" : "outputs.cdf", false, cdf);
-    for (size_t i = 0; i < pl->n && !code; i++) {
-        for (size_t k = 0; k < OUT_PER_RUN && !code; k++) {
-            if (!paths[k])
-                continue;
-            char *path =
-                rc->compare ? per_policy_path(paths[k], labels[i].policy) : strdup(paths[k]);
-            code = path ? out_set_add(set, path, flags[k], false, &ro[i].o[k]) : EX_SOFTWARE;
-            free(path);
-        }
-    }
-    if (!code && o->record && !rc->compare)
-        code = out_set_add(set, o->record, "--record", false, &ro[0].record);
     return code;
 }
 
@@ -1473,27 +760,27 @@ static int simulate_command(int argc, char **argv, bool compare)
 
     if ((code = plan_policies(sc, &o, compare, &pl)) != EX_OK)
         goto out;
-    if (o.intervals && (code = load_calibrated(sc, &preset)) != EX_OK)
+    if (o.intervals && (code = run_load_calibrated(sc, &preset)) != EX_OK)
         goto out;
     warn_overrides(sc, &pl);
     /* compare's per-run files are named by policy: known before the runs. */
     for (size_t i = 0; i < pl.n; i++)
         snprintf(res[i].policy, sizeof res[i].policy, "%s", pl.pols[i] ? pl.pols[i] : "");
-    if ((code = create_outputs(&rc, &pl, res, &set, ro, &json, &cdf)) != EX_OK)
+    if ((code = run_create_outputs(&rc, &pl, res, &set, ro, &json, &cdf)) != EX_OK)
         goto out;
 
     for (size_t i = 0; i < pl.n && code == EX_OK; i++) {
-        code = simulate(&rc, pl.pols[i], &ro[i], &res[i]);
+        code = run_simulate(&rc, pl.pols[i], &ro[i], &res[i]);
         if (code == EX_OK && gicsim_scenario_replications(sc) > 1)
-            code = replicate(&rc, sc, pl.pols[i], &res[i]);
+            code = run_replicate(&rc, sc, pl.pols[i], &res[i]);
     }
     if (code == EX_OK && o.intervals)
-        code = compute_intervals(&rc, &pl, res, pos[0], preset, &iv);
+        code = run_compute_intervals(&rc, &pl, res, pos[0], preset, &iv);
     if (code == EX_OK) {
         /* With the JSON on standard output, the table goes to standard error. */
         FILE *t = json && !strcmp(json->path, "-") ? stderr : stdout;
         print_header(t, &rc, &pl);
-        print_interval_header(t, &iv);
+        run_print_interval_header(t, &iv);
         if (gicsim_scenario_replications(sc) > 1)
             fprintf(t,
                     "replications: %u runs per policy, seeds derived from run.seed %" PRIu64
@@ -1503,7 +790,7 @@ static int simulate_command(int argc, char **argv, bool compare)
         fputc('\n', t);
         print_table(t, res, pl.n, &iv);
         if (compare)
-            print_differences(t, res, pl.n);
+            run_print_differences(t, res, pl.n);
         if (gicsim_scenario_replications(sc) > 1)
             fprintf(t, "\nper source: replication 0 (seed %" PRIu64 ")\n",
                     gicsim_scenario_seed(sc));
@@ -1512,16 +799,16 @@ static int simulate_command(int argc, char **argv, bool compare)
         else
             print_source_table(t, &rc, res, pl.n);
         if (json)
-            code = write_json(&rc, res, pl.n, &iv, json);
+            code = run_write_json(&rc, res, pl.n, &iv, json);
         if (cdf && code == EX_OK)
-            code = write_cdf(&rc, res, pl.n, cdf);
+            code = run_write_cdf(&rc, res, pl.n, cdf);
     }
 out:
     /* Into place only when everything succeeded; else none is left behind. */
-    out_set_free(&set, code == EX_OK, &code);
+    run_out_set_free(&set, code == EX_OK, &code);
     for (size_t i = 0; i < MAX_POLICIES; i++) {
         gicsim_system_destroy(res[i].sys);
-        reps_free(res[i].reps);
+        run_reps_free(res[i].reps);
     }
     free(rc.src_names);
     free(rc.vm_names);
